@@ -1,0 +1,3 @@
+"""ircmd: keyboard-first terminal console for AI incident response."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,103 @@
+"""What every command shares: config, store and service, JSON output, error lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ircmd.config import ConfigError, data_dir, load_config
+from ircmd.domain.config import Config
+from ircmd.domain.incident import DomainError
+from ircmd.domain.text import sanitize
+from ircmd.service import IncidentService, Workspace
+from ircmd.store import IncidentStore, StoreError
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class UsageError(CliError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 2)
+
+
+def fail(message: str, code: int) -> int:
+    line = " ".join(sanitize(message).split())
+    if not line.startswith("ircmd"):
+        line = f"ircmd: error: {line}"
+    print(line, file=sys.stderr)
+    return code
+
+
+def describe_error(exc: BaseException) -> tuple[str, int]:
+    """One line for an expected failure; unexpected ones still get one line."""
+    if isinstance(exc, ConfigError | StoreError | DomainError):
+        return str(exc), 1
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}", 1
+    return f"unexpected {type(exc).__name__}: {exc}", 1
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    _config: Config | None = None
+    _workspace: Workspace | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config()
+        return self._config
+
+    @property
+    def data_dir(self) -> Path:
+        return data_dir()
+
+    @property
+    def read_only(self) -> bool:
+        return bool(
+            getattr(self.args, "read_only", False) or getattr(self.args, "read_only_sub", False)
+        )
+
+    @property
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = Workspace.open(
+                self.config,
+                self.data_dir,
+                actor=getattr(self.args, "author", None),
+                read_only=self.read_only,
+            )
+        return self._workspace
+
+    @property
+    def store(self) -> IncidentStore:
+        return self.workspace.store
+
+    @property
+    def service(self) -> IncidentService:
+        return self.workspace.incidents
+
+    def close(self) -> None:
+        if self._workspace is not None:
+            self._workspace.close()
+            self._workspace = None
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="machine-readable output")

@@ -1,0 +1,73 @@
+"""``ircmd verify`` and ``ircmd store ...``: integrity and maintenance of the incident store."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ircmd.cli.common import Context, add_json_flag, print_json
+from ircmd.domain.text import one_line
+from ircmd.store import StoreError
+
+
+def register(sub: Any) -> None:
+    v = sub.add_parser("verify", help="check every timeline chain and the store's integrity")
+    add_json_flag(v)
+    v.set_defaults(func=cmd_verify)
+
+    s = sub.add_parser("store", help="store maintenance")
+    ssub = s.add_subparsers(
+        dest="store_command", metavar="ACTION", required=True, parser_class=type(s)
+    )
+    c = ssub.add_parser("compact", help="rewrite the journal with one record per document")
+    c.set_defaults(func=cmd_compact)
+    w = ssub.add_parser("where", help="print where the store is")
+    w.set_defaults(func=cmd_where)
+
+
+def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
+    try:
+        store = ctx.store
+    except StoreError as exc:
+        if args.json:
+            print_json({"ok": False, "problems": [str(exc)]})
+        print(one_line(str(exc)))
+        return 1
+    problems = store.verify()
+    incidents = store.list_incidents()
+    events = sum(store.event_count(i.id) for i in incidents)
+    if args.json:
+        print_json(
+            {
+                "ok": not problems,
+                "store": store.location,
+                "incidents": len(incidents),
+                "events": events,
+                "problems": problems,
+            }
+        )
+        return 1 if problems else 0
+    if problems:
+        for p in problems:
+            print(one_line(p))
+        return 1
+    print(
+        f"ok: {len(incidents)} incidents, {events} events, every timeline chain intact "
+        f"({store.location})"
+    )
+    return 0
+
+
+def cmd_compact(ctx: Context, args: argparse.Namespace) -> int:
+    compact = getattr(ctx.store, "compact", None)
+    if compact is None:
+        print("this store does not need compaction")
+        return 0
+    before, after = compact()
+    print(f"compacted {ctx.store.location}: {before} → {after} bytes")
+    return 0
+
+
+def cmd_where(ctx: Context, args: argparse.Namespace) -> int:
+    print(ctx.store.location)
+    return 0

@@ -1,0 +1,104 @@
+"""Where ircmd keeps things, and reading its TOML config with errors that name file/line/key."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_config_dir, user_data_dir
+from pydantic import ValidationError
+
+from ircmd.domain.config import Config
+
+APP_NAME = "ircmd"
+
+
+class ConfigError(Exception):
+    """The config file is wrong; the message is one line naming file, line and key."""
+
+
+def data_dir() -> Path:
+    env = os.environ.get("IRCMD_DATA_DIR")
+    return Path(env).expanduser() if env else Path(user_data_dir(APP_NAME))
+
+
+def config_path() -> Path:
+    env = os.environ.get("IRCMD_CONFIG")
+    return Path(env).expanduser() if env else Path(user_config_dir(APP_NAME)) / "config.toml"
+
+
+def _find_line(text: str, loc: tuple[Any, ...]) -> int | None:
+    """Best effort: the line where the innermost named key of ``loc`` is written."""
+    lines = text.splitlines()
+    names = [p for p in loc if isinstance(p, str)]
+    # Find the table header first, then the key below it.
+    start = 0
+    for name in names[:-1]:
+        pat = re.compile(r"^\s*\[\[?\s*[\w.\"-]*" + re.escape(name) + r"[\w.\"-]*\s*\]\]?")
+        index = [i for i, ln in enumerate(lines) if pat.match(ln)]
+        ints = [p for p in loc if isinstance(p, int)]
+        if index:
+            n = ints[0] if ints and len(index) > ints[0] else 0
+            start = index[n]
+    if names:
+        key = re.compile(r"^\s*\"?" + re.escape(names[-1]) + r"\"?\s*=")
+        for i in range(start, len(lines)):
+            if key.match(lines[i]):
+                return i + 1
+        header = re.compile(r"^\s*\[\[?\s*[\w.\"-]*" + re.escape(names[-1]))
+        for i in range(start, len(lines)):
+            if header.match(lines[i]):
+                return i + 1
+    return start + 1 if start else None
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("files", "otlp", "phoenix", "alertmanager") and out:
+            continue  # discriminator tags pydantic adds to the location
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def parse_config(text: str, source: str = "<config>") -> Config:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err.get("loc", ()))
+        key = _format_loc(loc)
+        line = _find_line(text, loc)
+        where = f"{source}:{line}" if line else source
+        msg = err.get("msg", "invalid value")
+        if err.get("type") == "extra_forbidden":
+            msg = "unknown key"
+        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+        if key:
+            raise ConfigError(f"{where}: {key}: {msg}{more}") from None
+        raise ConfigError(f"{where}: {msg}{more}") from None
+
+
+def load_config(path: Path | None = None) -> Config:
+    """The config file, or the defaults when there is none (and ``IRCMD_CONFIG`` is unset)."""
+    explicit = path is not None or "IRCMD_CONFIG" in os.environ
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"{path}: config file not found") from None
+        return Config()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    return parse_config(text, str(path))

@@ -1,0 +1,131 @@
+"""The shape of ircmd's TOML configuration (validated, unknown keys rejected).
+
+Reading the file lives outside the domain (``ircmd.config``); this module only describes
+and checks the data.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ircmd.domain.workflow import Workflow
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreConfig(_Strict):
+    kind: Literal["tinydb", "postgres"] = "tinydb"
+    path: str | None = None
+    dsn_env: str | None = None
+
+    @model_validator(mode="after")
+    def _dsn(self) -> StoreConfig:
+        if self.kind == "postgres" and not self.dsn_env:
+            raise ValueError(
+                "a postgres store needs dsn_env (the environment variable "
+                "holding the connection string)"
+            )
+        return self
+
+
+class FilesSourceConfig(_Strict):
+    name: str
+    kind: Literal["files"]
+    paths: list[str] = Field(default_factory=list)
+    watch: bool = True
+
+
+class OtlpSourceConfig(_Strict):
+    name: str
+    kind: Literal["otlp"]
+    host: str = "127.0.0.1"
+    port: int = Field(default=4318, ge=0, le=65535)
+    enabled: bool = True
+    spool_max_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
+    spool_max_age_days: float = Field(default=30.0, gt=0)
+
+
+class PhoenixSourceConfig(_Strict):
+    name: str
+    kind: Literal["phoenix"]
+    url: str
+    project: str = "default"
+    token_env: str | None = None
+    timeout: float = Field(default=10.0, gt=0)
+
+
+TraceSourceConfig = Annotated[
+    FilesSourceConfig | OtlpSourceConfig | PhoenixSourceConfig, Field(discriminator="kind")
+]
+
+
+class AlertmanagerSourceConfig(_Strict):
+    name: str
+    kind: Literal["alertmanager"]
+    url: str
+    filter: list[str] = Field(default_factory=list)
+    interval: float = Field(default=10.0, gt=0)
+    timeout: float = Field(default=5.0, gt=0)
+    token_env: str | None = None
+
+
+SignalSourceConfig = Annotated[AlertmanagerSourceConfig, Field(discriminator="kind")]
+
+
+class ControllerConfig(_Strict):
+    kind: Literal["unleash", "phoenix-prompts", "local"] | str
+    url: str | None = None
+    token_env: str | None = None
+    project: str = "default"
+    environment: str = "development"
+    timeout: float = Field(default=5.0, gt=0)
+    reconcile_interval: float = Field(default=15.0, gt=0)
+
+
+class UIConfig(_Strict):
+    keymap: dict[str, str] = Field(default_factory=dict)
+    theme: str | None = None
+    time_format: Literal["relative", "absolute"] = "relative"
+    timezone: Literal["utc", "local"] = "utc"
+
+
+class RedactionConfig(_Strict):
+    patterns: dict[str, str] = Field(default_factory=dict)
+
+
+class Config(_Strict):
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    trace_sources: list[TraceSourceConfig] = Field(default_factory=list)
+    signal_sources: list[SignalSourceConfig] = Field(default_factory=list)
+    controllers: dict[str, ControllerConfig] = Field(default_factory=dict)
+    workflows: list[Workflow] = Field(default_factory=list)
+    ui: UIConfig = Field(default_factory=UIConfig)
+    redaction: RedactionConfig = Field(default_factory=RedactionConfig)
+    author: str | None = None
+
+    @model_validator(mode="after")
+    def _references(self) -> Config:
+        names: set[str] = set()
+        for src in [*self.trace_sources, *self.signal_sources]:
+            if src.name in names:
+                raise ValueError(f"source name {src.name!r} is used twice")
+            names.add(src.name)
+        ids: set[str] = set()
+        for wf in self.workflows:
+            if wf.id in ids:
+                raise ValueError(f"workflow id {wf.id!r} is used twice")
+            ids.add(wf.id)
+            for control in wf.controls:
+                if control.controller != "local" and control.controller not in self.controllers:
+                    raise ValueError(
+                        f"workflow {wf.id!r} control {control.id!r} names controller "
+                        f"{control.controller!r}, which is not in [controllers]"
+                    )
+        return self
+
+    def workflow(self, workflow_id: str) -> Workflow | None:
+        return next((w for w in self.workflows if w.id == workflow_id), None)

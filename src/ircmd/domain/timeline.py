@@ -1,0 +1,209 @@
+"""The incident timeline: append-only, hash-chained events.
+
+Each event stores the SHA-256 of its own canonical JSON (which includes the hash of the
+previous event), so editing, removing or reordering any event breaks the chain and
+:func:`verify_chain` says where.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+GENESIS_HASH = "0" * 64
+
+
+class EventKind(StrEnum):
+    SIGNAL = "signal"
+    NOTE = "note"
+    DECISION = "decision"
+    DECLARED = "declared"
+    STATUS_CHANGE = "status_change"
+    SEVERITY_CHANGE = "severity_change"
+    CLASSIFICATION = "classification"
+    ROLE_CHANGE = "role_change"
+    TAG = "tag"
+    CONTAINMENT_REQUESTED = "containment_requested"
+    CONTAINMENT_CONFIRMED = "containment_confirmed"
+    CONTAINMENT_FAILED = "containment_failed"
+    CONTAINMENT_DRIFT = "containment_drift"
+    EVIDENCE_PINNED = "evidence_pinned"
+    FINDING = "finding"
+    COMMUNICATION = "communication"
+    CHECKLIST = "checklist"
+    REVIEW = "review"
+    EXPORT = "export"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+def utc(dt: datetime) -> datetime:
+    """Return ``dt`` as an aware UTC datetime (naive values are taken as UTC)."""
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def format_time(dt: datetime) -> str:
+    """ISO-8601 UTC with microseconds and a ``Z``: the one textual form used for hashing."""
+    return utc(dt).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON: sorted keys, no spaces, UTF-8 kept, no NaN."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def sha256_hex(text: str | bytes) -> str:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return hashlib.sha256(data).hexdigest()
+
+
+class TimelineEvent(BaseModel):
+    """One entry of an incident's timeline. ``seq`` counts from 1 within the incident."""
+
+    model_config = ConfigDict(frozen=True)
+
+    incident_id: str
+    seq: int
+    kind: EventKind
+    at: datetime
+    author: str
+    text: str = ""
+    data: dict[str, Any] = Field(default_factory=dict)
+    prev_hash: str = GENESIS_HASH
+    hash: str = ""
+
+    @field_validator("at")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        return utc(v)
+
+    def hashed_body(self) -> dict[str, Any]:
+        """Everything the hash covers (all fields but ``hash`` itself)."""
+        return {
+            "incident_id": self.incident_id,
+            "seq": self.seq,
+            "kind": self.kind.value,
+            "at": format_time(self.at),
+            "author": self.author,
+            "text": self.text,
+            "data": self.data,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        return sha256_hex(canonical_json(self.hashed_body()))
+
+    def to_record(self) -> dict[str, Any]:
+        """The stored / exported form: the hashed body plus the hash."""
+        body = self.hashed_body()
+        body["hash"] = self.hash
+        return body
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> TimelineEvent:
+        return cls.model_validate(record)
+
+
+def new_event(
+    *,
+    incident_id: str,
+    prev: TimelineEvent | None,
+    kind: EventKind,
+    at: datetime,
+    author: str,
+    text: str = "",
+    data: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    """Build the next event of a chain whose last event is ``prev`` (None for the first)."""
+    seq = 1 if prev is None else prev.seq + 1
+    prev_hash = GENESIS_HASH if prev is None else prev.hash
+    body = TimelineEvent(
+        incident_id=incident_id,
+        seq=seq,
+        kind=kind,
+        at=at,
+        author=author,
+        text=text,
+        data=dict(data or {}),
+        prev_hash=prev_hash,
+    )
+    # Round-trip ``data`` through canonical JSON so what is hashed is what is stored.
+    clean = json.loads(canonical_json(body.data))
+    body = body.model_copy(update={"data": clean})
+    return body.model_copy(update={"hash": body.compute_hash()})
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    incident_id: str
+    seq: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"{self.incident_id} event {self.seq}" if self.seq is not None else self.incident_id
+        return f"{where}: {self.problem}"
+
+
+def verify_chain(incident_id: str, events: Sequence[TimelineEvent]) -> list[ChainProblem]:
+    """Check one incident's events in stored order; return every problem found (empty = intact).
+
+    Detects: an edited event (its hash no longer matches its content), a removed or
+    reordered event (sequence gap, or ``prev_hash`` not the previous event's hash), and an
+    event filed under the wrong incident.
+    """
+    problems: list[ChainProblem] = []
+    prev_hash = GENESIS_HASH
+    expected_seq = 1
+    for ev in events:
+        if ev.incident_id != incident_id:
+            problems.append(ChainProblem(incident_id, ev.seq, f"event belongs to {ev.incident_id}"))
+        if ev.compute_hash() != ev.hash:
+            problems.append(
+                ChainProblem(incident_id, ev.seq, "content does not match its hash (edited)")
+            )
+        if ev.seq != expected_seq:
+            what = "missing (removed?)" if ev.seq > expected_seq else "out of order"
+            problems.append(
+                ChainProblem(
+                    incident_id, ev.seq, f"expected event {expected_seq} here; events {what}"
+                )
+            )
+        elif ev.prev_hash != prev_hash:
+            problems.append(
+                ChainProblem(incident_id, ev.seq, "does not link to the previous event's hash")
+            )
+        prev_hash = ev.hash
+        expected_seq = ev.seq + 1
+    return problems
+
+
+def verify_records(incident_id: str, records: Iterable[dict[str, Any]]) -> list[ChainProblem]:
+    """Like :func:`verify_chain`, from stored dicts; an unparseable record is a problem too."""
+    events: list[TimelineEvent] = []
+    problems: list[ChainProblem] = []
+    for i, rec in enumerate(records, start=1):
+        try:
+            events.append(TimelineEvent.from_record(rec))
+        except ValueError as exc:
+            first = str(exc).splitlines()[0]
+            problems.append(
+                ChainProblem(
+                    incident_id,
+                    rec.get("seq", i) if isinstance(rec, dict) else i,
+                    f"unreadable event: {first}",
+                )
+            )
+    return problems + verify_chain(incident_id, events)

@@ -1,0 +1,74 @@
+"""Small modal prompts: one line of text (note, decision), or a new incident."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select
+
+from ircmd.domain.incident import Severity
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Ask for one line; ``enter`` returns it, ``esc`` cancels (returns None)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+
+    def __init__(self, title: str, placeholder: str = "", value: str = "") -> None:
+        super().__init__()
+        self._title = title
+        self._placeholder = placeholder
+        self._value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="prompt"):
+            yield Label(self._title, classes="prompt-title", markup=False)
+            yield Input(value=self._value, placeholder=self._placeholder, id="prompt-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        self.dismiss(value or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DeclarePrompt(ModalScreen[tuple[str, str, str | None] | None]):
+    """Title, severity and workflow of a new incident."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="declare.cancel")]
+
+    def __init__(self, workflows: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._workflows = workflows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="prompt"):
+            yield Label("Declare an incident", classes="prompt-title")
+            yield Input(placeholder="title (what is going wrong?)", id="declare-title")
+            yield Select(
+                [(s.value, s.value) for s in Severity],
+                value="medium",
+                allow_blank=False,
+                id="declare-severity",
+            )
+            if self._workflows:
+                yield Select(self._workflows, prompt="workflow (optional)", id="declare-workflow")
+            yield Label("enter declares · esc cancels", classes="prompt-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        title = event.value.strip()
+        if not title:
+            self.notify("An incident needs a title.", severity="warning", markup=False)
+            return
+        severity = self.query_one("#declare-severity", Select).value
+        workflow: str | None = None
+        if self._workflows:
+            value = self.query_one("#declare-workflow", Select).value
+            workflow = value if isinstance(value, str) else None
+        self.dismiss((title, str(severity), workflow))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

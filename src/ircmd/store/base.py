@@ -1,0 +1,113 @@
+"""The incident store interface, shared by every backend (TinyDB file, PostgreSQL).
+
+Writes go through :meth:`IncidentStore.apply`: the store locks the incident, hands the
+current state to a pure ``decide`` function, chains the events it returns onto the
+timeline and writes everything atomically. That one primitive gives every backend the
+same guarantees: no lost update, one valid chain, all-or-nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+from ircmd.domain.incident import Incident
+from ircmd.domain.timeline import EventKind, TimelineEvent
+
+SCHEMA_VERSION = 1
+
+
+class StoreError(Exception):
+    """A store problem the user must act on; the message is one line naming the file."""
+
+
+class StoreUnreadable(StoreError):
+    """The store cannot be read (corrupt, future schema); it is left untouched."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached right now (database down, disk full); retry later."""
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """An event the caller wants appended; the store fills seq and the hash chain."""
+
+    kind: EventKind
+    at: datetime
+    author: str
+    text: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Change:
+    """What a ``decide`` function wants written, atomically, for one incident."""
+
+    incident: Incident
+    events: list[EventDraft] = field(default_factory=list)
+    docs: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
+    """``(collection, key) -> document`` to put, or ``None`` to delete."""
+
+
+Decide = Callable[[Incident, TimelineEvent | None], Change]
+Create = Callable[[str], Change]
+
+
+@runtime_checkable
+class IncidentStore(Protocol):
+    """What the service layer needs from a store. All methods are synchronous and
+    thread-safe; callers in the TUI run them in worker threads."""
+
+    location: str
+
+    def close(self) -> None: ...
+
+    # -- writes -------------------------------------------------------------------
+    def create_incident(self, make: Create) -> tuple[Incident, list[TimelineEvent]]:
+        """Allocate the next incident id, call ``make(id)`` and write what it returns."""
+        ...
+
+    def apply(self, incident_id: str, decide: Decide) -> tuple[Incident, list[TimelineEvent]]:
+        """Lock ``incident_id``, call ``decide(current, last_event)``, write the change.
+
+        Raises ``KeyError`` for an unknown incident; whatever ``decide`` raises propagates
+        and nothing is written."""
+        ...
+
+    def put_doc(self, collection: str, key: str, doc: dict[str, Any] | None) -> None:
+        """Write (or with ``None`` delete) a document not tied to one incident's chain."""
+        ...
+
+    # -- reads --------------------------------------------------------------------
+    def get_incident(self, incident_id: str) -> Incident | None: ...
+
+    def list_incidents(self) -> list[Incident]: ...
+
+    def events(self, incident_id: str, after_seq: int = 0) -> list[TimelineEvent]: ...
+
+    def event_records(self, incident_id: str) -> list[dict[str, Any]]:
+        """The raw stored events, in stored order, for verification and export."""
+        ...
+
+    def event_count(self, incident_id: str) -> int: ...
+
+    def get_doc(self, collection: str, key: str) -> dict[str, Any] | None: ...
+
+    def docs(self, collection: str) -> dict[str, dict[str, Any]]: ...
+
+    # -- live updates and integrity --------------------------------------------------
+    def change_token(self) -> object:
+        """An opaque value that changes whenever any process wrote to the store."""
+        ...
+
+    def verify(self) -> list[str]:
+        """Every integrity problem found (empty when intact), one line each."""
+        ...
+
+
+def iter_chunks(seq: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]
