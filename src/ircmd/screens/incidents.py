@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
 
 from rich.text import Text
 from textual import work
@@ -58,7 +57,7 @@ class IncidentsScreen(Screen[None]):
         self.app.call_from_thread(self._show, incidents)
 
     def _show(self, incidents: list[Incident]) -> None:
-        now = datetime.now(UTC)
+        now = self.service.clock()
         self.query_one(IncidentTable).show_incidents(incidents, now)
         open_ = [i for i in incidents if i.is_open]
         counts = Counter(i.severity for i in open_)
