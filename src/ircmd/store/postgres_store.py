@@ -1,0 +1,544 @@
+"""The shared incident store on PostgreSQL (``[store] kind = "postgres"``), psycopg 3.
+
+Same behaviour as the TinyDB store (the contract tests run against both):
+
+- every write is one transaction; :meth:`apply` locks the incident's row
+  (``SELECT ... FOR UPDATE``) and :meth:`create_incident` takes an advisory lock before
+  allocating the next id, so many consoles on many hosts keep one valid hash chain per
+  incident, gap-free ids, nothing lost or duplicated;
+- timeline events are the same records with the same hashes (``new_event``), stored as
+  their exact JSON text in an append-only table (a trigger refuses UPDATE/DELETE);
+- every write sends ``NOTIFY ircmd_changes``; a listener thread with its own connection
+  bumps an in-memory counter, so :meth:`change_token` costs nothing and another console
+  sees a note within milliseconds;
+- the server lost mid-session: writes raise :class:`StoreUnavailable` (nothing is queued),
+  :meth:`health` says so, and the store reconnects by itself when the server is back.
+
+The connection string comes from the environment variable named by ``dsn_env``; it is
+never stored, logged or printed (``location`` shows host, port and database only).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import datetime
+from typing import Any, TypeVar
+
+try:
+    import psycopg
+except ImportError as exc:  # pragma: no cover - exercised only without the dependency
+    raise ImportError("psycopg 3 is not installed (pip install 'psycopg[binary]')") from exc
+
+from ircmd.domain.config import StoreConfig
+from ircmd.domain.incident import Incident, format_incident_id, parse_incident_id
+from ircmd.domain.timeline import (
+    EventKind,
+    TimelineEvent,
+    canonical_json,
+    new_event,
+    verify_records,
+)
+from ircmd.store.base import (
+    Change,
+    Create,
+    Decide,
+    StoreError,
+    StoreUnavailable,
+    StoreUnreadable,
+)
+from ircmd.store.pg_conn import (
+    Conn,
+    ConnectionPool,
+    Listener,
+    connect,
+    describe_dsn,
+    dsn_from_env,
+    reason,
+)
+from ircmd.store.pg_schema import (
+    ALLOCATE_LOCK,
+    CHANNEL,
+    LATEST,
+    migrate,
+    newer_schema_message,
+    schema_version,
+)
+from ircmd.store.raw import RawStore, conflicts_message
+
+T = TypeVar("T")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def _json_columns(value: Any) -> tuple[str | None, str | None]:
+    """``(jsonb, raw)`` column values: jsonb unless the JSON holds a NUL character."""
+    text = _dumps(value)
+    return (None, text) if "\\u0000" in text else (text, None)
+
+
+def _loaded(value: Any, raw: str | None) -> Any:
+    return json.loads(raw) if raw is not None else value
+
+
+def _coerce(rec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": EventKind(rec["kind"]),
+        "at": datetime.fromisoformat(rec["at"].replace("Z", "+00:00")),
+    }
+
+
+class PostgresIncidentStore:
+    """:class:`~ircmd.store.base.IncidentStore` on a PostgreSQL database."""
+
+    def __init__(self, dsn: str, *, env_name: str = "the DSN", create: bool = True) -> None:
+        self._dsn = dsn
+        self.location, self._secret = describe_dsn(dsn, env_name)
+        self._pool = ConnectionPool(self._connect)
+        self._state_lock = threading.Lock()
+        self._counter = 0
+        self._healthy = True
+        self._health_message = f"connected to {self.location}"
+        self._listener: Listener | None = None
+        self._closed = False
+        try:
+            with self._pool.connection() as (conn, _):
+                version = schema_version(conn)
+                if version > LATEST:
+                    raise StoreUnreadable(newer_schema_message(self.location, version))
+                if version == 0 and create:
+                    migrate(conn, self.location)
+                elif version < LATEST:
+                    raise StoreError(
+                        f"{self.location}: the database has ircmd schema {version}, older than "
+                        f"this ircmd ({LATEST}); run `ircmd store migrate`"
+                    )
+        except psycopg.Error as exc:
+            self._pool.close()
+            raise self._unavailable(exc, "cannot open the store") from None
+        except BaseException:
+            self._pool.close()
+            raise
+
+    # -- connections and errors ---------------------------------------------------------
+    def _connect(self) -> Conn:
+        try:
+            return connect(self._dsn)
+        except psycopg.Error as exc:
+            raise self._unavailable(exc, "cannot connect") from None
+
+    def _unavailable(self, exc: BaseException, what: str) -> StoreError:
+        if isinstance(exc, StoreError):
+            return exc
+        why = reason(exc, self._secret)
+        if isinstance(exc, psycopg.OperationalError):
+            self._set_health(False, f"{self.location} unreachable: {why}")
+            return StoreUnavailable(f"{self.location}: {what}: {why}")
+        return StoreError(f"{self.location}: {what}: {why}")
+
+    def _set_health(self, ok: bool, message: str) -> None:
+        with self._state_lock:
+            self._healthy = ok
+            self._health_message = message
+
+    def _ok(self) -> None:
+        if not self._healthy:
+            self._set_health(True, f"connected to {self.location}")
+
+    def _listener_down(self, exc: BaseException) -> None:
+        why = reason(exc, self._secret)
+        self._set_health(False, f"{self.location} unreachable: {why}; reconnecting")
+
+    def _read(self, body: Callable[[Conn], T]) -> T:
+        for attempt in (0, 1):
+            with self._pool.connection() as (conn, reused):
+                try:
+                    result = body(conn)
+                except psycopg.OperationalError as exc:
+                    if reused and attempt == 0:
+                        continue  # an idle connection from before a server restart
+                    raise self._unavailable(exc, "cannot read") from None
+                except psycopg.Error as exc:
+                    raise self._unavailable(exc, "cannot read") from None
+                self._ok()
+                return result
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _write(self, body: Callable[[Conn], T]) -> T:
+        """Run ``body`` in one transaction; a stale pooled connection is retried once
+        (nothing reached the server), a failure at COMMIT is reported as unknown."""
+        for attempt in (0, 1):
+            with self._pool.connection() as (conn, reused):
+                phase = "begin"
+                try:
+                    conn.execute("BEGIN")
+                    phase = "body"
+                    result = body(conn)
+                    phase = "commit"
+                    conn.execute("COMMIT")
+                except psycopg.OperationalError as exc:
+                    if phase != "commit" and reused and attempt == 0:
+                        continue
+                    if phase == "commit":
+                        raise self._unavailable(
+                            exc, "the connection broke while saving; check whether it was saved"
+                        ) from None
+                    raise self._unavailable(exc, "nothing was saved") from None
+                except BaseException as exc:
+                    with suppress(psycopg.Error):
+                        if not conn.closed:
+                            conn.execute("ROLLBACK")
+                    if isinstance(exc, psycopg.Error):
+                        raise self._unavailable(exc, "nothing was saved") from None
+                    raise
+                self._ok()
+                self._bump()
+                return result
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- writes ---------------------------------------------------------------------------
+    def close(self) -> None:
+        self._closed = True
+        listener = self._listener
+        if listener is not None:
+            listener.stop()
+        self._pool.close()
+
+    def _write_change(
+        self, conn: Conn, change: Change, incident_id: str, last: TimelineEvent | None
+    ) -> list[TimelineEvent]:
+        incident = change.incident
+        if incident.id != incident_id:
+            raise StoreError(f"a change for {incident_id} tried to write {incident.id}")
+        written: list[TimelineEvent] = []
+        prev = last
+        for draft in change.events:
+            ev = new_event(
+                incident_id=incident_id,
+                prev=prev,
+                kind=draft.kind,
+                at=draft.at,
+                author=draft.author,
+                text=draft.text,
+                data=draft.data,
+            )
+            written.append(ev)
+            prev = ev
+        if written:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO ircmd_events (incident_id, seq, record) VALUES (%s, %s, %s)",
+                    [(incident_id, ev.seq, canonical_json(ev.to_record())) for ev in written],
+                )
+        record, raw = _json_columns(incident.model_dump(mode="json"))
+        conn.execute(
+            "INSERT INTO ircmd_incidents (number, id, record, raw) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (number) DO UPDATE SET record = EXCLUDED.record, raw = EXCLUDED.raw",
+            (parse_incident_id(incident_id), incident_id, record, raw),
+        )
+        for (collection, key), doc in sorted(change.docs.items(), key=lambda kv: kv[0]):
+            self._put_doc(conn, collection, key, doc)
+        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, incident_id))
+        return written
+
+    @staticmethod
+    def _put_doc(conn: Conn, collection: str, key: str, doc: dict[str, Any] | None) -> None:
+        if doc is None:
+            conn.execute(
+                "DELETE FROM ircmd_docs WHERE collection = %s AND key = %s", (collection, key)
+            )
+            return
+        value, raw = _json_columns(doc)
+        conn.execute(
+            "INSERT INTO ircmd_docs (collection, key, doc, raw) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (collection, key) DO UPDATE SET doc = EXCLUDED.doc, raw = EXCLUDED.raw",
+            (collection, key, value, raw),
+        )
+
+    @staticmethod
+    def _last_event(conn: Conn, incident_id: str) -> TimelineEvent | None:
+        row = conn.execute(
+            "SELECT record FROM ircmd_events WHERE incident_id = %s ORDER BY seq DESC LIMIT 1",
+            (incident_id,),
+        ).fetchone()
+        return TimelineEvent.from_record(json.loads(row[0])) if row else None
+
+    def create_incident(self, make: Create) -> tuple[Incident, list[TimelineEvent]]:
+        def body(conn: Conn) -> tuple[Incident, list[TimelineEvent]]:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (ALLOCATE_LOCK,))
+            row = conn.execute("SELECT coalesce(max(number), 0) FROM ircmd_incidents").fetchone()
+            incident_id = format_incident_id((row[0] if row else 0) + 1)
+            change = make(incident_id)
+            return change.incident, self._write_change(conn, change, incident_id, None)
+
+        return self._write(body)
+
+    def apply(self, incident_id: str, decide: Decide) -> tuple[Incident, list[TimelineEvent]]:
+        try:
+            number = parse_incident_id(incident_id)
+        except ValueError:
+            raise KeyError(incident_id) from None
+
+        def body(conn: Conn) -> tuple[Incident, list[TimelineEvent]]:
+            row = conn.execute(
+                "SELECT record, raw FROM ircmd_incidents WHERE number = %s FOR UPDATE", (number,)
+            ).fetchone()
+            if row is None:
+                raise KeyError(incident_id)
+            current = Incident.model_validate(_loaded(row[0], row[1]))
+            last = self._last_event(conn, incident_id)
+            change = decide(current, last)
+            return change.incident, self._write_change(conn, change, incident_id, last)
+
+        return self._write(body)
+
+    def put_doc(self, collection: str, key: str, doc: dict[str, Any] | None) -> None:
+        def body(conn: Conn) -> None:
+            self._put_doc(conn, collection, key, doc)
+            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"docs:{collection}"))
+
+        self._write(body)
+
+    # -- reads ----------------------------------------------------------------------------
+    def get_incident(self, incident_id: str) -> Incident | None:
+        try:
+            number = parse_incident_id(incident_id)
+        except ValueError:
+            return None
+        row = self._read(
+            lambda c: c.execute(
+                "SELECT record, raw FROM ircmd_incidents WHERE number = %s", (number,)
+            ).fetchone()
+        )
+        return Incident.model_validate(_loaded(row[0], row[1])) if row else None
+
+    def list_incidents(self) -> list[Incident]:
+        rows = self._read(
+            lambda c: c.execute(
+                "SELECT record, raw FROM ircmd_incidents ORDER BY number"
+            ).fetchall()
+        )
+        return [Incident.model_validate(_loaded(r[0], r[1])) for r in rows]
+
+    def _records(self, incident_id: str, after_seq: int = 0) -> list[dict[str, Any]]:
+        rows = self._read(
+            lambda c: c.execute(
+                "SELECT record FROM ircmd_events WHERE incident_id = %s AND seq > %s ORDER BY seq",
+                (incident_id, after_seq),
+            ).fetchall()
+        )
+        return [json.loads(r[0]) for r in rows]
+
+    def events(self, incident_id: str, after_seq: int = 0) -> list[TimelineEvent]:
+        return [
+            TimelineEvent.model_construct(**{**rec, **_coerce(rec)})
+            for rec in self._records(incident_id, after_seq)
+        ]
+
+    def event_records(self, incident_id: str) -> list[dict[str, Any]]:
+        return self._records(incident_id)
+
+    def event_count(self, incident_id: str) -> int:
+        row = self._read(
+            lambda c: c.execute(
+                "SELECT count(*) FROM ircmd_events WHERE incident_id = %s", (incident_id,)
+            ).fetchone()
+        )
+        return int(row[0]) if row else 0
+
+    def get_doc(self, collection: str, key: str) -> dict[str, Any] | None:
+        row = self._read(
+            lambda c: c.execute(
+                "SELECT doc, raw FROM ircmd_docs WHERE collection = %s AND key = %s",
+                (collection, key),
+            ).fetchone()
+        )
+        return dict(_loaded(row[0], row[1])) if row else None
+
+    def docs(self, collection: str) -> dict[str, dict[str, Any]]:
+        rows = self._read(
+            lambda c: c.execute(
+                "SELECT key, doc, raw FROM ircmd_docs WHERE collection = %s ORDER BY key",
+                (collection,),
+            ).fetchall()
+        )
+        return {r[0]: _loaded(r[1], r[2]) for r in rows}
+
+    # -- live updates, health and integrity ---------------------------------------------------
+    def _bump(self) -> None:
+        with self._state_lock:
+            self._counter += 1
+
+    def _ensure_listener(self) -> None:
+        if self._listener is None and not self._closed:
+            with self._state_lock:
+                if self._listener is None:
+                    self._listener = Listener(
+                        self._dsn, CHANNEL, self._bump, self._ok, self._listener_down
+                    )
+                    self._listener.start()
+
+    def change_token(self) -> object:
+        """In memory: bumped by this process's writes and by every NOTIFY from others."""
+        self._ensure_listener()
+        return self._counter
+
+    def health(self) -> tuple[bool, str]:
+        """``(ok, one line)`` for a status bar; cheap, never queries the server."""
+        self._ensure_listener()
+        with self._state_lock:
+            return self._healthy, self._health_message
+
+    def export_raw(self) -> RawStore:
+        """Every stored record, exactly, from one consistent snapshot."""
+
+        def body(conn: Conn) -> RawStore:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                raw = RawStore()
+                for number, rec, text in conn.execute(
+                    "SELECT number, record, raw FROM ircmd_incidents ORDER BY number"
+                ):
+                    raw.incidents[int(number)] = _loaded(rec, text)
+                for incident_id, text in conn.execute(
+                    "SELECT incident_id, record FROM ircmd_events ORDER BY incident_id, seq"
+                ):
+                    raw.events.setdefault(incident_id, []).append(_parse_event(text))
+                for collection, key, doc, text in conn.execute(
+                    "SELECT collection, key, doc, raw FROM ircmd_docs ORDER BY collection, key"
+                ):
+                    raw.docs.setdefault(collection, {})[key] = _loaded(doc, text)
+            finally:
+                conn.execute("COMMIT")
+            return raw
+
+        return self._read(body)
+
+    def import_raw(self, raw: RawStore) -> None:
+        """Add ``raw`` in one transaction; refused (nothing written) when any incident,
+        timeline or document it holds is already here: copying never merges."""
+
+        def body(conn: Conn) -> None:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (ALLOCATE_LOCK,))
+            numbers = sorted(raw.incidents)
+            taken = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT number FROM ircmd_incidents WHERE number = ANY(%s::int[])",
+                    (numbers,),
+                )
+            ]
+            ids = sorted(raw.events)
+            timelines = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT DISTINCT incident_id FROM ircmd_events "
+                    "WHERE incident_id = ANY(%s::text[])",
+                    (ids,),
+                )
+            ]
+            pairs = [(c, k) for c, docs in raw.docs.items() for k in docs]
+            existing = [
+                (r[0], r[1])
+                for r in conn.execute(
+                    "SELECT collection, key FROM ircmd_docs "
+                    "WHERE (collection, key) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
+                    ([c for c, _ in pairs], [k for _, k in pairs]),
+                )
+            ]
+            message = conflicts_message(self.location, taken, timelines, existing)
+            if message:
+                raise StoreError(message)
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO ircmd_incidents (number, id, record, raw) VALUES (%s, %s, %s, %s)",
+                    [(n, format_incident_id(n), *_json_columns(raw.incidents[n])) for n in numbers],
+                )
+                cur.executemany(
+                    "INSERT INTO ircmd_events (incident_id, seq, record) VALUES (%s, %s, %s)",
+                    [
+                        (incident_id, _seq(rec, i), canonical_json(rec))
+                        for incident_id in ids
+                        for i, rec in enumerate(raw.events[incident_id], start=1)
+                    ],
+                )
+                cur.executemany(
+                    "INSERT INTO ircmd_docs (collection, key, doc, raw) VALUES (%s, %s, %s, %s)",
+                    [(c, k, *_json_columns(raw.docs[c][k])) for c, k in pairs],
+                )
+            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, "import"))
+
+        self._write(body)
+
+    def verify(self) -> list[str]:
+        raw = self.export_raw()
+        problems: list[str] = []
+        for number, rec in sorted(raw.incidents.items()):
+            incident_id = format_incident_id(number)
+            try:
+                Incident.model_validate(rec)
+            except ValueError as exc:
+                problems.append(
+                    f"{incident_id}: incident record unreadable: {str(exc).splitlines()[0]}"
+                )
+            records = raw.events.get(incident_id, [])
+            if not records:
+                problems.append(f"{incident_id}: timeline is empty (the declaration is missing)")
+            problems += [str(p) for p in verify_records(incident_id, records)]
+        for incident_id in raw.events:
+            try:
+                number = parse_incident_id(incident_id)
+            except ValueError:
+                number = -1
+            if number not in raw.incidents:
+                problems.append(f"{incident_id}: events stored for an unknown incident")
+        return problems
+
+
+def _parse_event(text: str) -> dict[str, Any]:
+    """A stored event's record; text that is not a JSON object is kept so verify names it."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"unreadable": text}
+    return value if isinstance(value, dict) else {"unreadable": value}
+
+
+def _seq(rec: dict[str, Any], position: int) -> int:
+    seq = rec.get("seq")
+    return seq if isinstance(seq, int) and seq > 0 else position
+
+
+def open_postgres_store(config: StoreConfig, *, create: bool = True) -> PostgresIncidentStore:
+    """The store ``[store] kind = "postgres"`` names (DSN from ``dsn_env``)."""
+    dsn = dsn_from_env(config.dsn_env)
+    return PostgresIncidentStore(dsn, env_name=str(config.dsn_env), create=create)
+
+
+def migrate_postgres(config: StoreConfig) -> tuple[str, int, int]:
+    """Apply pending migrations to the database ``config`` names: (location, from, to)."""
+    dsn = dsn_from_env(config.dsn_env)
+    location, secret = describe_dsn(dsn, str(config.dsn_env))
+    try:
+        with connect(dsn) as conn:
+            before, after = migrate(conn, location)
+    except psycopg.Error as exc:
+        cls = StoreUnavailable if isinstance(exc, psycopg.OperationalError) else StoreError
+        raise cls(f"{location}: cannot migrate: {reason(exc, secret)}") from None
+    return location, before, after
+
+
+def wait_listening(store: PostgresIncidentStore, timeout: float = 5.0) -> bool:
+    """Start the listener and wait until it listens (tests and benchmarks)."""
+    store._ensure_listener()
+    listener = store._listener
+    deadline = time.monotonic() + timeout
+    while listener is not None and time.monotonic() < deadline:
+        if listener.connected.wait(0.05):
+            return True
+    return False
