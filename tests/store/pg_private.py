@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,24 +22,21 @@ def free_port() -> int:
 
 
 class PrivatePostgres:
-    def __init__(self, root: Path) -> None:
+    def __init__(self) -> None:
         if not (BIN / "pg_ctl").exists():
             message = f"PostgreSQL binaries not found in {BIN} (Debian package postgresql-15)"
             if os.environ.get("IRCMD_REQUIRE_SERVICES") == "1":
                 pytest.fail(message)
             pytest.skip(message)
+        # Not under pytest's tmp dir: pytest resets that tree to 0700 (root only), which
+        # would lock the postgres user out of its own data directory mid-test.
+        root = Path(tempfile.mkdtemp(prefix="ircmd-pg-"))
         self.root = root
         self.data = root / "data"
         self.port = free_port()
         self.dsn = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-        root.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(root, "postgres")
-            os.chmod(root, 0o700)
-            for parent in root.parents:  # the postgres user must reach its directory
-                if str(parent) in ("/", "/tmp"):
-                    break
-                os.chmod(parent, os.stat(parent).st_mode | 0o711)
         self._run(
             BIN / "initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust",
             "-E", "UTF8", "--no-sync",
@@ -48,7 +46,16 @@ class PrivatePostgres:
         cmd = [str(a) for a in args]
         if os.geteuid() == 0:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=True, capture_output=True, timeout=120, cwd=self.root)
+        done = subprocess.run(cmd, capture_output=True, timeout=120, cwd=self.root)
+        if done.returncode != 0:
+            log = self.root / "log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{' '.join(cmd)} failed: {done.stderr.decode()} {tail}")
+
+    def remove(self) -> None:
+        if self.pid is not None:
+            self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def start(self) -> None:
         options = (

@@ -152,12 +152,13 @@ def test_store_copy_both_ways_preserves_everything_and_refuses_to_merge(
 
 
 @pytest.fixture
-def private_pg(tmp_path: Path) -> Any:
-    server = PrivatePostgres(tmp_path / "pg")
-    server.start()
-    yield server
-    if server.pid is not None:
-        server.stop()
+def private_pg() -> Any:
+    server = PrivatePostgres()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
 
 
 def test_server_lost_mid_session_refuses_writes_then_reconnects(

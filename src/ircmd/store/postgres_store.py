@@ -23,10 +23,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, LiteralString, TypeVar
 
 try:
     import psycopg
@@ -169,18 +169,25 @@ class PostgresIncidentStore:
                 return result
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _write(self, body: Callable[[Conn], T]) -> T:
-        """Run ``body`` in one transaction; a stale pooled connection is retried once
-        (nothing reached the server), a failure at COMMIT is reported as unknown."""
+    def _write(self, body: Callable[[_Tx], T]) -> T:
+        """Run ``body`` in one transaction: it opens it with :meth:`_Tx.begin` (BEGIN and
+        its locking read in one round trip), decides, and queues its writes, which go with
+        the COMMIT in a second round trip. A stale pooled connection is retried once (no
+        write reached the server); a connection lost while committing is reported as such."""
         for attempt in (0, 1):
             with self._pool.connection() as (conn, reused):
-                phase = "begin"
+                phase = "body"
                 try:
-                    conn.execute("BEGIN")
-                    phase = "body"
-                    result = body(conn)
+                    tx = _Tx(conn)
+                    result = body(tx)
                     phase = "commit"
-                    conn.execute("COMMIT")
+                    with conn.pipeline(), conn.cursor() as cur:
+                        for query, params, many in tx.writes:
+                            if many:
+                                cur.executemany(query, params)
+                            else:
+                                cur.execute(query, params)
+                        cur.execute("COMMIT")
                 except psycopg.OperationalError as exc:
                     if phase != "commit" and reused and attempt == 0:
                         continue
@@ -210,7 +217,7 @@ class PostgresIncidentStore:
         self._pool.close()
 
     def _write_change(
-        self, conn: Conn, change: Change, incident_id: str, last: TimelineEvent | None
+        self, tx: _Tx, change: Change, incident_id: str, last: TimelineEvent | None
     ) -> list[TimelineEvent]:
         incident = change.incident
         if incident.id != incident_id:
@@ -230,51 +237,44 @@ class PostgresIncidentStore:
             written.append(ev)
             prev = ev
         if written:
-            with conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO ircmd_events (incident_id, seq, record) VALUES (%s, %s, %s)",
-                    [(incident_id, ev.seq, canonical_json(ev.to_record())) for ev in written],
-                )
+            tx.queue(
+                "INSERT INTO ircmd_events (incident_id, seq, record) VALUES (%s, %s, %s)",
+                [(incident_id, ev.seq, canonical_json(ev.to_record())) for ev in written],
+                many=True,
+            )
         record, raw = _json_columns(incident.model_dump(mode="json"))
-        conn.execute(
+        tx.queue(
             "INSERT INTO ircmd_incidents (number, id, record, raw) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (number) DO UPDATE SET record = EXCLUDED.record, raw = EXCLUDED.raw",
             (parse_incident_id(incident_id), incident_id, record, raw),
         )
         for (collection, key), doc in sorted(change.docs.items(), key=lambda kv: kv[0]):
-            self._put_doc(conn, collection, key, doc)
-        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, incident_id))
+            self._put_doc(tx, collection, key, doc)
+        tx.queue("SELECT pg_notify(%s, %s)", (CHANNEL, incident_id))
         return written
 
     @staticmethod
-    def _put_doc(conn: Conn, collection: str, key: str, doc: dict[str, Any] | None) -> None:
+    def _put_doc(tx: _Tx, collection: str, key: str, doc: dict[str, Any] | None) -> None:
         if doc is None:
-            conn.execute(
-                "DELETE FROM ircmd_docs WHERE collection = %s AND key = %s", (collection, key)
-            )
+            tx.queue("DELETE FROM ircmd_docs WHERE collection = %s AND key = %s", (collection, key))
             return
         value, raw = _json_columns(doc)
-        conn.execute(
+        tx.queue(
             "INSERT INTO ircmd_docs (collection, key, doc, raw) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (collection, key) DO UPDATE SET doc = EXCLUDED.doc, raw = EXCLUDED.raw",
             (collection, key, value, raw),
         )
 
-    @staticmethod
-    def _last_event(conn: Conn, incident_id: str) -> TimelineEvent | None:
-        row = conn.execute(
-            "SELECT record FROM ircmd_events WHERE incident_id = %s ORDER BY seq DESC LIMIT 1",
-            (incident_id,),
-        ).fetchone()
-        return TimelineEvent.from_record(json.loads(row[0])) if row else None
-
     def create_incident(self, make: Create) -> tuple[Incident, list[TimelineEvent]]:
-        def body(conn: Conn) -> tuple[Incident, list[TimelineEvent]]:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (ALLOCATE_LOCK,))
-            row = conn.execute("SELECT coalesce(max(number), 0) FROM ircmd_incidents").fetchone()
+        def body(tx: _Tx) -> tuple[Incident, list[TimelineEvent]]:
+            # The maximum is read by a second statement, after the lock is granted.
+            _, row = tx.begin(
+                ("SELECT pg_advisory_xact_lock(%s)", (ALLOCATE_LOCK,)),
+                ("SELECT coalesce(max(number), 0) FROM ircmd_incidents", ()),
+            )
             incident_id = format_incident_id((row[0] if row else 0) + 1)
             change = make(incident_id)
-            return change.incident, self._write_change(conn, change, incident_id, None)
+            return change.incident, self._write_change(tx, change, incident_id, None)
 
         return self._write(body)
 
@@ -284,23 +284,34 @@ class PostgresIncidentStore:
         except ValueError:
             raise KeyError(incident_id) from None
 
-        def body(conn: Conn) -> tuple[Incident, list[TimelineEvent]]:
-            row = conn.execute(
-                "SELECT record, raw FROM ircmd_incidents WHERE number = %s FOR UPDATE", (number,)
-            ).fetchone()
+        def body(tx: _Tx) -> tuple[Incident, list[TimelineEvent]]:
+            # Lock the incident's row, then read its last event, in one round trip (the
+            # second statement runs once the lock is held, so it sees the latest event).
+            row, last_row = tx.begin(
+                (
+                    "SELECT record, raw FROM ircmd_incidents WHERE number = %s FOR UPDATE",
+                    (number,),
+                ),
+                (
+                    "SELECT record FROM ircmd_events WHERE incident_id = %s "
+                    "ORDER BY seq DESC LIMIT 1",
+                    (incident_id,),
+                ),
+            )
             if row is None:
                 raise KeyError(incident_id)
             current = Incident.model_validate(_loaded(row[0], row[1]))
-            last = self._last_event(conn, incident_id)
+            last = TimelineEvent.from_record(json.loads(last_row[0])) if last_row else None
             change = decide(current, last)
-            return change.incident, self._write_change(conn, change, incident_id, last)
+            return change.incident, self._write_change(tx, change, incident_id, last)
 
         return self._write(body)
 
     def put_doc(self, collection: str, key: str, doc: dict[str, Any] | None) -> None:
-        def body(conn: Conn) -> None:
-            self._put_doc(conn, collection, key, doc)
-            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"docs:{collection}"))
+        def body(tx: _Tx) -> None:
+            tx.conn.execute("BEGIN")
+            self._put_doc(tx, collection, key, doc)
+            tx.queue("SELECT pg_notify(%s, %s)", (CHANNEL, f"docs:{collection}"))
 
         self._write(body)
 
@@ -423,8 +434,9 @@ class PostgresIncidentStore:
         """Add ``raw`` in one transaction; refused (nothing written) when any incident,
         timeline or document it holds is already here: copying never merges."""
 
-        def body(conn: Conn) -> None:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (ALLOCATE_LOCK,))
+        def body(tx: _Tx) -> None:
+            tx.begin(("SELECT pg_advisory_xact_lock(%s)", (ALLOCATE_LOCK,)))
+            conn = tx.conn
             numbers = sorted(raw.incidents)
             taken = [
                 r[0]
@@ -498,6 +510,30 @@ class PostgresIncidentStore:
             if number not in raw.incidents:
                 problems.append(f"{incident_id}: events stored for an unknown incident")
         return problems
+
+
+class _Tx:
+    """One write transaction: a locking read to start it, then writes queued to be sent,
+    with the COMMIT, in a single round trip."""
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+        self.writes: list[tuple[LiteralString, Any, bool]] = []
+
+    def begin(
+        self, *statements: tuple[LiteralString, Sequence[Any]]
+    ) -> list[tuple[Any, ...] | None]:
+        """BEGIN and ``statements``, sent together; the first row of each. The server runs
+        them in order, each with a fresh snapshot (READ COMMITTED), so a statement after a
+        lock sees everything committed before the lock was granted."""
+        with self.conn.pipeline():
+            self.conn.execute("BEGIN")
+            cursors = [self.conn.execute(query, params) for query, params in statements]
+            return [cur.fetchone() for cur in cursors]
+
+    def queue(self, query: LiteralString, params: Any, *, many: bool = False) -> None:
+        if not many or params:
+            self.writes.append((query, params, many))
 
 
 def _parse_event(text: str) -> dict[str, Any]:
