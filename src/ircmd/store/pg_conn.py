@@ -3,11 +3,12 @@ small thread-safe pool, and the LISTEN thread that turns NOTIFYs into a counter.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from typing import Any
+from typing import Any, LiteralString
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -27,6 +28,44 @@ CONNECT_OPTIONS: dict[str, Any] = {
     "application_name": "ircmd",
 }
 POOL_SIZE = 4
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def json_columns(value: Any) -> tuple[str | None, str | None]:
+    """``(jsonb, raw)`` column values: jsonb unless the JSON holds a NUL character."""
+    text = _dumps(value)
+    return (None, text) if "\\u0000" in text else (text, None)
+
+
+def loaded(value: Any, raw: str | None) -> Any:
+    return json.loads(raw) if raw is not None else value
+
+
+class Transaction:
+    """One write transaction: a locking read to start it, then writes queued to be sent,
+    with the COMMIT, in a single round trip."""
+
+    def __init__(self, conn: Conn) -> None:
+        self.conn = conn
+        self.writes: list[tuple[LiteralString, Any, bool]] = []
+
+    def begin(
+        self, *statements: tuple[LiteralString, Sequence[Any]]
+    ) -> list[tuple[Any, ...] | None]:
+        """BEGIN and ``statements``, sent together; the first row of each. The server runs
+        them in order, each with a fresh snapshot (READ COMMITTED), so a statement after a
+        lock sees everything committed before the lock was granted."""
+        with self.conn.pipeline():
+            self.conn.execute("BEGIN")
+            cursors = [self.conn.execute(query, params) for query, params in statements]
+            return [cur.fetchone() for cur in cursors]
+
+    def queue(self, query: LiteralString, params: Any, *, many: bool = False) -> None:
+        if not many or params:
+            self.writes.append((query, params, many))
 
 
 def dsn_from_env(env_name: str | None) -> str:

@@ -23,10 +23,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime
-from typing import Any, LiteralString, TypeVar
+from typing import Any, TypeVar
 
 try:
     import psycopg
@@ -40,7 +40,6 @@ from ircmd.domain.timeline import (
     TimelineEvent,
     canonical_json,
     new_event,
-    verify_records,
 )
 from ircmd.store.base import (
     Change,
@@ -50,13 +49,17 @@ from ircmd.store.base import (
     StoreUnavailable,
     StoreUnreadable,
 )
+from ircmd.store.pg_bulk import export_records, import_records
 from ircmd.store.pg_conn import (
     Conn,
     ConnectionPool,
     Listener,
+    Transaction,
     connect,
     describe_dsn,
     dsn_from_env,
+    json_columns,
+    loaded,
     reason,
 )
 from ircmd.store.pg_schema import (
@@ -67,23 +70,9 @@ from ircmd.store.pg_schema import (
     newer_schema_message,
     schema_version,
 )
-from ircmd.store.raw import RawStore, conflicts_message
+from ircmd.store.raw import RawStore, verify_raw
 
 T = TypeVar("T")
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
-def _json_columns(value: Any) -> tuple[str | None, str | None]:
-    """``(jsonb, raw)`` column values: jsonb unless the JSON holds a NUL character."""
-    text = _dumps(value)
-    return (None, text) if "\\u0000" in text else (text, None)
-
-
-def _loaded(value: Any, raw: str | None) -> Any:
-    return json.loads(raw) if raw is not None else value
 
 
 def _coerce(rec: dict[str, Any]) -> dict[str, Any]:
@@ -169,8 +158,8 @@ class PostgresIncidentStore:
                 return result
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _write(self, body: Callable[[_Tx], T]) -> T:
-        """Run ``body`` in one transaction: it opens it with :meth:`_Tx.begin` (BEGIN and
+    def _write(self, body: Callable[[Transaction], T]) -> T:
+        """Run ``body`` in one transaction: it opens it with :meth:`Transaction.begin` (BEGIN and
         its locking read in one round trip), decides, and queues its writes, which go with
         the COMMIT in a second round trip. A stale pooled connection is retried once (no
         write reached the server); a connection lost while committing is reported as such."""
@@ -178,7 +167,7 @@ class PostgresIncidentStore:
             with self._pool.connection() as (conn, reused):
                 phase = "body"
                 try:
-                    tx = _Tx(conn)
+                    tx = Transaction(conn)
                     result = body(tx)
                     phase = "commit"
                     with conn.pipeline(), conn.cursor() as cur:
@@ -217,7 +206,7 @@ class PostgresIncidentStore:
         self._pool.close()
 
     def _write_change(
-        self, tx: _Tx, change: Change, incident_id: str, last: TimelineEvent | None
+        self, tx: Transaction, change: Change, incident_id: str, last: TimelineEvent | None
     ) -> list[TimelineEvent]:
         incident = change.incident
         if incident.id != incident_id:
@@ -242,7 +231,7 @@ class PostgresIncidentStore:
                 [(incident_id, ev.seq, canonical_json(ev.to_record())) for ev in written],
                 many=True,
             )
-        record, raw = _json_columns(incident.model_dump(mode="json"))
+        record, raw = json_columns(incident.model_dump(mode="json"))
         tx.queue(
             "INSERT INTO ircmd_incidents (number, id, record, raw) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (number) DO UPDATE SET record = EXCLUDED.record, raw = EXCLUDED.raw",
@@ -254,11 +243,11 @@ class PostgresIncidentStore:
         return written
 
     @staticmethod
-    def _put_doc(tx: _Tx, collection: str, key: str, doc: dict[str, Any] | None) -> None:
+    def _put_doc(tx: Transaction, collection: str, key: str, doc: dict[str, Any] | None) -> None:
         if doc is None:
             tx.queue("DELETE FROM ircmd_docs WHERE collection = %s AND key = %s", (collection, key))
             return
-        value, raw = _json_columns(doc)
+        value, raw = json_columns(doc)
         tx.queue(
             "INSERT INTO ircmd_docs (collection, key, doc, raw) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (collection, key) DO UPDATE SET doc = EXCLUDED.doc, raw = EXCLUDED.raw",
@@ -266,7 +255,7 @@ class PostgresIncidentStore:
         )
 
     def create_incident(self, make: Create) -> tuple[Incident, list[TimelineEvent]]:
-        def body(tx: _Tx) -> tuple[Incident, list[TimelineEvent]]:
+        def body(tx: Transaction) -> tuple[Incident, list[TimelineEvent]]:
             # The maximum is read by a second statement, after the lock is granted.
             _, row = tx.begin(
                 ("SELECT pg_advisory_xact_lock(%s)", (ALLOCATE_LOCK,)),
@@ -284,7 +273,7 @@ class PostgresIncidentStore:
         except ValueError:
             raise KeyError(incident_id) from None
 
-        def body(tx: _Tx) -> tuple[Incident, list[TimelineEvent]]:
+        def body(tx: Transaction) -> tuple[Incident, list[TimelineEvent]]:
             # Lock the incident's row, then read its last event, in one round trip (the
             # second statement runs once the lock is held, so it sees the latest event).
             row, last_row = tx.begin(
@@ -300,7 +289,7 @@ class PostgresIncidentStore:
             )
             if row is None:
                 raise KeyError(incident_id)
-            current = Incident.model_validate(_loaded(row[0], row[1]))
+            current = Incident.model_validate(loaded(row[0], row[1]))
             last = TimelineEvent.from_record(json.loads(last_row[0])) if last_row else None
             change = decide(current, last)
             return change.incident, self._write_change(tx, change, incident_id, last)
@@ -308,7 +297,7 @@ class PostgresIncidentStore:
         return self._write(body)
 
     def put_doc(self, collection: str, key: str, doc: dict[str, Any] | None) -> None:
-        def body(tx: _Tx) -> None:
+        def body(tx: Transaction) -> None:
             tx.conn.execute("BEGIN")
             self._put_doc(tx, collection, key, doc)
             tx.queue("SELECT pg_notify(%s, %s)", (CHANNEL, f"docs:{collection}"))
@@ -326,7 +315,7 @@ class PostgresIncidentStore:
                 "SELECT record, raw FROM ircmd_incidents WHERE number = %s", (number,)
             ).fetchone()
         )
-        return Incident.model_validate(_loaded(row[0], row[1])) if row else None
+        return Incident.model_validate(loaded(row[0], row[1])) if row else None
 
     def list_incidents(self) -> list[Incident]:
         rows = self._read(
@@ -334,7 +323,7 @@ class PostgresIncidentStore:
                 "SELECT record, raw FROM ircmd_incidents ORDER BY number"
             ).fetchall()
         )
-        return [Incident.model_validate(_loaded(r[0], r[1])) for r in rows]
+        return [Incident.model_validate(loaded(r[0], r[1])) for r in rows]
 
     def _records(self, incident_id: str, after_seq: int = 0) -> list[dict[str, Any]]:
         rows = self._read(
@@ -369,7 +358,7 @@ class PostgresIncidentStore:
                 (collection, key),
             ).fetchone()
         )
-        return dict(_loaded(row[0], row[1])) if row else None
+        return dict(loaded(row[0], row[1])) if row else None
 
     def docs(self, collection: str) -> dict[str, dict[str, Any]]:
         rows = self._read(
@@ -378,7 +367,19 @@ class PostgresIncidentStore:
                 (collection,),
             ).fetchall()
         )
-        return {r[0]: _loaded(r[1], r[2]) for r in rows}
+        return {r[0]: loaded(r[1], r[2]) for r in rows}
+
+    def export_raw(self) -> RawStore:
+        """Every stored record, exactly, from one consistent snapshot."""
+        return self._read(export_records)
+
+    def import_raw(self, raw: RawStore) -> None:
+        """Add ``raw`` in one transaction; refused (nothing written) when any incident,
+        timeline or document it holds is already here: copying never merges."""
+        self._write(lambda tx: import_records(tx, raw, self.location))
+
+    def verify(self) -> list[str]:
+        return verify_raw(self.export_raw())
 
     # -- live updates, health and integrity ---------------------------------------------------
     def _bump(self) -> None:
@@ -404,150 +405,6 @@ class PostgresIncidentStore:
         self._ensure_listener()
         with self._state_lock:
             return self._healthy, self._health_message
-
-    def export_raw(self) -> RawStore:
-        """Every stored record, exactly, from one consistent snapshot."""
-
-        def body(conn: Conn) -> RawStore:
-            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            try:
-                raw = RawStore()
-                for number, rec, text in conn.execute(
-                    "SELECT number, record, raw FROM ircmd_incidents ORDER BY number"
-                ):
-                    raw.incidents[int(number)] = _loaded(rec, text)
-                for incident_id, text in conn.execute(
-                    "SELECT incident_id, record FROM ircmd_events ORDER BY incident_id, seq"
-                ):
-                    raw.events.setdefault(incident_id, []).append(_parse_event(text))
-                for collection, key, doc, text in conn.execute(
-                    "SELECT collection, key, doc, raw FROM ircmd_docs ORDER BY collection, key"
-                ):
-                    raw.docs.setdefault(collection, {})[key] = _loaded(doc, text)
-            finally:
-                conn.execute("COMMIT")
-            return raw
-
-        return self._read(body)
-
-    def import_raw(self, raw: RawStore) -> None:
-        """Add ``raw`` in one transaction; refused (nothing written) when any incident,
-        timeline or document it holds is already here: copying never merges."""
-
-        def body(tx: _Tx) -> None:
-            tx.begin(("SELECT pg_advisory_xact_lock(%s)", (ALLOCATE_LOCK,)))
-            conn = tx.conn
-            numbers = sorted(raw.incidents)
-            taken = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT number FROM ircmd_incidents WHERE number = ANY(%s::int[])",
-                    (numbers,),
-                )
-            ]
-            ids = sorted(raw.events)
-            timelines = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT DISTINCT incident_id FROM ircmd_events "
-                    "WHERE incident_id = ANY(%s::text[])",
-                    (ids,),
-                )
-            ]
-            pairs = [(c, k) for c, docs in raw.docs.items() for k in docs]
-            existing = [
-                (r[0], r[1])
-                for r in conn.execute(
-                    "SELECT collection, key FROM ircmd_docs "
-                    "WHERE (collection, key) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
-                    ([c for c, _ in pairs], [k for _, k in pairs]),
-                )
-            ]
-            message = conflicts_message(self.location, taken, timelines, existing)
-            if message:
-                raise StoreError(message)
-            with conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO ircmd_incidents (number, id, record, raw) VALUES (%s, %s, %s, %s)",
-                    [(n, format_incident_id(n), *_json_columns(raw.incidents[n])) for n in numbers],
-                )
-                cur.executemany(
-                    "INSERT INTO ircmd_events (incident_id, seq, record) VALUES (%s, %s, %s)",
-                    [
-                        (incident_id, _seq(rec, i), canonical_json(rec))
-                        for incident_id in ids
-                        for i, rec in enumerate(raw.events[incident_id], start=1)
-                    ],
-                )
-                cur.executemany(
-                    "INSERT INTO ircmd_docs (collection, key, doc, raw) VALUES (%s, %s, %s, %s)",
-                    [(c, k, *_json_columns(raw.docs[c][k])) for c, k in pairs],
-                )
-            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, "import"))
-
-        self._write(body)
-
-    def verify(self) -> list[str]:
-        raw = self.export_raw()
-        problems: list[str] = []
-        for number, rec in sorted(raw.incidents.items()):
-            incident_id = format_incident_id(number)
-            try:
-                Incident.model_validate(rec)
-            except ValueError as exc:
-                problems.append(
-                    f"{incident_id}: incident record unreadable: {str(exc).splitlines()[0]}"
-                )
-            records = raw.events.get(incident_id, [])
-            if not records:
-                problems.append(f"{incident_id}: timeline is empty (the declaration is missing)")
-            problems += [str(p) for p in verify_records(incident_id, records)]
-        for incident_id in raw.events:
-            try:
-                number = parse_incident_id(incident_id)
-            except ValueError:
-                number = -1
-            if number not in raw.incidents:
-                problems.append(f"{incident_id}: events stored for an unknown incident")
-        return problems
-
-
-class _Tx:
-    """One write transaction: a locking read to start it, then writes queued to be sent,
-    with the COMMIT, in a single round trip."""
-
-    def __init__(self, conn: Conn) -> None:
-        self.conn = conn
-        self.writes: list[tuple[LiteralString, Any, bool]] = []
-
-    def begin(
-        self, *statements: tuple[LiteralString, Sequence[Any]]
-    ) -> list[tuple[Any, ...] | None]:
-        """BEGIN and ``statements``, sent together; the first row of each. The server runs
-        them in order, each with a fresh snapshot (READ COMMITTED), so a statement after a
-        lock sees everything committed before the lock was granted."""
-        with self.conn.pipeline():
-            self.conn.execute("BEGIN")
-            cursors = [self.conn.execute(query, params) for query, params in statements]
-            return [cur.fetchone() for cur in cursors]
-
-    def queue(self, query: LiteralString, params: Any, *, many: bool = False) -> None:
-        if not many or params:
-            self.writes.append((query, params, many))
-
-
-def _parse_event(text: str) -> dict[str, Any]:
-    """A stored event's record; text that is not a JSON object is kept so verify names it."""
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return {"unreadable": text}
-    return value if isinstance(value, dict) else {"unreadable": value}
-
-
-def _seq(rec: dict[str, Any], position: int) -> int:
-    seq = rec.get("seq")
-    return seq if isinstance(seq, int) and seq > 0 else position
 
 
 def open_postgres_store(config: StoreConfig, *, create: bool = True) -> PostgresIncidentStore:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ircmd.domain.incident import format_incident_id
+from ircmd.domain.incident import Incident, format_incident_id, parse_incident_id
+from ircmd.domain.timeline import verify_records
 from ircmd.store.base import IncidentStore, StoreError
 
 
@@ -55,6 +56,31 @@ def conflicts_message(
         f"{location} already holds {' and '.join(parts)}; nothing was copied "
         "(a copy never merges: copy into an empty store)"
     )
+
+
+def verify_raw(raw: RawStore) -> list[str]:
+    """The same problem lines as the TinyDB store's ``verify``, over exported records."""
+    problems: list[str] = []
+    for number, rec in sorted(raw.incidents.items()):
+        incident_id = format_incident_id(number)
+        try:
+            Incident.model_validate(rec)
+        except ValueError as exc:
+            problems.append(
+                f"{incident_id}: incident record unreadable: {str(exc).splitlines()[0]}"
+            )
+        records = raw.events.get(incident_id, [])
+        if not records:
+            problems.append(f"{incident_id}: timeline is empty (the declaration is missing)")
+        problems += [str(p) for p in verify_records(incident_id, records)]
+    for incident_id in raw.events:
+        try:
+            number = parse_incident_id(incident_id)
+        except ValueError:
+            number = -1
+        if number not in raw.incidents:
+            problems.append(f"{incident_id}: events stored for an unknown incident")
+    return problems
 
 
 def export_raw(store: IncidentStore) -> RawStore:
