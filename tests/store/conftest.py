@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from storekit import DSN_VAR, StoreSpec, require_pg_dsn, with_params
+
+from tests.store.storekit import DSN_VAR, StoreSpec, require_pg_dsn, with_params
 
 
 @pytest.fixture(scope="module")

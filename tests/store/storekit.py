@@ -9,26 +9,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from ircmd.config import load_config
 from ircmd.domain.config import Config
 from ircmd.domain.timeline import canonical_json
 from ircmd.service import IncidentService
 from ircmd.store import IncidentStore, open_store
 from ircmd.store.raw import RawStore
+from tests.services import require_service
 
 DSN_VAR = "IRCMD_CONTRACT_DSN"
 
 
 def require_pg_dsn() -> str:
-    dsn = os.environ.get("IRCMD_TEST_PG_DSN", "")
-    if dsn:
-        return dsn
-    message = "PostgreSQL not available: set IRCMD_TEST_PG_DSN (scripts/services.sh does)"
-    if os.environ.get("IRCMD_REQUIRE_SERVICES") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+    return require_service("postgres")
 
 
 def with_params(dsn: str, **params: Any) -> str:

@@ -9,14 +9,14 @@ from typing import Any
 
 import psycopg
 import pytest
-from pg_private import PrivatePostgres, free_port
-from storekit import canonical, service, wait_for, with_params
 
 from ircmd.cli import main
 from ircmd.domain.config import StoreConfig
 from ircmd.store import StoreError, StoreUnavailable, open_store
 from ircmd.store.postgres_store import PostgresIncidentStore, wait_listening
 from ircmd.store.raw import export_raw
+from tests.services import PrivateService, free_port, start_private
+from tests.store.storekit import canonical, service, wait_for, with_params
 
 pytestmark = pytest.mark.services
 
@@ -152,19 +152,18 @@ def test_store_copy_both_ways_preserves_everything_and_refuses_to_merge(
 
 
 @pytest.fixture
-def private_pg() -> Any:
-    server = PrivatePostgres()
+def private_pg(tmp_path: Path) -> Any:
+    server = start_private("postgres", tmp_path)
     try:
-        server.start()
         yield server
     finally:
-        server.remove()
+        server.close()
 
 
 def test_server_lost_mid_session_refuses_writes_then_reconnects(
-    private_pg: PrivatePostgres,
+    private_pg: PrivateService,
 ) -> None:
-    store = PostgresIncidentStore(private_pg.dsn)
+    store = PostgresIncidentStore(private_pg.url)
     try:
         svc = service(store)
         inc, _ = svc.declare("shared war room")

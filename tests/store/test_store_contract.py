@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from storekit import HOSTILE, T0, StoreSpec, canonical, service, wait_for
 
 from ircmd.domain.incident import DomainError, Incident, Severity
 from ircmd.domain.timeline import EventKind, TimelineEvent, new_event
 from ircmd.store import Change, EventDraft, IncidentStore, StoreError, StoreUnreadable
 from ircmd.store.raw import RawStore, export_raw, import_raw
+from tests.store.storekit import HOSTILE, T0, StoreSpec, canonical, service, wait_for
 
 pytestmark = pytest.mark.services
 
