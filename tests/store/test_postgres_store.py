@@ -171,6 +171,8 @@ def test_server_lost_mid_session_refuses_writes_then_reconnects(
         assert wait_listening(store)
         assert store.health()[0] is True
 
+        with store._pool.connection(), store._pool.connection():
+            pass  # two idle connections in the pool: both go stale with the server
         private_pg.stop()
         assert wait_for(lambda: store.health()[0] is False, timeout=10)
         _, line = store.health()
@@ -179,7 +181,8 @@ def test_server_lost_mid_session_refuses_writes_then_reconnects(
         with pytest.raises(StoreUnavailable) as info:
             svc.note(inc.id, "during the outage")
         assert "\n" not in str(info.value)
-        with pytest.raises(StoreUnavailable):
+        assert "cannot connect" in str(info.value)  # stale connections retried, not reported
+        with pytest.raises(StoreUnavailable, match="cannot connect"):
             store.list_incidents()
 
         private_pg.start()

@@ -357,3 +357,12 @@ def test_export_import_round_trip_keeps_records_byte_for_byte(
         assert inc_next.id == "INC-0004"
     finally:
         other.close_all()
+
+
+def test_health_is_reported_for_the_status_bar(spec: StoreSpec) -> None:
+    from ircmd.store.health import store_health
+
+    store = spec.open()
+    ok, line = store_health(store)
+    assert ok is True
+    assert store.location in line and "\n" not in line

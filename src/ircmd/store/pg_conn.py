@@ -143,6 +143,14 @@ class ConnectionPool:
                 with suppress(Exception):
                     conn.close()
 
+    def clear(self) -> None:
+        """Drop every idle connection (after one turned out dead, the others are too)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            with suppress(Exception):
+                conn.close()
+
     def close(self) -> None:
         with self._lock:
             self.closed = True

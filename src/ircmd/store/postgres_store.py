@@ -150,7 +150,8 @@ class PostgresIncidentStore:
                     result = body(conn)
                 except psycopg.OperationalError as exc:
                     if reused and attempt == 0:
-                        continue  # an idle connection from before a server restart
+                        self._pool.clear()  # idle connections from before a server restart
+                        continue
                     raise self._unavailable(exc, "cannot read") from None
                 except psycopg.Error as exc:
                     raise self._unavailable(exc, "cannot read") from None
@@ -179,6 +180,7 @@ class PostgresIncidentStore:
                         cur.execute("COMMIT")
                 except psycopg.OperationalError as exc:
                     if phase != "commit" and reused and attempt == 0:
+                        self._pool.clear()  # stale: nothing reached the server; retry once
                         continue
                     if phase == "commit":
                         raise self._unavailable(
