@@ -100,6 +100,13 @@ def test_store_migrate_creates_then_has_nothing_to_do(
     with psycopg.connect(pg_dsn) as conn:
         rows = conn.execute("SELECT version, description FROM ircmd_schema_migrations").fetchall()
     assert [r[0] for r in rows] == [1]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("INSERT INTO ircmd_schema_migrations (version, description) VALUES (7, 'x')")
+    assert main(["store", "migrate", "--dsn-env", "MIGRATE_DSN"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "schema 7, newer than this ircmd" in err
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM ircmd_schema_migrations").fetchone() == (2,)
     assert main(["store", "migrate"]) == 0  # the configured store is TinyDB
     out = capsys.readouterr().out
     assert out.startswith("nothing to do:") and "TinyDB store" in out

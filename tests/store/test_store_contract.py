@@ -366,3 +366,34 @@ def test_health_is_reported_for_the_status_bar(spec: StoreSpec) -> None:
     ok, line = store_health(store)
     assert ok is True
     assert store.location in line and "\n" not in line
+
+
+def test_a_decision_may_read_the_store_from_many_threads(spec: StoreSpec) -> None:
+    """``decide`` reading the store while the store holds its lock (TinyDB) or a pooled
+    connection (PostgreSQL) must not deadlock, even with more threads than connections."""
+    store = spec.open()
+    inc, _ = service(store).declare("reads inside decide")
+    store.put_doc("counters", "n", {"value": 0})
+
+    def bump(current: Incident, last: TimelineEvent | None) -> Change:
+        value = store.get_doc("counters", "n")["value"]  # type: ignore[index]
+        return Change(
+            incident=current,
+            events=[EventDraft(EventKind.NOTE, T0, "ic", f"bump {value}")],
+            docs={("counters", "n"): {"value": value + 1}},
+        )
+
+    def work() -> None:
+        for _ in range(5):
+            store.apply(inc.id, bump)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "deadlocked"
+    assert store.get_doc("counters", "n") == {"value": 40}
+    texts = [e.text for e in store.events(inc.id)][1:]
+    assert texts == [f"bump {n}" for n in range(40)]
+    assert store.verify() == []

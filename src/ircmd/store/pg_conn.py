@@ -108,40 +108,57 @@ def connect(dsn: str) -> Conn:
 
 
 class ConnectionPool:
-    """A few idle connections shared by threads; a broken one is dropped, not reused."""
+    """At most ``size`` connections per process, shared by threads (a thread waits for a
+    free one); idle ones are kept for reuse, a broken one is dropped."""
 
     def __init__(self, connect: Callable[[], Conn], size: int = POOL_SIZE) -> None:
         self._connect = connect
         self._size = size
         self._idle: list[Conn] = []
         self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(size)
+        self._local = threading.local()
         self.closed = False
 
     @contextmanager
     def connection(self) -> Iterator[tuple[Conn, bool]]:
-        """``(connection, reused)``; ``reused`` means it sat idle and may have gone stale."""
-        with self._lock:
-            conn = self._idle.pop() if self._idle else None
-        reused = conn is not None
-        if conn is None:
-            conn = self._connect()
+        """``(connection, reused)``; ``reused`` means it sat idle and may have gone stale.
+
+        A thread that already holds one (a ``decide`` reading the store) is not made to
+        wait for a second slot, so it cannot deadlock against itself."""
+        nested = getattr(self._local, "depth", 0) > 0
+        if not nested:
+            self._slots.acquire()
+        self._local.depth = getattr(self._local, "depth", 0) + 1
         try:
-            yield conn, reused
+            with self._lock:
+                conn = self._idle.pop() if self._idle else None
+            reused = conn is not None
+            if conn is None:
+                conn = self._connect()
+            try:
+                yield conn, reused
+            finally:
+                self._give_back(conn)
         finally:
-            keep = (
-                not self.closed
-                and not conn.closed
-                and not conn.broken
-                and conn.info.transaction_status == TransactionStatus.IDLE
-            )
-            if keep:
-                with self._lock:
-                    if len(self._idle) < self._size:
-                        self._idle.append(conn)
-                        conn = None
-            if conn is not None:
-                with suppress(Exception):
-                    conn.close()
+            self._local.depth -= 1
+            if not nested:
+                self._slots.release()
+
+    def _give_back(self, conn: Conn) -> None:
+        keep = (
+            not self.closed
+            and not conn.closed
+            and not conn.broken
+            and conn.info.transaction_status == TransactionStatus.IDLE
+        )
+        if keep:
+            with self._lock:
+                if len(self._idle) < self._size:
+                    self._idle.append(conn)
+                    return
+        with suppress(Exception):
+            conn.close()
 
     def clear(self) -> None:
         """Drop every idle connection (after one turned out dead, the others are too)."""
