@@ -223,3 +223,28 @@ def test_change_token_and_health_never_query(pg_dsn: str) -> None:
         assert store.change_token() != token
     finally:
         store.close()
+
+
+def test_a_console_holding_an_incident_too_long_fails_others_visibly(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ircmd.store.pg_conn as pg_conn
+
+    monkeypatch.setattr(
+        pg_conn,
+        "SESSION_SETTINGS",
+        ("SET lock_timeout = '500ms'", "SET idle_in_transaction_session_timeout = '60s'"),
+    )
+    store = PostgresIncidentStore(pg_dsn)
+    try:
+        svc = service(store)
+        inc, _ = svc.declare("contended")
+        with psycopg.connect(pg_dsn) as frozen:  # a console stopped inside a transaction
+            frozen.execute("SELECT 1 FROM ircmd_incidents WHERE number = 1 FOR UPDATE")
+            with pytest.raises(StoreUnavailable, match=r"lock timeout.*; retry$"):
+                svc.note(inc.id, "blocked")
+            assert store.health()[0] is True  # the server is fine
+        svc.note(inc.id, "after the lock was released")
+        assert [e.text for e in store.events(inc.id)][1:] == ["after the lock was released"]
+    finally:
+        store.close()

@@ -103,8 +103,25 @@ def reason(exc: BaseException, secret: str | None) -> str:
     return one_line(line)
 
 
+# A console frozen mid-transaction (suspended laptop, SIGSTOP) must not block the others:
+# its session is ended after a minute idle in a transaction, and nobody waits for a lock
+# longer than LOCK_TIMEOUT (the write fails visibly instead).
+SESSION_SETTINGS = (
+    "SET lock_timeout = '15s'",
+    "SET idle_in_transaction_session_timeout = '60s'",
+)
+
+
 def connect(dsn: str) -> Conn:
-    return psycopg.connect(dsn, autocommit=True, **CONNECT_OPTIONS)
+    conn = psycopg.connect(dsn, autocommit=True, **CONNECT_OPTIONS)
+    try:
+        with conn.pipeline():
+            for setting in SESSION_SETTINGS:
+                conn.execute(setting)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 class ConnectionPool:

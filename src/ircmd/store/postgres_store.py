@@ -125,6 +125,9 @@ class PostgresIncidentStore:
         if isinstance(exc, StoreError):
             return exc
         why = reason(exc, self._secret)
+        if isinstance(exc, psycopg.errors.LockNotAvailable | psycopg.errors.QueryCanceled):
+            # The server is fine; another console held the incident too long.
+            return StoreUnavailable(f"{self.location}: {what}: {why}; retry")
         if isinstance(exc, psycopg.OperationalError):
             self._set_health(False, f"{self.location} unreachable: {why}")
             return StoreUnavailable(f"{self.location}: {what}: {why}")
