@@ -185,7 +185,7 @@ services_start() {
       *)
         printf 'services: %-13s %s\n' "$name" "$line"
         if [[ $line == FAILED* ]]; then
-          sed "s/^/  $name: /" "$home/run/$name.err" 2>/dev/null | tail -n 40 >&2 || true
+          sed "s/^/    /" "$home/run/$name.err" 2>/dev/null | tail -n 40 || true
         fi
         ;;
     esac
