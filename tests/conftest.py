@@ -10,7 +10,6 @@ import pytest
 
 from tests.services import PrivateService, require_service, start_private, unleash_token
 
-
 FIXED_NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
 

@@ -230,6 +230,11 @@ class PostgresIncidentStore:
             )
             written.append(ev)
             prev = ev
+        if prev is not None:
+            # Anchor the chain's head in the incident (as the TinyDB store does), so a cut
+            # tail or a replaced last event is detected by verify.
+            incident = incident.model_copy(update={"head_seq": prev.seq, "head_hash": prev.hash})
+            change.incident = incident
         if written:
             tx.queue(
                 "INSERT INTO ircmd_events (incident_id, seq, record) VALUES (%s, %s, %s)",
@@ -268,7 +273,8 @@ class PostgresIncidentStore:
             )
             incident_id = format_incident_id((row[0] if row else 0) + 1)
             change = make(incident_id)
-            return change.incident, self._write_change(tx, change, incident_id, None)
+            events = self._write_change(tx, change, incident_id, None)
+            return change.incident, events
 
         return self._write(body)
 
@@ -297,7 +303,8 @@ class PostgresIncidentStore:
             current = Incident.model_validate(loaded(row[0], row[1]))
             last = TimelineEvent.from_record(json.loads(last_row[0])) if last_row else None
             change = decide(current, last)
-            return change.incident, self._write_change(tx, change, incident_id, last)
+            events = self._write_change(tx, change, incident_id, last)
+            return change.incident, events
 
         return self._write(body)
 

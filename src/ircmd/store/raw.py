@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ircmd.domain.incident import Incident, format_incident_id, parse_incident_id
-from ircmd.domain.timeline import verify_records
 from ircmd.store.base import IncidentStore, StoreError
+from ircmd.store.verify import incident_chain_problems
 
 
 @dataclass
@@ -70,9 +70,7 @@ def verify_raw(raw: RawStore) -> list[str]:
                 f"{incident_id}: incident record unreadable: {str(exc).splitlines()[0]}"
             )
         records = raw.events.get(incident_id, [])
-        if not records:
-            problems.append(f"{incident_id}: timeline is empty (the declaration is missing)")
-        problems += [str(p) for p in verify_records(incident_id, records)]
+        problems += incident_chain_problems(incident_id, rec, records)
     for incident_id in raw.events:
         try:
             number = parse_incident_id(incident_id)

@@ -14,7 +14,6 @@ from ircmd.domain.incident import Incident, format_incident_id, parse_incident_i
 from ircmd.domain.timeline import TimelineEvent, new_event
 from ircmd.store.base import Change, Create, Decide, StoreError
 from ircmd.store.journal import JournalStorage, Op
-from ircmd.store.verify import incident_chain_problems
 
 STORE_FILENAME = "ircmd-store.jsonl"
 INCIDENTS = "incidents"
@@ -237,29 +236,9 @@ class TinyDBIncidentStore:
         return self.journal.token()
 
     def verify(self) -> list[str]:
-        problems: list[str] = []
-        self.journal.catch_up()
-        tables = self.journal.tables
-        for key, rec in sorted(tables.get(INCIDENTS, {}).items(), key=lambda kv: int(kv[0])):
-            incident_id = format_incident_id(int(key))
-            try:
-                Incident.model_validate(rec)
-            except ValueError as exc:
-                problems.append(
-                    f"{incident_id}: incident record unreadable: {str(exc).splitlines()[0]}"
-                )
-            records = self.event_records(incident_id)
-            problems += incident_chain_problems(incident_id, rec, records)
-        for table in tables:
-            if table.startswith("events:"):
-                incident_id = table.split(":", 1)[1]
-                try:
-                    number = parse_incident_id(incident_id)
-                except ValueError:
-                    number = -1
-                if str(number) not in tables.get(INCIDENTS, {}):
-                    problems.append(f"{incident_id}: events stored for an unknown incident")
-        return problems
+        from ircmd.store.raw import export_raw, verify_raw
+
+        return verify_raw(export_raw(self))
 
     def compact(self) -> tuple[int, int]:
         return self.journal.compact()
