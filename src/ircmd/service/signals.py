@@ -23,6 +23,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -192,10 +193,19 @@ class SignalService:
 
     @staticmethod
     def _run(coro: Awaitable[T]) -> T:
+        """Run ``coro`` to completion. Meant for worker threads and the CLI; called from a
+        thread whose event loop is running it still works, in a helper thread (blocking the
+        caller, so prefer the ``a``-methods there)."""
+
         async def wrapper() -> T:
             return await coro
 
-        return asyncio.run(wrapper())
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(wrapper())
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, wrapper()).result()
 
     @staticmethod
     def _cap(source: SignalSource) -> float:

@@ -33,6 +33,7 @@ class IncidentTable(DataTable[Text]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._ids: list[str] = []
+        self._shown: tuple[list[Incident], datetime] | None = None
 
     def on_mount(self) -> None:
         self.add_column("ID", key="id", width=9)
@@ -43,7 +44,20 @@ class IncidentTable(DataTable[Text]):
         self.add_column("LEAD", key="lead", width=14)
         self.add_column("TITLE", key="title")
 
+    FIXED_WIDTH = 9 + 8 + 13 + 6 + 18 + 14
+
+    def _title_width(self) -> int:
+        """What is left for TITLE: it is cut to fit rather than scrolled sideways."""
+        padding = 2 * self.cell_padding * 7
+        return max(10, self.scrollable_content_region.width - self.FIXED_WIDTH - padding - 1)
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show_incidents(*self._shown)
+
     def show_incidents(self, incidents: list[Incident], now: datetime) -> None:
+        self._shown = (incidents, now)
+        title_width = self._title_width()
         selected = self.selected_id
         self.clear()
         self._ids = []
@@ -56,7 +70,7 @@ class IncidentTable(DataTable[Text]):
                 Text(age, justify="right"),
                 safe_text(inc.workflow_id or "—", "dim" if not inc.workflow_id else ""),
                 safe_text(inc.roles.get(Role.INCIDENT_LEAD, "—")),
-                safe_text(inc.title, "" if inc.is_open else "dim"),
+                safe_text(inc.title, "" if inc.is_open else "dim", limit=title_width),
                 key=inc.id,
             )
             self._ids.append(inc.id)

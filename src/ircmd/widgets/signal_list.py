@@ -139,27 +139,44 @@ class SignalList(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.signal_rows: list[SignalRow] = []
         self._now: datetime | None = None
+        self._compact = False
 
     def on_mount(self) -> None:
-        for label, key, width in self.COLUMNS:
+        self._set_columns()
+
+    def _set_columns(self) -> None:
+        """Every column when there is room; mark, state and alert only when narrow."""
+        compact = self.scrollable_content_region.width < self.COMPACT_BELOW
+        if self.columns and compact == self._compact:
+            return
+        self._compact = compact
+        self.clear(columns=True)
+        for label, key, width in self._columns():
             self.add_column(label, key=key, width=width)
         self.add_column("ALERT", key="alert")
 
+    def _columns(self) -> tuple[tuple[str, str, int], ...]:
+        return self.COLUMNS[:2] if self._compact else self.COLUMNS
+
     COLUMNS = (("", "mark", 3), ("STATE", "state", 10), ("AGE", "age", 5), ("INC", "inc", 8))
     ALERT_MIN = 16
+    COMPACT_BELOW = 50
 
     def _alert_width(self) -> int:
         """What is left for the ALERT column (it is cut to fit, never scrolled sideways)."""
-        fixed = sum(w for _, _, w in self.COLUMNS) + 2 * self.cell_padding * (len(self.COLUMNS) + 1)
+        columns = self._columns()
+        fixed = sum(w for _, _, w in columns) + 2 * self.cell_padding * (len(columns) + 1)
         return max(self.ALERT_MIN, self.scrollable_content_region.width - fixed - 1)
 
     def on_resize(self) -> None:
-        if self.signal_rows and self._now is not None:
+        self._set_columns()
+        if self._now is not None:
             self.show_rows(self.signal_rows, self._now)
 
     def show_rows(self, rows: list[SignalRow], now: datetime) -> None:
         self._now = now
         selected = self.selected.signal.key if self.selected else None
+        self._set_columns()
         width = self._alert_width()
         self.clear()
         self.signal_rows = list(rows)
@@ -172,14 +189,13 @@ class SignalList(DataTable[Text]):
             alert = safe_text(s.headline(), alert_style, limit=width)
             if sev is not None and s.state == SignalState.FIRING:
                 alert.stylize(SEVERITY_STYLE[sev.value], 0, len(s.name))
-            self.add_row(
+            cells = [
                 Text(label, style=style),
                 Text(s.state.value, style=STATE_STYLE[s.state]),
                 Text(age, justify="right"),
                 Text(r.incidents[-1] if r.incidents else "", style="cyan"),
-                alert,
-                key=s.key,
-            )
+            ][: len(self._columns())]
+            self.add_row(*cells, alert, key=s.key)
         keys = [r.signal.key for r in rows]
         if selected in keys:
             self.move_cursor(row=keys.index(selected))
