@@ -276,3 +276,10 @@ def test_filter_and_counts() -> None:
         Severity.CRITICAL: 0,
     }
     assert Status.RESOLVED not in {i.status for i in filter_incidents(items, open_only=True)}
+
+
+def test_revision_follows_copies() -> None:
+    s = sig("a")
+    before = s.revision
+    assert s.model_copy(update={"state": SignalState.RESOLVED}).revision != before
+    assert s.revision == before

@@ -83,7 +83,8 @@ class Signal(BaseModel):
 
     @property
     def revision(self) -> str:
-        """Changes when what a responder cares about changes (not on a mere re-post)."""
+        """Changes when what a responder cares about changes (not on a mere re-post).
+        Keep :func:`_same` in step with the fields hashed here."""
         body = {
             "state": self.state.value,
             "labels": self.labels,
@@ -161,6 +162,18 @@ def _resolved(sig: Signal, now: datetime) -> Signal:
     return sig.model_copy(update={"state": SignalState.RESOLVED, "ends_at": ends})
 
 
+def _same(a: Signal, b: Signal) -> bool:
+    """The fields :attr:`Signal.revision` covers are equal (cheaper than hashing both)."""
+    return (
+        a.state == b.state
+        and a.starts_at == b.starts_at
+        and a.labels == b.labels
+        and a.annotations == b.annotations
+        and sorted(a.silenced_by) == sorted(b.silenced_by)
+        and sorted(a.inhibited_by) == sorted(b.inhibited_by)
+    )
+
+
 def merge_poll(
     previous: Sequence[Signal],
     current: Sequence[Signal],
@@ -188,7 +201,7 @@ def merge_poll(
             if sig.state == SignalState.RESOLVED:
                 continue  # resolved before we ever saw it firing: nothing to show
             new.append(sig)
-        elif old.revision != sig.revision:
+        elif not _same(old, sig):
             if sig.state == SignalState.RESOLVED and old.state != SignalState.RESOLVED:
                 resolved.append(sig)
             else:
