@@ -265,6 +265,8 @@ def test_cli_signals_declare_ack_expire(
 
     code, out, err = run_cli(capsys, "signals", "silences", inc["id"])
     assert code == 0 and silence["silence_id"] in out
+    code, out, err = run_cli(capsys, "incident", "status", inc["id"], "resolved")
+    assert code == 0 and f"ircmd signals expire {inc['id']}" in err and err.count("\n") == 1
     code, out, err = run_cli(capsys, "signals", "expire", inc["id"])
     assert code == 0, err
     assert get_silence(am_url, silence["silence_id"])["status"]["state"] == "expired"

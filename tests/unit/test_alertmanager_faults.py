@@ -252,7 +252,7 @@ def test_dead_slow_and_garbage_sources_do_not_hide_the_good_one(tmp_path: Path) 
     started = time.monotonic()
     board = svc.poll()
     elapsed = time.monotonic() - started
-    assert elapsed < 5, "the hanging source must be cut off at its timeout"
+    assert elapsed < 15, "the hanging source (30 s) must be cut off at its timeout"
     assert [s.source for s in board.signals] == ["good"]
     health = {h.name: h for h in board.health}
     assert health["good"].ok is True and health["good"].count == 1

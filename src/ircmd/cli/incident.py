@@ -193,6 +193,10 @@ def _print_change(args: argparse.Namespace, inc: Incident, ev: TimelineEvent) ->
 
 def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     inc, ev = ctx.service.set_status(args.id, args.new_status, args.reason)
+    if not inc.is_open:
+        from ircmd.cli.signals import hint_silences
+
+        hint_silences(ctx, inc.id)
     return _print_change(args, inc, ev)
 
 

@@ -211,3 +211,18 @@ def cmd_expire(ctx: Context, args: argparse.Namespace) -> int:
             f"{len(failed)} of {len(outcomes)} silences not expired: {failed[0].message}"
         )
     return 0
+
+
+def hint_silences(ctx: Context, incident_id: str) -> None:
+    """After resolving: say (on stderr) which silences still mute the incident's alerts."""
+    try:
+        records = _service(ctx).silences_for(incident_id)
+    except Exception:
+        return
+    if records:
+        n = len(records)
+        print(
+            f"ircmd: {incident_id} still has {n} active silence{'s' if n != 1 else ''}; "
+            f"`ircmd signals expire {incident_id}` lets the alerts notify again",
+            file=sys.stderr,
+        )

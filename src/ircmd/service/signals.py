@@ -60,6 +60,10 @@ from ircmd.store.base import Change, EventDraft, IncidentStore, StoreError
 T = TypeVar("T")
 
 DEFAULT_SILENCE = timedelta(hours=4)
+SAVE_EVERY_SECONDS = 60.0
+"""A source's board is written to the store at most this often (when it changed)."""
+SAVE_MAX_SIGNALS = 500
+"""At most this many signals per source are persisted (the most urgent first)."""
 GRACE_SECONDS = 1.0
 """Added to a source's own timeout before the service gives up on it."""
 
@@ -175,6 +179,8 @@ class SignalService:
         self._health = {s.name: SourceHealth(s.name, s.kind) for s in self.sources}
         self._last_poll: dict[str, float] = {}
         self._last_diff = SignalDiff()
+        self._last_save: dict[str, float] = {}
+        self._dirty: set[str] = set()
 
     # -- helpers ------------------------------------------------------------------------
     @property
@@ -288,6 +294,8 @@ class SignalService:
                 boards[src.name] = board
                 diff = diff + d
                 if d:
+                    self._dirty.add(src.name)
+                if src.name in self._dirty and self._save_due(src.name):
                     self._save_board(src.name, board, now)
             self._last_diff = diff
         return self.board(diff)
@@ -296,13 +304,24 @@ class SignalService:
         """Poll every source (or only those whose interval has passed) and return the board."""
         return self._run(self.apoll(only_due))
 
+    def _save_due(self, name: str) -> bool:
+        last = self._last_save.get(name)
+        return last is None or time.monotonic() - last >= SAVE_EVERY_SECONDS
+
     def _save_board(self, name: str, board: list[Signal], now: datetime) -> None:
-        doc: dict[str, Any] = {"at": format_time(now), "signals": [s.to_json() for s in board]}
+        """Persist a source's board (throttled, capped): the store's journal is append-only,
+        so a flapping alert must not rewrite a large board every poll."""
+        kept = board[:SAVE_MAX_SIGNALS]
+        doc: dict[str, Any] = {"at": format_time(now), "signals": [s.to_json() for s in kept]}
+        if len(board) > len(kept):
+            doc["truncated"] = len(board) - len(kept)
         if self.demo:
             doc["demo"] = True
         # On a store error the board in memory still works; the next change tries again.
         with contextlib.suppress(StoreError):
             self.store.put_doc(OBSERVED_COLLECTION, name, doc)
+            self._last_save[name] = time.monotonic()
+            self._dirty.discard(name)
 
     def board(self, diff: SignalDiff | None = None) -> SignalBoard:
         """The current board without polling (last known signals, health, seen, links)."""
