@@ -11,9 +11,10 @@ from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
 
 from ircmd.domain.incident import Incident, format_incident_id, parse_incident_id
-from ircmd.domain.timeline import TimelineEvent, new_event, verify_records
+from ircmd.domain.timeline import TimelineEvent, new_event
 from ircmd.store.base import Change, Create, Decide, StoreError
 from ircmd.store.journal import JournalStorage, Op
+from ircmd.store.verify import incident_chain_problems
 
 STORE_FILENAME = "ircmd-store.jsonl"
 INCIDENTS = "incidents"
@@ -118,6 +119,9 @@ class TinyDBIncidentStore:
             written.append(ev)
             prev = ev
         incident = change.incident
+        if prev is not None:
+            incident = incident.model_copy(update={"head_seq": prev.seq, "head_hash": prev.hash})
+            change.incident = incident
         if incident.id != incident_id:
             raise StoreError(f"a change for {incident_id} tried to write {incident.id}")
         ops.append(
@@ -245,9 +249,7 @@ class TinyDBIncidentStore:
                     f"{incident_id}: incident record unreadable: {str(exc).splitlines()[0]}"
                 )
             records = self.event_records(incident_id)
-            if not records:
-                problems.append(f"{incident_id}: timeline is empty (the declaration is missing)")
-            problems += [str(p) for p in verify_records(incident_id, records)]
+            problems += incident_chain_problems(incident_id, rec, records)
         for table in tables:
             if table.startswith("events:"):
                 incident_id = table.split(":", 1)[1]
