@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from am_server import (
+from tests.functional.am_server import (
     alertmanager,
     free_port,
     get_alerts,

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from am_server import alertmanager, free_port, get_silence, post_alerts, run_id
+from tests.functional.am_server import alertmanager, free_port, get_silence, post_alerts, run_id
 
 from ircmd.app import IrcmdApp
 from ircmd.backends.alertmanager import AlertmanagerSource
