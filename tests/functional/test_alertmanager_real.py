@@ -241,9 +241,27 @@ def test_cli_signals_declare_ack_expire(
 ) -> None:
     run = cli_env["run"]
     post_alerts(am_url, [alert(run, "RefundAmountAnomaly", severity="critical")])
+    post_alerts(
+        am_url,
+        [
+            {
+                "labels": {"alertname": "Hostile", "run": run, "severity": "info"},
+                "annotations": {"summary": "\x1b]52;c;SGVsbG8=\x07 \x9b31m [@click=app.quit]x[/]"},
+            }
+        ],
+    )
+    code, out, err = run_cli(capsys, "signals")
+    assert code == 0, err
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert "[@click=app.quit]x[/]" in out, "shown literally"
+    resolve_alert(am_url, {"alertname": "Hostile", "run": run, "severity": "info"})
+    assert wait_for(lambda: len(get_alerts(am_url, f'run="{run}"')) == 1)
     code, out, err = run_cli(capsys, "signals", "--json")
     assert code == 0, err
-    rows = json.loads(out)
+    everything = json.loads(out)
+    # the earlier run's board is in the store: the alert that stopped firing shows resolved
+    assert [r["name"] for r in everything if r["state"] == "resolved"] == ["Hostile"]
+    rows = [r for r in everything if r["state"] != "resolved"]
     assert len(rows) == 1
     row = rows[0]
     assert row["source"] == "alerts" and row["state"] == "firing"

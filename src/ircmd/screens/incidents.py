@@ -331,7 +331,11 @@ class IncidentsScreen(Screen[None]):
         pane.border_title = title
 
     def on_signal_list_selected(self, event: SignalList.Selected) -> None:
-        self.query_one("#signal-detail", Static).update(detail_text(event.row, self.now()))
+        detail = self.query_one("#signal-detail", Static)
+        if event.row is None and self._board is not None and not self._board.signals:
+            detail.update(Text("no alerts right now", style="dim italic"))
+        else:
+            detail.update(detail_text(event.row, self.now()))
         self.refresh_bindings()
 
     def on_signal_list_looked(self, event: SignalList.Looked) -> None:
