@@ -320,3 +320,32 @@ async def test_broken_alertmanager_is_shown_and_keys_keep_working(
     finally:
         if slow is not None:
             slow.close()
+
+
+@pytest.mark.services
+async def test_resolving_offers_to_expire_silences(tmp_path: Path, am_url: str) -> None:
+    from ircmd.screens.silences import ExpireSilencesPrompt, offer_expire_silences
+
+    run = run_id()
+    post_alerts(am_url, [{"labels": {"alertname": "RefundAmountAnomaly", "run": run}}])
+    ws = workspace(tmp_path, [real_source(am_url, run)])
+    signals = ws.notes["signals"]
+    assert isinstance(signals, SignalService)
+    sig = signals.poll().signals[0]
+    inc, _ = signals.declare_from_signal(sig)
+    rec = signals.acknowledge(sig, inc.id)
+    ws.incidents.set_status(inc.id, "resolved")
+    app = IrcmdApp(ws)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        offer_expire_silences(app, inc.id)
+        assert await until(pilot, lambda: isinstance(app.screen, ExpireSilencesPrompt))
+        prompt_text = " ".join(str(w.render()) for w in app.screen.query("Label, Static"))
+        assert "RefundAmountAnomaly" in prompt_text and rec.silence_id in prompt_text
+        await pilot.press("y")
+        assert await until(pilot, lambda: not signals.silences_for(inc.id))
+        assert get_silence(am_url, rec.silence_id)["status"]["state"] == "expired"
+        # nothing left: a second offer asks nothing
+        offer_expire_silences(app, inc.id)
+        await pilot.pause(0.5)
+        assert not isinstance(app.screen, ExpireSilencesPrompt)

@@ -52,6 +52,18 @@ class SourceStatus:
     checked_at: datetime | None = None
 
 
+def short_error(name: str, error: str) -> str:
+    """The error without the ``signal source 'name' (Alertmanager at URL):`` preamble the
+    list already shows."""
+    prefix = f"signal source {name!r}"
+    if error.startswith(prefix):
+        error = error[len(prefix) :].lstrip()
+        if error.startswith("(") and ")" in error:
+            error = error[error.index(")") + 1 :]
+        error = error.lstrip(": ")
+    return error or "unreachable"
+
+
 def status_text(statuses: Sequence[SourceStatus], polling: bool, now: datetime) -> Text:
     """One line per source: ok with its count, or what is wrong (the last known signals stay)."""
     t = Text(no_wrap=False)
@@ -76,7 +88,7 @@ def status_text(statuses: Sequence[SourceStatus], polling: bool, now: datetime) 
             t.append("✗ ", "bold red")
             t.append_text(safe_text(s.name, "bold red"))
             t.append("  DOWN: ", "bold red")
-            t.append(one_line(s.error, 200), "red")
+            t.append(one_line(short_error(s.name, s.error), 200), "red")
             t.append("  (showing last known)", "dim")
     return t
 
