@@ -292,3 +292,22 @@ def test_board_survives_a_restart_and_seen_is_shared(tmp_path: Path) -> None:
     assert [s.state for s in board2.signals] == [SignalState.RESOLVED]
     assert [s.fingerprint for s in board2.diff.resolved] == [sig.fingerprint]
     assert board2.mark(board2.signals[0]).value == "changed"
+
+
+def test_health_lines_for_the_war_room(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from ircmd.service.signals import health_lines
+
+    good = source(lambda r: httpx.Response(200, json=[ALERT]), name="good")
+    bad = source(lambda r: httpx.Response(503, text="maintenance"), name="bad")
+    svc = make_service(tmp_path, [good, bad])
+    ws = SimpleNamespace(notes={"signals": svc})
+    assert [(h.name, h.state) for h in health_lines(ws)] == [
+        ("good", "unknown"),
+        ("bad", "unknown"),
+    ]
+    svc.poll()
+    lines = {h.name: h for h in health_lines(ws)}
+    assert lines["good"].state == "ok" and lines["good"].detail == "1 alert"
+    assert lines["bad"].state == "down" and "HTTP 503: maintenance" in lines["bad"].detail

@@ -684,3 +684,28 @@ def signal_service(workspace: Any) -> SignalService:
         svc = SignalService(workspace.store, workspace.incidents, workspace.config)
         workspace.notes["signals"] = svc
     return svc
+
+
+@dataclass(frozen=True)
+class SignalSourceHealth:
+    """One signal source's last known health, shaped like the war room's ``BackendHealth``
+    (``name``, ``state`` ok/down/unknown, ``detail``)."""
+
+    name: str
+    state: str
+    detail: str = ""
+
+
+def health_lines(workspace: Any) -> list[SignalSourceHealth]:
+    """Every configured signal source's health as of its last poll (no I/O here): a
+    health provider for the war room's status bar."""
+    out: list[SignalSourceHealth] = []
+    for h in signal_service(workspace).board().health:
+        if h.ok is None:
+            out.append(SignalSourceHealth(h.name, "unknown", "not polled yet"))
+        elif h.ok:
+            plural = "" if h.count == 1 else "s"
+            out.append(SignalSourceHealth(h.name, "ok", f"{h.count} alert{plural}"))
+        else:
+            out.append(SignalSourceHealth(h.name, "down", one_line(h.error, 200)))
+    return out
