@@ -47,7 +47,7 @@ def install_demo_signals(
         workspace.store,
         workspace.incidents,
         workspace.config,
-        sources=[DemoSignalSource(t0, workspace.incidents.clock)],
+        sources=[DemoSignalSource(t0, lambda: workspace.incidents.clock())],
         demo=True,
     )
     workspace.notes["signals"] = svc
