@@ -28,7 +28,19 @@ def demo_app(data: Path) -> IrcmdApp:
 
 
 def test_incidents_screen(snap_compare, isolated_dirs: Path) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(demo_app(isolated_dirs), terminal_size=(120, 30))
+    async def signals_polled(pilot) -> None:  # type: ignore[no-untyped-def]
+        # the demo's signals list is filled by a worker: wait for its first poll
+        from ircmd.widgets.signal_list import SignalList
+
+        for _ in range(200):
+            screen = pilot.app.screen
+            lists = screen.query(SignalList)
+            if lists and lists.first().signal_rows and not getattr(screen, "_polling", False):
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+
+    assert snap_compare(demo_app(isolated_dirs), terminal_size=(120, 30), run_before=signals_polled)
 
 
 def test_incident_timeline(snap_compare, isolated_dirs: Path) -> None:  # type: ignore[no-untyped-def]

@@ -21,7 +21,9 @@ from typing import Any
 ENTRY_POINT_GROUP = "ircmd.backends"
 
 # kind -> "module:factory"; each capability adds its own line.
-BUILTIN: dict[str, str] = {}
+BUILTIN: dict[str, str] = {
+    "alertmanager": "ircmd.backends.alertmanager:from_config",
+}
 
 
 class BackendNotFound(LookupError):
