@@ -120,6 +120,11 @@ async def test_the_incident_renders_and_a_cli_note_appears_live(
         screen = await page.wait_for_text(note, timeout=15)
         latency = time.monotonic() - started
         shot = await page.screenshot(tmp_path / "browser-seat.png")
+    # Everything the page loaded came from the ircmd server (no Google Fonts, no CDN).
+    outside = [
+        u for u in page.requests if not u.startswith((served.url, "ws://127.0.0.1", "data:"))
+    ]
+    assert page.requests and not outside, outside
     print(f"\nbrowser seat screenshot: {shot} (note visible after {latency:.2f} s)")
     print(screen)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -167,3 +172,14 @@ async def test_the_websocket_refuses_other_origins(incident: str, serve: type[Se
             ws_url, headers={"Origin": f"http://localhost:{served.port}"}
         ) as ws:
             assert not ws.closed
+
+
+def test_the_page_uses_the_bundled_font(incident: str, serve: type[Served]) -> None:
+    served = serve("--incident", incident)
+    page = httpx.get(served.url, timeout=10).text
+    assert "googleapis" not in page
+    font = page.split("url('", 1)[1].split("'", 1)[0]
+    assert font.endswith("RobotoMono-VariableFont_wght.ttf")
+    response = httpx.get(font, timeout=10)
+    assert response.status_code == 200
+    assert len(response.content) > 10_000
