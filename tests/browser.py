@@ -176,6 +176,7 @@ class Browser:
     ) -> AsyncIterator[Browser]:
         profile = tmp_path / "chromium-profile"
         profile.mkdir(parents=True, exist_ok=True)
+        (profile / "DevToolsActivePort").unlink(missing_ok=True)  # a stale one names a dead port
         log = (tmp_path / "chromium.log").open("wb")
         process = subprocess.Popen(
             [

@@ -4,6 +4,7 @@ Imported only by ``ircmd serve`` (it pulls in aiohttp and textual-serve)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -44,6 +45,7 @@ class SeatServer(Server):
     def __init__(self, command: str, *, origins: set[str], **kwargs: Any) -> None:
         super().__init__(command, **kwargs)
         self.origins = {o.lower().rstrip("/") for o in origins}
+        self._sockets: set[web.WebSocketResponse] = set()
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         origin = request.headers.get("Origin")
@@ -57,6 +59,17 @@ class SeatServer(Server):
         loader = jinja2.DictLoader({"app_index.html": page_template(self.templates_path)})
         aiohttp_jinja2.setup(app, loader=loader)
         return app
+
+    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
+        self._sockets.add(websocket)
+        try:
+            await super()._process_messages(websocket, app_service)
+        finally:
+            self._sockets.discard(websocket)
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """Close every seat now (each one's ircmd quits) rather than after aiohttp's 60 s."""
+        await asyncio.gather(*(ws.close() for ws in list(self._sockets)), return_exceptions=True)
 
     async def on_startup(self, app: web.Application) -> None:
         """No banner: ``ircmd serve`` already printed where and how it serves."""
