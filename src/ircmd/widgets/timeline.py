@@ -37,10 +37,12 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("g,home", "jump(0)", "First", show=False, id="timeline.first"),
         Binding("G,end", "jump(-1)", "Last", show=False, id="timeline.last"),
         Binding("T", "toggle_time", "Rel/abs time", id="timeline.time"),
+        Binding("Z", "toggle_zone", "UTC/local", id="timeline.zone"),
     ]
 
     cursor: reactive[int] = reactive(-1, init=False)
     relative: reactive[bool] = reactive(False, init=False)
+    utc: reactive[bool] = reactive(True, init=False)
 
     @dataclass
     class Highlighted(Message):
@@ -93,8 +95,10 @@ class TimelineView(ScrollView, can_focus=True):
         ev = self._events[index]
         if self.relative:
             when = f"-{format_age((self.now - ev.at).total_seconds()):>7}"
+        elif self.utc:
+            when = ev.at.strftime("%m-%d %H:%M:%SZ")
         else:
-            when = ev.at.strftime("%m-%d %H:%M:%S")
+            when = ev.at.astimezone().strftime("%m-%d %H:%M:%S")
         style = EVENT_STYLE.get(ev.kind.value, "")
         text = Text(no_wrap=True)
         text.append(f"{ev.seq:>5} ", "dim")
@@ -141,6 +145,17 @@ class TimelineView(ScrollView, can_focus=True):
         self._cache.clear()
         self.refresh()
 
+    def watch_utc(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def set_now(self, now: datetime) -> None:
+        """The time relative times count from (handed down so tests can freeze it)."""
+        self.now = now
+        if self.relative:
+            self._cache.clear()
+            self.refresh()
+
     def action_cursor(self, delta: int) -> None:
         if self._events:
             self.cursor = max(0, min(len(self._events) - 1, self.cursor + delta))
@@ -153,5 +168,10 @@ class TimelineView(ScrollView, can_focus=True):
             self.cursor = 0 if where == 0 else len(self._events) - 1
 
     def action_toggle_time(self) -> None:
-        self.now = datetime.now(UTC)
         self.relative = not self.relative
+
+    def action_toggle_zone(self) -> None:
+        if self.relative:
+            self.relative = False
+        else:
+            self.utc = not self.utc
