@@ -38,7 +38,10 @@ def registry() -> VerbRegistry:
             Verb(
                 "role",
                 "assign",
-                params=(Param("role", choices=("incident_lead", "scribe")), Param("name", kind="text", required=False)),
+                params=(
+                    Param("role", choices=("incident_lead", "scribe")),
+                    Param("name", kind="text", required=False),
+                ),
             ),
             Verb("tag", "tag", params=(Param("label", choices=lambda: ["LLM01", "LLM02"]),)),
             Verb("help", "help", mutates=False),
@@ -94,7 +97,7 @@ def test_optional_param_may_be_missing() -> None:
         ("status triaged --bogus", "status has no option --bogus", "status STATUS"),
         ("status triaged extra", "unexpected 'extra'", "status STATUS"),
         ("status --force=yes resolved", "--force takes no value", "status STATUS"),
-        ('tag "LLM01', "unclosed \" quote at column 5", ""),
+        ('tag "LLM01', 'unclosed " quote at column 5', ""),
     ],
 )
 def test_errors_are_one_line_with_usage(line: str, message: str, usage: str) -> None:
@@ -122,7 +125,10 @@ def test_complete_verbs_and_choices() -> None:
     assert reg.complete(":st") == [":status "]
     assert reg.complete("status tr") == ["status triaged "]
     assert reg.complete("status ") == [f"status {s} " for s in STATUSES]
-    assert reg.complete("status resolved --") == ["status resolved --reason ", "status resolved --force "]
+    assert reg.complete("status resolved --") == [
+        "status resolved --reason ",
+        "status resolved --force ",
+    ]
     assert reg.complete("tag ") == ["tag LLM01 ", "tag LLM02 "]
     assert reg.complete("note some te") == []  # free text: nothing to complete
     assert reg.complete("status resolved --reason because ") == []

@@ -348,15 +348,19 @@ class WarRoomScreen(Screen[None]):
         """Parse and run one command line; a wrong line is one line of feedback."""
         try:
             command = self.registry.parse(line, read_only=self.workspace.read_only)
-            handler = command.verb.handler
-            if handler is None:
-                raise CommandError(f"{command.verb.name} has nothing to run")
-            result = handler(command)
-        except (CommandError, DomainError) as exc:
+        except DomainError as exc:
             self.say(str(exc), error=True)
             return False
+        handler = command.verb.handler
+        try:
+            if handler is None:
+                raise DomainError(f"{command.verb.name} has nothing to run")
+            result = handler(command)
+        except DomainError as exc:
+            self.say(str(CommandError(str(exc), command.verb.usage)), error=True)
+            return False
         except Exception as exc:
-            self.say(f"{one_line(line, 30)}: {one_line(exc)}", error=True)
+            self.say(f"{command.verb.name}: {one_line(exc)}", error=True)
             return False
         if isinstance(result, str) and result:
             self.say(result)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ircmd.domain.commandline import Command, Opt, Param, Verb
 from ircmd.domain.incident import Classification, Role, Status
-from ircmd.domain.taxonomy import tag_suggestions
+from ircmd.domain.taxonomy import normalise_tag, tag_suggestions
 
 if TYPE_CHECKING:
     from ircmd.screens.incident import WarRoomScreen
@@ -93,7 +93,7 @@ def core_verbs(room: WarRoomScreen) -> list[Verb]:
 
     def tag(remove: bool) -> Callable[[Command], None]:
         def run(cmd: Command) -> None:
-            label = cmd.arg("label")
+            label = normalise_tag(cmd.arg("label"))  # a bad id keeps the line open to fix
             room.run_write(
                 lambda: room.severity_service.tag(iid, label, remove=remove),
                 ("untagged " if remove else "tagged ") + label,
