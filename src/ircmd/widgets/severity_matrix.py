@@ -29,33 +29,32 @@ _SCORE_STYLE = ("green", "yellow", "dark_orange", "bold red")
 
 
 def verdict_text(assessment: SeverityAssessment, current: Severity) -> Text:
-    """Two lines: the computed level and why; the applied level (override or matrix)."""
+    """Line 1: the computed level and what the incident's level follows. Then: why."""
     verdict = assessment.verdict
-    t = Text(no_wrap=False)
+    t = Text()
     if not assessment.scored:
         t.append("not scored yet", "italic")
-        t.append(f" · level {current.value.upper()} set by hand", "dim")
+        t.append(f" · level {current.value.upper()} as declared or set by hand", "dim")
         return t
     t.append("computed ", "dim")
     t.append(f" {verdict.level.value.upper()} ", SEVERITY_STYLE[verdict.level.value] + " reverse")
-    t.append(" ")
-    t.append(verdict.why)
-    t.append("\n")
-    if not assessment.complete and assessment.override_level is None:
-        done = len(assessment.scores)
-        t.append(f"{done}/{len(FACTORS)} factors scored", "bold yellow")
-        t.append(f": level stays {current.value.upper()} until all are scored", "dim")
-        return t
-    if assessment.override_level is not None:
+    t.append("  ")
+    lvl = assessment.override_level
+    if lvl is not None:
         t.append("override ", "bold")
-        lvl = assessment.override_level
         t.append(f" {lvl.value.upper()} ", SEVERITY_STYLE[lvl.value] + " reverse")
         t.append(" ")
-        t.append_text(safe_text(assessment.override_reason, "italic"))
+        t.append_text(safe_text(assessment.override_reason, "italic", limit=60))
         if verdict.level.rank > lvl.rank:
             t.append("  ▲ matrix says higher", "bold red")
+    elif not assessment.complete:
+        t.append(f"{len(assessment.scores)}/{len(FACTORS)} scored", "bold yellow")
+        t.append(f": level stays {current.value.upper()} until all are", "dim")
     else:
-        t.append("applied: follows the matrix", "dim")
+        t.append("level follows the matrix", "dim")
+    t.append("\n")
+    t.append("why: ", "dim")
+    t.append(verdict.why)
     return t
 
 
@@ -80,10 +79,23 @@ class SeverityMatrix(OptionList):
         item_id: str
         done: bool
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, *, id: str | None = None, classes: str | None = None, read_only: bool = False
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.assessment = SeverityAssessment()
         self.level = Severity.MEDIUM
+        self.read_only = read_only
+        self._width = 0
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (self.read_only and action in ("score", "tick"))
+
+    def on_resize(self) -> None:
+        width = self.scrollable_content_region.width
+        if width != self._width:
+            self._width = width
+            self.show(self.assessment, self.level)
 
     def show(self, assessment: SeverityAssessment, level: Severity) -> None:
         self.assessment = assessment
@@ -92,7 +104,9 @@ class SeverityMatrix(OptionList):
         self.clear_options()
         options: list[Option | None] = []
         for factor in Factor:
-            options.append(Option(self._factor_line(factor), id=f"factor:{factor.value}"))
+            options.append(
+                Option(self._fit(self._factor_line(factor)), id=f"factor:{factor.value}")
+            )
         options.append(None)
         options.append(
             Option(
@@ -108,13 +122,21 @@ class SeverityMatrix(OptionList):
             line.append(text, "dim" if done else "")
             tick = assessment.checklist.get(item_id)
             if tick and tick.done:
-                line.append(f"  {tick.by}", "italic dim")
-            options.append(Option(line, id=f"item:{item_id}"))
+                line.append("  ")
+                line.append_text(safe_text(tick.by, "italic dim", limit=20))
+            options.append(Option(self._fit(line), id=f"item:{item_id}"))
         self.add_options(options)
         if keep is not None and keep < self.option_count:
             self.highlighted = keep
         elif self.option_count:
             self.highlighted = 0
+
+    def _fit(self, text: Text) -> Text:
+        """One line per row: cut with an ellipsis to the list's width (maximise to read all)."""
+        width = self.scrollable_content_region.width
+        if width > 4:
+            text.truncate(width - 1, overflow="ellipsis")
+        return text
 
     def _factor_line(self, factor: Factor) -> Text:
         spec = FACTORS[factor]

@@ -27,19 +27,14 @@ def header_text(
     now: datetime,
     deadline: tuple[str, datetime] | None = None,
 ) -> Text:
-    """Line 1: id, title, severity, status, lead, elapsed since aware, next deadline.
-    Line 2: classification, the other roles and the tags."""
+    """Line 1: id, severity, status, elapsed since aware, next deadline, lead, title.
+    Line 2: classification, the other roles and the tags. Each line is cut, not wrapped."""
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(f" {inc.id} ", "bold reverse")
     t.append(" ")
     t.append(f" {inc.severity.value.upper()} ", SEVERITY_STYLE[inc.severity.value] + " reverse")
     t.append(" ")
     t.append(inc.status.value, STATUS_STYLE[inc.status.value])
-    t.append("  ")
-    t.append_text(safe_text(inc.title, "bold", limit=90))
-    lead = inc.roles.get(Role.INCIDENT_LEAD)
-    t.append("  lead ", "dim")
-    t.append_text(safe_text(lead or "unassigned", "" if lead else "italic red", limit=24))
     t.append("  aware ", "dim")
     t.append(format_age(inc.age_seconds(now)), "bold")
     if deadline is not None:
@@ -51,6 +46,11 @@ def header_text(
             t.append(f" in {format_age(left)}", "bold yellow" if left > 3600 else "bold red")
         else:
             t.append(f" OVERDUE {format_age(-left)}", "bold white on red")
+    lead = inc.roles.get(Role.INCIDENT_LEAD)
+    t.append("  lead ", "dim")
+    t.append_text(safe_text(lead or "unassigned", "" if lead else "italic red", limit=24))
+    t.append("  ")
+    t.append_text(safe_text(inc.title, "bold", limit=120))
     t.append("\n")
     t.append(" ")
     if inc.classification:

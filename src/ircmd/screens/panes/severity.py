@@ -47,7 +47,7 @@ class SeverityPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static(id="severity-verdict")
-        yield SeverityMatrix(id="severity-matrix")
+        yield SeverityMatrix(id="severity-matrix", read_only=self.read_only)
 
     def on_mount(self) -> None:
         self.reload()
@@ -101,9 +101,6 @@ class SeverityPane(Pane):
             lambda: self.service.tick(self.incident_id, event.item_id, event.done),
             ("ticked " if event.done else "reopened ") + event.item_id,
         )
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (self.read_only and action in ("score", "tick"))
 
     # -- verbs --------------------------------------------------------------------------
     def verbs(self) -> Iterable[Verb]:
