@@ -295,3 +295,21 @@ async def test_hostile_text_renders_as_data(tmp_path: Path, payload: str) -> Non
         header = str(room(app).query_one("#warroom-header").render())
         assert "\x1b" not in header and "\x9b" not in header
         assert app.return_code is None
+
+
+async def test_palette_lists_commands_and_prefills_the_line(tmp_path: Path) -> None:
+    from textual.command import CommandPalette
+
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [t for t, _, _ in room(app).palette_commands()]
+        assert any(t.startswith(":severity LEVEL") for t in titles)
+        assert "Focus pane 4: severity" in titles
+        await pilot.press("ctrl+p")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*list("decide"))
+        await settle(pilot, 8)
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, WarRoomScreen))
+        assert await wait_for(pilot, lambda: app.screen.query_one(CommandLine).value == "decide ")
