@@ -313,3 +313,19 @@ async def test_palette_lists_commands_and_prefills_the_line(tmp_path: Path) -> N
         await pilot.press("enter")
         assert await wait_for(pilot, lambda: isinstance(app.screen, WarRoomScreen))
         assert await wait_for(pilot, lambda: app.screen.query_one(CommandLine).value == "decide ")
+
+
+async def test_keys_typed_fast_after_colon_or_n_are_not_lost(tmp_path: Path) -> None:
+    from textual import events
+
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for opener in ("colon", "n"):
+            # one burst, as a fast typist or a paste delivers it
+            for key in (opener, "s", "e", "v"):
+                app.post_message(events.Key(key, ":" if key == "colon" else key))
+            await settle(pilot, 6)
+            line = app.screen.query_one(CommandLine)
+            assert line.value == ("sev" if opener == "colon" else "note sev")
+            await pilot.press("escape")
