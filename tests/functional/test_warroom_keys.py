@@ -329,3 +329,23 @@ async def test_keys_typed_fast_after_colon_or_n_are_not_lost(tmp_path: Path) -> 
             line = app.screen.query_one(CommandLine)
             assert line.value == ("sev" if opener == "colon" else "note sev")
             await pilot.press("escape")
+
+
+async def test_header_shows_the_next_deadline_from_a_provider(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from ircmd.service.hooks import Deadline
+
+    def clock(_ws: object, inc: object, now: object) -> list[Deadline]:
+        aware = inc.aware_at  # type: ignore[attr-defined]
+        return [Deadline("EU AI Act report", aware + timedelta(hours=72))]
+
+    hooks.register_deadline_provider(clock)
+    try:
+        app = app_for(tmp_path)
+        async with app.run_test(size=(160, 36)) as pilot:
+            header = room(app).query_one("#warroom-header")
+            assert await wait_for(pilot, lambda: "EU AI Act report in" in str(header.render()))
+            assert "2d23h" in str(header.render()) or "3d" in str(header.render())
+    finally:
+        hooks.unregister(clock)
