@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from ircmd.domain.text import one_line
 from ircmd.messages import StoreChanged
 from ircmd.screens.help import HelpScreen, binding_rows
-from ircmd.screens.incident import IncidentScreen
+from ircmd.screens.incident import WarRoomScreen
 from ircmd.screens.incidents import IncidentsScreen
 from ircmd.service import Workspace
 
@@ -49,7 +49,7 @@ class IrcmdApp(App[int]):
 
     # -- navigation --------------------------------------------------------------------
     def open_incident(self, incident_id: str) -> None:
-        self.push_screen(IncidentScreen(self.service, incident_id))
+        self.push_screen(WarRoomScreen(self.workspace, incident_id))
 
     def switch_home(self) -> None:
         while len(self.screen_stack) > 2:
@@ -94,7 +94,16 @@ class IrcmdApp(App[int]):
             one_line(str(exc) or type(exc).__name__), severity="error", markup=False, timeout=8
         )
 
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed fast after a key that opens an input (``:``, ``n``, a paste) were
+        routed to the widget focused before it; they bubble up here unhandled. Deliver
+        them to the input that has the focus now instead of dropping them."""
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            focused.insert_text_at_cursor(event.character)
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(binding_rows(self.screen)))
+        rows = getattr(self.screen, "help_rows", None)
+        self.push_screen(HelpScreen(rows() if callable(rows) else binding_rows(self.screen)))

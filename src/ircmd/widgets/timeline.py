@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -18,6 +19,22 @@ from ircmd.domain.incident import format_age
 from ircmd.domain.text import one_line
 from ircmd.domain.timeline import TimelineEvent
 from ircmd.widgets.styles import EVENT_STYLE
+
+# Kind labels for narrow panes (at most 9 cells).
+SHORT_KIND = {
+    "status_change": "status",
+    "severity_change": "severity",
+    "classification": "class",
+    "role_change": "role",
+    "containment_requested": "contain?",
+    "containment_confirmed": "contained",
+    "containment_failed": "contain✖",
+    "containment_drift": "drift",
+    "evidence_pinned": "evidence",
+    "communication": "comms",
+}
+COMPACT_BELOW = 100
+"""Panes narrower than this many cells get the compact line layout."""
 
 
 class TimelineView(ScrollView, can_focus=True):
@@ -36,11 +53,13 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="timeline.pageup"),
         Binding("g,home", "jump(0)", "First", show=False, id="timeline.first"),
         Binding("G,end", "jump(-1)", "Last", show=False, id="timeline.last"),
-        Binding("T", "toggle_time", "Rel/abs time", id="timeline.time"),
+        Binding("T", "toggle_time", "Rel/abs time", show=False, id="timeline.time"),
+        Binding("Z", "toggle_zone", "UTC/local", show=False, id="timeline.zone"),
     ]
 
-    cursor: reactive[int] = reactive(-1, init=False)
+    cursor: reactive[int] = reactive(-1, init=False, repaint=False)  # watch_cursor repaints
     relative: reactive[bool] = reactive(False, init=False)
+    utc: reactive[bool] = reactive(True, init=False)
 
     @dataclass
     class Highlighted(Message):
@@ -50,8 +69,20 @@ class TimelineView(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self._events: list[TimelineEvent] = []
         self._cache: dict[int, Text] = {}
+        self._strips: dict[tuple[int, bool, int, int, object], Strip] = {}
+        self._frame_style: Style | None = None
+        self._seg_cache: dict[int, list[tuple[str, Style | None]]] = {}
         self._follow = True
+        self._compact = False
         self.now: datetime = datetime.now(UTC)
+
+    def on_resize(self) -> None:
+        compact = 0 < self.size.width < COMPACT_BELOW
+        if compact != self._compact:
+            self._compact = compact
+            self._invalidate()
+            self._resize()
+            self.refresh()
 
     @property
     def events(self) -> list[TimelineEvent]:
@@ -60,7 +91,7 @@ class TimelineView(ScrollView, can_focus=True):
     def set_events(self, events: list[TimelineEvent]) -> None:
         """Replace the events (e.g. a new incident, or a filter)."""
         self._events = list(events)
-        self._cache.clear()
+        self._invalidate()
         self._resize()
         self.cursor = len(self._events) - 1 if self._events else -1
         self.scroll_end(animate=False)
@@ -91,43 +122,85 @@ class TimelineView(ScrollView, can_focus=True):
         if cached is not None:
             return cached
         ev = self._events[index]
+        compact = self._compact
         if self.relative:
-            when = f"-{format_age((self.now - ev.at).total_seconds()):>7}"
+            when = f"{format_age((self.now - ev.at).total_seconds()):>6}"
+        elif compact:
+            when = (ev.at if self.utc else ev.at.astimezone()).strftime("%H:%M:%S")
+        elif self.utc:
+            when = ev.at.strftime("%m-%d %H:%M:%SZ")
         else:
-            when = ev.at.strftime("%m-%d %H:%M:%S")
+            when = ev.at.astimezone().strftime("%m-%d %H:%M:%S")
         style = EVENT_STYLE.get(ev.kind.value, "")
         text = Text(no_wrap=True)
-        text.append(f"{ev.seq:>5} ", "dim")
-        text.append(f"{when:<15} ", "dim")
-        text.append(f"{ev.kind.label:<21} ", style or "bold")
-        text.append(f"{one_line(ev.author, 14):<14} ", "italic")
+        if compact:
+            text.append(f"{ev.seq:>3} ", "dim")
+            text.append(f"{when} ", "dim")
+            text.append(f"{SHORT_KIND.get(ev.kind.value, ev.kind.value)[:9]:<9} ", style or "bold")
+            text.append(f"{one_line(ev.author, 10):<10} ", "italic")
+        else:
+            text.append(f"{ev.seq:>5} ", "dim")
+            text.append(f"{when:<15} ", "dim")
+            text.append(f"{ev.kind.label:<21} ", style or "bold")
+            text.append(f"{one_line(ev.author, 14):<14} ", "italic")
         text.append(one_line(ev.text))
         self._cache[index] = text
         return text
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame_style = self.rich_style  # once per paint, not once per line
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
+        base = self._frame_style or self.rich_style
         if index >= len(self._events):
-            return Strip.blank(width, self.rich_style)
-        text = self._line_text(index)
-        base = self.rich_style
-        if index == self.cursor:
+            return Strip.blank(width, base)
+        is_cursor = index == self.cursor
+        key = (index, is_cursor, scroll_x, width, base)
+        strip = self._strips.get(key)
+        if strip is not None:
+            return strip
+        if is_cursor:
             base = base + self.get_component_rich_style("timeline--cursor")
         segments = [
-            Segment(s.text, base + s.style if s.style else base)
-            for s in text.render(self.app.console)
+            Segment(text, base + style if style else base) for text, style in self._segments(index)
         ]
-        strip = Strip(segments).crop(scroll_x, scroll_x + width)
-        return strip.extend_cell_length(width, base)
+        strip = Strip(segments).crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
+        if len(self._strips) > 4 * max(64, self.size.height):
+            self._strips.clear()
+        self._strips[key] = strip
+        return strip
+
+    def _segments(self, index: int) -> list[tuple[str, Style | None]]:
+        """The line's rendered pieces, computed once per event (styles parsed once)."""
+        cached = self._seg_cache.get(index)
+        if cached is None:
+            rendered = self._line_text(index).render(self.app.console)
+            cached = [(seg.text, seg.style) for seg in rendered]
+            self._seg_cache[index] = cached
+        return cached
+
+    def _invalidate(self) -> None:
+        self._cache.clear()
+        self._seg_cache.clear()
+        self._strips.clear()
 
     # -- actions --------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
+        top_before = self.scroll_offset.y
         if 0 <= new < len(self._events):
             self.scroll_to_region_y(new)
             self.post_message(self.Highlighted(self._events[new]))
-        self.refresh()
+        if self.scroll_offset.y == top_before:
+            # Only two lines changed: repaint just those.
+            for index in (old, new):
+                if 0 <= index - top_before < self.size.height:
+                    self.refresh_line(index)
+        else:
+            self.refresh()
 
     def scroll_to_region_y(self, index: int) -> None:
         top = self.scroll_offset.y
@@ -138,8 +211,19 @@ class TimelineView(ScrollView, can_focus=True):
             self.scroll_to(y=index - height + 1, animate=False)
 
     def watch_relative(self) -> None:
-        self._cache.clear()
+        self._invalidate()
         self.refresh()
+
+    def watch_utc(self) -> None:
+        self._invalidate()
+        self.refresh()
+
+    def set_now(self, now: datetime) -> None:
+        """The time relative times count from (handed down so tests can freeze it)."""
+        self.now = now
+        if self.relative:
+            self._invalidate()
+            self.refresh()
 
     def action_cursor(self, delta: int) -> None:
         if self._events:
@@ -153,5 +237,10 @@ class TimelineView(ScrollView, can_focus=True):
             self.cursor = 0 if where == 0 else len(self._events) - 1
 
     def action_toggle_time(self) -> None:
-        self.now = datetime.now(UTC)
         self.relative = not self.relative
+
+    def action_toggle_zone(self) -> None:
+        if self.relative:
+            self.relative = False
+        else:
+            self.utc = not self.utc
