@@ -15,15 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.functional.am_server import (
-    alertmanager,
-    free_port,
-    get_alerts,
-    get_silence,
-    post_alerts,
-    resolve_alert,
-    run_id,
-)
 
 from ircmd.backends.alertmanager import AlertmanagerSource
 from ircmd.cli import main
@@ -33,6 +24,15 @@ from ircmd.domain.timeline import EventKind
 from ircmd.service.incidents import IncidentService
 from ircmd.service.signals import SignalService
 from ircmd.store.tinydb_store import TinyDBIncidentStore
+from tests.functional.am_server import (
+    alertmanager,
+    free_port,
+    get_alerts,
+    get_silence,
+    post_alerts,
+    resolve_alert,
+    run_id,
+)
 
 pytestmark = pytest.mark.services
 

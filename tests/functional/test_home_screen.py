@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.functional.am_server import alertmanager, free_port, get_silence, post_alerts, run_id
 
 from ircmd.app import IrcmdApp
 from ircmd.backends.alertmanager import AlertmanagerSource
@@ -28,6 +27,7 @@ from ircmd.service.signals import SignalService
 from ircmd.store.tinydb_store import TinyDBIncidentStore
 from ircmd.widgets.incident_table import IncidentTable
 from ircmd.widgets.signal_list import SignalList
+from tests.functional.am_server import alertmanager, free_port, get_silence, post_alerts, run_id
 
 CONFIG = """
 author = "maria.ic"
