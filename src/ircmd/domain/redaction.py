@@ -311,10 +311,11 @@ def _phone_ok(candidate: str) -> bool:
     digits = re.sub(r"\D", "", candidate)
     if not 8 <= len(digits) <= 15:
         return False
-    # Dates and times (2026-11-28, 07.14.19) are not phone numbers.
-    if re.fullmatch(r"\d{4}[-./]\d{2}[-./]\d{2}", candidate.strip()):
+    # Dates (2026-11-28, 28.11.2026), alone or followed by a time, are not phone numbers.
+    c = candidate.strip()
+    if re.match(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}(?:$|[ T])", c):
         return False
-    if re.fullmatch(r"\d{2}[-./]\d{2}[-./]\d{4}", candidate.strip()):
+    if re.match(r"\d{1,2}[-./]\d{1,2}[-./]\d{4}(?:$|[ T])", c):
         return False
     return (
         candidate.startswith("+") or any(sep in candidate for sep in " .-()") or len(digits) >= 10

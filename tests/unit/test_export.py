@@ -1,0 +1,270 @@
+"""The evidence package: export → verify round trip, tampering, never clobbering, the
+EXPORT event, redaction by profile (and the store left untouched)."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from ircmd.cli import main
+from ircmd.domain.timeline import EventKind, sha256_hex
+from ircmd.service.export import ExportError, export_incident, verify_bundle
+from tests.evidence_fixtures import (
+    CUSTOM_ACCOUNT,
+    ENV_SECRET,
+    ENVIRON,
+    PII,
+    open_workspace,
+    seed_incident,
+)
+
+
+@pytest.fixture
+def ws(tmp_path: Path):  # type: ignore[no-untyped-def]
+    w = open_workspace(tmp_path)
+    yield w
+    w.close()
+
+
+def _export(ws, tmp_path: Path, name: str = "pkg", **kw):  # type: ignore[no-untyped-def]
+    iid, digests = seed_incident(ws)
+    out = tmp_path / name
+    result = export_incident(ws.incidents, iid, out, environ=ENVIRON, **kw)
+    return iid, digests, out, result
+
+
+def test_round_trip_directory(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    iid, digests, out, result = _export(ws, tmp_path)
+    problems, manifest = verify_bundle(out)
+    assert problems == []
+    assert manifest["incident_id"] == iid
+    assert manifest["profile"] == "internal"
+    assert manifest["tool_version"]
+    paths = {f["path"] for f in manifest["files"]}
+    for required in (
+        "incident.json",
+        "timeline.jsonl",
+        "history/severity.json",
+        "history/classification.json",
+        "containment.json",
+        "findings.json",
+        "evidence/index.json",
+        "report.md",
+    ):
+        assert required in paths
+    for d in digests:
+        assert f"evidence/{d}.json" in paths
+        # the pinned span is its canonical JSON, byte for byte
+        assert sha256_hex((out / "evidence" / f"{d}.json").read_bytes()) == d
+    for entry in manifest["files"]:
+        data = (out / entry["path"]).read_bytes()
+        assert entry["size"] == len(data) and entry["sha256"] == sha256_hex(data)
+    severity = json.loads((out / "history/severity.json").read_text())
+    assert [(s["from"], s["to"]) for s in severity] == [(None, "medium"), ("medium", "high")]
+    containment = json.loads((out / "containment.json").read_text())
+    assert [c["kind"] for c in containment] == ["containment_requested", "containment_confirmed"]
+    findings = json.loads((out / "findings.json").read_text())
+    assert findings[0]["data"]["conversations"] == 37
+    assert result.manifest_sha256 == sha256_hex((out / "manifest.json").read_bytes())
+
+
+def test_export_records_an_export_event_with_the_manifest_digest(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    iid, _d, out, result = _export(ws, tmp_path)
+    last = ws.incidents.timeline(iid)[-1]
+    assert last.kind == EventKind.EXPORT
+    assert last.data["manifest_sha256"] == result.manifest_sha256
+    assert last.data["profile"] == "internal"
+    # the package holds the timeline as it was before the export event
+    n = len((out / "timeline.jsonl").read_text().splitlines())
+    assert n == last.seq - 1
+
+
+def test_round_trip_tar_gz_and_tamper_inside(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _iid, _d, out, _r = _export(ws, tmp_path, "pkg.tar.gz", fmt="tar.gz")
+    assert verify_bundle(out)[0] == []
+    # rebuild the archive with one byte of report.md changed
+    bad = tmp_path / "bad.tar.gz"
+    with tarfile.open(out) as src, tarfile.open(bad, "w:gz") as dst:
+        for m in src.getmembers():
+            data = src.extractfile(m).read()  # type: ignore[union-attr]
+            if m.name.endswith("report.md"):
+                data = data.replace(b"#", b"%", 1)
+            import io
+
+            dst.addfile(m, io.BytesIO(data))
+    problems, _ = verify_bundle(bad)
+    assert [p.where for p in problems] == ["report.md"]
+    assert "SHA-256" in problems[0].problem
+
+
+def test_tamper_one_byte_of_a_file_names_it(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _iid, digests, out, _r = _export(ws, tmp_path)
+    target = out / "evidence" / f"{digests[1]}.json"
+    data = bytearray(target.read_bytes())
+    data[10] ^= 0x01
+    target.write_bytes(bytes(data))
+    problems, _ = verify_bundle(out)
+    assert str(problems[0]).startswith(f"evidence/{digests[1]}.json:")
+
+
+def test_tamper_one_event_even_with_a_fixed_manifest_names_the_event(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _iid, _d, out, _r = _export(ws, tmp_path)
+    tl = out / "timeline.jsonl"
+    lines = tl.read_text().splitlines()
+    rec = json.loads(lines[2])
+    rec["text"] = rec["text"] + " (edited)"
+    lines[2] = json.dumps(rec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    tl.write_text("\n".join(lines) + "\n")
+    # a careful forger also fixes the manifest's digest of timeline.jsonl
+    manifest = json.loads((out / "manifest.json").read_text())
+    for f in manifest["files"]:
+        if f["path"] == "timeline.jsonl":
+            f["sha256"] = sha256_hex(tl.read_bytes())
+            f["size"] = len(tl.read_bytes())
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    problems, _ = verify_bundle(out)
+    assert [str(p) for p in problems] == [
+        "timeline.jsonl event 3: content does not match its hash (edited)"
+    ]
+
+
+def test_removed_event_and_added_file_are_named(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _iid, _d, out, _r = _export(ws, tmp_path)
+    tl = out / "timeline.jsonl"
+    lines = tl.read_text().splitlines()
+    del lines[4]
+    tl.write_text("\n".join(lines) + "\n")
+    (out / "extra.txt").write_text("slipped in")
+    problems = [str(p) for p in verify_bundle(out)[0]]
+    assert problems[0].startswith("timeline.jsonl: ")  # digest mismatch first
+    assert "extra.txt: not listed in the manifest (added)" in problems
+    assert any(p.startswith("timeline.jsonl event 6: expected event 5") for p in problems)
+
+
+def test_never_clobbers_and_force_replaces(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    iid, _d, out, _r = _export(ws, tmp_path)
+    marker = (out / "manifest.json").read_bytes()
+    with pytest.raises(ExportError, match="already exists"):
+        export_incident(ws.incidents, iid, out, environ=ENVIRON)
+    assert (out / "manifest.json").read_bytes() == marker
+    export_incident(ws.incidents, iid, out, environ=ENVIRON, force=True)
+    assert (out / "manifest.json").read_bytes() != marker
+    assert verify_bundle(out)[0] == []
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".pkg.")]  # no temp left
+    other = tmp_path / "not-a-package"
+    other.mkdir()
+    (other / "precious.txt").write_text("keep me")
+    with pytest.raises(ExportError, match="not a package"):
+        export_incident(ws.incidents, iid, other, environ=ENVIRON, force=True)
+    assert (other / "precious.txt").read_text() == "keep me"
+
+
+def _all_text(out: Path) -> str:
+    return "\n".join(p.read_text() for p in sorted(out.rglob("*")) if p.is_file())
+
+
+def test_external_profile_leaves_no_pii_or_secret_and_counts_match(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    iid, _d, out, result = _export(ws, tmp_path, profile="external")
+    assert verify_bundle(out)[0] == []
+    everything = _all_text(out)
+    for kind, values in PII.items():
+        for v in values:
+            assert v not in everything, (kind, v)
+    assert ENV_SECRET not in everything
+    assert CUSTOM_ACCOUNT not in everything
+    assert "You will get a 500 EUR refund." not in everything  # message content
+    manifest = json.loads((out / "manifest.json").read_text())
+    counts = manifest["redactions"]
+    assert counts == result.redactions
+    # The counts are the placeholders in the files holding source records (derived files
+    # such as report.md and the histories reuse already-redacted values).
+    sources = [out / "incident.json", out / "timeline.jsonl", out / "evidence" / "index.json"]
+    sources += [p for p in (out / "evidence").glob("*.json") if p.name != "index.json"]
+    text = "\n".join(p.read_text() for p in sources)
+    for kind, n in counts.items():
+        assert text.count(f"[REDACTED:{kind}]") == n, kind
+    for kind in (
+        "email",
+        "phone",
+        "payment_card",
+        "api_key",
+        "bearer_token",
+        "ip_address",
+        "secret",
+        "note",
+        "message_content",
+        "tool_arguments",
+    ):
+        assert counts.get(kind, 0) >= 1, kind
+    # redacted events are marked, and keep their place in the chain
+    lines = [json.loads(x) for x in (out / "timeline.jsonl").read_text().splitlines()]
+    note = next(x for x in lines if x["kind"] == "note")
+    assert note["redacted"] is True and note["text"] == "[REDACTED:note]"
+    # the store is untouched: the note still holds what was written
+    stored = next(e for e in ws.incidents.timeline(iid) if e.kind == EventKind.NOTE)
+    assert PII["email"][1] in stored.text
+    assert ws.store.verify() == []
+
+
+def test_legal_profile_keeps_contents_but_not_secrets(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _iid, _d, out, _r = _export(ws, tmp_path, profile="legal")
+    everything = _all_text(out)
+    assert PII["email"][1] in everything  # contents kept for legal
+    assert "You will get a 500 EUR refund." in everything
+    for v in [*PII["api_key"], *PII["bearer_token"], *PII["payment_card"], ENV_SECRET]:
+        assert v not in everything, v
+    assert verify_bundle(out)[0] == []
+
+
+def test_internal_profile_still_hides_env_secrets(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _iid, _d, out, result = _export(ws, tmp_path)
+    everything = _all_text(out)
+    assert ENV_SECRET not in everything
+    assert PII["email"][1] in everything
+    assert result.redactions == {"secret": 1}
+
+
+def test_report_has_the_review_shape(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _iid, _d, out, _r = _export(ws, tmp_path)
+    report = (out / "report.md").read_text()
+    for heading in (
+        "## Overview",
+        "## What happened",
+        "## Contributing factors",
+        "## Resolution",
+        "## Impact",
+        "## Responders",
+        "## Timeline",
+        "## What went well",
+        "## What went badly",
+        "## Action items",
+        "## Messaging",
+        "### AI system involved",
+        "### Spans pinned",
+        "### Containment used",
+        "### Eval cases added",
+    ):
+        assert heading in report, heading
+
+
+def test_cli_export_and_verify_exit_codes(ws, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    iid, _d = seed_incident(ws)
+    ws.close()
+    (tmp_path / "config.toml").write_text("")
+    monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "config.toml"))
+    out = tmp_path / "cli-pkg.tar.gz"
+    assert main(["export", iid, "--out", str(out), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["format"] == "tar.gz"
+    assert main(["verify-bundle", str(out)]) == 0
+    assert capsys.readouterr().out.startswith(f"ok: {iid}")
+    assert main(["export", iid, "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "already exists" in err
+    assert main(["verify-bundle", str(tmp_path / "missing")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["export", iid, "--out", str(tmp_path / "x"), "--profile", "public"]) == 2
