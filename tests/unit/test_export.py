@@ -8,10 +8,6 @@ import tarfile
 from pathlib import Path
 
 import pytest
-
-from ircmd.cli import main
-from ircmd.domain.timeline import EventKind, sha256_hex
-from ircmd.service.export import ExportError, export_incident, verify_bundle
 from tests.evidence_fixtures import (
     CUSTOM_ACCOUNT,
     ENV_SECRET,
@@ -20,6 +16,10 @@ from tests.evidence_fixtures import (
     open_workspace,
     seed_incident,
 )
+
+from ircmd.cli import main
+from ircmd.domain.timeline import EventKind, sha256_hex
+from ircmd.service.export import ExportError, export_incident, verify_bundle
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.evidence_fixtures import CUSTOM_ACCOUNT, ENV_SECRET, PII, llm_span
 
 from ircmd.domain.redaction import (
     Profile,
@@ -12,7 +13,6 @@ from ircmd.domain.redaction import (
     placeholder,
     secret_values,
 )
-from tests.evidence_fixtures import CUSTOM_ACCOUNT, ENV_SECRET, PII, llm_span
 
 
 def external(**kw: object) -> Redactor:
@@ -44,7 +44,10 @@ def test_every_pii_kind_is_replaced_by_its_typed_placeholder_and_counted() -> No
             assert v not in out, (kind, v, out)
             assert placeholder(kind) in out, (kind, v, out)
             assert out.startswith("before ") and out.endswith(" after")
-    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+    jwt = (
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+        "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+    )
     assert r.text(jwt) == "[REDACTED:api_key]"
     r.counts["api_key"] -= 1
     expected = {k: len(v) for k, v in PII.items()}
