@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from ircmd.domain.dossier import Dossier
 from ircmd.domain.incident import DomainError, Incident
 from ircmd.domain.redaction import Profile
@@ -86,9 +88,11 @@ def flag_incident(
             flagged_by=previous.flagged_by if previous else service.actor,
             flagged_at=previous.flagged_at if previous else now,
         )
-    except ValueError as exc:
-        first = str(exc).splitlines()
-        raise DomainError(first[-1].strip() if first else str(exc)) from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err.get("loc", ()))
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise DomainError(f"{where}: {msg}" if where else msg) from None
     days, para, why = reporting_period(flag)
     due = deadline(flag)
     doc = flag.to_doc()
