@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from tests.evidence_fixtures import open_workspace, seed_incident
 
 from ircmd.cli import main
 from ircmd.domain.evals import span_io, taxonomy_tags
@@ -22,7 +23,6 @@ from ircmd.domain.review import (
 )
 from ircmd.domain.timeline import EventKind
 from ircmd.service.review import add_eval_case, eval_cases, load_review, save_review, write_jsonl
-from tests.evidence_fixtures import open_workspace, seed_incident
 
 SCHEMA = json.loads(files("ircmd.data").joinpath("eval_case.schema.json").read_text())
 
@@ -191,8 +191,12 @@ def test_eval_add_errors(ws) -> None:  # type: ignore[no-untyped-def]
         (  # GenAI messages as a JSON string
             {
                 "attributes": {
-                    "gen_ai.input.messages": '[{"role":"user","parts":[{"type":"text","content":"q"}]}]',
-                    "gen_ai.output.messages": '[{"role":"assistant","parts":[{"type":"text","content":"a"}]}]',
+                    "gen_ai.input.messages": json.dumps(
+                        [{"role": "user", "parts": [{"type": "text", "content": "q"}]}]
+                    ),
+                    "gen_ai.output.messages": json.dumps(
+                        [{"role": "assistant", "parts": [{"type": "text", "content": "a"}]}]
+                    ),
                 }
             },
             [{"role": "user", "content": "q"}],
