@@ -10,6 +10,7 @@ the export code reads them generically.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -111,6 +112,78 @@ def llm_span(n: int = 0) -> dict[str, Any]:
     }
 
 
+def normalised_span(n: int = 1) -> dict[str, Any]:
+    """The same span in the trace pane's ``Span.to_dict`` shape: attributes as
+    ``[key, value]`` pairs, messages as the JSON strings OTLP carries."""
+    span = llm_span(n)
+    attrs = span.pop("attributes")
+    pairs = [
+        [k, json.dumps(v) if k.endswith(("messages", "arguments")) else v] for k, v in attrs.items()
+    ]
+    return {
+        **span,
+        "parent_id": None,
+        "start_ns": 1_763_629_200_000_000_000 + n,
+        "end_ns": 1_763_629_201_000_000_000 + n,
+        "status": {"code": "OK", "message": ""},
+        "otel_kind": "CLIENT",
+        "scope": "openai",
+        "attributes": pairs,
+        "events": [],
+        "links": [],
+        "resource": {"service.name": "support-refunds"},
+    }
+
+
+def pin_like_trace_pane(ws: Workspace, incident_id: str, span: dict[str, Any]) -> str:
+    """Pin as the trace service does: key ``INC/EV-<12 hex>``, ``sha256``, ``canonical_json``."""
+    canonical = canonical_json(span)
+    digest = sha256_hex(canonical)
+    now = ws.incidents.clock()
+    evidence_id = f"EV-{digest[:12]}"
+
+    def decide(inc: Incident, _last: TimelineEvent | None) -> Change:
+        return Change(
+            incident=inc,
+            events=[
+                EventDraft(
+                    kind=EventKind.EVIDENCE_PINNED,
+                    at=now,
+                    author="bob",
+                    text="pinned llm span 'chat gpt-4o' from phoenix",
+                    data={
+                        "evidence_id": evidence_id,
+                        "sha256": digest,
+                        "source": "phoenix",
+                        "trace_id": span["trace_id"],
+                        "span_id": span["span_id"],
+                    },
+                )
+            ],
+            docs={
+                ("evidence", f"{incident_id}/{evidence_id}"): {
+                    "id": evidence_id,
+                    "incident_id": incident_id,
+                    "type": "span",
+                    "source": "phoenix",
+                    "trace_id": span["trace_id"],
+                    "span_id": span["span_id"],
+                    "name": span["name"],
+                    "kind": "llm",
+                    "status": "OK",
+                    "sha256": digest,
+                    "canonical_json": canonical,
+                    "pinned_at": now.isoformat(),
+                    "pinned_by": "bob",
+                    "note": "",
+                }
+            },
+        )
+
+    ws.store.apply(incident_id, decide)
+    return digest
+
+
 def pin_span(ws: Workspace, incident_id: str, span: dict[str, Any], source: str = "phoenix") -> str:
     canonical = canonical_json(span)
     digest = sha256_hex(canonical)
@@ -174,7 +247,7 @@ def seed_incident(ws: Workspace, *, resolve: bool = True) -> tuple[str, list[str
         {"control": "review", "observed": True},
     )
     svc.set_status(iid, "contained")
-    digests = [pin_span(ws, iid, llm_span(0)), pin_span(ws, iid, llm_span(1))]
+    digests = [pin_span(ws, iid, llm_span(0)), pin_like_trace_pane(ws, iid, normalised_span(1))]
     svc.add_event(
         iid,
         EventKind.FINDING,

@@ -46,15 +46,19 @@ def taxonomy_tags(values: list[str]) -> list[str]:
 # -- reading a span, whatever shape it was normalised to ---------------------------------
 
 
-def _attributes(span: dict[str, Any]) -> dict[str, Any]:
+def span_attributes(span: dict[str, Any]) -> dict[str, Any]:
+    """A span's attributes as a dict, whatever form they were stored in."""
     attrs = span.get("attributes")
     if isinstance(attrs, dict):
         return attrs
-    if isinstance(attrs, list):  # OTLP: [{"key": ..., "value": {"stringValue": ...}}]
+    if isinstance(attrs, list):
         out: dict[str, Any] = {}
         for kv in attrs:
+            # OTLP: {"key": ..., "value": {"stringValue": ...}}; normalised: [key, value]
             if isinstance(kv, dict) and isinstance(kv.get("key"), str):
                 out[kv["key"]] = _any_value(kv.get("value"))
+            elif isinstance(kv, list | tuple) and len(kv) == 2 and isinstance(kv[0], str):
+                out[kv[0]] = kv[1]
         return out
     return {}
 
@@ -136,7 +140,7 @@ def _flattened(attrs: dict[str, Any], prefix: str) -> list[dict[str, str]]:
 
 def span_io(span: dict[str, Any]) -> tuple[list[dict[str, str]], str]:
     """The input messages and the output text of a span (empty when it has none)."""
-    attrs = _attributes(span)
+    attrs = span_attributes(span)
     inputs: list[dict[str, str]] = []
     for candidate in (
         span.get("input_messages"),

@@ -135,8 +135,10 @@ STRUCTURAL_KEYS = frozenset(
 # Keys whose whole value is message content or tool arguments (external profile).
 _CONTENT_KEY = re.compile(
     r"(?ix)^(?:"
-    r"gen_ai\.(?:input|output)\.messages|gen_ai\.system_instructions|gen_ai\.prompt.*|"
-    r"gen_ai\.completion.*|input\.value|output\.value|llm\.(?:input|output)_messages.*|"
+    r"gen_ai\.(?:input|output)\.messages|gen_ai\.system_instructions|"
+    r"gen_ai\.prompt(?:\.\d+(?:\..*)?)?|gen_ai\.completion(?:\.\d+(?:\..*)?)?|"
+    r"gen_ai\.retrieval\.documents.*|gen_ai\.retrieval\.query\.text|reranker\.query|"
+    r"input\.value|output\.value|llm\.(?:input|output)_messages.*|"
     r"llm\.prompts.*|llm\.prompt_template\.(?:template|variables)|"
     r"retrieval\.documents\..*\.document\.content|reranker\..*documents.*content|"
     r"messages|input_messages|output_messages|prompt|completion|content|"
@@ -288,6 +290,8 @@ class Redactor:
                     return {**value, "value": {"stringValue": placeholder(kind)}}
             return {k2: self.value(v, str(k2)) for k2, v in value.items()}
         if isinstance(value, list | tuple):
+            if _is_pairs(value):  # attributes as [[key, value], ...]
+                return [[k, self.value(v, k)] for k, v in value]
             return [self.value(v, key if _indexed(key) else "") for v in value]
         return value
 
@@ -300,6 +304,13 @@ class Redactor:
 
     def summary(self) -> dict[str, int]:
         return dict(sorted(self.counts.items()))
+
+
+def _is_pairs(value: list[Any] | tuple[Any, ...]) -> bool:
+    return bool(value) and all(
+        isinstance(item, list | tuple) and len(item) == 2 and isinstance(item[0], str)
+        for item in value
+    )
 
 
 def _indexed(key: str) -> bool:

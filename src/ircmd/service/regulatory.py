@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ircmd.domain.dossier import Dossier
+from ircmd.domain.evals import span_attributes
 from ircmd.domain.incident import DomainError, Incident
 from ircmd.domain.redaction import Profile
 from ircmd.domain.regulatory import (
@@ -218,9 +219,9 @@ def aiid_export(
 
 
 def _attr(span: dict[str, Any], *keys: str) -> str:
-    attrs = span.get("attributes") if isinstance(span.get("attributes"), dict) else {}
+    attrs = span_attributes(span)
     for k in keys:
-        for src in (span, attrs or {}):
+        for src in (span, attrs):
             v = src.get(k)
             if isinstance(v, str) and v:
                 return v
