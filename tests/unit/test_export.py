@@ -248,6 +248,10 @@ def test_report_has_the_review_shape(ws, tmp_path: Path) -> None:  # type: ignor
         "### Eval cases added",
     ):
         assert heading in report, heading
+    # model / provider versions come from the pinned spans
+    assert "- model: gpt-4o-2024-08-06" in report
+    assert "- provider: openai" in report
+    assert "| Classification | ai incident |" in report
 
 
 def test_cli_export_and_verify_exit_codes(ws, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -97,12 +97,56 @@ class Dossier:
     def findings(self) -> list[dict[str, Any]]:
         return [_event_entry(e) for e in self.of_kind(EventKind.FINDING)]
 
+    def ai_versions(self) -> dict[str, str]:
+        """Model, provider, prompt and index versions seen on the pinned spans, merged with
+        the ones the reviewer wrote (the reviewer's win)."""
+        found: dict[str, list[str]] = {}
+        for span in self.spans:
+            attrs = _span_attributes(span.span)
+            for label, keys in _VERSION_KEYS:
+                for key in keys:
+                    value = attrs.get(key)
+                    if isinstance(value, str | int | float) and str(value):
+                        values = found.setdefault(label, [])
+                        if str(value) not in values:
+                            values.append(str(value))
+                        break
+        out = {k: ", ".join(v) for k, v in found.items()}
+        if self.review is not None:
+            out.update(self.review.versions)
+        return out
+
     def responders(self) -> list[str]:
         people: list[str] = []
         for person in [*self.incident.roles.values(), *(e.author for e in self.events)]:
             if person and person not in people:
                 people.append(person)
         return people
+
+
+_VERSION_KEYS: list[tuple[str, tuple[str, ...]]] = [
+    ("model", ("gen_ai.response.model", "gen_ai.request.model", "llm.model_name")),
+    ("provider", ("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system")),
+    ("prompt", ("gen_ai.prompt.name", "llm.prompt_template.name")),
+    ("prompt version", ("gen_ai.prompt.version", "llm.prompt_template.version")),
+    ("index / data source", ("gen_ai.data_source.id", "retrieval.source")),
+]
+
+
+def _span_attributes(span: dict[str, Any]) -> dict[str, Any]:
+    attrs = span.get("attributes")
+    if isinstance(attrs, dict):
+        return attrs
+    out: dict[str, Any] = {}
+    for kv in attrs if isinstance(attrs, list) else []:
+        if isinstance(kv, list | tuple) and len(kv) == 2 and isinstance(kv[0], str):
+            out[kv[0]] = kv[1]
+        elif isinstance(kv, dict) and isinstance(kv.get("key"), str):
+            value = kv.get("value")
+            if isinstance(value, dict):
+                value = next(iter(value.values()), None)
+            out[kv["key"]] = value
+    return out
 
 
 def _entry(e: TimelineEvent, before: Any, after: Any, reason: str) -> dict[str, Any]:

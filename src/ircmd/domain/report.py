@@ -36,6 +36,7 @@ def render_report(pkg: dict[str, Any]) -> str:
     review = pkg.get("review") or {}
     impact = review.get("impact") or {}
     root_cause = review.get("root_cause") or "not determined"
+    classification = inc.get("classification") or "unclassified"
     lines: list[str] = [
         f"# Incident review — {_l(inc['id'])}: {_l(inc.get('title'))}",
         "",
@@ -48,7 +49,7 @@ def render_report(pkg: dict[str, Any]) -> str:
         "",
         f"| | |\n|---|---|\n| Status | {_l(inc.get('status'))} |"
         f"\n| Severity | {_l(inc.get('severity'))} — {_l(inc.get('severity_reason'))} |"
-        f"\n| Classification | {_l(inc.get('classification') or 'unclassified')} |"
+        f"\n| Classification | {_l(classification).replace('_', ' ')} |"
         f"\n| Workflow | {_l(inc.get('workflow_id') or '—')} |"
         f"\n| Aware | {_l(inc.get('aware_at'))} |"
         f"\n| Contained | {_l(inc.get('contained_at') or '—')} |"

@@ -138,7 +138,7 @@ def package_files(
             }
         except ValueError:
             warnings.append("regulatory flag is unreadable; exported as stored")
-    versions = dict((dossier.review.versions if dossier.review else {}) or {})
+    versions = dossier.ai_versions()
     pkg = {
         "incident": inc_doc,
         "profile": profile.value,
