@@ -272,3 +272,44 @@ def test_cli_export_and_verify_exit_codes(ws, tmp_path: Path, monkeypatch, capsy
     assert main(["verify-bundle", str(tmp_path / "missing")]) == 1
     assert "does not exist" in capsys.readouterr().err
     assert main(["export", iid, "--out", str(tmp_path / "x"), "--profile", "public"]) == 2
+
+
+HOSTILE = "[@click=app.quit]x[/] [link=file:///etc/passwd]y \x1b]52;c;SGVsbG8=\x07 \x9b31m [/]"
+
+
+def test_hostile_text_never_reaches_a_terminal(ws, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    iid, _d = seed_incident(ws)
+    ws.incidents.note(iid, HOSTILE)
+    ws.incidents.decide(iid, HOSTILE)
+    out = tmp_path / "pkg"
+    export_incident(ws.incidents, iid, out, environ=ENVIRON)
+    report = (out / "report.md").read_text()
+    assert "[@click=app.quit]x[/]" in report  # shown literally ...
+    for ch in ("\x1b", "\x07", "\x9b"):  # ... with no control character left
+        assert ch not in report
+    for p in out.rglob("*.json*"):
+        assert "\x1b" not in p.read_text()  # JSON escapes them (\u001b)
+    assert verify_bundle(out)[0] == []
+    # a forged archive whose member names carry escape sequences
+    bad = tmp_path / "bad.tar.gz"
+    import io
+
+    with tarfile.open(bad, "w:gz") as tar:
+        for p in sorted(out.rglob("*")):
+            if p.is_file():
+                info = tarfile.TarInfo(p.relative_to(out).as_posix())
+                data = p.read_bytes()
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        info = tarfile.TarInfo("evil\x1b]52;c;SGVsbG8=\x07.txt")
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+    ws.close()
+    (tmp_path / "config.toml").write_text("")
+    monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "config.toml"))
+    assert main(["verify-bundle", str(bad)]) == 1
+    captured = capsys.readouterr()
+    assert "not listed in the manifest" in captured.err
+    for stream in (captured.out, captured.err):
+        assert "\x1b" not in stream and "\x07" not in stream
