@@ -220,6 +220,26 @@ def test_cli_regulatory_draft_and_aiid(
     assert report["ai_system"]["name"] == "Support refunds assistant"
     assert report["deadline"]["days"] == 15
     assert md.startswith("# DRAFT") and "## Containment" in md
+    capsys.readouterr()
+    main(["incident", "show", iid, "--json"])
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["timeline"][-1]["kind"] == "export"
+    assert shown["timeline"][-1]["text"] == "Art. 73 draft report exported: art73.json"
+    # a final review with actions makes it a complete report
+    code = main(
+        [
+            "review", "save", iid, "--summary", "Refunds promised wrongly",
+            "--root-cause", "prompt_design", "--action", "Add eval | bob | 2026-12-01",
+            "--final",
+        ]
+    )  # fmt: skip
+    assert code == 0
+    capsys.readouterr()
+    main(["export", iid, "--regulatory", "--out", str(tmp_path / "final"), "--json"])
+    final = json.loads(capsys.readouterr().out)["report"]
+    assert final["report_type"] == "complete"
+    assert final["preliminary_root_cause"] == "prompt design"
+    assert final["corrective_measures"] == ["Add eval"]
     # never clobbered
     assert main(["export", iid, "--regulatory", "--out", str(tmp_path / "art73")]) == 1
     capsys.readouterr()

@@ -159,6 +159,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
                 raise CliError(f"{p} already exists; choose another path or pass --force")
         write_new(jpath, json_text(report).encode(), args.force)
         write_new(mpath, md.encode(), args.force)
+        _record(ctx, args.incident, "Art. 73 draft report", jpath, report)
         if args.json:
             print_json({"json": str(jpath), "markdown": str(mpath), "report": report})
         else:
@@ -167,6 +168,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     if args.aiid:
         record = aiid_export(svc, args.incident)
         write_new(out, json_text(record).encode(), args.force)
+        _record(ctx, args.incident, "AI Incident Database record", out, record)
         if args.json:
             print_json(record)
         else:
@@ -198,13 +200,27 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(f"{result.path}  ({result.files} files, profile {result.profile})")
+    print(f"{result.path}  ({result.files} files + manifest, profile {result.profile})")
     print(f"manifest sha256 {result.manifest_sha256}")
     if result.redactions:
         print("redacted: " + ", ".join(f"{k} {v}" for k, v in result.redactions.items()))
     for w in result.warnings:
         print(f"warning: {sanitize(w)}", file=sys.stderr)
     return 0
+
+
+def _record(ctx: Context, incident: str, what: str, path: Path, value: Any) -> None:
+    """An EXPORT event naming the file and the SHA-256 of what was written."""
+    if ctx.workspace.read_only:
+        return
+    from ircmd.domain.timeline import EventKind, canonical_json, sha256_hex
+
+    ctx.service.add_event(
+        incident,
+        EventKind.EXPORT,
+        f"{what} exported: {path.name}",
+        {"path": str(path), "what": what, "sha256": sha256_hex(canonical_json(value))},
+    )
 
 
 def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
@@ -230,7 +246,8 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
         files = len(manifest.get("files", []))
         events = (manifest.get("timeline") or {}).get("events")
         print(
-            f"ok: {one_line(manifest.get('incident_id'))}, {files} files, {events} events, "
+            f"ok: {one_line(manifest.get('incident_id'))}, {files} files + manifest, "
+            f"{events} events, "
             f"profile {one_line(manifest.get('profile'))}, "
             f"manifest sha256 {manifest.get('_sha256')}"
         )

@@ -323,7 +323,7 @@ def export_incident(
         profile=prof.value,
         format=fmt,
         manifest_sha256=sha256_hex(mbytes),
-        files=len(all_files),
+        files=len(files),
         redactions=redactor.summary(),
         warnings=warnings,
     )
