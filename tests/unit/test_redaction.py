@@ -166,3 +166,33 @@ def test_content_kind() -> None:
 def test_bad_custom_regex_is_one_clear_error() -> None:
     with pytest.raises(ValueError, match=r"\[redaction\].patterns.broken: bad regex"):
         Redactor.for_profile(Profile.EXTERNAL, custom_patterns={"broken": "("})
+
+
+def test_config_profiles_and_secret_env() -> None:
+    from ircmd.config import parse_config
+    from ircmd.service.dossier import make_redactor
+
+    cfg = parse_config(
+        """
+[store]
+kind = "postgres"
+dsn_env = "PG_DSN"
+
+[redaction]
+patterns = { account = "ACCT-[0-9]{8}" }
+secret_env = ["OPENAI_API_KEY"]
+
+[redaction.profiles.legal]
+types = ["api_key", "account"]
+content = false
+""",
+        "t.toml",
+    )
+    env = {"PG_DSN": "postgresql://app:pw-123456@db/x", "OPENAI_API_KEY": "plain-secret-value"}
+    r = make_redactor(cfg, Profile.LEGAL, env)
+    out = r.text(f"{CUSTOM_ACCOUNT} plain-secret-value pw-123456 jane@example.com 4111111111111111")
+    assert out == (
+        "[REDACTED:account] [REDACTED:secret] [REDACTED:secret] jane@example.com 4111111111111111"
+    )
+    with pytest.raises(Exception, match=r"redaction\.profiles\.public.*'internal', 'legal' or"):
+        parse_config("[redaction.profiles.public]\ncontent = true\n", "t.toml")
