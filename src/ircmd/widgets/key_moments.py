@@ -26,6 +26,8 @@ class KeyMomentsList(SelectionList[int]):
         keep = set(marked)
         self.clear_options()
         self.add_options([(moment_label(e), e.seq, e.seq in keep) for e in events])
+        if events:
+            self.highlighted = 0
 
     @property
     def marked(self) -> list[int]:
