@@ -40,11 +40,13 @@ def review_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ReviewApp:
 
 
 async def _loaded(pilot: Any) -> None:
-    for _ in range(50):
+    for _ in range(100):
         await pilot.pause()
         screen = pilot.app.screen
         if isinstance(screen, ReviewScreen) and screen.review is not None:
             break
+    for widget in pilot.app.screen.query("TextArea, Input"):
+        widget.cursor_blink = False  # a frozen cursor: the same picture every run
     await pilot.pause()
 
 
