@@ -48,6 +48,15 @@ async def test_verbs_in_the_war_room(tmp_path: Path) -> None:
         await _settle(pilot, added)
         assert added()
         await pilot.press("colon")
+        await pilot.press(*"regulatory death DE --persons 1")
+        await pilot.press("enter")
+
+        def flagged() -> bool:
+            return ws.store.get_doc("regulatory", iid) is not None
+
+        await _settle(pilot, flagged)
+        assert flagged()
+        await pilot.press("colon")
         await pilot.press(*"review")
         await pilot.press("enter")
         await _settle(pilot, lambda: isinstance(app.screen, ReviewScreen))

@@ -313,3 +313,27 @@ def test_hostile_text_never_reaches_a_terminal(ws, tmp_path: Path, monkeypatch, 
     assert "not listed in the manifest" in captured.err
     for stream in (captured.out, captured.err):
         assert "\x1b" not in stream and "\x07" not in stream
+
+
+def test_a_broken_store_chain_is_warned_about_and_fails_verification(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    iid, _d = seed_incident(ws)
+    records = ws.store.event_records(iid)
+    records[3] = {**records[3], "text": "rewritten history"}
+    ws.store.event_records = lambda _iid: records  # type: ignore[method-assign]
+    real_events = ws.store.events
+    from ircmd.domain.timeline import TimelineEvent
+
+    ws.store.events = lambda _iid, after_seq=0: [  # type: ignore[method-assign]
+        TimelineEvent.from_record(r) for r in records if r["seq"] > after_seq
+    ]
+    out = tmp_path / "pkg"
+    result = export_incident(ws.incidents, iid, out, environ=ENVIRON, record=False)
+    ws.store.events = real_events  # type: ignore[method-assign]
+    assert result.warnings == [
+        f"store timeline: {iid} event 4: content does not match its hash (edited)"
+    ]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["warnings"] == result.warnings
+    assert [str(p) for p in verify_bundle(out)[0]] == [
+        "timeline.jsonl event 4: content does not match its hash (edited)"
+    ]

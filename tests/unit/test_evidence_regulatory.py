@@ -268,3 +268,12 @@ def test_aware_at_default_is_the_incidents(tmp_path: Path) -> None:
     f = flag_incident(ws.incidents, iid, harm="rights", member_state="AT")
     assert f.aware_at == inc.aware_at.astimezone(UTC)
     ws.close()
+
+
+def test_a_member_state_with_several_time_zones() -> None:
+    aware = z("2026-01-10T23:30Z")
+    assert deadline(flag(aware, "PT")) == z("2026-01-26T00:00Z") - END  # Lisbon, UTC+0
+    azores = flag(aware, "PT", timezone="Atlantic/Azores")  # UTC-1: still 10 January there
+    assert deadline(azores) == z("2026-01-26T01:00Z") - END
+    with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
+        flag(aware, "PT", timezone="Mars/Olympus")

@@ -84,6 +84,10 @@ def register(sub: Any) -> None:
     rw.add_argument("--records", type=int)
     rw.add_argument("--money", type=float)
     rw.add_argument("--hours", type=float)
+    rw.add_argument("--deployer", help="who deployed the AI system (for --aiid)")
+    rw.add_argument("--developer", help="who developed it (for --aiid)")
+    rw.add_argument("--harmed", action="append", help="harmed or nearly harmed party")
+    rw.add_argument("--taxonomy", action="append", help="OWASP/ATLAS id, e.g. LLM01:2025")
     rw.add_argument("--final", action="store_true", help="complete the review: incident → reviewed")
     add_json_flag(rw)
     rw.set_defaults(func=cmd_review_save)
@@ -123,6 +127,7 @@ def _register_regulatory(sub: Any) -> None:
     rg.add_argument("--system")
     rg.add_argument("--system-version")
     rg.add_argument("--reported", choices=["initial", "complete"], help="mark a report as sent")
+    rg.add_argument("--timezone", help="IANA zone for counting days (default: the capital's)")
     add_json_flag(rg)
     rg.set_defaults(func=cmd_regulatory)
 
@@ -357,6 +362,13 @@ def cmd_review_save(ctx: Context, args: argparse.Namespace) -> int:
         update["actions"] = parse_actions("\n".join(args.action))
     if args.expected is not None:
         update["expected_behaviour"] = args.expected
+    for key in ("deployer", "developer"):
+        if getattr(args, key) is not None:
+            update[key] = getattr(args, key)
+    if args.harmed:
+        update["harmed_parties"] = args.harmed
+    if args.taxonomy:
+        update["taxonomy"] = args.taxonomy
     impact = review.impact.model_copy(
         update={
             k: v
@@ -422,6 +434,7 @@ def cmd_regulatory(ctx: Context, args: argparse.Namespace) -> int:
             system=args.system,
             system_version=args.system_version,
             reported=args.reported,
+            timezone=args.timezone,
         )
     elif current is None:
         raise CliError(f"{args.id} is not flagged; flag it with --harm ... --member-state ...")

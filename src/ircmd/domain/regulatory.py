@@ -170,6 +170,9 @@ class RegulatoryFlag(BaseModel):
     system_version: str = ""
     reported: ReportStage = ReportStage.NONE
     reported_at: datetime | None = None
+    timezone: str | None = None
+    """IANA zone for counting days when the Member State has several (Atlantic/Azores...);
+    default: the capital's."""
     flagged_by: str = ""
     flagged_at: datetime | None = None
 
@@ -177,6 +180,19 @@ class RegulatoryFlag(BaseModel):
     @classmethod
     def _utc(cls, v: datetime | None) -> datetime | None:
         return utc(v) if v is not None else None
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        try:
+            ZoneInfo(v.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {v!r} (use an IANA name like Europe/Lisbon)"
+            ) from None
+        return v.strip()
 
     @field_validator("member_state")
     @classmethod
@@ -217,9 +233,18 @@ def add_days_end_of_day(aware_at: datetime, days: int, zone: ZoneInfo | None) ->
     return next_midnight.astimezone(UTC) - timedelta(microseconds=1)
 
 
+def flag_zone(flag: RegulatoryFlag) -> ZoneInfo | None:
+    if flag.timezone:
+        try:
+            return ZoneInfo(flag.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return member_state_zone(flag.member_state)
+
+
 def deadline(flag: RegulatoryFlag) -> datetime:
     days, _, _ = reporting_period(flag)
-    return add_days_end_of_day(flag.aware_at, days, member_state_zone(flag.member_state))
+    return add_days_end_of_day(flag.aware_at, days, flag_zone(flag))
 
 
 def is_due(flag: RegulatoryFlag) -> bool:

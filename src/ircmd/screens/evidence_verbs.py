@@ -1,4 +1,4 @@
-"""``:export``, ``:eval add`` and ``:review`` for the war room's command line.
+"""``:export``, ``:eval add``, ``:review`` and ``:regulatory`` for the war room's command line.
 
 Register them once per process (the lead does this at merge)::
 
@@ -96,8 +96,68 @@ def review_verb(room: Any) -> Any:
     )
 
 
+HARMS = ("death", "health", "critical-infrastructure", "fundamental-rights", "property-environment")
+
+
+def regulatory_verb(room: Any) -> Any:
+    from ircmd.domain.commandline import Opt, Param, Verb
+
+    def run(cmd: Any) -> None:
+        from datetime import UTC, datetime
+
+        from ircmd.domain.incident import DomainError
+        from ircmd.service.regulatory import flag_incident
+
+        link = cmd.opt("causal-link-at")
+        when = None
+        if link:
+            try:
+                when = datetime.fromisoformat(link.replace("Z", "+00:00"))
+            except ValueError:
+                raise DomainError(f"--causal-link-at: {link!r} is not an ISO 8601 time") from None
+            when = when if when.tzinfo else when.replace(tzinfo=UTC)
+        persons = cmd.opt("persons")
+        if persons and not persons.isdigit():
+            raise DomainError(f"--persons: {persons!r} is not a whole number")
+        ms = cmd.arg("member_state")
+        room.run_write(
+            lambda: flag_incident(
+                room.workspace.incidents,
+                room.incident_id,
+                harm=cmd.arg("harm"),
+                member_state=ms,
+                widespread=cmd.flag("widespread"),
+                causal_link_at=when,
+                persons_affected=int(persons) if persons else None,
+            ),
+            "flagged as a potential serious incident (EU AI Act Art. 73)",
+        )
+
+    return Verb(
+        "regulatory",
+        "flag a potential serious incident (EU AI Act Art. 73): starts the reporting clock",
+        params=(
+            Param("harm", choices=HARMS),
+            Param("member_state", choices=lambda: sorted(_member_states())),
+        ),
+        options=(
+            Opt("widespread", kind="flag", help="a widespread infringement (2 days)"),
+            Opt("causal-link-at", help="when a causal link was established (ISO 8601)"),
+            Opt("persons", help="persons affected"),
+        ),
+        handler=run,
+        source="evidence",
+    )
+
+
+def _member_states() -> list[str]:
+    from ircmd.domain.regulatory import MEMBER_STATES
+
+    return list(MEMBER_STATES)
+
+
 def register_evidence_verbs() -> None:
     from ircmd.screens.verbs import register_global_verb
 
-    for factory in (export_verb, eval_verb, review_verb):
+    for factory in (export_verb, eval_verb, review_verb, regulatory_verb):
         register_global_verb(factory)

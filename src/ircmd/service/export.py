@@ -38,7 +38,14 @@ from ircmd.domain.incident import DomainError, Incident
 from ircmd.domain.redaction import Profile, Redactor
 from ircmd.domain.regulatory import RegulatoryFlag, deadline, is_due
 from ircmd.domain.report import render_report
-from ircmd.domain.timeline import EventKind, TimelineEvent, canonical_json, format_time, sha256_hex
+from ircmd.domain.timeline import (
+    EventKind,
+    TimelineEvent,
+    canonical_json,
+    format_time,
+    sha256_hex,
+    verify_records,
+)
 from ircmd.service.dossier import load_dossier, make_redactor
 from ircmd.service.incidents import IncidentService
 
@@ -302,6 +309,9 @@ def export_incident(
     redactor = make_redactor(service.config, prof, environ)
     now = service.clock()
     files, warnings = package_files(dossier, redactor, profile=prof, now=now, author=service.actor)
+    warnings += [
+        f"store timeline: {p}" for p in verify_records(dossier.incident.id, dossier.records)
+    ]
     head = dossier.events[-1].hash if dossier.events else ""
     manifest = build_manifest(
         incident_id=dossier.incident.id,

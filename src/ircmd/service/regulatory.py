@@ -52,6 +52,7 @@ def flag_incident(
     system: str | None = None,
     system_version: str | None = None,
     reported: str | None = None,
+    timezone: str | None = None,
 ) -> RegulatoryFlag:
     """Flag (or update the flag of) an incident; records a DECISION event with the deadline."""
     inc = service.get(incident_id)
@@ -86,6 +87,9 @@ def flag_incident(
             else (previous.system_version if previous else ""),
             reported=stage,
             reported_at=now if reported else (previous.reported_at if previous else None),
+            timezone=timezone
+            if timezone is not None
+            else (previous.timezone if previous else None),
             flagged_by=previous.flagged_by if previous else service.actor,
             flagged_at=previous.flagged_at if previous else now,
         )
