@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import tarfile
+from importlib.resources import files
 from pathlib import Path
 
+import jsonschema
 import pytest
 from tests.evidence_fixtures import (
     CUSTOM_ACCOUNT,
@@ -20,6 +22,7 @@ from tests.evidence_fixtures import (
 from ircmd.cli import main
 from ircmd.domain.timeline import EventKind, sha256_hex
 from ircmd.service.export import ExportError, export_incident, verify_bundle
+from ircmd.service.review import add_eval_case
 
 
 @pytest.fixture
@@ -167,7 +170,10 @@ def _all_text(out: Path) -> str:
 
 
 def test_external_profile_leaves_no_pii_or_secret_and_counts_match(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    iid, _d, out, result = _export(ws, tmp_path, profile="external")
+    iid, digests = seed_incident(ws)
+    add_eval_case(ws.incidents, iid, digests[0], "Refuse; never echo jane.doe@example.com")
+    out = tmp_path / "pkg"
+    result = export_incident(ws.incidents, iid, out, environ=ENVIRON, profile="external")
     assert verify_bundle(out)[0] == []
     everything = _all_text(out)
     for kind, values in PII.items():
@@ -182,6 +188,7 @@ def test_external_profile_leaves_no_pii_or_secret_and_counts_match(ws, tmp_path:
     # The counts are the placeholders in the files holding source records (derived files
     # such as report.md and the histories reuse already-redacted values).
     sources = [out / "incident.json", out / "timeline.jsonl", out / "evidence" / "index.json"]
+    sources.append(out / "eval_cases.jsonl")
     sources += [p for p in (out / "evidence").glob("*.json") if p.name != "index.json"]
     text = "\n".join(p.read_text() for p in sources)
     for kind, n in counts.items():
@@ -199,6 +206,12 @@ def test_external_profile_leaves_no_pii_or_secret_and_counts_match(ws, tmp_path:
         "tool_arguments",
     ):
         assert counts.get(kind, 0) >= 1, kind
+    # the redacted eval case still fits its schema
+    schema = json.loads(files("ircmd.data").joinpath("eval_case.schema.json").read_text())
+    (case,) = [json.loads(x) for x in (out / "eval_cases.jsonl").read_text().splitlines()]
+    jsonschema.validate(case, schema)
+    assert case["bad_output"] == "[REDACTED:message_content]"
+    assert case["expected_behaviour"] == "Refuse; never echo [REDACTED:email]"
     # redacted events are marked, and keep their place in the chain
     lines = [json.loads(x) for x in (out / "timeline.jsonl").read_text().splitlines()]
     note = next(x for x in lines if x["kind"] == "note")

@@ -142,7 +142,7 @@ _CONTENT_KEY = re.compile(
     r"llm\.prompts.*|llm\.prompt_template\.(?:template|variables)|"
     r"retrieval\.documents\..*\.document\.content|reranker\..*documents.*content|"
     r"messages|input_messages|output_messages|prompt|completion|content|"
-    r"documents|retrieved_documents|system_prompt|output_text|input_text|"
+    r"documents|retrieved_documents|system_prompt|output_text|input_text|bad_output|"
     r"message\.content.*|.*\.message\.content.*"
     r")$"
 )

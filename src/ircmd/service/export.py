@@ -35,7 +35,7 @@ from ircmd.domain.bundle import (
 from ircmd.domain.dossier import Dossier, PinnedSpan
 from ircmd.domain.evals import cases_for_incident, span_io
 from ircmd.domain.incident import DomainError, Incident
-from ircmd.domain.redaction import Profile, Redactor
+from ircmd.domain.redaction import MESSAGE_CONTENT, Profile, Redactor, placeholder
 from ircmd.domain.regulatory import RegulatoryFlag, deadline, is_due
 from ircmd.domain.report import render_report
 from ircmd.domain.timeline import (
@@ -128,7 +128,7 @@ def package_files(
     cases = cases_for_incident(
         dossier.incident, dossier.spans, dossier.eval_cases, dossier.review, author=author, now=now
     )
-    red_cases = [r.value(c) for c in cases]
+    red_cases = [redact_case(c, r) for c in cases]
     if red_cases:
         files["eval_cases.jsonl"] = _jsonl(red_cases)
     reg_summary = None
@@ -178,6 +178,35 @@ def package_files(
     }
     files["report.md"] = render_report(pkg).encode()
     return files, warnings
+
+
+def redact_case(case: dict[str, Any], r: Redactor) -> dict[str, Any]:
+    """An eval case redacted field by field, so it still fits its JSON Schema."""
+    out: dict[str, Any] = r.value(
+        {k: v for k, v in case.items() if k not in ("input", "bad_output")}
+    )
+    messages = case.get("input", {}).get("messages", [])
+    if r.content:
+        r.counts[MESSAGE_CONTENT] += sum(1 for m in messages if m.get("content"))
+        out["input"] = {
+            "messages": [
+                {"role": m.get("role", "user"), "content": placeholder(MESSAGE_CONTENT)}
+                for m in messages
+            ]
+        }
+        bad = case.get("bad_output", "")
+        if bad:
+            r.counts[MESSAGE_CONTENT] += 1
+        out["bad_output"] = placeholder(MESSAGE_CONTENT) if bad else ""
+    else:
+        out["input"] = {
+            "messages": [
+                {"role": m.get("role", "user"), "content": r.text(m.get("content", ""))}
+                for m in messages
+            ]
+        }
+        out["bad_output"] = r.text(case.get("bad_output", ""))
+    return out
 
 
 def _evidence_file(span: PinnedSpan, r: Redactor) -> tuple[dict[str, Any], bytes, str | None]:
