@@ -45,13 +45,22 @@ async def _loaded(pilot: Any) -> None:
         screen = pilot.app.screen
         if isinstance(screen, ReviewScreen) and screen.review is not None:
             break
-    for widget in pilot.app.screen.query("TextArea, Input"):
-        widget.cursor_blink = False  # a frozen cursor: the same picture every run
+    await pilot.pause()
+
+
+async def _still(pilot: Any) -> None:
+    """Focus the key moments: no blinking text cursor, so the same picture every run."""
+    pilot.app.screen.query_one("#review-moments").focus()
+    await pilot.pause()
     await pilot.pause()
 
 
 def test_review_screen_loaded(review_app: ReviewApp, snap_compare: Any) -> None:
-    assert snap_compare(review_app, terminal_size=(160, 48), run_before=_loaded)
+    async def run_before(pilot: Any) -> None:
+        await _loaded(pilot)
+        await _still(pilot)
+
+    assert snap_compare(review_app, terminal_size=(160, 48), run_before=run_before)
 
 
 def test_review_screen_refuses_an_incomplete_review(
@@ -62,5 +71,6 @@ def test_review_screen_refuses_an_incomplete_review(
         await pilot.press(*"Refund bot promised refunds [b]above[/b] the ceiling")
         await pilot.press("ctrl+r")
         await pilot.pause()
+        await _still(pilot)
 
     assert snap_compare(review_app, terminal_size=(160, 48), run_before=run_before)
