@@ -181,6 +181,9 @@ def test_cli_flag_show_and_errors(cli_env: str, capsys: pytest.CaptureFixture[st
     iid = cli_env
     assert main(["incident", "regulatory", iid]) == 1
     assert "not flagged" in capsys.readouterr().err
+    assert main(["--read-only", "incident", "regulatory", iid, "--harm", "death",
+                 "--member-state", "FR"]) == 1  # fmt: skip
+    assert "read-only seat: incident regulatory not run" in capsys.readouterr().err
     assert main(["incident", "regulatory", iid, "--widespread"]) == 2
     assert "--harm and --member-state" in capsys.readouterr().err
     code = main(

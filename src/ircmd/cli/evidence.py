@@ -214,6 +214,11 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _writable(ctx: Context, what: str) -> None:
+    if ctx.read_only:
+        raise CliError(f"read-only seat: {what} not run (it would write to the store)")
+
+
 def _record(ctx: Context, incident: str, what: str, path: Path, value: Any) -> None:
     """An EXPORT event naming the file and the SHA-256 of what was written."""
     if ctx.workspace.read_only:
@@ -282,6 +287,7 @@ def cmd_evals_export(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_evals_add(ctx: Context, args: argparse.Namespace) -> int:
     from ircmd.service.review import add_eval_case
 
+    _writable(ctx, "evals add")
     case = add_eval_case(ctx.service, args.incident, args.digest, args.expected, tags=args.tag)
     if args.json:
         print_json(case)
@@ -348,6 +354,7 @@ def cmd_review_show(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_review_save(ctx: Context, args: argparse.Namespace) -> int:
     from ircmd.service.review import load_review, save_review
 
+    _writable(ctx, "review save")
     review = load_review(ctx.service, args.incident)
     update: dict[str, Any] = {}
     if args.summary is not None:
@@ -418,6 +425,7 @@ def cmd_regulatory(ctx: Context, args: argparse.Namespace) -> int:
         or args.widespread
     )
     if changing:
+        _writable(ctx, "incident regulatory")
         if current is None and not (args.harm and args.member_state):
             raise UsageError("flagging needs --harm and --member-state")
         harm = args.harm or ("death" if current and current.death else current.harm.value)  # type: ignore[union-attr]
