@@ -279,6 +279,12 @@ def test_cli_export_and_verify_exit_codes(ws, tmp_path: Path, monkeypatch, capsy
     assert printed["format"] == "tar.gz"
     assert main(["verify-bundle", str(out)]) == 0
     assert capsys.readouterr().out.startswith(f"ok: {iid}")
+    ext = tmp_path / "ext"
+    assert main(["export", iid, "--out", str(ext), "--profile", "external"]) == 0
+    capsys.readouterr()
+    assert main(["verify-bundle", str(ext), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and report["redacted_events"] >= 3 and report["redacted_spans"] == 2
     assert main(["export", iid, "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "already exists" in err

@@ -237,6 +237,7 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
     from ircmd.service.export import verify_bundle
 
     problems, manifest = verify_bundle(Path(args.path).expanduser())
+    red_events, red_spans = manifest.get("_redacted", (0, 0))
     if args.json:
         print_json(
             {
@@ -245,6 +246,8 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
                 "incident_id": manifest.get("incident_id"),
                 "profile": manifest.get("profile"),
                 "manifest_sha256": manifest.get("_sha256"),
+                "redacted_events": red_events,
+                "redacted_spans": red_spans,
             }
         )
     if problems:
@@ -261,6 +264,11 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
             f"profile {one_line(manifest.get('profile'))}, "
             f"manifest sha256 {manifest.get('_sha256')}"
         )
+        if red_events or red_spans:
+            print(
+                f"redacted for this profile: {red_events} event(s), {red_spans} span(s) — "
+                "linked and listed, content not checkable against the original hashes"
+            )
     return 0
 
 

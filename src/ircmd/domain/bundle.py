@@ -11,6 +11,7 @@ their SHA-256; a redacted span is marked in ``evidence/index.json`` the same way
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -210,3 +211,23 @@ def verify_evidence(index_data: bytes, contents: dict[str, bytes]) -> list[Bundl
                 BundleProblem(path, "span's canonical JSON does not match its pinned SHA-256")
             )
     return problems
+
+
+def unverifiable(read: Callable[[str], bytes | None]) -> tuple[int, int]:
+    """How many events and pinned spans were redacted for the profile: their place in the
+    chain is checked, their content cannot be (their original hash covers the original)."""
+    events = spans = 0
+    data = read(TIMELINE)
+    if data:
+        for line in data.decode("utf-8", "replace").splitlines():
+            if line.strip():
+                try:
+                    if json.loads(line).get("redacted"):
+                        events += 1
+                except (ValueError, AttributeError):
+                    pass
+    index = read(EVIDENCE_INDEX)
+    if index:
+        with contextlib.suppress(ValueError, TypeError):
+            spans = sum(1 for e in json.loads(index) if isinstance(e, dict) and e.get("redacted"))
+    return events, spans

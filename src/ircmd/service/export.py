@@ -30,6 +30,7 @@ from ircmd.domain.bundle import (
     build_manifest,
     manifest_bytes,
     safe_member,
+    unverifiable,
     verify_package,
 )
 from ircmd.domain.dossier import Dossier, PinnedSpan
@@ -428,9 +429,9 @@ def verify_bundle(path: Path) -> tuple[list[BundleProblem], dict[str, Any]]:
     """Every problem found (empty: the package verifies) and its manifest (when readable)."""
     files, problems = read_package(path)
     problems += verify_package(files.get, list(files))
-    manifest: dict[str, Any] = {}
+    manifest: dict[str, Any] = {"_redacted": unverifiable(files.get)}
     try:
-        manifest = json.loads(files.get(MANIFEST, b"{}"))
+        manifest = {**json.loads(files.get(MANIFEST, b"{}")), **manifest}
         manifest["_sha256"] = sha256_hex(files.get(MANIFEST, b""))
     except ValueError:
         pass
