@@ -285,6 +285,16 @@ def test_cli_export_and_verify_exit_codes(ws, tmp_path: Path, monkeypatch, capsy
     assert main(["verify-bundle", str(ext), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] and report["redacted_events"] >= 3 and report["redacted_spans"] == 2
+    # the store vouches for the manifest; a rewritten one (even self-consistent) is caught
+    assert main(["verify-bundle", str(ext), "--against-store"]) == 0
+    capsys.readouterr()
+    forged = json.loads((ext / "manifest.json").read_text())
+    forged["created_by"] = "mallory"
+    (ext / "manifest.json").write_text(json.dumps(forged))
+    assert main(["verify-bundle", str(ext)]) == 0  # self-consistent on its own
+    capsys.readouterr()
+    assert main(["verify-bundle", str(ext), "--against-store"]) == 1
+    assert "not recorded by any export of" in capsys.readouterr().err
     assert main(["export", iid, "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "already exists" in err

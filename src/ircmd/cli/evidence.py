@@ -36,6 +36,11 @@ def register(sub: Any) -> None:
 
     vb = sub.add_parser("verify-bundle", help="check every digest and the timeline chain")
     vb.add_argument("path")
+    vb.add_argument(
+        "--against-store",
+        action="store_true",
+        help="also check that this store recorded the export (its manifest's SHA-256)",
+    )
     add_json_flag(vb)
     vb.set_defaults(func=cmd_verify)
 
@@ -233,11 +238,31 @@ def _record(ctx: Context, incident: str, what: str, path: Path, value: Any) -> N
     )
 
 
+def _recorded_in_store(ctx: Context, manifest: dict[str, Any]) -> list[Any]:
+    from ircmd.domain.bundle import BundleProblem
+    from ircmd.domain.timeline import EventKind
+
+    iid = str(manifest.get("incident_id") or "")
+    digest = manifest.get("_sha256")
+    events = ctx.service.timeline(iid)
+    if any(e.kind == EventKind.EXPORT and e.data.get("manifest_sha256") == digest for e in events):
+        return []
+    return [
+        BundleProblem(
+            "manifest.json",
+            f"its SHA-256 is not recorded by any export of {iid} in this store "
+            "(not exported here, or rewritten)",
+        )
+    ]
+
+
 def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
     from ircmd.service.export import verify_bundle
 
     problems, manifest = verify_bundle(Path(args.path).expanduser())
     red_events, red_spans = manifest.get("_redacted", (0, 0))
+    if args.against_store and not problems:
+        problems += _recorded_in_store(ctx, manifest)
     if args.json:
         print_json(
             {
