@@ -22,7 +22,8 @@ from ircmd.domain.dossier import Dossier, PinnedSpan
 from ircmd.domain.incident import Incident
 from ircmd.domain.redaction import Profile, Redactor
 from ircmd.domain.timeline import EventKind, TimelineEvent, canonical_json, new_event, sha256_hex
-from ircmd.service.export import package_files, verify_bundle, write_package
+from ircmd.service.export import verify_bundle, write_package
+from ircmd.service.package import package_files
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 KINDS = [EventKind.NOTE, EventKind.CONTAINMENT_CONFIRMED, EventKind.FINDING, EventKind.DECISION]

@@ -19,13 +19,15 @@ from ircmd.domain.regulatory import (
     HarmCategory,
     RegulatoryFlag,
     ReportStage,
-    aiid_record,
     alteration_warning,
-    cset_harm_level,
     deadline,
+    reporting_period,
+)
+from ircmd.domain.regulatory_report import (
+    aiid_record,
+    cset_harm_level,
     draft_report,
     draft_report_markdown,
-    reporting_period,
 )
 from ircmd.domain.timeline import EventKind, TimelineEvent, format_time
 from ircmd.service.dossier import load_dossier, make_redactor
