@@ -122,3 +122,24 @@ async def test_read_only_seat_cannot_save(tmp_path: Path) -> None:
         assert screen.check_action("save", ()) is False
     assert len(ws.incidents.timeline(iid)) == before
     ws.close()
+
+
+async def test_another_console_writing_refreshes_moments_not_the_form(tmp_path: Path) -> None:
+    from ircmd.domain.timeline import EventKind
+    from ircmd.messages import StoreChanged
+    from ircmd.widgets.key_moments import KeyMomentsList
+
+    ws = open_workspace(tmp_path)
+    iid, _ = seed_incident(ws)
+    app = ReviewApp(ws)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await _loaded(pilot)
+        await pilot.press(*"my unsaved words")
+        ev = ws.incidents.add_event(iid, EventKind.CONTAINMENT_CONFIRMED, "Confirmed: pause on")
+        note = ws.incidents.note(iid, "a later note")
+        screen.post_message(StoreChanged())
+        moments = screen.query_one(KeyMomentsList)
+        await _until(pilot, lambda: note.seq in moments.seqs)
+        assert ev.seq in moments.marked and note.seq not in moments.marked
+        assert screen.query_one("#review-summary", TextArea).text == "my unsaved words"
+    ws.close()

@@ -27,9 +27,11 @@ from ircmd.domain.review import (
     parse_actions,
     parse_controls,
     parse_list,
+    suggest_key_moments,
 )
 from ircmd.domain.text import one_line
 from ircmd.domain.timeline import TimelineEvent
+from ircmd.messages import StoreChanged
 from ircmd.service import Workspace
 from ircmd.widgets.key_moments import KeyMomentsList
 from ircmd.widgets.safe import safe_text
@@ -126,7 +128,36 @@ class ReviewScreen(Screen[None]):
         update = getattr(self.app, "update_status_bar", None)
         if update is not None:
             update(self)
+        if getattr(self.app, "read_only", False):
+            for area in self.query(TextArea):
+                area.read_only = True
+            for field in self.query(Input):
+                field.disabled = True
         self.load()
+
+    def on_store_changed(self, _message: StoreChanged) -> None:
+        """Another console wrote: refresh the timeline beside the form (never the form)."""
+        if self.review is not None:
+            self.refresh_moments()
+
+    @work(thread=True, exclusive=True, group="review-moments", exit_on_error=False)
+    def refresh_moments(self) -> None:
+        try:
+            events = self.service.timeline(self.incident_id)
+        except Exception:
+            return  # the next change retries; the form is untouched either way
+        self.app.call_from_thread(self._show_moments, events)
+
+    def _show_moments(self, events: list[TimelineEvent]) -> None:
+        moments = self.query_one(KeyMomentsList)
+        marked = moments.marked
+        # a new event that is a usual key moment is marked, as at load
+        fresh = [e for e in events if e.seq not in moments.seqs]
+        marked += suggest_key_moments(fresh)
+        highlighted = moments.highlighted
+        moments.show(events, marked)
+        if highlighted is not None:
+            moments.highlighted = min(highlighted, len(events) - 1)
 
     # -- loading ---------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="review-load", exit_on_error=False)

@@ -22,8 +22,12 @@ def moment_label(ev: TimelineEvent) -> Text:
 class KeyMomentsList(SelectionList[int]):
     """Events handed down; the selected values are the key moments' seqs."""
 
+    seqs: frozenset[int] = frozenset()
+    """The events shown."""
+
     def show(self, events: list[TimelineEvent], marked: list[int]) -> None:
         keep = set(marked)
+        self.seqs = frozenset(e.seq for e in events)
         self.clear_options()
         self.add_options([(moment_label(e), e.seq, e.seq in keep) for e in events])
         if events:
