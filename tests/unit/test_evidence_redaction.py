@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.evidence_fixtures import CUSTOM_ACCOUNT, ENV_SECRET, PII, llm_span
 
 from ircmd.domain.redaction import (
@@ -196,3 +198,41 @@ content = false
     )
     with pytest.raises(Exception, match=r"redaction\.profiles\.public.*'internal', 'legal' or"):
         parse_config("[redaction.profiles.public]\ncontent = true\n", "t.toml")
+
+
+# -- properties ------------------------------------------------------------------------------
+
+_filler = st.text(
+    alphabet=st.characters(whitelist_categories=("L", "Zs"), max_codepoint=0x24F), max_size=30
+)
+
+
+def _luhn_complete(digits: str) -> str:
+    for check in "0123456789":
+        if luhn_ok(digits + check):
+            return digits + check
+    raise AssertionError
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    before=_filler,
+    after=_filler,
+    user=st.from_regex(r"[a-z][a-z0-9._+-]{0,15}[a-z0-9]", fullmatch=True),
+    domain=st.from_regex(r"[a-z][a-z0-9-]{0,10}\.(com|org|eu|de|co\.uk)", fullmatch=True),
+    card=st.from_regex(r"4[0-9]{14}", fullmatch=True),
+    sep=st.sampled_from(["", " ", "-"]),
+    octets=st.tuples(*[st.integers(0, 255)] * 4),
+)
+def test_no_email_card_or_ip_survives_external(
+    before: str, after: str, user: str, domain: str, card: str, sep: str, octets: tuple[int, ...]
+) -> None:
+    email = f"{user}@{domain}"
+    number = _luhn_complete(card)
+    shown = sep.join(number[i : i + 4] for i in range(0, 16, 4))
+    ip = ".".join(str(o) for o in octets)
+    text = f"{before} {email} {after} card {shown} from {ip} {before}"
+    out = Redactor.for_profile(Profile.EXTERNAL).text(text)
+    assert email not in out
+    assert shown not in out and number not in out.replace(" ", "").replace("-", "")
+    assert f" {ip} " not in out
