@@ -86,8 +86,13 @@ def test_export_records_an_export_event_with_the_manifest_digest(ws, tmp_path: P
 
 
 def test_round_trip_tar_gz_and_tamper_inside(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _iid, _d, out, _r = _export(ws, tmp_path, "pkg.tar.gz", fmt="tar.gz")
+    iid, _d, out, _r = _export(ws, tmp_path, "pkg.tar.gz", fmt="tar.gz")
     assert verify_bundle(out)[0] == []
+    before = out.read_bytes()
+    with pytest.raises(ExportError, match="already exists"):
+        export_incident(ws.incidents, iid, out, fmt="tar.gz", environ=ENVIRON)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".pkg")) == []
     # rebuild the archive with one byte of report.md changed
     bad = tmp_path / "bad.tar.gz"
     with tarfile.open(out) as src, tarfile.open(bad, "w:gz") as dst:
