@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from ircmd import __version__
+from ircmd.cli import evidence as evidence_cmds
 from ircmd.cli import incident as incident_cmds
 from ircmd.cli import serve as serve_cmds
 from ircmd.cli import signals as signals_cmds
@@ -21,6 +22,7 @@ COMMAND_MODULES = [
     store_cmds,
     serve_cmds,
     signals_cmds,
+    evidence_cmds,
 ]
 
 

@@ -93,8 +93,37 @@ class UIConfig(_Strict):
     timezone: Literal["utc", "local"] = "utc"
 
 
+class RedactionProfileConfig(_Strict):
+    """``[redaction.profiles.<internal|legal|external>]``: override a profile's defaults."""
+
+    types: list[str] | None = None
+    """Pattern types to redact (email, phone, payment_card, api_key, bearer_token,
+    ip_address, ``custom`` for every custom pattern, or one custom pattern's name)."""
+    content: bool | None = None
+    """Replace message contents, tool arguments and notes whole."""
+
+
 class RedactionConfig(_Strict):
     patterns: dict[str, str] = Field(default_factory=dict)
+    profiles: dict[Literal["internal", "legal", "external"], RedactionProfileConfig] = Field(
+        default_factory=dict
+    )
+    secret_env: list[str] = Field(default_factory=list)
+    """More environment variables whose values must never appear in an export."""
+
+    def secret_env_names(self, config: Config) -> list[str]:
+        """Every env var named by ``token_env``/``dsn_env`` anywhere, plus ``secret_env``."""
+        names: list[str] = list(self.secret_env)
+        if config.store.dsn_env:
+            names.append(config.store.dsn_env)
+        for src in [*config.trace_sources, *config.signal_sources]:
+            token_env = getattr(src, "token_env", None)
+            if token_env:
+                names.append(token_env)
+        for ctl in config.controllers.values():
+            if ctl.token_env:
+                names.append(ctl.token_env)
+        return sorted(set(names))
 
 
 class Config(_Strict):

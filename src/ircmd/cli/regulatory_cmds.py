@@ -1,0 +1,140 @@
+"""``ircmd incident regulatory ID ...``: flag a potential serious incident (EU AI Act
+Art. 73) and show its reporting clock."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import Any
+
+from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
+from ircmd.cli.evidence import writable
+from ircmd.domain.regulatory import countdown_label, deadline, reporting_period
+from ircmd.domain.timeline import format_time
+
+
+def register(sub: Any) -> None:
+    isub = _incident_subparsers(sub)
+    if isub is None:
+        isub = sub  # no ``incident`` group: offer ``ircmd regulatory`` instead
+    _register(isub)
+
+
+def _incident_subparsers(sub: Any) -> Any:
+    parser = sub.choices.get("incident")
+    if parser is None:
+        return None
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    return None
+
+
+def _register(isub: Any) -> None:
+    rg = isub.add_parser(
+        "regulatory",
+        help="flag a potential serious incident (EU AI Act Art. 73) or show its clock",
+    )
+    rg.add_argument("id")
+    rg.add_argument(
+        "--harm",
+        help="death | health | critical-infrastructure | fundamental-rights | property-environment",
+    )
+    rg.add_argument("--member-state", help="EU Member State where it occurred (DE, FR, ...)")
+    rg.add_argument("--widespread", action="store_true", help="a widespread infringement")
+    rg.add_argument("--causal-link-at", help="when a causal link was established (ISO 8601)")
+    rg.add_argument("--aware-at", help="when the provider became aware (default: incident's)")
+    rg.add_argument("--persons", type=int, help="persons affected")
+    rg.add_argument("--provider")
+    rg.add_argument("--system")
+    rg.add_argument("--system-version")
+    rg.add_argument("--reported", choices=["initial", "complete"], help="mark a report as sent")
+    rg.add_argument("--timezone", help="IANA zone for counting days (default: the capital's)")
+    add_json_flag(rg)
+    rg.set_defaults(func=cmd_regulatory)
+
+
+def parse_time(value: str | None, what: str) -> datetime | None:
+    """ISO 8601; a time without an offset is taken as UTC."""
+    if value is None:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"{what}: {value!r} is not an ISO 8601 time (2026-11-28T09:30+01:00)"
+        ) from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+# -- regulatory -----------------------------------------------------------------------------
+
+
+def cmd_regulatory(ctx: Context, args: argparse.Namespace) -> int:
+    from ircmd.service.regulatory import flag_incident, get_flag
+
+    svc = ctx.service
+    current = get_flag(svc, args.id)
+    changing = (
+        any(
+            v is not None and v is not False
+            for v in (
+                args.harm,
+                args.member_state,
+                args.causal_link_at,
+                args.aware_at,
+                args.persons,
+                args.provider,
+                args.system,
+                args.system_version,
+                args.reported,
+            )
+        )
+        or args.widespread
+    )
+    if changing:
+        writable(ctx, "incident regulatory")
+        if current is None and not (args.harm and args.member_state):
+            raise UsageError("flagging needs --harm and --member-state")
+        harm = args.harm or ("death" if current and current.death else current.harm.value)  # type: ignore[union-attr]
+        flag = flag_incident(
+            svc,
+            args.id,
+            harm=harm,
+            member_state=args.member_state or (current.member_state if current else ""),
+            widespread=args.widespread or bool(current and current.widespread),
+            causal_link_at=parse_time(args.causal_link_at, "--causal-link-at"),
+            aware_at=parse_time(args.aware_at, "--aware-at"),
+            persons_affected=args.persons,
+            provider=args.provider,
+            system=args.system,
+            system_version=args.system_version,
+            reported=args.reported,
+            timezone=args.timezone,
+        )
+    elif current is None:
+        raise CliError(f"{args.id} is not flagged; flag it with --harm ... --member-state ...")
+    else:
+        flag = current
+    now = svc.clock()
+    days, para, why = reporting_period(flag)
+    due = deadline(flag)
+    if args.json:
+        print_json(
+            {
+                **flag.to_doc(),
+                "due_at": format_time(due),
+                "days": days,
+                "basis": para,
+                "why": why,
+                "label": countdown_label(flag, now),
+            }
+        )
+    else:
+        print(f"{flag.incident_id}: {flag.harm.label}, {flag.member_state}")
+        print(
+            f"  aware {format_time(flag.aware_at)}; due by {format_time(due)} "
+            f"({days} days, {para}: {why})"
+        )
+        print(f"  {countdown_label(flag, now)}")
+    return 0

@@ -1,0 +1,76 @@
+"""Snapshots of the review screen (look at the SVG when it changes; do not regenerate blindly).
+
+The incident carries hostile text (markup and escape sequences) that must show literally.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.evidence_fixtures import open_workspace, seed_incident
+from textual.app import App
+
+from ircmd.domain.timeline import EventKind
+from ircmd.screens.review import ReviewScreen
+
+HOSTILE = "[@click=app.quit]x[/] [link=file:///etc/passwd]y \x1b]52;c;SGVsbG8=\x07 \x9b31m [/]"
+
+
+class ReviewApp(App[None]):
+    CSS_PATH = Path(__file__).parents[2] / "src" / "ircmd" / "ircmd.tcss"
+
+    def __init__(self, workspace: Any) -> None:
+        super().__init__()
+        self.workspace = workspace
+
+    def on_mount(self) -> None:
+        self.push_screen(ReviewScreen(self.workspace, "INC-0001"))
+
+
+@pytest.fixture
+def review_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ReviewApp:
+    monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "none.toml"))
+    ws = open_workspace(tmp_path)
+    iid, _ = seed_incident(ws)
+    ws.incidents.add_event(iid, EventKind.NOTE, f"hostile: {HOSTILE}")
+    return ReviewApp(ws)
+
+
+async def _loaded(pilot: Any) -> None:
+    for _ in range(100):
+        await pilot.pause()
+        screen = pilot.app.screen
+        if isinstance(screen, ReviewScreen) and screen.review is not None:
+            break
+    await pilot.pause()
+
+
+async def _still(pilot: Any) -> None:
+    """Focus the key moments: no blinking text cursor, so the same picture every run."""
+    pilot.app.screen.query_one("#review-moments").focus()
+    await pilot.pause()
+    await pilot.pause()
+
+
+def test_review_screen_loaded(review_app: ReviewApp, snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _loaded(pilot)
+        await _still(pilot)
+
+    assert snap_compare(review_app, terminal_size=(160, 48), run_before=run_before)
+
+
+def test_review_screen_refuses_an_incomplete_review(
+    review_app: ReviewApp, snap_compare: Any
+) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _loaded(pilot)
+        await pilot.press(*"Refund bot promised refunds [b]above[/b] the ceiling")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await _still(pilot)
+
+    assert snap_compare(review_app, terminal_size=(160, 48), run_before=run_before)
