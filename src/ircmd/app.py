@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 from ircmd.domain.text import one_line
 from ircmd.messages import StoreChanged
+from ircmd.screens.evidence_verbs import register_evidence_verbs
 from ircmd.screens.help import HelpScreen, binding_rows
 from ircmd.screens.incident import WarRoomScreen
 from ircmd.screens.incidents import IncidentsScreen
@@ -36,6 +37,7 @@ class IrcmdApp(App[int]):
         self.demo = workspace.demo
         self._open_incident = open_incident
         self._token: object = None
+        register_evidence_verbs()
         keymap = workspace.config.ui.keymap
         if keymap:
             self.set_keymap(keymap)

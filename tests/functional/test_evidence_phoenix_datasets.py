@@ -11,12 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.evidence_fixtures import open_workspace, seed_incident
-from tests.services import require_service
 
 from ircmd.backends.phoenix_datasets import PhoenixDatasetError, dataset_examples, upload_cases
 from ircmd.cli import main
 from ircmd.service.review import add_eval_case, eval_cases
+from tests.evidence_fixtures import open_workspace, seed_incident
+from tests.services import require_service
 
 
 def _cases(tmp_path: Path) -> list[dict[str, Any]]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.evidence_fixtures import open_workspace, seed_incident
 from textual.app import App
 from textual.widgets import Input, Select, TextArea
 
 from ircmd.domain.incident import Status
 from ircmd.screens.review import ReviewScreen
 from ircmd.service.review import load_review
+from tests.evidence_fixtures import open_workspace, seed_incident
 
 
 class ReviewApp(App[None]):

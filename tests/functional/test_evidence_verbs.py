@@ -10,12 +10,11 @@ import pytest
 
 pytest.importorskip("ircmd.screens.verbs", reason="the war room's : command line is not merged")
 
-from tests.evidence_fixtures import open_workspace, seed_incident
-
 from ircmd.app import IrcmdApp
 from ircmd.domain.timeline import EventKind
 from ircmd.screens.evidence_verbs import register_evidence_verbs
 from ircmd.screens.review import ReviewScreen
+from tests.evidence_fixtures import open_workspace, seed_incident
 
 
 async def _settle(pilot: Any, until: Any, rounds: int = 100) -> None:

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.evidence_fixtures import open_workspace
 
 from ircmd.domain.redaction import MESSAGE_CONTENT, placeholder
 from ircmd.service.export import export_incident, verify_bundle
 from ircmd.service.review import add_eval_case, eval_cases
+from tests.evidence_fixtures import open_workspace
 
 # The trace service's modules, imported by name so this file lints the same before and
 # after the merge.

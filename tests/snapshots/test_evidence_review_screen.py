@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.evidence_fixtures import open_workspace, seed_incident
 from textual.app import App
 
 from ircmd.domain.timeline import EventKind
 from ircmd.screens.review import ReviewScreen
+from tests.evidence_fixtures import open_workspace, seed_incident
 
 HOSTILE = "[@click=app.quit]x[/] [link=file:///etc/passwd]y \x1b]52;c;SGVsbG8=\x07 \x9b31m [/]"
 

@@ -34,6 +34,7 @@ from ircmd.screens.panes.containment import ContainmentPane
 from ircmd.screens.panes.severity import SeverityPane
 from ircmd.screens.panes.timeline import TimelinePane
 from ircmd.screens.panes.traces import TracePane
+from ircmd.screens.silences import offer_expire_silences
 from ircmd.screens.verbs import core_verbs, global_verbs
 from ircmd.service import Workspace, hooks
 from ircmd.service.hooks import Deadline
@@ -232,7 +233,9 @@ class WarRoomScreen(Screen[None]):
         self.query_one("#cmd-feedback", Static).update(line)
 
     @work(thread=True, group="warroom-write", exit_on_error=False)
-    def run_write(self, fn: Callable[[], Any], done: str) -> None:
+    def run_write(
+        self, fn: Callable[[], Any], done: str, after: Callable[[], None] | None = None
+    ) -> None:
         try:
             fn()
         except Exception as exc:
@@ -242,6 +245,8 @@ class WarRoomScreen(Screen[None]):
             return
         self.app.call_from_thread(self.say, done)
         self.app.call_from_thread(self.load)
+        if after is not None:
+            self.app.call_from_thread(after)
 
     # -- panes and focus ----------------------------------------------------------------
     def pane_of(self, widget: Widget | None) -> Widget | None:
@@ -459,7 +464,9 @@ class WarRoomScreen(Screen[None]):
             reason = f"{reason} ({note})" if reason else note
         svc = self.workspace.incidents
         self.run_write(
-            lambda: svc.set_status(self.incident_id, Status.RESOLVED, reason), "status resolved"
+            lambda: svc.set_status(self.incident_id, Status.RESOLVED, reason),
+            "status resolved",
+            after=lambda: offer_expire_silences(self.app, self.incident_id),
         )
 
     # -- help and palette ---------------------------------------------------------------

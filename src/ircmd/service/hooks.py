@@ -48,9 +48,9 @@ ActiveControlsProvider = Callable[["Workspace", str], Iterable[str]]
 HealthProvider = Callable[["Workspace"], Iterable[BackendHealth]]
 
 # Dotted "module:function" paths the lead adds at merge time.
-BUILTIN_DEADLINES: list[str] = []
+BUILTIN_DEADLINES: list[str] = ["ircmd.service.evidence_hooks:art73_deadlines"]
 BUILTIN_ACTIVE_CONTROLS: list[str] = []
-BUILTIN_HEALTH: list[str] = []
+BUILTIN_HEALTH: list[str] = ["ircmd.service.signals:health_lines"]
 
 _deadlines: list[DeadlineProvider] = []
 _active_controls: list[ActiveControlsProvider] = []
