@@ -239,9 +239,11 @@ class WarRoomScreen(Screen[None]):
         try:
             fn()
         except Exception as exc:
-            self.app.call_from_thread(
-                self.say, one_line(str(exc) or type(exc).__name__), error=True
+            # The line the user typed is in the command history: say how to get it back.
+            message = (
+                one_line(str(exc) or type(exc).__name__) + " (nothing saved; : then ↑ retries)"
             )
+            self.app.call_from_thread(self.say, message, error=True)
             return
         self.app.call_from_thread(self.say, done)
         self.app.call_from_thread(self.load)
