@@ -12,6 +12,7 @@ from ircmd.config import parse_config
 from ircmd.demo_signals import install_demo_signals
 from ircmd.service import IncidentService, Workspace
 from ircmd.service.severity import SeverityService
+from ircmd.store.readonly import ReadOnlyStore
 from ircmd.store.tinydb_store import TinyDBIncidentStore
 
 DEMO_CONFIG = """
@@ -97,7 +98,7 @@ def seed_demo(data_dir: Path, now: datetime | None = None, read_only: bool = Fal
     if existing:
         last = existing[-1]
         install_demo_signals(workspace, last.created_at, last.id, seed=False)
-        return DemoContext(workspace, last.id)
+        return DemoContext(_seat(workspace), last.id)
 
     def at(minutes: float) -> None:
         clock.current = t0 + timedelta(minutes=minutes)
@@ -225,4 +226,13 @@ def seed_demo(data_dir: Path, now: datetime | None = None, read_only: bool = Fal
         step()
     clock.current = None
     install_demo_signals(workspace, t0, inc.id, seed=True)
-    return DemoContext(workspace, inc.id)
+    return DemoContext(_seat(workspace), inc.id)
+
+
+def _seat(workspace: Workspace) -> Workspace:
+    """Seeding writes; a read-only demo seat then sees the store through the guard."""
+    if workspace.read_only:
+        guarded = ReadOnlyStore(workspace.store)
+        workspace.store = guarded
+        workspace.incidents.store = guarded
+    return workspace

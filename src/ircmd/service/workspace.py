@@ -12,6 +12,7 @@ from pathlib import Path
 from ircmd.domain.config import Config
 from ircmd.service.incidents import IncidentService, default_actor
 from ircmd.store import IncidentStore, open_store
+from ircmd.store.readonly import ReadOnlyStore
 
 
 @dataclass
@@ -33,7 +34,9 @@ class Workspace:
         read_only: bool = False,
         demo: bool = False,
     ) -> Workspace:
-        store = open_store(config.store, data_dir)
+        store: IncidentStore = open_store(config.store, data_dir)
+        if read_only:
+            store = ReadOnlyStore(store)
         who = actor or config.author or default_actor()
         return cls(
             config=config,

@@ -1,0 +1,38 @@
+"""A read-only view of a store, for observer seats (``--read-only``, ``ircmd serve``).
+
+The TUI hides actions in a read-only seat; this guard makes sure no incident change gets
+through anyway (a stray key, a verb, a bug): every write to an incident or its timeline is
+refused with one line. Operational documents (``put_doc``: presence heartbeats, which
+signals a console has seen) stay writable, so observers are counted and their view works.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ircmd.domain.incident import Incident
+from ircmd.domain.timeline import TimelineEvent
+from ircmd.store.base import Create, Decide, IncidentStore, StoreError
+
+
+class ReadOnlySeat(StoreError):
+    """A write was attempted from a read-only seat."""
+
+
+class ReadOnlyStore:
+    def __init__(self, inner: IncidentStore) -> None:
+        self._inner = inner
+        self.location = inner.location
+
+    @property
+    def inner(self) -> IncidentStore:
+        return self._inner
+
+    def create_incident(self, make: Create) -> tuple[Incident, list[TimelineEvent]]:
+        raise ReadOnlySeat("read-only seat: declaring an incident is not allowed here")
+
+    def apply(self, incident_id: str, decide: Decide) -> tuple[Incident, list[TimelineEvent]]:
+        raise ReadOnlySeat(f"read-only seat: {incident_id} was not changed")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
