@@ -21,7 +21,11 @@ from typing import Any
 ENTRY_POINT_GROUP = "ircmd.backends"
 
 # kind -> "module:factory"; each capability adds its own line.
-BUILTIN: dict[str, str] = {}
+BUILTIN: dict[str, str] = {
+    "unleash": "ircmd.backends.unleash:factory",
+    "phoenix-prompts": "ircmd.backends.phoenix_prompts:factory",
+    "local": "ircmd.backends.local_controller:factory",
+}
 
 
 class BackendNotFound(LookupError):
