@@ -396,6 +396,8 @@ class ContainmentService:
             error = one_line(str(exc), 200)
         except Exception as exc:  # a controller bug is a failure, not a crash
             error = one_line(f"{type(exc).__name__}: {exc}", 200)
+        if obs is None and error is not None and not error.endswith("(timeout)"):
+            obs = await self._read_after_failure(spec, target, min(limit, 2.0))
         if obs is not None and not obs.ok and error is None:
             error = obs.error or "the backend's state could not be read back"
         confirmed = obs.state if obs is not None and obs.ok else ControlState.UNKNOWN
@@ -448,6 +450,16 @@ class ContainmentService:
 
         _, last = await asyncio.to_thread(self.store.apply, inc.id, finished)
         return ToggleResult(ref, want, confirmed, ok, error, elapsed, (*first, *last))
+
+    async def _read_after_failure(
+        self, spec: ControlSpec, target: ControlTarget, limit: float
+    ) -> Observation | None:
+        """After a failed apply, what is the state now? (None when that is unknown too.)"""
+        try:
+            got = await asyncio.wait_for(self.controller(spec.controller).read([target]), limit)
+        except Exception:
+            return None
+        return got.get(target.ref)
 
     async def contain(self, incident_id: str, control: str, reason: str, **kw: Any) -> ToggleResult:
         return await self.set_control(incident_id, control, ControlState.ON, reason, **kw)
