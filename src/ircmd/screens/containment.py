@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from textual import work
@@ -46,7 +45,7 @@ class ContainmentScreen(Screen[None]):
 
     def _show_header(self, inc: Incident) -> None:
         self.incident = inc
-        self.query_one("#incident-header", Static).update(header_text(inc, datetime.now(UTC)))
+        self.query_one("#incident-header", Static).update(header_text(inc, ContainmentPane.clock()))
 
     def on_store_changed(self, _: StoreChanged) -> None:
         self.load_header()

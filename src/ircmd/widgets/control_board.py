@@ -67,20 +67,49 @@ class ControlBoard(DataTable[Text]):
         Binding("G", "scroll_bottom", "Bottom", show=False, id="controls.bottom"),
     ]
 
+    # key, label, width (None: takes the rest); compact boards (narrow panes) drop some.
+    FULL = (
+        ("mark", " ", 1),
+        ("workflow", "WORKFLOW", 16),
+        ("control", "CONTROL", 20),
+        ("kind", "KIND", 19),
+        ("desired", "DESIRED", 7),
+        ("confirmed", "CONFIRMED", 16),
+        ("changed", "CHANGED", 8),
+        ("by", "BY", 10),
+        ("why", "WHY / BACKEND", None),
+    )
+    COMPACT_KEYS = ("mark", "workflow", "control", "desired", "confirmed", "why")
+    COMPACT_BELOW = 130
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
         self._rows: list[ControlRow] = []
+        self._now: datetime | None = None
+        self._inflight: frozenset[str] = frozenset()
+        self._layout: tuple[bool, int] | None = None
 
-    def on_mount(self) -> None:
-        self.add_column(" ", key="mark", width=1)
-        self.add_column("WORKFLOW", key="workflow", width=18)
-        self.add_column("CONTROL", key="control", width=16)
-        self.add_column("KIND", key="kind", width=18)
-        self.add_column("DESIRED", key="desired", width=7)
-        self.add_column("CONFIRMED", key="confirmed", width=18)
-        self.add_column("CHANGED", key="changed", width=9)
-        self.add_column("BY", key="by", width=10)
-        self.add_column("WHY / BACKEND", key="why")
+    def _columns_for(self, width: int) -> list[tuple[str, str, int]]:
+        compact = width < self.COMPACT_BELOW
+        cols = [c for c in self.FULL if not compact or c[0] in self.COMPACT_KEYS]
+        fixed = sum(w for _k, _l, w in cols if w is not None)
+        rest = max(12, width - fixed - 2 * self.cell_padding * len(cols) - 2)
+        return [(k, label, w if w is not None else rest) for k, label, w in cols]
+
+    def _ensure_columns(self) -> list[tuple[str, str, int]]:
+        width = self.size.width or 160
+        cols = self._columns_for(width)
+        layout = (width < self.COMPACT_BELOW, cols[-1][2])
+        if layout != self._layout:
+            self.clear(columns=True)
+            for key, label, w in cols:
+                self.add_column(label, key=key, width=w)
+            self._layout = layout
+        return cols
+
+    def on_resize(self) -> None:
+        if self._now is not None:
+            self.show_rows(self._rows, self._now, self._inflight)
 
     @property
     def rows_shown(self) -> list[ControlRow]:
@@ -90,33 +119,53 @@ class ControlBoard(DataTable[Text]):
         self, rows: Sequence[ControlRow], now: datetime, inflight: Collection[str] = ()
     ) -> None:
         selected = self.selected_id
+        cursor = self.cursor_row
+        cols = self._ensure_columns()
+        keys = [k for k, _l, _w in cols]
+        why_width = cols[-1][2]
         self.clear()
         self._rows = list(rows)
+        self._now = now
+        self._inflight = frozenset(inflight)
         previous_workflow = None
         for row in self._rows:
             first = row.ref.workflow_id != previous_workflow
             previous_workflow = row.ref.workflow_id
             busy = row.id in inflight
             bad = row.mismatch and not busy
-            kind = row.kind.label + (" ‼" if row.critical else "")
-            why = row.error if row.error and row.mismatch else (row.reason or row.detail)
+            if row.health == RowHealth.DRIFT:
+                why = f"changed outside ircmd: {row.detail}"
+            elif row.error and row.mismatch:
+                why = row.error
+            else:
+                why = row.reason or row.detail
             if not row.enforced:
                 why = f"[local: not enforced] {why}"
-            self.add_row(
-                Text("!" if bad else ("…" if busy else " "), style=MISMATCH_STYLE if bad else ""),
-                safe_text(row.ref.workflow_id, "bold") if first else Text(""),
-                safe_text(row.ref.control_id, "bold" if row.confirmed == ControlState.ON else ""),
-                Text(kind, style="bold red" if row.critical else "dim"),
-                Text(row.desired.value, style=STATE_STYLE[row.desired]),
-                confirmed_cell(row, busy),
-                Text(when_text(row.changed_at, now), style="dim"),
-                safe_text(row.changed_by or "—", "italic"),
-                safe_text(why or "", "bold red" if bad else ""),
-                key=row.id,
-            )
+            cells = {
+                "mark": Text(
+                    "!" if bad else ("…" if busy else " "), style=MISMATCH_STYLE if bad else ""
+                ),
+                "workflow": safe_text(row.ref.workflow_id, "bold") if first else Text(""),
+                "control": safe_text(
+                    row.ref.control_id + (" ‼" if row.critical and "kind" not in keys else ""),
+                    "bold" if row.confirmed == ControlState.ON else "",
+                ),
+                "kind": Text(
+                    row.kind.label + (" ‼" if row.critical else ""),
+                    style="bold red" if row.critical else "dim",
+                ),
+                "desired": Text(row.desired.value, style=STATE_STYLE[row.desired]),
+                "confirmed": confirmed_cell(row, busy),
+                "changed": Text(when_text(row.changed_at, now), style="dim"),
+                "by": safe_text(row.changed_by or "—", "italic"),
+                "why": safe_text(why or "", "bold red" if bad else "", limit=why_width),
+            }
+            self.add_row(*(cells[k] for k in keys), key=row.id)
         ids = [r.id for r in self._rows]
         if selected in ids:
             self.move_cursor(row=ids.index(selected))
+        elif 0 <= cursor < len(ids):
+            self.move_cursor(row=cursor)
 
     @property
     def selected(self) -> ControlRow | None:

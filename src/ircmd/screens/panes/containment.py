@@ -50,6 +50,11 @@ class ContainmentPane(Vertical):
         Binding("R", "reconcile", "Re-read", id="containment.reconcile"),
     ]
 
+    @staticmethod
+    def clock() -> datetime:
+        """Wall clock for "5m ago" and "read HH:MM:SS" (tests pin it)."""
+        return datetime.now(UTC)
+
     DEFAULT_CSS = """
     ContainmentPane { height: 1fr; }
     ContainmentPane > #containment-status { height: 1; }
@@ -95,7 +100,7 @@ class ContainmentPane(Vertical):
         except Exception as exc:
             self.say(f"cannot read controls: {exc}", error=True)
             return
-        self.board.show_rows(rows, datetime.now(UTC), self.inflight)
+        self.board.show_rows(rows, self.clock(), self.inflight)
         self._status(rows)
 
     def _status(self, rows: list[ControlRow]) -> None:
@@ -142,7 +147,7 @@ class ContainmentPane(Vertical):
             self.say(f"reconcile failed: {exc}", error=True)
             return
         self.reading = False
-        self.last_read = datetime.now(UTC)
+        self.last_read = self.clock()
         self.show_rows(rows)
 
     # -- actions -----------------------------------------------------------------------------
@@ -299,7 +304,7 @@ class ContainmentPane(Vertical):
 
     def verb_controls_at(self, args: str) -> str:
         """``:controls-at TIME``: which controls were active then (from the timelines)."""
-        when = parse_when(args, datetime.now(UTC))
+        when = parse_when(args, self.clock())
         states = self.service.controls_at(when)
         self.app.push_screen(ControlsAtModal(when, states))
         active = sum(1 for s in states.values() if s.active)
