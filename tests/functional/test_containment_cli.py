@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from containment_support import require_env
 
 from ircmd.cli import main
 
@@ -155,9 +154,8 @@ def test_read_only_seat_cannot_contain(cli) -> None:  # type: ignore[no-untyped-
 
 
 @pytest.mark.services
-def test_cli_against_real_unleash_shows_drift(cli) -> None:  # type: ignore[no-untyped-def]
-    url = require_env("IRCMD_TEST_UNLEASH_URL", "Unleash")
-    token = require_env("IRCMD_TEST_UNLEASH_TOKEN", "the Unleash admin token")
+def test_cli_against_real_unleash_shows_drift(cli, unleash_admin) -> None:  # type: ignore[no-untyped-def]
+    url, token = unleash_admin
     wf = "cli-" + uuid.uuid4().hex[:8]
     run = cli(
         f"""

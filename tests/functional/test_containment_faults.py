@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from containment_support import service, workspace
+from tests.functional.containment_support import service, workspace
 
 from ircmd.backends.phoenix_prompts import PhoenixPromptsController
 from ircmd.backends.unleash import UnleashController

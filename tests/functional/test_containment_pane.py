@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from containment_support import service, workspace
+from tests.functional.containment_support import service, workspace
 from textual.widgets import Input
 
 from ircmd.app import IrcmdApp

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from containment_support import require_env, service, workspace
+from tests.functional.containment_support import service, workspace
 
 from ircmd.domain.containment import ControlState, RowHealth
 from ircmd.domain.timeline import EventKind
@@ -75,8 +75,8 @@ prompt = "{prompt}"
 
 
 @pytest.fixture
-def phoenix() -> str:
-    return require_env("IRCMD_TEST_PHOENIX_URL", "Phoenix")
+def phoenix(phoenix_url: str) -> str:
+    return phoenix_url
 
 
 async def test_rollback_to_previous_and_release_on_real_phoenix(

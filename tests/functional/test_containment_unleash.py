@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from containment_support import (
-    PrivateUnleash,
-    require_env,
-    service,
-    start_private_unleash,
-    workspace,
-)
+from tests.functional.containment_support import service, workspace
+from tests.services import PrivateService
 
 from ircmd.cli import main
 from ircmd.domain.containment import ControlState, RowHealth
@@ -53,10 +48,8 @@ controller = "flags"
 
 
 @pytest.fixture
-def unleash() -> tuple[str, str]:
-    url = require_env("IRCMD_TEST_UNLEASH_URL", "Unleash")
-    token = require_env("IRCMD_TEST_UNLEASH_TOKEN", "the Unleash admin token")
-    return url, token
+def unleash(unleash_admin: tuple[str, str]) -> tuple[str, str]:
+    return unleash_admin
 
 
 def wf_id() -> str:
@@ -169,19 +162,13 @@ async def test_drift_after_out_of_band_change_is_recorded_once(
 
 
 @pytest.fixture
-def private_unleash(tmp_path: Path) -> Iterator[PrivateUnleash]:
-    state = tmp_path / "unleash-private"
-    state.mkdir()
-    server = start_private_unleash(state)
-    try:
-        yield server
-    finally:
-        server.stop()
+def private_unleash(private_service: Callable[[str], PrivateService]) -> PrivateService:
+    return private_service("unleash")
 
 
 async def test_controller_killed_mid_test_is_failed_not_confirmed(
     tmp_path: Path,
-    private_unleash: PrivateUnleash,
+    private_unleash: PrivateService,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
