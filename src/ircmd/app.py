@@ -14,7 +14,7 @@ from textual.widgets import Static
 from ircmd.domain.text import one_line
 from ircmd.messages import StoreChanged
 from ircmd.screens.help import HelpScreen, binding_rows
-from ircmd.screens.incident import IncidentScreen
+from ircmd.screens.incident import WarRoomScreen
 from ircmd.screens.incidents import IncidentsScreen
 from ircmd.service import Workspace
 
@@ -49,7 +49,7 @@ class IrcmdApp(App[int]):
 
     # -- navigation --------------------------------------------------------------------
     def open_incident(self, incident_id: str) -> None:
-        self.push_screen(IncidentScreen(self.service, incident_id))
+        self.push_screen(WarRoomScreen(self.workspace, incident_id))
 
     def switch_home(self) -> None:
         while len(self.screen_stack) > 2:
@@ -95,4 +95,5 @@ class IrcmdApp(App[int]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(binding_rows(self.screen)))
+        rows = getattr(self.screen, "help_rows", None)
+        self.push_screen(HelpScreen(rows() if callable(rows) else binding_rows(self.screen)))

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from ircmd.config import parse_config
 from ircmd.service import IncidentService, Workspace
+from ircmd.service.severity import SeverityService
 from ircmd.store.tinydb_store import TinyDBIncidentStore
 
 DEMO_CONFIG = """
@@ -140,6 +142,18 @@ def seed_demo(data_dir: Path, now: datetime | None = None, read_only: bool = Fal
         },
         author="alertmanager",
     )
+    sev = SeverityService(svc)
+    # The commander's severity matrix: it computes High, matching the declared level.
+    matrix = [
+        (7, "customer_exposure", 2, "customers were quoted refunds and relied on them"),
+        (7, "reversibility", 2, "refunds already paid must be clawed back or written off"),
+        (7, "autonomy", 2, "the assistant calls issue_refund itself; humans only sample"),
+        (7.5, "blast_radius", 2, "every refund conversation since the index rebuild"),
+        (7.5, "recurrence", 2, "41 refunds over two days, not a one-off"),
+        (8, "data_sensitivity", 1, "order data only, no payment details in the answers"),
+        (8, "uncertainty", 1, "cause known (stale policy doc), extent being measured"),
+        (8, "regulatory", 1, "consumer-protection policy, internal so far"),
+    ]
     steps: list[tuple[float, Callable[[], object]]] = [
         (2, lambda: svc.assign_role(inc.id, "incident_lead", "maria.ic")),
         (3, lambda: svc.assign_role(inc.id, "business_owner", "Head of Support")),
@@ -191,6 +205,18 @@ def seed_demo(data_dir: Path, now: datetime | None = None, read_only: bool = Fal
             ),
         ),
     ]
+    steps += [(when, partial(sev.score, inc.id, f, n, why)) for when, f, n, why in matrix]
+    steps += [
+        (3, lambda: svc.assign_role(inc.id, "scribe", "lee.support")),
+        (5, lambda: sev.tag(inc.id, "LLM09")),
+        (5, lambda: sev.tag(inc.id, "LLM06")),
+        (12, lambda: sev.tag(inc.id, "LLM08")),
+        (8.5, lambda: sev.tick(inc.id, "high.escalate")),
+        (12, lambda: sev.tick(inc.id, "high.root-cause")),
+        (18, lambda: svc.assign_role(inc.id, "comms", "dana.comms")),
+        (20, lambda: sev.tick(inc.id, "high.comms")),
+    ]
+    steps.sort(key=lambda step: step[0])
     for when, step in steps:
         at(when)
         step()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from tests.browser import Browser, Page
 from tests.services import free_port, require_service
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.functional.containment_support import service, workspace
 
 from ircmd.backends.phoenix_prompts import PhoenixPromptsController
 from ircmd.backends.unleash import UnleashController
 from ircmd.domain.config import ControllerConfig
 from ircmd.domain.containment import ControlState, RowHealth
 from ircmd.domain.timeline import EventKind
+from tests.functional.containment_support import service, workspace
 
 TOKEN = "*:*.s3cret-token-never-stored"
 

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from tests.functional.containment_support import service, workspace
 from textual.widgets import Input
 
 from ircmd.app import IrcmdApp
@@ -28,6 +27,7 @@ from ircmd.screens.containment_modals import (
 )
 from ircmd.screens.panes.containment import ContainmentPane
 from ircmd.service import Workspace
+from tests.functional.containment_support import service, workspace
 
 CONFIG = """
 [controllers.flaky]

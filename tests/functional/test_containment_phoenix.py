@@ -8,10 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.functional.containment_support import service, workspace
 
 from ircmd.domain.containment import ControlState, RowHealth
 from ircmd.domain.timeline import EventKind
+from tests.functional.containment_support import service, workspace
 
 pytestmark = pytest.mark.services
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.functional.containment_support import service, workspace
-from tests.services import PrivateService
 
 from ircmd.cli import main
 from ircmd.domain.containment import ControlState, RowHealth
 from ircmd.domain.timeline import EventKind
+from tests.functional.containment_support import service, workspace
+from tests.services import PrivateService
 
 pytestmark = pytest.mark.services
 

@@ -18,7 +18,6 @@ from ircmd.config import parse_config
 from ircmd.domain.containment import ControlState, Observation
 from ircmd.domain.workflow import ControlKind
 from ircmd.screens.containment import ContainmentScreen
-from ircmd.screens.panes.containment import ContainmentPane
 from ircmd.service import Workspace
 from ircmd.service.containment import ContainmentService
 
@@ -142,7 +141,6 @@ class SnapApp(IrcmdApp):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="terminal snapshots")
 def test_board_snapshot(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(ContainmentPane, "clock", staticmethod(lambda: NOW))
     ws, inc = seed(tmp_path)
     ws.incidents.clock = lambda: NOW
 

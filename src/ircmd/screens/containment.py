@@ -12,8 +12,8 @@ from textual.widgets import Footer, Static
 
 from ircmd.domain.incident import Incident
 from ircmd.messages import StoreChanged
-from ircmd.screens.incident import header_text
 from ircmd.screens.panes.containment import ContainmentPane
+from ircmd.widgets.warroom_bars import header_text
 
 
 class ContainmentScreen(Screen[None]):
@@ -27,8 +27,10 @@ class ContainmentScreen(Screen[None]):
         self.incident: Incident | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(id="incident-header")
-        yield ContainmentPane(self.workspace, self.incident_id, id="containment-pane")
+        yield Static(id="containment-header")
+        pane = ContainmentPane(self.workspace, self.incident_id, id="containment-pane")
+        pane.border_title = "containment"
+        yield pane
         yield Static(id="status-bar")
         yield Footer()
 
@@ -45,7 +47,9 @@ class ContainmentScreen(Screen[None]):
 
     def _show_header(self, inc: Incident) -> None:
         self.incident = inc
-        self.query_one("#incident-header", Static).update(header_text(inc, ContainmentPane.clock()))
+        self.query_one("#containment-header", Static).update(
+            header_text(inc, self.workspace.incidents.clock())
+        )
 
     def on_store_changed(self, _: StoreChanged) -> None:
         self.load_header()

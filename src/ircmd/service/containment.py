@@ -550,3 +550,43 @@ __all__ = [
     "ToggleResult",
     "describe_rows",
 ]
+
+
+# -- war-room hooks (registered in ircmd.service.hooks BUILTIN_* lists) ----------------------
+
+
+def active_control_lines(workspace: Any, incident_id: str) -> list[str]:
+    """Active-controls provider: one line per control still on or not confirmed off
+    (from stored state, no network), asked before the incident moves to resolved."""
+    svc = ContainmentService.for_workspace(workspace)
+    lines = []
+    for r in svc.active_controls(incident_id):
+        state = f"confirmed {r.confirmed.value}, desired {r.desired.value}"
+        if r.health.value != "ok":
+            state += f" ({r.health.value})"
+        lines.append(f"{r.id}: {state}")
+    return lines
+
+
+def controller_health(workspace: Any) -> list[Any]:
+    """Health provider: each controller from its last read (no network call here)."""
+    from ircmd.service.hooks import BackendHealth
+
+    svc = ContainmentService.for_workspace(workspace)
+    by_controller: dict[str, list[Observation]] = {}
+    for ref, _wf, spec in all_controls(svc.config):
+        obs = svc.observed.get(str(ref))
+        by_controller.setdefault(spec.controller, [])
+        if obs is not None:
+            by_controller[spec.controller].append(obs)
+    out = []
+    for name, seen in by_controller.items():
+        errors = [o.error for o in seen if o.error]
+        if errors:
+            out.append(BackendHealth(name, "down", one_line(errors[0], 120)))
+        elif seen:
+            detail = "" if svc.enforced().get(name, True) else "local: not enforced anywhere"
+            out.append(BackendHealth(name, "ok", detail))
+        else:
+            out.append(BackendHealth(name, "unknown", "not read yet"))
+    return out

@@ -41,6 +41,8 @@ def confirmed_cell(row: ControlRow, inflight: bool = False) -> Text:
     label = HEALTH_LABEL[row.health]
     if not label:
         return Text(f"{row.confirmed.value} ✓", style=STATE_STYLE[row.confirmed])
+    if row.confirmed == ControlState.UNKNOWN:  # short: "? FAILED", "? UNREAD"
+        return Text(f"? {label.split(' ', 1)[1]}", style=MISMATCH_STYLE)
     return Text(f"{row.confirmed.value} {label}", style=MISMATCH_STYLE)
 
 
@@ -79,27 +81,44 @@ class ControlBoard(DataTable[Text]):
         ("by", "BY", 10),
         ("why", "WHY / BACKEND", None),
     )
+    # Narrower panes keep what matters most: the control, desired, CONFIRMED, why.
+    COMPACT = {"workflow": 12, "control": 16, "confirmed": 16}
+    TINY = {"control": 14, "confirmed": 13}
     COMPACT_KEYS = ("mark", "workflow", "control", "desired", "confirmed", "why")
+    TINY_KEYS = ("mark", "control", "desired", "confirmed", "why")
     COMPACT_BELOW = 130
+    TINY_BELOW = 72
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
         self._rows: list[ControlRow] = []
         self._now: datetime | None = None
         self._inflight: frozenset[str] = frozenset()
-        self._layout: tuple[bool, int] | None = None
+        self._layout: tuple[int, int] | None = None
 
     def _columns_for(self, width: int) -> list[tuple[str, str, int]]:
-        compact = width < self.COMPACT_BELOW
-        cols = [c for c in self.FULL if not compact or c[0] in self.COMPACT_KEYS]
-        fixed = sum(w for _k, _l, w in cols if w is not None)
-        rest = max(12, width - fixed - 2 * self.cell_padding * len(cols) - 2)
-        return [(k, label, w if w is not None else rest) for k, label, w in cols]
+        pad = 2 * self.cell_padding
+        if width >= self.COMPACT_BELOW:
+            cols = list(self.FULL)
+        else:
+            tiny = width < self.TINY_BELOW
+            sizes = self.TINY if tiny else self.COMPACT
+            keys = self.TINY_KEYS if tiny else self.COMPACT_KEYS
+            cols = [
+                (k, label, sizes.get(k, w) if w is not None else None)
+                for k, label, w in self.FULL
+                if k in keys
+            ]
+        fixed = sum(w + pad for _k, _l, w in cols if w is not None)
+        rest = width - fixed - pad - 2
+        if rest < 8 and width < self.TINY_BELOW:
+            return [(k, label, w) for k, label, w in cols if w is not None]
+        return [(k, label, w if w is not None else max(8, rest)) for k, label, w in cols]
 
     def _ensure_columns(self) -> list[tuple[str, str, int]]:
         width = self.size.width or 160
         cols = self._columns_for(width)
-        layout = (width < self.COMPACT_BELOW, cols[-1][2])
+        layout = (len(cols), cols[-1][2])
         if layout != self._layout:
             self.clear(columns=True)
             for key, label, w in cols:
@@ -122,7 +141,7 @@ class ControlBoard(DataTable[Text]):
         cursor = self.cursor_row
         cols = self._ensure_columns()
         keys = [k for k, _l, _w in cols]
-        why_width = cols[-1][2]
+        why_width = cols[-1][2] if "why" in keys else 0
         self.clear()
         self._rows = list(rows)
         self._now = now

@@ -19,6 +19,22 @@ from ircmd.domain.text import one_line
 from ircmd.domain.timeline import TimelineEvent
 from ircmd.widgets.styles import EVENT_STYLE
 
+# Kind labels for narrow panes (at most 9 cells).
+SHORT_KIND = {
+    "status_change": "status",
+    "severity_change": "severity",
+    "classification": "class",
+    "role_change": "role",
+    "containment_requested": "contain?",
+    "containment_confirmed": "contained",
+    "containment_failed": "contain✖",
+    "containment_drift": "drift",
+    "evidence_pinned": "evidence",
+    "communication": "comms",
+}
+COMPACT_BELOW = 100
+"""Panes narrower than this many cells get the compact line layout."""
+
 
 class TimelineView(ScrollView, can_focus=True):
     """Renders events handed down to it; never reads the store."""
@@ -36,11 +52,13 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="timeline.pageup"),
         Binding("g,home", "jump(0)", "First", show=False, id="timeline.first"),
         Binding("G,end", "jump(-1)", "Last", show=False, id="timeline.last"),
-        Binding("T", "toggle_time", "Rel/abs time", id="timeline.time"),
+        Binding("T", "toggle_time", "Rel/abs time", show=False, id="timeline.time"),
+        Binding("Z", "toggle_zone", "UTC/local", show=False, id="timeline.zone"),
     ]
 
     cursor: reactive[int] = reactive(-1, init=False)
     relative: reactive[bool] = reactive(False, init=False)
+    utc: reactive[bool] = reactive(True, init=False)
 
     @dataclass
     class Highlighted(Message):
@@ -51,7 +69,16 @@ class TimelineView(ScrollView, can_focus=True):
         self._events: list[TimelineEvent] = []
         self._cache: dict[int, Text] = {}
         self._follow = True
+        self._compact = False
         self.now: datetime = datetime.now(UTC)
+
+    def on_resize(self) -> None:
+        compact = 0 < self.size.width < COMPACT_BELOW
+        if compact != self._compact:
+            self._compact = compact
+            self._cache.clear()
+            self._resize()
+            self.refresh()
 
     @property
     def events(self) -> list[TimelineEvent]:
@@ -91,16 +118,27 @@ class TimelineView(ScrollView, can_focus=True):
         if cached is not None:
             return cached
         ev = self._events[index]
+        compact = self._compact
         if self.relative:
-            when = f"-{format_age((self.now - ev.at).total_seconds()):>7}"
+            when = f"{format_age((self.now - ev.at).total_seconds()):>6}"
+        elif compact:
+            when = (ev.at if self.utc else ev.at.astimezone()).strftime("%H:%M:%S")
+        elif self.utc:
+            when = ev.at.strftime("%m-%d %H:%M:%SZ")
         else:
-            when = ev.at.strftime("%m-%d %H:%M:%S")
+            when = ev.at.astimezone().strftime("%m-%d %H:%M:%S")
         style = EVENT_STYLE.get(ev.kind.value, "")
         text = Text(no_wrap=True)
-        text.append(f"{ev.seq:>5} ", "dim")
-        text.append(f"{when:<15} ", "dim")
-        text.append(f"{ev.kind.label:<21} ", style or "bold")
-        text.append(f"{one_line(ev.author, 14):<14} ", "italic")
+        if compact:
+            text.append(f"{ev.seq:>3} ", "dim")
+            text.append(f"{when} ", "dim")
+            text.append(f"{SHORT_KIND.get(ev.kind.value, ev.kind.value)[:9]:<9} ", style or "bold")
+            text.append(f"{one_line(ev.author, 10):<10} ", "italic")
+        else:
+            text.append(f"{ev.seq:>5} ", "dim")
+            text.append(f"{when:<15} ", "dim")
+            text.append(f"{ev.kind.label:<21} ", style or "bold")
+            text.append(f"{one_line(ev.author, 14):<14} ", "italic")
         text.append(one_line(ev.text))
         self._cache[index] = text
         return text
@@ -141,6 +179,17 @@ class TimelineView(ScrollView, can_focus=True):
         self._cache.clear()
         self.refresh()
 
+    def watch_utc(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def set_now(self, now: datetime) -> None:
+        """The time relative times count from (handed down so tests can freeze it)."""
+        self.now = now
+        if self.relative:
+            self._cache.clear()
+            self.refresh()
+
     def action_cursor(self, delta: int) -> None:
         if self._events:
             self.cursor = max(0, min(len(self._events) - 1, self.cursor + delta))
@@ -153,5 +202,10 @@ class TimelineView(ScrollView, can_focus=True):
             self.cursor = 0 if where == 0 else len(self._events) - 1
 
     def action_toggle_time(self) -> None:
-        self.now = datetime.now(UTC)
         self.relative = not self.relative
+
+    def action_toggle_zone(self) -> None:
+        if self.relative:
+            self.relative = False
+        else:
+            self.utc = not self.utc

@@ -3,12 +3,13 @@ to contain or release — every change asked for with a reason and recorded.
 
 Standalone: ``ContainmentPane(workspace, incident_id)`` owns its reconcile loop and its
 workers; the war room (or :class:`ircmd.screens.containment.ContainmentScreen`) only
-mounts it. The ``:`` verbs call :meth:`verb_contain`, :meth:`verb_release`,
-:meth:`verb_controls_at`.
+mounts it. Its ``:`` verbs (``contain``, ``release``, ``contain-workflow``,
+``controls-at``) come from :meth:`ContainmentPane.verbs`; ``/`` filters rows by name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,9 +17,9 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.widgets import Static
 
+from ircmd.domain.commandline import Command, Opt, Param, Verb
 from ircmd.domain.containment import (
     ContainmentPlan,
     ControlRow,
@@ -29,19 +30,23 @@ from ircmd.domain.containment import (
 )
 from ircmd.domain.incident import DomainError
 from ircmd.domain.text import one_line
+from ircmd.messages import StoreChanged
 from ircmd.screens.containment_modals import (
     ContainmentPlanModal,
     ControlsAtModal,
     ToggleControlModal,
 )
+from ircmd.screens.panes.base import Pane
 from ircmd.service.containment import ContainmentService, ToggleResult
 from ircmd.widgets.control_board import ControlBoard
 
 WRITE_ACTIONS = frozenset({"toggle_control", "contain_workflow", "retry"})
 
 
-class ContainmentPane(Vertical):
+class ContainmentPane(Pane):
     """Board of containment controls for one incident's war room."""
+
+    PANE_TITLE = "containment"
 
     BINDINGS = [
         Binding("t,space", "toggle_control", "Toggle control", id="containment.toggle"),
@@ -50,10 +55,10 @@ class ContainmentPane(Vertical):
         Binding("R", "reconcile", "Re-read", id="containment.reconcile"),
     ]
 
-    @staticmethod
-    def clock() -> datetime:
-        """Wall clock for "5m ago" and "read HH:MM:SS" (tests pin it)."""
-        return datetime.now(UTC)
+    def clock(self) -> datetime:
+        """The workspace's clock (tests pin it) for "5m ago" and "read HH:MM:SS"."""
+        clock = getattr(getattr(self.workspace, "incidents", None), "clock", None)
+        return clock() if callable(clock) else datetime.now(UTC)
 
     DEFAULT_CSS = """
     ContainmentPane { height: 1fr; }
@@ -69,16 +74,12 @@ class ContainmentPane(Vertical):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(id=id, classes=classes)
-        self.workspace = workspace
-        self.incident_id = incident_id
+        super().__init__(workspace, incident_id, id=id, classes=classes)
         self.service = ContainmentService.for_workspace(workspace)
-        self.read_only = bool(getattr(workspace, "read_only", False))
         self.inflight: set[str] = set()
         self.last_read: datetime | None = None
         self.reading = False
         self.message: Text | None = None
-        self.border_title = "Containment"
 
     def compose(self) -> ComposeResult:
         yield Static(id="containment-status")
@@ -100,7 +101,10 @@ class ContainmentPane(Vertical):
         except Exception as exc:
             self.say(f"cannot read controls: {exc}", error=True)
             return
-        self.board.show_rows(rows, self.clock(), self.inflight)
+        self._all_rows = rows
+        needle = self.filter_text.strip().lower()
+        shown = [r for r in rows if needle in r.id.lower()] if needle else rows
+        self.board.show_rows(shown, self.clock(), self.inflight)
         self._status(rows)
 
     def _status(self, rows: list[ControlRow]) -> None:
@@ -126,20 +130,32 @@ class ContainmentPane(Vertical):
         self.query_one("#containment-status", Static).update(t)
 
     def say(self, text: str, *, error: bool = False) -> None:
+        """One line on the pane's status row, and on the war room's feedback line (or as a
+        notification for errors when hosted elsewhere)."""
         self.message = Text(one_line(text, 200), style="bold red" if error else "")
-        self._status(self.board.rows_shown)
-        if error:
+        self._status(getattr(self, "_all_rows", self.board.rows_shown))
+        if callable(getattr(self.screen, "say", None)):
+            self.feedback(text, error=error)
+        elif error:
             self.app.notify(one_line(text, 200), severity="error", markup=False, timeout=8)
 
     def refresh_from_store(self) -> None:
         """Call when the store changed (another console): redraw from stored records."""
         self.show_rows()
 
+    def on_store_changed(self, _: StoreChanged) -> None:
+        self.refresh_from_store()
+
+    def apply_filter(self, text: str) -> None:
+        """``/`` in the war room: show only controls whose ``WORKFLOW/CONTROL`` contains it."""
+        self.filter_text = text.strip()
+        self.show_rows(getattr(self, "_all_rows", None))
+
     # -- reconcile -----------------------------------------------------------------------------
     @work(exclusive=True, group="containment-reconcile", exit_on_error=False)
     async def reconcile(self) -> None:
         self.reading = True
-        self._status(self.board.rows_shown)
+        self._status(getattr(self, "_all_rows", self.board.rows_shown))
         try:
             rows = await self.service.reconcile(self.incident_id)
         except Exception as exc:
@@ -279,13 +295,13 @@ class ContainmentPane(Vertical):
         self._end(results)
 
     # -- the ``:`` verbs ---------------------------------------------------------------------
-    def _verb_set(self, args: str, desired: ControlState, verb: str) -> str:
+    def _verb_set(self, control: str, reason: str, desired: ControlState, verb: str) -> str:
         if self.read_only:
             raise DomainError("read-only seat: controls cannot be changed here")
-        control, reason = parse_control_args(args, verb)
         inc = self.service.incidents.get(self.incident_id)
         ref, _wf, _spec = resolve_control(self.service.config, control, inc.workflow_id)
         row = next(r for r in self.service.rows() if r.id == str(ref))
+        reason = " ".join(reason.split())
         if reason and not row.critical:
             self.apply_control(row.id, desired, reason)
             return f"{verb} {row.id}: applying…"
@@ -293,19 +309,77 @@ class ContainmentPane(Vertical):
         return f"{verb} {row.id}: confirm in the dialog"
 
     def verb_contain(self, args: str) -> str:
-        """``:contain WORKFLOW/CONTROL [--reason TEXT]`` (a bare CONTROL means the incident's
+        """``contain WORKFLOW/CONTROL [--reason TEXT]`` (a bare CONTROL means the incident's
         workflow). Critical controls, or a missing reason, open the confirmation dialog.
         Raises :class:`DomainError` with a one-line message for bad input."""
-        return self._verb_set(args, ControlState.ON, "contain")
+        control, reason = parse_control_args(args, "contain")
+        return self._verb_set(control, reason, ControlState.ON, "contain")
 
     def verb_release(self, args: str) -> str:
-        """``:release WORKFLOW/CONTROL [--reason TEXT]``."""
-        return self._verb_set(args, ControlState.OFF, "release")
+        """``release WORKFLOW/CONTROL [--reason TEXT]``."""
+        control, reason = parse_control_args(args, "release")
+        return self._verb_set(control, reason, ControlState.OFF, "release")
 
     def verb_controls_at(self, args: str) -> str:
-        """``:controls-at TIME``: which controls were active then (from the timelines)."""
+        """``controls-at TIME``: which controls were active then (from the timelines)."""
         when = parse_when(args, self.clock())
         states = self.service.controls_at(when)
         self.app.push_screen(ControlsAtModal(when, states))
         active = sum(1 for s in states.values() if s.active)
         return f"{active} control(s) active at {when.strftime('%Y-%m-%d %H:%M:%S')}Z"
+
+    def control_names(self) -> list[str]:
+        """Completion candidates: every ``WORKFLOW/CONTROL``."""
+        return [r.id for r in getattr(self, "_all_rows", self.board.rows_shown)]
+
+    def verbs(self) -> Iterable[Verb]:
+        """The war room's ``:`` verbs for containment."""
+
+        def contain(cmd: Command) -> str:
+            return self._verb_set(cmd.arg("control"), cmd.opt("reason"), ControlState.ON, "contain")
+
+        def release(cmd: Command) -> str:
+            return self._verb_set(
+                cmd.arg("control"), cmd.opt("reason"), ControlState.OFF, "release"
+            )
+
+        def contain_workflow(_cmd: Command) -> None:
+            self.action_contain_workflow()
+
+        def controls_at(cmd: Command) -> str:
+            return self.verb_controls_at(cmd.arg("time"))
+
+        control = Param("control", choices=self.control_names, help="WORKFLOW/CONTROL")
+        reason = Opt("reason", kind="text", help="why (goes on the timeline)")
+        return [
+            Verb(
+                "contain",
+                "turn a containment control on (confirmed by its backend)",
+                params=(control,),
+                options=(reason,),
+                handler=contain,
+                source="containment",
+            ),
+            Verb(
+                "release",
+                "turn a containment control off (confirmed by its backend)",
+                params=(control,),
+                options=(reason,),
+                handler=release,
+                source="containment",
+            ),
+            Verb(
+                "contain-workflow",
+                "apply the severity's recommended containment (plan shown first)",
+                handler=contain_workflow,
+                source="containment",
+            ),
+            Verb(
+                "controls-at",
+                "which controls were active at TIME (ISO-8601, HH:MM, -15m)",
+                params=(Param("time", kind="text"),),
+                mutates=False,
+                handler=controls_at,
+                source="containment",
+            ),
+        ]
