@@ -171,11 +171,13 @@ class ContainmentService:
         ]
         return min(intervals, default=DEFAULT_INTERVAL)
 
-    async def aclose(self) -> None:
+    async def aclose(self, *, forget: bool = True) -> None:
+        """Close the controllers' connections (they reopen on next use unless forgotten)."""
         for ctrl in list(self.controllers.values()):
             with contextlib.suppress(Exception):  # closing must never fail the caller
                 await ctrl.aclose()
-        self.controllers.clear()
+        if forget:
+            self.controllers.clear()
 
     # -- reading state ------------------------------------------------------------------------
     def records(self) -> dict[str, ControlRecord]:
@@ -580,13 +582,15 @@ def controller_health(workspace: Any) -> list[Any]:
         if obs is not None:
             by_controller[spec.controller].append(obs)
     out = []
+    enforced = svc.enforced()
     for name, seen in by_controller.items():
         errors = [o.error for o in seen if o.error]
         if errors:
             out.append(BackendHealth(name, "down", one_line(errors[0], 120)))
+        elif not enforced.get(name, True):  # the store itself: nothing remote to be down
+            out.append(BackendHealth(name, "ok", "local: not enforced anywhere"))
         elif seen:
-            detail = "" if svc.enforced().get(name, True) else "local: not enforced anywhere"
-            out.append(BackendHealth(name, "ok", detail))
+            out.append(BackendHealth(name, "ok"))
         else:
             out.append(BackendHealth(name, "unknown", "not read yet"))
     return out

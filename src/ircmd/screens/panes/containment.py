@@ -90,6 +90,9 @@ class ContainmentPane(Pane):
         self.reconcile()
         self.set_interval(self.service.reconcile_interval, self.reconcile)
 
+    async def on_unmount(self) -> None:
+        await self.service.aclose(forget=False)
+
     # -- display ---------------------------------------------------------------------------
     @property
     def board(self) -> ControlBoard:
