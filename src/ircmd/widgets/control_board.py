@@ -102,7 +102,7 @@ class ControlBoard(DataTable[Text]):
             cols = list(self.FULL)
         else:
             tiny = width < self.TINY_BELOW
-            sizes = self.TINY if tiny else self.COMPACT
+            sizes = self.TINY if tiny else (self.COMPACT if width < 100 else {})
             keys = self.TINY_KEYS if tiny else self.COMPACT_KEYS
             cols = [
                 (k, label, sizes.get(k, w) if w is not None else None)
@@ -156,10 +156,12 @@ class ControlBoard(DataTable[Text]):
                 why = f"changed outside ircmd: {row.detail}"
             elif row.error and row.mismatch:
                 why = row.error
+            elif not row.enforced:
+                why = row.reason
             else:
                 why = row.reason or row.detail
             if not row.enforced:
-                why = f"[local: not enforced] {why}"
+                why = f"[local: not enforced] {why}".rstrip()
             cells = {
                 "mark": Text(
                     "!" if bad else ("…" if busy else " "), style=MISMATCH_STYLE if bad else ""
