@@ -80,6 +80,37 @@ async def ensure_flags(url: str, token: str) -> int:
         return len(missing)
 
 
+async def board_render(rows: list, rounds: int) -> tuple[list[float], list[float]]:  # type: ignore[type-arg]
+    """Seconds to hand 300 rows to the board widget and paint it (headless app): a full
+    rebuild (other rows), and a reconcile refresh (same controls, cells diffed)."""
+    from datetime import UTC, datetime
+
+    from textual.app import App, ComposeResult
+
+    from ircmd.widgets.control_board import ControlBoard
+
+    class BoardApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ControlBoard()
+
+    app = BoardApp()
+    full: list[float] = []
+    refresh: list[float] = []
+    async with app.run_test(size=(160, 48)) as pilot:
+        board = app.query_one(ControlBoard)
+        for i in range(rounds):
+            t0 = time.perf_counter()
+            board.show_rows(rows if i % 2 else rows[::-1], datetime.now(UTC))
+            await pilot.pause()
+            full.append(time.perf_counter() - t0)
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            board.show_rows(rows, datetime.now(UTC))
+            await pilot.pause()
+            refresh.append(time.perf_counter() - t0)
+    return full, refresh
+
+
 def stats(samples: list[float]) -> tuple[float, float, float]:
     ordered = sorted(samples)
     p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
@@ -129,6 +160,8 @@ async def run(rounds: int, naive_rounds: int) -> int:
                     (await c.get(f"/api/admin/projects/default/features/{flag}")).raise_for_status()
                 naive.append(time.perf_counter() - t0)
 
+        render, refresh = await board_render(rows, rounds)
+
         toggles: list[float] = []
         end_to_end: list[float] = []
         for i in range(rounds * 2):
@@ -147,6 +180,8 @@ async def run(rounds: int, naive_rounds: int) -> int:
     nai = stats(naive)
     tog = stats(toggles)
     e2e = stats(end_to_end)
+    ren = stats(render)
+    ref = stats(refresh)
     print(
         f"Unleash {url} · {WORKFLOWS} workflows x {len(KINDS)} controls = {len(rows)} flags"
         f" ({created} created now) · rounds {rounds} · unread rows {unread}"
@@ -164,6 +199,8 @@ async def run(rounds: int, naive_rounds: int) -> int:
         )
 
     line(f"reconcile board (batched, {requests_per_round:.0f} req/round)", rec, 1.0)
+    line("board widget: first paint of 300 rows", ren, None)
+    line("board widget: refresh after a reconcile", ref, None)
     line(f"naive read ({len(rows)} GETs, for the ratio)", nai, None)
     line("toggle one control: apply + read-back confirm", tog, 0.3)
     line("toggle incl. timeline writes (end to end)", e2e, None)

@@ -46,6 +46,12 @@ def confirmed_cell(row: ControlRow, inflight: bool = False) -> Text:
     return Text(f"{row.confirmed.value} {label}", style=MISMATCH_STYLE)
 
 
+def _sig(text: Text | None) -> object:
+    if text is None:
+        return None
+    return (text.plain, str(text.style), tuple(text.spans))
+
+
 def when_text(at: datetime | None, now: datetime) -> str:
     if at is None:
         return "—"
@@ -95,6 +101,7 @@ class ControlBoard(DataTable[Text]):
         self._now: datetime | None = None
         self._inflight: frozenset[str] = frozenset()
         self._layout: tuple[int, int] | None = None
+        self._shown: dict[str, dict[str, Text]] = {}
 
     def _columns_for(self, width: int) -> list[tuple[str, str, int]]:
         pad = 2 * self.cell_padding
@@ -137,56 +144,82 @@ class ControlBoard(DataTable[Text]):
     def show_rows(
         self, rows: Sequence[ControlRow], now: datetime, inflight: Collection[str] = ()
     ) -> None:
+        """Show ``rows``. When the same controls are shown again (a reconcile), only the
+        cells that changed are redrawn, so a 300-control board stays cheap to refresh."""
         selected = self.selected_id
         cursor = self.cursor_row
+        layout_before = self._layout
         cols = self._ensure_columns()
         keys = [k for k, _l, _w in cols]
         why_width = cols[-1][2] if "why" in keys else 0
-        self.clear()
-        self._rows = list(rows)
+        rows = list(rows)
+        table = [
+            self._cells(row, rows, i, now, inflight, keys, why_width) for i, row in enumerate(rows)
+        ]
+        same_rows = [r.id for r in rows] == [r.id for r in self._rows]
+        self._rows = rows
         self._now = now
         self._inflight = frozenset(inflight)
-        previous_workflow = None
-        for row in self._rows:
-            first = row.ref.workflow_id != previous_workflow
-            previous_workflow = row.ref.workflow_id
-            busy = row.id in inflight
-            bad = row.mismatch and not busy
-            if row.health == RowHealth.DRIFT:
-                why = f"changed outside ircmd: {row.detail}"
-            elif row.error and row.mismatch:
-                why = row.error
-            elif not row.enforced:
-                why = row.reason
-            else:
-                why = row.reason or row.detail
-            if not row.enforced:
-                why = f"[local: not enforced] {why}".rstrip()
-            cells = {
-                "mark": Text(
-                    "!" if bad else ("…" if busy else " "), style=MISMATCH_STYLE if bad else ""
-                ),
-                "workflow": safe_text(row.ref.workflow_id, "bold") if first else Text(""),
-                "control": safe_text(
-                    row.ref.control_id + (" ‼" if row.critical and "kind" not in keys else ""),
-                    "bold" if row.confirmed == ControlState.ON else "",
-                ),
-                "kind": Text(
-                    row.kind.label + (" ‼" if row.critical else ""),
-                    style="bold red" if row.critical else "dim",
-                ),
-                "desired": Text(row.desired.value, style=STATE_STYLE[row.desired]),
-                "confirmed": confirmed_cell(row, busy),
-                "changed": Text(when_text(row.changed_at, now), style="dim"),
-                "by": safe_text(row.changed_by or "—", "italic"),
-                "why": safe_text(why or "", "bold red" if bad else "", limit=why_width),
-            }
+        if same_rows and layout_before == self._layout and self._shown:
+            for row, cells in zip(rows, table, strict=True):
+                before = self._shown.get(row.id, {})
+                for key in keys:
+                    if _sig(before.get(key)) != _sig(cells[key]):
+                        self.update_cell(row.id, key, cells[key])
+            self._shown = {row.id: cells for row, cells in zip(rows, table, strict=True)}
+            return
+        self.clear()
+        for row, cells in zip(rows, table, strict=True):
             self.add_row(*(cells[k] for k in keys), key=row.id)
-        ids = [r.id for r in self._rows]
+        self._shown = {row.id: cells for row, cells in zip(rows, table, strict=True)}
+        ids = [r.id for r in rows]
         if selected in ids:
             self.move_cursor(row=ids.index(selected))
         elif 0 <= cursor < len(ids):
             self.move_cursor(row=cursor)
+
+    @staticmethod
+    def _cells(
+        row: ControlRow,
+        rows: Sequence[ControlRow],
+        index: int,
+        now: datetime,
+        inflight: Collection[str],
+        keys: Sequence[str],
+        why_width: int,
+    ) -> dict[str, Text]:
+        first = index == 0 or rows[index - 1].ref.workflow_id != row.ref.workflow_id
+        busy = row.id in inflight
+        bad = row.mismatch and not busy
+        if row.health == RowHealth.DRIFT:
+            why = f"changed outside ircmd: {row.detail}"
+        elif row.error and row.mismatch:
+            why = row.error
+        elif not row.enforced:
+            why = row.reason
+        else:
+            why = row.reason or row.detail
+        if not row.enforced:
+            why = f"[local: not enforced] {why}".rstrip()
+        return {
+            "mark": Text(
+                "!" if bad else ("…" if busy else " "), style=MISMATCH_STYLE if bad else ""
+            ),
+            "workflow": safe_text(row.ref.workflow_id, "bold") if first else Text(""),
+            "control": safe_text(
+                row.ref.control_id + (" ‼" if row.critical and "kind" not in keys else ""),
+                "bold" if row.confirmed == ControlState.ON else "",
+            ),
+            "kind": Text(
+                row.kind.label + (" ‼" if row.critical else ""),
+                style="bold red" if row.critical else "dim",
+            ),
+            "desired": Text(row.desired.value, style=STATE_STYLE[row.desired]),
+            "confirmed": confirmed_cell(row, busy),
+            "changed": Text(when_text(row.changed_at, now), style="dim"),
+            "by": safe_text(row.changed_by or "—", "italic"),
+            "why": safe_text(why or "", "bold red" if bad else "", limit=max(1, why_width)),
+        }
 
     @property
     def selected(self) -> ControlRow | None:
