@@ -38,7 +38,6 @@ from ircmd.domain.containment import (
     all_controls,
     build_rows,
     controls_at,
-    is_drift,
     plan_containment,
     resolve_control,
 )
@@ -46,22 +45,15 @@ from ircmd.domain.incident import DomainError, Incident, Severity
 from ircmd.domain.text import one_line
 from ircmd.domain.timeline import EventKind, TimelineEvent
 from ircmd.domain.workflow import ControlSpec
+from ircmd.service.containment_drift import DRIFT_MARKS, record_drifts
 from ircmd.service.incidents import IncidentService, NotFound, system_clock
 from ircmd.store.base import Change, EventDraft, IncidentStore
-
-DRIFT_MARKS = "containment_drift"
-"""Incident field (extra) holding ``{control: state}`` drifts already recorded on it, so a
-drift is recorded once even with several consoles reconciling."""
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_INTERVAL = 15.0
 
 
 class ReadOnlySeat(DomainError):
-    pass
-
-
-class _NothingToWrite(Exception):
     pass
 
 
@@ -238,73 +230,8 @@ class ContainmentService:
         the incident that last changed the control, else ``incident_id``)."""
         await self.observe()
         if not self.read_only:
-            await asyncio.to_thread(self._record_drifts, incident_id)
+            await asyncio.to_thread(record_drifts, self, incident_id)
         return self.rows()
-
-    def _record_drifts(self, fallback: str | None) -> None:
-        records = self.records()
-        incidents: dict[str, Incident | None] = {}
-
-        def incident(cid: str) -> Incident | None:
-            if cid not in incidents:
-                incidents[cid] = self.store.get_incident(cid)
-            return incidents[cid]
-
-        for ref, _wf, _spec in all_controls(self.config):
-            key = str(ref)
-            rec = records.get(key) or ControlRecord(ref=key)
-            obs = self.observed.get(key)
-            if obs is None or not obs.ok:
-                continue
-            candidates = [c for c in (rec.incident_id, fallback) if c]
-            found = [(c, incident(c)) for c in candidates]
-            found = [(c, i) for c, i in found if i is not None]
-            if not found:
-                continue
-            drift = is_drift(rec, obs)
-            if drift:
-                open_ = [c for c, i in found if i is not None and i.is_open]
-                self._mark_drift(open_[0] if open_ else found[0][0], rec, obs, True)
-            else:
-                for cid, inc in found:
-                    if inc is not None and key in ((inc.model_extra or {}).get(DRIFT_MARKS) or {}):
-                        self._mark_drift(cid, rec, obs, False)
-
-    def _mark_drift(
-        self, incident_id: str, rec: ControlRecord, obs: Observation, drift: bool
-    ) -> None:
-        ref = rec.ref
-
-        def decide(inc: Incident, _last: TimelineEvent | None) -> Change:
-            marks = dict((inc.model_extra or {}).get(DRIFT_MARKS) or {})
-            if not drift:
-                if ref not in marks:
-                    raise _NothingToWrite
-                marks.pop(ref)
-                return Change(incident=inc.model_copy(update={DRIFT_MARKS: marks}))
-            if marks.get(ref) == obs.state.value:
-                raise _NothingToWrite
-            marks[ref] = obs.state.value
-            now = self.clock()
-            text = (
-                f"Drift on {ref}: backend shows {obs.state.value}, ircmd asked "
-                f"{rec.desired.value} (changed outside ircmd)"
-            )
-            data = {
-                "control": ref,
-                "desired": rec.desired.value,
-                "state": obs.state.value,
-                "detail": obs.detail,
-            }
-            return Change(
-                incident=inc.model_copy(update={DRIFT_MARKS: marks, "updated_at": now}),
-                events=[EventDraft(EventKind.CONTAINMENT_DRIFT, now, "ircmd", text, data)],
-            )
-
-        try:
-            self.store.apply(incident_id, decide)
-        except (_NothingToWrite, KeyError):
-            return
 
     # -- changing state -------------------------------------------------------------------------
     def _check_writable(self) -> None:
@@ -552,45 +479,3 @@ __all__ = [
     "ToggleResult",
     "describe_rows",
 ]
-
-
-# -- war-room hooks (registered in ircmd.service.hooks BUILTIN_* lists) ----------------------
-
-
-def active_control_lines(workspace: Any, incident_id: str) -> list[str]:
-    """Active-controls provider: one line per control still on or not confirmed off
-    (from stored state, no network), asked before the incident moves to resolved."""
-    svc = ContainmentService.for_workspace(workspace)
-    lines = []
-    for r in svc.active_controls(incident_id):
-        state = f"confirmed {r.confirmed.value}, desired {r.desired.value}"
-        if r.health.value != "ok":
-            state += f" ({r.health.value})"
-        lines.append(f"{r.id}: {state}")
-    return lines
-
-
-def controller_health(workspace: Any) -> list[Any]:
-    """Health provider: each controller from its last read (no network call here)."""
-    from ircmd.service.hooks import BackendHealth
-
-    svc = ContainmentService.for_workspace(workspace)
-    by_controller: dict[str, list[Observation]] = {}
-    for ref, _wf, spec in all_controls(svc.config):
-        obs = svc.observed.get(str(ref))
-        by_controller.setdefault(spec.controller, [])
-        if obs is not None:
-            by_controller[spec.controller].append(obs)
-    out = []
-    enforced = svc.enforced()
-    for name, seen in by_controller.items():
-        errors = [o.error for o in seen if o.error]
-        if errors:
-            out.append(BackendHealth(name, "down", one_line(errors[0], 120)))
-        elif not enforced.get(name, True):  # the store itself: nothing remote to be down
-            out.append(BackendHealth(name, "ok", "local: not enforced anywhere"))
-        elif seen:
-            out.append(BackendHealth(name, "ok"))
-        else:
-            out.append(BackendHealth(name, "unknown", "not read yet"))
-    return out

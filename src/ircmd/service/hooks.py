@@ -49,8 +49,8 @@ HealthProvider = Callable[["Workspace"], Iterable[BackendHealth]]
 
 # Dotted "module:function" paths the lead adds at merge time.
 BUILTIN_DEADLINES: list[str] = []
-BUILTIN_ACTIVE_CONTROLS: list[str] = ["ircmd.service.containment:active_control_lines"]
-BUILTIN_HEALTH: list[str] = ["ircmd.service.containment:controller_health"]
+BUILTIN_ACTIVE_CONTROLS: list[str] = ["ircmd.service.containment_hooks:active_control_lines"]
+BUILTIN_HEALTH: list[str] = ["ircmd.service.containment_hooks:controller_health"]
 
 _deadlines: list[DeadlineProvider] = []
 _active_controls: list[ActiveControlsProvider] = []
