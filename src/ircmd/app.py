@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from ircmd.domain.text import one_line
 from ircmd.messages import StoreChanged
@@ -91,6 +91,14 @@ class IrcmdApp(App[int]):
         self.notify(
             one_line(str(exc) or type(exc).__name__), severity="error", markup=False, timeout=8
         )
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed fast after a key that opens an input (``:``, ``n``, a paste) were
+        routed to the widget focused before it; they bubble up here unhandled. Deliver
+        them to the input that has the focus now instead of dropping them."""
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            focused.insert_text_at_cursor(event.character)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -295,3 +295,57 @@ async def test_hostile_text_renders_as_data(tmp_path: Path, payload: str) -> Non
         header = str(room(app).query_one("#warroom-header").render())
         assert "\x1b" not in header and "\x9b" not in header
         assert app.return_code is None
+
+
+async def test_palette_lists_commands_and_prefills_the_line(tmp_path: Path) -> None:
+    from textual.command import CommandPalette
+
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [t for t, _, _ in room(app).palette_commands()]
+        assert any(t.startswith(":severity LEVEL") for t in titles)
+        assert "Focus pane 4: severity" in titles
+        await pilot.press("ctrl+p")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*list("decide"))
+        await settle(pilot, 8)
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, WarRoomScreen))
+        assert await wait_for(pilot, lambda: app.screen.query_one(CommandLine).value == "decide ")
+
+
+async def test_keys_typed_fast_after_colon_or_n_are_not_lost(tmp_path: Path) -> None:
+    from textual import events
+
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for opener in ("colon", "n"):
+            # one burst, as a fast typist or a paste delivers it
+            for key in (opener, "s", "e", "v"):
+                app.post_message(events.Key(key, ":" if key == "colon" else key))
+            await settle(pilot, 6)
+            line = app.screen.query_one(CommandLine)
+            assert line.value == ("sev" if opener == "colon" else "note sev")
+            await pilot.press("escape")
+
+
+async def test_header_shows_the_next_deadline_from_a_provider(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from ircmd.service.hooks import Deadline
+
+    def clock(_ws: object, inc: object, now: object) -> list[Deadline]:
+        aware = inc.aware_at  # type: ignore[attr-defined]
+        return [Deadline("EU AI Act report", aware + timedelta(hours=72))]
+
+    hooks.register_deadline_provider(clock)
+    try:
+        app = app_for(tmp_path)
+        async with app.run_test(size=(160, 36)) as pilot:
+            header = room(app).query_one("#warroom-header")
+            assert await wait_for(pilot, lambda: "EU AI Act report in" in str(header.render()))
+            assert "2d23h" in str(header.render()) or "3d" in str(header.render())
+    finally:
+        hooks.unregister(clock)

@@ -33,6 +33,10 @@ def test_presence_is_rate_limited_and_expires(tmp_path: Path) -> None:
     assert [d["actor"] for d in you.others()] == ["a"]
     me.leave()
     assert you.others() == []
+    clock.now += timedelta(days=2)
+    fresh = Presence(ws.store, "c", clock=clock)
+    fresh.beat(None)  # its first beat deletes b's day-old heartbeat
+    assert set(ws.store.docs("presence")) == {fresh.console_id}
     ws.close()
 
 

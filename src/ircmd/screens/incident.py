@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Label, Static
 
-from ircmd.domain.commandline import CommandError, Verb, VerbRegistry
+from ircmd.domain.commandline import CommandError, History, Verb, VerbRegistry
 from ircmd.domain.incident import DomainError, Incident, Status, normalise_incident_id
 from ircmd.domain.text import one_line
 from ircmd.messages import StoreChanged
@@ -126,6 +126,10 @@ class WarRoomScreen(Screen[None]):
     def on_mount(self) -> None:
         self._build_registry()
         cmdline = self.query_one(CommandLine)
+        # History outlives one war room: shared by every screen of this process.
+        history = self.workspace.notes.setdefault("command_history", History())
+        if isinstance(history, History):
+            cmdline.history = history
         cmdline.completer = lambda line: self.registry.complete(
             line, read_only=self.workspace.read_only
         )
@@ -306,10 +310,10 @@ class WarRoomScreen(Screen[None]):
         self.query_one(CommandLine).open(mode, value)  # type: ignore[arg-type]
 
     def _close_line(self) -> None:
-        self.query_one("#cmdline-row").display = False
         pane = self._last_pane
         if pane is not None:
             self.action_focus_pane(self.panes.index(pane) + 1)
+        self.query_one("#cmdline-row").display = False
 
     def action_command_line(self) -> None:
         self._open_line("command")

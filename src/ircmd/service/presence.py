@@ -31,7 +31,10 @@ class Presence:
     interval: float = 10.0
     ttl: float = 35.0
     console_id: str = field(default_factory=_console_id)
+    prune_after: float = 86400.0
+    """Heartbeats older than this (consoles that crashed) are deleted by the next beat."""
     _last_beat: datetime | None = None
+    _pruned: bool = False
 
     def beat(self, incident_id: str | None, read_only: bool = False, force: bool = False) -> bool:
         """Write the heartbeat if due; returns whether it wrote."""
@@ -50,6 +53,15 @@ class Presence:
             },
         )
         self._last_beat = now
+        if not self._pruned:  # once per console: crashed consoles never said goodbye
+            self._pruned = True
+            for key, doc in self.store.docs(COLLECTION).items():
+                try:
+                    at = datetime.fromisoformat(str(doc.get("at")))
+                except ValueError:
+                    at = None
+                if at is None or (now - at).total_seconds() > self.prune_after:
+                    self.store.put_doc(COLLECTION, key, None)
         return True
 
     def others(self, incident_id: str | None = None) -> list[dict[str, object]]:

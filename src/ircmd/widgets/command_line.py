@@ -66,7 +66,9 @@ class CommandLine(Input):
         self.value = value
         self.cursor_position = len(value)
         self._cycle = []
-        self.focus()
+        # Focus now, not after a refresh: keys typed fast after ":" (or pasted) must land
+        # in the line, not trigger the screen's single-key bindings.
+        self.screen.set_focus(self)
 
     def action_complete(self) -> None:
         if self.mode != "command":

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -56,7 +57,7 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("Z", "toggle_zone", "UTC/local", show=False, id="timeline.zone"),
     ]
 
-    cursor: reactive[int] = reactive(-1, init=False)
+    cursor: reactive[int] = reactive(-1, init=False, repaint=False)  # watch_cursor repaints
     relative: reactive[bool] = reactive(False, init=False)
     utc: reactive[bool] = reactive(True, init=False)
 
@@ -68,6 +69,9 @@ class TimelineView(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self._events: list[TimelineEvent] = []
         self._cache: dict[int, Text] = {}
+        self._strips: dict[tuple[int, bool, int, int, object], Strip] = {}
+        self._frame_style: Style | None = None
+        self._seg_cache: dict[int, list[tuple[str, Style | None]]] = {}
         self._follow = True
         self._compact = False
         self.now: datetime = datetime.now(UTC)
@@ -76,7 +80,7 @@ class TimelineView(ScrollView, can_focus=True):
         compact = 0 < self.size.width < COMPACT_BELOW
         if compact != self._compact:
             self._compact = compact
-            self._cache.clear()
+            self._invalidate()
             self._resize()
             self.refresh()
 
@@ -87,7 +91,7 @@ class TimelineView(ScrollView, can_focus=True):
     def set_events(self, events: list[TimelineEvent]) -> None:
         """Replace the events (e.g. a new incident, or a filter)."""
         self._events = list(events)
-        self._cache.clear()
+        self._invalidate()
         self._resize()
         self.cursor = len(self._events) - 1 if self._events else -1
         self.scroll_end(animate=False)
@@ -143,29 +147,60 @@ class TimelineView(ScrollView, can_focus=True):
         self._cache[index] = text
         return text
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame_style = self.rich_style  # once per paint, not once per line
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.size.width
+        base = self._frame_style or self.rich_style
         if index >= len(self._events):
-            return Strip.blank(width, self.rich_style)
-        text = self._line_text(index)
-        base = self.rich_style
-        if index == self.cursor:
+            return Strip.blank(width, base)
+        is_cursor = index == self.cursor
+        key = (index, is_cursor, scroll_x, width, base)
+        strip = self._strips.get(key)
+        if strip is not None:
+            return strip
+        if is_cursor:
             base = base + self.get_component_rich_style("timeline--cursor")
         segments = [
-            Segment(s.text, base + s.style if s.style else base)
-            for s in text.render(self.app.console)
+            Segment(text, base + style if style else base) for text, style in self._segments(index)
         ]
-        strip = Strip(segments).crop(scroll_x, scroll_x + width)
-        return strip.extend_cell_length(width, base)
+        strip = Strip(segments).crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
+        if len(self._strips) > 4 * max(64, self.size.height):
+            self._strips.clear()
+        self._strips[key] = strip
+        return strip
+
+    def _segments(self, index: int) -> list[tuple[str, Style | None]]:
+        """The line's rendered pieces, computed once per event (styles parsed once)."""
+        cached = self._seg_cache.get(index)
+        if cached is None:
+            rendered = self._line_text(index).render(self.app.console)
+            cached = [(seg.text, seg.style) for seg in rendered]
+            self._seg_cache[index] = cached
+        return cached
+
+    def _invalidate(self) -> None:
+        self._cache.clear()
+        self._seg_cache.clear()
+        self._strips.clear()
 
     # -- actions --------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
+        top_before = self.scroll_offset.y
         if 0 <= new < len(self._events):
             self.scroll_to_region_y(new)
             self.post_message(self.Highlighted(self._events[new]))
-        self.refresh()
+        if self.scroll_offset.y == top_before:
+            # Only two lines changed: repaint just those.
+            for index in (old, new):
+                if 0 <= index - top_before < self.size.height:
+                    self.refresh_line(index)
+        else:
+            self.refresh()
 
     def scroll_to_region_y(self, index: int) -> None:
         top = self.scroll_offset.y
@@ -176,18 +211,18 @@ class TimelineView(ScrollView, can_focus=True):
             self.scroll_to(y=index - height + 1, animate=False)
 
     def watch_relative(self) -> None:
-        self._cache.clear()
+        self._invalidate()
         self.refresh()
 
     def watch_utc(self) -> None:
-        self._cache.clear()
+        self._invalidate()
         self.refresh()
 
     def set_now(self, now: datetime) -> None:
         """The time relative times count from (handed down so tests can freeze it)."""
         self.now = now
         if self.relative:
-            self._cache.clear()
+            self._invalidate()
             self.refresh()
 
     def action_cursor(self, delta: int) -> None:

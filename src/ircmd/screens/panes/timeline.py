@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 
 from rich.text import Text
@@ -16,6 +17,9 @@ from ircmd.messages import StoreChanged
 from ircmd.screens.panes.base import Pane
 from ircmd.widgets.safe import safe_text
 from ircmd.widgets.timeline import TimelineView
+
+FREEZE_AT = 2000
+"""Events in a full load above which the loaded objects are frozen for the GC."""
 
 
 class TimelinePane(Pane):
@@ -71,6 +75,11 @@ class TimelinePane(Pane):
         self.view.set_now(self.now())
         if full:
             self.view.set_events(self._filter.apply(self._all))
+            if len(self._all) >= FREEZE_AT:
+                # A long timeline is tens of thousands of long-lived objects: move them out
+                # of the cyclic GC's generations so a full collection never stalls a key
+                # (CPython's gc.freeze; they are still freed by reference counting).
+                gc.freeze()
         else:
             self.view.append_events(self._filter.apply(events))
         self._update_title()
