@@ -23,6 +23,9 @@ ENTRY_POINT_GROUP = "ircmd.backends"
 # kind -> "module:factory"; each capability adds its own line.
 BUILTIN: dict[str, str] = {
     "alertmanager": "ircmd.backends.alertmanager:from_config",
+    "unleash": "ircmd.backends.unleash:factory",
+    "phoenix-prompts": "ircmd.backends.phoenix_prompts:factory",
+    "local": "ircmd.backends.local_controller:factory",
 }
 
 

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from ircmd import __version__
+from ircmd.cli import containment as containment_cmds
 from ircmd.cli import evidence as evidence_cmds
 from ircmd.cli import incident as incident_cmds
 from ircmd.cli import serve as serve_cmds
@@ -23,6 +24,7 @@ COMMAND_MODULES = [
     serve_cmds,
     signals_cmds,
     evidence_cmds,
+    containment_cmds,
 ]
 
 

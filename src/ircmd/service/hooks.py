@@ -49,8 +49,11 @@ HealthProvider = Callable[["Workspace"], Iterable[BackendHealth]]
 
 # Dotted "module:function" paths the lead adds at merge time.
 BUILTIN_DEADLINES: list[str] = ["ircmd.service.evidence_hooks:art73_deadlines"]
-BUILTIN_ACTIVE_CONTROLS: list[str] = []
-BUILTIN_HEALTH: list[str] = ["ircmd.service.signals:health_lines"]
+BUILTIN_ACTIVE_CONTROLS: list[str] = ["ircmd.service.containment_hooks:active_control_lines"]
+BUILTIN_HEALTH: list[str] = [
+    "ircmd.service.signals:health_lines",
+    "ircmd.service.containment_hooks:controller_health",
+]
 
 _deadlines: list[DeadlineProvider] = []
 _active_controls: list[ActiveControlsProvider] = []

@@ -1,0 +1,89 @@
+"""The board inside the war room: its ``:`` verbs, ``/`` filter, and the resolve warning
+while a control is still on (the active-controls hook)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ircmd.app import IrcmdApp
+from ircmd.domain.containment import ControlState
+from ircmd.domain.timeline import EventKind
+from ircmd.screens.confirm import ConfirmScreen
+from ircmd.screens.incident import WarRoomScreen
+from ircmd.screens.panes.containment import ContainmentPane
+from ircmd.service import hooks
+from tests.functional.containment_support import workspace
+
+CONFIG = """
+[[workflows]]
+id = "support-refunds"
+
+[[workflows.controls]]
+id = "pause"
+kind = "pause_workflow"
+critical = true
+
+[[workflows.controls]]
+id = "review"
+kind = "force_human_review"
+
+[[workflows]]
+id = "kb"
+
+[[workflows.controls]]
+id = "notes"
+kind = "block_source"
+"""
+
+
+async def settle(pilot, app: IrcmdApp) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+
+
+async def command(pilot, app: IrcmdApp, line: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("colon", *list(line), "enter")
+    await settle(pilot, app)
+
+
+def board(app: IrcmdApp) -> ContainmentPane:
+    return app.screen.query_one(ContainmentPane)
+
+
+async def test_verbs_filter_and_resolve_warning_in_the_war_room(tmp_path: Path) -> None:
+    ws = workspace(tmp_path, CONFIG)
+    inc, _ = ws.incidents.declare("Refunds wrong", workflow_id="support-refunds", severity="high")
+    app = IrcmdApp(ws, open_incident=inc.id)
+    async with app.run_test(size=(160, 44)) as pilot:
+        await settle(pilot, app)
+        assert isinstance(app.screen, WarRoomScreen)
+        await command(pilot, app, "contain review --reason refunds need a human")
+        row = next(r for r in board(app).board.rows_shown if r.id == "support-refunds/review")
+        assert (row.desired, row.confirmed) == (ControlState.ON, ControlState.ON)
+        events = ws.incidents.timeline(inc.id)
+        assert events[-1].kind == EventKind.CONTAINMENT_CONFIRMED
+        assert events[-1].data["reason"] == "refunds need a human"
+
+        # / filters the board when it has focus.
+        await pilot.press("3", "slash", *list("kb"), "enter")
+        await settle(pilot, app)
+        assert [r.id for r in board(app).board.rows_shown] == ["kb/notes"]
+        await command(pilot, app, "filter")  # no text clears
+
+        assert len(board(app).board.rows_shown) == 3
+
+        # Resolving while a control is on asks first, naming the control.
+        assert hooks.active_controls(ws, inc.id) == [
+            "support-refunds/review: confirmed on, desired on"
+        ]
+        await command(pilot, app, "status resolved --reason fixed")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert ws.incidents.get(inc.id).resolved_at is None
+
+        await command(pilot, app, "release review --reason fix deployed")
+        assert hooks.active_controls(ws, inc.id) == []
+        health = {h.name: h for h in hooks.backend_health(ws)}
+        assert health["local"].state == "ok" and "not enforced" in health["local"].detail

@@ -1,0 +1,152 @@
+"""The look of the containment board: grouped rows, a confirmed switch, drift, a failure,
+a local (not enforced) switch, and hostile text shown literally."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from rich.text import Text
+
+from ircmd.app import IrcmdApp
+from ircmd.backends.protocols import ControllerCapabilities, ControllerError, ControlTarget
+from ircmd.config import parse_config
+from ircmd.domain.containment import ControlState, Observation
+from ircmd.domain.workflow import ControlKind
+from ircmd.screens.containment import ContainmentScreen
+from ircmd.service import Workspace
+from ircmd.service.containment import ContainmentService
+
+NOW = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)
+CONFIG = """
+[controllers.flags]
+kind = "local"
+
+[[workflows]]
+id = "support-refunds"
+name = "Support refunds assistant"
+
+[[workflows.controls]]
+id = "pause"
+kind = "pause_workflow"
+controller = "flags"
+critical = true
+
+[[workflows.controls]]
+id = "human-review"
+kind = "force_human_review"
+controller = "flags"
+
+[[workflows.controls]]
+id = "refund-tool"
+kind = "disable_tool"
+controller = "flags"
+tool = "issue_refund"
+
+[[workflows.controls]]
+id = "policy-index"
+kind = "block_source"
+controller = "flags"
+source = "kb-refund-policy-v7"
+
+[[workflows]]
+id = "kb-assistant"
+
+[[workflows.controls]]
+id = "block-internal-notes"
+kind = "block_source"
+source = "internal-notes"
+"""
+
+
+class ScriptedFlags:
+    kind = "scripted"
+    name = "flags"
+
+    def __init__(self) -> None:
+        self.states: dict[str, ControlState] = {}
+        self.broken: set[str] = set()
+
+    def capabilities(self) -> ControllerCapabilities:
+        return ControllerCapabilities(frozenset(ControlKind), True, "scripted flags")
+
+    async def apply(self, target: ControlTarget, desired: ControlState) -> dict[str, str]:
+        if target.ref in self.broken:
+            raise ControllerError("flags: POST …/refund-tool/on → HTTP 503", "server")
+        self.states[target.ref] = desired
+        return {}
+
+    async def read(self, targets: Sequence[ControlTarget]) -> dict[str, Observation]:
+        return {
+            t.ref: Observation(
+                self.states.get(t.ref, ControlState.OFF),
+                f"flag {t.ref.replace('/', '.')} in production",
+            )
+            for t in targets
+        }
+
+    async def aclose(self) -> None:
+        return None
+
+
+def seed(data: Path) -> tuple[Workspace, str]:
+    config = parse_config(CONFIG)
+    ws = Workspace.open(config, data, actor="maria.ic")
+    minutes = iter([47, 40, 30, 12, 11, 3])
+
+    def clock() -> datetime:
+        return NOW - timedelta(minutes=next(minutes, 2))
+
+    ws.incidents.clock = clock
+    inc, _ = ws.incidents.declare(
+        "Support assistant promising refunds outside policy",
+        workflow_id="support-refunds",
+        severity="high",
+    )
+    svc = ContainmentService.for_workspace(ws)
+    svc.clock = clock
+    flags = ScriptedFlags()
+    flags.broken.add("support-refunds/refund-tool")
+    svc.controllers["flags"] = flags  # type: ignore[assignment]
+
+    async def story() -> None:
+        await svc.contain(inc.id, "support-refunds/pause", "refunds outside policy")
+        await svc.contain(inc.id, "support-refunds/human-review", "customers see it")
+        await svc.contain(inc.id, "support-refunds/refund-tool", "issue_refund called 41 times")
+        await svc.contain(
+            inc.id,
+            "kb-assistant/block-internal-notes",
+            "[@click=app.quit]x[/] \x1b]52;c;SGVsbG8=\x07 [/]",
+        )
+        flags.states["support-refunds/human-review"] = ControlState.OFF  # flipped outside
+
+    asyncio.run(story())
+    return ws, inc.id
+
+
+class SnapApp(IrcmdApp):
+    def __init__(self, ws: Workspace, incident_id: str) -> None:
+        super().__init__(ws, open_incident=incident_id)
+
+    def open_incident(self, incident_id: str) -> None:
+        self.push_screen(ContainmentScreen(self.workspace, incident_id))
+
+    def status_text(self) -> Text:
+        return Text(" store <tmp>   as maria.ic", style="dim")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="terminal snapshots")
+def test_board_snapshot(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    ws, inc = seed(tmp_path)
+    ws.incidents.clock = lambda: NOW
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(SnapApp(ws, inc), terminal_size=(150, 24), run_before=run_before)
