@@ -21,11 +21,13 @@ import base64
 import binascii
 import gc
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ircmd.domain.otlp_stream import Unstreamable, stream_request
 from ircmd.domain.spans import Span, SpanEvent, SpanLink, intern_keys
 
 MAX_MESSAGES = 20
@@ -56,6 +58,13 @@ class Problems:
 
     def __bool__(self) -> bool:
         return self.count > 0
+
+    def merge(self, other: Problems) -> None:
+        self.count += other.count
+        self.skipped_spans += other.skipped_spans
+        self.skipped_lines += other.skipped_lines
+        room = MAX_MESSAGES + 1 - len(self.messages)
+        self.messages.extend(other.messages[: max(0, room)])
 
     def summary(self) -> str:
         """One line: the first problem and how much was skipped."""
@@ -106,6 +115,7 @@ def gc_paused() -> Iterator[None]:
 # -- ids, numbers, enums --------------------------------------------------------------
 
 _HEX = frozenset("0123456789abcdef")
+_FIRST_CHAR = re.compile(r"\s*(\S)")
 
 
 def _norm_id(raw: Any, nbytes: int, what: str) -> str:
@@ -299,16 +309,20 @@ class Decoder:
                 if not isinstance(spans, list):
                     continue
                 for sp in spans:
-                    self._span_no += 1
-                    try:
-                        out.append(self.span(sp, resource, scope))
-                    except _BadSpan as exc:
-                        self.problems.add(f"{where}span #{self._span_no} skipped: {exc}", spans=1)
-                    except (TypeError, ValueError, AttributeError, KeyError) as exc:
-                        self.problems.add(
-                            f"{where}span #{self._span_no} skipped: malformed ({exc})", spans=1
-                        )
+                    self.one(sp, resource, scope, out, where)
         return out
+
+    def one(
+        self, sp: Any, resource: dict[str, Any], scope: str, out: list[Span], where: str = ""
+    ) -> None:
+        """Decode one span into ``out``, or count it as skipped with the reason."""
+        self._span_no += 1
+        try:
+            out.append(self.span(sp, resource, scope))
+        except _BadSpan as exc:
+            self.problems.add(f"{where}span #{self._span_no} skipped: {exc}", spans=1)
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            self.problems.add(f"{where}span #{self._span_no} skipped: malformed ({exc})", spans=1)
 
     def span(self, sp: Any, resource: dict[str, Any], scope: str) -> Span:
         if not isinstance(sp, dict):
@@ -461,7 +475,10 @@ def parse_document(obj: Any, origin: str) -> ParseResult:
 
 
 def parse_bytes(data: bytes | str, origin: str) -> ParseResult:
-    """Spans from OTLP JSON text: one request, a JSON array of them, or one per line."""
+    """Spans from OTLP JSON text: one request, a JSON array of them, or one per line.
+
+    A single request is read span by span (see :mod:`ircmd.domain.otlp_stream`), keeping
+    memory low; anything else goes through ``json.loads``."""
     dec = Decoder(origin)
     problems = dec.problems
     if isinstance(data, bytes):
@@ -478,6 +495,16 @@ def parse_bytes(data: bytes | str, origin: str) -> ParseResult:
         problems.add("empty file")
         return ParseResult([], problems)
     with gc_paused():
+        first = _FIRST_CHAR.match(text)
+        if first is not None and first.group(1) == "{":
+            sdec = Decoder(origin)
+            try:
+                spans = stream_request(text, sdec)
+            except Unstreamable:
+                pass  # not the plain shape: the full parser below says what is wrong
+            else:
+                problems.merge(sdec.problems)
+                return ParseResult(spans, problems)
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -488,7 +515,7 @@ def parse_bytes(data: bytes | str, origin: str) -> ParseResult:
             problems.add(_json_error(exc))
             return ParseResult([], problems)
         del text
-        spans: list[Span] = []
+        spans = []
         if isinstance(obj, list):
             for i, item in enumerate(obj, 1):
                 spans.extend(dec.request(item, where=f"item {i}: "))
