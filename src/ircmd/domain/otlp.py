@@ -382,6 +382,9 @@ class Decoder:
             keys: list[str] = []
             values: list[Any] = []
             if type(attrs) is list:
+                strings = self._strings
+                if len(strings) > 200_000:  # hostile input with ever-new values
+                    strings.clear()
                 try:  # fast path: well-formed KeyValues
                     for kv in attrs:
                         k = kv["key"]
@@ -389,7 +392,18 @@ class Decoder:
                         if type(k) is not str or type(v) is not dict:
                             raise TypeError
                         keys.append(k)
-                        values.append(v["stringValue"] if "stringValue" in v else any_value(v))
+                        if "stringValue" in v:
+                            val = v["stringValue"]
+                            # short values repeat (models, operations, ids): share them
+                            if type(val) is str and len(val) <= 48:
+                                got = strings.get(val)
+                                if got is None:
+                                    strings[val] = val
+                                else:
+                                    val = got
+                            values.append(val)
+                        else:
+                            values.append(any_value(v))
                 except (TypeError, KeyError):
                     keys, values = _slow_attributes(attrs)
                 if len(set(keys)) != len(keys):
