@@ -16,7 +16,8 @@
 # tests skip, or fail under IRCMD_REQUIRE_SERVICES=1. services_start itself returns 0.
 #
 # Knobs: IRCMD_SERVICES="postgres alertmanager phoenix unleash chromium" (the subset to start;
-# unleash needs postgres), IRCMD_SERVICES_HOME (default REPO/.services: state, logs, installs).
+# unleash needs postgres; "none" starts nothing), IRCMD_SERVICES_HOME (default REPO/.services:
+# state, logs, installs; IRCMD_PHOENIX_VENV / IRCMD_UNLEASH_HOME point at existing installs).
 # A variable already set (e.g. IRCMD_TEST_PHOENIX_URL pointing at a server you run) is kept
 # and that service is not started. Logs: .services/logs/<name>.log.
 # Per-service scripts (also for private instances in tests): scripts/services/<name>.sh.
@@ -132,6 +133,10 @@ services_start() {
   local home name want=() pids=() t0
   home=$(_svc_home)
   t0=$(_svc_now)
+  if [ "${IRCMD_SERVICES:-}" = none ]; then
+    echo "services: none started (IRCMD_SERVICES=none)"
+    return 0
+  fi
   mkdir -p "$home/logs" "$home/run"
   rm -f "$home/run/"*.status "$home/run/"*.err "$home/run/apt.done"
   for name in ${IRCMD_SERVICES:-$_IRCMD_SVC_ALL}; do
@@ -185,7 +190,7 @@ services_start() {
       *)
         printf 'services: %-13s %s\n' "$name" "$line"
         if [[ $line == FAILED* ]]; then
-          sed "s/^/  $name: /" "$home/run/$name.err" 2>/dev/null | tail -n 40 >&2 || true
+          sed "s/^/    /" "$home/run/$name.err" 2>/dev/null | tail -n 40 || true
         fi
         ;;
     esac

@@ -83,6 +83,7 @@ class Page:
     _pending: dict[int, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
     _reader: asyncio.Task[None] | None = None
     console: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # every URL the page asked for
 
     def start(self) -> None:
         self._reader = asyncio.create_task(self._read())
@@ -94,6 +95,8 @@ class Page:
             data = json.loads(message.data)
             if "id" in data and data["id"] in self._pending:
                 self._pending.pop(data["id"]).set_result(data)
+            elif data.get("method") == "Network.requestWillBeSent":
+                self.requests.append(str(data["params"]["request"]["url"]))
             elif data.get("method") == "Runtime.consoleAPICalled":
                 args = data["params"].get("args", [])
                 self.console.append(" ".join(str(a.get("value", "")) for a in args))
@@ -173,6 +176,7 @@ class Browser:
     ) -> AsyncIterator[Browser]:
         profile = tmp_path / "chromium-profile"
         profile.mkdir(parents=True, exist_ok=True)
+        (profile / "DevToolsActivePort").unlink(missing_ok=True)  # a stale one names a dead port
         log = (tmp_path / "chromium.log").open("wb")
         process = subprocess.Popen(
             [
@@ -216,6 +220,7 @@ class Browser:
         self.pages.append(page)
         await page.send("Page.enable")
         await page.send("Runtime.enable")
+        await page.send("Network.enable")
         # Every tab behaves as the focused one (headless tabs are otherwise in the background).
         await page.send("Emulation.setFocusEmulationEnabled", enabled=True)
         return page

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.services import PrivateService, require_service, start_private, unleash_token
+
+FIXED_NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -17,9 +20,36 @@ def _ircmd_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     home = tmp_path_factory.mktemp("ircmd-home")
     config = home / "config.toml"
     config.write_text("", encoding="utf-8")
+    (home / "data").mkdir()
     monkeypatch.setenv("IRCMD_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("IRCMD_CONFIG", str(config))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
     return home
+
+
+@pytest.fixture
+def isolated_dirs(_ircmd_home: Path) -> Path:
+    """The test's data dir (IRCMD_DATA_DIR)."""
+    return _ircmd_home / "data"
+
+
+class StepClock:
+    """A clock that starts at FIXED_NOW and moves one second per call."""
+
+    def __init__(self, start: datetime = FIXED_NOW, step: float = 1.0) -> None:
+        self.now = start
+        self.step = timedelta(seconds=step)
+
+    def __call__(self) -> datetime:
+        value = self.now
+        self.now += self.step
+        return value
+
+
+@pytest.fixture
+def step_clock() -> StepClock:
+    return StepClock()
 
 
 # -- real servers (tests/services.py; started by scripts/services.sh) -------------------------

@@ -4,7 +4,8 @@
 #       install the software when missing (root only); exit 0 ready, 3 skipped (why on
 #       stdout), 1 failed.
 #   <name>.sh start [STATE_DIR [PORT ...]]
-#       start one instance with its state in STATE_DIR (default .services/<name>) on
+#       start one instance with its state in STATE_DIR (default $IRCMD_SERVICES_HOME/<name>,
+#       IRCMD_SERVICES_HOME defaulting to REPO/.services) on
 #       127.0.0.1:PORT (a free port when PORT is 0 or absent), wait until it is ready, print
 #       its PID on stdout and write STATE_DIR/service.env (KEY=VALUE lines: PID, PID_START,
 #       PORT, URL and the IRCMD_TEST_* variables it provides). Exit 1 when it did not start.
@@ -15,6 +16,8 @@
 
 SERVICES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SERVICES_DIR/../.." && pwd)
+# Installs, default state dirs and logs: $IRCMD_SERVICES_HOME, default REPO/.services.
+SERVICES_HOME=${IRCMD_SERVICES_HOME:-$REPO_ROOT/.services}
 
 svc_die() { echo "$SVC_NAME: $*" >&2; exit 1; }
 
@@ -88,7 +91,7 @@ svc_stop_pid() {
   kill -KILL "$pid" 2>/dev/null || true
 }
 
-svc_state_arg() { echo "${1:-${SVC_DEFAULT_STATE:-$REPO_ROOT/.services/$SVC_NAME}}"; }
+svc_state_arg() { echo "${1:-${SVC_DEFAULT_STATE:-$SERVICES_HOME/$SVC_NAME}}"; }
 
 svc_env_get() { # svc_env_get STATE_DIR KEY
   [ -f "$1/service.env" ] || return 0

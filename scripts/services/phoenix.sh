@@ -19,7 +19,7 @@ SVC_NAME=phoenix
 # shellcheck source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-VENV=${IRCMD_PHOENIX_VENV:-$REPO_ROOT/.services/phoenix-venv}
+VENV=${IRCMD_PHOENIX_VENV:-$SERVICES_HOME/phoenix-venv}
 VERSION=${IRCMD_PHOENIX_VERSION:-20.26.1}
 
 installed() { # the pinned version's metadata is there (importing phoenix takes ~10 s)

@@ -20,11 +20,11 @@
 #   tests/services.py start_private("unleash", tmp_path)  (needs IRCMD_TEST_PG_DSN).
 set -euo pipefail
 SVC_NAME=unleash
-SVC_DEFAULT_STATE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.services/unleash-state
 # shellcheck source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+SVC_DEFAULT_STATE=$SERVICES_HOME/unleash-state
 
-UNLEASH_HOME=${IRCMD_UNLEASH_HOME:-$REPO_ROOT/.services/unleash}
+UNLEASH_HOME=${IRCMD_UNLEASH_HOME:-$SERVICES_HOME/unleash}
 UNLEASH_VERSION=${IRCMD_UNLEASH_VERSION:-8}
 TOKEN=${IRCMD_UNLEASH_ADMIN_TOKEN:-"*:*.ircmd-unleash-admin-test-token"}
 

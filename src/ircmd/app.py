@@ -73,13 +73,15 @@ class IrcmdApp(App[int]):
     # -- status and errors -------------------------------------------------------------
     def status_text(self) -> Text:
         t = Text(no_wrap=True, overflow="ellipsis")
-        t.append(" store ", "dim")
-        t.append(one_line(self.service.store.location))
+        if self.demo:
+            t.append(" DEMO", "bold magenta")
+            t.append(" throw-away store, gone when you quit", "magenta")
+        else:
+            t.append(" store ", "dim")
+            t.append(one_line(self.service.store.location))
         t.append(f"   as {one_line(self.service.actor)}", "dim")
         if self.read_only:
             t.append("   READ-ONLY", "bold yellow")
-        if self.demo:
-            t.append("   DEMO (throw-away store)", "bold magenta")
         return t
 
     def update_status_bar(self, screen: Screen[object]) -> None:

@@ -83,6 +83,20 @@ def parse_config(text: str, source: str = "<config>") -> Config:
         msg = err.get("msg", "invalid value")
         if err.get("type") == "extra_forbidden":
             msg = "unknown key"
+        elif err.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+            ctx = err.get("ctx", {})
+            field = str(ctx.get("discriminator", "kind")).strip("'")
+            loc = (*loc, field)
+            key = _format_loc(loc)
+            line = _find_line(text, loc)
+            where = f"{source}:{line}" if line else source
+            tag = ctx.get("tag")
+            expected = str(ctx.get("expected_tags", "")).replace("'", "")
+            msg = (
+                f"{tag!r} is not one of: {expected}"
+                if tag is not None
+                else f"missing; use one of: {expected}"
+            )
         more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
         if key:
             raise ConfigError(f"{where}: {key}: {msg}{more}") from None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ircmd.config import parse_config
+from ircmd.demo_signals import install_demo_signals
 from ircmd.service import IncidentService, Workspace
 from ircmd.store.tinydb_store import TinyDBIncidentStore
 
@@ -92,7 +93,9 @@ def seed_demo(data_dir: Path, now: datetime | None = None, read_only: bool = Fal
         config=config, data_dir=data_dir, store=store, incidents=svc, read_only=read_only, demo=True
     )
     if existing:
-        return DemoContext(workspace, existing[-1].id)
+        last = existing[-1]
+        install_demo_signals(workspace, last.created_at, last.id, seed=False)
+        return DemoContext(workspace, last.id)
 
     def at(minutes: float) -> None:
         clock.current = t0 + timedelta(minutes=minutes)
@@ -195,4 +198,5 @@ def seed_demo(data_dir: Path, now: datetime | None = None, read_only: bool = Fal
         at(when)
         step()
     clock.current = None
+    install_demo_signals(workspace, t0, inc.id, seed=True)
     return DemoContext(workspace, inc.id)

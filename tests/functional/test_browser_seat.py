@@ -120,6 +120,11 @@ async def test_the_incident_renders_and_a_cli_note_appears_live(
         screen = await page.wait_for_text(note, timeout=15)
         latency = time.monotonic() - started
         shot = await page.screenshot(tmp_path / "browser-seat.png")
+    # Everything the page loaded came from the ircmd server (no Google Fonts, no CDN).
+    outside = [
+        u for u in page.requests if not u.startswith((served.url, "ws://127.0.0.1", "data:"))
+    ]
+    assert page.requests and not outside, outside
     print(f"\nbrowser seat screenshot: {shot} (note visible after {latency:.2f} s)")
     print(screen)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -167,3 +172,46 @@ async def test_the_websocket_refuses_other_origins(incident: str, serve: type[Se
             ws_url, headers={"Origin": f"http://localhost:{served.port}"}
         ) as ws:
             assert not ws.closed
+
+
+def test_the_page_uses_the_bundled_font(incident: str, serve: type[Served]) -> None:
+    served = serve("--incident", incident)
+    page = httpx.get(served.url, timeout=10).text
+    assert "googleapis" not in page
+    font = page.split("url('", 1)[1].split("'", 1)[0]
+    assert font.endswith("RobotoMono-VariableFont_wght.ttf")
+    response = httpx.get(font, timeout=10)
+    assert response.status_code == 200
+    assert len(response.content) > 10_000
+
+
+def session_members(sid: int) -> list[int]:
+    """PIDs in session ``sid`` (the server and every seat it started)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[3]) == sid:
+            members.append(int(stat.parent.name))
+    return members
+
+
+async def test_stopping_the_server_ends_every_seat(
+    tmp_path: Path, incident: str, serve: type[Served]
+) -> None:
+    chromium = require_service("chromium")
+    served = serve("--incident", incident)
+    async with Browser.launch(chromium, tmp_path) as browser:
+        page = await browser.open_terminal_page(served.url)
+        await page.wait_for_text(incident, timeout=60)
+        seats = [p for p in session_members(served.process.pid) if p != served.process.pid]
+        assert seats, "no seat process"
+        served.process.send_signal(signal.SIGTERM)  # the server only, as a service manager does
+        started = time.monotonic()
+        served.process.wait(20)
+        while session_members(served.process.pid) and time.monotonic() - started < 20:
+            await asyncio.sleep(0.1)
+        assert session_members(served.process.pid) == []
+        assert time.monotonic() - started < 20

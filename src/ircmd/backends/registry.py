@@ -22,6 +22,7 @@ ENTRY_POINT_GROUP = "ircmd.backends"
 
 # kind -> "module:factory"; each capability adds its own line.
 BUILTIN: dict[str, str] = {
+    "alertmanager": "ircmd.backends.alertmanager:from_config",
     "files": "ircmd.backends.trace_files:from_config",
     "otlp": "ircmd.backends.otlp_receiver:from_config",
     "phoenix": "ircmd.backends.phoenix:from_config",

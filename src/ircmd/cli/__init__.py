@@ -10,13 +10,20 @@ from collections.abc import Sequence
 from ircmd import __version__
 from ircmd.cli import incident as incident_cmds
 from ircmd.cli import serve as serve_cmds
+from ircmd.cli import signals as signals_cmds
 from ircmd.cli import store_cmds, tui_cmds
 from ircmd.cli import traces as trace_cmds
 from ircmd.cli.common import CliError, Context, UsageError, fail
 
 # Each module adds its sub-commands; later capabilities add a module to this list.
-COMMAND_MODULES = [tui_cmds, incident_cmds, store_cmds, trace_cmds]
-COMMAND_MODULES.append(serve_cmds)
+COMMAND_MODULES = [
+    tui_cmds,
+    incident_cmds,
+    store_cmds,
+    serve_cmds,
+    signals_cmds,
+    trace_cmds,
+]
 
 
 class ArgParser(argparse.ArgumentParser):

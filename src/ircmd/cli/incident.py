@@ -6,7 +6,7 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from ircmd.cli.common import Context, add_json_flag, print_json
+from ircmd.cli.common import Context, UsageError, add_json_flag, print_json
 from ircmd.domain.incident import Classification, Incident, Role, Severity, Status, format_age
 from ircmd.domain.text import one_line, sanitize
 from ircmd.domain.timeline import TimelineEvent
@@ -19,9 +19,12 @@ def register(sub: Any) -> None:
     )
 
     d = isub.add_parser("declare", help="declare a new incident")
-    d.add_argument("--title", required=True)
+    d.add_argument("--title", help="required unless --from-signal gives one")
+    d.add_argument(
+        "--from-signal", metavar="FINGERPRINT", help="prefill from an alert (see ircmd signals)"
+    )
     d.add_argument("--workflow", help="id of the affected AI workflow")
-    d.add_argument("--severity", choices=[s.value for s in Severity], default="medium")
+    d.add_argument("--severity", choices=[s.value for s in Severity], help="default: medium")
     d.add_argument("--reason", default="", help="why this severity")
     d.add_argument("--classification", choices=[c.value for c in Classification])
     d.add_argument("--author")
@@ -92,10 +95,18 @@ def event_json(ev: TimelineEvent) -> dict[str, Any]:
 
 
 def cmd_declare(ctx: Context, args: argparse.Namespace) -> int:
+    if getattr(args, "from_signal", None):
+        from ircmd.cli.signals import declare_from_signal
+
+        return declare_from_signal(ctx, args)
+    if not args.title:
+        raise UsageError(
+            "ircmd incident declare: --title is required (or --from-signal FINGERPRINT)"
+        )
     inc, _ = ctx.service.declare(
         args.title,
         workflow_id=args.workflow,
-        severity=args.severity,
+        severity=args.severity or "medium",
         severity_reason=args.reason,
         classification=args.classification,
     )
@@ -182,6 +193,10 @@ def _print_change(args: argparse.Namespace, inc: Incident, ev: TimelineEvent) ->
 
 def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     inc, ev = ctx.service.set_status(args.id, args.new_status, args.reason)
+    if not inc.is_open:
+        from ircmd.cli.signals import hint_silences
+
+        hint_silences(ctx, inc.id)
     return _print_change(args, inc, ev)
 
 

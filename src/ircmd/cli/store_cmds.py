@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ircmd.cli import store_copy_cmds
 from ircmd.cli.common import Context, add_json_flag, print_json
 from ircmd.domain.text import one_line
 from ircmd.store import StoreError
@@ -23,6 +24,7 @@ def register(sub: Any) -> None:
     c.set_defaults(func=cmd_compact)
     w = ssub.add_parser("where", help="print where the store is")
     w.set_defaults(func=cmd_where)
+    store_copy_cmds.register_actions(ssub)
 
 
 def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:

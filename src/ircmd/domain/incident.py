@@ -188,6 +188,10 @@ class Incident(BaseModel):
     resolved_at: datetime | None = None
     reviewed_at: datetime | None = None
     created_by: str = ""
+    head_seq: int = 0
+    """Seq of the last timeline event, written by the store with every change."""
+    head_hash: str = ""
+    """Hash of the last timeline event: anchors the chain so a removed tail is detected."""
 
     @property
     def number(self) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from rich.text import Text
 from textual import work
@@ -89,7 +89,7 @@ class IncidentScreen(Screen[None]):
     def _tick_header(self) -> None:
         if self.incident is not None:
             self.query_one("#incident-header", Static).update(
-                header_text(self.incident, datetime.now(UTC))
+                header_text(self.incident, self.service.clock())
             )
 
     def on_store_changed(self, _: StoreChanged) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select
+from textual.widgets import Input, Label, Select, Static
 
 from ircmd.domain.incident import Severity
 
@@ -40,22 +41,48 @@ class DeclarePrompt(ModalScreen[tuple[str, str, str | None] | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="declare.cancel")]
 
-    def __init__(self, workflows: list[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        workflows: list[tuple[str, str]],
+        *,
+        title: str = "",
+        severity: str = "medium",
+        workflow: str | None = None,
+        heading: str = "Declare an incident",
+        detail: Text | None = None,
+    ) -> None:
+        """``title``/``severity``/``workflow`` prefill the form (e.g. from a signal);
+        ``detail`` is shown under the heading (rendered as given, never as markup)."""
         super().__init__()
         self._workflows = workflows
+        self._title = title
+        self._severity = severity
+        self._workflow = workflow
+        self._heading = heading
+        self._detail = detail
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
-            yield Label("Declare an incident", classes="prompt-title")
-            yield Input(placeholder="title (what is going wrong?)", id="declare-title")
+            yield Label(self._heading, classes="prompt-title", markup=False)
+            if self._detail is not None:
+                yield Static(self._detail, classes="prompt-detail")
+            yield Input(
+                value=self._title, placeholder="title (what is going wrong?)", id="declare-title"
+            )
             yield Select(
                 [(s.value, s.value) for s in Severity],
-                value="medium",
+                value=self._severity,
                 allow_blank=False,
                 id="declare-severity",
             )
             if self._workflows:
-                yield Select(self._workflows, prompt="workflow (optional)", id="declare-workflow")
+                known = {value for _, value in self._workflows}
+                yield Select(
+                    self._workflows,
+                    prompt="workflow (optional)",
+                    id="declare-workflow",
+                    value=self._workflow if self._workflow in known else Select.BLANK,
+                )
             yield Label("enter declares · esc cancels", classes="prompt-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -11,7 +11,7 @@ from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
 
 from ircmd.domain.incident import Incident, format_incident_id, parse_incident_id
-from ircmd.domain.timeline import TimelineEvent, new_event, verify_records
+from ircmd.domain.timeline import TimelineEvent, new_event
 from ircmd.store.base import Change, Create, Decide, StoreError
 from ircmd.store.journal import JournalStorage, Op
 
@@ -118,6 +118,9 @@ class TinyDBIncidentStore:
             written.append(ev)
             prev = ev
         incident = change.incident
+        if prev is not None:
+            incident = incident.model_copy(update={"head_seq": prev.seq, "head_hash": prev.hash})
+            change.incident = incident
         if incident.id != incident_id:
             raise StoreError(f"a change for {incident_id} tried to write {incident.id}")
         ops.append(
@@ -233,31 +236,9 @@ class TinyDBIncidentStore:
         return self.journal.token()
 
     def verify(self) -> list[str]:
-        problems: list[str] = []
-        self.journal.catch_up()
-        tables = self.journal.tables
-        for key, rec in sorted(tables.get(INCIDENTS, {}).items(), key=lambda kv: int(kv[0])):
-            incident_id = format_incident_id(int(key))
-            try:
-                Incident.model_validate(rec)
-            except ValueError as exc:
-                problems.append(
-                    f"{incident_id}: incident record unreadable: {str(exc).splitlines()[0]}"
-                )
-            records = self.event_records(incident_id)
-            if not records:
-                problems.append(f"{incident_id}: timeline is empty (the declaration is missing)")
-            problems += [str(p) for p in verify_records(incident_id, records)]
-        for table in tables:
-            if table.startswith("events:"):
-                incident_id = table.split(":", 1)[1]
-                try:
-                    number = parse_incident_id(incident_id)
-                except ValueError:
-                    number = -1
-                if str(number) not in tables.get(INCIDENTS, {}):
-                    problems.append(f"{incident_id}: events stored for an unknown incident")
-        return problems
+        from ircmd.store.raw import export_raw, verify_raw
+
+        return verify_raw(export_raw(self))
 
     def compact(self) -> tuple[int, int]:
         return self.journal.compact()

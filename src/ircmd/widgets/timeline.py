@@ -24,7 +24,7 @@ class TimelineView(ScrollView, can_focus=True):
     """Renders events handed down to it; never reads the store."""
 
     DEFAULT_CSS = """
-    TimelineView { height: 1fr; }
+    TimelineView { height: 1fr; overflow-x: hidden; }
     TimelineView > .timeline--cursor { background: $accent 40%; }
     """
     COMPONENT_CLASSES = {"timeline--cursor"}

@@ -1,0 +1,3 @@
+from ircmd.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,118 @@
+"""Pilot tests of the first screens: list, open, note, help, read-only, hostile text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ircmd.app import IrcmdApp
+from ircmd.config import parse_config
+from ircmd.screens.help import HelpScreen
+from ircmd.screens.incident import IncidentScreen
+from ircmd.service import IncidentService, Workspace
+from ircmd.store.tinydb_store import TinyDBIncidentStore
+from ircmd.widgets.incident_table import IncidentTable
+from ircmd.widgets.timeline import TimelineView
+
+HOSTILE = "[@click=app.quit]x[/] [link=file:///etc/passwd]y \x1b]52;c;SGVsbG8=\x07 [/]"
+
+
+def workspace(data: Path, clock: object, read_only: bool = False) -> Workspace:
+    store = TinyDBIncidentStore(data)
+    svc = IncidentService(store=store, actor="tester", clock=clock)  # type: ignore[arg-type]
+    return Workspace(
+        config=parse_config(""), data_dir=data, store=store, incidents=svc, read_only=read_only
+    )
+
+
+async def test_list_open_and_write_a_note(isolated_dirs: Path, step_clock: object) -> None:
+    ws = workspace(isolated_dirs, step_clock)
+    ws.incidents.declare("Low one", severity="low")
+    ws.incidents.declare("Refund bot", severity="critical")
+    app = IrcmdApp(ws)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause(0.3)
+        table = app.screen.query_one(IncidentTable)
+        assert table.selected_id == "INC-0002"  # the critical one is listed first
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, IncidentScreen)
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        await pilot.press(*"customer 88412 quoted", "enter")
+        await pilot.pause(0.5)
+        timeline = app.screen.query_one(TimelineView)
+        assert timeline.events[-1].text == "customer 88412 quoted"
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, IncidentScreen)
+    assert ws.incidents.timeline("INC-0002")[-1].author == "tester"
+
+
+async def test_a_note_from_another_console_appears_without_a_key(
+    isolated_dirs: Path, step_clock: object
+) -> None:
+    ws = workspace(isolated_dirs, step_clock)
+    inc, _ = ws.incidents.declare("shared")
+    other = IncidentService(store=TinyDBIncidentStore(isolated_dirs), actor="other-console")
+    app = IrcmdApp(ws, open_incident=inc.id)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause(0.3)
+        other.note(inc.id, "written elsewhere")
+        await pilot.pause(1.0)
+        timeline = app.screen.query_one(TimelineView)
+        assert timeline.events[-1].text == "written elsewhere"
+
+
+async def test_help_lists_the_keys(isolated_dirs: Path, step_clock: object) -> None:
+    app = IrcmdApp(workspace(isolated_dirs, step_clock))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen)
+        rows = {(r[1], r[2]) for r in app.screen._rows}
+        assert ("n", "Declare") in rows and ("q", "Quit") in rows
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_read_only_seat_cannot_declare_or_write(
+    isolated_dirs: Path, step_clock: object
+) -> None:
+    ws = workspace(isolated_dirs, step_clock, read_only=True)
+    ws.incidents.declare("observed")
+    app = IrcmdApp(ws)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert len(app.screen_stack) == 2  # no declare prompt opened
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await pilot.press("n", "x", "enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, IncidentScreen)
+    assert [e.kind.value for e in ws.incidents.timeline("INC-0001")] == ["declared"]
+
+
+async def test_hostile_text_is_shown_literally_and_never_runs(
+    isolated_dirs: Path, step_clock: object
+) -> None:
+    ws = workspace(isolated_dirs, step_clock)
+    inc, _ = ws.incidents.declare(HOSTILE)
+    ws.incidents.note(inc.id, HOSTILE, author="[b]mallory[/b]")
+    app = IrcmdApp(ws)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.click(IncidentTable, offset=(60, 1))
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await pilot.click(TimelineView, offset=(60, 1))
+        await pilot.click(TimelineView, offset=(60, 2))
+        await pilot.pause(0.2)
+        assert app.is_running  # the [@click=app.quit] payload did not run
+        screen_text = "\n".join(
+            strip.text
+            for strip in app.screen._compositor.render_strips()  # type: ignore[attr-defined]
+        )
+        assert "[@click=app.quit]x[/]" in screen_text
+        assert "\x1b" not in screen_text and "␛]52;c;SGVsbG8=\\x07" in screen_text

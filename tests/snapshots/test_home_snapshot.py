@@ -1,0 +1,54 @@
+"""The incidents (home) screen with the demo's signals beside the incidents, frozen in time.
+
+Review the SVGs under __snapshots__/ when they change (``pytest --snapshot-update`` only
+after looking at the report): incidents open first, counts by severity, the signals list
+with NEW / CHG marks, a resolved alert, links to INC-0003 and the selected alert's labels.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ircmd.app import IrcmdApp
+from ircmd.demo import seed_demo
+from ircmd.widgets.signal_list import SignalList
+
+FROZEN = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _no_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "cursor_blink", False)
+
+
+def demo_app(tmp_path: Path) -> IrcmdApp:
+    demo = seed_demo(tmp_path, now=FROZEN)
+    ws = demo.workspace
+    ws.incidents.clock = lambda: FROZEN
+    ws.store.location = "<demo store>"
+    return IrcmdApp(ws)
+
+
+async def _signals_loaded(pilot: Any) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        rows = pilot.app.screen.query_one(SignalList).signal_rows
+        if len(rows) == 5 and not pilot.app.screen._polling:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+def test_home_with_signals_wide(snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(demo_app(tmp_path), terminal_size=(160, 40), run_before=_signals_loaded)
+
+
+def test_home_with_signals_narrow(snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(demo_app(tmp_path), terminal_size=(100, 30), run_before=_signals_loaded)

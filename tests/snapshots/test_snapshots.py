@@ -1,0 +1,52 @@
+"""Snapshots of the first screens (review the SVGs in tests/snapshots/__snapshots__)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ircmd.app import IrcmdApp
+from ircmd.demo import seed_demo
+
+NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEXTUAL_CURSOR_BLINK", "0")
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "cursor_blink", False, raising=False)
+
+
+def demo_app(data: Path) -> IrcmdApp:
+    demo = seed_demo(data, now=NOW)
+    demo.workspace.incidents.clock = lambda: NOW
+    return IrcmdApp(demo.workspace)
+
+
+def test_incidents_screen(snap_compare, isolated_dirs: Path) -> None:  # type: ignore[no-untyped-def]
+    async def signals_polled(pilot) -> None:  # type: ignore[no-untyped-def]
+        # the demo's signals list is filled by a worker: wait for its first poll
+        from ircmd.widgets.signal_list import SignalList
+
+        for _ in range(200):
+            screen = pilot.app.screen
+            lists = screen.query(SignalList)
+            if lists and lists.first().signal_rows and not getattr(screen, "_polling", False):
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+
+    assert snap_compare(demo_app(isolated_dirs), terminal_size=(120, 30), run_before=signals_polled)
+
+
+def test_incident_timeline(snap_compare, isolated_dirs: Path) -> None:  # type: ignore[no-untyped-def]
+    async def open_first(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+
+    assert snap_compare(demo_app(isolated_dirs), terminal_size=(120, 30), run_before=open_first)
