@@ -92,3 +92,13 @@ def test_fuzzed_span_fields_are_reported_with_counts() -> None:
     assert [s.span_id for s in r.spans] == ["c" * 16]
     assert r.spans[0].status_code == "UNSET"
     assert r.problems.skipped_spans == 1
+
+
+def test_absurdly_deep_json_is_a_problem_not_a_crash() -> None:
+    deep_span = (
+        b'{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":' + b"[" * 100_000 + b"]}]}]}]}"
+    )
+    for data in (b"[" * 100_000, deep_span, b'{"a": 1}\n' + b"[" * 100_000):
+        r = parse_bytes(data, "deep.json")
+        assert r.spans == []
+        assert any("nested too deeply" in m for m in r.problems.messages), r.problems.messages

@@ -187,7 +187,7 @@ class PhoenixClient:
             raise PhoenixError(f"{where}: server answered {r.status_code}")
         try:
             body = r.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             raise PhoenixError(f"{where}: answer is not JSON") from None
         if not isinstance(body, dict) or "data" not in body:
             raise PhoenixError(f"{where}: answer has no 'data' (not the Phoenix REST API?)")

@@ -525,6 +525,9 @@ def parse_bytes(data: bytes | str, origin: str) -> ParseResult:
                 return ParseResult(spans, problems)
         try:
             obj = json.loads(text)
+        except RecursionError:
+            problems.add("JSON nested too deeply to read")
+            return ParseResult([], problems)
         except json.JSONDecodeError as exc:
             # JSONL ("Extra data" after the first line's object), or JSONL with a
             # broken line: read it line by line so one bad line costs only itself
@@ -544,7 +547,7 @@ def parse_bytes(data: bytes | str, origin: str) -> ParseResult:
 
 
 def _looks_jsonl(text: str) -> bool:
-    lines = [ln for ln in text.splitlines()[:3] if ln.strip()]
+    lines = [ln for ln in text.split("\n", 3)[:3] if ln.strip()]
     return len(lines) >= 2 and all(ln.lstrip().startswith("{") for ln in lines)
 
 
@@ -558,6 +561,9 @@ def _parse_lines(text: str, dec: Decoder) -> list[Span]:
             obj = loads(line)
         except json.JSONDecodeError as exc:
             dec.problems.add(f"line {lineno}: not valid JSON ({exc.msg})", lines=1)
+            continue
+        except RecursionError:
+            dec.problems.add(f"line {lineno}: JSON nested too deeply to read", lines=1)
             continue
         spans.extend(dec.request(obj, where=f"line {lineno}: "))
     return spans

@@ -53,6 +53,8 @@ class _Cursor:
             obj, self.i = _raw_decode(self.s, self.i)
         except json.JSONDecodeError as exc:
             raise Unstreamable(str(exc)) from None
+        except RecursionError:
+            raise Unstreamable("nested too deeply") from None
         return obj
 
     def members(self) -> Iterator[str]:
