@@ -250,3 +250,18 @@ def test_kill_minus_9_loses_nothing_acknowledged(tmp_path: Path) -> None:
     batch = read_spool(tmp_path / "data" / "spool")
     assert sorted(s.name for s in batch.spans) == sorted(f"span-{i}" for i in range(25))
     assert not any(batch.problems)
+
+
+def test_source_reloads_only_the_newest_spool_segments_when_capped(tmp_path: Path) -> None:
+    import asyncio
+
+    spool = Spool(tmp_path / "spool" / "rx", segment_bytes=1)  # one record per segment
+    for i in range(5):
+        s = Span(f"{i + 1:032x}", f"{i + 1:016x}", name=f"batch-{i}", start_ns=1, end_ns=2)
+        spool.append("json", json.dumps(encode_spans([s])).encode())
+    spool.close()
+    src = OtlpReceiverSource("rx", port=0, data_dir=tmp_path, enabled=False, max_spans=2)
+    batch = asyncio.run(src.load())
+    assert [s.name for s in batch.spans] == ["batch-3", "batch-4"]
+    assert "3 older spool segment(s) not loaded" in batch.warnings[0]
+    assert len(read_spool(tmp_path / "spool").spans) == 5

@@ -33,7 +33,7 @@ from ircmd.backends.otlp_proto import (
     validate_request,
 )
 from ircmd.backends.protocols import TraceBatch, TraceSourceError
-from ircmd.backends.spool import Spool, read_segments
+from ircmd.backends.spool import Spool, read_segments, segment_paths
 from ircmd.domain.config import OtlpSourceConfig
 from ircmd.domain.otlp import Problems, gc_paused, parse_bytes
 from ircmd.domain.spans import Span
@@ -280,11 +280,40 @@ class OtlpReceiver:
             self.on_spans(got)
 
 
-def read_spool(directory: Path) -> TraceBatch:
-    """Every span spooled under ``directory``, with problems for torn or bad records."""
+def read_spool(directory: Path, max_spans: int | None = None) -> TraceBatch:
+    """Every span spooled under ``directory``, with problems for torn or bad records.
+
+    With ``max_spans``, only the newest whole segments holding about that many spans are
+    read (a warning says how many older segments were left on disk)."""
+    if max_spans is None:
+        return _read_records(directory, None)
+    segs = segment_paths(directory)
+    chosen: list[Path] = []
+    parts: list[TraceBatch] = []
+    total = 0
+    for seg in reversed(segs):
+        part = _read_records(directory, [seg])
+        parts.append(part)
+        chosen.append(seg)
+        total += len(part.spans)
+        if total >= max_spans:
+            break
+    batch = TraceBatch()
+    for part in reversed(parts):
+        batch.extend(part)
+    left = len(segs) - len(chosen)
+    if left:
+        batch.warnings.append(
+            f"{directory}: showing the newest {total} spooled spans; {left} older spool "
+            f"segment(s) not loaded (ircmd trace inspect --spool reads them all)"
+        )
+    return batch
+
+
+def _read_records(directory: Path, segments: list[Path] | None) -> TraceBatch:
     batch = TraceBatch()
     origin_problems: dict[Path, Problems] = {}
-    for rec in read_segments(directory):
+    for rec in read_segments(directory, segments):
         if isinstance(rec, str):
             p = Problems(rec.split(": ", 1)[0])
             p.add(rec.split(": ", 1)[1])
@@ -327,9 +356,11 @@ class OtlpReceiverSource:
         data_dir: Path | None = None,
         spool_max_bytes: int = 512 * 1024 * 1024,
         spool_max_age_days: float = 30.0,
+        max_spans: int = 200_000,
     ) -> None:
         self.name = name
         self.enabled = enabled
+        self.max_spans = max_spans
         self.spool_directory = spool_dir(data_dir, name) if data_dir is not None else None
         spool = (
             Spool(
@@ -375,7 +406,7 @@ class OtlpReceiverSource:
         if self.spool_directory is not None:
             if self.receiver.spool is not None:
                 self.receiver.spool.retain()
-            batch = await asyncio.to_thread(read_spool, self.spool_directory)
+            batch = await asyncio.to_thread(read_spool, self.spool_directory, self.max_spans)
         self.start()
         if self.warning:
             batch.warnings.append(self.warning)

@@ -59,6 +59,7 @@ class Spool:
         self._fh: int | None = None
         self._path: Path | None = None
         self._size = 0
+        self._seq = 0
 
     def segments(self) -> list[Path]:
         try:
@@ -69,11 +70,12 @@ class Spool:
     def _open_new(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         now_ns = int(self.clock() * 1e9)
-        path = self.directory / f"seg-{now_ns:020d}-{os.getpid()}{SUFFIX}"
-        n = 0
-        while path.exists():
-            n += 1
-            path = self.directory / f"seg-{now_ns:020d}-{os.getpid()}-{n}{SUFFIX}"
+        # names sort in write order: time, then this spool's own sequence number
+        while True:
+            self._seq += 1
+            path = self.directory / f"seg-{now_ns:020d}-{self._seq:06d}-{os.getpid()}{SUFFIX}"
+            if not path.exists():
+                break
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         dfd = os.open(self.directory, os.O_RDONLY)
         try:
@@ -146,12 +148,19 @@ class Spool:
         return total
 
 
-def read_segments(directory: Path) -> Iterator[SpoolRecord | str]:
-    """Every record of every segment under ``directory`` (recursively), oldest first;
-    a problem is yielded as a one-line string instead of a record."""
+def segment_paths(directory: Path) -> list[Path]:
+    """Every segment under ``directory`` (recursively), oldest first."""
     if not directory.exists():
-        return
-    segs = sorted(directory.rglob(f"*{SUFFIX}"), key=lambda p: p.name)
+        return []
+    return sorted(directory.rglob(f"*{SUFFIX}"), key=lambda p: p.name)
+
+
+def read_segments(
+    directory: Path, segments: list[Path] | None = None
+) -> Iterator[SpoolRecord | str]:
+    """Every record of every segment under ``directory`` (or of ``segments``), oldest
+    first; a problem is yielded as a one-line string instead of a record."""
+    segs = segment_paths(directory) if segments is None else segments
     for seg in segs:
         try:
             data = seg.read_bytes()
