@@ -58,9 +58,14 @@ def ingest(url: str, project: str, runs: int, *, fail_every: int = 3) -> None:
 async def wait_for_spans(src: PhoenixTraceSource, n: int, timeout: float = 20) -> list:  # type: ignore[type-arg]
     deadline = time.monotonic() + timeout
     while True:
-        batch = await src.fetch_spans()
-        if len(batch.spans) >= n or time.monotonic() > deadline:
-            return batch.spans
+        try:
+            spans = (await src.fetch_spans()).spans
+        except PhoenixError:  # Phoenix creates the project asynchronously: 404 at first
+            if time.monotonic() > deadline:
+                raise
+            spans = []
+        if len(spans) >= n or time.monotonic() > deadline:
+            return spans
         await asyncio.sleep(0.3)
 
 
