@@ -38,7 +38,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 
 from ircmd.domain.conventions import (
     _CACHED,
@@ -486,8 +486,6 @@ class Span:
     def canonical_json(self) -> str:
         """Deterministic JSON (sorted keys, no spaces): what evidence hashes are taken of."""
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-    SEARCH_FIELDS: ClassVar[tuple[str, ...]] = ("name", "service", "kind", "status_message")
 
     def search_text(self) -> str:
         """Lower-cased text a ``/`` search looks in: name, service, kind, status, attributes."""

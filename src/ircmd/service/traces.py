@@ -20,9 +20,9 @@ import asyncio
 import contextlib
 import csv
 import io
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -219,8 +219,6 @@ class TraceService:
     @staticmethod
     def evidence_span(doc: dict[str, Any]) -> Span:
         """The pinned span, rebuilt from the stored JSON after checking its SHA-256."""
-        import json
-
         text = doc.get("canonical_json")
         if not isinstance(text, str) or sha256_hex(text) != doc.get("sha256"):
             raise EvidenceTampered(
@@ -411,7 +409,3 @@ def _csv_safe(value: str) -> str:
     if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
-
-
-def now_ns(dt: datetime) -> int:
-    return int(dt.timestamp() * 1e9)
