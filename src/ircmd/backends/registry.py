@@ -26,6 +26,9 @@ BUILTIN: dict[str, str] = {
     "unleash": "ircmd.backends.unleash:factory",
     "phoenix-prompts": "ircmd.backends.phoenix_prompts:factory",
     "local": "ircmd.backends.local_controller:factory",
+    "files": "ircmd.backends.trace_files:from_config",
+    "otlp": "ircmd.backends.otlp_receiver:from_config",
+    "phoenix": "ircmd.backends.phoenix:from_config",
 }
 
 

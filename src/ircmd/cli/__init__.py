@@ -14,6 +14,7 @@ from ircmd.cli import incident as incident_cmds
 from ircmd.cli import serve as serve_cmds
 from ircmd.cli import signals as signals_cmds
 from ircmd.cli import store_cmds, tui_cmds
+from ircmd.cli import traces as trace_cmds
 from ircmd.cli.common import CliError, Context, UsageError, fail
 
 # Each module adds its sub-commands; later capabilities add a module to this list.
@@ -25,6 +26,7 @@ COMMAND_MODULES = [
     signals_cmds,
     evidence_cmds,
     containment_cmds,
+    trace_cmds,
 ]
 
 
