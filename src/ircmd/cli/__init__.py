@@ -9,11 +9,11 @@ from collections.abc import Sequence
 
 from ircmd import __version__
 from ircmd.cli import incident as incident_cmds
-from ircmd.cli import store_cmds, tui_cmds
+from ircmd.cli import store_cmds, trace_view, tui_cmds
 from ircmd.cli.common import CliError, Context, UsageError, fail
 
 # Each module adds its sub-commands; later capabilities add a module to this list.
-COMMAND_MODULES = [tui_cmds, incident_cmds, store_cmds]
+COMMAND_MODULES = [tui_cmds, incident_cmds, store_cmds, trace_view]
 
 
 class ArgParser(argparse.ArgumentParser):

@@ -1,0 +1,53 @@
+"""``ircmd trace view PATH… [--incident ID]``: the full-screen trace explorer on files.
+
+Adds ``view`` under the ``trace`` command (created here when ``cli/traces.py`` has not
+made it yet). Textual is imported only when the explorer opens.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ircmd.cli.common import Context, UsageError
+from ircmd.domain.incident import normalise_incident_id
+
+
+def _trace_subparsers(sub: Any) -> Any:
+    """The sub-command action of ``ircmd trace`` (making ``trace`` if it is absent)."""
+    parser = sub.choices.get("trace")
+    if parser is None:
+        parser = sub.add_parser("trace", help="explore traces (OTLP files, receiver, Phoenix)")
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    return parser.add_subparsers(dest="trace_command", metavar="COMMAND")
+
+
+def register(sub: Any) -> None:
+    tsub = _trace_subparsers(sub)
+    v = tsub.add_parser(
+        "view",
+        help="open the full-screen trace explorer on OTLP JSON/JSONL files",
+        description="Browse span trees: j/k move, l/h expand/collapse, e next error, "
+        "/ search, t critical path, p pin to the incident, f find similar.",
+    )
+    v.add_argument("paths", nargs="+", metavar="PATH", help="files, directories or globs")
+    v.add_argument("--incident", metavar="ID", help="pin evidence to this incident")
+    v.add_argument("--read-only", action="store_true", dest="read_only_sub")
+    v.set_defaults(func=run_view)
+
+
+def run_view(ctx: Context, args: argparse.Namespace) -> int:
+    incident_id = None
+    if args.incident:
+        try:
+            incident_id = normalise_incident_id(args.incident)
+        except Exception as exc:
+            raise UsageError(f"ircmd trace view: {exc}") from exc
+        ctx.service.get(incident_id)  # a clean error before the screen opens
+    from ircmd.trace_app import TraceViewApp  # Textual is imported only here
+
+    app = TraceViewApp(ctx.workspace, args.paths, incident_id=incident_id)
+    app.run()
+    return int(app.return_code or 0)

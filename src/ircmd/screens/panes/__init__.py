@@ -1,0 +1,1 @@
+"""War-room panes: one container per pane, each taking ``(workspace, incident_id)``."""

@@ -1,0 +1,398 @@
+"""The trace explorer pane: trace list, span tree, detail, search, live spans, evidence.
+
+Used twice: mounted in the war room as ``TracePane(workspace, incident_id)`` and full
+screen by ``ircmd trace view`` (``TraceScreen``). It owns the workers: files are parsed
+and trees built in threads; spans from any producer thread arrive through
+:meth:`TracePane.feed` and are folded in on a tick, only when something arrived, so a
+flood costs at most ``1 / TICK_SECONDS`` redraws a second.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Input, Static
+
+from ircmd.domain.spans import Span
+from ircmd.domain.text import one_line
+from ircmd.domain.tracetree import TraceIndex, TraceSummary
+from ircmd.screens.panes.trace_actions import TraceActionsMixin
+from ircmd.screens.panes.trace_state import LiveFeed, TraceView, tree_model
+from ircmd.service.workspace import Workspace
+from ircmd.widgets.span_detail import SpanDetail
+from ircmd.widgets.span_tree import SpanTree
+from ircmd.widgets.trace_list import TraceList, filter_trace_list
+
+LIST_LIMIT = 500
+
+
+class TracePane(TraceActionsMixin, Vertical):
+    """Trace list over a span tree and the detail of the span under the cursor."""
+
+    DEFAULT_CSS = """
+    TracePane { height: 1fr; }
+    TracePane > #trace-list { height: auto; max-height: 9; }
+    TracePane > #trace-main { height: 1fr; }
+    TracePane #span-tree { width: 3fr; border: round $primary 40%; }
+    TracePane #span-detail { width: 2fr; border: round $primary 40%; padding: 0 1; }
+    TracePane #span-tree:focus, TracePane #span-detail:focus { border: round $accent; }
+    TracePane > #trace-search { display: none; height: 3; }
+    TracePane > #trace-search.-active { display: block; }
+    TracePane > #trace-status { height: 1; color: $text-muted; background: $panel; }
+    """
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="traces.search"),
+        Binding("escape", "clear_search", "Clear search", id="traces.clear_search"),
+        Binding("p", "pin", "Pin evidence", id="traces.pin"),
+        Binding("f", "find_similar", "Find similar", id="traces.find_similar"),
+        Binding("x", "records", "Records to correct", id="traces.records"),
+        Binding("w", "toggle_list", "Trace list", show=False, id="traces.toggle_list"),
+    ]
+    TICK_SECONDS = 0.3
+    DETAIL_DELAY = 0.05
+    SEARCH_DELAY = 0.25
+
+    def __init__(
+        self,
+        workspace: Workspace | None,
+        incident_id: str | None = None,
+        *,
+        paths: Sequence[str] = (),
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.workspace = workspace
+        self.incident_id = incident_id
+        self.paths = list(paths)
+        self.index = TraceIndex()
+        """Mutated only under ``_lock`` (by the ingest and open workers)."""
+        self.live = LiveFeed()
+        self.view: TraceView | None = None
+        self.current_trace: str | None = None
+        self.summaries: list[TraceSummary] = []
+        self.problems: list[str] = []
+        self.loading = bool(self.paths)
+        self.refreshes = 0
+        """How many times new spans were folded into the view (benchmarks read it)."""
+        self._lock = threading.Lock()
+        self._ingesting = False
+        self._list_query = ""
+        self._span_query = ""
+        self._search_target = "spans"
+        self._detail_timer: Timer | None = None
+        self._search_timer: Timer | None = None
+
+    # -- layout ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield TraceList(id="trace-list")
+        with Horizontal(id="trace-main"):
+            yield SpanTree(id="span-tree")
+            yield SpanDetail(id="span-detail")
+        yield Input(id="trace-search", placeholder="search spans")
+        yield Static(id="trace-status")
+
+    @property
+    def span_tree(self) -> SpanTree:
+        return self.query_one(SpanTree)
+
+    @property
+    def detail(self) -> SpanDetail:
+        return self.query_one(SpanDetail)
+
+    @property
+    def trace_list(self) -> TraceList:
+        return self.query_one(TraceList)
+
+    def on_mount(self) -> None:
+        self.query_one("#span-tree").border_title = "spans"
+        self.query_one("#span-detail").border_title = "detail"
+        self.set_interval(self.TICK_SECONDS, self._tick)
+        if self.paths:
+            self._load_files(self.paths)
+        self._update_status()
+
+    # -- spans in ----------------------------------------------------------------------
+    def feed(self, spans: Iterable[Span]) -> None:
+        """Hand over spans from any thread; they show up on the next tick."""
+        self.live.feed(spans)
+
+    @work(thread=True, exclusive=True, group="trace-load", exit_on_error=False)
+    def _load_files(self, paths: Sequence[str]) -> None:
+        from ircmd.domain.otlp import parse_bytes
+
+        problems: list[str] = []
+        for path in _expand(paths, problems):
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                problems.append(f"{path}: {exc.strerror or exc}")
+                continue
+            result = parse_bytes(data, str(path))
+            del data
+            if result.problems:
+                problems.append(result.problems.summary())
+            self.live.feed(result.spans, live=False)
+        self.app.call_from_thread(self._set_problems, problems)
+        self._ingest_now()
+
+    def _set_problems(self, problems: list[str]) -> None:
+        self.loading = False
+        self.problems = problems
+        for line in problems[:3]:
+            self.app.notify(one_line(line, 300), severity="warning", markup=False, timeout=8)
+        self._update_status()
+
+    def _tick(self) -> None:
+        if self.live.pending and not self._ingesting:
+            self._ingesting = True
+            self._ingest()
+
+    @work(thread=True, group="trace-ingest", exit_on_error=False)
+    def _ingest(self) -> None:
+        try:
+            self._ingest_now()
+        finally:
+            self._ingesting = False
+
+    def _ingest_now(self) -> None:
+        """Fold pending spans into the index; rebuild what changed (worker thread)."""
+        with self._lock:
+            batch = self.live.drain()
+            changed = self.index.add(batch) if batch else set()
+            if not changed and self.view is not None:
+                return
+            summaries = self.index.summaries()[:LIST_LIMIT]
+            current = self.current_trace
+            if current is None or current not in self.index:
+                current = summaries[0].trace_id if summaries else None
+            view = None
+            if current is not None and (current in changed or self.view is None):
+                tree = self.index.tree(current)
+                view = tree_model(tree) if tree is not None else None
+        self.app.call_from_thread(self._apply, summaries, current, view)
+
+    def _apply(
+        self, summaries: list[TraceSummary], current: str | None, view: TraceView | None
+    ) -> None:
+        self.summaries = summaries
+        self._show_list()
+        if view is not None:
+            same = self.view is not None and current == self.current_trace
+            self.current_trace = current
+            self.view = view
+            if same:
+                self.span_tree.update_model(view.model)
+                self.refreshes += 1
+            else:
+                self.span_tree.set_model(view.model)
+                if self._span_query:
+                    self._run_search(self._span_query)
+        self._update_status()
+
+    def _show_list(self) -> None:
+        shown = filter_trace_list(self.summaries, self._list_query)
+        self.trace_list.show_summaries(shown)
+        self.trace_list.display = len(self.summaries) > 1 or bool(self._list_query)
+
+    # -- choosing a trace --------------------------------------------------------------
+    @on(TraceList.Chosen)
+    def _chosen(self, event: TraceList.Chosen) -> None:
+        event.stop()
+        self.open_trace(event.trace_id)
+        self.span_tree.focus()
+
+    @on(TraceList.RowHighlighted)
+    def _row_highlighted(self, event: TraceList.RowHighlighted) -> None:
+        event.stop()
+        key = event.row_key.value if event.row_key is not None else None
+        if key and key != self.current_trace and self.trace_list.has_focus:
+            self.open_trace(key)
+
+    def open_trace(self, trace_id: str) -> None:
+        self.current_trace = trace_id
+        self._open(trace_id)
+
+    @work(thread=True, exclusive=True, group="trace-open", exit_on_error=False)
+    def _open(self, trace_id: str) -> None:
+        with self._lock:
+            tree = self.index.tree(trace_id)
+            view = tree_model(tree) if tree is not None else None
+        if view is not None:
+            self.app.call_from_thread(self._show_trace, trace_id, view)
+
+    def _show_trace(self, trace_id: str, view: TraceView) -> None:
+        if trace_id != self.current_trace:
+            return
+        self.view = view
+        self.span_tree.set_model(view.model)
+        if self._span_query:
+            self._run_search(self._span_query)
+        self._update_status()
+
+    # -- detail ------------------------------------------------------------------------
+    @on(SpanTree.Highlighted)
+    def _highlighted(self, event: SpanTree.Highlighted) -> None:
+        event.stop()
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(self.DETAIL_DELAY, self._show_detail)
+
+    def _show_detail(self) -> None:
+        self._detail_timer = None
+        view = self.view
+        span = view.span(self.span_tree.current_node) if view is not None else None
+        self.detail.show_span(span, view.model.start_ns if view is not None else None)
+
+    @property
+    def current_span(self) -> Span | None:
+        return self.view.span(self.span_tree.current_node) if self.view is not None else None
+
+    # -- search ------------------------------------------------------------------------
+    def action_search(self) -> None:
+        box = self.query_one("#trace-search", Input)
+        self._search_target = "traces" if self.trace_list.has_focus else "spans"
+        if self._search_target == "traces":
+            box.placeholder = "filter traces: error model:NAME tool:NAME conv:ID text"
+            box.value = self._list_query
+        else:
+            box.placeholder = "search spans (name, attributes, ids); enter keeps the filter"
+            box.value = self._span_query
+        box.add_class("-active")
+        box.focus()
+
+    def action_clear_search(self) -> None:
+        box = self.query_one("#trace-search", Input)
+        box.remove_class("-active")
+        if self._search_target == "traces":
+            self._list_query = ""
+            self._show_list()
+            self.trace_list.focus()
+        else:
+            self._span_query = ""
+            self.span_tree.set_filter(None)
+            self.span_tree.focus()
+        self._update_status()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_search":
+            active = self.query_one("#trace-search", Input).has_class("-active")
+            return active or bool(self._span_query) or bool(self._list_query)
+        return self.check_trace_action(action)
+
+    @on(Input.Changed, "#trace-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        value = event.value
+        self._search_timer = self.set_timer(self.SEARCH_DELAY, lambda: self._apply_query(value))
+
+    @on(Input.Submitted, "#trace-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._apply_query(event.value)
+        event.input.remove_class("-active")
+        (self.trace_list if self._search_target == "traces" else self.span_tree).focus()
+
+    def _apply_query(self, value: str) -> None:
+        if self._search_target == "traces":
+            self._list_query = value.strip()
+            self._show_list()
+        else:
+            self._span_query = value.strip()
+            if self._span_query:
+                self._run_search(self._span_query)
+            else:
+                self.span_tree.set_filter(None)
+        self._update_status()
+
+    def _run_search(self, query: str) -> None:
+        if self.view is not None:
+            self._search(self.view, query)
+
+    @work(thread=True, exclusive=True, group="trace-search", exit_on_error=False)
+    def _search(self, view: TraceView, query: str) -> None:
+        matches = view.matches(query)
+        self.app.call_from_thread(self._show_matches, view, query, matches)
+
+    def _show_matches(self, view: TraceView, query: str, matches: set[int]) -> None:
+        if view is not self.view or query != self._span_query:
+            return
+        self.span_tree.set_filter(matches)
+        self._update_status()
+
+    def action_toggle_list(self) -> None:
+        self.trace_list.display = not self.trace_list.display
+
+    # -- status ------------------------------------------------------------------------
+    def _update_status(self) -> None:
+        t = Text(no_wrap=True, overflow="ellipsis")
+        if self.loading:
+            t.append(" loading…", "italic")
+        t.append(f" {len(self.index)} traces", "bold")
+        t.append(f" · {self.index.span_count:,} spans")
+        view = self.view
+        if view is not None:
+            errors = len(view.model.errors)
+            t.append(f"   this trace {len(view.spans):,} spans", "dim")
+            if errors:
+                t.append(f" · {errors} errors (e)", "bold red")
+        if self._span_query:
+            n = len(self.span_tree._matches or ())
+            t.append("   search ", "dim")
+            t.append(one_line(self._span_query, 40), "bold")
+            t.append(f" {n} matching (n/N)", "dim")
+        if self._list_query:
+            t.append("   traces filtered ", "dim")
+            t.append(one_line(self._list_query, 40), "bold")
+        if self.live.received:
+            t.append(f"   live {self.live.received:,} received", "green")
+        if self.problems:
+            t.append(f"   {len(self.problems)} file problem(s): ", "yellow")
+            t.append(one_line(self.problems[0], 120), "yellow")
+        if self.incident_id:
+            t.append(f"   evidence → {self.incident_id}", "magenta")
+        self.query_one("#trace-status", Static).update(t)
+
+
+def _expand(paths: Sequence[str], problems: list[str]) -> list[Path]:
+    """Files named by ``paths`` (files, directories of *.json/*.jsonl, globs)."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw).expanduser()
+        if p.is_file():
+            out.append(p)
+        elif any(ch in raw for ch in "*?[") and not p.exists():
+            matches = sorted(Path().glob(raw)) if not p.is_absolute() else _abs_glob(p)
+            if not matches:
+                problems.append(f"{raw}: no file matches")
+            out.extend(m for m in matches if m.is_file())
+        elif p.is_dir():
+            found = sorted(
+                f for f in p.iterdir() if f.is_file() and f.suffix in (".json", ".jsonl")
+            )
+            if not found:
+                problems.append(f"{p}: no .json/.jsonl files in this directory")
+            out.extend(found)
+        elif p.exists():
+            out.append(p)
+        else:
+            problems.append(f"{p}: no such file")
+    return out
+
+
+def _abs_glob(p: Path) -> list[Path]:
+    anchor = Path(p.anchor)
+    return sorted(anchor.glob(str(p.relative_to(anchor))))

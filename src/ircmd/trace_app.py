@@ -1,0 +1,32 @@
+"""``ircmd trace view``: the app opened straight on the trace explorer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import events
+
+from ircmd.app import IrcmdApp
+from ircmd.screens.traces import TraceScreen
+from ircmd.service import Workspace
+
+
+class TraceViewApp(IrcmdApp):
+    """IrcmdApp whose first screen is the trace explorer on ``paths``."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        paths: Sequence[str],
+        *,
+        incident_id: str | None = None,
+    ) -> None:
+        super().__init__(workspace)
+        self.paths = list(paths)
+        self.incident_id = incident_id
+
+    def on_mount(self, event: events.Mount) -> None:  # type: ignore[override]
+        event.prevent_default()  # not IrcmdApp's home screen
+        self.push_screen(TraceScreen(self.workspace, self.paths, self.incident_id))
+        self._token = self.service.store.change_token()
+        self.set_interval(self.POLL_SECONDS, self._poll_store)
