@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ircmd.config import parse_config
 from ircmd.screens.panes.traces import TracePane
@@ -21,7 +21,7 @@ from ircmd.widgets.span_tree import SpanTree
 from ircmd.widgets.trace_list import TraceList
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
-from trace_ui_samples import (  # noqa: E402
+from trace_ui_samples import (
     hostile_trace,
     refund_trace,
     wide_trace,

@@ -81,7 +81,7 @@ def test_parent_cycle_and_bad_parents_do_not_hang() -> None:
 
 def test_deep_chain_is_iterative() -> None:
     n = 50_000
-    rows = TreeRows([-1] + list(range(n - 1)))
+    rows = TreeRows([-1, *list(range(n - 1))])
     rows.expand_all()
     assert len(rows.rows) == n
     assert rows.subtree_end(0) == n
