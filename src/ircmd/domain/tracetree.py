@@ -15,7 +15,7 @@ orphan roots).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ircmd.domain.spans import Span
@@ -62,11 +62,12 @@ class TreeRow:
 class TraceTree:
     """One trace's spans as a forest (normally one root)."""
 
-    def __init__(self, trace_id: str, spans: Iterable[Span]) -> None:
+    def __init__(self, trace_id: str, spans: Iterable[Span] | Mapping[str, Span]) -> None:
         self.trace_id = trace_id
-        self.spans: dict[str, Span] = {}
-        for s in spans:
-            self.spans[s.span_id] = s
+        # a mapping span_id -> span is used as is (not copied): treat it as frozen
+        self.spans: Mapping[str, Span] = (
+            spans if isinstance(spans, Mapping) else {s.span_id: s for s in spans}
+        )
         self._children: dict[str, list[Span]] = {}
         roots: list[Span] = []
         for s in self.spans.values():
@@ -77,9 +78,12 @@ class TraceTree:
                 roots.append(s)
         for kids in self._children.values():
             kids.sort(key=_start_key)
+        roots.sort(key=_start_key)
+        self.roots: list[Span] = roots
+        self._order: list[str] | None = None
         # spans caught in a parent cycle are not reachable from any root: lift them out
-        reachable = self._reach(roots)
-        if len(reachable) != len(self.spans):
+        if len(self.order()) != len(self.spans):
+            reachable = set(self.order())
             for s in sorted(self.spans.values(), key=_start_key):
                 if s.span_id not in reachable:
                     roots.append(s)
@@ -87,9 +91,8 @@ class TraceTree:
                         sibs = self._children[s.parent_id]
                         self._children[s.parent_id] = [x for x in sibs if x is not s]
                     reachable |= self._reach([s])
-        roots.sort(key=_start_key)
-        self.roots: list[Span] = roots
-        self._order: list[str] | None = None
+            roots.sort(key=_start_key)
+            self._order = None
 
     def _reach(self, roots: list[Span]) -> set[str]:
         seen: set[str] = set()
@@ -158,7 +161,20 @@ class TraceTree:
     def order(self) -> list[str]:
         """Span ids in depth-first order (cached)."""
         if self._order is None:
-            self._order = [row.span.span_id for row in self.walk()]
+            order: list[str] = []
+            children = self._children
+            stack = [r.span_id for r in reversed(self.roots)]
+            seen: set[str] = set()
+            while stack:
+                sid = stack.pop()
+                if sid in seen:  # only reachable through a cycle: stop there
+                    continue
+                seen.add(sid)
+                order.append(sid)
+                kids = children.get(sid)
+                if kids:
+                    stack.extend(k.span_id for k in reversed(kids))
+            self._order = order
         return self._order
 
     # -- times -----------------------------------------------------------------------------
@@ -231,7 +247,7 @@ class TraceTree:
         if not order:
             return None
         spans = self.spans
-        start = order.index(after) if after in spans else -1
+        start = order.index(after) if after is not None and after in spans else -1
         n = len(order)
         step = -1 if backwards else 1
         if start == -1 and backwards:
@@ -279,22 +295,17 @@ def summarize(
         if s.status_code == "ERROR":
             errors += 1
         if s._attr_keys:
-            it = s.input_tokens
+            it, ot, m, t, c, u = s.summary_fields()
             if it:
                 tin += it
-            ot = s.output_tokens
             if ot:
                 tout += ot
-            m = s.model
             if m:
                 models[m] = None
-            t = s.tool_name
             if t:
                 tools[t] = None
-            c = s.conversation_id
             if c:
                 convs[c] = None
-            u = s.user_id
             if u:
                 users[u] = None
     true_roots = [r for r in roots if r.parent_id is None]
@@ -380,7 +391,7 @@ class TraceIndex:
             spans = self._traces.get(trace_id)
             if spans is None:
                 return None
-            got = self._trees[trace_id] = TraceTree(trace_id, spans.values())
+            got = self._trees[trace_id] = TraceTree(trace_id, dict(spans))
         return got
 
     def summary(self, trace_id: str) -> TraceSummary | None:
