@@ -1,0 +1,180 @@
+"""The receiver's spool: append-only segment files of received OTLP bodies.
+
+Every request body is appended (and fsynced) *before* the receiver acknowledges it, so a
+restart or a kill loses nothing acknowledged. A record is::
+
+    b"IRSP" | kind (1 byte: b"P" protobuf, b"J" JSON) | length (4, big-endian)
+            | crc32 of payload (4) | received at, ns since epoch (8) | payload
+
+A torn last record (a crash mid-write, never acknowledged) is detected by its length or
+checksum and reported, not loaded. Segments rotate at ``segment_bytes``; whole segments
+are deleted oldest first while the spool is over ``max_bytes`` or a segment is older than
+``max_age_s``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import struct
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+MAGIC = b"IRSP"
+HEADER = struct.Struct(">4scIIq")
+SUFFIX = ".otlpspool"
+
+
+@dataclass(frozen=True)
+class SpoolRecord:
+    kind: str  # "protobuf" | "json"
+    payload: bytes
+    received_ns: int
+    segment: Path
+    offset: int
+
+
+class Spool:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        max_bytes: int = 512 * 1024 * 1024,
+        max_age_s: float = 30 * 86400.0,
+        segment_bytes: int | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.directory = directory
+        self.max_bytes = max_bytes
+        self.max_age_s = max_age_s
+        self.segment_bytes = segment_bytes or max(
+            1024 * 1024, min(64 * 1024 * 1024, max_bytes // 8)
+        )
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._fh: int | None = None
+        self._path: Path | None = None
+        self._size = 0
+
+    def segments(self) -> list[Path]:
+        try:
+            return sorted(p for p in self.directory.iterdir() if p.name.endswith(SUFFIX))
+        except FileNotFoundError:
+            return []
+
+    def _open_new(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        now_ns = int(self.clock() * 1e9)
+        path = self.directory / f"seg-{now_ns:020d}-{os.getpid()}{SUFFIX}"
+        n = 0
+        while path.exists():
+            n += 1
+            path = self.directory / f"seg-{now_ns:020d}-{os.getpid()}-{n}{SUFFIX}"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        dfd = os.open(self.directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+        self._fh, self._path, self._size = fd, path, 0
+
+    def append(self, kind: str, payload: bytes) -> None:
+        """Write one record durably (write + fsync); raises ``OSError`` when it cannot."""
+        k = b"P" if kind == "protobuf" else b"J"
+        rec = (
+            HEADER.pack(MAGIC, k, len(payload), zlib.crc32(payload) & 0xFFFFFFFF, time.time_ns())
+            + payload
+        )
+        with self._lock:
+            if self._fh is None or self._size >= self.segment_bytes:
+                self._close_current()
+                self._open_new()
+                self._retain_locked()
+            assert self._fh is not None
+            os.write(self._fh, rec)
+            os.fsync(self._fh)
+            self._size += len(rec)
+
+    def _close_current(self) -> None:
+        if self._fh is not None:
+            os.close(self._fh)
+            self._fh = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_current()
+
+    def retain(self) -> list[Path]:
+        with self._lock:
+            return self._retain_locked()
+
+    def _retain_locked(self) -> list[Path]:
+        """Delete whole old segments (never the one being written); returns them."""
+        removed: list[Path] = []
+        segs = [p for p in self.segments() if p != self._path]
+        now = self.clock()
+        sizes = {}
+        for p in segs:
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            sizes[p] = st.st_size
+            if now - st.st_mtime > self.max_age_s:
+                removed.append(p)
+        total = sum(sizes.values()) + self._size
+        for p in segs:
+            if total <= self.max_bytes:
+                break
+            if p not in removed and p in sizes:
+                removed.append(p)
+                total -= sizes[p]
+        for p in removed:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        return removed
+
+    def total_bytes(self) -> int:
+        total = 0
+        for p in self.segments():
+            with contextlib.suppress(OSError):
+                total += p.stat().st_size
+        return total
+
+
+def read_segments(directory: Path) -> Iterator[SpoolRecord | str]:
+    """Every record of every segment under ``directory`` (recursively), oldest first;
+    a problem is yielded as a one-line string instead of a record."""
+    if not directory.exists():
+        return
+    segs = sorted(directory.rglob(f"*{SUFFIX}"), key=lambda p: p.name)
+    for seg in segs:
+        try:
+            data = seg.read_bytes()
+        except OSError as exc:
+            yield f"{seg}: cannot read ({exc.strerror or exc})"
+            continue
+        pos = 0
+        n = len(data)
+        while pos < n:
+            if n - pos < HEADER.size:
+                yield f"{seg}: incomplete last record ({n - pos} bytes) ignored"
+                break
+            magic, k, length, crc, at = HEADER.unpack_from(data, pos)
+            if magic != MAGIC:
+                yield f"{seg}: bad record header at byte {pos}; rest of segment skipped"
+                break
+            start = pos + HEADER.size
+            if start + length > n:
+                yield f"{seg}: incomplete last record ({n - pos} bytes) ignored"
+                break
+            payload = data[start : start + length]
+            if zlib.crc32(payload) & 0xFFFFFFFF != crc:
+                yield f"{seg}: record at byte {pos} fails its checksum; skipped"
+            else:
+                yield SpoolRecord("protobuf" if k == b"P" else "json", payload, at, seg, pos)
+            pos = start + length

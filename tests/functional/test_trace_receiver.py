@@ -1,0 +1,194 @@
+"""The built-in OTLP/HTTP receiver, driven by the official OpenTelemetry exporter."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+from pathlib import Path
+
+import httpx
+import pytest
+from opentelemetry.exporter.otlp.proto.http import Compression
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.trace import Status, StatusCode
+
+from ircmd import tracegen
+from ircmd.backends.otlp_receiver import OtlpReceiver, OtlpReceiverSource, read_spool
+from ircmd.backends.protocols import TraceSourceError
+from ircmd.backends.spool import Spool
+from ircmd.domain.otlp import Problems
+from ircmd.domain.spans import Span, SpanKind
+
+
+@pytest.fixture
+def received(tmp_path: Path):  # type: ignore[no-untyped-def]
+    got: list[Span] = []
+    problems: list[Problems] = []
+
+    def on(spans: list[Span], p: Problems) -> None:
+        got.extend(spans)
+        if p:
+            problems.append(p)
+
+    rec = OtlpReceiver("127.0.0.1", 0, Spool(tmp_path / "spool"), on)
+    rec.start()
+    yield rec, got, problems
+    rec.stop()
+
+
+def _provider(url: str, compression: Compression = Compression.NoCompression) -> TracerProvider:
+    provider = TracerProvider(resource=Resource.create({"service.name": "refunds"}))
+    exporter = OTLPSpanExporter(endpoint=url, compression=compression, timeout=5)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return provider
+
+
+@pytest.mark.parametrize("compression", [Compression.NoCompression, Compression.Gzip])
+def test_official_exporter_spans_arrive_normalised_and_spooled(received, compression) -> None:  # type: ignore[no-untyped-def]
+    rec, got, problems = received
+    provider = _provider(rec.url, compression)
+    tracer = provider.get_tracer("test")
+    with tracer.start_as_current_span("invoke_agent refund-agent") as root:
+        root.set_attribute("gen_ai.operation.name", "invoke_agent")
+        root.set_attribute("gen_ai.conversation.id", "conv-1")
+        with tracer.start_as_current_span("execute_tool issue_refund") as tool:
+            tool.set_attribute("gen_ai.operation.name", "execute_tool")
+            tool.set_attribute("gen_ai.tool.name", "issue_refund")
+            tool.set_attribute("gen_ai.tool.call.arguments", '{"account_id": "A-1"}')
+            tool.set_attribute("hostile", "[@click=app.quit]x[/] \x1b]52;c;SGVsbG8=\x07")
+            tool.set_attribute("list", [1, 2, 3])
+            tool.set_status(Status(StatusCode.ERROR, "locked"))
+    provider.shutdown()
+    assert not problems
+    by_name = {s.name: s for s in got}
+    t = by_name["execute_tool issue_refund"]
+    a = by_name["invoke_agent refund-agent"]
+    assert t.kind is SpanKind.TOOL and a.kind is SpanKind.AGENT
+    assert t.parent_id == a.span_id and t.trace_id == a.trace_id
+    assert t.is_error and t.status_message == "locked"
+    assert t.tool_arguments == {"account_id": "A-1"}
+    assert t.attr("hostile") == "[@click=app.quit]x[/] \x1b]52;c;SGVsbG8=\x07"
+    assert t.attr("list") == [1, 2, 3]
+    assert t.service == "refunds"
+    # everything acknowledged is in the spool
+    spooled = read_spool(rec.spool.directory)
+    assert sorted(s.canonical_json() for s in spooled.spans) == sorted(
+        s.canonical_json() for s in got
+    )
+    assert rec.stats.spans == 2
+
+
+def _post(url: str, body: bytes, ctype: str, **headers: str) -> httpx.Response:
+    return httpx.post(url, content=body, headers={"Content-Type": ctype, **headers}, timeout=5)
+
+
+def test_json_body_and_partial_success(received) -> None:  # type: ignore[no-untyped-def]
+    rec, got, _ = received
+    req = next(tracegen.requests(2, convention="openinference", per_request=10))
+    spans = req["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    spans.append({**spans[0], "traceId": "not-hex"})
+    r = _post(
+        rec.url,
+        gzip.compress(json.dumps(req).encode()),
+        "application/json",
+        **{"Content-Encoding": "gzip"},
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["partialSuccess"]["rejectedSpans"] == "1"
+    assert "not 32 hex digits" in body["partialSuccess"]["errorMessage"]
+    assert len(got) == len(spans) - 1
+
+
+def test_protobuf_partial_success_response(received) -> None:  # type: ignore[no-untyped-def]
+    rec, got, _ = received
+    msg = trace_service_pb2.ExportTraceServiceRequest()
+    ss = msg.resource_spans.add().scope_spans.add()
+    ok = ss.spans.add()
+    ok.trace_id, ok.span_id, ok.name = b"\x01" * 16, b"\x02" * 8, "ok"
+    bad = ss.spans.add()
+    bad.trace_id, bad.span_id, bad.name = b"\x01" * 3, b"\x02" * 8, "bad"
+    r = _post(rec.url, msg.SerializeToString(), "application/x-protobuf")
+    assert r.status_code == 200
+    resp = trace_service_pb2.ExportTraceServiceResponse()
+    resp.ParseFromString(r.content)
+    assert resp.partial_success.rejected_spans == 1
+    assert [s.name for s in got] == ["ok"]
+
+
+@pytest.mark.parametrize(
+    ("body", "ctype", "headers", "status"),
+    [
+        (b"\xff\xff\xff garbage", "application/x-protobuf", {}, 400),
+        (b"{not json", "application/json", {}, 400),
+        (b"[1, 2]", "application/json", {}, 400),
+        (b"not gzip", "application/json", {"Content-Encoding": "gzip"}, 400),
+        (b"{}", "text/plain", {}, 415),
+    ],
+)
+def test_undecodable_bodies_get_4xx_and_are_not_spooled(
+    received, body, ctype, headers, status
+) -> None:  # type: ignore[no-untyped-def]
+    rec, got, _ = received
+    r = _post(rec.url, body, ctype, **headers)
+    assert r.status_code == status
+    assert got == []
+    assert read_spool(rec.spool.directory).spans == []
+    if ctype == "application/json" and status == 400:
+        assert r.json()["message"]
+    assert rec.stats.failed == 1
+
+
+def test_wrong_path_and_method(received) -> None:  # type: ignore[no-untyped-def]
+    rec, _, _ = received
+    base = rec.url.rsplit("/v1/traces", 1)[0]
+    assert httpx.post(base + "/v1/metrics", content=b"", timeout=5).status_code == 404
+    assert httpx.get(rec.url, timeout=5).status_code == 405
+
+
+def test_busy_port_is_a_clear_error_not_a_crash(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        with pytest.raises(TraceSourceError, match=f"port {port} on 127.0.0.1 is in use"):
+            OtlpReceiver("127.0.0.1", port).start()
+        src = OtlpReceiverSource("rx", port=port, data_dir=tmp_path)
+        import asyncio
+
+        batch = asyncio.run(src.load())
+        assert any("is in use" in w for w in batch.warnings)
+        assert "is in use" in src.describe()
+
+
+async def test_source_reloads_spool_after_restart_and_polls_new(tmp_path: Path) -> None:
+    src = OtlpReceiverSource("rx", port=0, data_dir=tmp_path)
+    assert (await src.load()).spans == []
+    url = src.receiver.url
+    provider = _provider(url)
+    with provider.get_tracer("t").start_as_current_span("one"):
+        pass
+    provider.shutdown()
+    polled = await src.poll()
+    assert [s.name for s in polled.spans] == ["one"]
+    assert (await src.poll()).spans == []
+    await src.close()
+    # a new process: what was acknowledged comes back from the spool
+    again = OtlpReceiverSource("rx", port=0, data_dir=tmp_path)
+    batch = await again.load()
+    assert [s.name for s in batch.spans] == ["one"]
+    await again.close()
+
+
+def test_disabled_receiver_only_reads_the_spool(tmp_path: Path) -> None:
+    import asyncio
+
+    src = OtlpReceiverSource("rx", port=0, data_dir=tmp_path, enabled=False)
+    asyncio.run(src.load())
+    assert not src.receiver.running
+    assert "off" in src.describe()
