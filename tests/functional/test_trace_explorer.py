@@ -12,6 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from ircmd.backends.trace_files import FileTraceSource
 from ircmd.config import parse_config
 from ircmd.screens.panes.traces import TracePane
 from ircmd.service import Workspace
@@ -70,7 +71,7 @@ async def test_keys_move_expand_collapse_and_jump_to_errors(
     workspace: Workspace, tmp_path: Path
 ) -> None:
     path = write_otlp(tmp_path / "wide.json", wide_trace(1000))
-    app = TraceViewApp(workspace, [str(path)])
+    app = TraceViewApp(workspace, [FileTraceSource("files", [str(path)])])
     async with app.run_test(size=(140, 40)) as pilot:
         pane = await opened(pilot)
         tree = pane.span_tree
@@ -119,7 +120,7 @@ async def test_search_filters_to_matches_and_ancestors(
     workspace: Workspace, tmp_path: Path
 ) -> None:
     path = write_otlp(tmp_path / "t.json", refund_trace())
-    app = TraceViewApp(workspace, [str(path)])
+    app = TraceViewApp(workspace, [FileTraceSource("files", [str(path)])])
     async with app.run_test(size=(140, 40)) as pilot:
         pane = await opened(pilot)
         tree = pane.span_tree
@@ -147,7 +148,7 @@ async def test_hostile_text_is_shown_literally_and_clicks_run_nothing(
     (tmp_path / "[@click=app.quit]x[").mkdir()
     bad = tmp_path / "[@click=app.quit]x[" / "] \x1b]52;c;SGVsbG8=\x07.json"
     bad.write_text('{"resourceSpans": [', encoding="utf-8")
-    app = TraceViewApp(workspace, [str(path), str(bad)])
+    app = TraceViewApp(workspace, [FileTraceSource("files", [str(path), str(bad)])])
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await opened(pilot)
         trace_list = pane.query_one(TraceList)
@@ -187,7 +188,7 @@ async def test_live_spans_show_up_without_a_key_and_are_coalesced(
     workspace: Workspace, tmp_path: Path
 ) -> None:
     path = write_otlp(tmp_path / "t.json", refund_trace())
-    app = TraceViewApp(workspace, [str(path)])
+    app = TraceViewApp(workspace, [FileTraceSource("files", [str(path)])])
     async with app.run_test(size=(140, 40)) as pilot:
         pane = await opened(pilot)
         tree = pane.span_tree

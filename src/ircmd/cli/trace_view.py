@@ -46,8 +46,11 @@ def run_view(ctx: Context, args: argparse.Namespace) -> int:
         except Exception as exc:
             raise UsageError(f"ircmd trace view: {exc}") from exc
         ctx.service.get(incident_id)  # a clean error before the screen opens
+    from ircmd.backends.trace_files import FileTraceSource
     from ircmd.trace_app import TraceViewApp  # Textual is imported only here
 
-    app = TraceViewApp(ctx.workspace, args.paths, incident_id=incident_id)
+    source = FileTraceSource("files", list(args.paths), watch=True)
+    title = ", ".join(args.paths[:3]) + (" …" if len(args.paths) > 3 else "")
+    app = TraceViewApp(ctx.workspace, [source], incident_id=incident_id, title=title)
     app.run()
     return int(app.return_code or 0)

@@ -1,4 +1,6 @@
-"""The full-screen trace explorer (``ircmd trace view PATH…``): the trace pane, full size."""
+"""The full-screen trace explorer (``ircmd trace view PATH…``): the trace pane, full size.
+
+Without ``sources`` it shows the workspace's configured trace sources."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from ircmd.backends.protocols import TraceSource
 from ircmd.domain.text import one_line
 from ircmd.screens.panes.traces import TracePane
 from ircmd.service.workspace import Workspace
@@ -22,17 +25,20 @@ class TraceScreen(Screen[None]):
     def __init__(
         self,
         workspace: Workspace | None,
-        paths: Sequence[str] = (),
+        sources: Sequence[TraceSource] | None = None,
         incident_id: str | None = None,
+        *,
+        title: str = "",
     ) -> None:
         super().__init__()
         self.workspace = workspace
-        self.paths = list(paths)
+        self.sources = sources
         self.incident_id = incident_id
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         yield Static(id="app-header")
-        yield TracePane(self.workspace, self.incident_id, paths=self.paths, id="trace-pane")
+        yield TracePane(self.workspace, self.incident_id, sources=self.sources, id="trace-pane")
         yield Static(id="status-bar")
         yield Footer()
 
@@ -44,8 +50,9 @@ class TraceScreen(Screen[None]):
         header = Text(no_wrap=True, overflow="ellipsis")
         header.append("ircmd", "bold")
         header.append("  traces  ", "")
-        shown = ", ".join(self.paths[:3]) + (" …" if len(self.paths) > 3 else "")
-        header.append(one_line(shown, 120), "dim")
+        header.append(one_line(self.title_text, 120), "dim")
+        if self.incident_id:
+            header.append(f"   evidence → {self.incident_id}", "magenta")
         self.query_one("#app-header", Static).update(header)
         update = getattr(self.app, "update_status_bar", None)
         if update is not None:

@@ -226,7 +226,7 @@ class SpanTree(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
-        width = self.size.width
+        width = self.scrollable_content_region.width
         base = self.rich_style
         rows = self.rows.rows
         if index >= len(rows) or self.model is None:

@@ -9,9 +9,10 @@ flood costs at most ``1 / TICK_SECONDS`` redraws a second.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -21,6 +22,7 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from ircmd.backends.protocols import TraceSource
 from ircmd.domain.spans import Span
 from ircmd.domain.text import one_line
 from ircmd.domain.tracetree import TraceIndex, TraceSummary
@@ -66,14 +68,17 @@ class TracePane(TraceActionsMixin, Vertical):
         workspace: Workspace | None,
         incident_id: str | None = None,
         *,
-        paths: Sequence[str] = (),
+        sources: Sequence[TraceSource] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.workspace = workspace
         self.incident_id = incident_id
-        self.paths = list(paths)
+        self.owns_sources = sources is None
+        self.sources: list[TraceSource] = (
+            list(sources) if sources is not None else default_sources(workspace)
+        )
         self.index = TraceIndex()
         """Mutated only under ``_lock`` (by the ingest and open workers)."""
         self.live = LiveFeed()
@@ -81,7 +86,7 @@ class TracePane(TraceActionsMixin, Vertical):
         self.current_trace: str | None = None
         self.summaries: list[TraceSummary] = []
         self.problems: list[str] = []
-        self.loading = bool(self.paths)
+        self.loading = True
         self.refreshes = 0
         """How many times new spans were folded into the view (benchmarks read it)."""
         self._lock = threading.Lock()
@@ -117,8 +122,10 @@ class TracePane(TraceActionsMixin, Vertical):
         self.query_one("#span-tree").border_title = "spans"
         self.query_one("#span-detail").border_title = "detail"
         self.set_interval(self.TICK_SECONDS, self._tick)
-        if self.paths:
-            self._load_files(self.paths)
+        if self.sources:
+            self._run_sources()
+        else:
+            self.loading = False
         self._update_status()
 
     # -- spans in ----------------------------------------------------------------------
@@ -126,30 +133,54 @@ class TracePane(TraceActionsMixin, Vertical):
         """Hand over spans from any thread; they show up on the next tick."""
         self.live.feed(spans)
 
-    @work(thread=True, exclusive=True, group="trace-load", exit_on_error=False)
-    def _load_files(self, paths: Sequence[str]) -> None:
-        from ircmd.domain.otlp import parse_bytes
-
+    @work(exclusive=True, group="trace-sources", exit_on_error=False)
+    async def _run_sources(self) -> None:
+        """Load every source once, then poll them on a tick until the pane goes away."""
         problems: list[str] = []
-        for path in _expand(paths, problems):
+        for source in self.sources:
             try:
-                data = path.read_bytes()
-            except OSError as exc:
-                problems.append(f"{path}: {exc.strerror or exc}")
+                batch = await source.load()
+            except Exception as exc:  # a broken source must not take the pane down
+                problems.append(f"{source.name}: {type(exc).__name__}: {exc}")
                 continue
-            result = parse_bytes(data, str(path))
-            del data
-            if result.problems:
-                problems.append(result.problems.summary())
-            self.live.feed(result.spans, live=False)
-        self.app.call_from_thread(self._set_problems, problems)
-        self._ingest_now()
+            problems.extend(batch.problem_lines)
+            self.live.feed(batch.spans, live=False)
+        self._set_problems(problems)
+        await asyncio.to_thread(self._ingest_now)
+        while True:
+            await asyncio.sleep(self.TICK_SECONDS)
+            for source in self.sources:
+                try:
+                    batch = await source.poll()
+                except Exception as exc:
+                    self._add_problems([f"{source.name}: {type(exc).__name__}: {exc}"])
+                    continue
+                if batch.spans:
+                    self.live.feed(batch.spans)
+                if batch.problems or batch.warnings:
+                    self._add_problems(batch.problem_lines)
+
+    def _add_problems(self, lines: list[str]) -> None:
+        new = [ln for ln in lines if ln not in self.problems]
+        if new:
+            self.problems.extend(new)
+            self._notify_problems(new)
+            self._update_status()
+
+    def _notify_problems(self, lines: list[str]) -> None:
+        for line in lines[:3]:
+            self.app.notify(one_line(line, 300), severity="warning", markup=False, timeout=8)
+
+    async def on_unmount(self) -> None:
+        if self.owns_sources:
+            for source in self.sources:
+                with contextlib.suppress(Exception):
+                    await source.close()
 
     def _set_problems(self, problems: list[str]) -> None:
         self.loading = False
         self.problems = problems
-        for line in problems[:3]:
-            self.app.notify(one_line(line, 300), severity="warning", markup=False, timeout=8)
+        self._notify_problems(problems)
         self._update_status()
 
     def _tick(self) -> None:
@@ -367,32 +398,10 @@ class TracePane(TraceActionsMixin, Vertical):
         self.query_one("#trace-status", Static).update(t)
 
 
-def _expand(paths: Sequence[str], problems: list[str]) -> list[Path]:
-    """Files named by ``paths`` (files, directories of *.json/*.jsonl, globs)."""
-    out: list[Path] = []
-    for raw in paths:
-        p = Path(raw).expanduser()
-        if p.is_file():
-            out.append(p)
-        elif any(ch in raw for ch in "*?[") and not p.exists():
-            matches = sorted(Path().glob(raw)) if not p.is_absolute() else _abs_glob(p)
-            if not matches:
-                problems.append(f"{raw}: no file matches")
-            out.extend(m for m in matches if m.is_file())
-        elif p.is_dir():
-            found = sorted(
-                f for f in p.iterdir() if f.is_file() and f.suffix in (".json", ".jsonl")
-            )
-            if not found:
-                problems.append(f"{p}: no .json/.jsonl files in this directory")
-            out.extend(found)
-        elif p.exists():
-            out.append(p)
-        else:
-            problems.append(f"{p}: no such file")
-    return out
+def default_sources(workspace: Workspace | None) -> list[TraceSource]:
+    """The trace sources the workspace's config names (none without a workspace)."""
+    if workspace is None or not workspace.config.trace_sources:
+        return []
+    from ircmd.service.traces import open_trace_sources
 
-
-def _abs_glob(p: Path) -> list[Path]:
-    anchor = Path(p.anchor)
-    return sorted(anchor.glob(str(p.relative_to(anchor))))
+    return list(open_trace_sources(workspace))
