@@ -21,7 +21,11 @@ from typing import Any
 ENTRY_POINT_GROUP = "ircmd.backends"
 
 # kind -> "module:factory"; each capability adds its own line.
-BUILTIN: dict[str, str] = {}
+BUILTIN: dict[str, str] = {
+    "files": "ircmd.backends.trace_files:from_config",
+    "otlp": "ircmd.backends.otlp_receiver:from_config",
+    "phoenix": "ircmd.backends.phoenix:from_config",
+}
 
 
 class BackendNotFound(LookupError):

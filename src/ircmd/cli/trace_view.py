@@ -1,7 +1,7 @@
 """``ircmd trace view PATH… [--incident ID]``: the full-screen trace explorer on files.
 
-Adds ``view`` under the ``trace`` command (created here when ``cli/traces.py`` has not
-made it yet). Textual is imported only when the explorer opens.
+Adds ``view`` under the ``trace`` command (``cli.traces.trace_group``). Textual is
+imported only when the explorer opens.
 """
 
 from __future__ import annotations
@@ -10,22 +10,12 @@ import argparse
 from typing import Any
 
 from ircmd.cli.common import Context, UsageError
+from ircmd.cli.traces import trace_group
 from ircmd.domain.incident import normalise_incident_id
 
 
-def _trace_subparsers(sub: Any) -> Any:
-    """The sub-command action of ``ircmd trace`` (making ``trace`` if it is absent)."""
-    parser = sub.choices.get("trace")
-    if parser is None:
-        parser = sub.add_parser("trace", help="explore traces (OTLP files, receiver, Phoenix)")
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return parser.add_subparsers(dest="trace_command", metavar="COMMAND")
-
-
 def register(sub: Any) -> None:
-    tsub = _trace_subparsers(sub)
+    tsub = trace_group(sub)
     v = tsub.add_parser(
         "view",
         help="open the full-screen trace explorer on OTLP JSON/JSONL files",

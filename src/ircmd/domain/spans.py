@@ -682,8 +682,10 @@ def _derive_kind(span: Span) -> SpanKind:
     if "openinference.span.kind" in keys:
         oi = span.attr("openinference.span.kind")
         if isinstance(oi, str):
-            got = OPENINFERENCE_KINDS.get(oi.strip().upper())
-            if got is not None:
+            oi = oi.strip().upper()
+            got = OPENINFERENCE_KINDS.get(oi)
+            # UNKNOWN says nothing: let the other attributes speak
+            if got is not None and oi != "UNKNOWN":
                 return got
     if not keys:
         return SpanKind.OTHER

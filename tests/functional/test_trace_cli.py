@@ -1,0 +1,201 @@
+"""``ircmd trace …`` and ``ircmd receive`` as a user runs them (subprocesses, real files)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ircmd import tracegen
+from ircmd.domain.otlp import encode_spans, parse_document
+
+IRCMD = str(Path(sys.executable).parent / "ircmd")
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("", encoding="utf-8")
+    e = dict(os.environ)
+    e.update(IRCMD_DATA_DIR=str(tmp_path / "data"), IRCMD_CONFIG=str(cfg))
+    return e
+
+
+def ircmd(
+    env: dict[str, str], *args: str, check: int | None = 0
+) -> subprocess.CompletedProcess[str]:
+    p = subprocess.run(
+        [IRCMD, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if check is not None:
+        assert p.returncode == check, p.stderr
+    return p
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    reqs = list(tracegen.requests(30, per_request=10))
+    a = tmp_path / "a.jsonl"
+    a.write_text("\n".join(json.dumps(r) for r in reqs[:2]) + "\n{broken\n", encoding="utf-8")
+    b = tmp_path / "b.json"
+    b.write_text(json.dumps(reqs[2]), encoding="utf-8")
+    return a, b
+
+
+def expected(reqs: list[dict]) -> dict:  # type: ignore[type-arg]
+    spans = [s for r in reqs for s in parse_document(r, "x").spans]
+    return {
+        "spans": len(spans),
+        "traces": len({s.trace_id for s in spans}),
+        "errors": sum(s.is_error for s in spans),
+        "input": sum(s.input_tokens or 0 for s in spans),
+    }
+
+
+def test_inspect_json_totals_and_per_file_problems(env, files) -> None:  # type: ignore[no-untyped-def]
+    a, b = files
+    p = ircmd(env, "trace", "inspect", str(a), str(b), "--json")
+    out = json.loads(p.stdout)
+    want = expected(list(tracegen.requests(30, per_request=10)))
+    assert out["spans"] == want["spans"] and out["traces"] == want["traces"] == 30
+    assert out["errors"] == want["errors"] > 0
+    assert out["tokens"]["input"] == want["input"] and out["tokens"]["output"] > 0
+    assert set(out["kinds"]) == {
+        "agent",
+        "workflow",
+        "llm",
+        "embedding",
+        "retrieval",
+        "reranker",
+        "tool",
+        "guardrail",
+        "evaluator",
+        "chain",
+        "other",
+    }
+    assert out["kinds"]["tool"] == 30 and out["kinds"]["llm"] == 30
+    (prob,) = [x for x in out["problems"] if x["problems"]]
+    assert prob["origin"] == str(a) and prob["skipped_lines"] == 1
+    assert "line 3" in prob["messages"][0]
+
+
+def test_inspect_human_output_and_errors_are_one_line(env, files, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    a, _ = files
+    p = ircmd(env, "trace", "inspect", str(a))
+    assert "traces  20" in p.stdout
+    assert p.stderr.count("\n") == 1 and "line 3: not valid JSON" in p.stderr
+    junk = tmp_path / "junk.json"
+    junk.write_bytes(b"\x1b]52;c;SGVsbG8=\x07 not json")
+    p = ircmd(env, "trace", "inspect", str(junk), check=1)
+    assert "\x1b" not in p.stderr and "junk.json" in p.stderr and "Traceback" not in p.stderr
+    p = ircmd(env, "trace", "inspect", check=2)
+    assert p.stderr.startswith("ircmd: error:")
+    p = ircmd(env, "trace", "find", str(a), check=2)
+    assert "Traceback" not in p.stderr
+
+
+def test_find_with_arg_lists_distinct_values(env, files) -> None:  # type: ignore[no-untyped-def]
+    a, b = files
+    p = ircmd(
+        env,
+        "trace",
+        "find",
+        str(a),
+        str(b),
+        "--tool",
+        "issue_refund",
+        "--arg",
+        "account_id",
+        "--json",
+    )
+    out = json.loads(p.stdout)
+    assert out["traces"] == out["spans"] == 20  # every 3rd run calls lookup_order instead
+    assert 0 < out["users"] <= 20 and 0 < out["conversations"] <= 20
+    assert sum(v["count"] for v in out["values"]) == 20
+    assert all(v["value"].startswith("ACME-") and v["trace_ids"] for v in out["values"])
+    p = ircmd(env, "trace", "find", str(a), "--model", "gpt-4o", "--json")
+    assert json.loads(p.stdout)["traces"] > 0
+    p = ircmd(env, "trace", "find", str(a), "--source", "internal-notes", "--json")
+    assert json.loads(p.stdout)["traces"] >= 1
+    p = ircmd(env, "trace", "find", str(a), "--prompt", "refund-policy", "--json")
+    assert json.loads(p.stdout)["traces"] == 20
+
+
+def test_pin_records_and_csv_through_the_cli(env, files) -> None:  # type: ignore[no-untyped-def]
+    a, _ = files
+    ircmd(env, "incident", "declare", "--title", "Wrong refunds")
+    span_id = json.loads(
+        ircmd(env, "trace", "find", str(a), "--tool", "issue_refund", "--json").stdout
+    )["trace_ids"][0]
+    tool_span = next(
+        s
+        for r in tracegen.requests(30, per_request=10)
+        for s in parse_document(r, "x").spans
+        if s.trace_id == span_id and s.tool_name
+    )
+    p = ircmd(
+        env, "trace", "pin", "INC-0001", str(a), "--span", tool_span.span_id.upper(), "--json"
+    )
+    doc = json.loads(p.stdout)
+    assert doc["span_id"] == tool_span.span_id and len(doc["sha256"]) == 64
+    p = ircmd(env, "trace", "pin", "INC-0001", str(a), "--span", "0" * 16, check=1)
+    assert "no span" in p.stderr
+    p = ircmd(
+        env,
+        "trace",
+        "records",
+        "INC-0001",
+        str(a),
+        "--tool",
+        "issue_refund",
+        "--arg",
+        "account_id",
+        "--json",
+    )
+    rc = json.loads(p.stdout)
+    value = rc["items"][0]["value"]
+    ircmd(env, "trace", "tick", "INC-0001", rc["id"], value)
+    csv_text = ircmd(env, "trace", "records-csv", "INC-0001", rc["id"]).stdout
+    assert f"{value}," in csv_text and ",yes," in csv_text
+    p = ircmd(env, "--read-only", "trace", "tick", "INC-0001", rc["id"], value, check=1)
+    assert "read-only" in p.stderr
+
+
+def test_receive_spools_then_inspect_spool(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [IRCMD, "receive", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert f"127.0.0.1:{port}/v1/traces" in line
+        spans = parse_document(next(tracegen.requests(5, per_request=10)), "x").spans
+        r = httpx.post(f"http://127.0.0.1:{port}/v1/traces", json=encode_spans(spans), timeout=5)
+        assert r.status_code == 200
+        # a busy port: a second receiver says so in one line and exits 1
+        p = ircmd(env, "receive", "--port", str(port), check=1)
+        assert "is in use" in p.stderr and p.stderr.count("\n") == 1
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert "1 requests" in out
+    p = ircmd(env, "trace", "inspect", "--spool", "--json")
+    assert json.loads(p.stdout)["spans"] == len(spans)

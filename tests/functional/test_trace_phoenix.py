@@ -1,0 +1,230 @@
+"""Phoenix trace source: against a real Phoenix server, plus injected faults."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+
+import httpx
+import pytest
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.trace import Status, StatusCode
+
+from ircmd.backends.phoenix import PhoenixClient, PhoenixError, PhoenixTraceSource, flatten
+from ircmd.domain.spans import SpanKind
+
+
+def phoenix_url() -> str:
+    try:
+        from tests.services import require_service  # type: ignore[import-not-found]
+    except ImportError:
+        url = os.environ.get("IRCMD_TEST_PHOENIX_URL")
+        if url:
+            return url
+        if os.environ.get("IRCMD_REQUIRE_SERVICES") == "1":
+            pytest.fail("IRCMD_TEST_PHOENIX_URL is not set (Phoenix required)")
+        pytest.skip("no Phoenix server (set IRCMD_TEST_PHOENIX_URL)")
+    got: str = require_service("phoenix")
+    return got
+
+
+HOSTILE = "[@click=app.quit]x[/] \x1b]52;c;SGVsbG8=\x07"
+
+
+def ingest(url: str, project: str, runs: int, *, fail_every: int = 3) -> None:
+    """Send ``runs`` support-refund traces (3 spans each) with the official exporter."""
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": "refunds", "openinference.project.name": project})
+    )
+    provider.add_span_processor(
+        SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"{url}/v1/traces", timeout=10))
+    )
+    tracer = provider.get_tracer("ircmd-tests")
+    for n in range(runs):
+        with tracer.start_as_current_span("support-refunds") as root:
+            root.set_attribute("openinference.span.kind", "AGENT")
+            root.set_attribute("session.id", f"conv-{n}")
+            root.set_attribute("user.id", f"user-{n % 2}")
+            with tracer.start_as_current_span("llm") as llm:
+                llm.set_attribute("openinference.span.kind", "LLM")
+                llm.set_attribute("llm.model_name", "gpt-4o")
+                llm.set_attribute("llm.token_count.prompt", 100 + n)
+                llm.set_attribute("llm.input_messages.0.message.role", "user")
+                llm.set_attribute("llm.input_messages.0.message.content", HOSTILE)
+            with tracer.start_as_current_span("issue_refund") as tool:
+                tool.set_attribute("gen_ai.operation.name", "execute_tool")
+                tool.set_attribute("gen_ai.tool.name", "issue_refund")
+                tool.set_attribute("gen_ai.tool.call.arguments", f'{{"account_id": "A-{n}"}}')
+                if n % fail_every == 0:
+                    tool.set_status(Status(StatusCode.ERROR, "account locked"))
+    provider.shutdown()
+
+
+async def wait_for_spans(src: PhoenixTraceSource, n: int, timeout: float = 20) -> list:  # type: ignore[type-arg]
+    deadline = time.monotonic() + timeout
+    while True:
+        batch = await src.fetch_spans()
+        if len(batch.spans) >= n or time.monotonic() > deadline:
+            return batch.spans
+        await asyncio.sleep(0.3)
+
+
+@pytest.mark.services
+async def test_real_phoenix_spans_pagination_filters_and_poll() -> None:
+    url = phoenix_url()
+    project = f"ircmd-{uuid.uuid4().hex[:8]}"
+    ingest(url, project, 4)
+    src = PhoenixTraceSource("phx", url, project, page_limit=5)  # forces cursor paging
+    try:
+        spans = await wait_for_spans(src, 12)
+        assert len(spans) == 12
+        batch = await src.load()
+        assert len(batch.spans) == 12 and not any(batch.problems)
+        kinds = sorted(s.kind.value for s in batch.spans)
+        assert kinds == ["agent"] * 4 + ["llm"] * 4 + ["tool"] * 4
+        llm = next(s for s in batch.spans if s.kind is SpanKind.LLM)
+        assert llm.model == "gpt-4o" and llm.input_messages[0].content == HOSTILE
+        tool = next(s for s in batch.spans if s.kind is SpanKind.TOOL)
+        assert tool.tool_name == "issue_refund" and "account_id" in tool.tool_arguments
+        roots = [s for s in batch.spans if s.parent_id is None]
+        assert {s.conversation_id for s in roots} == {f"conv-{n}" for n in range(4)}
+
+        errors = await src.fetch_spans(status_codes=["ERROR"])
+        assert len(errors.spans) == 2 and all(s.is_error for s in errors.spans)
+        tools = await src.fetch_spans(span_kinds=["LLM"])
+        assert {s.kind for s in tools.spans} == {SpanKind.LLM} and len(tools.spans) == 4
+        one = roots[0].trace_id
+        in_trace = await src.fetch_spans(trace_ids=[one])
+        assert {s.trace_id for s in in_trace.spans} == {one} and len(in_trace.spans) == 3
+
+        names = [p["name"] for p in await src.api.projects()]
+        assert project in names
+        traces = await src.api.traces(project, include_spans=True)
+        assert len(traces) == 4 and all(len(t["spans"]) == 3 for t in traces)
+
+        assert (await src.poll()).spans == []
+        ingest(url, project, 1)
+        deadline = time.monotonic() + 20
+        new: list = []  # type: ignore[type-arg]
+        while len(new) < 3 and time.monotonic() < deadline:
+            new += (await src.poll()).spans
+            await asyncio.sleep(0.3)
+        assert len(new) == 3
+    finally:
+        await src.close()
+
+
+@pytest.mark.services
+async def test_real_phoenix_unknown_project_is_one_clear_line() -> None:
+    url = phoenix_url()
+    src = PhoenixTraceSource("phx", url, "no-such-project-ircmd")
+    batch = await src.load()
+    assert batch.spans == []
+    (warning,) = batch.warnings
+    assert "no-such-project-ircmd" in warning and "\n" not in warning
+    await src.close()
+
+
+# -- faults (mock transport) ----------------------------------------------------------------
+
+
+def _source(handler, **kw) -> PhoenixTraceSource:  # type: ignore[no-untyped-def]
+    return PhoenixTraceSource(
+        "phx", "http://phoenix.test", "p", transport=httpx.MockTransport(handler), **kw
+    )
+
+
+async def test_timeout_is_reported_not_raised() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("slow", request=request)
+
+    src = _source(handler, timeout=0.5)
+    batch = await src.load()
+    assert batch.spans == [] and "no answer within 0.5 s" in batch.warnings[0]
+    assert "no answer" in src.describe()
+
+
+async def test_401_names_the_env_var_never_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PHX_TOKEN_TEST", "s3cret-token")
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("authorization", ""))
+        return httpx.Response(401, json={"detail": "bad token s3cret-token"})
+
+    src = _source(handler, token_env="PHX_TOKEN_TEST")
+    batch = await src.load()
+    assert seen == ["Bearer s3cret-token"]
+    assert "401 not authorised" in batch.warnings[0] and "$PHX_TOKEN_TEST" in batch.warnings[0]
+    assert "s3cret" not in batch.warnings[0] and "s3cret" not in src.describe()
+
+
+@pytest.mark.parametrize(
+    ("response", "expect"),
+    [
+        (httpx.Response(503, text="down"), "server answered 503"),
+        (httpx.Response(200, text="<html>proxy</html>"), "answer is not JSON"),
+        (httpx.Response(200, json=[1, 2]), "no 'data'"),
+        (httpx.Response(200, json={"data": "nope", "next_cursor": None}), "not a list"),
+    ],
+)
+async def test_server_errors_and_garbage(response: httpx.Response, expect: str) -> None:
+    src = _source(lambda request: response)
+    with pytest.raises(PhoenixError, match=expect):
+        await src.fetch_spans()
+    assert expect in (await src.load()).warnings[0]
+
+
+async def test_malformed_spans_are_skipped_and_counted() -> None:
+    good = {
+        "name": "ok",
+        "context": {"trace_id": "A" * 32, "span_id": "b" * 16},
+        "span_kind": "LLM",
+        "start_time": "2025-01-01T00:00:00Z",
+        "end_time": "2025-01-01T00:00:01.5+00:00",
+        "status_code": "OK",
+        "attributes": {"llm": {"model_name": "m"}, "x": [{"a": 1}, {"a": 2}]},
+    }
+    bad = [{"name": "no context"}, {**good, "context": {"trace_id": "zz", "span_id": "b" * 16}}]
+    body = {"data": [good, *bad], "next_cursor": None}
+    src = _source(lambda request: httpx.Response(200, json=body))
+    batch = await src.load()
+    (s,) = batch.spans
+    assert s.trace_id == "a" * 32 and s.duration_ns == 1_500_000_000
+    assert s.kind is SpanKind.LLM and s.model == "m"
+    assert s.attr("x.1.a") == 2
+    assert batch.problems[0].skipped_spans == 2
+
+
+async def test_cursor_is_followed_and_filters_are_sent() -> None:
+    calls: list[httpx.URL] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url)
+        cursor = request.url.params.get("cursor")
+        nxt = None if cursor == "c2" else ("c2" if cursor == "c1" else "c1")
+        return httpx.Response(200, json={"data": [], "next_cursor": nxt})
+
+    client = PhoenixClient("http://phoenix.test", transport=httpx.MockTransport(handler))
+    src = _source(handler)
+    src.api = client
+    await src.fetch_spans(status_codes=["ERROR"], span_kinds=["TOOL", "LLM"], trace_ids=["t1"])
+    assert [c.params.get("cursor") for c in calls] == [None, "c1", "c2"]
+    assert calls[0].params.get_list("span_kind") == ["TOOL", "LLM"]
+    assert calls[0].params.get("status_code") == "ERROR"
+    assert calls[0].params.get("trace_id") == "t1"
+    assert calls[0].path == "/v1/projects/p/spans"
+
+
+def test_flatten_nested_attributes() -> None:
+    assert flatten({"a": {"b": 1, "c": [{"d": 2}], "e": [1, 2]}, "f": {}}) == {
+        "a.b": 1,
+        "a.c.0.d": 2,
+        "a.e": [1, 2],
+        "f": {},
+    }
