@@ -12,10 +12,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from rich.segment import Segment
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import DataTable
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from ircmd.widgets.safe import safe_text
 from ircmd.widgets.span_format import compact_count, format_duration
@@ -92,16 +97,58 @@ def filter_trace_list(summaries: Sequence[Any], query: str) -> list[Any]:
     return [s for s in summaries if summary_matches(s, flt)]
 
 
-class TraceList(DataTable[Text]):
-    """Rows of trace summaries; ``enter`` (or moving onto a row) posts ``Chosen``."""
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("SERVICE", 16),
+    ("STARTED", 8),
+    ("DURATION", 9),
+    ("SPANS", 7),
+    ("ERR", 5),
+    ("TOKENS", 13),
+    ("TRACE", 10),
+)
+
+
+def summary_cells(s: Any) -> list[Text]:
+    """The fixed-width cells of one trace row (root name excluded)."""
+    errors = int(getattr(s, "error_count", 0) or 0)
+    tin = int(getattr(s, "input_tokens", 0) or 0)
+    tout = int(getattr(s, "output_tokens", 0) or 0)
+    start_ns = int(getattr(s, "start_ns", 0) or 0)
+    started = datetime.fromtimestamp(start_ns / 1e9, UTC).strftime("%H:%M:%S") if start_ns else "—"
+    return [
+        safe_text(getattr(s, "service", "") or "—", "dim"),
+        Text(started, style="dim"),
+        Text(format_duration(int(getattr(s, "duration_ns", 0) or 0)), justify="right"),
+        Text(compact_count(int(getattr(s, "span_count", 0) or 0)), justify="right"),
+        Text(str(errors) if errors else "·", "bold red" if errors else "dim", justify="right"),
+        Text(f"{compact_count(tin)}→{compact_count(tout)}" if tin or tout else "", "cyan"),
+        safe_text(str(s.trace_id)[:8], "dim"),
+    ]
+
+
+class TraceList(ScrollView, can_focus=True):
+    """Rows of trace summaries drawn with the Line API (thousands of traces stay cheap to
+    replace under a flood); ``enter`` posts ``Chosen``, moving posts ``Highlighted``."""
+
+    DEFAULT_CSS = """
+    TraceList { height: auto; max-height: 10; }
+    TraceList > .tracelist--header { text-style: bold; background: $primary 30%; }
+    TraceList > .tracelist--cursor { background: $accent 45%; }
+    TraceList:blur > .tracelist--cursor { background: $accent 20%; }
+    """
+    COMPONENT_CLASSES = {"tracelist--header", "tracelist--cursor"}
 
     BINDINGS = [
         Binding("enter", "choose", "Open trace", id="tracelist.open"),
-        Binding("j", "cursor_down", "Down", show=False, id="tracelist.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="tracelist.up"),
-        Binding("g", "scroll_top", "Top", show=False, id="tracelist.top"),
-        Binding("G", "scroll_bottom", "Bottom", show=False, id="tracelist.bottom"),
+        Binding("j,down", "cursor(1)", "Down", show=False, id="tracelist.down"),
+        Binding("k,up", "cursor(-1)", "Up", show=False, id="tracelist.up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="tracelist.pagedown"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="tracelist.pageup"),
+        Binding("g,home", "jump(0)", "Top", show=False, id="tracelist.top"),
+        Binding("G,end", "jump(-1)", "Bottom", show=False, id="tracelist.bottom"),
     ]
+
+    cursor: reactive[int] = reactive(0, init=False)
 
     @dataclass
     class Chosen(Message):
@@ -112,58 +159,136 @@ class TraceList(DataTable[Text]):
         def control(self) -> TraceList:
             return self.trace_list
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
-        self._ids: list[str] = []
+    @dataclass
+    class Highlighted(Message):
+        trace_list: TraceList
+        trace_id: str
 
-    def on_mount(self) -> None:
-        self.add_column("ROOT", key="root", width=44)
-        self.add_column("SERVICE", key="service", width=16)
-        self.add_column("STARTED", key="started", width=8)
-        self.add_column("DURATION", key="duration", width=9)
-        self.add_column("SPANS", key="spans", width=7)
-        self.add_column("ERR", key="errors", width=5)
-        self.add_column("TOKENS", key="tokens", width=13)
-        self.add_column("TRACE", key="trace", width=10)
+        @property
+        def control(self) -> TraceList:
+            return self.trace_list
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._summaries: list[Any] = []
+        self._ids: list[str] = []
+        self._cache: dict[str, Strip] = {}
+
+    @property
+    def row_count(self) -> int:
+        return len(self._summaries)
 
     @property
     def selected_trace(self) -> str | None:
-        if 0 <= self.cursor_row < len(self._ids):
-            return self._ids[self.cursor_row]
+        if 0 <= self.cursor < len(self._ids):
+            return self._ids[self.cursor]
         return None
+
+    def row_text(self, index: int) -> str:
+        """The plain text of row ``index`` (tests read it)."""
+        return self._line(index, 200).text
 
     def show_summaries(self, summaries: Sequence[Any]) -> None:
         """Replace the rows, keeping the cursor on the same trace when it is still there."""
         selected = self.selected_trace
-        self.clear()
-        self._ids = []
-        for s in summaries:
-            errors = int(getattr(s, "error_count", 0) or 0)
-            tin = int(getattr(s, "input_tokens", 0) or 0)
-            tout = int(getattr(s, "output_tokens", 0) or 0)
-            start_ns = int(getattr(s, "start_ns", 0) or 0)
-            started = (
-                datetime.fromtimestamp(start_ns / 1e9, UTC).strftime("%H:%M:%S")
-                if start_ns
-                else "—"
-            )
-            trace_id = str(s.trace_id)
-            self.add_row(
-                safe_text(getattr(s, "root_name", "") or "(no root)", "bold red" if errors else ""),
-                safe_text(getattr(s, "service", "") or "—", "dim"),
-                Text(started, style="dim"),
-                Text(format_duration(int(getattr(s, "duration_ns", 0) or 0)), justify="right"),
-                Text(compact_count(int(getattr(s, "span_count", 0) or 0)), justify="right"),
-                Text(
-                    str(errors) if errors else "·", "bold red" if errors else "dim", justify="right"
-                ),
-                Text(f"{compact_count(tin)}→{compact_count(tout)}" if tin or tout else "", "cyan"),
-                safe_text(trace_id[:8], "dim"),
-                key=trace_id,
-            )
-            self._ids.append(trace_id)
+        self._summaries = list(summaries)
+        self._ids = [str(s.trace_id) for s in self._summaries]
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, len(self._ids) + 1)
         if selected in self._ids:
-            self.move_cursor(row=self._ids.index(selected), animate=False)
+            index = self._ids.index(selected)
+            if index != self.cursor:
+                self.set_reactive(TraceList.cursor, index)
+                self._scroll_to_row(index)
+        elif self.cursor >= len(self._ids):
+            self.set_reactive(TraceList.cursor, max(0, len(self._ids) - 1))
+        self.refresh()
+
+    def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
+        return len(self._ids) + 1
+
+    def _line(self, index: int, width: int) -> Strip:
+        key = f"{index}:{width}"
+        got = self._cache.get(key)
+        if got is not None:
+            return got
+        fixed = sum(w + 1 for _, w in COLUMNS)
+        root_w = max(10, width - fixed - 1)
+        if index < 0:
+            line = Text(" " + "ROOT".ljust(root_w), no_wrap=True)
+            for name, w in COLUMNS:
+                line.append(
+                    " " + name.rjust(w)
+                    if name in ("DURATION", "SPANS", "ERR")
+                    else " " + name.ljust(w)
+                )
+        else:
+            s = self._summaries[index]
+            errors = int(getattr(s, "error_count", 0) or 0)
+            root = safe_text(
+                getattr(s, "root_name", "") or "(no root)", "bold red" if errors else ""
+            )
+            root.truncate(root_w, overflow="ellipsis", pad=True)
+            line = Text(" ", no_wrap=True)
+            line.append_text(root)
+            for cell, (_, w) in zip(summary_cells(s), COLUMNS, strict=True):
+                cell.truncate(w, overflow="ellipsis", pad=True)
+                if cell.justify == "right":
+                    cell = Text(" " * (w - cell.cell_len)) + cell
+                line.append(" ")
+                line.append_text(cell)
+        strip = Strip(line.render(self.app.console))
+        if len(self._cache) > 2000:
+            self._cache.clear()
+        self._cache[key] = strip
+        return strip
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width or self.size.width
+        base = self.rich_style
+        if y == 0:
+            style = base + self.get_component_rich_style("tracelist--header")
+            return self._line(-1, width).apply_style(style).adjust_cell_length(width, style)
+        index = self.scroll_offset.y + y - 1
+        if index >= len(self._ids):
+            return Strip.blank(width, base)
+        if index == self.cursor:
+            base = base + self.get_component_rich_style("tracelist--cursor")
+        strip = self._line(index, width)
+        return Strip(
+            [Segment(seg.text, base + seg.style if seg.style else base) for seg in strip]
+        ).adjust_cell_length(width, base)
+
+    def _scroll_to_row(self, index: int) -> None:
+        height = max(1, self.scrollable_content_region.height - 1)
+        top = self.scroll_offset.y
+        if index < top:
+            self.scroll_to(y=index, animate=False, immediate=True)
+        elif index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False, immediate=True)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_to_row(new)
+        trace_id = self.selected_trace
+        if trace_id is not None:
+            self.post_message(self.Highlighted(self, trace_id))
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.scroll_offset.y + event.y - 1
+        if 0 <= index < len(self._ids):
+            self.cursor = index
+
+    def action_cursor(self, delta: int) -> None:
+        if self._ids:
+            self.cursor = max(0, min(len(self._ids) - 1, self.cursor + delta))
+
+    def action_page(self, direction: int) -> None:
+        self.action_cursor(direction * max(1, self.size.height - 2))
+
+    def action_jump(self, where: int) -> None:
+        if self._ids:
+            self.cursor = 0 if where == 0 else len(self._ids) - 1
 
     def action_choose(self) -> None:
         trace_id = self.selected_trace

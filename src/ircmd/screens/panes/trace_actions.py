@@ -4,6 +4,7 @@ service layers; results come back as dialogs and one-line notifications."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -18,7 +19,9 @@ from ircmd.domain.blast import (
 )
 from ircmd.domain.spans import Span
 from ircmd.domain.text import one_line
+from ircmd.screens.prompt import TextPrompt
 from ircmd.screens.trace_dialogs import ChecklistChange, ChoiceDialog, RecordsDialog, SimilarDialog
+from ircmd.service.traces import TraceService
 from ircmd.widgets.checklist import ChecklistItem
 
 if TYPE_CHECKING:
@@ -90,24 +93,31 @@ class TraceActionsMixin:
             return
         self._pin(span)
 
+    @property
+    def trace_service(self) -> TraceService:
+        assert self.workspace is not None
+        return TraceService.for_workspace(self.workspace)
+
+    def source_of(self, span: Span) -> str:
+        """Where the span came from (file path, receiver name...), for the evidence record."""
+        if span.origin:
+            return span.origin
+        names = [s.name for s in getattr(self, "sources", [])]
+        return ", ".join(names) or "trace explorer"
+
     @work(thread=True, group="trace-pin", exit_on_error=False)
     def _pin(self, span: Span) -> None:
-        from ircmd.service.traces import pin_span
-
-        assert self.workspace is not None and self.incident_id is not None
+        assert self.incident_id is not None
         try:
-            item = pin_span(self.workspace, self.incident_id, span, source=self.source_name)
+            doc = self.trace_service.pin_span(self.incident_id, span, self.source_of(span))
         except Exception as exc:
             self.app.call_from_thread(self._say, f"Pin failed: {exc}", "error")
             return
-        digest = str(getattr(item, "sha256", ""))[:12]
         self.app.call_from_thread(
-            self._say, f"Pinned span {span.span_id} to {self.incident_id} (sha256 {digest}…)"
+            self._say,
+            f"Pinned {doc.get('id', '')} (span {span.span_id}, sha256 "
+            f"{str(doc.get('sha256', ''))[:12]}…) to {self.incident_id}",
         )
-
-    @property
-    def source_name(self) -> str:
-        return "files"
 
     # -- find similar ------------------------------------------------------------------
     def action_find_similar(self) -> None:
@@ -158,11 +168,9 @@ class TraceActionsMixin:
 
     @work(thread=True, group="trace-record", exit_on_error=False)
     def _record_similar(self, result: SimilarResult) -> None:
-        from ircmd.service.traces import record_blast_radius
-
-        assert self.workspace is not None and self.incident_id is not None
+        assert self.incident_id is not None
         try:
-            record_blast_radius(self.workspace, self.incident_id, result)
+            self.trace_service.record_finding(self.incident_id, result)
         except Exception as exc:
             self.app.call_from_thread(self._say, f"Recording failed: {exc}", "error")
             return
@@ -182,10 +190,11 @@ class TraceActionsMixin:
             self._say("This tool call has no named arguments.", "warning")
             return
         tool = span.tool_name
+        source = self.source_of(span)
 
         def chosen(arg: str | None) -> None:
             if arg:
-                self._records(tool, arg)
+                self._records(tool, arg, source)
 
         self.app.push_screen(
             ChoiceDialog(f"Which argument of {one_line(tool, 60)}?", [(n, n) for n in names]),
@@ -193,24 +202,89 @@ class TraceActionsMixin:
         )
 
     @work(thread=True, group="trace-records", exit_on_error=False)
-    def _records(self, tool: str, argument: str) -> None:
+    def _records(self, tool: str, argument: str, source: str) -> None:
         with self._lock:
             spans = list(self.index.spans())
         values = distinct_argument_values(spans, tool, argument)
+        checklist_id: str | None = None
+        if self.incident_id and not self.read_only:
+            try:
+                doc = self.trace_service.create_checklist(
+                    self.incident_id, tool, argument, values, source=source
+                )
+            except Exception as exc:
+                self.app.call_from_thread(self._say, f"Checklist not saved: {exc}", "error")
+            else:
+                checklist_id = str(doc["id"])
+                self.app.call_from_thread(
+                    self._say, f"Records to correct {checklist_id} saved on {self.incident_id}"
+                )
         items = [ChecklistItem(v.value, v.count, list(v.trace_ids)) for v in values]
-        self.app.call_from_thread(self._show_records, tool, argument, items)
+        self.app.call_from_thread(self._show_records, tool, argument, items, checklist_id)
 
-    def _show_records(self, tool: str, argument: str, items: list[ChecklistItem]) -> None:
+    def _show_records(
+        self, tool: str, argument: str, items: list[ChecklistItem], checklist_id: str | None
+    ) -> None:
         title = f"Records to correct: {one_line(tool, 40)}({one_line(argument, 40)})"
+        if checklist_id:
+            title += f"  {checklist_id} on {self.incident_id}"
+        else:
+            title += "  (not saved: no incident)"
 
         def change(ch: ChecklistChange) -> None:
-            if ch.kind == "tick":
-                for item in items:
-                    if item.value == ch.value:
-                        item.done = ch.done
-                dialog.set_items(items)
+            if checklist_id is None:
+                self._say("Open the trace from an incident to tick and export records.", "warning")
+            elif ch.kind == "tick":
+                self._tick_record(dialog, checklist_id, ch.value, ch.done)
             elif ch.kind == "export":
-                self._say("CSV export needs an incident checklist.", "warning")
+                self._ask_export(checklist_id)
 
-        dialog = RecordsDialog(title, items, on_change=change, read_only=self.read_only)
+        dialog = RecordsDialog(
+            title, items, on_change=change, read_only=self.read_only or checklist_id is None
+        )
         self.app.push_screen(dialog)
+
+    @work(thread=True, group="trace-tick", exit_on_error=False)
+    def _tick_record(self, dialog: RecordsDialog, checklist_id: str, value: str, done: bool) -> None:
+        assert self.incident_id is not None
+        try:
+            doc = self.trace_service.tick(self.incident_id, checklist_id, value, done)
+        except Exception as exc:
+            self.app.call_from_thread(self._say, f"Tick not saved: {exc}", "error")
+            return
+        self.app.call_from_thread(dialog.set_items, checklist_items(doc))
+
+    def _ask_export(self, checklist_id: str) -> None:
+        default = f"{self.incident_id}-{checklist_id}.csv"
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self._export(checklist_id, path)
+
+        self.app.push_screen(TextPrompt("Export the checklist as CSV to", value=default), chosen)
+
+    @work(thread=True, group="trace-export", exit_on_error=False)
+    def _export(self, checklist_id: str, path: str) -> None:
+        assert self.incident_id is not None
+        try:
+            text = self.trace_service.checklist_csv(self.incident_id, checklist_id)
+            target = Path(path).expanduser()
+            target.write_text(text, encoding="utf-8")
+        except Exception as exc:
+            self.app.call_from_thread(self._say, f"Export failed: {exc}", "error")
+            return
+        self.app.call_from_thread(self._say, f"Wrote {target}")
+
+
+def checklist_items(doc: dict[str, Any]) -> list[ChecklistItem]:
+    """The stored checklist's items, as the dialog shows them."""
+    return [
+        ChecklistItem(
+            value=str(i.get("value", "")),
+            count=int(i.get("count", 0) or 0),
+            trace_ids=list(i.get("trace_ids", [])),
+            done=bool(i.get("done")),
+            done_by=str(i.get("done_by") or ""),
+        )
+        for i in doc.get("items", [])
+    ]

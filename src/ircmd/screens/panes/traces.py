@@ -28,6 +28,7 @@ from ircmd.domain.text import one_line
 from ircmd.domain.tracetree import TraceIndex, TraceSummary
 from ircmd.screens.panes.trace_actions import TraceActionsMixin
 from ircmd.screens.panes.trace_state import LiveFeed, TraceView, tree_model
+from ircmd.service.traces import build_sources
 from ircmd.service.workspace import Workspace
 from ircmd.widgets.span_detail import SpanDetail
 from ircmd.widgets.span_tree import SpanTree
@@ -41,7 +42,7 @@ class TracePane(TraceActionsMixin, Vertical):
 
     DEFAULT_CSS = """
     TracePane { height: 1fr; }
-    TracePane > #trace-list { height: auto; max-height: 9; }
+    TracePane > #trace-list { height: auto; max-height: 10; }
     TracePane > #trace-main { height: 1fr; }
     TracePane #span-tree { width: 3fr; border: round $primary 40%; }
     TracePane #span-detail { width: 2fr; border: round $primary 40%; padding: 0 1; }
@@ -76,16 +77,17 @@ class TracePane(TraceActionsMixin, Vertical):
         self.workspace = workspace
         self.incident_id = incident_id
         self.owns_sources = sources is None
-        self.sources: list[TraceSource] = (
-            list(sources) if sources is not None else default_sources(workspace)
-        )
+        self.problems: list[str] = []
+        if sources is not None:
+            self.sources: list[TraceSource] = list(sources)
+        else:
+            self.sources, self.problems = default_sources(workspace)
         self.index = TraceIndex()
         """Mutated only under ``_lock`` (by the ingest and open workers)."""
         self.live = LiveFeed()
         self.view: TraceView | None = None
         self.current_trace: str | None = None
         self.summaries: list[TraceSummary] = []
-        self.problems: list[str] = []
         self.loading = True
         self.refreshes = 0
         """How many times new spans were folded into the view (benchmarks read it)."""
@@ -125,7 +127,7 @@ class TracePane(TraceActionsMixin, Vertical):
         if self.sources:
             self._run_sources()
         else:
-            self.loading = False
+            self._set_problems(self.problems)
         self._update_status()
 
     # -- spans in ----------------------------------------------------------------------
@@ -136,7 +138,7 @@ class TracePane(TraceActionsMixin, Vertical):
     @work(exclusive=True, group="trace-sources", exit_on_error=False)
     async def _run_sources(self) -> None:
         """Load every source once, then poll them on a tick until the pane goes away."""
-        problems: list[str] = []
+        problems: list[str] = list(self.problems)
         for source in self.sources:
             try:
                 batch = await source.load()
@@ -242,12 +244,11 @@ class TracePane(TraceActionsMixin, Vertical):
         self.open_trace(event.trace_id)
         self.span_tree.focus()
 
-    @on(TraceList.RowHighlighted)
-    def _row_highlighted(self, event: TraceList.RowHighlighted) -> None:
+    @on(TraceList.Highlighted)
+    def _row_highlighted(self, event: TraceList.Highlighted) -> None:
         event.stop()
-        key = event.row_key.value if event.row_key is not None else None
-        if key and key != self.current_trace and self.trace_list.has_focus:
-            self.open_trace(key)
+        if event.trace_id != self.current_trace and self.trace_list.has_focus:
+            self.open_trace(event.trace_id)
 
     def open_trace(self, trace_id: str) -> None:
         self.current_trace = trace_id
@@ -393,15 +394,20 @@ class TracePane(TraceActionsMixin, Vertical):
         if self.problems:
             t.append(f"   {len(self.problems)} file problem(s): ", "yellow")
             t.append(one_line(self.problems[0], 120), "yellow")
+        if not self.sources:
+            t.append(
+                "   no trace source: add [[trace_sources]] to the config, "
+                "or run `ircmd trace view PATH`",
+                "italic",
+            )
         if self.incident_id:
             t.append(f"   evidence → {self.incident_id}", "magenta")
         self.query_one("#trace-status", Static).update(t)
 
 
-def default_sources(workspace: Workspace | None) -> list[TraceSource]:
-    """The trace sources the workspace's config names (none without a workspace)."""
+def default_sources(workspace: Workspace | None) -> tuple[list[TraceSource], list[str]]:
+    """The trace sources the workspace's config names (none without a workspace), and one
+    line per source that could not be built."""
     if workspace is None or not workspace.config.trace_sources:
-        return []
-    from ircmd.service.traces import open_trace_sources
-
-    return list(open_trace_sources(workspace))
+        return [], []
+    return build_sources(workspace.config, workspace.data_dir)
