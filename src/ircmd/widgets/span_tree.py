@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from textual import work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -51,7 +53,19 @@ class SpanTreeModel:
     order: Sequence[int] | None = None
     errors: Sequence[int] = ()
     critical: Callable[[], Sequence[int]] | None = None
-    """Computes the critical path's nodes when first asked for (``t``)."""
+    """Computes the critical path's nodes (called in a worker thread when first needed)."""
+    preorder_is_index: bool = False
+    """Nodes are numbered in display (depth-first) order, so no preorder table is needed."""
+
+
+@dataclass
+class TreeState:
+    """The view state of a tree, to carry over to a rebuilt model of the same trace."""
+
+    expanded: list[int]
+    cursor_node: int
+    top_node: int
+    filtered: bool
 
 
 class SpanTree(ScrollView, can_focus=True):
@@ -110,63 +124,62 @@ class SpanTree(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
 
     # -- data in -----------------------------------------------------------------------
-    def set_model(self, model: SpanTreeModel | None, *, initial_rows: int = 400) -> None:
-        """Show a trace; expands the first levels while at most ``initial_rows`` show."""
+    def set_model(
+        self,
+        model: SpanTreeModel | None,
+        *,
+        rows: TreeRows | None = None,
+        initial_rows: int = 400,
+        cursor_node: int = -1,
+        top_node: int = -1,
+        matches: set[int] | None = None,
+    ) -> None:
+        """Show a trace.
+
+        ``rows`` may come prepared (built in a worker thread, with expansion and filter
+        already applied: the UI thread then does no work proportional to the trace);
+        without it the first levels are expanded while at most ``initial_rows`` show.
+        ``cursor_node``/``top_node`` keep the cursor and the first visible span in place
+        (a live trace that grew)."""
         self.model = model
         self._info.clear()
-        self._matches = None
-        self._match_order = []
         self._preorder_pos = None
+        self._critical = None
         if model is None:
             self.rows = TreeRows([])
             self._errors = []
-            self._critical = None
         else:
-            self.rows = TreeRows(model.parents, model.order)
+            if rows is None:
+                rows = TreeRows(model.parents, model.order)
+                rows.expand_to_depth(64, initial_rows)
+                if matches is not None:
+                    rows.set_filter(matches)
+            self.rows = rows
             self._errors = list(model.errors)
-            self._critical = None
-            self.rows.expand_to_depth(64, initial_rows)
-            if self.show_critical:
-                self.rows.reveal(self._critical_nodes())
+        self._matches = matches
+        self._match_order = sorted(matches, key=self._preorder_index) if matches else []
         self._resize()
-        self.scroll_to(0, 0, animate=False)
-        new = 0 if self.rows.rows else -1
+        top = self.rows.row_of(top_node) if top_node >= 0 else -1
+        self.scroll_to(0, max(0, top), animate=False, immediate=True)
+        row = self.rows.row_of(cursor_node) if cursor_node >= 0 else -1
+        new = row if row >= 0 else (0 if self.rows.rows else -1)
         if self.cursor == new:
             self._announce()
         self.cursor = new
+        if self.show_critical and model is not None:
+            self._compute_critical(model, reveal=False)
         self.refresh()
 
-    def update_model(self, model: SpanTreeModel) -> None:
-        """The same trace grew (live spans): keep the expansion, cursor and filter."""
-        old_rows = self.rows
-        node = self.current_node
-        expanded = {i for i in range(old_rows.size) if old_rows.expanded[i]}
-        self.model = model
-        self._info.clear()
-        self._preorder_pos = None
-        self.rows = TreeRows(model.parents, model.order)
-        for i in expanded:
-            if i < self.rows.size:
-                self.rows.expanded[i] = 1
-        for i in range(old_rows.size, self.rows.size):
-            p = self.rows.parent[i]
-            if p < 0 or p >= old_rows.size:
-                continue
-            if not old_rows.children[p]:
-                self.rows.expanded[p] = 1  # a first child under a leaf shows up at once
-        self._errors = list(model.errors)
-        self._critical = None
-        if self.show_critical:
-            self._critical_nodes()
-        self.rows.visible_filter = None
-        if old_rows.visible_filter is not None and self._matches is not None:
-            self.rows.set_filter(self._matches)
-        else:
-            self.rows.rebuild()
-        self._resize()
-        row = self.rows.row_of(node) if node >= 0 else -1
-        self.cursor = row if row >= 0 else (0 if self.rows.rows else -1)
-        self.refresh()
+    def state(self) -> TreeState:
+        """What to keep when the same trace is shown again (cheap: C-level scans)."""
+        rows = self.rows
+        top = rows.rows[self.scroll_offset.y] if self.scroll_offset.y < len(rows.rows) else -1
+        return TreeState(
+            expanded=list(compress(range(rows.size), rows.expanded)),
+            cursor_node=self.current_node,
+            top_node=top,
+            filtered=self._matches is not None,
+        )
 
     def set_filter(self, matches: set[int] | None) -> None:
         """Show only ``matches`` and their ancestors (``None`` shows everything again)."""
@@ -406,6 +419,8 @@ class SpanTree(ScrollView, can_focus=True):
         self.refresh()
 
     def _preorder_index(self, node: int) -> int:
+        if self.model is not None and self.model.preorder_is_index:
+            return node
         if self._preorder_pos is None:
             pos = [0] * self.rows.size
             for i, n in enumerate(self.rows.preorder()):
@@ -444,24 +459,36 @@ class SpanTree(ScrollView, can_focus=True):
         if node >= 0:
             self.select_node(node)
 
-    def _critical_nodes(self) -> set[int]:
-        if self._critical is None:
-            make = self.model.critical if self.model is not None else None
-            self._critical = set(make()) if make is not None else set()
-        return self._critical
+    @work(thread=True, exclusive=True, group="spantree-critical", exit_on_error=False)
+    def _compute_critical(self, model: SpanTreeModel, reveal: bool) -> None:
+        nodes = set(model.critical()) if model.critical is not None else set()
+        self.app.call_from_thread(self._critical_ready, model, nodes, reveal)
 
-    def action_toggle_critical(self) -> None:
-        critical = self._critical_nodes()
-        if not critical:
+    def _critical_ready(self, model: SpanTreeModel, nodes: set[int], reveal: bool) -> None:
+        if model is not self.model:
+            return
+        self._critical = nodes
+        if not nodes:
+            self.show_critical = False
             self.notify("No critical path for this trace.", markup=False, timeout=3)
             return
+        hidden = [n for n in nodes if self.rows.row_of(n) < 0]
+        if reveal and hidden and self.rows.visible_filter is None:
+            node = self.current_node
+            self.rows.reveal(hidden)
+            self._after_rebuild(node)
+        self.refresh()
+
+    def action_toggle_critical(self) -> None:
+        if self.model is None:
+            return
         self.show_critical = not self.show_critical
-        if self.show_critical:
-            hidden = [n for n in critical if self.rows.row_of(n) < 0]
-            if hidden:
-                node = self.current_node
-                self.rows.reveal(hidden)
-                self._after_rebuild(node)
+        if not self.show_critical:
+            return
+        if self._critical is None:
+            self._compute_critical(self.model, reveal=True)
+        else:
+            self._critical_ready(self.model, self._critical, True)
 
     def info_for(self, node: int) -> Any:
         return self._row_info(node) if 0 <= node < self.rows.size else None

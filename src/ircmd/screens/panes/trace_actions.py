@@ -245,7 +245,9 @@ class TraceActionsMixin:
         self.app.push_screen(dialog)
 
     @work(thread=True, group="trace-tick", exit_on_error=False)
-    def _tick_record(self, dialog: RecordsDialog, checklist_id: str, value: str, done: bool) -> None:
+    def _tick_record(
+        self, dialog: RecordsDialog, checklist_id: str, value: str, done: bool
+    ) -> None:
         assert self.incident_id is not None
         try:
             doc = self.trace_service.tick(self.incident_id, checklist_id, value, done)

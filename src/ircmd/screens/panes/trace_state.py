@@ -17,17 +17,23 @@ from dataclasses import dataclass
 from ircmd.domain.spans import Span
 from ircmd.domain.tracetree import TraceTree, search_predicate
 from ircmd.widgets.span_format import RowInfo
-from ircmd.widgets.span_tree import SpanTreeModel
+from ircmd.widgets.span_tree import SpanTreeModel, TreeState
+from ircmd.widgets.tree_rows import TreeRows
 
 
 @dataclass
 class TraceView:
-    """One trace in the shape the tree widget wants: node ``i`` is ``spans[i]``."""
+    """One trace in the shape the tree widget wants: node ``i`` is ``spans[i]``; ``rows``
+    (built off the UI thread) already carries the expansion, filter and cursor to show."""
 
     tree: TraceTree
     spans: list[Span]
     index: dict[str, int]
     model: SpanTreeModel
+    rows: TreeRows
+    cursor_node: int = -1
+    top_node: int = -1
+    matched: set[int] | None = None
 
     def node_of(self, span_id: str) -> int:
         return self.index.get(span_id, -1)
@@ -41,7 +47,17 @@ class TraceView:
         return {i for i, s in enumerate(self.spans) if pred(s)}
 
 
-def tree_model(tree: TraceTree) -> TraceView:
+def tree_model(
+    tree: TraceTree,
+    *,
+    previous: TraceView | None = None,
+    state: TreeState | None = None,
+    query: str = "",
+    initial_rows: int = 400,
+) -> TraceView:
+    """Build the view of ``tree`` (in a worker thread). With ``previous``/``state`` (the
+    same trace shown before it grew) expansion, cursor and scroll carry over by span id,
+    and a span that was a leaf and now has children opens so new spans show up."""
     order = tree.order()
     by_id = tree.spans
     spans = [by_id[sid] for sid in order]
@@ -65,8 +81,12 @@ def tree_model(tree: TraceTree) -> TraceView:
             s.status_code == "ERROR",
         )
 
+    memo: list[list[int]] = []
+
     def critical() -> list[int]:
-        return [index[sid] for sid in tree.critical_path() if sid in index]
+        if not memo:
+            memo.append([index[sid] for sid in tree.critical_path() if sid in index])
+        return memo[0]
 
     start = min((s.start_ns for s in spans), default=0)
     end = max((s.end_ns for s in spans), default=0)
@@ -77,8 +97,37 @@ def tree_model(tree: TraceTree) -> TraceView:
         end_ns=max(end, start + 1),
         errors=errors,
         critical=critical,
+        preorder_is_index=True,
     )
-    return TraceView(tree, spans, index, model)
+    rows = TreeRows(parents)
+    cursor = top = -1
+    if previous is not None and state is not None:
+        old_spans = previous.spans
+        for i in state.expanded:
+            j = index.get(old_spans[i].span_id) if i < len(old_spans) else None
+            if j is not None:
+                rows.expanded[j] = 1
+        old_index, old_children = previous.index, previous.rows.children
+        for s in spans:
+            pid = s.parent_id
+            if pid is None or s.span_id in old_index or pid not in index:
+                continue
+            if pid in old_index and not old_children[old_index[pid]]:
+                rows.expanded[index[pid]] = 1
+        if 0 <= state.cursor_node < len(old_spans):
+            cursor = index.get(old_spans[state.cursor_node].span_id, -1)
+        if 0 <= state.top_node < len(old_spans):
+            top = index.get(old_spans[state.top_node].span_id, -1)
+    else:
+        rows.expand_to_depth(64, initial_rows)
+    view = TraceView(tree, spans, index, model, rows, cursor, top)
+    if query:
+        view.matched = view.matches(query)
+        rows.set_filter(view.matched)
+    else:
+        rows.rebuild()
+    rows.row_of(0)  # build the row lookup here, not on the UI thread
+    return view
 
 
 class LiveFeed:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import threading
 from collections.abc import Iterable, Sequence
 
@@ -31,10 +32,11 @@ from ircmd.screens.panes.trace_state import LiveFeed, TraceView, tree_model
 from ircmd.service.traces import build_sources
 from ircmd.service.workspace import Workspace
 from ircmd.widgets.span_detail import SpanDetail
-from ircmd.widgets.span_tree import SpanTree
+from ircmd.widgets.span_tree import SpanTree, TreeState
 from ircmd.widgets.trace_list import TraceList, filter_trace_list
 
 LIST_LIMIT = 500
+SWITCH_INTERVAL = 0.001
 
 
 class TracePane(TraceActionsMixin, Vertical):
@@ -90,7 +92,7 @@ class TracePane(TraceActionsMixin, Vertical):
         self.summaries: list[TraceSummary] = []
         self.loading = True
         self.refreshes = 0
-        """How many times new spans were folded into the view (benchmarks read it)."""
+        """How many times new spans were folded into the view (tests and benchmarks)."""
         self._lock = threading.Lock()
         self._ingesting = False
         self._list_query = ""
@@ -125,6 +127,10 @@ class TracePane(TraceActionsMixin, Vertical):
         self.query_one("#span-detail").border_title = "detail"
         self.set_interval(self.TICK_SECONDS, self._tick)
         if self.sources:
+            # Spans are decoded and indexed in threads; with Python's default 5 ms GIL
+            # switch interval the UI loop waits up to 5 ms at every wake-up while they
+            # run, which adds up to >100 ms per key under a flood. 1 ms keeps keys fast.
+            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
             self._run_sources()
         else:
             self._set_problems(self.problems)
@@ -148,7 +154,7 @@ class TracePane(TraceActionsMixin, Vertical):
             problems.extend(batch.problem_lines)
             self.live.feed(batch.spans, live=False)
         self._set_problems(problems)
-        await asyncio.to_thread(self._ingest_now)
+        await asyncio.to_thread(self._ingest_now, None, self._span_query)
         while True:
             await asyncio.sleep(self.TICK_SECONDS)
             for source in self.sources:
@@ -188,16 +194,17 @@ class TracePane(TraceActionsMixin, Vertical):
     def _tick(self) -> None:
         if self.live.pending and not self._ingesting:
             self._ingesting = True
-            self._ingest()
+            state = self.span_tree.state() if self.view is not None else None
+            self._ingest(state, self._span_query)
 
     @work(thread=True, group="trace-ingest", exit_on_error=False)
-    def _ingest(self) -> None:
+    def _ingest(self, state: TreeState | None, query: str) -> None:
         try:
-            self._ingest_now()
+            self._ingest_now(state, query)
         finally:
             self._ingesting = False
 
-    def _ingest_now(self) -> None:
+    def _ingest_now(self, state: TreeState | None = None, query: str = "") -> None:
         """Fold pending spans into the index; rebuild what changed (worker thread)."""
         with self._lock:
             batch = self.live.drain()
@@ -209,9 +216,17 @@ class TracePane(TraceActionsMixin, Vertical):
             if current is None or current not in self.index:
                 current = summaries[0].trace_id if summaries else None
             view = None
-            if current is not None and (current in changed or self.view is None):
+            previous = self.view
+            if current is not None and (current in changed or previous is None):
                 tree = self.index.tree(current)
-                view = tree_model(tree) if tree is not None else None
+                if tree is not None:
+                    same = previous is not None and previous.tree.trace_id == current
+                    view = tree_model(
+                        tree,
+                        previous=previous if same else None,
+                        state=state if same else None,
+                        query=query,
+                    )
         self.app.call_from_thread(self._apply, summaries, current, view)
 
     def _apply(
@@ -219,18 +234,21 @@ class TracePane(TraceActionsMixin, Vertical):
     ) -> None:
         self.summaries = summaries
         self._show_list()
+        self.refreshes += 1
         if view is not None:
-            same = self.view is not None and current == self.current_trace
             self.current_trace = current
-            self.view = view
-            if same:
-                self.span_tree.update_model(view.model)
-                self.refreshes += 1
-            else:
-                self.span_tree.set_model(view.model)
-                if self._span_query:
-                    self._run_search(self._span_query)
+            self._show_view(view)
         self._update_status()
+
+    def _show_view(self, view: TraceView) -> None:
+        self.view = view
+        self.span_tree.set_model(
+            view.model,
+            rows=view.rows,
+            cursor_node=view.cursor_node,
+            top_node=view.top_node,
+            matches=view.matched,
+        )
 
     def _show_list(self) -> None:
         shown = filter_trace_list(self.summaries, self._list_query)
@@ -252,23 +270,20 @@ class TracePane(TraceActionsMixin, Vertical):
 
     def open_trace(self, trace_id: str) -> None:
         self.current_trace = trace_id
-        self._open(trace_id)
+        self._open(trace_id, self._span_query)
 
     @work(thread=True, exclusive=True, group="trace-open", exit_on_error=False)
-    def _open(self, trace_id: str) -> None:
+    def _open(self, trace_id: str, query: str) -> None:
         with self._lock:
             tree = self.index.tree(trace_id)
-            view = tree_model(tree) if tree is not None else None
+            view = tree_model(tree, query=query) if tree is not None else None
         if view is not None:
             self.app.call_from_thread(self._show_trace, trace_id, view)
 
     def _show_trace(self, trace_id: str, view: TraceView) -> None:
         if trace_id != self.current_trace:
             return
-        self.view = view
-        self.span_tree.set_model(view.model)
-        if self._span_query:
-            self._run_search(self._span_query)
+        self._show_view(view)
         self._update_status()
 
     # -- detail ------------------------------------------------------------------------
