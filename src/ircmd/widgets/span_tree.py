@@ -73,8 +73,8 @@ class SpanTree(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     SpanTree { height: 1fr; }
-    SpanTree > .spantree--cursor { background: $accent 45%; }
-    SpanTree:blur > .spantree--cursor { background: $accent 20%; }
+    SpanTree > .spantree--cursor { background: $primary 55%; }
+    SpanTree:blur > .spantree--cursor { background: $primary 25%; }
     """
     COMPONENT_CLASSES = {"spantree--cursor"}
 
@@ -281,13 +281,15 @@ class SpanTree(ScrollView, can_focus=True):
             right.append(Segment(" " + tok, base + st("cyan")))
             right.append(Segment(" " + dur, base + st("bold red" if info.error else "")))
             right_w = 2 + TOK_WIDTH + DUR_WIDTH
-        if width >= 90:
-            bar = self._bar(info, BAR_WIDTH)
+        bar_width = BAR_WIDTH if width >= 100 else (12 if width >= 72 else 0)
+        if bar_width:
+            bar = self._bar(info, bar_width)
             right.append(Segment(" "))
             right.extend(
-                Segment(text, base + st(spec)) for text, spec in self._bar_segments(bar, info)
+                Segment(text, base + st(spec))
+                for text, spec in self._bar_segments(bar, info, bar_width)
             )
-            right_w += 1 + BAR_WIDTH
+            right_w += 1 + bar_width
 
         used = sum(cell_len(s.text) for s in segs)
         room = max(0, width - used - right_w - 1)
@@ -312,13 +314,13 @@ class SpanTree(ScrollView, can_focus=True):
         return start, min(length, width - start)
 
     @staticmethod
-    def _bar_segments(bar: tuple[int, int], info: RowInfo) -> list[tuple[str, str]]:
+    def _bar_segments(bar: tuple[int, int], info: RowInfo, width: int) -> list[tuple[str, str]]:
         start, length = bar
         colour = "red" if info.error else KIND_STYLE.get(info.kind, "white").split()[-1]
         return [
             ("·" * start, "dim"),
             ("█" * length, colour),
-            ("·" * (BAR_WIDTH - start - length), "dim"),
+            ("·" * (width - start - length), "dim"),
         ]
 
     # -- cursor ------------------------------------------------------------------------

@@ -133,8 +133,8 @@ class TraceList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     TraceList { height: auto; max-height: 10; }
     TraceList > .tracelist--header { text-style: bold; background: $primary 30%; }
-    TraceList > .tracelist--cursor { background: $accent 45%; }
-    TraceList:blur > .tracelist--cursor { background: $accent 20%; }
+    TraceList > .tracelist--cursor { background: $primary 55%; }
+    TraceList:blur > .tracelist--cursor { background: $primary 25%; }
     """
     COMPONENT_CLASSES = {"tracelist--header", "tracelist--cursor"}
 
@@ -188,6 +188,15 @@ class TraceList(ScrollView, can_focus=True):
         """The plain text of row ``index`` (tests read it)."""
         return self._line(index, 200).text
 
+    def select(self, trace_id: str) -> None:
+        """Put the cursor on ``trace_id`` (no message: the caller already knows)."""
+        if trace_id in self._ids:
+            index = self._ids.index(trace_id)
+            if index != self.cursor:
+                self.set_reactive(TraceList.cursor, index)
+                self._scroll_to_row(index)
+                self.refresh()
+
     def show_summaries(self, summaries: Sequence[Any]) -> None:
         """Replace the rows, keeping the cursor on the same trace when it is still there."""
         selected = self.selected_trace
@@ -232,8 +241,9 @@ class TraceList(ScrollView, can_focus=True):
             line = Text(" ", no_wrap=True)
             line.append_text(root)
             for cell, (_, w) in zip(summary_cells(s), COLUMNS, strict=True):
-                cell.truncate(w, overflow="ellipsis", pad=True)
-                if cell.justify == "right":
+                right = cell.justify == "right"
+                cell.truncate(w, overflow="ellipsis", pad=not right)
+                if right:
                     cell = Text(" " * (w - cell.cell_len)) + cell
                 line.append(" ")
                 line.append_text(cell)

@@ -242,6 +242,7 @@ class TracePane(TraceActionsMixin, Vertical):
 
     def _show_view(self, view: TraceView) -> None:
         self.view = view
+        self.trace_list.select(view.tree.trace_id)
         self.span_tree.set_model(
             view.model,
             rows=view.rows,
