@@ -141,9 +141,10 @@ def hostile_trace(trace: str = "b" * 32) -> list[Span]:
             {
                 "gen_ai.operation.name": "execute_tool",
                 "gen_ai.tool.name": HOSTILE,
-                "gen_ai.tool.call.arguments": json.dumps({"q": HOSTILE}),
+                "gen_ai.tool.call.arguments": json.dumps({HOSTILE: HOSTILE, "q": HOSTILE}),
                 "gen_ai.tool.call.result": HOSTILE,
                 "gen_ai.conversation.id": HOSTILE,
+                "user.id": HOSTILE,
                 HOSTILE: HOSTILE,
             },
             error=HOSTILE,

@@ -208,3 +208,95 @@ async def test_pane_without_sources_says_how_to_get_some(workspace: Workspace) -
         await pilot.pause(0.2)
         status = str(pane.query_one("#trace-status", Static).visual)
         assert "no trace source" in status
+
+
+CONTROLS = [chr(c) for c in range(0x20) if chr(c) != "\n"] + [chr(c) for c in range(0x7F, 0xA0)]
+
+
+def screen_text(app: App[object]) -> str:
+    """Every line the current screen draws, as plain text."""
+    from textual.strip import Strip
+
+    lines = []
+    for widget in app.screen.walk_children():
+        if not widget.display or not widget.size.height:
+            continue
+        for y in range(widget.size.height):
+            try:
+                strip = widget.render_line(y)
+            except Exception:
+                continue
+            if isinstance(strip, Strip):
+                lines.append(strip.text)
+        visual = getattr(widget, "visual", None)
+        if visual is not None:
+            lines.append(getattr(visual, "plain", "") or str(visual))
+    return "\n".join(lines)
+
+
+async def click_everywhere(pilot: Pilot[object]) -> None:
+    width, height = pilot.app.size
+    for y in range(1, height, 4):
+        for x in range(2, width, 29):
+            await pilot.click(offset=(x, y))
+
+
+async def test_dialogs_show_hostile_trace_text_literally(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    inc, _ = workspace.incidents.declare("Hostile", severity="low")
+    path = write_otlp(tmp_path / "evil.json", hostile_trace() + hostile_trace("e" * 32))
+    app = TraceViewApp(workspace, [FileTraceSource("files", [str(path)])], incident_id=inc.id)
+    async with app.run_test(size=(150, 45)) as pilot:
+        pane = await loaded(pilot)
+        await pilot.press("g", "f")  # find similar on the hostile tool span
+        await wait_for(pilot, lambda: isinstance(app.screen, SimilarDialog))
+        text = screen_text(app)
+        assert "[@click=app.quit]x[/]" in text
+        await click_everywhere(pilot)
+        assert app.is_running
+        await pilot.press("x")  # records to correct from the blast radius dialog
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        assert "[@click=app.quit]x[/]" in screen_text(app)  # an argument named with markup
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordsDialog))
+        text = screen_text(app)
+        assert "[@click=app.quit]x[/]" in text
+        assert not [c for c in CONTROLS if c in text]
+        await click_everywhere(pilot)
+        await pilot.press("space")  # tick a hostile value: stored and redrawn literally
+        svc = TraceService.for_workspace(workspace)
+        await wait_for(pilot, lambda: any(i["done"] for i in svc.checklists(inc.id)[0]["items"]))
+        assert app.is_running and app.return_code is None
+        await pilot.press("escape")
+        # a search for markup is data too
+        await pilot.press("slash", *"[/]", "enter")
+        await wait_for(pilot, lambda: pane.span_tree.filtered)
+        assert "[/]" in str(pane.query_one("#trace-status", Static).visual)
+        assert app.is_running
+
+
+async def test_command_line_verbs_take_their_argument(workspace: Workspace, tmp_path: Path) -> None:
+    """What the war room's ``:find BY`` / ``:records ARG`` / ``:pin`` run on the pane."""
+    inc, _ = workspace.incidents.declare("Refunds outside policy", severity="high")
+    path = spans_file(tmp_path)
+    app = TraceViewApp(workspace, [FileTraceSource("files", [str(path)])], incident_id=inc.id)
+    async with app.run_test(size=(150, 45)) as pilot:
+        pane = await loaded(pilot)
+        pane.open_trace("a" * 32)
+        await wait_for(pilot, lambda: pane.view.tree.trace_id == "a" * 32)
+        await pilot.press("e", "k")  # the LLM span: several dimensions
+        await pane.run_action("find_similar('model')")
+        await wait_for(pilot, lambda: isinstance(app.screen, SimilarDialog))
+        assert app.screen.result.query.model == "gpt-4o"
+        await pilot.press("escape")
+        await pane.run_action("find_similar('tool')")  # not a tool span: one line, no dialog
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, SimilarDialog)
+        await pilot.press("j")
+        await pane.run_action("records('amount')")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordsDialog))
+        await pilot.press("escape")
+        await pane.run_action("pin")
+        svc = TraceService.for_workspace(workspace)
+        await wait_for(pilot, lambda: bool(svc.evidence(inc.id)))

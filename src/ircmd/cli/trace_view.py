@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ircmd.cli.common import Context, UsageError
+from ircmd.cli.common import CliError, Context, UsageError
 from ircmd.cli.traces import trace_group
 from ircmd.domain.incident import normalise_incident_id
 
@@ -36,7 +36,11 @@ def run_view(ctx: Context, args: argparse.Namespace) -> int:
         except Exception as exc:
             raise UsageError(f"ircmd trace view: {exc}") from exc
         ctx.service.get(incident_id)  # a clean error before the screen opens
-    from ircmd.backends.trace_files import FileTraceSource
+    from ircmd.backends.trace_files import FileTraceSource, expand
+
+    files, missing = expand(list(args.paths))
+    if not files:
+        raise CliError(f"trace view: {missing[0] if missing else 'no trace files given'}")
     from ircmd.trace_app import TraceViewApp  # Textual is imported only here
 
     source = FileTraceSource("files", list(args.paths), watch=True)

@@ -120,7 +120,9 @@ class TraceActionsMixin:
         )
 
     # -- find similar ------------------------------------------------------------------
-    def action_find_similar(self) -> None:
+    def action_find_similar(self, by: str = "") -> None:
+        """Blast radius of the span under the cursor; ``by`` (tool, prompt, source,
+        document, model) skips the question (the ``:find BY`` command-line verb)."""
         span = self.current_span
         if span is None:
             self._say("No span under the cursor.", "warning")
@@ -128,6 +130,13 @@ class TraceActionsMixin:
         dims = suggest_dimensions(span)
         if not dims:
             self._say("This span has no tool, prompt, retrieval source or model to compare.")
+            return
+        if by:
+            if by not in dims:
+                offered = ", ".join(dims)
+                self._say(f"Cannot find similar by {by!r} here (this span offers: {offered}).")
+                return
+            self._similar(span, by)
             return
         if len(dims) == 1:
             self._similar(span, dims[0])
@@ -179,7 +188,9 @@ class TraceActionsMixin:
         )
 
     # -- records to correct -------------------------------------------------------------
-    def action_records(self) -> None:
+    def action_records(self, argument: str = "") -> None:
+        """Records to correct for the tool call under the cursor; ``argument`` skips the
+        question (the ``:records ARG`` command-line verb)."""
         span = self.current_span
         if span is None or not span.tool_name:
             self._say("Records to correct start from a tool call span.", "warning")
@@ -191,6 +202,12 @@ class TraceActionsMixin:
             return
         tool = span.tool_name
         source = self.source_of(span)
+        if argument:
+            if argument not in names:
+                self._say(f"{tool} has no argument {argument!r} (it has: {', '.join(names)}).")
+                return
+            self._records(tool, argument, source)
+            return
 
         def chosen(arg: str | None) -> None:
             if arg:
