@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 import uuid
 
@@ -14,23 +13,14 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
+from tests.services import require_service
 
 from ircmd.backends.phoenix import PhoenixClient, PhoenixError, PhoenixTraceSource, flatten
 from ircmd.domain.spans import SpanKind
 
 
 def phoenix_url() -> str:
-    try:
-        from tests.services import require_service  # type: ignore[import-not-found]
-    except ImportError:
-        url = os.environ.get("IRCMD_TEST_PHOENIX_URL")
-        if url:
-            return url
-        if os.environ.get("IRCMD_REQUIRE_SERVICES") == "1":
-            pytest.fail("IRCMD_TEST_PHOENIX_URL is not set (Phoenix required)")
-        pytest.skip("no Phoenix server (set IRCMD_TEST_PHOENIX_URL)")
-    got: str = require_service("phoenix")
-    return got
+    return require_service("phoenix").rstrip("/")
 
 
 HOSTILE = "[@click=app.quit]x[/] \x1b]52;c;SGVsbG8=\x07"

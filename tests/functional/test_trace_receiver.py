@@ -18,7 +18,12 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
 
 from ircmd import tracegen
-from ircmd.backends.otlp_receiver import OtlpReceiver, OtlpReceiverSource, read_spool
+from ircmd.backends.otlp_receiver import (
+    OtlpReceiver,
+    OtlpReceiverSource,
+    Received,
+    read_spool,
+)
 from ircmd.backends.protocols import TraceSourceError
 from ircmd.backends.spool import Spool
 from ircmd.domain.otlp import Problems
@@ -30,10 +35,10 @@ def received(tmp_path: Path):  # type: ignore[no-untyped-def]
     got: list[Span] = []
     problems: list[Problems] = []
 
-    def on(spans: list[Span], p: Problems) -> None:
-        got.extend(spans)
-        if p:
-            problems.append(p)
+    def on(received: Received) -> None:
+        got.extend(received.spans())
+        if received.problems:
+            problems.append(received.problems)
 
     rec = OtlpReceiver("127.0.0.1", 0, Spool(tmp_path / "spool"), on)
     rec.start()

@@ -46,16 +46,57 @@ def _attrs(kvs: Any) -> dict[str, Any]:
     return {kv.key: _value(kv.value) for kv in kvs}
 
 
-def parse_protobuf(body: bytes, origin: str) -> tuple[list[Span], Problems]:
-    """Spans from a serialized ``ExportTraceServiceRequest``.
+def _bad_ids(sp: Any) -> bool:
+    t, s = sp.trace_id, sp.span_id
+    return len(t) != 16 or len(s) != 8 or t == _ZERO16 or s == _ZERO8
 
-    Raises :class:`UndecodableBody` when the bytes are not that message at all; spans
-    with invalid ids are skipped and counted in the returned problems."""
+
+_ZERO16 = bytes(16)
+_ZERO8 = bytes(8)
+
+
+def load_request(body: bytes) -> Any:
+    """The parsed ``ExportTraceServiceRequest`` (``UndecodableBody`` if it is not one)."""
     req = ExportTraceServiceRequest()
     try:
         req.ParseFromString(body)
     except (DecodeError, ValueError, RuntimeError) as exc:
         raise UndecodableBody(f"not an OTLP protobuf ExportTraceServiceRequest ({exc})") from exc
+    return req
+
+
+def validate_request(req: Any, origin: str) -> tuple[int, Problems]:
+    """``(valid span count, problems)`` without building spans: the receiver's ack path."""
+    problems = Problems(origin)
+    ok = n = 0
+    for rs in req.resource_spans:
+        for ss in rs.scope_spans:
+            for sp in ss.spans:
+                n += 1
+                if _bad_ids(sp):
+                    problems.add(_bad_ids_message(n, sp), spans=1)
+                else:
+                    ok += 1
+    return ok, problems
+
+
+def _bad_ids_message(n: int, sp: Any) -> str:
+    return (
+        f"span #{n} skipped: trace id must be 16 bytes and span id 8 bytes, not zero "
+        f"(got {len(sp.trace_id)} and {len(sp.span_id)})"
+    )
+
+
+def parse_protobuf(body: bytes, origin: str) -> tuple[list[Span], Problems]:
+    """Spans from a serialized ``ExportTraceServiceRequest``.
+
+    Raises :class:`UndecodableBody` when the bytes are not that message at all; spans
+    with invalid ids are skipped and counted in the returned problems."""
+    return spans_from_request(load_request(body), origin)
+
+
+def spans_from_request(req: Any, origin: str) -> tuple[list[Span], Problems]:
+    """Spans of a parsed ``ExportTraceServiceRequest`` (invalid ones skipped, counted)."""
     problems = Problems(origin)
     out: list[Span] = []
     strings: dict[str, str] = {}
@@ -69,12 +110,8 @@ def parse_protobuf(body: bytes, origin: str) -> tuple[list[Span], Problems]:
                     n += 1
                     tid_b = sp.trace_id
                     sid_b = sp.span_id
-                    if len(tid_b) != 16 or len(sid_b) != 8 or not any(tid_b) or not any(sid_b):
-                        problems.add(
-                            f"span #{n} skipped: trace id must be 16 bytes and span id 8 "
-                            f"bytes, not zero (got {len(tid_b)} and {len(sid_b)})",
-                            spans=1,
-                        )
+                    if _bad_ids(sp):
+                        problems.add(_bad_ids_message(n, sp), spans=1)
                         continue
                     tid = tid_b.hex()
                     tid = strings.setdefault(tid, tid)
@@ -168,3 +205,66 @@ def status_body(code: int, message: str, *, protobuf: bool) -> bytes:
         return json.dumps({"code": code, "message": message}).encode()
     msg = message.encode("utf-8")
     return b"\x08" + _varint(code) + b"\x12" + _varint(len(msg)) + msg
+
+
+def _set_value(av: Any, v: Any) -> None:
+    if isinstance(v, bool):
+        av.bool_value = v
+    elif isinstance(v, int):
+        av.int_value = v
+    elif isinstance(v, float):
+        av.double_value = v
+    elif isinstance(v, bytes):
+        av.bytes_value = v
+    elif isinstance(v, list | tuple):
+        arr = av.array_value
+        for x in v:
+            _set_value(arr.values.add(), x)
+    elif isinstance(v, dict):
+        kvl = av.kvlist_value
+        for k, x in v.items():
+            kv = kvl.values.add()
+            kv.key = str(k)
+            _set_value(kv.value, x)
+    elif v is not None:
+        av.string_value = str(v)
+
+
+def encode_protobuf(spans: list[Span]) -> bytes:
+    """Spans as a serialized ``ExportTraceServiceRequest`` (grouped by resource)."""
+    req = ExportTraceServiceRequest()
+    groups: dict[int, Any] = {}
+    for s in spans:
+        ss = groups.get(id(s.resource))
+        if ss is None:
+            rs = req.resource_spans.add()
+            for k, v in s.resource.items():
+                kv = rs.resource.attributes.add()
+                kv.key = k
+                _set_value(kv.value, v)
+            ss = groups[id(s.resource)] = rs.scope_spans.add()
+            ss.scope.name = s.scope
+        p = ss.spans.add()
+        p.trace_id = bytes.fromhex(s.trace_id)
+        p.span_id = bytes.fromhex(s.span_id)
+        if s.parent_id:
+            p.parent_span_id = bytes.fromhex(s.parent_id)
+        p.name = s.name
+        p.start_time_unix_nano = s.start_ns
+        p.end_time_unix_nano = s.end_ns
+        p.kind = SPAN_KINDS.index(s.otel_kind) if s.otel_kind in SPAN_KINDS else 0
+        p.status.code = STATUS_CODES.index(s.status_code) if s.status_code in STATUS_CODES else 0
+        p.status.message = s.status_message
+        for k, v in s.attr_items():
+            kv = p.attributes.add()
+            kv.key = k
+            _set_value(kv.value, v)
+        for e in s.events:
+            pe = p.events.add()
+            pe.name = e.name
+            pe.time_unix_nano = e.time_ns
+            for k, v in e.attributes.items():
+                kv = pe.attributes.add()
+                kv.key = k
+                _set_value(kv.value, v)
+    return bytes(req.SerializeToString())

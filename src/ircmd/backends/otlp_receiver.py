@@ -23,11 +23,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from ircmd.backends.otlp_proto import UndecodableBody, parse_protobuf, response_body, status_body
+from ircmd.backends.otlp_proto import (
+    UndecodableBody,
+    load_request,
+    parse_protobuf,
+    response_body,
+    spans_from_request,
+    status_body,
+    validate_request,
+)
 from ircmd.backends.protocols import TraceBatch, TraceSourceError
 from ircmd.backends.spool import Spool, read_segments
 from ircmd.domain.config import OtlpSourceConfig
-from ircmd.domain.otlp import Problems, parse_bytes
+from ircmd.domain.otlp import Problems, gc_paused, parse_bytes
 from ircmd.domain.spans import Span
 
 MAX_BODY = 64 * 1024 * 1024
@@ -57,10 +65,38 @@ def decode_body(kind: str, payload: bytes, origin: str) -> tuple[list[Span], Pro
     """Spans of one (already decompressed) body; ``UndecodableBody`` if it is not OTLP."""
     if kind == "protobuf":
         return parse_protobuf(payload, origin)
+    return _decode_json(payload, origin)
+
+
+def _decode_json(payload: bytes, origin: str) -> tuple[list[Span], Problems]:
     result = parse_bytes(payload, origin)
     if not result.spans and result.problems and result.problems.skipped_spans == 0:
         raise UndecodableBody(result.problems.messages[0].split(": ", 1)[-1])
     return result.spans, result.problems
+
+
+class Received:
+    """One accepted body: counted at once, turned into spans only when someone asks
+    (so the acknowledgement path stays short)."""
+
+    __slots__ = ("_request", "_spans", "origin", "problems", "valid")
+
+    def __init__(self, kind: str, payload: bytes, origin: str) -> None:
+        self.origin = origin
+        self._spans: list[Span] | None = None
+        self._request: Any = None
+        if kind == "protobuf":
+            self._request = load_request(payload)
+            self.valid, self.problems = validate_request(self._request, origin)
+        else:
+            self._spans, self.problems = _decode_json(payload, origin)
+            self.valid = len(self._spans)
+
+    def spans(self) -> list[Span]:
+        if self._spans is None:
+            self._spans, _ = spans_from_request(self._request, self.origin)
+            self._request = None
+        return self._spans
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -135,17 +171,18 @@ class _Handler(BaseHTTPRequestHandler):
         rec = self.server.receiver
         kind = "protobuf" if protobuf else "json"
         try:
-            spans, problems = decode_body(kind, body, f"{rec.origin}")
+            got = Received(kind, body, rec.origin)
         except UndecodableBody as exc:
             self._error(400, str(exc), protobuf)
             return
-        if spans:
+        problems = got.problems
+        if got.valid:
             try:
                 rec.spool_append(kind, body)
             except OSError as exc:
                 self._error(503, f"cannot spool the request ({exc.strerror or exc})", protobuf)
                 return
-        rec.deliver(spans, problems)
+        rec.deliver(got)
         msg = problems.summary() if problems else ""
         self._send(
             200,
@@ -176,7 +213,7 @@ class OtlpReceiver:
         host: str = "127.0.0.1",
         port: int = 4318,
         spool: Spool | None = None,
-        on_spans: Callable[[list[Span], Problems], None] | None = None,
+        on_spans: Callable[[Received], None] | None = None,
         origin: str = "receiver",
     ) -> None:
         self.host = host
@@ -234,13 +271,13 @@ class OtlpReceiver:
         if self.spool is not None:
             self.spool.append(kind, body)
 
-    def deliver(self, spans: list[Span], problems: Problems) -> None:
+    def deliver(self, got: Received) -> None:
         with self.stats.lock:
             self.stats.requests += 1
-            self.stats.spans += len(spans)
-            self.stats.rejected += problems.skipped_spans
-        if self.on_spans is not None:
-            self.on_spans(spans, problems)
+            self.stats.spans += got.valid
+            self.stats.rejected += got.problems.skipped_spans
+        if self.on_spans is not None and (got.valid or got.problems):
+            self.on_spans(got)
 
 
 def read_spool(directory: Path) -> TraceBatch:
@@ -305,15 +342,12 @@ class OtlpReceiverSource:
         )
         self.receiver = OtlpReceiver(host, port, spool, self._received, origin=name)
         self._lock = threading.Lock()
-        self._pending: list[Span] = []
-        self._pending_problems: list[Problems] = []
+        self._pending: list[Received] = []
         self.warning: str | None = None
 
-    def _received(self, spans: list[Span], problems: Problems) -> None:
+    def _received(self, got: Received) -> None:
         with self._lock:
-            self._pending.extend(spans)
-            if problems:
-                self._pending_problems.append(problems)
+            self._pending.append(got)
 
     def describe(self) -> str:
         if not self.enabled:
@@ -349,9 +383,14 @@ class OtlpReceiverSource:
 
     async def poll(self) -> TraceBatch:
         with self._lock:
-            spans, self._pending = self._pending, []
-            problems, self._pending_problems = self._pending_problems, []
-        return TraceBatch(spans=spans, problems=problems)
+            pending, self._pending = self._pending, []
+        batch = TraceBatch()
+        with gc_paused():
+            for got in pending:
+                batch.spans.extend(got.spans())
+                if got.problems:
+                    batch.problems.append(got.problems)
+        return batch
 
     async def close(self) -> None:
         self.receiver.stop()

@@ -78,7 +78,10 @@ def read_file(path: Path, origin: str | None = None) -> tuple[TraceBatch, _Seen 
         p.add(f"cannot read: {exc.strerror or exc}")
         return TraceBatch(problems=[p]), None
     result = parse_bytes(data, name)
-    jsonl = data.count(b"\n", 0, len(data) - 1) > 0 and data.lstrip()[:1] == b"{"
+    # appendable line by line: a JSONL file, or one compact JSON document on one line
+    jsonl = path.suffix.lower() in (".jsonl", ".ndjson") or (
+        data.endswith(b"\n") and data.count(b"\n") == 1
+    )
     complete = data.rfind(b"\n") + 1 if jsonl else len(data)
     seen = _Seen(st.st_size, st.st_mtime_ns, complete if jsonl else len(data), jsonl)
     return TraceBatch(spans=result.spans, problems=[result.problems]), seen

@@ -9,12 +9,14 @@ from collections.abc import Sequence
 
 from ircmd import __version__
 from ircmd.cli import incident as incident_cmds
+from ircmd.cli import serve as serve_cmds
 from ircmd.cli import store_cmds, trace_view, tui_cmds
 from ircmd.cli import traces as trace_cmds
 from ircmd.cli.common import CliError, Context, UsageError, fail
 
 # Each module adds its sub-commands; later capabilities add a module to this list.
 COMMAND_MODULES = [tui_cmds, incident_cmds, store_cmds, trace_cmds, trace_view]
+COMMAND_MODULES.append(serve_cmds)
 
 
 class ArgParser(argparse.ArgumentParser):

@@ -1,0 +1,169 @@
+"""``ircmd serve`` in a real headless Chromium: the incident renders in the page, a note
+written from the CLI shows up there live, and a read-only seat cannot act."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.browser import Browser, Page
+from tests.services import free_port, require_service
+
+pytestmark = pytest.mark.services
+
+ENTRY = "import sys; from ircmd.cli import main; sys.exit(main())"
+TITLE = "Support assistant issuing wrong refunds"
+
+
+def ircmd(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", ENTRY, *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def events(incident: str) -> list[dict[str, object]]:
+    out = ircmd("incident", "show", incident, "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    return list(data["timeline"])
+
+
+@pytest.fixture
+def incident() -> str:
+    out = ircmd("incident", "declare", "--title", TITLE, "--severity", "high")
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+class Served:
+    def __init__(self, tmp_path: Path, *args: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log_path = tmp_path / f"serve-{self.port}.log"
+        self._log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", ENTRY, "serve", "--port", str(self.port), *args],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its seats share the group: stopped together below
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url, timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        self.stop()
+        pytest.fail(f"ircmd serve did not answer: {self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        self._log.close()
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[type[Served]]:
+    started: list[Served] = []
+
+    class _Served(Served):
+        def __init__(self, *args: str) -> None:
+            super().__init__(tmp_path, *args)
+            started.append(self)
+
+    yield _Served  # type: ignore[misc]
+    for served in started:
+        served.stop()
+
+
+async def type_note(page: Page, text: str) -> None:
+    """``n``, the text, ``enter``: how a responder adds a note in the incident screen."""
+    await page.focus_terminal()
+    await page.press("n", "KeyN", 78)
+    await asyncio.sleep(0.5)
+    await page.type_text(text)
+    await asyncio.sleep(0.3)
+    await page.press("Enter", "Enter", 13, "\r")
+
+
+async def test_the_incident_renders_and_a_cli_note_appears_live(
+    tmp_path: Path, incident: str, serve: type[Served]
+) -> None:
+    chromium = require_service("chromium")
+    served = serve("--incident", incident)
+    async with Browser.launch(chromium, tmp_path) as browser:
+        page = await browser.open_terminal_page(served.url)
+        await page.wait_for_text(incident, TITLE, "READ-ONLY", timeout=60)
+
+        note = "Refunds paused by [@click=app.quit]ops[/] at 09:00"
+        out = ircmd("incident", "note", incident, note, "--author", "cli-commander")
+        assert out.returncode == 0, out.stderr
+        started = time.monotonic()
+        screen = await page.wait_for_text(note, timeout=15)
+        latency = time.monotonic() - started
+        shot = await page.screenshot(tmp_path / "browser-seat.png")
+    print(f"\nbrowser seat screenshot: {shot} (note visible after {latency:.2f} s)")
+    print(screen)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size > 10_000
+
+
+async def test_a_read_only_seat_cannot_write_but_an_acting_seat_can(
+    tmp_path: Path, incident: str, serve: type[Served]
+) -> None:
+    chromium = require_service("chromium")
+    before = len(events(incident))
+    read_only = serve("--incident", incident)
+    acting = serve("--incident", incident, "--allow-actions")
+    async with Browser.launch(chromium, tmp_path) as browser:
+        observer = await browser.open_terminal_page(read_only.url)
+        await observer.wait_for_text(incident, "READ-ONLY", timeout=60)
+        await type_note(observer, "observer was here")
+        await asyncio.sleep(1.0)
+        assert len(events(incident)) == before
+        assert "observer was here" not in await observer.terminal_text()
+
+        lead = await browser.open_terminal_page(acting.url)
+        screen = await lead.wait_for_text(incident, TITLE, timeout=60)
+        assert "READ-ONLY" not in screen
+        await type_note(lead, "lead typed this in a browser")
+        await lead.wait_for_text("lead typed this in a browser", timeout=15)
+        # ... and the observer's page shows it too, live.
+        await observer.wait_for_text("lead typed this in a browser", timeout=15)
+        await lead.screenshot(tmp_path / "acting-seat.png")
+    texts = [str(e.get("text", "")) for e in events(incident)]
+    assert "lead typed this in a browser" in texts
+    assert not any("observer was here" in t for t in texts)
+
+
+async def test_the_websocket_refuses_other_origins(incident: str, serve: type[Served]) -> None:
+    import aiohttp
+
+    served = serve("--incident", incident)
+    ws_url = served.url + "ws?width=80&height=24"
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await session.ws_connect(ws_url, headers={"Origin": "http://evil.example"})
+        assert refused.value.status == 403
+        async with session.ws_connect(
+            ws_url, headers={"Origin": f"http://localhost:{served.port}"}
+        ) as ws:
+            assert not ws.closed
