@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.trace_ui_samples import (
+    hostile_trace,
+    refund_trace,
+    wide_trace,
+    write_otlp,
+)
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -20,14 +25,6 @@ from ircmd.trace_app import TraceViewApp
 from ircmd.widgets.span_detail import SpanDetail
 from ircmd.widgets.span_tree import SpanTree
 from ircmd.widgets.trace_list import TraceList
-
-sys.path.insert(0, str(Path(__file__).parent.parent))
-from trace_ui_samples import (
-    hostile_trace,
-    refund_trace,
-    wide_trace,
-    write_otlp,
-)
 
 CONTROLS = [chr(c) for c in range(0x20) if chr(c) != "\n"] + [chr(c) for c in range(0x7F, 0xA0)]
 
@@ -194,7 +191,7 @@ async def test_live_spans_show_up_without_a_key_and_are_coalesced(
         tree = pane.span_tree
         assert len(pane.view.spans) == 4
         trace = "a" * 32
-        from trace_ui_samples import _span
+        from tests.trace_ui_samples import _span
 
         def produce() -> None:
             for i in range(300):

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
 
 from ircmd.backends.trace_files import FileTraceSource
 from ircmd.config import parse_config
 from ircmd.screens.panes.traces import TracePane
 from ircmd.service import Workspace
 from ircmd.trace_app import TraceViewApp
-
-sys.path.insert(0, str(Path(__file__).parent.parent))
-from trace_ui_samples import hostile_trace, refund_trace, write_otlp
 
 
 @pytest.fixture

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from tests.trace_ui_samples import HOSTILE, hostile_trace, refund_trace
 
 from ircmd.domain.tracetree import TraceIndex
 from ircmd.screens.panes.trace_state import LiveFeed, tree_model
 from ircmd.widgets.span_detail import pretty_json, span_detail_text
 from ircmd.widgets.span_format import format_duration, format_tokens
 from ircmd.widgets.trace_list import filter_trace_list, parse_trace_filter
-
-sys.path.insert(0, str(Path(__file__).parent.parent))
-from trace_ui_samples import HOSTILE, hostile_trace, refund_trace
 
 CONTROLS = [chr(c) for c in range(0x20) if chr(c) not in "\n"] + [chr(c) for c in range(0x7F, 0xA0)]
 
