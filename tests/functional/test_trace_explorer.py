@@ -132,10 +132,12 @@ async def test_search_filters_to_matches_and_ancestors(
         assert tree.has_focus
         await pilot.press("escape")
         assert not tree.filtered and len(tree.rows.rows) == 4
-        # esc with no search left goes back to the screen (here: leaves the app)
         await pilot.press("t")
         assert tree.show_critical
-        assert any(line.startswith("▌") for line in tree_lines(tree))
+        await wait_for(pilot, lambda: any(line.startswith("▌") for line in tree_lines(tree)))
+        # esc with no search left is the screen's "back" (here: it leaves the app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.is_running)
 
 
 async def test_hostile_text_is_shown_literally_and_clicks_run_nothing(
