@@ -129,6 +129,8 @@ class FrameClock:
         from textual._compositor import CompositorUpdate
 
         self.frames: list[tuple[float, Any]] = []
+        self.cpu: list[float] = []
+        """UI-thread CPU time per measured key (what an idle machine would take)."""
         self.state = state
         original = app._display
         console = app.console
@@ -145,6 +147,7 @@ class FrameClock:
     async def latency(self, pilot: Any, act: Callable[[], Any]) -> float:
         await asyncio.sleep(0.01)
         n = len(self.frames)
+        c0 = time.thread_time()
         t0 = time.perf_counter()
         result = act()
         if asyncio.iscoroutine(result):
@@ -156,6 +159,7 @@ class FrameClock:
         while time.perf_counter() < deadline:
             for t, st in self.frames[n:]:
                 if st == want:
+                    self.cpu.append(time.thread_time() - c0)
                     return t - t0
             await asyncio.sleep(0.001)
         return 3.0
@@ -209,6 +213,7 @@ async def bench_keys(path: Path, presses: int, tmp: Path) -> list[list[str]]:
         rows.append(row(f"expand ALL ({spans:,} rows)", f"{t * 1000:.0f} ms", "", None))
         cursor: list[float] = []
         scroll: list[float] = []
+        clock.cpu.clear()
         for i in range(presses):
             key = "j" if (i // 10) % 2 == 0 else "k"
             cursor.append(await clock.latency(pilot, lambda k=key: pilot.press(k)))
@@ -220,6 +225,7 @@ async def bench_keys(path: Path, presses: int, tmp: Path) -> list[list[str]]:
         for key in ("G", "g", "G", "g"):
             scroll.append(await clock.latency(pilot, lambda k=key: pilot.press(k)))
         both = cursor + scroll
+        cpu = list(clock.cpu)
         for name, vals in (("cursor keys", cursor), ("scroll keys", scroll), ("all keys", both)):
             p50, p95 = pct(vals, 50) * 1000, pct(vals, 95) * 1000
             rows.append(
@@ -230,6 +236,14 @@ async def bench_keys(path: Path, presses: int, tmp: Path) -> list[list[str]]:
                     p50 <= 50 and p95 <= 100,
                 )
             )
+        rows.append(
+            row(
+                "  UI-thread CPU per key p50/p95",
+                f"{pct(cpu, 50) * 1000:.1f} / {pct(cpu, 95) * 1000:.1f} ms",
+                "",
+                None,
+            )
+        )
         # expand/collapse a node with 1,000 children (a "turn" of the big trace)
         await pilot.press("H")
         await pilot.pause(0.1)
@@ -409,6 +423,7 @@ async def bench_live(rate: int, seconds: float, tmp: Path) -> list[list[str]]:
             i += 1
             await asyncio.sleep(0.05)
         out, _ = proc.communicate()
+        cpu = list(clock.cpu)
         elapsed = time.perf_counter() - t0
         sent = json.loads(out.decode().strip().splitlines()[-1])
         # let the UI catch up, then count what it folded in
@@ -441,6 +456,14 @@ async def bench_live(rate: int, seconds: float, tmp: Path) -> list[list[str]]:
                 f"{p50:.1f} / {p95:.1f} / {worst:.0f} ms",
                 "<= 100 ms",
                 p95 <= 100,
+            )
+        )
+        rows.append(
+            row(
+                "  UI-thread CPU per key p50/p95",
+                f"{pct(cpu, 50) * 1000:.1f} / {pct(cpu, 95) * 1000:.1f} ms",
+                "",
+                None,
             )
         )
         rows.append(
@@ -492,6 +515,10 @@ def main(argv: list[str] | None = None) -> int:
             rows += asyncio.run(bench_keys(path, a.presses, tmp))
         if a.only in (None, "live"):
             rows += asyncio.run(bench_live(a.rate, a.seconds, tmp))
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        rows.append(
+            row("machine load average (1 min)", f"{load:.1f} on {os.cpu_count()} CPUs", "", None)
+        )
         print_table(rows)
     return 0
 

@@ -108,9 +108,7 @@ async def test_keys_move_expand_collapse_and_jump_to_errors(
 
 
 def _detail_plain(detail: SpanDetail) -> str:
-    body = detail.query_one("#span-detail-body", Static)
-    content = body.visual
-    return getattr(content, "plain", "") or str(content)
+    return detail.plain
 
 
 async def test_search_filters_to_matches_and_ancestors(

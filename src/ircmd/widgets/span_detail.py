@@ -12,14 +12,18 @@ import json
 from typing import Any
 
 from rich.highlighter import JSONHighlighter
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from ircmd.domain.spans import Span
 from ircmd.domain.text import one_line, sanitize
 from ircmd.widgets.span_format import KIND_GLYPH, KIND_STYLE, format_duration
+from ircmd.widgets.virtual import set_virtual_size
 
 VALUE_LIMIT = 4_000
 ATTR_LIMIT = 300
@@ -256,21 +260,81 @@ def _append_value(t: Text, v: Any) -> None:
     t.append("\n")
 
 
-class SpanDetail(VerticalScroll, can_focus=True):
-    """Shows one span's :func:`span_detail_text`; scrolls with the usual keys."""
+class SpanDetail(ScrollView, can_focus=True):
+    """Shows one span's :func:`span_detail_text` with the Line API: a new span re-wraps
+    the text once and redraws this widget only (no layout pass over the screen), so the
+    detail can follow the tree's cursor without slowing it down."""
 
     DEFAULT_CSS = """
     SpanDetail { height: 1fr; }
-    SpanDetail > #span-detail-body { width: 1fr; height: auto; }
     """
+    BINDINGS = [
+        Binding("j,down", "scroll_down", "Down", show=False, id="spandetail.down"),
+        Binding("k,up", "scroll_up", "Up", show=False, id="spandetail.up"),
+        Binding(
+            "pagedown,ctrl+d,space", "page_down", "Page down", show=False, id="spandetail.pagedown"
+        ),
+        Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="spandetail.pageup"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="spandetail.top"),
+        Binding("G,end", "scroll_end", "Bottom", show=False, id="spandetail.bottom"),
+    ]
 
-    def compose(self) -> ComposeResult:
-        yield Static(Text("No span selected.", style="dim italic"), id="span-detail-body")
+    EMPTY = "No span selected."
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._base_style = Style()
+        self._text = Text(self.EMPTY, style="dim italic")
+        self._lines: list[Text] | None = None
+        self._strips: dict[int, Strip] = {}
+        self._wrapped_at = -1
+
+    @property
+    def plain(self) -> str:
+        """The whole detail as plain text (tests and copy helpers read it)."""
+        return self._text.plain
 
     def show_span(self, span: Span | None, trace_start_ns: int | None = None) -> None:
-        body = self.query_one("#span-detail-body", Static)
         if span is None:
-            body.update(Text("No span selected.", style="dim italic"))
+            self._text = Text(self.EMPTY, style="dim italic")
         else:
-            body.update(span_detail_text(span, trace_start_ns))
-        self.scroll_home(animate=False)
+            self._text = span_detail_text(span, trace_start_ns)
+        self._lines = None
+        self._strips.clear()
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self._wrap()
+        self.refresh()
+
+    def _wrap(self) -> list[Text]:
+        width = max(10, self.scrollable_content_region.width or self.size.width or 80)
+        if self._lines is None or width != self._wrapped_at:
+            self._lines = list(self._text.wrap(self.app.console, width, overflow="fold"))
+            self._wrapped_at = width
+            self._strips.clear()
+            set_virtual_size(self, Size(width, len(self._lines)))
+        return self._lines
+
+    def on_resize(self) -> None:
+        self._lines = None
+        self._wrap()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base_style = self.rich_style  # once per frame, not once per line
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        lines = self._wrap()
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width or self.size.width
+        base = self._base_style
+        if index >= len(lines):
+            return Strip.blank(width, base)
+        strip = self._strips.get(index)
+        if strip is None:
+            segments = [
+                Segment(seg.text, base + seg.style if seg.style else base)
+                for seg in lines[index].render(self.app.console)
+                if seg.text != "\n"
+            ]
+            strip = self._strips[index] = Strip(segments).adjust_cell_length(width, base)
+        return strip

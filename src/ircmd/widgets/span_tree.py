@@ -19,7 +19,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import work
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -34,6 +34,7 @@ from ircmd.widgets.span_format import (
     format_tokens,
 )
 from ircmd.widgets.tree_rows import TreeRows
+from ircmd.widgets.virtual import set_virtual_size
 
 BAR_WIDTH = 20
 DUR_WIDTH = 8
@@ -113,6 +114,7 @@ class SpanTree(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        self._base_style = Style()
         self.model: SpanTreeModel | None = None
         self.rows = TreeRows([])
         self._info: dict[int, RowInfo] = {}
@@ -221,7 +223,7 @@ class SpanTree(ScrollView, can_focus=True):
 
     # -- drawing -----------------------------------------------------------------------
     def _resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows.rows))
+        set_virtual_size(self, Size(self.size.width, len(self.rows.rows)))
 
     def _row_info(self, node: int) -> RowInfo:
         got = self._info.get(node)
@@ -237,10 +239,14 @@ class SpanTree(ScrollView, can_focus=True):
             style = self._styles[spec] = Style.parse(spec)
         return style
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base_style = self.rich_style  # once per frame, not once per line
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style
         rows = self.rows.rows
         if index >= len(rows) or self.model is None:
             return Strip.blank(width, base)

@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -24,6 +25,7 @@ from textual.strip import Strip
 
 from ircmd.widgets.safe import safe_text
 from ircmd.widgets.span_format import compact_count, format_duration
+from ircmd.widgets.virtual import set_virtual_size
 
 FILTER_KEYS = {
     "model": "models",
@@ -96,6 +98,8 @@ def filter_trace_list(summaries: Sequence[Any], query: str) -> list[Any]:
         return list(summaries)
     return [s for s in summaries if summary_matches(s, flt)]
 
+
+AUTO_HEIGHT_ROWS = 12
 
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("SERVICE", 16),
@@ -170,6 +174,7 @@ class TraceList(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        self._base_style = Style()
         self._summaries: list[Any] = []
         self._ids: list[str] = []
         self._cache: dict[str, Strip] = {}
@@ -203,7 +208,13 @@ class TraceList(ScrollView, can_focus=True):
         self._summaries = list(summaries)
         self._ids = [str(s.trace_id) for s in self._summaries]
         self._cache.clear()
-        self.virtual_size = Size(self.size.width, len(self._ids) + 1)
+        size = Size(self.size.width, len(self._ids) + 1)
+        if min(size.height, self.virtual_size.height) <= AUTO_HEIGHT_ROWS:
+            # few rows: the list's own (auto) height changes with them
+            self.virtual_size = size
+            self.refresh(layout=True)
+        else:
+            set_virtual_size(self, size)
         if selected in self._ids:
             index = self._ids.index(selected)
             if index != self.cursor:
@@ -253,9 +264,13 @@ class TraceList(ScrollView, can_focus=True):
         self._cache[key] = strip
         return strip
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._base_style = self.rich_style  # once per frame, not once per line
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width or self.size.width
-        base = self.rich_style
+        base = self._base_style
         if y == 0:
             style = base + self.get_component_rich_style("tracelist--header")
             return self._line(-1, width).apply_style(style).adjust_cell_length(width, style)

@@ -54,6 +54,7 @@ def tree_model(
     state: TreeState | None = None,
     query: str = "",
     initial_rows: int = 400,
+    with_critical: bool = False,
 ) -> TraceView:
     """Build the view of ``tree`` (in a worker thread). With ``previous``/``state`` (the
     same trace shown before it grew) expansion, cursor and scroll carry over by span id,
@@ -127,6 +128,8 @@ def tree_model(
     else:
         rows.rebuild()
     rows.row_of(0)  # build the row lookup here, not on the UI thread
+    if previous is None or with_critical:
+        critical()  # memoised: ``t`` then marks the path at once
     return view
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import sys
 import threading
 from collections.abc import Iterable, Sequence
@@ -209,6 +210,11 @@ class TracePane(TraceActionsMixin, Vertical):
         with self._lock:
             batch = self.live.drain()
             changed = self.index.add(batch) if batch else set()
+            if batch:
+                # Spans are long-lived and acyclic (refcounting frees them): keep them out
+                # of the cyclic collector, whose full passes over millions of objects
+                # otherwise stall the UI for up to seconds, at random key presses.
+                gc.freeze()
             if not changed and self.view is not None:
                 return
             summaries = self.index.summaries()[:LIST_LIMIT]
@@ -226,6 +232,7 @@ class TracePane(TraceActionsMixin, Vertical):
                         previous=previous if same else None,
                         state=state if same else None,
                         query=query,
+                        with_critical=self.span_tree.show_critical,
                     )
         self.app.call_from_thread(self._apply, summaries, current, view)
 
