@@ -46,3 +46,9 @@ def test_bad_incident_id_is_a_usage_error(
 
 def test_view_needs_a_path(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trace", "view"]) == 2
+
+
+def test_sources_without_any_configured_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", "view", "--sources"]) == 1
+    err = capsys.readouterr().err
+    assert "trace_sources" in err and err.count("\n") == 1

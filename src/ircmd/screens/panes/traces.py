@@ -414,6 +414,10 @@ class TracePane(TraceActionsMixin, Vertical):
             t.append(one_line(self._list_query, 40), "bold")
         if self.live.received:
             t.append(f"   live {self.live.received:,} received", "green")
+        for source in self.sources:
+            if source.kind != "files":
+                t.append("   ")
+                t.append(one_line(source.describe(), 90), "dim")
         if self.problems:
             t.append(f"   {len(self.problems)} file problem(s): ", "yellow")
             t.append(one_line(self.problems[0], 120), "yellow")
