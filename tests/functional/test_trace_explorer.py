@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -208,3 +209,48 @@ async def test_live_spans_show_up_without_a_key_and_are_coalesced(
         # the new children show under their parent without a key press
         await wait_for(pilot, lambda: any("live 0" in line for line in tree_lines(tree)))
         assert pane.live.received == 300
+
+
+async def test_spans_posted_to_the_receiver_show_up_by_themselves(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    import urllib.request
+
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    from ircmd.backends.otlp_receiver import OtlpReceiverSource
+
+    source = OtlpReceiverSource("receiver", port=0, data_dir=tmp_path / "data")
+    app = TraceViewApp(workspace, [source])
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: source.receiver.running)
+        pane = pane_of(app)
+
+        def post(trace: bytes, n: int) -> None:
+            req = ExportTraceServiceRequest()
+            ss = req.resource_spans.add().scope_spans.add()
+            for i in range(n):
+                sp = ss.spans.add()
+                sp.trace_id, sp.span_id = trace, bytes([1, 2, 3, 4, 5, 6, 7, i + 1])
+                if i:
+                    sp.parent_span_id = bytes([1, 2, 3, 4, 5, 6, 7, 1])
+                sp.name = f"[@click=app.quit]live {i}[/]"
+                sp.start_time_unix_nano, sp.end_time_unix_nano = 1_000 + i, 2_000 + i
+            http = urllib.request.Request(
+                source.receiver.url,
+                data=req.SerializeToString(),
+                headers={"Content-Type": "application/x-protobuf"},
+            )
+            with urllib.request.urlopen(http, timeout=10) as resp:
+                assert resp.status == 200
+
+        await asyncio.to_thread(post, b"\x11" * 16, 3)
+        await wait_for(pilot, lambda: pane.view is not None and len(pane.view.spans) == 3)
+        await asyncio.to_thread(post, b"\x22" * 16, 2)
+        await wait_for(pilot, lambda: len(pane.index) == 2)
+        assert pane.live.received == 5
+        lines = tree_lines(pane.span_tree)
+        assert any("[@click=app.quit]live 0[/]" in line for line in lines)
+        assert app.is_running
