@@ -199,3 +199,44 @@ def test_receive_spools_then_inspect_spool(env, tmp_path: Path) -> None:  # type
     assert "1 requests" in out
     p = ircmd(env, "trace", "inspect", "--spool", "--json")
     assert json.loads(p.stdout)["spans"] == len(spans)
+
+
+HOSTILE_VALUES = [
+    "[@click=app.quit]x[/]",
+    "[link=file:///etc/passwd]",
+    "unbalanced [/]",
+    "\x1b]52;c;SGVsbG8=\x07",
+    "\x9b31m",
+    "bidi \u202egnp.exe",
+]
+
+
+def test_hostile_argument_values_never_reach_the_terminal_raw(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ircmd.domain.spans import Span
+
+    spans = [
+        Span(
+            f"{i + 1:032x}",
+            f"{i + 1:016x}",
+            name=v,
+            start_ns=1,
+            end_ns=2,
+            attributes={
+                "gen_ai.operation.name": "execute_tool",
+                "gen_ai.tool.name": "issue_refund",
+                "gen_ai.tool.call.arguments": json.dumps({"account_id": v}),
+            },
+        )
+        for i, v in enumerate(HOSTILE_VALUES)
+    ]
+    f = tmp_path / "hostile.json"
+    f.write_text(json.dumps(encode_spans(spans)), encoding="utf-8")
+    human = ircmd(env, "trace", "find", str(f), "--tool", "issue_refund", "--arg", "account_id")
+    raw = ircmd(
+        env, "trace", "find", str(f), "--tool", "issue_refund", "--arg", "account_id", "--json"
+    )
+    for out in (human.stdout, raw.stdout, human.stderr):
+        assert not any(c in out for c in "\x1b\x07\x9b\u202e")
+    values = {v["value"] for v in json.loads(raw.stdout)["values"]}
+    assert values == set(HOSTILE_VALUES)  # the data itself is intact in the JSON
+    assert "[@click=app.quit]x[/]" in human.stdout  # markup shown as text

@@ -54,6 +54,8 @@ def expand(patterns: list[str], base: Path | None = None) -> tuple[list[Path], l
                 found = sorted(
                     c for c in p.iterdir() if c.is_file() and c.suffix.lower() in SUFFIXES
                 )
+                if not found:
+                    missing.append(f"{pat}: no .json/.jsonl/.ndjson file in this directory")
             elif p.is_file():
                 found = [p]
             elif p.exists():

@@ -18,14 +18,25 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
+import re
 import signal
 import sys
 import threading
 import time
 from typing import Any
 
-from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
+from ircmd.cli.common import CliError, Context, UsageError, add_json_flag
 from ircmd.domain.text import one_line
+
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def print_json(value: Any) -> None:
+    """JSON on stdout; C1 controls and bidi overrides (which JSON leaves raw) are escaped
+    too, so trace data cannot drive the terminal even when the output is not piped."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n")
 
 
 def trace_group(sub: Any) -> Any:
@@ -137,7 +148,10 @@ def _load(ctx: Context, args: argparse.Namespace) -> Any:
     if spool:
         from ircmd.backends.otlp_receiver import read_spool
 
-        batch.extend(read_spool(ctx.data_dir / "spool"))
+        where = ctx.data_dir / "spool"
+        if not where.is_dir():
+            batch.warnings.append(f"{where}: no spool here (has `ircmd receive` run?)")
+        batch.extend(read_spool(where))
     gc.freeze()
     gc.enable()
     return batch

@@ -209,25 +209,8 @@ def _plan(keys: tuple[str, ...]) -> _Plan:
     return plan
 
 
-def _derive_kind(span: Span) -> SpanKind:
-    keys = span._attr_keys
-    if "gen_ai.operation.name" in keys:
-        op = span.attr("gen_ai.operation.name")
-        if isinstance(op, str):
-            got = GENAI_OPERATION_KINDS.get(op.strip().lower())
-            if got is not None:
-                return got
-    if "openinference.span.kind" in keys:
-        oi = span.attr("openinference.span.kind")
-        if isinstance(oi, str):
-            oi = oi.strip().upper()
-            got = OPENINFERENCE_KINDS.get(oi)
-            # UNKNOWN says nothing: let the other attributes speak
-            if got is not None and oi != "UNKNOWN":
-                return got
-    if not keys:
-        return SpanKind.OTHER
-    # no explicit kind: fall back on what the attributes describe
+def _fallback_kind(keys: tuple[str, ...]) -> SpanKind:
+    """No explicit kind: what the attributes describe."""
     if "gen_ai.tool.name" in keys or "gen_ai.tool.call.arguments" in keys:
         return SpanKind.TOOL
     if "gen_ai.data_source.id" in keys or "gen_ai.retrieval.documents" in keys:
@@ -240,6 +223,53 @@ def _derive_kind(span: Span) -> SpanKind:
     ):
         return SpanKind.LLM
     return SpanKind.OTHER
+
+
+_KindPlan = tuple[int, int, SpanKind]
+_KIND_PLANS: dict[tuple[str, ...], _KindPlan] = {}
+
+
+def _kind_plan(keys: tuple[str, ...]) -> _KindPlan:
+    op = "gen_ai.operation.name"
+    oi = "openinference.span.kind"
+    plan = (
+        keys.index(op) if op in keys else -1,
+        keys.index(oi) if oi in keys else -1,
+        _fallback_kind(keys),
+    )
+    if len(_KIND_PLANS) > 50_000:
+        _KIND_PLANS.clear()
+    _KIND_PLANS[keys] = plan
+    return plan
+
+
+def _derive_kind(span: Span) -> SpanKind:
+    keys = span._attr_keys
+    if not keys:
+        return SpanKind.OTHER
+    plan = _KIND_PLANS.get(keys)
+    if plan is None:
+        plan = _kind_plan(keys)
+    op_i, oi_i, fallback = plan
+    values = span._attr_values
+    if op_i >= 0:
+        op = values[op_i]
+        if isinstance(op, str):
+            got = GENAI_OPERATION_KINDS.get(op)
+            if got is None:
+                got = GENAI_OPERATION_KINDS.get(op.strip().lower())
+            if got is not None:
+                return got
+    if oi_i >= 0:
+        oi = values[oi_i]
+        if isinstance(oi, str):
+            oi = oi.strip().upper()
+            # UNKNOWN says nothing: let the other attributes speak
+            if oi != "UNKNOWN":
+                got = OPENINFERENCE_KINDS.get(oi)
+                if got is not None:
+                    return got
+    return fallback
 
 
 def _derive_model(span: Span) -> str | None:

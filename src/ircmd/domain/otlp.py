@@ -248,6 +248,7 @@ class Decoder:
         self.origin = origin
         self.problems = problems if problems is not None else Problems(origin)
         self._strings: dict[str, str] = {}
+        self._ids: dict[Any, str] = {}  # raw id text -> normalised (shared) id
         self._span_no = 0
 
     def _share(self, s: str) -> str:
@@ -321,12 +322,22 @@ class Decoder:
             sid = sp.get("span_id")
         if tid is None or sid is None:
             raise _BadSpan("traceId or spanId missing")
-        trace_id = share(_norm_id(tid, 16, "traceId"))
-        span_id = _norm_id(sid, 8, "spanId")
+        ids = self._ids
+        trace_id = ids.get(tid) if type(tid) is str else None
+        if trace_id is None or len(trace_id) != 32:
+            trace_id = ids[tid] = _norm_id(tid, 16, "traceId")
+        span_id = ids.get(sid) if type(sid) is str else None
+        if span_id is None or len(span_id) != 16:
+            span_id = ids[sid] = _norm_id(sid, 8, "spanId")
         pid = sp.get("parentSpanId")
         if pid is None:
             pid = sp.get("parent_span_id")
-        parent_id = share(_norm_id(pid, 8, "parentSpanId")) if pid else None
+        if pid:
+            parent_id = ids.get(pid) if type(pid) is str else None
+            if parent_id is None or len(parent_id) != 16:
+                parent_id = ids[pid] = _norm_id(pid, 8, "parentSpanId")
+        else:
+            parent_id = None
         if parent_id == span_id:
             parent_id = None
         name = sp.get("name")
@@ -337,8 +348,11 @@ class Decoder:
         en = sp.get("endTimeUnixNano")
         if en is None:
             en = sp.get("end_time_unix_nano")
-        start_ns = _int64(st, "startTimeUnixNano")
-        end_ns = _int64(en, "endTimeUnixNano") if en is not None else start_ns
+        start_ns = int(st) if type(st) is str and st.isdigit() else _int64(st, "startTimeUnixNano")
+        if en is None:
+            end_ns = start_ns
+        else:
+            end_ns = int(en) if type(en) is str and en.isdigit() else _int64(en, "endTimeUnixNano")
         status = sp.get("status")
         if isinstance(status, dict):
             code = _enum(status.get("code"), STATUS_CODES, "STATUS_CODE_", "UNSET")
@@ -353,18 +367,17 @@ class Decoder:
         if attrs:
             keys: list[str] = []
             values: list[Any] = []
-            if isinstance(attrs, list):
-                for kv in attrs:
-                    k = kv.get("key") if isinstance(kv, dict) else None
-                    if not isinstance(k, str):
-                        continue
-                    v = kv.get("value")
-                    if type(v) is dict and len(v) == 1 and "stringValue" in v:
-                        val = v["stringValue"]
-                    else:
-                        val = any_value(v)
-                    keys.append(k)
-                    values.append(val)
+            if type(attrs) is list:
+                try:  # fast path: well-formed KeyValues
+                    for kv in attrs:
+                        k = kv["key"]
+                        v = kv["value"]
+                        if type(k) is not str or type(v) is not dict:
+                            raise TypeError
+                        keys.append(k)
+                        values.append(v["stringValue"] if "stringValue" in v else any_value(v))
+                except (TypeError, KeyError):
+                    keys, values = _slow_attributes(attrs)
                 if len(set(keys)) != len(keys):
                     d = dict(zip(keys, values, strict=True))
                     keys, values = list(d), list(d.values())
@@ -416,6 +429,18 @@ class Decoder:
             otel_kind,
             self.origin,
         )
+
+
+def _slow_attributes(attrs: list[Any]) -> tuple[list[str], list[Any]]:
+    """Attributes with anything odd in them: bad entries are dropped, not the span."""
+    keys: list[str] = []
+    values: list[Any] = []
+    for kv in attrs:
+        k = kv.get("key") if isinstance(kv, dict) else None
+        if isinstance(k, str):
+            keys.append(k)
+            values.append(any_value(kv.get("value")))
+    return keys, values
 
 
 def _json_error(exc: json.JSONDecodeError) -> str:
