@@ -219,11 +219,16 @@ async def bench_keys(path: Path, presses: int, tmp: Path) -> list[list[str]]:
             cursor.append(await clock.latency(pilot, lambda k=key: pilot.press(k)))
             key = ("down", "up")[(i // 10) % 2]
             cursor.append(await clock.latency(pilot, lambda k=key: pilot.press(k)))
+        by_key: dict[str, list[float]] = {}
         for i in range(presses // 2):
             key = ("pagedown", "pageup", "ctrl+d", "ctrl+u")[(i // 5) % 4]
-            scroll.append(await clock.latency(pilot, lambda k=key: pilot.press(k)))
+            t = await clock.latency(pilot, lambda k=key: pilot.press(k))
+            scroll.append(t)
+            by_key.setdefault(key, []).append(t)
         for key in ("G", "g", "G", "g"):
-            scroll.append(await clock.latency(pilot, lambda k=key: pilot.press(k)))
+            t = await clock.latency(pilot, lambda k=key: pilot.press(k))
+            scroll.append(t)
+            by_key.setdefault(key, []).append(t)
         both = cursor + scroll
         cpu = list(clock.cpu)
         for name, vals in (("cursor keys", cursor), ("scroll keys", scroll), ("all keys", both)):
@@ -244,6 +249,8 @@ async def bench_keys(path: Path, presses: int, tmp: Path) -> list[list[str]]:
                 None,
             )
         )
+        per_key = ", ".join(f"{k} {statistics.median(v) * 1000:.0f}" for k, v in by_key.items())
+        rows.append(row("  scroll keys, median ms", per_key, "", None))
         # expand/collapse a node with 1,000 children (a "turn" of the big trace)
         await pilot.press("H")
         await pilot.pause(0.1)

@@ -55,6 +55,8 @@ class SpanTreeModel:
     errors: Sequence[int] = ()
     critical: Callable[[], Sequence[int]] | None = None
     """Computes the critical path's nodes (called in a worker thread when first needed)."""
+    critical_nodes: Sequence[int] | None = None
+    """The critical path when already known (then ``t`` needs no worker)."""
     preorder_is_index: bool = False
     """Nodes are numbered in display (depth-first) order, so no preorder table is needed."""
 
@@ -169,7 +171,10 @@ class SpanTree(ScrollView, can_focus=True):
             self._announce()
         self.cursor = new
         if self.show_critical and model is not None:
-            self._compute_critical(model, reveal=False)
+            if model.critical_nodes is not None:
+                self._critical = set(model.critical_nodes)
+            else:
+                self._compute_critical(model, reveal=False)
         self.refresh()
 
     def state(self) -> TreeState:
@@ -493,6 +498,8 @@ class SpanTree(ScrollView, can_focus=True):
         self.show_critical = not self.show_critical
         if not self.show_critical:
             return
+        if self._critical is None and self.model.critical_nodes is not None:
+            self._critical = set(self.model.critical_nodes)
         if self._critical is None:
             self._compute_critical(self.model, reveal=True)
         else:

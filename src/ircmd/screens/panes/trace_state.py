@@ -129,7 +129,7 @@ def tree_model(
         rows.rebuild()
     rows.row_of(0)  # build the row lookup here, not on the UI thread
     if previous is None or with_critical:
-        critical()  # memoised: ``t`` then marks the path at once
+        model.critical_nodes = critical()  # known now: ``t`` marks the path at once
     return view
 
 

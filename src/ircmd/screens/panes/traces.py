@@ -14,6 +14,7 @@ import contextlib
 import gc
 import sys
 import threading
+import time
 from collections.abc import Iterable, Sequence
 
 from rich.text import Text
@@ -64,7 +65,7 @@ class TracePane(TraceActionsMixin, Vertical):
         Binding("w", "toggle_list", "Trace list", show=False, id="traces.toggle_list"),
     ]
     TICK_SECONDS = 0.3
-    DETAIL_DELAY = 0.05
+    DETAIL_DELAY = 0.08
     SEARCH_DELAY = 0.25
 
     def __init__(
@@ -100,6 +101,7 @@ class TracePane(TraceActionsMixin, Vertical):
         self._span_query = ""
         self._search_target = "spans"
         self._detail_timer: Timer | None = None
+        self._detail_at = 0.0
         self._search_timer: Timer | None = None
 
     # -- layout ------------------------------------------------------------------------
@@ -261,7 +263,9 @@ class TracePane(TraceActionsMixin, Vertical):
     def _show_list(self) -> None:
         shown = filter_trace_list(self.summaries, self._list_query)
         self.trace_list.show_summaries(shown)
-        self.trace_list.display = len(self.summaries) > 1 or bool(self._list_query)
+        display = len(self.summaries) > 1 or bool(self._list_query)
+        if self.trace_list.display != display:
+            self.trace_list.display = display
 
     # -- choosing a trace --------------------------------------------------------------
     @on(TraceList.Chosen)
@@ -297,13 +301,20 @@ class TracePane(TraceActionsMixin, Vertical):
     # -- detail ------------------------------------------------------------------------
     @on(SpanTree.Highlighted)
     def _highlighted(self, event: SpanTree.Highlighted) -> None:
+        """The detail follows the cursor: at once (drawn in the same frame as the tree),
+        but at most every ``DETAIL_DELAY`` while a key is held down."""
         event.stop()
         if self._detail_timer is not None:
             self._detail_timer.stop()
-        self._detail_timer = self.set_timer(self.DETAIL_DELAY, self._show_detail)
+            self._detail_timer = None
+        if time.monotonic() - self._detail_at >= self.DETAIL_DELAY:
+            self._show_detail()
+        else:
+            self._detail_timer = self.set_timer(self.DETAIL_DELAY, self._show_detail)
 
     def _show_detail(self) -> None:
         self._detail_timer = None
+        self._detail_at = time.monotonic()
         view = self.view
         span = view.span(self.span_tree.current_node) if view is not None else None
         self.detail.show_span(span, view.model.start_ns if view is not None else None)
@@ -429,7 +440,7 @@ class TracePane(TraceActionsMixin, Vertical):
             )
         if self.incident_id:
             t.append(f"   evidence → {self.incident_id}", "magenta")
-        self.query_one("#trace-status", Static).update(t)
+        self.query_one("#trace-status", Static).update(t, layout=False)
 
 
 def default_sources(workspace: Workspace | None) -> tuple[list[TraceSource], list[str]]:
