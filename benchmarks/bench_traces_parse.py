@@ -51,6 +51,31 @@ print(len(batch.spans), len(summaries), len(rows))
 """
 
 
+RSS_SCRIPT = r"""
+import gc, os, sys
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+from ircmd.backends.trace_files import load_paths
+from ircmd.domain.tracetree import TraceIndex
+import ircmd.service.traces
+before = rss()
+gc.disable()
+batch = load_paths([sys.argv[1]])
+idx = TraceIndex(); idx.add(batch.spans)
+s = idx.summaries(); idx.tree(s[0].trace_id)
+gc.enable(); gc.collect()
+print((rss() - before) / len(batch.spans))
+"""
+
+
+def rss_per_span(path: Path, env: dict[str, str]) -> float:
+    out = subprocess.run(
+        [PY, "-c", RSS_SCRIPT, str(path)], check=True, capture_output=True, text=True, env=env
+    )
+    return float(out.stdout.strip())
+
+
 def make_files(n: int, directory: Path) -> dict[str, Path]:
     one = directory / f"one-trace-{n}.json"
     many = directory / f"many-traces-{n}.json"
@@ -139,11 +164,16 @@ def main() -> int:
             f"{r1:>5.2f}x {opened:>12.2f}s {r2:>5.2f}x {strict:>9.2f}x"
         )
 
-    print(f"\n{'file':<12} {'spans':>8} {'held after parse':>17} {'after index+trees':>18}")
+    print(
+        f"\n{'file':<12} {'spans':>8} {'held after parse':>17} {'after index+trees':>18} "
+        f"{'RSS growth':>12}"
+    )
     for label, path in files.items():
         n, parsed, indexed = memory_per_span(path)
+        rss = rss_per_span(path, env)
         ok = ok and indexed <= 1024
-        print(f"{label:<12} {n:>8} {parsed:>13.0f} B/sp {indexed:>14.0f} B/sp")
+        print(f"{label:<12} {n:>8} {parsed:>13.0f} B/sp {indexed:>14.0f} B/sp {rss:>8.0f} B/sp")
+    print("(held = tracemalloc of live objects; RSS growth = process RSS after open, per span)")
     print("\ntargets: ratio ≤ 3.00x, memory ≤ 1024 B/span:", "MET" if ok else "NOT MET")
     return 0
 

@@ -218,3 +218,48 @@ def test_flatten_nested_attributes() -> None:
         "a.e": [1, 2],
         "f": {},
     }
+
+
+async def test_lookback_and_max_spans_bound_a_load() -> None:
+    seen: list[httpx.URL] = []
+    span = {
+        "name": "s",
+        "context": {"trace_id": "a" * 32, "span_id": "b" * 16},
+        "span_kind": "LLM",
+        "start_time": "2025-01-01T00:00:00Z",
+        "end_time": "2025-01-01T00:00:01Z",
+        "status_code": "OK",
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        n = len(seen)
+        data = [
+            {**span, "context": {"trace_id": "a" * 32, "span_id": f"{n:02d}{i:014x}"}}
+            for i in range(3)
+        ]
+        return httpx.Response(200, json={"data": data, "next_cursor": f"c{n}"})
+
+    src = _source(handler, max_spans=5, lookback_hours=2)
+    batch = await src.load()
+    assert len(seen) == 2 and len(batch.spans) == 6  # stops once max_spans is reached
+    assert seen[0].params.get("start_time")
+    await src.close()
+
+
+def test_config_keys_build_the_source() -> None:
+    from ircmd.backends.registry import load_factory
+    from ircmd.domain.config import PhoenixSourceConfig
+
+    cfg = PhoenixSourceConfig(
+        name="phx",
+        kind="phoenix",
+        url="http://x:6006/",
+        project="support",
+        token_env="PHOENIX_API_KEY",
+        max_spans=10,
+        lookback_hours=1.5,
+    )
+    src = load_factory("phoenix")(cfg)
+    assert (src.project, src.max_spans, src.lookback_hours) == ("support", 10, 1.5)
+    assert src.api.url == "http://x:6006" and src.api.token_env == "PHOENIX_API_KEY"

@@ -26,7 +26,7 @@ from ircmd.backends.otlp_receiver import (
 )
 from ircmd.backends.protocols import TraceSourceError
 from ircmd.backends.spool import Spool
-from ircmd.domain.otlp import Problems
+from ircmd.domain.otlp import Problems, encode_spans
 from ircmd.domain.spans import Span, SpanKind
 
 
@@ -197,3 +197,56 @@ def test_disabled_receiver_only_reads_the_spool(tmp_path: Path) -> None:
     asyncio.run(src.load())
     assert not src.receiver.running
     assert "off" in src.describe()
+
+
+def test_unwritable_spool_answers_503_so_the_client_retries(tmp_path: Path) -> None:
+    blocker = tmp_path / "spool"
+    blocker.write_text("a file where the spool directory should be")
+    rec = OtlpReceiver("127.0.0.1", 0, Spool(blocker / "rx"))
+    rec.start()
+    try:
+        spans = [Span("1" * 32, "2" * 16, name="x", start_ns=1, end_ns=2)]
+        r = _post(rec.url, json.dumps(encode_spans(spans)).encode(), "application/json")
+        assert r.status_code == 503 and "cannot spool" in r.json()["message"]
+    finally:
+        rec.stop()
+
+
+def test_oversized_body_is_413(received, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import ircmd.backends.otlp_receiver as mod
+
+    rec, got, _ = received
+    monkeypatch.setattr(mod, "MAX_BODY", 1000)
+    r = _post(rec.url, b"x" * 5000, "application/x-protobuf")
+    assert r.status_code == 413 and got == []
+
+
+def test_kill_minus_9_loses_nothing_acknowledged(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.services import free_port
+
+    port = free_port()
+    env = dict(os.environ, IRCMD_DATA_DIR=str(tmp_path / "data"))
+    ircmd = str(Path(sys.executable).parent / "ircmd")
+    proc = subprocess.Popen(
+        [ircmd, "receive", "--port", str(port)], env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        proc.stdout.readline()
+        provider = _provider(f"http://127.0.0.1:{port}/v1/traces")
+        tracer = provider.get_tracer("t")
+        for i in range(25):
+            with tracer.start_as_current_span(f"span-{i}"):
+                pass
+        provider.shutdown()  # every export returned 200
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    batch = read_spool(tmp_path / "data" / "spool")
+    assert sorted(s.name for s in batch.spans) == sorted(f"span-{i}" for i in range(25))
+    assert not any(batch.problems)

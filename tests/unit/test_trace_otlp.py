@@ -157,3 +157,38 @@ def test_array_of_requests_and_round_trip_through_encoder() -> None:
     assert len(r.spans) == 2 and not r.problems
     back = parse_document(encode_spans(r.spans), "again")
     assert [s.canonical_json() for s in back.spans] == [s.canonical_json() for s in r.spans]
+
+
+def test_streamed_document_equals_the_full_parse() -> None:
+    import pytest
+
+    from ircmd import tracegen
+    from ircmd.domain.otlp import Decoder
+    from ircmd.domain.otlp_stream import Unstreamable, stream_request
+
+    doc = next(tracegen.requests(30, per_request=100))
+    # odd but valid: resource after its scopeSpans, scope after its spans, unknown keys
+    rs = doc["resourceSpans"][0]
+    doc["resourceSpans"][0] = {
+        "schemaUrl": "x",
+        "scopeSpans": [{"spans": rs["scopeSpans"][0]["spans"], "scope": {"name": "late"}}],
+        "resource": rs["resource"],
+        "extra": [{"a": [1, {"b": None}]}],
+    }
+    doc["zzz"] = {"nested": [1, 2, {"x": "}]"}]}
+    text = json.dumps(doc, indent=1)
+    streamed = stream_request(text, Decoder("s"))
+    full = parse_document(json.loads(text), "s").spans
+    assert [s.canonical_json() for s in streamed] == [s.canonical_json() for s in full]
+    assert streamed[0].service == "support-refunds" and streamed[0].scope == "late"
+    for bad in ['{"resourceSpans": 5}', '{"resourceSpans": [', "{} {}", "[1]"]:
+        with pytest.raises(Unstreamable):
+            stream_request(bad, Decoder("s"))
+
+
+def test_bad_span_in_a_streamed_document_is_counted_once() -> None:
+    doc = req(sp("eee19b7ec3c1b174"), {**sp("eee19b7ec3c1b175"), "spanId": "nothex"})
+    r = parse_bytes(json.dumps(doc).encode(), "s.json")
+    assert len(r.spans) == 1 and r.problems.skipped_spans == 1 and r.problems.count == 1
+    r = parse_bytes(b'{"resourceSpans": [}', "x")
+    assert r.problems.messages[0].startswith("x: not valid JSON")

@@ -127,7 +127,10 @@ def spans_from_request(req: Any, origin: str) -> tuple[list[Span], Problems]:
                     for kv in sp.attributes:
                         v = kv.value
                         if v.WhichOneof("value") == "string_value":
-                            values.append(v.string_value)
+                            sv = v.string_value
+                            if len(sv) <= 48:  # repeated short values: one shared copy
+                                sv = strings.setdefault(sv, sv)
+                            values.append(sv)
                         else:
                             values.append(_value(v))
                         keys.append(kv.key)

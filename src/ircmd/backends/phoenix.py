@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -255,13 +255,15 @@ class PhoenixTraceSource:
         *,
         token_env: str | None = None,
         timeout: float = 10.0,
-        max_spans: int = 200_000,
+        max_spans: int = 50_000,
+        lookback_hours: float | None = None,
         page_limit: int = PAGE_LIMIT,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.name = name
         self.project = project
         self.max_spans = max_spans
+        self.lookback_hours = lookback_hours
         self.page_limit = page_limit
         self.api = PhoenixClient(url, token_env=token_env, timeout=timeout, transport=transport)
         self._resource = {"service.name": project, "phoenix.project": project}
@@ -305,8 +307,11 @@ class PhoenixTraceSource:
         return await self._fetch_new(True)
 
     async def _fetch_new(self, incremental: bool) -> TraceBatch:
+        filters: dict[str, Any] = {}
+        if self.lookback_hours is not None:
+            filters["start_time"] = datetime.now(UTC) - timedelta(hours=self.lookback_hours)
         try:
-            batch = await self.fetch_spans(stop_at_seen=incremental)
+            batch = await self.fetch_spans(stop_at_seen=incremental, **filters)
         except PhoenixError as exc:
             self.last_error = str(exc)
             return TraceBatch(warnings=[str(exc)])
@@ -327,4 +332,6 @@ def from_config(config: PhoenixSourceConfig, **_: object) -> PhoenixTraceSource:
         config.project,
         token_env=config.token_env,
         timeout=config.timeout,
+        max_spans=config.max_spans,
+        lookback_hours=config.lookback_hours,
     )

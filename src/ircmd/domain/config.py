@@ -56,6 +56,8 @@ class PhoenixSourceConfig(_Strict):
     project: str = "default"
     token_env: str | None = None
     timeout: float = Field(default=10.0, gt=0)
+    max_spans: int = Field(default=50_000, gt=0)
+    lookback_hours: float | None = Field(default=None, gt=0)
 
 
 TraceSourceConfig = Annotated[

@@ -21,18 +21,24 @@ import base64
 import binascii
 import gc
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ircmd.domain.otlp_encode import (
+    SPAN_KINDS,
+    STATUS_CODES,
+    encode_attributes,
+    encode_spans,
+    encode_value,
+)
+from ircmd.domain.otlp_stream import Unstreamable, stream_request
 from ircmd.domain.spans import Span, SpanEvent, SpanLink, intern_keys
 
 MAX_MESSAGES = 20
 """How many problem lines are kept per file (all are counted)."""
-
-SPAN_KINDS = ("UNSPECIFIED", "INTERNAL", "SERVER", "CLIENT", "PRODUCER", "CONSUMER")
-STATUS_CODES = ("UNSET", "OK", "ERROR")
 
 
 @dataclass
@@ -56,6 +62,13 @@ class Problems:
 
     def __bool__(self) -> bool:
         return self.count > 0
+
+    def merge(self, other: Problems) -> None:
+        self.count += other.count
+        self.skipped_spans += other.skipped_spans
+        self.skipped_lines += other.skipped_lines
+        room = MAX_MESSAGES + 1 - len(self.messages)
+        self.messages.extend(other.messages[: max(0, room)])
 
     def summary(self) -> str:
         """One line: the first problem and how much was skipped."""
@@ -106,6 +119,7 @@ def gc_paused() -> Iterator[None]:
 # -- ids, numbers, enums --------------------------------------------------------------
 
 _HEX = frozenset("0123456789abcdef")
+_FIRST_CHAR = re.compile(r"\s*(\S)")
 
 
 def _norm_id(raw: Any, nbytes: int, what: str) -> str:
@@ -299,16 +313,20 @@ class Decoder:
                 if not isinstance(spans, list):
                     continue
                 for sp in spans:
-                    self._span_no += 1
-                    try:
-                        out.append(self.span(sp, resource, scope))
-                    except _BadSpan as exc:
-                        self.problems.add(f"{where}span #{self._span_no} skipped: {exc}", spans=1)
-                    except (TypeError, ValueError, AttributeError, KeyError) as exc:
-                        self.problems.add(
-                            f"{where}span #{self._span_no} skipped: malformed ({exc})", spans=1
-                        )
+                    self.one(sp, resource, scope, out, where)
         return out
+
+    def one(
+        self, sp: Any, resource: dict[str, Any], scope: str, out: list[Span], where: str = ""
+    ) -> None:
+        """Decode one span into ``out``, or count it as skipped with the reason."""
+        self._span_no += 1
+        try:
+            out.append(self.span(sp, resource, scope))
+        except _BadSpan as exc:
+            self.problems.add(f"{where}span #{self._span_no} skipped: {exc}", spans=1)
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            self.problems.add(f"{where}span #{self._span_no} skipped: malformed ({exc})", spans=1)
 
     def span(self, sp: Any, resource: dict[str, Any], scope: str) -> Span:
         if not isinstance(sp, dict):
@@ -368,6 +386,9 @@ class Decoder:
             keys: list[str] = []
             values: list[Any] = []
             if type(attrs) is list:
+                strings = self._strings
+                if len(strings) > 200_000:  # hostile input with ever-new values
+                    strings.clear()
                 try:  # fast path: well-formed KeyValues
                     for kv in attrs:
                         k = kv["key"]
@@ -375,7 +396,18 @@ class Decoder:
                         if type(k) is not str or type(v) is not dict:
                             raise TypeError
                         keys.append(k)
-                        values.append(v["stringValue"] if "stringValue" in v else any_value(v))
+                        if "stringValue" in v:
+                            val = v["stringValue"]
+                            # short values repeat (models, operations, ids): share them
+                            if type(val) is str and len(val) <= 48:
+                                got = strings.get(val)
+                                if got is None:
+                                    strings[val] = val
+                                else:
+                                    val = got
+                            values.append(val)
+                        else:
+                            values.append(any_value(v))
                 except (TypeError, KeyError):
                     keys, values = _slow_attributes(attrs)
                 if len(set(keys)) != len(keys):
@@ -461,7 +493,10 @@ def parse_document(obj: Any, origin: str) -> ParseResult:
 
 
 def parse_bytes(data: bytes | str, origin: str) -> ParseResult:
-    """Spans from OTLP JSON text: one request, a JSON array of them, or one per line."""
+    """Spans from OTLP JSON text: one request, a JSON array of them, or one per line.
+
+    A single request is read span by span (see :mod:`ircmd.domain.otlp_stream`), keeping
+    memory low; anything else goes through ``json.loads``."""
     dec = Decoder(origin)
     problems = dec.problems
     if isinstance(data, bytes):
@@ -478,6 +513,16 @@ def parse_bytes(data: bytes | str, origin: str) -> ParseResult:
         problems.add("empty file")
         return ParseResult([], problems)
     with gc_paused():
+        first = _FIRST_CHAR.match(text)
+        if first is not None and first.group(1) == "{":
+            sdec = Decoder(origin)
+            try:
+                spans = stream_request(text, sdec)
+            except Unstreamable:
+                pass  # not the plain shape: the full parser below says what is wrong
+            else:
+                problems.merge(sdec.problems)
+                return ParseResult(spans, problems)
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -488,7 +533,7 @@ def parse_bytes(data: bytes | str, origin: str) -> ParseResult:
             problems.add(_json_error(exc))
             return ParseResult([], problems)
         del text
-        spans: list[Span] = []
+        spans = []
         if isinstance(obj, list):
             for i, item in enumerate(obj, 1):
                 spans.extend(dec.request(item, where=f"item {i}: "))
@@ -518,86 +563,18 @@ def _parse_lines(text: str, dec: Decoder) -> list[Span]:
     return spans
 
 
-# -- encoding (for tests, spool round-trips and exports) --------------------------------
-
-
-def encode_value(v: Any) -> dict[str, Any]:
-    """A Python value as an OTLP JSON ``AnyValue``."""
-    if isinstance(v, bool):
-        return {"boolValue": v}
-    if isinstance(v, int):
-        return {"intValue": str(v)}
-    if isinstance(v, float):
-        return {"doubleValue": v}
-    if isinstance(v, bytes):
-        return {"bytesValue": base64.b64encode(v).decode("ascii")}
-    if isinstance(v, list | tuple):
-        return {"arrayValue": {"values": [encode_value(x) for x in v]}}
-    if isinstance(v, dict):
-        return {"kvlistValue": {"values": encode_attributes(v)}}
-    if v is None:
-        return {}
-    return {"stringValue": str(v)}
-
-
-def encode_attributes(attrs: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"key": k, "value": encode_value(v)} for k, v in attrs.items()]
-
-
-def encode_spans(spans: list[Span]) -> dict[str, Any]:
-    """Spans as one OTLP JSON ``ExportTraceServiceRequest`` (grouped by resource, scope)."""
-    groups: dict[int, tuple[dict[str, Any], dict[str, list[Span]]]] = {}
-    for s in spans:
-        res = dict(s.resource)
-        g = groups.setdefault(id(s.resource), (res, {}))
-        g[1].setdefault(s.scope, []).append(s)
-    resource_spans = []
-    for res, scopes in groups.values():
-        resource_spans.append(
-            {
-                "resource": {"attributes": encode_attributes(res)},
-                "scopeSpans": [
-                    {"scope": {"name": scope}, "spans": [_encode_span(s) for s in ss]}
-                    for scope, ss in scopes.items()
-                ],
-            }
-        )
-    return {"resourceSpans": resource_spans}
-
-
-def _encode_span(s: Span) -> dict[str, Any]:
-    d: dict[str, Any] = {
-        "traceId": s.trace_id,
-        "spanId": s.span_id,
-        "name": s.name,
-        "kind": SPAN_KINDS.index(s.otel_kind) if s.otel_kind in SPAN_KINDS else 0,
-        "startTimeUnixNano": str(s.start_ns),
-        "endTimeUnixNano": str(s.end_ns),
-        "attributes": encode_attributes(s.attributes),
-        "status": {
-            "code": STATUS_CODES.index(s.status_code) if s.status_code in STATUS_CODES else 0
-        },
-    }
-    if s.status_message:
-        d["status"]["message"] = s.status_message
-    if s.parent_id:
-        d["parentSpanId"] = s.parent_id
-    if s.events:
-        d["events"] = [
-            {
-                "name": e.name,
-                "timeUnixNano": str(e.time_ns),
-                "attributes": encode_attributes(dict(e.attributes)),
-            }
-            for e in s.events
-        ]
-    if s.links:
-        d["links"] = [
-            {
-                "traceId": lk.trace_id,
-                "spanId": lk.span_id,
-                "attributes": encode_attributes(dict(lk.attributes)),
-            }
-            for lk in s.links
-        ]
-    return d
+__all__ = [
+    "SPAN_KINDS",
+    "STATUS_CODES",
+    "Decoder",
+    "ParseResult",
+    "Problems",
+    "any_value",
+    "attributes_dict",
+    "encode_attributes",
+    "encode_spans",
+    "encode_value",
+    "gc_paused",
+    "parse_bytes",
+    "parse_document",
+]
