@@ -44,7 +44,7 @@ def expand(patterns: list[str], base: Path | None = None) -> tuple[list[Path], l
         if base is not None and not os.path.isabs(raw):
             raw = str(base / raw)
         found: list[Path] = []
-        if _is_glob(raw):
+        if _is_glob(raw) and not os.path.exists(raw):
             found = [Path(p) for p in sorted(glob.glob(raw, recursive=True)) if Path(p).is_file()]
             if not found:
                 missing.append(f"{pat}: no file matches")

@@ -1,0 +1,61 @@
+"""The look of the full-screen trace explorer (review the SVG when it changes)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
+
+from ircmd.backends.trace_files import FileTraceSource
+from ircmd.config import parse_config
+from ircmd.screens.panes.traces import TracePane
+from ircmd.service import Workspace
+from ircmd.trace_app import TraceViewApp
+
+
+@pytest.fixture
+def fixed_dir(monkeypatch: pytest.MonkeyPatch) -> Path:
+    # a fixed path: the status bar shows the store's location
+    root = Path(tempfile.gettempdir()) / "ircmd-snapshot-trace-ui"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir()
+    monkeypatch.setenv("IRCMD_DATA_DIR", str(root / "data"))
+    monkeypatch.setenv("IRCMD_CONFIG", str(root / "none.toml"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_trace_explorer_snapshot(snap_compare: Any, fixed_dir: Path) -> None:
+    spans = refund_trace() + refund_trace("d" * 32, account="ACC-2", user="u-2")
+    path = write_otlp(fixed_dir / "refunds.json", spans + hostile_trace())
+    ws = Workspace.open(parse_config("", "<snapshot>"), fixed_dir / "data", actor="maria.ic")
+    inc, _ = ws.incidents.declare("Refunds outside policy", severity="high")
+    app = TraceViewApp(
+        ws, [FileTraceSource("files", [str(path)])], incident_id=inc.id, title="refunds.json"
+    )
+
+    async def run_before(pilot: Any) -> None:
+        end = time.monotonic() + 10
+        while True:
+            pane = app.screen.query(TracePane).first(None)
+            if pane is not None and pane.view is not None and not pane.loading:
+                break
+            assert time.monotonic() < end, "trace did not load"
+            await pilot.pause(0.05)
+        pane.open_trace("a" * 32)
+        while pane.view.tree.trace_id != "a" * 32:
+            await pilot.pause(0.05)
+        await pilot.press("e", "t")
+        while pane.span_tree._critical is None:
+            await pilot.pause(0.05)
+        await pilot.pause(0.3)  # the detail pane follows the cursor after a short delay
+
+    try:
+        assert snap_compare(app, terminal_size=(150, 42), run_before=run_before)
+    finally:
+        ws.close()
