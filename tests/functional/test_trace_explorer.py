@@ -9,12 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.trace_ui_samples import (
-    hostile_trace,
-    refund_trace,
-    wide_trace,
-    write_otlp,
-)
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -26,6 +20,12 @@ from ircmd.trace_app import TraceViewApp
 from ircmd.widgets.span_detail import SpanDetail
 from ircmd.widgets.span_tree import SpanTree
 from ircmd.widgets.trace_list import TraceList
+from tests.trace_ui_samples import (
+    hostile_trace,
+    refund_trace,
+    wide_trace,
+    write_otlp,
+)
 
 CONTROLS = [chr(c) for c in range(0x20) if chr(c) != "\n"] + [chr(c) for c in range(0x7F, 0xA0)]
 

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -21,6 +20,7 @@ from ircmd.screens.trace_dialogs import ChoiceDialog, RecordsDialog, SimilarDial
 from ircmd.service import Workspace
 from ircmd.service.traces import TraceService
 from ircmd.trace_app import TraceViewApp
+from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
 
 
 @pytest.fixture

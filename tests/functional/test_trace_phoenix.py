@@ -13,10 +13,10 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
-from tests.services import require_service
 
 from ircmd.backends.phoenix import PhoenixClient, PhoenixError, PhoenixTraceSource, flatten
 from ircmd.domain.spans import SpanKind
+from tests.services import require_service
 
 
 def phoenix_url() -> str:

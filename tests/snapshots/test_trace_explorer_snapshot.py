@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
 
 from ircmd.backends.trace_files import FileTraceSource
 from ircmd.config import parse_config
 from ircmd.screens.panes.traces import TracePane
 from ircmd.service import Workspace
 from ircmd.trace_app import TraceViewApp
+from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
 
 
 @pytest.fixture
