@@ -149,6 +149,8 @@ def test_pin_records_and_csv_through_the_cli(env, files) -> None:  # type: ignor
     assert doc["span_id"] == tool_span.span_id and len(doc["sha256"]) == 64
     p = ircmd(env, "trace", "pin", "INC-0001", str(a), "--span", "0" * 16, check=1)
     assert "no span" in p.stderr
+    p = ircmd(env, "trace", "pin", "INC-0001", str(a), "--span", "nothex", check=2)
+    assert "16 hex digits" in p.stderr
     p = ircmd(
         env,
         "trace",

@@ -290,6 +290,8 @@ def cmd_pin(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.read_only:
         raise CliError("read-only: pinning evidence is an action")
     sid = args.span.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{16}", sid):
+        raise UsageError(f"--span {one_line(args.span, 40)!r}: a span id is 16 hex digits")
     batch = _load(ctx, args)
     found = [
         s
