@@ -149,6 +149,8 @@ def test_pin_records_and_csv_through_the_cli(env, files) -> None:  # type: ignor
     assert doc["span_id"] == tool_span.span_id and len(doc["sha256"]) == 64
     p = ircmd(env, "trace", "pin", "INC-0001", str(a), "--span", "0" * 16, check=1)
     assert "no span" in p.stderr
+    p = ircmd(env, "trace", "pin", "INC-0001", str(a), "--span", "nothex", check=2)
+    assert "16 hex digits" in p.stderr
     p = ircmd(
         env,
         "trace",
@@ -240,3 +242,32 @@ def test_hostile_argument_values_never_reach_the_terminal_raw(env, tmp_path: Pat
     values = {v["value"] for v in json.loads(raw.stdout)["values"]}
     assert values == set(HOSTILE_VALUES)  # the data itself is intact in the JSON
     assert "[@click=app.quit]x[/]" in human.stdout  # markup shown as text
+
+
+def test_find_like_a_span(env, files) -> None:  # type: ignore[no-untyped-def]
+    a, b = files
+    spans = [s for r in tracegen.requests(30, per_request=10) for s in parse_document(r, "x").spans]
+    tool = next(s for s in spans if s.tool_name == "issue_refund")
+    p = ircmd(
+        env,
+        "trace",
+        "find",
+        str(a),
+        str(b),
+        "--like",
+        tool.span_id,
+        "--arg",
+        "account_id",
+        "--json",
+    )
+    out = json.loads(p.stdout)
+    assert out["query"]["tool"] == "issue_refund" and out["traces"] == 20
+    assert sum(v["count"] for v in out["values"]) == 20
+    llm = next(s for s in spans if s.model)
+    p = ircmd(
+        env, "trace", "find", str(a), str(b), "--like", llm.span_id, "--by", "model", "--json"
+    )
+    assert json.loads(p.stdout)["query"]["model"] == llm.model
+    p = ircmd(env, "trace", "find", str(a), "--like", llm.span_id, "--by", "tool", check=1)
+    assert "not a tool call" in p.stderr
+    ircmd(env, "trace", "find", str(a), "--model", "m", "--by", "tool", check=2)

@@ -4,7 +4,7 @@
     ircmd trace inspect --spool [--json]         the same over the receiver's spool
     ircmd trace find PATH… --tool NAME [--arg NAME] [--json]
     ircmd trace find PATH… (--model M | --prompt P [--prompt-version V] | --source ID
-                            | --document ID)
+                            | --document ID | --like SPAN_ID [--by tool|prompt|…])
     ircmd trace pin INCIDENT PATH… --span SPAN_ID [--note TEXT]
     ircmd trace records INCIDENT PATH… --tool NAME --arg NAME   (records-to-correct checklist)
     ircmd trace tick INCIDENT CHECKLIST VALUE [--undo] [--note TEXT]
@@ -17,6 +17,7 @@ Other modules add sub-commands to ``ircmd trace`` through :func:`trace_group`.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import re
@@ -77,6 +78,12 @@ def register(sub: Any) -> None:
     what.add_argument("--prompt", help="prompt name")
     what.add_argument("--source", help="retrieval source (data source id)")
     what.add_argument("--document", help="retrieved document id")
+    what.add_argument("--like", metavar="SPAN_ID", help="spans like this one (see --by)")
+    p.add_argument(
+        "--by",
+        choices=["tool", "prompt", "source", "document", "model"],
+        help="with --like: what to compare (default: the most specific the span has)",
+    )
     p.add_argument("--prompt-version", help="with --prompt: only this version")
     p.add_argument("--arg", help="with --tool: list the distinct values of this argument")
     p.add_argument(
@@ -224,11 +231,20 @@ def _hours_ns(h: float) -> int:
 
 
 def cmd_find(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.domain.blast import SimilarQuery, distinct_argument_values, find_similar
+    from ircmd.domain.blast import (
+        SimilarQuery,
+        distinct_argument_values,
+        find_similar,
+        query_from_span,
+        suggest_dimensions,
+    )
 
-    if args.arg and not args.tool:
+    if args.by and not args.like:
+        raise UsageError("--by needs --like")
+    like_tool = args.like is not None and args.by in (None, "tool")
+    if args.arg and not (args.tool or like_tool):
         raise UsageError("--arg needs --tool")
-    if args.match and not args.tool:
+    if args.match and not (args.tool or like_tool):
         raise UsageError("--match needs --tool")
     if args.prompt_version and not args.prompt:
         raise UsageError("--prompt-version needs --prompt")
@@ -243,16 +259,35 @@ def cmd_find(ctx: Context, args: argparse.Namespace) -> int:
     if args.since is not None and batch.spans:
         latest = max(s.end_ns for s in batch.spans)
         since = latest - _hours_ns(args.since)
-    q = SimilarQuery(
-        tool=args.tool,
-        tool_args=tuple(matches),
-        model=args.model,
-        prompt_name=args.prompt,
-        prompt_version=args.prompt_version,
-        retrieval_source=args.source,
-        document_id=args.document,
-        since_ns=since,
-    )
+    if args.like is not None:
+        sid = args.like.strip().lower()
+        span = next((s for s in batch.spans if s.span_id == sid), None)
+        if span is None:
+            raise CliError(f"no span {one_line(args.like, 40)} in {_source_label(args)}")
+        dims = suggest_dimensions(span)
+        by = args.by or (dims[0] if dims else None)
+        if by is None:
+            raise CliError(
+                f"span {sid} has no tool, prompt, retrieval source, document or model to compare"
+            )
+        try:
+            q = query_from_span(span, by, since_ns=since)
+        except ValueError as exc:
+            raise CliError(f"span {sid}: {exc}") from None
+        if matches:
+            q = dataclasses.replace(q, tool_args=tuple(matches))
+        args.tool = q.tool
+    else:
+        q = SimilarQuery(
+            tool=args.tool,
+            tool_args=tuple(matches),
+            model=args.model,
+            prompt_name=args.prompt,
+            prompt_version=args.prompt_version,
+            retrieval_source=args.source,
+            document_id=args.document,
+            since_ns=since,
+        )
     result = find_similar(batch.spans, q)
     out = result.to_dict()
     if args.arg:
@@ -290,6 +325,8 @@ def cmd_pin(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.read_only:
         raise CliError("read-only: pinning evidence is an action")
     sid = args.span.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{16}", sid):
+        raise UsageError(f"--span {one_line(args.span, 40)!r}: a span id is 16 hex digits")
     batch = _load(ctx, args)
     found = [
         s
