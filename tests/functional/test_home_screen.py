@@ -207,7 +207,7 @@ async def test_signals_declare_attach_ack_from_keys(tmp_path: Path, am_url: str)
         events = ws.incidents.timeline(inc.id)
         assert events[0].kind == EventKind.SIGNAL
         assert events[0].data["labels"]["alertname"] == "RefundAmountAnomaly"
-        assert await until(pilot, lambda: type(app.screen).__name__ == "IncidentScreen")
+        assert await until(pilot, lambda: type(app.screen).__name__ == "WarRoomScreen")
         app.switch_home()
         await pilot.pause()
 
