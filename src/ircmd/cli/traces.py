@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
-import json
 import re
 import signal
 import sys
@@ -27,17 +26,8 @@ import threading
 import time
 from typing import Any
 
-from ircmd.cli.common import CliError, Context, UsageError, add_json_flag
+from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
 from ircmd.domain.text import one_line
-
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def print_json(value: Any) -> None:
-    """JSON on stdout; C1 controls and bidi overrides (which JSON leaves raw) are escaped
-    too, so trace data cannot drive the terminal even when the output is not piped."""
-    text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n")
 
 
 def trace_group(sub: Any) -> Any:
