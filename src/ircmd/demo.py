@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from ircmd.config import parse_config
 from ircmd.demo_signals import install_demo_signals
@@ -85,20 +89,22 @@ class DemoContext:
 
 def seed_demo(data_dir: Path, now: datetime | None = None, read_only: bool = False) -> DemoContext:
     """Create the demo store in ``data_dir`` (reusing it when already seeded)."""
-    config = parse_config(DEMO_CONFIG, "<demo config>")
-    store = TinyDBIncidentStore(data_dir)
     now = now or datetime.now(UTC)
     t0 = now - timedelta(minutes=47)
+    traces = _write_demo_traces(data_dir, t0)
+    config = parse_config(DEMO_CONFIG + _trace_source_toml(traces), "<demo config>")
+    store = TinyDBIncidentStore(data_dir)
     clock = _SteppedClock(now)
     svc = IncidentService(store=store, config=config, actor="maria.ic", clock=clock)
     existing = store.list_incidents()
+    # Seeding writes; the seat becomes read-only (if asked) once the story is in the store.
     workspace = Workspace(
-        config=config, data_dir=data_dir, store=store, incidents=svc, read_only=read_only, demo=True
+        config=config, data_dir=data_dir, store=store, incidents=svc, read_only=False, demo=True
     )
     if existing:
         last = existing[-1]
         install_demo_signals(workspace, last.created_at, last.id, seed=False)
-        return DemoContext(_seat(workspace), last.id)
+        return DemoContext(_seat(workspace, read_only), last.id)
 
     def at(minutes: float) -> None:
         clock.current = t0 + timedelta(minutes=minutes)
@@ -189,7 +195,22 @@ def seed_demo(data_dir: Path, now: datetime | None = None, read_only: bool = Fal
                 author="sam.eng",
             ),
         ),
+        (
+            13.5,
+            lambda: _contain(
+                workspace,
+                inc.id,
+                "support-refunds/human-review",
+                "route every refund recommendation to manual review",
+            ),
+        ),
         (14, lambda: svc.set_status(inc.id, "contained", "all refunds now go to human review")),
+        (
+            16,
+            lambda: _pin_refund_call(
+                workspace, inc.id, traces, "refund issued outside the 30-day window"
+            ),
+        ),
         (
             19,
             lambda: svc.comms(
@@ -226,13 +247,70 @@ def seed_demo(data_dir: Path, now: datetime | None = None, read_only: bool = Fal
         step()
     clock.current = None
     install_demo_signals(workspace, t0, inc.id, seed=True)
-    return DemoContext(_seat(workspace), inc.id)
+    return DemoContext(_seat(workspace, read_only), inc.id)
 
 
-def _seat(workspace: Workspace) -> Workspace:
+def _seat(workspace: Workspace, read_only: bool) -> Workspace:
     """Seeding writes; a read-only demo seat then sees the store through the guard."""
-    if workspace.read_only:
+    if read_only:
+        workspace.read_only = True
+        workspace.notes.pop("containment", None)  # built writable while seeding
         guarded = ReadOnlyStore(workspace.store)
         workspace.store = guarded
         workspace.incidents.store = guarded
     return workspace
+
+
+def _write_demo_traces(data_dir: Path, around: datetime) -> Path:
+    """Support-refund runs as OTLP JSON (both conventions), moved to the incident's hour."""
+    from ircmd import tracegen
+
+    folder = data_dir / "demo-traces"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "support-refunds.jsonl"
+    if not path.exists():
+        shift = int((around - timedelta(minutes=20)).timestamp() * 1e9) - tracegen.BASE_NS
+        lines = [
+            json.dumps(_shift_times(req, shift))
+            for req in tracegen.requests(40, hostile=False, per_request=10, seed=7)
+        ]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def _shift_times(value: Any, shift: int) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: (str(int(v) + shift) if k.endswith("UnixNano") else _shift_times(v, shift))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_shift_times(v, shift) for v in value]
+    return value
+
+
+def _trace_source_toml(folder: Path) -> str:
+    return (
+        '\n[[trace_sources]]\nname = "demo-traces"\nkind = "files"\n'
+        f"paths = [{json.dumps(str(folder))}]\n"
+    )
+
+
+def _contain(workspace: Workspace, incident_id: str, control: str, reason: str) -> None:
+    """Apply a (local, not enforced) control as the responders did during the story."""
+    from ircmd.service.containment import ContainmentService
+
+    svc = ContainmentService.for_workspace(workspace)
+    coro = svc.set_control(incident_id, control, "on", reason, author="sam.eng")
+    with ThreadPoolExecutor(max_workers=1) as pool:  # safe inside a running event loop too
+        pool.submit(asyncio.run, coro).result()
+
+
+def _pin_refund_call(workspace: Workspace, incident_id: str, folder: Path, note: str) -> None:
+    from ircmd.service.traces import TraceService
+
+    traces = TraceService.for_workspace(workspace)
+    batch = traces.load_files([str(folder)])
+    span = next((s for s in batch.spans if s.tool_name == "issue_refund"), None)
+    if span is not None:
+        traces.pin_span(incident_id, span, "demo-traces", note=note)
