@@ -20,6 +20,7 @@ from ircmd.domain.workflow import ControlKind
 from ircmd.screens.containment import ContainmentScreen
 from ircmd.service import Workspace
 from ircmd.service.containment import ContainmentService
+from tests.snapshots.settle import settle
 
 NOW = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)
 CONFIG = """
@@ -147,6 +148,6 @@ def test_board_snapshot(snap_compare, tmp_path: Path, monkeypatch: pytest.Monkey
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(SnapApp(ws, inc), terminal_size=(150, 24), run_before=run_before)

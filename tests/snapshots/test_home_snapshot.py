@@ -17,6 +17,7 @@ import pytest
 from ircmd.app import IrcmdApp
 from ircmd.demo import seed_demo
 from ircmd.widgets.signal_list import SignalList
+from tests.snapshots.settle import settle
 
 FROZEN = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
@@ -43,7 +44,7 @@ async def _signals_loaded(pilot: Any) -> None:
         if len(rows) == 5 and not pilot.app.screen._polling:
             break
         await pilot.pause(0.05)
-    await pilot.pause()
+    await settle(pilot)
 
 
 def test_home_with_signals_wide(snap_compare: Any, tmp_path: Path) -> None:

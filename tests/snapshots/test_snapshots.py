@@ -9,6 +9,7 @@ import pytest
 
 from ircmd.app import IrcmdApp
 from ircmd.demo import seed_demo
+from tests.snapshots.settle import settle
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
@@ -38,15 +39,15 @@ def test_incidents_screen(snap_compare, isolated_dirs: Path) -> None:  # type: i
             if lists and lists.first().signal_rows and not getattr(screen, "_polling", False):
                 break
             await pilot.pause(0.05)
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(demo_app(isolated_dirs), terminal_size=(120, 30), run_before=signals_polled)
 
 
 def test_incident_timeline(snap_compare, isolated_dirs: Path) -> None:  # type: ignore[no-untyped-def]
     async def open_first(pilot) -> None:  # type: ignore[no-untyped-def]
-        await pilot.pause(0.2)
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await settle(pilot)
 
     assert snap_compare(demo_app(isolated_dirs), terminal_size=(120, 30), run_before=open_first)

@@ -15,6 +15,7 @@ from ircmd.config import parse_config
 from ircmd.screens.panes.traces import TracePane
 from ircmd.service import Workspace
 from ircmd.trace_app import TraceViewApp
+from tests.snapshots.settle import settle
 from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
 
 
@@ -53,7 +54,7 @@ def test_trace_explorer_snapshot(snap_compare: Any, fixed_dir: Path) -> None:
         await pilot.press("e", "t")
         while pane.span_tree._critical is None:
             await pilot.pause(0.05)
-        await pilot.pause(0.3)  # the detail pane follows the cursor after a short delay
+        await settle(pilot)  # the detail pane follows the cursor after a short delay
 
     try:
         assert snap_compare(app, terminal_size=(150, 42), run_before=run_before)

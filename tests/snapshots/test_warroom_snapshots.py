@@ -14,7 +14,7 @@ import pytest
 
 from ircmd.app import IrcmdApp
 from ircmd.demo import seed_demo
-from ircmd.widgets.command_line import CommandLine
+from tests.snapshots.settle import settle
 
 FROZEN = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
 
@@ -34,10 +34,7 @@ def demo_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., I
 
 
 async def _settle(pilot: Any) -> None:
-    for _ in range(4):
-        await pilot.pause(0.05)
-    for line in pilot.app.screen.query(CommandLine):
-        line.cursor_blink = False
+    await settle(pilot)
 
 
 def test_war_room_100x30(snap_compare: Any, demo_app: Callable[..., IrcmdApp]) -> None:

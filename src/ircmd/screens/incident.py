@@ -61,8 +61,8 @@ class WarRoomScreen(Screen[None]):
         Binding("2", "focus_pane(2)", "Traces", show=False, id="warroom.pane2"),
         Binding("3", "focus_pane(3)", "Containment", show=False, id="warroom.pane3"),
         Binding("4", "focus_pane(4)", "Severity", show=False, id="warroom.pane4"),
-        Binding("tab", "app.focus_next", "Next pane", show=False, id="warroom.next"),
-        Binding("shift+tab", "app.focus_previous", "Prev pane", show=False, id="warroom.prev"),
+        Binding("tab", "cycle_pane(1)", "Next pane", show=False, id="warroom.next"),
+        Binding("shift+tab", "cycle_pane(-1)", "Prev pane", show=False, id="warroom.prev"),
         Binding("colon", "command_line", "Cmd", id="warroom.command"),
         Binding("slash", "filter", "Filter", id="warroom.filter"),
         Binding("z", "toggle_maximize", "Max", id="warroom.maximize"),
@@ -268,6 +268,13 @@ class WarRoomScreen(Screen[None]):
         pane = self.pane_of(event.widget)
         if pane is not None:
             self._last_pane = pane
+
+    def action_cycle_pane(self, delta: int) -> None:
+        """Next/previous pane (a pane with several widgets inside is one stop)."""
+        panes = self.panes
+        current = self.focused_pane
+        index = panes.index(current) if current in panes else -1
+        self.action_focus_pane((index + delta) % len(panes) + 1)
 
     def action_focus_pane(self, number: int) -> None:
         panes = self.panes
