@@ -190,3 +190,56 @@ controller = "flags"
         True,
     )
     assert token not in out
+
+
+def test_a_critical_control_needs_the_workflow_typed_back(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli(LOCAL)
+    assert run("incident", "declare", "--title", "Refunds", "--workflow", "support-refunds")[0] == 0
+    code, _, err = run("contain", "INC-0001", "support-refunds/pause", "--on", "--reason", "stop")
+    assert code == 2
+    assert "--confirm support-refunds" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(
+        "contain",
+        "INC-0001",
+        "support-refunds/pause",
+        "--on",
+        "--reason",
+        "stop",
+        "--confirm",
+        "kb",
+    )
+    assert code == 2
+    code, out, err = run(
+        "contain",
+        "INC-0001",
+        "support-refunds/pause",
+        "--on",
+        "--reason",
+        "stop",
+        "--confirm",
+        "support-refunds",
+    )
+    assert code == 0, err
+    assert out.startswith("support-refunds/pause: on (confirmed in ")
+
+
+def test_contain_warns_while_an_art73_report_is_due(cli) -> None:  # type: ignore[no-untyped-def]
+    run = cli(LOCAL)
+    assert run("incident", "declare", "--title", "Refunds", "--workflow", "support-refunds")[0] == 0
+    code, _, err = run(
+        "incident",
+        "regulatory",
+        "INC-0001",
+        "--harm",
+        "fundamental-rights",
+        "--member-state",
+        "DE",
+    )
+    assert code == 0, err
+    code, _out, err = run(
+        "contain", "INC-0001", "support-refunds/review", "--on", "--reason", "humans"
+    )
+    assert code == 0  # containment is never blocked by the warning...
+    warnings = [ln for ln in err.splitlines() if ln.startswith("ircmd: warning:")]
+    assert len(warnings) == 1 and "Art" in warnings[0]  # ...but the responder is told
+    assert "force_human_review support-refunds/review" in warnings[0]

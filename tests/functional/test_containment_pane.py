@@ -287,3 +287,20 @@ async def test_verbs_contain_release_and_controls_at(tmp_path: Path) -> None:
         assert isinstance(app.screen, ControlsAtModal)
         await pilot.press("escape")
         assert app.is_running
+
+
+async def test_the_toggle_modal_warns_while_an_art73_report_is_due(tmp_path: Path) -> None:
+    from ircmd.service.regulatory import flag_incident
+
+    ws, inc, _ = make(tmp_path)
+    flag_incident(ws.incidents, inc, harm="fundamental-rights", member_state="DE")
+    app = BoardApp(ws, inc)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("j", "t")  # review
+        assert isinstance(app.screen, ToggleControlModal)
+        warnings = [str(w.render()) for w in app.screen.query(".containment-warning")]
+        assert len(warnings) == 1 and "Art" in warnings[0]
+        await pilot.press(*"humans first", "enter")  # the warning never blocks containment
+        await settle(pilot, app)
+        assert row(app, "support-refunds/review").confirmed == ControlState.ON

@@ -204,6 +204,7 @@ async def test_controller_killed_mid_test_is_failed_not_confirmed(
     ws.close()
     capsys.readouterr()
     argv = ["contain", inc.id, f"{wf}/pause", "--off", "--reason", "retry", "--timeout", "2"]
+    argv += ["--confirm", wf]  # pause is critical: the workflow id is typed back
     code = await asyncio.to_thread(main, argv)
     err = capsys.readouterr().err
     assert code == 1

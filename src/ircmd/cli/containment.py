@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
-from ircmd.domain.containment import ControlRow, ControlState, parse_when
+from ircmd.domain.containment import ControlRow, ControlState, parse_when, resolve_control
 from ircmd.domain.text import one_line
+from ircmd.service import hooks
 from ircmd.service.containment import ContainmentService
 
 T = TypeVar("T")
@@ -34,6 +36,11 @@ def register(sub: Any) -> None:
     state.add_argument("--off", dest="state", action="store_const", const="off")
     k.add_argument("--reason", required=True, help="why (recorded on the timeline)")
     k.add_argument("--timeout", type=float, help="seconds to wait for confirmation")
+    k.add_argument(
+        "--confirm",
+        metavar="WORKFLOW",
+        help="a critical control needs its workflow id typed back here",
+    )
     k.add_argument("--author")
     add_json_flag(k)
     k.set_defaults(func=cmd_contain)
@@ -117,6 +124,17 @@ def cmd_contain(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.read_only:
         raise CliError("read-only seat: containment controls cannot be changed")
     desired = ControlState(args.state)
+    if not " ".join(args.reason.split()):
+        raise CliError("changing a control needs a reason (--reason TEXT)")
+    inc = ctx.service.get(args.id)
+    ref, _workflow, spec = resolve_control(ctx.config, args.control, inc.workflow_id)
+    if spec.critical and args.confirm != ref.workflow_id:
+        raise UsageError(
+            f"ircmd contain: {ref} is critical: type its workflow id back with "
+            f"--confirm {ref.workflow_id}"
+        )
+    for line in hooks.change_warnings(ctx.workspace, inc.id, f"{spec.kind.value} {ref}"):
+        print(f"ircmd: warning: {one_line(line)}", file=sys.stderr)
 
     async def go(svc: ContainmentService) -> Any:
         return await svc.set_control(

@@ -85,6 +85,12 @@ class _ReasonAndConfirm(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+def warning_labels(warnings: list[str]) -> ComposeResult:
+    """Warnings to read before confirming (e.g. a regulatory report is still due)."""
+    for line in warnings:
+        yield Label(safe_text("⚠ " + line, "bold red"), classes="containment-warning")
+
+
 class ToggleControlModal(_ReasonAndConfirm):
     def __init__(
         self,
@@ -96,12 +102,14 @@ class ToggleControlModal(_ReasonAndConfirm):
         workflow_id: str,
         enforced: bool = True,
         reason: str = "",
+        warnings: list[str] | None = None,
     ) -> None:
         super().__init__(workflow_id if critical else None, reason)
         self.control = control
         self.current = current
         self.new = new
         self.enforced = enforced
+        self.warnings = warnings or []
 
     def body(self) -> ComposeResult:
         verb = "Contain (turn ON)" if self.new == ControlState.ON else "Release (turn OFF)"
@@ -115,14 +123,16 @@ class ToggleControlModal(_ReasonAndConfirm):
             yield Label(
                 Text("local switch: nothing outside ircmd enforces it", style="bold yellow")
             )
+        yield from warning_labels(self.warnings)
 
 
 class ContainmentPlanModal(_ReasonAndConfirm):
     """Shows the plan first; nothing runs until the reason (and typed id) is given."""
 
-    def __init__(self, plan: ContainmentPlan) -> None:
+    def __init__(self, plan: ContainmentPlan, warnings: list[str] | None = None) -> None:
         super().__init__(plan.workflow_id if plan.needs_typed_confirmation else None)
         self.plan = plan
+        self.warnings = warnings or []
 
     def body(self) -> ComposeResult:
         plan = self.plan
@@ -145,6 +155,7 @@ class ContainmentPlanModal(_ReasonAndConfirm):
             table.add_row(Text("—"), Text(kind.label), Text("not configured", "yellow"))
         yield Static(table, id="containment-plan")
         yield Label(Text(plan.summary(), style="bold"), id="containment-plan-summary")
+        yield from warning_labels(self.warnings)
 
 
 class ControlsAtModal(ModalScreen[None]):

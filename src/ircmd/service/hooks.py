@@ -10,7 +10,10 @@ lazily on first use, so the CLI never pays for them):
   per containment control that is still active or not confirmed; moving an incident to
   ``resolved`` warns and asks to confirm while any is returned;
 * **health providers** ``(workspace) -> Iterable[BackendHealth]``: shown in the war
-  room's status bar (backends not reported by anyone show as configured, health unknown).
+  room's status bar (backends not reported by anyone show as configured, health unknown);
+* **change warnings** ``(workspace, incident_id, change) -> str | None``: asked before a
+  containment or remediation change alters the AI system (e.g. an EU AI Act Art. 73 report
+  is still due); the board shows the warning in its confirmation, the CLI prints it.
 
 A provider that raises is reported as a problem line, never a crash.
 """
@@ -46,6 +49,7 @@ class BackendHealth:
 DeadlineProvider = Callable[["Workspace", Incident, datetime], Iterable[Deadline]]
 ActiveControlsProvider = Callable[["Workspace", str], Iterable[str]]
 HealthProvider = Callable[["Workspace"], Iterable[BackendHealth]]
+ChangeWarning = Callable[["Workspace", str, str], "str | None"]
 
 # Dotted "module:function" paths the lead adds at merge time.
 BUILTIN_DEADLINES: list[str] = ["ircmd.service.evidence_hooks:art73_deadlines"]
@@ -54,10 +58,12 @@ BUILTIN_HEALTH: list[str] = [
     "ircmd.service.signals:health_lines",
     "ircmd.service.containment_hooks:controller_health",
 ]
+BUILTIN_CHANGE_WARNINGS: list[str] = ["ircmd.service.evidence_hooks:art73_change_warning"]
 
 _deadlines: list[DeadlineProvider] = []
 _active_controls: list[ActiveControlsProvider] = []
 _health: list[HealthProvider] = []
+_change_warnings: list[ChangeWarning] = []
 _loaded = False
 
 
@@ -76,8 +82,13 @@ def register_health_provider(fn: HealthProvider) -> None:
         _health.append(fn)
 
 
+def register_change_warning(fn: ChangeWarning) -> None:
+    if fn not in _change_warnings:
+        _change_warnings.append(fn)
+
+
 def unregister(fn: object) -> None:
-    for registry in (_deadlines, _active_controls, _health):
+    for registry in (_deadlines, _active_controls, _health, _change_warnings):
         while fn in registry:
             registry.remove(fn)  # type: ignore[arg-type]
 
@@ -91,6 +102,7 @@ def _load_builtins() -> None:
         (BUILTIN_DEADLINES, register_deadline_provider),
         (BUILTIN_ACTIVE_CONTROLS, register_active_controls),
         (BUILTIN_HEALTH, register_health_provider),
+        (BUILTIN_CHANGE_WARNINGS, register_change_warning),
     ):
         for path in paths:
             module, _, name = path.partition(":")
@@ -140,6 +152,20 @@ def backend_health(workspace: Workspace) -> list[BackendHealth]:
     names += list(cfg.controllers)
     result = [reported.pop(n, BackendHealth(n, "unknown", "configured")) for n in names]
     return result + list(reported.values())
+
+
+def change_warnings(workspace: Workspace, incident_id: str, change: str) -> list[str]:
+    """What responders should know before ``change`` alters the AI system (one line each)."""
+    _load_builtins()
+    lines: list[str] = []
+    for fn in list(_change_warnings):
+        try:
+            line = fn(workspace, incident_id, change)
+        except Exception as exc:
+            line = f"could not check ({_name(fn)}): {one_line(exc)}"
+        if line:
+            lines.append(one_line(line))
+    return lines
 
 
 def _name(fn: object) -> str:

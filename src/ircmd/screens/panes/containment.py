@@ -37,6 +37,7 @@ from ircmd.screens.containment_modals import (
     ToggleControlModal,
 )
 from ircmd.screens.panes.base import Pane
+from ircmd.service import hooks
 from ircmd.service.containment import ContainmentService, ToggleResult
 from ircmd.widgets.control_board import ControlBoard
 
@@ -206,9 +207,16 @@ class ContainmentPane(Pane):
                 workflow_id=row.ref.workflow_id,
                 enforced=row.enforced,
                 reason=reason,
+                warnings=self._change_warnings(f"{row.kind.value} {row.id}"),
             ),
             done,
         )
+
+    def _change_warnings(self, change: str) -> list[str]:
+        try:
+            return hooks.change_warnings(self.workspace, self.incident_id, change)
+        except Exception as exc:  # a warning check must never block containment
+            return [f"could not check for warnings: {one_line(exc)}"]
 
     def action_retry(self) -> None:
         row = self.board.selected
@@ -235,7 +243,8 @@ class ContainmentPane(Pane):
             else:
                 self.say("contain workflow cancelled, nothing changed")
 
-        self.app.push_screen(ContainmentPlanModal(plan), done)
+        warnings = self._change_warnings(f"contain workflow {plan.workflow_id}")
+        self.app.push_screen(ContainmentPlanModal(plan, warnings), done)
 
     # -- workers -----------------------------------------------------------------------------
     def _begin(self, refs: list[str]) -> None:
