@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from ircmd.domain.incident import Incident
-from ircmd.domain.timeline import EventKind, TimelineEvent
+from ircmd.domain.timeline import EventKind, TimelineEvent, new_event
 
 SCHEMA_VERSION = 1
 
@@ -50,6 +50,35 @@ class Change:
     events: list[EventDraft] = field(default_factory=list)
     docs: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
     """``(collection, key) -> document`` to put, or ``None`` to delete."""
+
+
+def chain_change(
+    change: Change, incident_id: str, last: TimelineEvent | None
+) -> list[TimelineEvent]:
+    """The change's drafts as events chained after ``last`` (every backend writes these).
+
+    Also anchors the chain's head (seq and hash of the new last event) in
+    ``change.incident``, so a cut tail or a replaced last event is detected by verify."""
+    if change.incident.id != incident_id:
+        raise StoreError(f"a change for {incident_id} tried to write {change.incident.id}")
+    written: list[TimelineEvent] = []
+    prev = last
+    for draft in change.events:
+        prev = new_event(
+            incident_id=incident_id,
+            prev=prev,
+            kind=draft.kind,
+            at=draft.at,
+            author=draft.author,
+            text=draft.text,
+            data=draft.data,
+        )
+        written.append(prev)
+    if prev is not None:
+        change.incident = change.incident.model_copy(
+            update={"head_seq": prev.seq, "head_hash": prev.hash}
+        )
+    return written
 
 
 Decide = Callable[[Incident, TimelineEvent | None], Change]

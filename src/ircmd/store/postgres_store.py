@@ -39,7 +39,6 @@ from ircmd.domain.timeline import (
     EventKind,
     TimelineEvent,
     canonical_json,
-    new_event,
 )
 from ircmd.store.base import (
     Change,
@@ -48,6 +47,7 @@ from ircmd.store.base import (
     StoreError,
     StoreUnavailable,
     StoreUnreadable,
+    chain_change,
 )
 from ircmd.store.pg_bulk import export_records, import_records
 from ircmd.store.pg_conn import (
@@ -213,28 +213,8 @@ class PostgresIncidentStore:
     def _write_change(
         self, tx: Transaction, change: Change, incident_id: str, last: TimelineEvent | None
     ) -> list[TimelineEvent]:
+        written = chain_change(change, incident_id, last)
         incident = change.incident
-        if incident.id != incident_id:
-            raise StoreError(f"a change for {incident_id} tried to write {incident.id}")
-        written: list[TimelineEvent] = []
-        prev = last
-        for draft in change.events:
-            ev = new_event(
-                incident_id=incident_id,
-                prev=prev,
-                kind=draft.kind,
-                at=draft.at,
-                author=draft.author,
-                text=draft.text,
-                data=draft.data,
-            )
-            written.append(ev)
-            prev = ev
-        if prev is not None:
-            # Anchor the chain's head in the incident (as the TinyDB store does), so a cut
-            # tail or a replaced last event is detected by verify.
-            incident = incident.model_copy(update={"head_seq": prev.seq, "head_hash": prev.hash})
-            change.incident = incident
         if written:
             tx.queue(
                 "INSERT INTO ircmd_events (incident_id, seq, record) VALUES (%s, %s, %s)",

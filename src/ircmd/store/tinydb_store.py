@@ -11,8 +11,8 @@ from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
 
 from ircmd.domain.incident import Incident, format_incident_id, parse_incident_id
-from ircmd.domain.timeline import TimelineEvent, new_event
-from ircmd.store.base import Change, Create, Decide, StoreError
+from ircmd.domain.timeline import TimelineEvent
+from ircmd.store.base import Change, Create, Decide, chain_change
 from ircmd.store.journal import JournalStorage, Op
 
 STORE_FILENAME = "ircmd-store.jsonl"
@@ -101,28 +101,11 @@ class TinyDBIncidentStore:
     def _write_change(
         self, change: Change, incident_id: str, last: TimelineEvent | None
     ) -> list[TimelineEvent]:
-        ops: list[Op] = []
-        written: list[TimelineEvent] = []
-        prev = last
-        for draft in change.events:
-            ev = new_event(
-                incident_id=incident_id,
-                prev=prev,
-                kind=draft.kind,
-                at=draft.at,
-                author=draft.author,
-                text=draft.text,
-                data=draft.data,
-            )
-            ops.append(["put", events_table(incident_id), str(ev.seq), ev.to_record()])
-            written.append(ev)
-            prev = ev
+        written = chain_change(change, incident_id, last)
+        ops: list[Op] = [
+            ["put", events_table(incident_id), str(ev.seq), ev.to_record()] for ev in written
+        ]
         incident = change.incident
-        if prev is not None:
-            incident = incident.model_copy(update={"head_seq": prev.seq, "head_hash": prev.hash})
-            change.incident = incident
-        if incident.id != incident_id:
-            raise StoreError(f"a change for {incident_id} tried to write {incident.id}")
         ops.append(
             [
                 "put",
