@@ -21,6 +21,7 @@ A provider that raises is reported as a problem line, never a crash.
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,6 +66,7 @@ _active_controls: list[ActiveControlsProvider] = []
 _health: list[HealthProvider] = []
 _change_warnings: list[ChangeWarning] = []
 _loaded = False
+_load_lock = threading.Lock()
 
 
 def register_deadline_provider(fn: DeadlineProvider) -> None:
@@ -94,19 +96,28 @@ def unregister(fn: object) -> None:
 
 
 def _load_builtins() -> None:
+    """Import the built-in providers once. Thread-safe (workers call this concurrently); a
+    provider whose import failed is retried on the next call instead of being lost."""
     global _loaded
     if _loaded:
         return
-    _loaded = True
-    for paths, register in (
-        (BUILTIN_DEADLINES, register_deadline_provider),
-        (BUILTIN_ACTIVE_CONTROLS, register_active_controls),
-        (BUILTIN_HEALTH, register_health_provider),
-        (BUILTIN_CHANGE_WARNINGS, register_change_warning),
-    ):
-        for path in paths:
-            module, _, name = path.partition(":")
-            register(getattr(importlib.import_module(module), name))
+    with _load_lock:
+        if _loaded:
+            return
+        complete = True
+        for paths, register in (
+            (BUILTIN_DEADLINES, register_deadline_provider),
+            (BUILTIN_ACTIVE_CONTROLS, register_active_controls),
+            (BUILTIN_HEALTH, register_health_provider),
+            (BUILTIN_CHANGE_WARNINGS, register_change_warning),
+        ):
+            for path in paths:
+                module, _, name = path.partition(":")
+                try:
+                    register(getattr(importlib.import_module(module), name))
+                except Exception:
+                    complete = False
+        _loaded = complete
 
 
 def next_deadline(
