@@ -134,6 +134,10 @@ class SeverityMatrix(OptionList):
     def _fit(self, text: Text) -> Text:
         """One line per row: cut with an ellipsis to the list's width (maximise to read all)."""
         width = self.scrollable_content_region.width
+        if not self.show_vertical_scrollbar:
+            # Leave room for the scrollbar that appears once the rows outgrow the pane, so
+            # a line fitted now does not wrap then.
+            width -= self.styles.scrollbar_size_vertical
         if width > 4:
             text.truncate(width - 1, overflow="ellipsis")
         return text
