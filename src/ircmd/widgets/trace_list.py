@@ -135,7 +135,7 @@ class TraceList(ScrollView, can_focus=True):
     replace under a flood); ``enter`` posts ``Chosen``, moving posts ``Highlighted``."""
 
     DEFAULT_CSS = """
-    TraceList { height: auto; max-height: 10; }
+    TraceList { height: auto; max-height: 10; overflow-x: hidden; }
     TraceList > .tracelist--header { text-style: bold; background: $primary 30%; }
     TraceList > .tracelist--cursor { background: $primary 55%; }
     TraceList:blur > .tracelist--cursor { background: $primary 25%; }
