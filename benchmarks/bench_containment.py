@@ -21,10 +21,10 @@ from pathlib import Path
 
 import httpx
 
-from ircmd.config import parse_config
-from ircmd.domain.containment import ControlState
+from ircmd.domain.containment.controls import ControlState
 from ircmd.service import Workspace
-from ircmd.service.containment import ContainmentService
+from ircmd.service.config import parse_config
+from ircmd.service.containment.service import ContainmentService
 
 WORKFLOWS = 50
 KINDS = [
@@ -87,7 +87,7 @@ async def board_render(rows: list, rounds: int) -> tuple[list[float], list[float
 
     from textual.app import App, ComposeResult
 
-    from ircmd.widgets.control_board import ControlBoard
+    from ircmd.tui.widgets.containment.control_board import ControlBoard
 
     class BoardApp(App[None]):
         def compose(self) -> ComposeResult:

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import httpx
 
-from ircmd import tracegen
-from ircmd.backends.otlp_proto import encode_protobuf
-from ircmd.domain.otlp import parse_document
+from ircmd.backends.traces.otlp_proto import encode_protobuf
+from ircmd.demo import tracegen
+from ircmd.domain.traces.otlp import parse_document
 
 IRCMD = str(Path(sys.executable).parent / "ircmd")
 BATCH = 512
@@ -119,7 +119,7 @@ def exporter_run(url: str, total: int) -> float:
 
 def decode_rate(payloads: list[bytes]) -> float:
     """Spans/s turned from protobuf into Span objects (what a live view pays per span)."""
-    from ircmd.backends.otlp_proto import parse_protobuf
+    from ircmd.backends.traces.otlp_proto import parse_protobuf
 
     n = 0
     t = time.perf_counter()

@@ -37,10 +37,10 @@ DSN_VAR = "IRCMD_BENCH_STORE_DSN"
 
 def open_backend(kind: str, where: str) -> IncidentStore:
     if kind == "postgres":
-        from ircmd.store.postgres_store import PostgresIncidentStore
+        from ircmd.store.postgres.store import PostgresIncidentStore
 
         return PostgresIncidentStore(where)
-    from ircmd.store.tinydb_store import TinyDBIncidentStore
+    from ircmd.store.tinydb.store import TinyDBIncidentStore
 
     return TinyDBIncidentStore(Path(where))
 
@@ -75,7 +75,7 @@ def watcher(
 ) -> None:
     store = open_backend(kind, where)
     if kind == "postgres":
-        from ircmd.store.postgres_store import PostgresIncidentStore, wait_listening
+        from ircmd.store.postgres.store import PostgresIncidentStore, wait_listening
 
         assert isinstance(store, PostgresIncidentStore)
         wait_listening(store)

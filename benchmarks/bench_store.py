@@ -15,10 +15,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ircmd.domain.incident import Incident, format_incident_id
-from ircmd.domain.timeline import EventKind, TimelineEvent, new_event
+from ircmd.domain.incidents.incident import Incident, format_incident_id
+from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, new_event
 from ircmd.service import IncidentService
-from ircmd.store.tinydb_store import INCIDENTS, TinyDBIncidentStore, events_table
+from ircmd.store.tinydb.store import INCIDENTS, TinyDBIncidentStore, events_table
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

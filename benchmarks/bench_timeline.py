@@ -23,9 +23,9 @@ from datetime import UTC, datetime, timedelta
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 
-from ircmd.domain.eventfilter import parse_filter
-from ircmd.domain.timeline import EventKind, TimelineEvent, new_event
-from ircmd.widgets.timeline import TimelineView
+from ircmd.domain.incidents.eventfilter import parse_filter
+from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, new_event
+from ircmd.tui.widgets.incidents.timeline import TimelineView
 
 KINDS = [EventKind.NOTE, EventKind.DECISION, EventKind.STATUS_CHANGE, EventKind.SIGNAL]
 

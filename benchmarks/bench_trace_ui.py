@@ -63,7 +63,7 @@ def print_table(rows: list[list[str]]) -> None:
 
 
 def make_trace(spans: int, out: Path) -> Path:
-    from ircmd import tracegen
+    from ircmd.demo import tracegen
 
     if not out.exists():
         with out.open("w", encoding="utf-8") as f:
@@ -75,9 +75,8 @@ def make_trace(spans: int, out: Path) -> Path:
 
 OPEN_SNIPPET = """
 import sys
-from ircmd.screens.panes import traces as tp
-from ircmd import trace_app
-
+from ircmd.tui.screens.warroom.panes import traces as tp
+from ircmd.tui import trace_app
 _apply = tp.TracePane._apply
 def apply(self, *a):
     _apply(self, *a)
@@ -173,7 +172,7 @@ class FrameClock:
 
 
 async def wait_loaded(pilot: Any, timeout: float = 120) -> Any:
-    from ircmd.screens.panes.traces import TracePane
+    from ircmd.tui.screens.warroom.panes.traces import TracePane
 
     app = pilot.app
     end = time.monotonic() + timeout
@@ -191,15 +190,15 @@ def tree_state(tree: Any) -> tuple[int, int, int, bool]:
 
 
 def open_workspace(tmp: Path) -> Any:
-    from ircmd.config import parse_config
     from ircmd.service import Workspace
+    from ircmd.service.config import parse_config
 
     return Workspace.open(parse_config("", "<bench>"), tmp / "data", actor="bench")
 
 
 async def bench_keys(path: Path, presses: int, tmp: Path) -> list[list[str]]:
-    from ircmd.backends.trace_files import FileTraceSource
-    from ircmd.trace_app import TraceViewApp
+    from ircmd.backends.traces.files import FileTraceSource
+    from ircmd.tui.trace_app import TraceViewApp
 
     ws = open_workspace(tmp)
     app = TraceViewApp(ws, [FileTraceSource("files", [str(path)], watch=False)])
@@ -390,15 +389,15 @@ def producer(port: int, rate: int, seconds: float, per_request: int, conns: int 
 
 
 async def bench_live(rate: int, seconds: float, tmp: Path) -> list[list[str]]:
-    from ircmd.backends.otlp_receiver import OtlpReceiverSource
-    from ircmd.trace_app import TraceViewApp
+    from ircmd.backends.traces.otlp_receiver import OtlpReceiverSource
+    from ircmd.tui.trace_app import TraceViewApp
 
     ws = open_workspace(tmp)
     source = OtlpReceiverSource("bench", port=0, data_dir=tmp / "data")
     app = TraceViewApp(ws, [source])
     rows: list[list[str]] = []
     async with app.run_test(size=(160, 48)) as pilot:
-        from ircmd.screens.panes.traces import TracePane
+        from ircmd.tui.screens.warroom.panes.traces import TracePane
 
         while not source.receiver.running:
             await pilot.pause(0.05)

@@ -30,7 +30,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from ircmd import tracegen
+from ircmd.demo import tracegen
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
@@ -39,8 +39,8 @@ IRCMD = str(Path(PY).parent / "ircmd")
 OPEN_SCRIPT = r"""
 import gc, sys
 gc.disable()
-from ircmd.backends.trace_files import load_paths
-from ircmd.domain.tracetree import TraceIndex
+from ircmd.backends.traces.files import load_paths
+from ircmd.domain.traces.tracetree import TraceIndex
 batch = load_paths([sys.argv[1]])
 idx = TraceIndex(); idx.add(batch.spans)
 gc.freeze(); gc.enable()
@@ -56,9 +56,9 @@ import gc, os, sys
 def rss():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-from ircmd.backends.trace_files import load_paths
-from ircmd.domain.tracetree import TraceIndex
-import ircmd.service.traces
+from ircmd.backends.traces.files import load_paths
+from ircmd.domain.traces.tracetree import TraceIndex
+import ircmd.service.traces.service
 before = rss()
 gc.disable()
 batch = load_paths([sys.argv[1]])
@@ -98,8 +98,8 @@ def median_time(cmd: list[str], runs: int, env: dict[str, str]) -> float:
 
 
 def memory_per_span(path: Path) -> tuple[int, float, float]:
-    from ircmd.backends.trace_files import load_paths
-    from ircmd.domain.tracetree import TraceIndex
+    from ircmd.backends.traces.files import load_paths
+    from ircmd.domain.traces.tracetree import TraceIndex
 
     gc.collect()
     tracemalloc.start()

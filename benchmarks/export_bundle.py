@@ -18,12 +18,18 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ircmd.domain.dossier import Dossier, PinnedSpan
-from ircmd.domain.incident import Incident
-from ircmd.domain.redaction import Profile, Redactor
-from ircmd.domain.timeline import EventKind, TimelineEvent, canonical_json, new_event, sha256_hex
-from ircmd.service.export import verify_bundle, write_package
-from ircmd.service.package import package_files
+from ircmd.domain.evidence.dossier import Dossier, PinnedSpan
+from ircmd.domain.evidence.redaction import Profile, Redactor
+from ircmd.domain.incidents.incident import Incident
+from ircmd.domain.incidents.timeline import (
+    EventKind,
+    TimelineEvent,
+    canonical_json,
+    new_event,
+    sha256_hex,
+)
+from ircmd.service.evidence.export import verify_bundle, write_package
+from ircmd.service.evidence.package import package_files
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 KINDS = [EventKind.NOTE, EventKind.CONTAINMENT_CONFIRMED, EventKind.FINDING, EventKind.DECISION]
@@ -108,7 +114,7 @@ def main() -> None:
                     rows.append((n, args.spans, key, "export", ms, ms / base[key]))
         # verification of a real package (manifest included) made by the service path
         with tempfile.TemporaryDirectory(prefix="ircmd-bench-verify-") as tmp:
-            from ircmd.domain.bundle import build_manifest, manifest_bytes
+            from ircmd.domain.evidence.bundle import build_manifest, manifest_bytes
 
             r = Redactor.for_profile(Profile.INTERNAL)
             files, _ = package_files(d, r, profile=Profile.INTERNAL, now=T0, author="bench")

@@ -1,4 +1,4 @@
-"""Write synthetic support-refund traces as OTLP JSON (see ircmd.tracegen).
+"""Write synthetic support-refund traces as OTLP JSON (see ircmd.demo.tracegen).
 
 python benchmarks/gen_traces.py --traces 200 --out traces.jsonl          # JSONL, mixed
 python benchmarks/gen_traces.py --big 100000 --out big.json              # one 100k-span trace
@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from ircmd import tracegen
+from ircmd.demo import tracegen
 
 
 def main(argv: list[str] | None = None) -> int:

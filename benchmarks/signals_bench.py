@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from ircmd.backends.alertmanager import signal_from_alert
-from ircmd.domain.signals import merge_poll, seen_doc, seen_mark
+from ircmd.backends.signals.alertmanager import signal_from_alert
+from ircmd.domain.signals.signals import merge_poll, seen_doc, seen_mark
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 LATER = NOW + timedelta(seconds=10)

@@ -16,10 +16,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ircmd.config import parse_config
-from ircmd.domain.incident import Incident
-from ircmd.domain.timeline import EventKind, TimelineEvent, canonical_json, sha256_hex
+from ircmd.domain.incidents.incident import Incident
+from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, canonical_json, sha256_hex
 from ircmd.service import Workspace
+from ircmd.service.config import parse_config
 from ircmd.store.base import Change, EventDraft
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

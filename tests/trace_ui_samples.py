@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ircmd.domain.otlp import encode_spans
-from ircmd.domain.spans import Span
+from ircmd.domain.traces.otlp import encode_spans
+from ircmd.domain.traces.spans import Span
 
 HOSTILE = (
     "[@click=app.quit]x[/] [link=file:///etc/passwd]p[/link] [/] \x1b]52;c;SGVsbG8=\x07 \x9b31m"

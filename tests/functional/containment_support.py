@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ircmd.config import parse_config
 from ircmd.service import Workspace
-from ircmd.service.containment import ContainmentService
+from ircmd.service.config import parse_config
+from ircmd.service.containment.service import ContainmentService
 
 
 def workspace(tmp_path: Path, config_text: str, *, read_only: bool = False) -> Workspace:

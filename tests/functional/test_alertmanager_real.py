@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from ircmd.backends.alertmanager import AlertmanagerSource
+from ircmd.backends.signals.alertmanager import AlertmanagerSource
 from ircmd.cli import main
 from ircmd.domain.config import AlertmanagerSourceConfig, Config
-from ircmd.domain.signals import SignalState, silence_request
-from ircmd.domain.timeline import EventKind
-from ircmd.service.incidents import IncidentService
-from ircmd.service.signals import SignalService
-from ircmd.store.tinydb_store import TinyDBIncidentStore
+from ircmd.domain.incidents.timeline import EventKind
+from ircmd.domain.signals.signals import SignalState, silence_request
+from ircmd.service.incidents.service import IncidentService
+from ircmd.service.signals.service import SignalService
+from ircmd.store.tinydb.store import TinyDBIncidentStore
 from tests.functional.am_server import (
     alertmanager,
     free_port,

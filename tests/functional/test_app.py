@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ircmd.app import IrcmdApp
-from ircmd.config import parse_config
-from ircmd.screens.help import HelpScreen
-from ircmd.screens.incident import IncidentScreen
 from ircmd.service import IncidentService, Workspace
-from ircmd.store.tinydb_store import TinyDBIncidentStore
-from ircmd.widgets.incident_table import IncidentTable
-from ircmd.widgets.timeline import TimelineView
+from ircmd.service.config import parse_config
+from ircmd.store.tinydb.store import TinyDBIncidentStore
+from ircmd.tui.app import IrcmdApp
+from ircmd.tui.screens.warroom.help import HelpScreen
+from ircmd.tui.screens.warroom.screen import IncidentScreen
+from ircmd.tui.widgets.incidents.incident_table import IncidentTable
+from ircmd.tui.widgets.incidents.timeline import TimelineView
 
 HOSTILE = "[@click=app.quit]x[/] [link=file:///etc/passwd]y \x1b]52;c;SGVsbG8=\x07 [/]"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ircmd.store.tinydb_store import STORE_FILENAME
+from ircmd.store.tinydb.store import STORE_FILENAME
 
 
 def ircmd(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
@@ -118,7 +118,7 @@ def test_verify_reports_an_edited_event(isolated_dirs: Path) -> None:
     ircmd("incident", "declare", "--title", "x", check=True)
     ircmd("incident", "note", "INC-0001", "original words", check=True)
     # Rewrite the note through the journal API, as a tamperer with file access would.
-    from ircmd.store.tinydb_store import TinyDBIncidentStore
+    from ircmd.store.tinydb.store import TinyDBIncidentStore
 
     store = TinyDBIncidentStore(isolated_dirs)
     rec = dict(store.event_records("INC-0001")[1])

@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ircmd.backends.phoenix_prompts import PhoenixPromptsController
-from ircmd.backends.unleash import UnleashController
+from ircmd.backends.controllers.phoenix_prompts import PhoenixPromptsController
+from ircmd.backends.controllers.unleash import UnleashController
 from ircmd.domain.config import ControllerConfig
-from ircmd.domain.containment import ControlState, RowHealth
-from ircmd.domain.timeline import EventKind
+from ircmd.domain.containment.controls import ControlState, RowHealth
+from ircmd.domain.incidents.timeline import EventKind
 from tests.functional.containment_support import service, workspace
 
 TOKEN = "*:*.s3cret-token-never-stored"
@@ -210,7 +210,7 @@ async def test_batched_read_is_one_request_and_flags_missing_controls() -> None:
         return httpx.Response(200, json={"features": feats})
 
     from ircmd.backends.protocols import ControlTarget
-    from ircmd.domain.workflow import ControlSpec
+    from ircmd.domain.incidents.workflow import ControlSpec
 
     ctrl = UnleashController(
         ControllerConfig(kind="unleash", url="http://u.test"),

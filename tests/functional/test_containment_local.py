@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ircmd.backends.local_controller import COLLECTION, NOT_ENFORCED
-from ircmd.domain.containment import ControlState, RowHealth
-from ircmd.domain.timeline import EventKind
+from ircmd.backends.controllers.local import COLLECTION, NOT_ENFORCED
+from ircmd.domain.containment.controls import ControlState, RowHealth
+from ircmd.domain.incidents.timeline import EventKind
 from tests.functional.containment_support import service, workspace
 
 CONFIG = """

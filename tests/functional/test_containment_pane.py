@@ -10,23 +10,23 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from ircmd.app import IrcmdApp
 from ircmd.backends.protocols import (
     ControllerCapabilities,
     ControllerError,
     ControlTarget,
 )
-from ircmd.domain.containment import ControlState, Observation, RowHealth
-from ircmd.domain.timeline import EventKind
-from ircmd.domain.workflow import ControlKind
-from ircmd.screens.containment import ContainmentScreen
-from ircmd.screens.containment_modals import (
+from ircmd.domain.containment.controls import ControlState, Observation, RowHealth
+from ircmd.domain.incidents.timeline import EventKind
+from ircmd.domain.incidents.workflow import ControlKind
+from ircmd.service import Workspace
+from ircmd.tui.app import IrcmdApp
+from ircmd.tui.screens.containment.board import ContainmentScreen
+from ircmd.tui.screens.containment.modals import (
     ContainmentPlanModal,
     ControlsAtModal,
     ToggleControlModal,
 )
-from ircmd.screens.panes.containment import ContainmentPane
-from ircmd.service import Workspace
+from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
 from tests.functional.containment_support import service, workspace
 
 CONFIG = """
@@ -290,7 +290,7 @@ async def test_verbs_contain_release_and_controls_at(tmp_path: Path) -> None:
 
 
 async def test_the_toggle_modal_warns_while_an_art73_report_is_due(tmp_path: Path) -> None:
-    from ircmd.service.regulatory import flag_incident
+    from ircmd.service.regulatory.service import flag_incident
 
     ws, inc, _ = make(tmp_path)
     flag_incident(ws.incidents, inc, harm="fundamental-rights", member_state="DE")

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ircmd.domain.containment import ControlState, RowHealth
-from ircmd.domain.timeline import EventKind
+from ircmd.domain.containment.controls import ControlState, RowHealth
+from ircmd.domain.incidents.timeline import EventKind
 from tests.functional.containment_support import service, workspace
 
 pytestmark = pytest.mark.services

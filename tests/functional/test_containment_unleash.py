@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from ircmd.cli import main
-from ircmd.domain.containment import ControlState, RowHealth
-from ircmd.domain.timeline import EventKind
+from ircmd.domain.containment.controls import ControlState, RowHealth
+from ircmd.domain.incidents.timeline import EventKind
 from tests.functional.containment_support import service, workspace
 from tests.services import PrivateService
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ircmd.app import IrcmdApp
-from ircmd.domain.containment import ControlState
-from ircmd.domain.timeline import EventKind
-from ircmd.screens.confirm import ConfirmScreen
-from ircmd.screens.incident import WarRoomScreen
-from ircmd.screens.panes.containment import ContainmentPane
+from ircmd.domain.containment.controls import ControlState
+from ircmd.domain.incidents.timeline import EventKind
 from ircmd.service import hooks
+from ircmd.tui.app import IrcmdApp
+from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
+from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
+from ircmd.tui.screens.warroom.screen import WarRoomScreen
 from tests.functional.containment_support import workspace
 
 CONFIG = """

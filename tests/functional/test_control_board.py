@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from textual.app import App, ComposeResult
 
-from ircmd.domain.containment import ControlRef, ControlRow, ControlState, RowHealth
-from ircmd.domain.workflow import ControlKind
-from ircmd.widgets.control_board import ControlBoard
+from ircmd.domain.containment.controls import ControlRef, ControlRow, ControlState, RowHealth
+from ircmd.domain.incidents.workflow import ControlKind
+from ircmd.tui.widgets.containment.control_board import ControlBoard
 
 NOW = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)
 

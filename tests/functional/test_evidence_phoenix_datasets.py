@@ -12,9 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
-from ircmd.backends.phoenix_datasets import PhoenixDatasetError, dataset_examples, upload_cases
+from ircmd.backends.evidence.phoenix_datasets import (
+    PhoenixDatasetError,
+    dataset_examples,
+    upload_cases,
+)
 from ircmd.cli import main
-from ircmd.service.review import add_eval_case, eval_cases
+from ircmd.service.evidence.review import add_eval_case, eval_cases
 from tests.evidence_fixtures import open_workspace, seed_incident
 from tests.services import require_service
 

@@ -9,14 +9,14 @@ from typing import Any
 from textual.app import App
 from textual.widgets import Input, Select, TextArea
 
-from ircmd.domain.incident import Status
-from ircmd.screens.review import ReviewScreen
-from ircmd.service.review import load_review
+from ircmd.domain.incidents.incident import Status
+from ircmd.service.evidence.review import load_review
+from ircmd.tui.screens.evidence.review import ReviewScreen
 from tests.evidence_fixtures import open_workspace, seed_incident
 
 
 class ReviewApp(App[None]):
-    CSS_PATH = Path(__file__).parents[2] / "src" / "ircmd" / "ircmd.tcss"
+    CSS_PATH = Path(__file__).parents[2] / "src" / "ircmd" / "tui" / "ircmd.tcss"
 
     def __init__(self, workspace: Any, read_only: bool = False) -> None:
         super().__init__()
@@ -125,9 +125,9 @@ async def test_read_only_seat_cannot_save(tmp_path: Path) -> None:
 
 
 async def test_another_console_writing_refreshes_moments_not_the_form(tmp_path: Path) -> None:
-    from ircmd.domain.timeline import EventKind
-    from ircmd.messages import StoreChanged
-    from ircmd.widgets.key_moments import KeyMomentsList
+    from ircmd.domain.incidents.timeline import EventKind
+    from ircmd.tui.messages import StoreChanged
+    from ircmd.tui.widgets.incidents.key_moments import KeyMomentsList
 
     ws = open_workspace(tmp_path)
     iid, _ = seed_incident(ws)

@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("ircmd.screens.verbs", reason="the war room's : command line is not merged")
+pytest.importorskip(
+    "ircmd.tui.screens.warroom.verbs", reason="the war room's : command line is not merged"
+)
 
-from ircmd.app import IrcmdApp
-from ircmd.domain.timeline import EventKind
-from ircmd.screens.evidence_verbs import register_evidence_verbs
-from ircmd.screens.review import ReviewScreen
+from ircmd.domain.incidents.timeline import EventKind
+from ircmd.tui.app import IrcmdApp
+from ircmd.tui.screens.evidence.review import ReviewScreen
+from ircmd.tui.screens.evidence.verbs import register_evidence_verbs
 from tests.evidence_fixtures import open_workspace, seed_incident
 
 

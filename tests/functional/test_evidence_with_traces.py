@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from ircmd.domain.redaction import MESSAGE_CONTENT, placeholder
-from ircmd.service.export import export_incident, verify_bundle
-from ircmd.service.review import add_eval_case, eval_cases
+from ircmd.domain.evidence.redaction import MESSAGE_CONTENT, placeholder
+from ircmd.service.evidence.export import export_incident, verify_bundle
+from ircmd.service.evidence.review import add_eval_case, eval_cases
 from tests.evidence_fixtures import open_workspace
 
 # The trace service's modules, imported by name so this file lints the same before and
 # after the merge.
-tracegen = pytest.importorskip("ircmd.tracegen", reason="the trace service is not merged")
-otlp = pytest.importorskip("ircmd.domain.otlp")
-traces_service = pytest.importorskip("ircmd.service.traces")
+tracegen = pytest.importorskip("ircmd.demo.tracegen", reason="the trace service is not merged")
+otlp = pytest.importorskip("ircmd.domain.traces.otlp")
+traces_service = pytest.importorskip("ircmd.service.traces.service")
 
 
 def test_pinned_llm_span_exports_verifies_and_becomes_an_eval_case(tmp_path: Path) -> None:

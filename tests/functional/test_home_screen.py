@@ -14,19 +14,19 @@ from typing import Any
 import httpx
 import pytest
 
-from ircmd.app import IrcmdApp
-from ircmd.backends.alertmanager import AlertmanagerSource
 from ircmd.backends.protocols import SignalSource
-from ircmd.config import parse_config
+from ircmd.backends.signals.alertmanager import AlertmanagerSource
 from ircmd.domain.config import AlertmanagerSourceConfig
-from ircmd.domain.incident_list import SortMode
-from ircmd.domain.timeline import EventKind
-from ircmd.screens.incidents import IncidentsScreen
+from ircmd.domain.incidents.listing import SortMode
+from ircmd.domain.incidents.timeline import EventKind
 from ircmd.service import IncidentService, Workspace
-from ircmd.service.signals import SignalService
-from ircmd.store.tinydb_store import TinyDBIncidentStore
-from ircmd.widgets.incident_table import IncidentTable
-from ircmd.widgets.signal_list import SignalList
+from ircmd.service.config import parse_config
+from ircmd.service.signals.service import SignalService
+from ircmd.store.tinydb.store import TinyDBIncidentStore
+from ircmd.tui.app import IrcmdApp
+from ircmd.tui.screens.incidents import IncidentsScreen
+from ircmd.tui.widgets.incidents.incident_table import IncidentTable
+from ircmd.tui.widgets.signals.signal_list import SignalList
 from tests.functional.am_server import alertmanager, free_port, get_silence, post_alerts, run_id
 
 CONFIG = """
@@ -324,7 +324,7 @@ async def test_broken_alertmanager_is_shown_and_keys_keep_working(
 
 @pytest.mark.services
 async def test_resolving_offers_to_expire_silences(tmp_path: Path, am_url: str) -> None:
-    from ircmd.screens.silences import ExpireSilencesPrompt, offer_expire_silences
+    from ircmd.tui.screens.signals.silences import ExpireSilencesPrompt, offer_expire_silences
 
     run = run_id()
     post_alerts(am_url, [{"labels": {"alertname": "RefundAmountAnomaly", "run": run}}])

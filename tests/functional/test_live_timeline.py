@@ -8,10 +8,10 @@ import sys
 import time
 from pathlib import Path
 
-from ircmd.app import IrcmdApp
-from ircmd.screens.incident import WarRoomScreen
-from ircmd.service.presence import Presence
-from ircmd.widgets.timeline import TimelineView
+from ircmd.service.incidents.presence import Presence
+from ircmd.tui.app import IrcmdApp
+from ircmd.tui.screens.warroom.screen import WarRoomScreen
+from ircmd.tui.widgets.incidents.timeline import TimelineView
 
 from .warroom_support import make_workspace
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ircmd import tracegen
-from ircmd.domain.otlp import encode_spans, parse_document
+from ircmd.demo import tracegen
+from ircmd.domain.traces.otlp import encode_spans, parse_document
 
 IRCMD = str(Path(sys.executable).parent / "ircmd")
 
@@ -214,7 +214,7 @@ HOSTILE_VALUES = [
 
 
 def test_hostile_argument_values_never_reach_the_terminal_raw(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from ircmd.domain.spans import Span
+    from ircmd.domain.traces.spans import Span
 
     spans = [
         Span(

@@ -12,14 +12,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from ircmd.backends.trace_files import FileTraceSource
-from ircmd.config import parse_config
-from ircmd.screens.panes.traces import TracePane
+from ircmd.backends.traces.files import FileTraceSource
 from ircmd.service import Workspace
-from ircmd.trace_app import TraceViewApp
-from ircmd.widgets.span_detail import SpanDetail
-from ircmd.widgets.span_tree import SpanTree
-from ircmd.widgets.trace_list import TraceList
+from ircmd.service.config import parse_config
+from ircmd.tui.screens.warroom.panes.traces import TracePane
+from ircmd.tui.trace_app import TraceViewApp
+from ircmd.tui.widgets.traces.span_detail import SpanDetail
+from ircmd.tui.widgets.traces.span_tree import SpanTree
+from ircmd.tui.widgets.traces.trace_list import TraceList
 from tests.trace_ui_samples import (
     hostile_trace,
     refund_trace,
@@ -220,7 +220,7 @@ async def test_spans_posted_to_the_receiver_show_up_by_themselves(
         ExportTraceServiceRequest,
     )
 
-    from ircmd.backends.otlp_receiver import OtlpReceiverSource
+    from ircmd.backends.traces.otlp_receiver import OtlpReceiverSource
 
     source = OtlpReceiverSource("receiver", port=0, data_dir=tmp_path / "data")
     app = TraceViewApp(workspace, [source])

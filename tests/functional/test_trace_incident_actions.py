@@ -12,14 +12,14 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from ircmd.backends.trace_files import FileTraceSource
-from ircmd.config import parse_config
-from ircmd.domain.timeline import sha256_hex
-from ircmd.screens.panes.traces import TracePane
-from ircmd.screens.trace_dialogs import ChoiceDialog, RecordsDialog, SimilarDialog
+from ircmd.backends.traces.files import FileTraceSource
+from ircmd.domain.incidents.timeline import sha256_hex
 from ircmd.service import Workspace
-from ircmd.service.traces import TraceService
-from ircmd.trace_app import TraceViewApp
+from ircmd.service.config import parse_config
+from ircmd.service.traces.service import TraceService
+from ircmd.tui.screens.traces.dialogs import ChoiceDialog, RecordsDialog, SimilarDialog
+from ircmd.tui.screens.warroom.panes.traces import TracePane
+from ircmd.tui.trace_app import TraceViewApp
 from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
 
 

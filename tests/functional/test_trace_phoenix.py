@@ -14,8 +14,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
 
-from ircmd.backends.phoenix import PhoenixClient, PhoenixError, PhoenixTraceSource, flatten
-from ircmd.domain.spans import SpanKind
+from ircmd.backends.traces.phoenix import PhoenixClient, PhoenixError, PhoenixTraceSource, flatten
+from ircmd.domain.traces.spans import SpanKind
 from tests.services import require_service
 
 

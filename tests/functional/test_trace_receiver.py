@@ -17,17 +17,17 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
 
-from ircmd import tracegen
-from ircmd.backends.otlp_receiver import (
+from ircmd.backends.protocols import TraceSourceError
+from ircmd.backends.traces.otlp_receiver import (
     OtlpReceiver,
     OtlpReceiverSource,
     Received,
     read_spool,
 )
-from ircmd.backends.protocols import TraceSourceError
-from ircmd.backends.spool import Spool
-from ircmd.domain.otlp import Problems, encode_spans
-from ircmd.domain.spans import Span, SpanKind
+from ircmd.backends.traces.spool import Spool
+from ircmd.demo import tracegen
+from ircmd.domain.traces.otlp import Problems, encode_spans
+from ircmd.domain.traces.spans import Span, SpanKind
 
 
 @pytest.fixture
@@ -213,7 +213,7 @@ def test_unwritable_spool_answers_503_so_the_client_retries(tmp_path: Path) -> N
 
 
 def test_oversized_body_is_413(received, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    import ircmd.backends.otlp_receiver as mod
+    import ircmd.backends.traces.otlp_receiver as mod
 
     rec, got, _ = received
     monkeypatch.setattr(mod, "MAX_BODY", 1000)

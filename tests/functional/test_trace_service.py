@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from ircmd import tracegen
-from ircmd.domain.blast import SimilarQuery, distinct_argument_values, find_similar
+from ircmd.demo import tracegen
 from ircmd.domain.config import Config, FilesSourceConfig
-from ircmd.domain.timeline import EventKind, sha256_hex
-from ircmd.service.incidents import NotFound
-from ircmd.service.traces import EvidenceTampered, TraceService
+from ircmd.domain.incidents.timeline import EventKind, sha256_hex
+from ircmd.domain.traces.blast import SimilarQuery, distinct_argument_values, find_similar
+from ircmd.service.incidents.service import NotFound
+from ircmd.service.traces.service import EvidenceTampered, TraceService
 from ircmd.service.workspace import Workspace
 
 

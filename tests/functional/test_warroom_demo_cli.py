@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from ircmd.cli import main
-from ircmd.demo import seed_demo
-from ircmd.domain.incident import Role
-from ircmd.service.severity import SeverityService
+from ircmd.demo.seed import seed_demo
+from ircmd.domain.incidents.incident import Role
+from ircmd.service.incidents.severity import SeverityService
 
 
 def test_demo_incident_has_matrix_checklist_roles_and_tags(tmp_path: Path) -> None:

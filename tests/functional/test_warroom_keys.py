@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from textual.widget import Widget
 
-from ircmd.app import IrcmdApp
-from ircmd.domain.timeline import EventKind
-from ircmd.screens.confirm import ConfirmScreen
-from ircmd.screens.help import HelpScreen
-from ircmd.screens.incident import IncidentScreen, WarRoomScreen
+from ircmd.domain.incidents.timeline import EventKind
 from ircmd.service import hooks
-from ircmd.widgets.command_line import CommandLine
-from ircmd.widgets.timeline import TimelineView
+from ircmd.tui.app import IrcmdApp
+from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
+from ircmd.tui.screens.warroom.help import HelpScreen
+from ircmd.tui.screens.warroom.screen import IncidentScreen, WarRoomScreen
+from ircmd.tui.widgets.command_line import CommandLine
+from ircmd.tui.widgets.incidents.timeline import TimelineView
 
 from .warroom_support import make_workspace
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from textual.worker import WorkerState
 
-from ircmd.widgets.command_line import CommandLine
+from ircmd.tui.widgets.command_line import CommandLine
 
 # Workers that run for the life of a pane (they never finish by themselves).
 LONG_LIVED = {"trace-sources"}

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 
-from ircmd.app import IrcmdApp
 from ircmd.backends.protocols import ControllerCapabilities, ControllerError, ControlTarget
-from ircmd.config import parse_config
-from ircmd.domain.containment import ControlState, Observation
-from ircmd.domain.workflow import ControlKind
-from ircmd.screens.containment import ContainmentScreen
+from ircmd.domain.containment.controls import ControlState, Observation
+from ircmd.domain.incidents.workflow import ControlKind
 from ircmd.service import Workspace
-from ircmd.service.containment import ContainmentService
+from ircmd.service.config import parse_config
+from ircmd.service.containment.service import ContainmentService
+from ircmd.tui.app import IrcmdApp
+from ircmd.tui.screens.containment.board import ContainmentScreen
 from tests.snapshots.settle import settle
 
 NOW = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)

@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from textual.app import App
 
-from ircmd.domain.timeline import EventKind
-from ircmd.screens.review import ReviewScreen
+from ircmd.domain.incidents.timeline import EventKind
+from ircmd.tui.screens.evidence.review import ReviewScreen
 from tests.evidence_fixtures import open_workspace, seed_incident
 
 HOSTILE = "[@click=app.quit]x[/] [link=file:///etc/passwd]y \x1b]52;c;SGVsbG8=\x07 \x9b31m [/]"
 
 
 class ReviewApp(App[None]):
-    CSS_PATH = Path(__file__).parents[2] / "src" / "ircmd" / "ircmd.tcss"
+    CSS_PATH = Path(__file__).parents[2] / "src" / "ircmd" / "tui" / "ircmd.tcss"
 
     def __init__(self, workspace: Any) -> None:
         super().__init__()

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from ircmd.app import IrcmdApp
-from ircmd.demo import seed_demo
-from ircmd.widgets.signal_list import SignalList
+from ircmd.demo.seed import seed_demo
+from ircmd.tui.app import IrcmdApp
+from ircmd.tui.widgets.signals.signal_list import SignalList
 from tests.snapshots.settle import settle
 
 FROZEN = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ircmd.app import IrcmdApp
-from ircmd.demo import seed_demo
+from ircmd.demo.seed import seed_demo
+from ircmd.tui.app import IrcmdApp
 from tests.snapshots.settle import settle
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
@@ -31,7 +31,7 @@ def demo_app(data: Path) -> IrcmdApp:
 def test_incidents_screen(snap_compare, isolated_dirs: Path) -> None:  # type: ignore[no-untyped-def]
     async def signals_polled(pilot) -> None:  # type: ignore[no-untyped-def]
         # the demo's signals list is filled by a worker: wait for its first poll
-        from ircmd.widgets.signal_list import SignalList
+        from ircmd.tui.widgets.signals.signal_list import SignalList
 
         for _ in range(200):
             screen = pilot.app.screen

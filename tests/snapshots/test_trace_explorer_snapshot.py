@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from ircmd.backends.trace_files import FileTraceSource
-from ircmd.config import parse_config
-from ircmd.screens.panes.traces import TracePane
+from ircmd.backends.traces.files import FileTraceSource
 from ircmd.service import Workspace
-from ircmd.trace_app import TraceViewApp
+from ircmd.service.config import parse_config
+from ircmd.tui.screens.warroom.panes.traces import TracePane
+from ircmd.tui.trace_app import TraceViewApp
 from tests.snapshots.settle import settle
 from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from ircmd.app import IrcmdApp
-from ircmd.demo import seed_demo
+from ircmd.demo.seed import seed_demo
+from ircmd.tui.app import IrcmdApp
 from tests.snapshots.settle import settle
 
 FROZEN = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)

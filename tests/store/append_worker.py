@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sys
 
-from ircmd.config import data_dir, load_config
 from ircmd.service import Workspace
+from ircmd.service.config import data_dir, load_config
 
 
 def main() -> int:

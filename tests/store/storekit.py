@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ircmd.config import load_config
 from ircmd.domain.config import Config
-from ircmd.domain.timeline import canonical_json
+from ircmd.domain.incidents.timeline import canonical_json
 from ircmd.service import IncidentService
+from ircmd.service.config import load_config
 from ircmd.store import IncidentStore, open_store
-from ircmd.store.raw import RawStore
+from ircmd.store.tinydb.raw import RawStore
 from tests.services import require_service
 
 DSN_VAR = "IRCMD_CONTRACT_DSN"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ircmd.service import IncidentService
-from ircmd.store.tinydb_store import TinyDBIncidentStore
+from ircmd.store.tinydb.store import TinyDBIncidentStore
 
 
 def crash_writer(

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from stress_workers import append_notes, crash_writer
 
 from ircmd.service import IncidentService
-from ircmd.store.tinydb_store import STORE_FILENAME, TinyDBIncidentStore
+from ircmd.store.tinydb.store import STORE_FILENAME, TinyDBIncidentStore
 
 KILLS = 120
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from tinydb import Query
 
-from ircmd.domain.timeline import EventKind
+from ircmd.domain.incidents.timeline import EventKind
 from ircmd.service import IncidentService
 from ircmd.store.base import StoreUnreadable
-from ircmd.store.journal import JournalStorage, encode_record
-from ircmd.store.tinydb_store import STORE_FILENAME, TinyDBIncidentStore
+from ircmd.store.tinydb.journal import JournalStorage, encode_record
+from ircmd.store.tinydb.store import STORE_FILENAME, TinyDBIncidentStore
 
 
 def make_service(path: Path) -> IncidentService:

@@ -13,8 +13,8 @@ import pytest
 from ircmd.cli import main
 from ircmd.domain.config import StoreConfig
 from ircmd.store import StoreError, StoreUnavailable, open_store
-from ircmd.store.postgres_store import PostgresIncidentStore, wait_listening
-from ircmd.store.raw import export_raw
+from ircmd.store.postgres.store import PostgresIncidentStore, wait_listening
+from ircmd.store.tinydb.raw import export_raw
 from tests.services import PrivateService, free_port, start_private
 from tests.store.storekit import canonical, service, wait_for, with_params
 
@@ -228,7 +228,7 @@ def test_change_token_and_health_never_query(pg_dsn: str) -> None:
 def test_a_console_holding_an_incident_too_long_fails_others_visibly(
     pg_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ircmd.store.pg_conn as pg_conn
+    import ircmd.store.postgres.conn as pg_conn
 
     monkeypatch.setattr(
         pg_conn,

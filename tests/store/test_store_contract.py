@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from ircmd.domain.incident import DomainError, Incident, Severity
-from ircmd.domain.timeline import EventKind, TimelineEvent, new_event
+from ircmd.domain.incidents.incident import DomainError, Incident, Severity
+from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, new_event
 from ircmd.store import Change, EventDraft, IncidentStore, StoreError, StoreUnreadable
-from ircmd.store.raw import RawStore, export_raw, import_raw
+from ircmd.store.tinydb.raw import RawStore, export_raw, import_raw
 from tests.store.storekit import HOSTILE, T0, StoreSpec, canonical, service, wait_for
 
 pytestmark = pytest.mark.services

@@ -14,14 +14,14 @@ from typing import Any
 import httpx
 import pytest
 
-from ircmd.backends.alertmanager import AlertmanagerSource, signal_from_alert
 from ircmd.backends.protocols import SignalSource, SignalSourceError, SilenceNotFound
 from ircmd.backends.registry import load_factory
+from ircmd.backends.signals.alertmanager import AlertmanagerSource, signal_from_alert
 from ircmd.domain.config import AlertmanagerSourceConfig, Config
-from ircmd.domain.signals import Signal, SignalState, SilenceRequest, silence_request
-from ircmd.service.incidents import IncidentService
-from ircmd.service.signals import SignalService
-from ircmd.store.tinydb_store import TinyDBIncidentStore
+from ircmd.domain.signals.signals import Signal, SignalState, SilenceRequest, silence_request
+from ircmd.service.incidents.service import IncidentService
+from ircmd.service.signals.service import SignalService
+from ircmd.store.tinydb.store import TinyDBIncidentStore
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
@@ -163,7 +163,7 @@ def test_connection_refused_and_timeout() -> None:
 
 
 def test_oversized_answer_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("ircmd.backends.alertmanager.MAX_RESPONSE_BYTES", 1000)
+    monkeypatch.setattr("ircmd.backends.signals.alertmanager.MAX_RESPONSE_BYTES", 1000)
     src = source(lambda r: httpx.Response(200, content=b"[" + b" " * 5000 + b"]"))
     with pytest.raises(SignalSourceError, match="larger than"):
         fetch(src)
@@ -297,7 +297,7 @@ def test_board_survives_a_restart_and_seen_is_shared(tmp_path: Path) -> None:
 def test_health_lines_for_the_war_room(tmp_path: Path) -> None:
     from types import SimpleNamespace
 
-    from ircmd.service.signals import health_lines
+    from ircmd.service.signals.service import health_lines
 
     good = source(lambda r: httpx.Response(200, json=[ALERT]), name="good")
     bad = source(lambda r: httpx.Response(503, text="maintenance"), name="bad")

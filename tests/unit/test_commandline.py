@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ircmd.domain.commandline import (
+from ircmd.domain.incidents.commandline import (
     Command,
     CommandError,
     History,

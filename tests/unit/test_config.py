@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from ircmd.config import ConfigError, load_config, parse_config
+from ircmd.service.config import ConfigError, load_config, parse_config
 
 CONTRACT = """
 [store]

@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ircmd.config import parse_config
-from ircmd.domain.containment import (
+from ircmd.domain.containment.controls import (
     ControlRecord,
     ControlRef,
     ControlState,
@@ -21,9 +20,10 @@ from ircmd.domain.containment import (
     plan_containment,
     resolve_control,
 )
-from ircmd.domain.incident import DomainError, Severity
-from ircmd.domain.timeline import EventKind, new_event
-from ircmd.domain.workflow import ControlKind
+from ircmd.domain.incidents.incident import DomainError, Severity
+from ircmd.domain.incidents.timeline import EventKind, new_event
+from ircmd.domain.incidents.workflow import ControlKind
+from ircmd.service.config import parse_config
 
 CONFIG = parse_config(
     """

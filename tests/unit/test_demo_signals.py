@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ircmd.backends.demo_signals import DEMO_SOURCE
-from ircmd.demo import seed_demo
-from ircmd.domain.signals import SignalState
-from ircmd.service.signals import SignalService
+from ircmd.backends.signals.demo import DEMO_SOURCE
+from ircmd.demo.seed import seed_demo
+from ircmd.domain.signals.signals import SignalState
+from ircmd.service.signals.service import SignalService
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 

@@ -20,9 +20,9 @@ from tests.evidence_fixtures import (
 )
 
 from ircmd.cli import main
-from ircmd.domain.timeline import EventKind, sha256_hex
-from ircmd.service.export import ExportError, export_incident, verify_bundle
-from ircmd.service.review import add_eval_case
+from ircmd.domain.incidents.timeline import EventKind, sha256_hex
+from ircmd.service.evidence.export import ExportError, export_incident, verify_bundle
+from ircmd.service.evidence.review import add_eval_case
 
 
 @pytest.fixture
@@ -355,7 +355,7 @@ def test_a_broken_store_chain_is_warned_about_and_fails_verification(ws, tmp_pat
     records[3] = {**records[3], "text": "rewritten history"}
     ws.store.event_records = lambda _iid: records  # type: ignore[method-assign]
     real_events = ws.store.events
-    from ircmd.domain.timeline import TimelineEvent
+    from ircmd.domain.incidents.timeline import TimelineEvent
 
     ws.store.events = lambda _iid, after_seq=0: [  # type: ignore[method-assign]
         TimelineEvent.from_record(r) for r in records if r["seq"] > after_seq

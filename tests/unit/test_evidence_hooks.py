@@ -7,11 +7,11 @@ from pathlib import Path
 
 from tests.evidence_fixtures import open_workspace, seed_incident
 
-from ircmd.domain.regulatory import deadline
-from ircmd.domain.timeline import EventKind
-from ircmd.service.evidence_hooks import art73_change_warning, art73_deadlines, export_from_room
-from ircmd.service.export import verify_bundle
-from ircmd.service.regulatory import flag_incident
+from ircmd.domain.incidents.timeline import EventKind
+from ircmd.domain.regulatory.art73 import deadline
+from ircmd.service.evidence.export import verify_bundle
+from ircmd.service.evidence.hooks import art73_change_warning, art73_deadlines, export_from_room
+from ircmd.service.regulatory.service import flag_incident
 
 
 def test_deadline_provider_and_warning(tmp_path: Path) -> None:

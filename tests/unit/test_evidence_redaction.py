@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.evidence_fixtures import CUSTOM_ACCOUNT, ENV_SECRET, PII, llm_span
 
-from ircmd.domain.redaction import (
+from ircmd.domain.evidence.redaction import (
     Profile,
     Redactor,
     content_kind,
@@ -171,8 +171,8 @@ def test_bad_custom_regex_is_one_clear_error() -> None:
 
 
 def test_config_profiles_and_secret_env() -> None:
-    from ircmd.config import parse_config
-    from ircmd.service.dossier import make_redactor
+    from ircmd.service.config import parse_config
+    from ircmd.service.evidence.dossier import make_redactor
 
     cfg = parse_config(
         """

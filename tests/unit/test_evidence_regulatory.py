@@ -11,8 +11,9 @@ import pytest
 from tests.evidence_fixtures import open_workspace, seed_incident
 
 from ircmd.cli import main
-from ircmd.domain.incident import Incident
-from ircmd.domain.regulatory import (
+from ircmd.domain.incidents.incident import Incident
+from ircmd.domain.incidents.timeline import EventKind
+from ircmd.domain.regulatory.art73 import (
     HarmCategory,
     RegulatoryFlag,
     ReportStage,
@@ -22,8 +23,7 @@ from ircmd.domain.regulatory import (
     regulatory_deadline,
     reporting_period,
 )
-from ircmd.domain.timeline import EventKind
-from ircmd.service.regulatory import change_warning, flag_incident
+from ircmd.service.regulatory.service import change_warning, flag_incident
 
 
 def flag(aware: datetime, ms: str = "FR", **kw: object) -> RegulatoryFlag:

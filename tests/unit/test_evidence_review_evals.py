@@ -12,17 +12,23 @@ import pytest
 from tests.evidence_fixtures import open_workspace, seed_incident
 
 from ircmd.cli import main
-from ircmd.domain.evals import span_io, taxonomy_tags
-from ircmd.domain.incident import DomainError, Status
-from ircmd.domain.review import (
+from ircmd.domain.evidence.evals import span_io, taxonomy_tags
+from ircmd.domain.evidence.review import (
     ActionItem,
     RootCause,
     parse_actions,
     parse_controls,
     suggest_key_moments,
 )
-from ircmd.domain.timeline import EventKind
-from ircmd.service.review import add_eval_case, eval_cases, load_review, save_review, write_jsonl
+from ircmd.domain.incidents.incident import DomainError, Status
+from ircmd.domain.incidents.timeline import EventKind
+from ircmd.service.evidence.review import (
+    add_eval_case,
+    eval_cases,
+    load_review,
+    save_review,
+    write_jsonl,
+)
 
 SCHEMA = json.loads(files("ircmd.data").joinpath("eval_case.schema.json").read_text())
 
@@ -86,7 +92,7 @@ def test_final_review_needs_a_resolved_incident(ws) -> None:  # type: ignore[no-
 
 
 def test_actions_need_owner_and_due_date() -> None:
-    from ircmd.domain.review import Review
+    from ircmd.domain.evidence.review import Review
 
     r = Review(
         incident_id="INC-0001",

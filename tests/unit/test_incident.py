@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from ircmd.domain.incident import (
+from ircmd.domain.incidents.incident import (
     ALLOWED_TRANSITIONS,
     Classification,
     DomainError,

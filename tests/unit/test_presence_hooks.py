@@ -6,7 +6,7 @@ from pathlib import Path
 from ircmd.domain.config import Config
 from ircmd.service import Workspace, hooks
 from ircmd.service.hooks import BackendHealth, Deadline
-from ircmd.service.presence import Presence
+from ircmd.service.incidents.presence import Presence
 
 
 class Clock:

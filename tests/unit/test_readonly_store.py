@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from ircmd.config import parse_config
 from ircmd.service import Workspace
+from ircmd.service.config import parse_config
 from ircmd.store.readonly import ReadOnlySeat
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ircmd.domain.incident import DomainError, Severity
-from ircmd.domain.severity import (
+from ircmd.domain.incidents.incident import DomainError, Severity
+from ircmd.domain.incidents.severity import (
     FACTORS,
     IMMEDIATE_RESPONSE,
     Factor,

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from ircmd.domain.config import Config
-from ircmd.domain.incident import DomainError
-from ircmd.domain.severity import Factor
-from ircmd.domain.timeline import EventKind
+from ircmd.domain.incidents.incident import DomainError
+from ircmd.domain.incidents.severity import Factor
+from ircmd.domain.incidents.timeline import EventKind
 from ircmd.service import Workspace
-from ircmd.service.severity import SeverityService
+from ircmd.service.incidents.severity import SeverityService
 
 
 @pytest.fixture

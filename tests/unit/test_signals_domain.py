@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ircmd.domain.incident import Incident, Role, Severity, Status
-from ircmd.domain.incident_list import (
+from ircmd.domain.incidents.incident import Incident, Role, Severity, Status
+from ircmd.domain.incidents.listing import (
     SortMode,
     filter_incidents,
     order_incidents,
     severity_counts,
 )
-from ircmd.domain.signals import (
+from ircmd.domain.signals.signals import (
     SeenMark,
     Signal,
     SignalState,

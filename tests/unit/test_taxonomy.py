@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from ircmd.domain.incident import DomainError
-from ircmd.domain.taxonomy import OWASP_LLM_2025, describe_tag, normalise_tag
+from ircmd.domain.incidents.incident import DomainError
+from ircmd.domain.incidents.taxonomy import OWASP_LLM_2025, describe_tag, normalise_tag
 
 
 def test_owasp_2025_names() -> None:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from ircmd.domain.timeline import (
+from ircmd.domain.incidents.timeline import (
     GENESIS_HASH,
     EventKind,
     TimelineEvent,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ircmd.domain.blast import (
+from ircmd.domain.traces.blast import (
     SimilarQuery,
     distinct_argument_values,
     find_similar,
     query_from_span,
     suggest_dimensions,
 )
-from ircmd.domain.spans import Span
+from ircmd.domain.traces.spans import Span
 
 
 def span(

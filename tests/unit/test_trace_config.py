@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ircmd.backends.otlp_receiver import OtlpReceiverSource
-from ircmd.backends.phoenix import PhoenixTraceSource
-from ircmd.backends.trace_files import FileTraceSource
-from ircmd.config import parse_config
-from ircmd.service.traces import build_sources
+from ircmd.backends.traces.files import FileTraceSource
+from ircmd.backends.traces.otlp_receiver import OtlpReceiverSource
+from ircmd.backends.traces.phoenix import PhoenixTraceSource
+from ircmd.service.config import parse_config
+from ircmd.service.traces.service import build_sources
 
 TOML = """
 [[trace_sources]]
@@ -55,7 +55,7 @@ def test_documented_keys_build_sources(tmp_path: Path) -> None:
 def test_unknown_kind_is_rejected_by_config_with_the_key_named() -> None:
     import pytest
 
-    from ircmd.config import ConfigError
+    from ircmd.service.config import ConfigError
 
     with pytest.raises(ConfigError) as exc:
         parse_config(TOML, "c.toml")

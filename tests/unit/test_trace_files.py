@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ircmd import tracegen
-from ircmd.backends.trace_files import FileTraceSource, expand, load_paths
+from ircmd.backends.traces.files import FileTraceSource, expand, load_paths
+from ircmd.demo import tracegen
 
 REQS = list(tracegen.requests(12, per_request=3))
 

@@ -7,7 +7,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ircmd.domain.otlp import parse_bytes, parse_document
+from ircmd.domain.traces.otlp import parse_bytes, parse_document
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ircmd.domain.otlp import encode_spans, parse_bytes, parse_document
+from ircmd.domain.traces.otlp import encode_spans, parse_bytes, parse_document
 
 TID = "5B8EFFF798038103D269B633813FC60C"
 
@@ -162,9 +162,9 @@ def test_array_of_requests_and_round_trip_through_encoder() -> None:
 def test_streamed_document_equals_the_full_parse() -> None:
     import pytest
 
-    from ircmd import tracegen
-    from ircmd.domain.otlp import Decoder
-    from ircmd.domain.otlp_stream import Unstreamable, stream_request
+    from ircmd.demo import tracegen
+    from ircmd.domain.traces.otlp import Decoder
+    from ircmd.domain.traces.otlp_stream import Unstreamable, stream_request
 
     doc = next(tracegen.requests(30, per_request=100))
     # odd but valid: resource after its scopeSpans, scope after its spans, unknown keys

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ircmd.domain.spans import Span, SpanKind
+from ircmd.domain.traces.spans import Span, SpanKind
 
 TID = "5b8efff798038103d269b633813fc60c"
 

@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from ircmd.backends.spool import Spool, read_segments
+from ircmd.backends.traces.spool import Spool, read_segments
 
 
 def test_records_round_trip_in_order(tmp_path: Path) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ircmd.domain.spans import Span
-from ircmd.domain.tracetree import TraceIndex, TraceTree, filter_summaries
+from ircmd.domain.traces.spans import Span
+from ircmd.domain.traces.tracetree import TraceIndex, TraceTree, filter_summaries
 
 T1 = "a" * 32
 T2 = "b" * 32

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ircmd.widgets.tree_rows import TreeRows
+from ircmd.tui.widgets.traces.tree_rows import TreeRows
 
 
 def chain_and_fan() -> TreeRows:

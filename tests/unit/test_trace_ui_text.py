@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from tests.trace_ui_samples import HOSTILE, hostile_trace, refund_trace
 
-from ircmd.domain.tracetree import TraceIndex
-from ircmd.screens.panes.trace_state import LiveFeed, tree_model
-from ircmd.widgets.span_detail import pretty_json, span_detail_text
-from ircmd.widgets.span_format import format_duration, format_tokens
-from ircmd.widgets.trace_list import filter_trace_list, parse_trace_filter
+from ircmd.domain.traces.tracetree import TraceIndex
+from ircmd.tui.screens.warroom.panes.trace_state import LiveFeed, tree_model
+from ircmd.tui.widgets.traces.span_detail import pretty_json, span_detail_text
+from ircmd.tui.widgets.traces.span_format import format_duration, format_tokens
+from ircmd.tui.widgets.traces.trace_list import filter_trace_list, parse_trace_filter
 
 CONTROLS = [chr(c) for c in range(0x20) if chr(c) not in "\n"] + [chr(c) for c in range(0x7F, 0xA0)]
 
@@ -46,7 +46,7 @@ def test_huge_values_are_cut_with_a_note() -> None:
     text = pretty_json("x" * 50_000)
     assert len(text) == 50_000
     span = refund_trace()[3]
-    from ircmd.domain.spans import Span
+    from ircmd.domain.traces.spans import Span
 
     big = Span(span.trace_id, "9" * 16, attributes={"input.value": "y" * 50_000})
     plain = span_detail_text(big).plain

@@ -10,11 +10,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from ircmd.domain.containment import ControlState, Observation
-from ircmd.domain.otlp import Problems
-from ircmd.domain.signals import Signal, SilenceRequest
-from ircmd.domain.spans import Span
-from ircmd.domain.workflow import ControlKind, ControlSpec
+from ircmd.domain.containment.controls import ControlState, Observation
+from ircmd.domain.incidents.workflow import ControlKind, ControlSpec
+from ircmd.domain.signals.signals import Signal, SilenceRequest
+from ircmd.domain.traces.otlp import Problems
+from ircmd.domain.traces.spans import Span
 
 # -- SignalSource -----------------------------------------------------------------------------
 

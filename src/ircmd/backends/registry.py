@@ -22,13 +22,13 @@ ENTRY_POINT_GROUP = "ircmd.backends"
 
 # kind -> "module:factory"; each capability adds its own line.
 BUILTIN: dict[str, str] = {
-    "alertmanager": "ircmd.backends.alertmanager:from_config",
-    "unleash": "ircmd.backends.unleash:factory",
-    "phoenix-prompts": "ircmd.backends.phoenix_prompts:factory",
-    "local": "ircmd.backends.local_controller:factory",
-    "files": "ircmd.backends.trace_files:from_config",
-    "otlp": "ircmd.backends.otlp_receiver:from_config",
-    "phoenix": "ircmd.backends.phoenix:from_config",
+    "alertmanager": "ircmd.backends.signals.alertmanager:from_config",
+    "unleash": "ircmd.backends.controllers.unleash:factory",
+    "phoenix-prompts": "ircmd.backends.controllers.phoenix_prompts:factory",
+    "local": "ircmd.backends.controllers.local:factory",
+    "files": "ircmd.backends.traces.files:from_config",
+    "otlp": "ircmd.backends.traces.otlp_receiver:from_config",
+    "phoenix": "ircmd.backends.traces.phoenix:from_config",
 }
 
 

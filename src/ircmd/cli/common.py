@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ircmd.config import ConfigError, data_dir, load_config
 from ircmd.domain.config import Config
-from ircmd.domain.incident import DomainError
+from ircmd.domain.incidents.incident import DomainError
 from ircmd.domain.text import sanitize
 from ircmd.service import IncidentService, Workspace
+from ircmd.service.config import ConfigError, data_dir, load_config
 from ircmd.store import IncidentStore, StoreError
 
 

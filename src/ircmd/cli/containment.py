@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
-from ircmd.domain.containment import ControlRow, ControlState, parse_when, resolve_control
+from ircmd.domain.containment.controls import ControlRow, ControlState, parse_when, resolve_control
 from ircmd.domain.text import one_line
 from ircmd.service import hooks
-from ircmd.service.containment import ContainmentService
+from ircmd.service.containment.service import ContainmentService
 
 T = TypeVar("T")
 

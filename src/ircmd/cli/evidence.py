@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ircmd.cli.common import CliError, Context, add_json_flag, print_json
-from ircmd.domain.redaction import Profile
+from ircmd.domain.evidence.redaction import Profile
 from ircmd.domain.text import one_line, sanitize
 
 
@@ -49,7 +49,7 @@ def register(sub: Any) -> None:
 
 def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     from ircmd.service.files import write_new
-    from ircmd.service.regulatory import aiid_export, json_text, regulatory_draft
+    from ircmd.service.regulatory.service import aiid_export, json_text, regulatory_draft
 
     out = Path(args.out).expanduser()
     svc = ctx.service
@@ -78,7 +78,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
         else:
             print(out)
         return 0
-    from ircmd.service.export import export_incident
+    from ircmd.service.evidence.export import export_incident
 
     fmt = args.fmt or ("tar.gz" if out.name.endswith((".tar.gz", ".tgz")) else "dir")
     result = export_incident(
@@ -122,7 +122,7 @@ def _record(ctx: Context, incident: str, what: str, path: Path, value: Any) -> N
     """An EXPORT event naming the file and the SHA-256 of what was written."""
     if ctx.workspace.read_only:
         return
-    from ircmd.domain.timeline import EventKind, canonical_json, sha256_hex
+    from ircmd.domain.incidents.timeline import EventKind, canonical_json, sha256_hex
 
     ctx.service.add_event(
         incident,
@@ -133,8 +133,8 @@ def _record(ctx: Context, incident: str, what: str, path: Path, value: Any) -> N
 
 
 def _recorded_in_store(ctx: Context, manifest: dict[str, Any]) -> list[Any]:
-    from ircmd.domain.bundle import BundleProblem
-    from ircmd.domain.timeline import EventKind
+    from ircmd.domain.evidence.bundle import BundleProblem
+    from ircmd.domain.incidents.timeline import EventKind
 
     iid = str(manifest.get("incident_id") or "")
     digest = manifest.get("_sha256")
@@ -151,7 +151,7 @@ def _recorded_in_store(ctx: Context, manifest: dict[str, Any]) -> list[Any]:
 
 
 def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.service.export import verify_bundle
+    from ircmd.service.evidence.export import verify_bundle
 
     problems, manifest = verify_bundle(Path(args.path).expanduser())
     red_events, red_spans = manifest.get("_redacted", (0, 0))

@@ -7,9 +7,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ircmd.cli.common import Context, UsageError, add_json_flag, print_json
-from ircmd.domain.incident import Classification, Incident, Role, Severity, Status, format_age
+from ircmd.domain.incidents.incident import (
+    Classification,
+    Incident,
+    Role,
+    Severity,
+    Status,
+    format_age,
+)
+from ircmd.domain.incidents.timeline import TimelineEvent
 from ircmd.domain.text import one_line, sanitize
-from ircmd.domain.timeline import TimelineEvent
 
 
 def register(sub: Any) -> None:

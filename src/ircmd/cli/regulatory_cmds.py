@@ -9,8 +9,8 @@ from typing import Any
 
 from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
 from ircmd.cli.evidence import writable
-from ircmd.domain.regulatory import countdown_label, deadline, reporting_period
-from ircmd.domain.timeline import format_time
+from ircmd.domain.incidents.timeline import format_time
+from ircmd.domain.regulatory.art73 import countdown_label, deadline, reporting_period
 
 
 def register(sub: Any) -> None:
@@ -71,7 +71,7 @@ def parse_time(value: str | None, what: str) -> datetime | None:
 
 
 def cmd_regulatory(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.service.regulatory import flag_incident, get_flag
+    from ircmd.service.regulatory.service import flag_incident, get_flag
 
     svc = ctx.service
     current = get_flag(svc, args.id)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
 from ircmd.cli.evidence import writable
-from ircmd.domain.review import RootCause, parse_actions, parse_list
+from ircmd.domain.evidence.review import RootCause, parse_actions, parse_list
 from ircmd.domain.text import one_line
 
 
@@ -73,7 +73,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_evals_export(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.service.review import eval_cases, write_jsonl
+    from ircmd.service.evidence.review import eval_cases, write_jsonl
 
     cases = eval_cases(ctx.service, args.incident)
     if not cases:
@@ -90,7 +90,7 @@ def cmd_evals_export(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_evals_add(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.service.review import add_eval_case
+    from ircmd.service.evidence.review import add_eval_case
 
     writable(ctx, "evals add")
     case = add_eval_case(ctx.service, args.incident, args.digest, args.expected, tags=args.tag)
@@ -102,8 +102,8 @@ def cmd_evals_add(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_evals_upload(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.backends.phoenix_datasets import PhoenixDatasetError, upload_cases
-    from ircmd.service.review import eval_cases
+    from ircmd.backends.evidence.phoenix_datasets import PhoenixDatasetError, upload_cases
+    from ircmd.service.evidence.review import eval_cases
 
     url, token = args.url, None
     for src in ctx.config.trace_sources:
@@ -142,7 +142,7 @@ def cmd_evals_upload(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_review_show(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.service.review import load_review
+    from ircmd.service.evidence.review import load_review
 
     review = load_review(ctx.service, args.incident)
     if args.json:
@@ -157,7 +157,7 @@ def cmd_review_show(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_review_save(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.service.review import load_review, save_review
+    from ircmd.service.evidence.review import load_review, save_review
 
     writable(ctx, "review save")
     review = load_review(ctx.service, args.incident)

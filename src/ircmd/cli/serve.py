@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ircmd.cli.common import Context, UsageError
-from ircmd.domain.incident import normalise_incident_id
+from ircmd.domain.incidents.incident import normalise_incident_id
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 

@@ -18,10 +18,15 @@ from typing import Any
 
 from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
 from ircmd.cli.incident import event_json, incident_json
-from ircmd.domain.incident import format_age
-from ircmd.domain.signals import SilenceRecord, format_duration, parse_duration
+from ircmd.domain.incidents.incident import format_age
+from ircmd.domain.signals.signals import SilenceRecord, format_duration, parse_duration
 from ircmd.domain.text import one_line
-from ircmd.service.signals import DEFAULT_SILENCE, SignalBoard, SignalService, signal_service
+from ircmd.service.signals.service import (
+    DEFAULT_SILENCE,
+    SignalBoard,
+    SignalService,
+    signal_service,
+)
 
 
 def register(sub: Any) -> None:

@@ -53,7 +53,7 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace) -> int:
         store = ctx.store
         print(f"nothing to do: {store.location} is a TinyDB store (it upgrades as it reads)")
         return 0
-    from ircmd.store.postgres_store import migrate_postgres
+    from ircmd.store.postgres.store import migrate_postgres
 
     location, before, after = migrate_postgres(config)
     if before == after:
@@ -68,7 +68,7 @@ def _open(config: StoreConfig, ctx: Context) -> IncidentStore:
 
 
 def cmd_copy(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.store.raw import export_raw, import_raw
+    from ircmd.store.tinydb.raw import export_raw, import_raw
 
     local = _local_tinydb_config(ctx)
     remote = _postgres_config(args.dsn_env)

@@ -13,7 +13,7 @@ from typing import Any
 
 from ircmd.cli.common import CliError, Context, UsageError
 from ircmd.cli.traces import trace_group
-from ircmd.domain.incident import normalise_incident_id
+from ircmd.domain.incidents.incident import normalise_incident_id
 
 
 def register(sub: Any) -> None:
@@ -44,7 +44,7 @@ def run_view(ctx: Context, args: argparse.Namespace) -> int:
             raise UsageError(f"ircmd trace view: {exc}") from exc
         ctx.service.get(incident_id)  # a clean error before the screen opens
     from ircmd.backends.protocols import TraceSource
-    from ircmd.backends.trace_files import FileTraceSource, expand
+    from ircmd.backends.traces.files import FileTraceSource, expand
 
     if not args.paths and not args.sources:
         raise UsageError("ircmd trace view: give PATH… (files, directories, globs) or --sources")
@@ -57,7 +57,7 @@ def run_view(ctx: Context, args: argparse.Namespace) -> int:
         sources.append(FileTraceSource("files", list(args.paths), watch=True))
         titles.append(", ".join(args.paths[:3]) + (" …" if len(args.paths) > 3 else ""))
     if args.sources:
-        from ircmd.service.traces import build_sources
+        from ircmd.service.traces.service import build_sources
 
         configured, problems = build_sources(ctx.config, ctx.data_dir)
         if not configured:
@@ -65,7 +65,7 @@ def run_view(ctx: Context, args: argparse.Namespace) -> int:
             raise CliError(f"trace view --sources: {why}")
         sources.extend(configured)
         titles.append(", ".join(s.name for s in configured))
-    from ircmd.trace_app import TraceViewApp  # Textual is imported only here
+    from ircmd.tui.trace_app import TraceViewApp  # Textual is imported only here
 
     app = TraceViewApp(ctx.workspace, sources, incident_id=incident_id, title=" + ".join(titles))
     try:

@@ -139,11 +139,11 @@ def _load(ctx: Context, args: argparse.Namespace) -> Any:
     gc.disable()  # bulk allocation of acyclic objects: the collector only costs time here
     batch = TraceBatch()
     if paths:
-        from ircmd.backends.trace_files import load_paths
+        from ircmd.backends.traces.files import load_paths
 
         batch.extend(load_paths(paths))
     if spool:
-        from ircmd.backends.otlp_receiver import read_spool
+        from ircmd.backends.traces.otlp_receiver import read_spool
 
         where = ctx.data_dir / "spool"
         if not where.is_dir():
@@ -174,7 +174,7 @@ def _no_input(batch: Any) -> bool:
 
 
 def inspect_totals(spans: list[Any]) -> dict[str, Any]:
-    from ircmd.domain.spans import SpanKind
+    from ircmd.domain.traces.spans import SpanKind
 
     kinds = dict.fromkeys((k.value for k in SpanKind), 0)
     traces: set[str] = set()
@@ -221,7 +221,7 @@ def _hours_ns(h: float) -> int:
 
 
 def cmd_find(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.domain.blast import (
+    from ircmd.domain.traces.blast import (
         SimilarQuery,
         distinct_argument_values,
         find_similar,
@@ -310,7 +310,7 @@ def _source_label(args: argparse.Namespace) -> str:
 
 
 def cmd_pin(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.service.traces import TraceService
+    from ircmd.service.traces.service import TraceService
 
     if ctx.read_only:
         raise CliError("read-only: pinning evidence is an action")
@@ -339,8 +339,8 @@ def cmd_pin(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_records(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.domain.blast import distinct_argument_values
-    from ircmd.service.traces import TraceService
+    from ircmd.domain.traces.blast import distinct_argument_values
+    from ircmd.service.traces.service import TraceService
 
     if ctx.read_only:
         raise CliError("read-only: creating a checklist is an action")
@@ -358,7 +358,7 @@ def cmd_records(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_tick(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.service.traces import TraceService
+    from ircmd.service.traces.service import TraceService
 
     if ctx.read_only:
         raise CliError("read-only: ticking a record is an action")
@@ -370,7 +370,7 @@ def cmd_tick(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_records_csv(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.service.traces import TraceService
+    from ircmd.service.traces.service import TraceService
 
     svc = TraceService.for_workspace(ctx.workspace)
     sys.stdout.write(svc.checklist_csv(args.incident, args.checklist))
@@ -378,9 +378,9 @@ def cmd_records_csv(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_receive(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.backends.otlp_receiver import OtlpReceiver, spool_dir
     from ircmd.backends.protocols import TraceSourceError
-    from ircmd.backends.spool import Spool
+    from ircmd.backends.traces.otlp_receiver import OtlpReceiver, spool_dir
+    from ircmd.backends.traces.spool import Spool
     from ircmd.domain.config import OtlpSourceConfig
 
     cfg = next((s for s in ctx.config.trace_sources if isinstance(s, OtlpSourceConfig)), None)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ircmd.cli.common import Context
-from ircmd.domain.incident import normalise_incident_id
+from ircmd.domain.incidents.incident import normalise_incident_id
 
 
 def register(sub: Any) -> None:
@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
 
 
 def _run_app(workspace: Any, open_incident: str | None = None) -> int:
-    from ircmd.app import IrcmdApp  # Textual is imported only here
+    from ircmd.tui.app import IrcmdApp  # Textual is imported only here
 
     app = IrcmdApp(workspace, open_incident=open_incident)
     app.run()
@@ -41,7 +41,7 @@ def run_open(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_demo(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.demo import seed_demo
+    from ircmd.demo.seed import seed_demo
 
     if args.keep:
         path = Path(args.keep)

@@ -1,6 +1,6 @@
 """The shape of ircmd's TOML configuration (validated, unknown keys rejected).
 
-Reading the file lives outside the domain (``ircmd.config``); this module only describes
+Reading the file lives outside the domain (``ircmd.service.config``); this module only describes
 and checks the data.
 """
 
@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ircmd.domain.workflow import Workflow
+from ircmd.domain.incidents.workflow import Workflow
 
 
 class _Strict(BaseModel):

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ircmd.domain.incident import DomainError
+from ircmd.domain.incidents.incident import DomainError
 
 
 def write_new(path: Path, data: bytes, force: bool = False) -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from ircmd.domain.incident import Incident
+from ircmd.domain.incidents.incident import Incident
 from ircmd.domain.text import one_line
 
 if TYPE_CHECKING:
@@ -53,13 +53,13 @@ HealthProvider = Callable[["Workspace"], Iterable[BackendHealth]]
 ChangeWarning = Callable[["Workspace", str, str], "str | None"]
 
 # Dotted "module:function" paths the lead adds at merge time.
-BUILTIN_DEADLINES: list[str] = ["ircmd.service.evidence_hooks:art73_deadlines"]
-BUILTIN_ACTIVE_CONTROLS: list[str] = ["ircmd.service.containment_hooks:active_control_lines"]
+BUILTIN_DEADLINES: list[str] = ["ircmd.service.evidence.hooks:art73_deadlines"]
+BUILTIN_ACTIVE_CONTROLS: list[str] = ["ircmd.service.containment.hooks:active_control_lines"]
 BUILTIN_HEALTH: list[str] = [
-    "ircmd.service.signals:health_lines",
-    "ircmd.service.containment_hooks:controller_health",
+    "ircmd.service.signals.service:health_lines",
+    "ircmd.service.containment.hooks:controller_health",
 ]
-BUILTIN_CHANGE_WARNINGS: list[str] = ["ircmd.service.evidence_hooks:art73_change_warning"]
+BUILTIN_CHANGE_WARNINGS: list[str] = ["ircmd.service.evidence.hooks:art73_change_warning"]
 
 _deadlines: list[DeadlineProvider] = []
 _active_controls: list[ActiveControlsProvider] = []

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ircmd.domain.config import Config
-from ircmd.service.incidents import IncidentService, default_actor
+from ircmd.service.incidents.service import IncidentService, default_actor
 from ircmd.store import IncidentStore, open_store
 from ircmd.store.readonly import ReadOnlyStore
 

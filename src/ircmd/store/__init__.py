@@ -27,13 +27,13 @@ __all__ = [
 
 def open_store(config: StoreConfig, data_dir: Path) -> IncidentStore:
     if config.kind == "tinydb":
-        from ircmd.store.tinydb_store import TinyDBIncidentStore
+        from ircmd.store.tinydb.store import TinyDBIncidentStore
 
         path = Path(config.path).expanduser() if config.path else data_dir
         return TinyDBIncidentStore(path)
     if config.kind == "postgres":
         try:
-            from ircmd.store.postgres_store import open_postgres_store  # type: ignore[import-not-found,unused-ignore]
+            from ircmd.store.postgres.store import open_postgres_store  # type: ignore[import-not-found,unused-ignore]
         except ImportError as exc:
             raise StoreError(f"the postgres store is not available: {exc}") from exc
         store: IncidentStore = open_postgres_store(config)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from ircmd.domain.incident import Incident
-from ircmd.domain.timeline import EventKind, TimelineEvent, new_event
+from ircmd.domain.incidents.incident import Incident
+from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, new_event
 
 SCHEMA_VERSION = 1
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ircmd.domain.incident import Incident
-from ircmd.domain.timeline import TimelineEvent
+from ircmd.domain.incidents.incident import Incident
+from ircmd.domain.incidents.timeline import TimelineEvent
 from ircmd.store.base import Create, Decide, IncidentStore, StoreError
 
 

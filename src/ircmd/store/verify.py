@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ircmd.domain.timeline import verify_records
+from ircmd.domain.incidents.timeline import verify_records
 
 
 def incident_chain_problems(

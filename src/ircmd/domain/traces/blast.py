@@ -1,0 +1,299 @@
+"""Blast radius: "one user, one segment, or the whole system?"
+
+:func:`find_similar` counts, over a set of spans and an optional time window, the traces,
+conversations and users that share something with a suspect span: the same tool (and
+optionally argument values matching glob patterns), prompt name/version, retrieval source
+or document id, or model. Conversations and users are taken from *any* span of a matching
+trace (they usually sit on the root), not only from the matching span.
+
+:func:`distinct_argument_values` lists every value a tool was called with for one argument
+(e.g. every ``account_id`` that ``issue_refund`` touched), with counts and trace ids: the
+records-to-correct checklist.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from ircmd.domain.traces.spans import Span
+
+SimilarBy = Literal["tool", "prompt", "source", "document", "model"]
+
+
+@dataclass(frozen=True)
+class SimilarQuery:
+    """What a similar span must share (every given field must match)."""
+
+    tool: str | None = None
+    tool_args: tuple[tuple[str, str], ...] = ()
+    """``(argument name, glob pattern)`` pairs the tool's arguments must match."""
+    prompt_name: str | None = None
+    prompt_version: str | None = None
+    retrieval_source: str | None = None
+    document_id: str | None = None
+    model: str | None = None
+    since_ns: int | None = None
+    until_ns: int | None = None
+
+    def is_empty(self) -> bool:
+        return not (
+            self.tool
+            or self.prompt_name
+            or self.prompt_version
+            or self.retrieval_source
+            or self.document_id
+            or self.model
+        )
+
+    def describe(self) -> str:
+        parts = []
+        if self.tool:
+            parts.append(f"tool {self.tool}")
+            parts.extend(f"{k}={p}" for k, p in self.tool_args)
+        if self.prompt_name:
+            parts.append(f"prompt {self.prompt_name}")
+        if self.prompt_version:
+            parts.append(f"prompt version {self.prompt_version}")
+        if self.retrieval_source:
+            parts.append(f"retrieval source {self.retrieval_source}")
+        if self.document_id:
+            parts.append(f"document {self.document_id}")
+        if self.model:
+            parts.append(f"model {self.model}")
+        return ", ".join(parts) or "everything"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tool": self.tool,
+            "tool_args": [list(p) for p in self.tool_args],
+            "prompt_name": self.prompt_name,
+            "prompt_version": self.prompt_version,
+            "retrieval_source": self.retrieval_source,
+            "document_id": self.document_id,
+            "model": self.model,
+            "since_ns": self.since_ns,
+            "until_ns": self.until_ns,
+        }
+
+    def matches(self, s: Span) -> bool:
+        if self.since_ns is not None and s.end_ns < self.since_ns:
+            return False
+        if self.until_ns is not None and s.start_ns > self.until_ns:
+            return False
+        if self.tool is not None:
+            if s.tool_name != self.tool:
+                return False
+            if self.tool_args:
+                args = s.tool_arguments
+                if not isinstance(args, Mapping):
+                    return False
+                for name, pattern in self.tool_args:
+                    if name not in args or not fnmatch.fnmatchcase(
+                        argument_text(args[name]), pattern
+                    ):
+                        return False
+        if self.prompt_name is not None and s.prompt_name != self.prompt_name:
+            return False
+        if self.prompt_version is not None and s.prompt_version != self.prompt_version:
+            return False
+        if self.retrieval_source is not None and s.retrieval_source != self.retrieval_source:
+            return False
+        if self.document_id is not None and not any(d.id == self.document_id for d in s.documents):
+            return False
+        return self.model is None or self.model in (s.model, s.response_model)
+
+
+def query_from_span(span: Span, by: SimilarBy, **extra: Any) -> SimilarQuery:
+    """The query for "spans like this one" along one dimension.
+
+    Raises ``ValueError`` when the span has nothing of that kind (e.g. ``by="tool"`` on
+    a span that is not a tool call)."""
+    if by == "tool":
+        if not span.tool_name:
+            raise ValueError("this span is not a tool call")
+        return SimilarQuery(tool=span.tool_name, **extra)
+    if by == "prompt":
+        if not span.prompt_name and not span.prompt_version:
+            raise ValueError("this span names no prompt")
+        return SimilarQuery(
+            prompt_name=span.prompt_name, prompt_version=span.prompt_version, **extra
+        )
+    if by == "source":
+        if not span.retrieval_source:
+            raise ValueError("this span names no retrieval source")
+        return SimilarQuery(retrieval_source=span.retrieval_source, **extra)
+    if by == "document":
+        ids = [d.id for d in span.documents if d.id]
+        if not ids:
+            raise ValueError("this span retrieved no document with an id")
+        return SimilarQuery(document_id=ids[0], **extra)
+    if by == "model":
+        if not span.model:
+            raise ValueError("this span names no model")
+        return SimilarQuery(model=span.model, **extra)
+    raise ValueError(f"cannot find similar spans by {by!r}")
+
+
+def suggest_dimensions(span: Span) -> list[SimilarBy]:
+    """The dimensions :func:`query_from_span` can use for this span, most specific first."""
+    out: list[SimilarBy] = []
+    if span.tool_name:
+        out.append("tool")
+    if span.prompt_name or span.prompt_version:
+        out.append("prompt")
+    if span.retrieval_source:
+        out.append("source")
+    if any(d.id for d in span.documents):
+        out.append("document")
+    if span.model:
+        out.append("model")
+    return out
+
+
+@dataclass
+class SimilarResult:
+    query: SimilarQuery
+    spans: int = 0
+    trace_ids: list[str] = field(default_factory=list)
+    conversation_ids: list[str] = field(default_factory=list)
+    user_ids: list[str] = field(default_factory=list)
+    error_spans: int = 0
+    first_ns: int | None = None
+    last_ns: int | None = None
+    scanned_traces: int = 0
+
+    @property
+    def traces(self) -> int:
+        return len(self.trace_ids)
+
+    @property
+    def conversations(self) -> int:
+        return len(self.conversation_ids)
+
+    @property
+    def users(self) -> int:
+        return len(self.user_ids)
+
+    @property
+    def scope(self) -> str:
+        """The seed's question answered in words."""
+        if not self.spans:
+            return "no match"
+        if self.users == 1 or (self.users == 0 and self.conversations <= 1):
+            return "one user" if self.users == 1 else "one conversation"
+        if self.scanned_traces and self.traces >= 0.5 * self.scanned_traces:
+            return "the whole system"
+        return "a segment"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query.to_dict(),
+            "description": self.query.describe(),
+            "traces": self.traces,
+            "spans": self.spans,
+            "conversations": self.conversations,
+            "users": self.users,
+            "error_spans": self.error_spans,
+            "scope": self.scope,
+            "first_ns": self.first_ns,
+            "last_ns": self.last_ns,
+            "scanned_traces": self.scanned_traces,
+            "trace_ids": list(self.trace_ids),
+            "conversation_ids": list(self.conversation_ids),
+            "user_ids": list(self.user_ids),
+        }
+
+
+def find_similar(spans: Iterable[Span], query: SimilarQuery) -> SimilarResult:
+    """Count what matches ``query`` in ``spans`` (two passes over a materialised list)."""
+    span_list = spans if isinstance(spans, list) else list(spans)
+    result = SimilarResult(query=query)
+    matched: dict[str, None] = {}
+    all_traces: set[str] = set()
+    first = last = None
+    for s in span_list:
+        all_traces.add(s.trace_id)
+        if not query.matches(s):
+            continue
+        result.spans += 1
+        matched[s.trace_id] = None
+        if s.status_code == "ERROR":
+            result.error_spans += 1
+        first = s.start_ns if first is None else min(first, s.start_ns)
+        last = s.end_ns if last is None else max(last, s.end_ns)
+    convs: dict[str, None] = {}
+    users: dict[str, None] = {}
+    if matched:
+        for s in span_list:
+            if s.trace_id in matched and s._attr_keys:
+                c = s.conversation_id
+                if c:
+                    convs[c] = None
+                u = s.user_id
+                if u:
+                    users[u] = None
+    result.trace_ids = list(matched)
+    result.conversation_ids = list(convs)
+    result.user_ids = list(users)
+    result.first_ns = first
+    result.last_ns = last
+    result.scanned_traces = len(all_traces)
+    return result
+
+
+def argument_text(v: Any) -> str:
+    """An argument value as the text shown, matched and exported."""
+    if isinstance(v, str):
+        return v
+    if v is None:
+        return "null"
+    return json.dumps(v, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass
+class ArgumentValue:
+    value: str
+    count: int = 0
+    trace_ids: list[str] = field(default_factory=list)
+    span_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "count": self.count,
+            "trace_ids": list(self.trace_ids),
+            "span_ids": list(self.span_ids),
+        }
+
+
+def distinct_argument_values(
+    spans: Iterable[Span], tool: str, argument: str, query: SimilarQuery | None = None
+) -> list[ArgumentValue]:
+    """Every distinct value of ``argument`` in calls of ``tool``: most frequent first.
+
+    Calls without that argument are counted under the value ``"(missing)"``. A ``query``
+    (e.g. with a time window or argument patterns) narrows the calls considered."""
+    q = query if query is not None else SimilarQuery(tool=tool)
+    if q.tool != tool:
+        q = replace(q, tool=tool)
+    out: dict[str, ArgumentValue] = {}
+    for s in spans:
+        if not q.matches(s):
+            continue
+        args = s.tool_arguments
+        if isinstance(args, Mapping) and argument in args:
+            text = argument_text(args[argument])
+        else:
+            text = "(missing)"
+        item = out.get(text)
+        if item is None:
+            item = out[text] = ArgumentValue(text)
+        item.count += 1
+        if s.trace_id not in item.trace_ids:
+            item.trace_ids.append(s.trace_id)
+        item.span_ids.append(s.span_id)
+    return sorted(out.values(), key=lambda a: (-a.count, a.value))

@@ -1,0 +1,364 @@
+"""The application layer: every command a responder can give, shared by the CLI and the TUI.
+
+Each command is a pure ``decide`` function over the current incident (domain rules) run by
+the store under its lock, so two consoles never lose each other's changes, and each one
+records what was decided on the timeline.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ircmd.domain.config import Config
+from ircmd.domain.incidents.incident import (
+    Classification,
+    DomainError,
+    Incident,
+    Role,
+    Severity,
+    Status,
+    check_transition,
+    normalise_incident_id,
+)
+from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
+from ircmd.store.base import Change, EventDraft, IncidentStore
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def default_actor() -> str:
+    for var in ("IRCMD_USER", "USER", "LOGNAME"):
+        if os.environ.get(var):
+            return os.environ[var]
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+class NotFound(DomainError):
+    pass
+
+
+@dataclass
+class IncidentService:
+    store: IncidentStore
+    config: Config = field(default_factory=Config)
+    actor: str = field(default_factory=default_actor)
+    clock: Clock = system_clock
+
+    # -- helpers -----------------------------------------------------------------------
+    def _id(self, incident_id: str) -> str:
+        return normalise_incident_id(incident_id)
+
+    def get(self, incident_id: str) -> Incident:
+        inc = self.store.get_incident(self._id(incident_id))
+        if inc is None:
+            raise NotFound(f"no incident {incident_id}")
+        return inc
+
+    def list_incidents(self) -> list[Incident]:
+        return self.store.list_incidents()
+
+    def timeline(self, incident_id: str, after_seq: int = 0) -> list[TimelineEvent]:
+        return self.store.events(self._id(incident_id), after_seq)
+
+    def _apply(
+        self, incident_id: str, decide: Callable[[Incident, TimelineEvent | None], Change]
+    ) -> tuple[Incident, list[TimelineEvent]]:
+        try:
+            return self.store.apply(self._id(incident_id), decide)
+        except KeyError:
+            raise NotFound(f"no incident {incident_id}") from None
+
+    def _draft(
+        self,
+        kind: EventKind,
+        text: str,
+        data: dict[str, Any] | None = None,
+        author: str | None = None,
+        at: datetime | None = None,
+    ) -> EventDraft:
+        return EventDraft(
+            kind=kind,
+            at=at or self.clock(),
+            author=author or self.actor,
+            text=text,
+            data=data or {},
+        )
+
+    # -- commands ----------------------------------------------------------------------
+    def declare(
+        self,
+        title: str,
+        *,
+        workflow_id: str | None = None,
+        severity: Severity | str = Severity.MEDIUM,
+        severity_reason: str = "",
+        classification: Classification | str | None = None,
+        occurred_at: datetime | None = None,
+        signal: dict[str, Any] | None = None,
+        author: str | None = None,
+    ) -> tuple[Incident, list[TimelineEvent]]:
+        title = " ".join(title.split())
+        if not title:
+            raise DomainError("an incident needs a title")
+        sev = severity if isinstance(severity, Severity) else Severity.parse(severity)
+        cls = (
+            Classification.parse(classification)
+            if isinstance(classification, str)
+            else classification
+        )
+        if workflow_id and self.config.workflows and self.config.workflow(workflow_id) is None:
+            known = ", ".join(w.id for w in self.config.workflows)
+            raise DomainError(f"unknown workflow {workflow_id!r}; configured: {known}")
+        now = self.clock()
+        who = author or self.actor
+
+        def make(incident_id: str) -> Change:
+            inc = Incident(
+                id=incident_id,
+                title=title,
+                workflow_id=workflow_id,
+                severity=sev,
+                severity_reason=severity_reason,
+                classification=cls,
+                created_at=now,
+                updated_at=now,
+                aware_at=now,
+                occurred_at=occurred_at,
+                created_by=who,
+            )
+            events = []
+            if signal is not None:
+                events.append(
+                    self._draft(
+                        EventKind.SIGNAL, signal.get("summary", title), signal, author=who, at=now
+                    )
+                )
+            events.append(
+                self._draft(
+                    EventKind.DECLARED,
+                    f"Declared: {title}",
+                    {
+                        "title": title,
+                        "workflow_id": workflow_id,
+                        "severity": sev.value,
+                        "classification": cls.value if cls else None,
+                    },
+                    author=who,
+                    at=now,
+                )
+            )
+            return Change(incident=inc, events=events)
+
+        return self.store.create_incident(make)
+
+    def add_event(
+        self,
+        incident_id: str,
+        kind: EventKind,
+        text: str,
+        data: dict[str, Any] | None = None,
+        author: str | None = None,
+    ) -> TimelineEvent:
+        text = text.strip()
+        if not text and kind in (EventKind.NOTE, EventKind.DECISION, EventKind.COMMUNICATION):
+            raise DomainError(f"a {kind.label} needs text")
+
+        def decide(inc: Incident, _last: TimelineEvent | None) -> Change:
+            now = self.clock()
+            return Change(
+                incident=inc.model_copy(update={"updated_at": now}),
+                events=[self._draft(kind, text, data, author, at=now)],
+            )
+
+        _, events = self._apply(incident_id, decide)
+        return events[0]
+
+    def note(self, incident_id: str, text: str, author: str | None = None) -> TimelineEvent:
+        return self.add_event(incident_id, EventKind.NOTE, text, author=author)
+
+    def decide(self, incident_id: str, text: str, author: str | None = None) -> TimelineEvent:
+        return self.add_event(incident_id, EventKind.DECISION, text, author=author)
+
+    def comms(
+        self, incident_id: str, text: str, audience: str = "", author: str | None = None
+    ) -> TimelineEvent:
+        return self.add_event(
+            incident_id,
+            EventKind.COMMUNICATION,
+            text,
+            {"audience": audience} if audience else None,
+            author=author,
+        )
+
+    def set_status(
+        self, incident_id: str, new: Status | str, reason: str = "", author: str | None = None
+    ) -> tuple[Incident, TimelineEvent]:
+        target = new if isinstance(new, Status) else Status.parse(new)
+
+        def decide(inc: Incident, _last: TimelineEvent | None) -> Change:
+            check_transition(inc.status, target)
+            now = self.clock()
+            update: dict[str, Any] = {"status": target, "updated_at": now}
+            if target == Status.CONTAINED and inc.contained_at is None:
+                update["contained_at"] = now
+            if target == Status.RESOLVED:
+                update["resolved_at"] = now
+            if target == Status.REVIEWED:
+                update["reviewed_at"] = now
+            if inc.status == Status.RESOLVED and target != Status.REVIEWED:
+                update["resolved_at"] = None  # reopened
+            text = f"Status {inc.status.value} → {target.value}"
+            if reason:
+                text += f": {reason}"
+            return Change(
+                incident=inc.model_copy(update=update),
+                events=[
+                    self._draft(
+                        EventKind.STATUS_CHANGE,
+                        text,
+                        {"from": inc.status.value, "to": target.value, "reason": reason},
+                        author,
+                        at=now,
+                    )
+                ],
+            )
+
+        inc, events = self._apply(incident_id, decide)
+        return inc, events[0]
+
+    def set_severity(
+        self,
+        incident_id: str,
+        level: Severity | str,
+        reason: str,
+        data: dict[str, Any] | None = None,
+        author: str | None = None,
+    ) -> tuple[Incident, TimelineEvent]:
+        sev = level if isinstance(level, Severity) else Severity.parse(level)
+        reason = reason.strip()
+        if not reason:
+            raise DomainError("a severity change needs a reason (--reason TEXT)")
+
+        def decide(inc: Incident, _last: TimelineEvent | None) -> Change:
+            now = self.clock()
+            text = f"Severity {inc.severity.value} → {sev.value}: {reason}"
+            payload = {
+                "from": inc.severity.value,
+                "to": sev.value,
+                "reason": reason,
+                **(data or {}),
+            }
+            return Change(
+                incident=inc.model_copy(
+                    update={"severity": sev, "severity_reason": reason, "updated_at": now}
+                ),
+                events=[self._draft(EventKind.SEVERITY_CHANGE, text, payload, author, at=now)],
+            )
+
+        inc, events = self._apply(incident_id, decide)
+        return inc, events[0]
+
+    def classify(
+        self,
+        incident_id: str,
+        classification: Classification | str,
+        reason: str = "",
+        author: str | None = None,
+    ) -> tuple[Incident, TimelineEvent]:
+        cls = (
+            classification
+            if isinstance(classification, Classification)
+            else Classification.parse(classification)
+        )
+
+        def decide(inc: Incident, _last: TimelineEvent | None) -> Change:
+            now = self.clock()
+            before = inc.classification.value if inc.classification else None
+            text = f"Classified as {cls.label}" + (f": {reason}" if reason else "")
+            return Change(
+                incident=inc.model_copy(update={"classification": cls, "updated_at": now}),
+                events=[
+                    self._draft(
+                        EventKind.CLASSIFICATION,
+                        text,
+                        {"from": before, "to": cls.value, "reason": reason},
+                        author,
+                        at=now,
+                    )
+                ],
+            )
+
+        inc, events = self._apply(incident_id, decide)
+        return inc, events[0]
+
+    def assign_role(
+        self, incident_id: str, role: Role | str, person: str, author: str | None = None
+    ) -> tuple[Incident, TimelineEvent]:
+        r = role if isinstance(role, Role) else Role.parse(role)
+        person = person.strip()
+
+        def decide(inc: Incident, _last: TimelineEvent | None) -> Change:
+            now = self.clock()
+            roles = dict(inc.roles)
+            before = roles.get(r)
+            if person:
+                roles[r] = person
+                text = f"{r.label.capitalize()}: {person}"
+            else:
+                roles.pop(r, None)
+                text = f"{r.label.capitalize()} unassigned"
+            return Change(
+                incident=inc.model_copy(update={"roles": roles, "updated_at": now}),
+                events=[
+                    self._draft(
+                        EventKind.ROLE_CHANGE,
+                        text,
+                        {"role": r.value, "from": before, "to": person or None},
+                        author,
+                        at=now,
+                    )
+                ],
+            )
+
+        inc, events = self._apply(incident_id, decide)
+        return inc, events[0]
+
+    def tag(
+        self, incident_id: str, label: str, remove: bool = False, author: str | None = None
+    ) -> tuple[Incident, TimelineEvent]:
+        label = label.strip()
+        if not label:
+            raise DomainError("a tag needs a label")
+
+        def decide(inc: Incident, _last: TimelineEvent | None) -> Change:
+            now = self.clock()
+            tags = [t for t in inc.tags if t != label]
+            if not remove:
+                tags.append(label)
+            text = ("Untagged " if remove else "Tagged ") + label
+            return Change(
+                incident=inc.model_copy(update={"tags": tags, "updated_at": now}),
+                events=[
+                    self._draft(
+                        EventKind.TAG, text, {"tag": label, "removed": remove}, author, at=now
+                    )
+                ],
+            )
+
+        inc, events = self._apply(incident_id, decide)
+        return inc, events[0]
+
+    def verify(self) -> list[str]:
+        return self.store.verify()

@@ -1,0 +1,157 @@
+"""Whole-store export and import of raw records, for ``ircmd store copy``.
+
+A :class:`RawStore` holds every stored record exactly as stored: incident records by
+number, each incident's timeline event records in order (with their hashes), and the
+documents by collection and key. Importing writes them unchanged (ids, times and chains
+are preserved) in one atomic write, and refuses, writing nothing, when the target already
+holds any of the same incidents, timelines or documents: a copy never merges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ircmd.domain.incidents.incident import Incident, format_incident_id, parse_incident_id
+from ircmd.store.base import IncidentStore, StoreError
+from ircmd.store.verify import incident_chain_problems
+
+
+@dataclass
+class RawStore:
+    incidents: dict[int, dict[str, Any]] = field(default_factory=dict)
+    events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    docs: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def event_total(self) -> int:
+        return sum(len(v) for v in self.events.values())
+
+    @property
+    def doc_total(self) -> int:
+        return sum(len(v) for v in self.docs.values())
+
+
+def _some(items: list[str], limit: int = 5) -> str:
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
+
+
+def conflicts_message(
+    location: str,
+    incident_numbers: list[int],
+    timelines: list[str],
+    docs: list[tuple[str, str]],
+) -> str:
+    """One line naming what the target already holds, or "" when nothing collides."""
+    held = sorted({format_incident_id(n) for n in incident_numbers} | set(timelines))
+    parts = []
+    if held:
+        parts.append(f"incidents {_some(held)}")
+    if docs:
+        parts.append(f"documents {_some([f'{c}/{k}' for c, k in sorted(docs)])}")
+    if not parts:
+        return ""
+    return (
+        f"{location} already holds {' and '.join(parts)}; nothing was copied "
+        "(a copy never merges: copy into an empty store)"
+    )
+
+
+def verify_raw(raw: RawStore) -> list[str]:
+    """The same problem lines as the TinyDB store's ``verify``, over exported records."""
+    problems: list[str] = []
+    for number, rec in sorted(raw.incidents.items()):
+        incident_id = format_incident_id(number)
+        try:
+            Incident.model_validate(rec)
+        except ValueError as exc:
+            problems.append(
+                f"{incident_id}: incident record unreadable: {str(exc).splitlines()[0]}"
+            )
+        records = raw.events.get(incident_id, [])
+        problems += incident_chain_problems(incident_id, rec, records)
+    for incident_id in raw.events:
+        try:
+            number = parse_incident_id(incident_id)
+        except ValueError:
+            number = -1
+        if number not in raw.incidents:
+            problems.append(f"{incident_id}: events stored for an unknown incident")
+    return problems
+
+
+def export_raw(store: IncidentStore) -> RawStore:
+    own = getattr(store, "export_raw", None)
+    if own is not None:
+        result: RawStore = own()
+        return result
+    from ircmd.store.tinydb.store import TinyDBIncidentStore
+
+    if isinstance(store, TinyDBIncidentStore):
+        return _export_tinydb(store)
+    raise StoreError(f"{store.location}: this store cannot be copied")
+
+
+def import_raw(store: IncidentStore, raw: RawStore) -> None:
+    own = getattr(store, "import_raw", None)
+    if own is not None:
+        own(raw)
+        return
+    from ircmd.store.tinydb.store import TinyDBIncidentStore
+
+    if isinstance(store, TinyDBIncidentStore):
+        _import_tinydb(store, raw)
+        return
+    raise StoreError(f"{store.location}: this store cannot be copied into")
+
+
+# -- TinyDB: through the journal's public API, so the TinyDB store itself is unchanged ------
+def _export_tinydb(store: Any) -> RawStore:
+    from ircmd.store.tinydb.store import INCIDENTS
+
+    journal = store.journal
+    raw = RawStore()
+    with journal.locked():
+        journal.catch_up()
+        tables: dict[str, dict[str, Any]] = journal.tables
+        for key, rec in sorted(tables.get(INCIDENTS, {}).items(), key=lambda kv: int(kv[0])):
+            raw.incidents[int(key)] = rec
+        for name, table in sorted(tables.items()):
+            if name.startswith("events:"):
+                raw.events[name.split(":", 1)[1]] = [table[k] for k in sorted(table, key=int)]
+            elif name.startswith("docs:") and table:
+                raw.docs[name.split(":", 1)[1]] = dict(table)
+    return raw
+
+
+def _import_tinydb(store: Any, raw: RawStore) -> None:
+    from ircmd.store.tinydb.store import INCIDENTS, docs_table, events_table
+
+    journal = store.journal
+    with journal.locked():
+        journal.catch_up()
+        tables: dict[str, dict[str, Any]] = journal.tables
+        held = tables.get(INCIDENTS, {})
+        taken = [n for n in raw.incidents if str(n) in held]
+        timelines = [i for i in raw.events if tables.get(events_table(i))]
+        existing = [
+            (c, k)
+            for c, docs in raw.docs.items()
+            for k in docs
+            if k in tables.get(docs_table(c), {})
+        ]
+        message = conflicts_message(store.location, taken, timelines, existing)
+        if message:
+            raise StoreError(message)
+        ops: list[list[Any]] = [
+            ["put", INCIDENTS, str(n), rec] for n, rec in sorted(raw.incidents.items())
+        ]
+        for incident_id, records in sorted(raw.events.items()):
+            for position, rec in enumerate(records, start=1):
+                seq = rec.get("seq")
+                key = seq if isinstance(seq, int) and seq > 0 else position
+                ops.append(["put", events_table(incident_id), str(key), rec])
+        for collection, docs in sorted(raw.docs.items()):
+            ops += [["put", docs_table(collection), k, d] for k, d in sorted(docs.items())]
+        journal.append(ops)

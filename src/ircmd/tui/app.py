@@ -1,0 +1,111 @@
+"""The Textual application: screens, live updates from the store, errors as one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from ircmd.domain.text import one_line
+from ircmd.service import Workspace
+from ircmd.tui.messages import StoreChanged
+from ircmd.tui.screens.evidence.verbs import register_evidence_verbs
+from ircmd.tui.screens.incidents import IncidentsScreen
+from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows
+from ircmd.tui.screens.warroom.screen import WarRoomScreen
+
+
+class IrcmdApp(App[int]):
+    CSS_PATH = Path(__file__).with_name("ircmd.tcss")
+    TITLE = "ircmd"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Keys", id="app.help"),
+    ]
+    POLL_SECONDS = 0.25
+
+    def __init__(self, workspace: Workspace, *, open_incident: str | None = None) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.service = workspace.incidents
+        self.read_only = workspace.read_only
+        self.demo = workspace.demo
+        self._open_incident = open_incident
+        self._token: object = None
+        register_evidence_verbs()
+        keymap = workspace.config.ui.keymap
+        if keymap:
+            self.set_keymap(keymap)
+
+    def on_mount(self) -> None:
+        self.push_screen(IncidentsScreen(self.service))
+        if self._open_incident:
+            self.open_incident(self._open_incident)
+        self._token = self.service.store.change_token()
+        self.set_interval(self.POLL_SECONDS, self._poll_store)
+
+    # -- navigation --------------------------------------------------------------------
+    def open_incident(self, incident_id: str) -> None:
+        self.push_screen(WarRoomScreen(self.workspace, incident_id))
+
+    def switch_home(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    # -- live updates ----------------------------------------------------------------------
+    def _poll_store(self) -> None:
+        self._check_store()
+
+    @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
+    def _check_store(self) -> None:
+        token = self.service.store.change_token()
+        if token != self._token:
+            self._token = token
+            self.call_from_thread(self._broadcast_change)
+
+    def _broadcast_change(self) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(StoreChanged())
+
+    # -- status and errors -------------------------------------------------------------
+    def status_text(self) -> Text:
+        t = Text(no_wrap=True, overflow="ellipsis")
+        if self.demo:
+            t.append(" DEMO", "bold magenta")
+            t.append(" throw-away store, gone when you quit", "magenta")
+        else:
+            t.append(" store ", "dim")
+            t.append(one_line(self.service.store.location))
+        t.append(f"   as {one_line(self.service.actor)}", "dim")
+        if self.read_only:
+            t.append("   READ-ONLY", "bold yellow")
+        return t
+
+    def update_status_bar(self, screen: Screen[object]) -> None:
+        for bar in screen.query("#status-bar"):
+            if isinstance(bar, Static):
+                bar.update(self.status_text())
+
+    def report_error(self, exc: BaseException) -> None:
+        self.notify(
+            one_line(str(exc) or type(exc).__name__), severity="error", markup=False, timeout=8
+        )
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed fast after a key that opens an input (``:``, ``n``, a paste) were
+        routed to the widget focused before it; they bubble up here unhandled. Deliver
+        them to the input that has the focus now instead of dropping them."""
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            focused.insert_text_at_cursor(event.character)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        rows = getattr(self.screen, "help_rows", None)
+        self.push_screen(HelpScreen(rows() if callable(rows) else binding_rows(self.screen)))

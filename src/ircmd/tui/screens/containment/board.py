@@ -1,0 +1,59 @@
+"""The containment board full screen: one incident's switches without the war room."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ircmd.domain.incidents.incident import Incident
+from ircmd.tui.messages import StoreChanged
+from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
+from ircmd.tui.widgets.warroom_bars import header_text
+
+
+class ContainmentScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "back", "Back", id="containment.back")]
+    AUTO_FOCUS = "#control-board"
+
+    def __init__(self, workspace: Any, incident_id: str) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.incident_id = incident_id
+        self.incident: Incident | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="containment-header")
+        pane = ContainmentPane(self.workspace, self.incident_id, id="containment-pane")
+        pane.border_title = "containment"
+        yield pane
+        yield Static(id="status-bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        update = getattr(self.app, "update_status_bar", None)
+        if update is not None:
+            update(self)
+        self.load_header()
+
+    @work(thread=True, exclusive=True, group="containment-header", exit_on_error=False)
+    def load_header(self) -> None:
+        inc = self.workspace.incidents.get(self.incident_id)
+        self.app.call_from_thread(self._show_header, inc)
+
+    def _show_header(self, inc: Incident) -> None:
+        self.incident = inc
+        self.query_one("#containment-header", Static).update(
+            header_text(inc, self.workspace.incidents.clock())
+        )
+
+    def on_store_changed(self, _: StoreChanged) -> None:
+        self.load_header()
+        self.query_one(ContainmentPane).refresh_from_store()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

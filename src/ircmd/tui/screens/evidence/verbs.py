@@ -1,0 +1,163 @@
+"""``:export``, ``:eval add``, ``:review`` and ``:regulatory`` for the war room's command line.
+
+Register them once per process (the lead does this at merge)::
+
+    from ircmd.tui.screens.evidence.verbs import register_evidence_verbs
+    register_evidence_verbs()
+
+Each factory takes the war-room screen (``room``: ``workspace``, ``incident_id``,
+``run_write(fn, done)``, ``say(text, error=False)``) and returns a ``Verb``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def export_verb(room: Any) -> Any:
+    from ircmd.domain.incidents.commandline import Opt, Param, Verb
+
+    def run(cmd: Any) -> None:
+        from ircmd.service.evidence.hooks import default_export_path, export_from_room
+
+        ws, iid = room.workspace, room.incident_id
+        profile = cmd.opt("profile") or "internal"
+        fmt = "tar.gz" if cmd.flag("tar") else ""
+        out = cmd.arg("path") or str(
+            default_export_path(ws, iid, profile, fmt or "dir", ws.incidents.clock())
+        )
+        room.run_write(
+            lambda: export_from_room(ws, iid, out, profile=profile, fmt=fmt),
+            f"exported {out} ({profile})",
+        )
+
+    return Verb(
+        "export",
+        "write the evidence package (manifest, timeline, evidence, report.md)",
+        params=(Param("path", required=False, help="directory or .tar.gz (default: data dir)"),),
+        options=(
+            Opt("profile", choices=("internal", "legal", "external"), help="redaction profile"),
+            Opt("tar", kind="flag", help="write a .tar.gz"),
+        ),
+        handler=run,
+        mutates=False,
+        source="evidence",
+    )
+
+
+def eval_verb(room: Any) -> Any:
+    from ircmd.domain.incidents.commandline import Param, Verb
+
+    def pinned() -> list[str]:
+        from ircmd.domain.evidence.dossier import EVIDENCE, pinned_spans
+
+        try:
+            docs = room.workspace.store.docs(EVIDENCE)
+            return [s.digest[:12] for s in pinned_spans(room.incident_id, docs, [])]
+        except Exception:
+            return []
+
+    def run(cmd: Any) -> None:
+        from ircmd.service.evidence.review import add_eval_case
+
+        digest, expected = cmd.arg("digest"), cmd.arg("expected")
+        room.run_write(
+            lambda: add_eval_case(room.workspace.incidents, room.incident_id, digest, expected),
+            f"eval case added from span {digest[:12]}",
+        )
+
+    return Verb(
+        "eval",
+        "eval add DIGEST EXPECTED: an eval case from a pinned span, with the expected behaviour",
+        params=(
+            Param("action", choices=("add",)),
+            Param("digest", choices=pinned, help="pinned span SHA-256 (6+ hex digits)"),
+            Param("expected", kind="text", help="what the system should have done"),
+        ),
+        handler=run,
+        source="evidence",
+    )
+
+
+def review_verb(room: Any) -> Any:
+    from ircmd.domain.incidents.commandline import Verb
+
+    def run(_cmd: Any) -> None:
+        from ircmd.tui.screens.evidence.review import ReviewScreen
+
+        room.app.push_screen(ReviewScreen(room.workspace, room.incident_id))
+
+    return Verb(
+        "review",
+        "open the post-incident review",
+        handler=run,
+        mutates=False,
+        source="evidence",
+    )
+
+
+HARMS = ("death", "health", "critical-infrastructure", "fundamental-rights", "property-environment")
+
+
+def regulatory_verb(room: Any) -> Any:
+    from ircmd.domain.incidents.commandline import Opt, Param, Verb
+
+    def run(cmd: Any) -> None:
+        from datetime import UTC, datetime
+
+        from ircmd.domain.incidents.incident import DomainError
+        from ircmd.service.regulatory.service import flag_incident
+
+        link = cmd.opt("causal-link-at")
+        when = None
+        if link:
+            try:
+                when = datetime.fromisoformat(link.replace("Z", "+00:00"))
+            except ValueError:
+                raise DomainError(f"--causal-link-at: {link!r} is not an ISO 8601 time") from None
+            when = when if when.tzinfo else when.replace(tzinfo=UTC)
+        persons = cmd.opt("persons")
+        if persons and not persons.isdigit():
+            raise DomainError(f"--persons: {persons!r} is not a whole number")
+        ms = cmd.arg("member_state")
+        room.run_write(
+            lambda: flag_incident(
+                room.workspace.incidents,
+                room.incident_id,
+                harm=cmd.arg("harm"),
+                member_state=ms,
+                widespread=cmd.flag("widespread"),
+                causal_link_at=when,
+                persons_affected=int(persons) if persons else None,
+            ),
+            "flagged as a potential serious incident (EU AI Act Art. 73)",
+        )
+
+    return Verb(
+        "regulatory",
+        "flag a potential serious incident (EU AI Act Art. 73): starts the reporting clock",
+        params=(
+            Param("harm", choices=HARMS),
+            Param("member_state", choices=lambda: sorted(_member_states())),
+        ),
+        options=(
+            Opt("widespread", kind="flag", help="a widespread infringement (2 days)"),
+            Opt("causal-link-at", help="when a causal link was established (ISO 8601)"),
+            Opt("persons", help="persons affected"),
+        ),
+        handler=run,
+        source="evidence",
+    )
+
+
+def _member_states() -> list[str]:
+    from ircmd.domain.regulatory.art73 import MEMBER_STATES
+
+    return list(MEMBER_STATES)
+
+
+def register_evidence_verbs() -> None:
+    from ircmd.tui.screens.warroom.verbs import register_global_verb
+
+    for factory in (export_verb, eval_verb, review_verb, regulatory_verb):
+        register_global_verb(factory)

@@ -1,0 +1,480 @@
+"""Home: open incidents first, then recent ones, with the signals list beside them.
+
+Incidents: ``n`` declares, ``enter`` opens, ``/`` filters, ``o`` toggles open-only, ``s``
+cycles the sort (severity / age / status). Signals (polled by a worker at the sources'
+intervals; a dead or slow source is shown as such and never blocks a key): ``D`` declares
+an incident prefilled from the selected signal, ``A`` attaches it to an open incident,
+``S`` acknowledges it (an Alertmanager silence under an incident).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from ircmd.domain.incidents.incident import Incident, Severity
+from ircmd.domain.incidents.listing import (
+    SortMode,
+    filter_incidents,
+    severity_counts,
+)
+from ircmd.domain.incidents.listing import order_incidents as _order
+from ircmd.domain.signals.signals import Signal, SignalState, format_duration, guess_declaration
+from ircmd.domain.text import one_line
+from ircmd.service.incidents.service import IncidentService
+from ircmd.service.signals.service import (
+    DEFAULT_SILENCE,
+    SignalBoard,
+    SignalService,
+    signal_service,
+)
+from ircmd.tui.messages import StoreChanged
+from ircmd.tui.screens.dialogs.pick import PickPrompt
+from ircmd.tui.screens.dialogs.prompt import DeclarePrompt
+from ircmd.tui.widgets.incidents.incident_table import IncidentTable
+from ircmd.tui.widgets.safe import safe_text
+from ircmd.tui.widgets.signals.signal_list import (
+    SignalList,
+    SignalRow,
+    SourceStatus,
+    detail_text,
+    status_text,
+)
+from ircmd.tui.widgets.styles import SEVERITY_STYLE
+
+SIGNAL_ACTIONS = ("declare_signal", "attach_signal", "ack_signal")
+WRITE_ACTIONS = ("declare", *SIGNAL_ACTIONS)
+
+
+def order_incidents(incidents: list[Incident]) -> list[Incident]:
+    """Open first (most severe, newest first), then closed (most recent first)."""
+    return _order(incidents, SortMode.SEVERITY)
+
+
+class IncidentsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("n", "declare", "Declare", id="incidents.declare"),
+        Binding("slash", "filter", "Filter", id="incidents.filter"),
+        Binding("o", "toggle_open", "Open only", id="incidents.open_only"),
+        Binding("s", "cycle_sort", "Sort", id="incidents.sort"),
+        Binding("D", "declare_signal", "Declare from signal", id="signals.declare"),
+        Binding("A", "attach_signal", "Attach signal", id="signals.attach"),
+        Binding("S", "ack_signal", "Silence (ack)", id="signals.ack"),
+        Binding("r", "refresh", "Refresh", show=False, id="incidents.refresh"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="incidents.clear_filter"),
+    ]
+    AUTO_FOCUS = "#incident-table"
+    TICK_SECONDS = 1.0
+
+    def __init__(self, service: IncidentService, signals: SignalService | None = None) -> None:
+        super().__init__()
+        self.service = service
+        self.signals = signals
+        self.sort_mode = SortMode.SEVERITY
+        self.open_only = False
+        self.filter_text = ""
+        self._incidents: list[Incident] = []
+        self._board: SignalBoard | None = None
+        self._polling = False
+        self._poll_error = ""
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="app-header")
+        yield Static(id="incident-counts")
+        yield Input(placeholder="filter incidents (esc clears)", id="incident-filter")
+        with Horizontal(id="home-body"):
+            yield IncidentTable(id="incident-table")
+            with Vertical(id="signals-pane"):
+                yield Static(id="signals-health")
+                yield SignalList(id="signal-list")
+                yield Static(id="signal-detail")
+        yield Static(id="status-bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#app-header", Static).update(
+            Text.assemble(("ircmd", "bold"), "  incidents", style="")
+        )
+        self.query_one("#incident-table").border_title = "incidents"
+        self.query_one("#signals-pane").border_title = "signals"
+        self.app.update_status_bar(self)  # type: ignore[attr-defined]
+        if self.signals is None:
+            workspace = getattr(self.app, "workspace", None)
+            if workspace is not None:
+                self.signals = signal_service(workspace)
+        self.load()
+        self._render_signals()
+        if self.signals is not None and self.signals.sources:
+            self._start_poll(force=True)
+            self.set_interval(self.TICK_SECONDS, self._tick_signals)
+
+    def now(self) -> datetime:
+        return self.service.clock()
+
+    @property
+    def read_only(self) -> bool:
+        return bool(getattr(self.app, "read_only", False))
+
+    # -- incidents --------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="incidents-load", exit_on_error=False)
+    def load(self) -> None:
+        incidents = self.service.list_incidents()
+        self.app.call_from_thread(self._show, incidents)
+
+    def _show(self, incidents: list[Incident]) -> None:
+        self._incidents = incidents
+        self._render_incidents()
+
+    def _render_incidents(self) -> None:
+        incidents = self._incidents
+        shown = filter_incidents(
+            _order(incidents, self.sort_mode), self.filter_text, self.open_only
+        )
+        self.query_one(IncidentTable).show_incidents(shown, self.now())
+        open_count = sum(1 for i in incidents if i.is_open)
+        counts = severity_counts(incidents)
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f" {open_count} open", "bold")
+        line.append(f" · {len(incidents) - open_count} closed   ", "dim")
+        for sev in reversed(list(Severity)):
+            line.append(f" {sev.value} {counts[sev]} ", SEVERITY_STYLE[sev.value])
+        line.append(f"   sort: {self.sort_mode.value}", "dim")
+        if self.open_only:
+            line.append(" · open only", "bold cyan")
+        if self.filter_text:
+            line.append(" · filter ", "dim")
+            line.append_text(safe_text(self.filter_text, "bold cyan", limit=40))
+            line.append(f" ({len(shown)} shown)", "dim")
+        if not incidents:
+            line.append("   no incidents yet: press n to declare one", "italic")
+        self.query_one("#incident-counts", Static).update(line)
+
+    def on_store_changed(self, _: StoreChanged) -> None:
+        self.load()
+        self._reload_board()
+
+    def on_incident_table_opened(self, event: IncidentTable.Opened) -> None:
+        self.app.open_incident(event.incident_id)  # type: ignore[attr-defined]
+
+    def action_refresh(self) -> None:
+        self.load()
+        self._start_poll(force=True)
+
+    def action_cycle_sort(self) -> None:
+        self.sort_mode = self.sort_mode.next()
+        self._render_incidents()
+
+    def action_toggle_open(self) -> None:
+        self.open_only = not self.open_only
+        self._render_incidents()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#incident-filter", Input)
+        box.add_class("visible")
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#incident-filter", Input)
+        if not self.filter_text and not box.has_class("visible"):
+            return
+        box.value = ""
+        self.filter_text = ""
+        box.remove_class("visible")
+        self.query_one(IncidentTable).focus()
+        self._render_incidents()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "incident-filter":
+            self.filter_text = event.value.strip()
+            self._render_incidents()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "incident-filter":
+            if not self.filter_text:
+                event.input.remove_class("visible")
+            self.query_one(IncidentTable).focus()
+
+    def action_declare(self) -> None:
+        self._ask_declare(None)
+
+    def _workflow_choices(self) -> list[tuple[str, str]]:
+        return [
+            (f"{w.id} ({w.name})" if w.name else w.id, w.id) for w in self.service.config.workflows
+        ]
+
+    def _ask_declare(self, sig: Signal | None) -> None:
+        workflows = self._workflow_choices()
+        if sig is None:
+            prompt = DeclarePrompt(workflows)
+        else:
+            guess = guess_declaration(sig, [w for _, w in workflows])
+            prompt = DeclarePrompt(
+                workflows,
+                title=guess.title,
+                severity=guess.severity.value,
+                workflow=guess.workflow_id,
+                heading="Declare an incident from this signal",
+                detail=detail_text(self._row_of(sig), self.now()),
+            )
+
+        def done(result: tuple[str, str, str | None] | None) -> None:
+            if result is None:
+                return
+            title, severity, workflow = result
+            self._declare(title, severity, workflow, sig)
+
+        self.app.push_screen(prompt, done)
+
+    @work(thread=True, group="incidents-write", exit_on_error=False)
+    def _declare(
+        self, title: str, severity: str, workflow: str | None, sig: Signal | None = None
+    ) -> None:
+        try:
+            if sig is not None and self.signals is not None:
+                inc, _ = self.signals.declare_from_signal(
+                    sig, title=title, severity=severity, workflow_id=workflow
+                )
+            else:
+                inc, _ = self.service.declare(title, severity=severity, workflow_id=workflow)
+        except Exception as exc:
+            self.app.call_from_thread(self.app.report_error, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(self.app.open_incident, inc.id)  # type: ignore[attr-defined]
+
+    # -- signals ----------------------------------------------------------------------------
+    def _tick_signals(self) -> None:
+        if self.signals is not None and not self._polling and self.signals.due():
+            self._start_poll(force=False)
+
+    def _start_poll(self, force: bool) -> None:
+        if self.signals is None or not self.signals.sources or self._polling:
+            return
+        self._polling = True
+        self._render_health()
+        self._poll(force)
+
+    @work(thread=True, group="signals-poll", exit_on_error=False)
+    def _poll(self, force: bool) -> None:
+        assert self.signals is not None
+        board: SignalBoard | None = None
+        error = ""
+        try:
+            board = self.signals.poll(only_due=not force)
+        except Exception as exc:  # a third-party source misbehaving beyond its contract
+            error = one_line(exc, 200) or type(exc).__name__
+        self.app.call_from_thread(self._polled, board, error)
+
+    def _polled(self, board: SignalBoard | None, error: str) -> None:
+        self._polling = False
+        self._poll_error = error
+        if board is not None:
+            self._board = board
+        self._render_signals()
+
+    @work(thread=True, exclusive=True, group="signals-board", exit_on_error=False)
+    def _reload_board(self) -> None:
+        if self.signals is None:
+            return
+        board = self.signals.board()
+        self.app.call_from_thread(self._polled_board, board)
+
+    def _polled_board(self, board: SignalBoard) -> None:
+        self._board = board
+        self._render_signals()
+
+    def _rows(self) -> list[SignalRow]:
+        if self._board is None:
+            return []
+        b = self._board
+        return [SignalRow(s, b.mark(s), b.incidents_of(s)) for s in b.signals]
+
+    def _row_of(self, sig: Signal) -> SignalRow:
+        for row in self._rows():
+            if row.signal.key == sig.key:
+                return row
+        return SignalRow(sig)
+
+    def _render_health(self) -> None:
+        statuses: list[SourceStatus] = []
+        if self.signals is not None:
+            health = {h.name: h for h in self._board.health} if self._board else {}
+            for src in self.signals.sources:
+                h = health.get(src.name)
+                statuses.append(
+                    SourceStatus(
+                        name=src.name,
+                        ok=h.ok if h else None,
+                        error=h.error if h else "",
+                        count=h.count if h else 0,
+                        checked_at=h.checked_at if h else None,
+                    )
+                )
+        text = status_text(statuses, self._polling, self.now())
+        if self._poll_error:
+            text.append("\n✗ polling failed: ", "bold red")
+            text.append(self._poll_error, "red")
+        self.query_one("#signals-health", Static).update(text)
+
+    def _render_signals(self) -> None:
+        self._render_health()
+        rows = self._rows()
+        self.query_one(SignalList).show_rows(rows, self.now())
+        fresh = sum(1 for r in rows if r.mark.value != "seen")
+        pane = self.query_one("#signals-pane")
+        firing = sum(1 for r in rows if r.signal.state == SignalState.FIRING)
+        title = f"signals · {firing} firing"
+        if fresh:
+            title += f" · {fresh} new"
+        pane.border_title = title
+
+    def on_signal_list_selected(self, event: SignalList.Selected) -> None:
+        detail = self.query_one("#signal-detail", Static)
+        if event.row is None and self._board is not None and not self._board.signals:
+            detail.update(Text("no alerts right now", style="dim italic"))
+        else:
+            detail.update(detail_text(event.row, self.now()))
+        self.refresh_bindings()
+
+    def on_signal_list_looked(self, event: SignalList.Looked) -> None:
+        if not self.read_only:
+            self._mark_seen(event.row.signal)
+
+    @work(thread=True, group="signals-seen", exit_on_error=False)
+    def _mark_seen(self, sig: Signal) -> None:
+        if self.signals is None:
+            return
+        try:
+            self.signals.mark_seen([sig])
+        except Exception as exc:
+            self.app.call_from_thread(self.app.report_error, exc)  # type: ignore[attr-defined]
+            return
+        board = self.signals.board()
+        self.app.call_from_thread(self._polled_board, board)
+
+    def _selected_signal(self) -> Signal | None:
+        lists = self.query(SignalList)
+        row = lists.first().selected if lists else None
+        return row.signal if row else None
+
+    def action_declare_signal(self) -> None:
+        sig = self._selected_signal()
+        if sig is not None:
+            self._ask_declare(sig)
+
+    def _open_incidents(self, first: list[str] | None = None) -> list[Incident]:
+        first = first or []
+        items = [i for i in _order(self._incidents, SortMode.SEVERITY) if i.is_open]
+        return sorted(items, key=lambda i: i.id not in first)
+
+    @staticmethod
+    def _incident_label(inc: Incident, note: str = "") -> Text:
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(f"{inc.id} ", "bold")
+        t.append(f"{inc.severity.value:<8} ", SEVERITY_STYLE[inc.severity.value])
+        t.append_text(safe_text(inc.title, limit=60))
+        if note:
+            t.append(f"  {note}", "dim italic")
+        return t
+
+    def action_attach_signal(self) -> None:
+        sig = self._selected_signal()
+        if sig is None:
+            return
+        linked = self._row_of(sig).incidents
+        choices = [
+            (self._incident_label(i), i.id) for i in self._open_incidents() if i.id not in linked
+        ]
+        if not choices:
+            self.notify(
+                "No open incident to attach it to (D declares one from the signal).",
+                severity="warning",
+                markup=False,
+            )
+            return
+
+        def done(incident_id: str | None) -> None:
+            if incident_id:
+                self._attach_to(incident_id, sig)
+
+        self.app.push_screen(
+            PickPrompt(f"Attach {one_line(sig.name, 60)} to which incident?", choices), done
+        )
+
+    @work(thread=True, group="signals-write", exit_on_error=False)
+    def _attach_to(self, incident_id: str, sig: Signal) -> None:
+        assert self.signals is not None
+        try:
+            ev = self.signals.attach(incident_id, sig)
+        except Exception as exc:
+            self.app.call_from_thread(self.app.report_error, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(
+            self.notify, f"Attached to {ev.incident_id}: {one_line(sig.name, 60)}", markup=False
+        )
+
+    def action_ack_signal(self) -> None:
+        sig = self._selected_signal()
+        if sig is None:
+            return
+        if sig.state == SignalState.RESOLVED:
+            self.notify("That alert has resolved; nothing to silence.", markup=False)
+            return
+        linked = self._row_of(sig).incidents
+        choices = [
+            (self._incident_label(i, "linked" if i.id in linked else ""), i.id)
+            for i in self._open_incidents(linked)
+        ]
+        if not choices:
+            self.notify(
+                "A silence is recorded under an incident: declare one first (D).",
+                severity="warning",
+                markup=False,
+            )
+            return
+        span = format_duration(DEFAULT_SILENCE)
+
+        def done(incident_id: str | None) -> None:
+            if incident_id:
+                self._ack(incident_id, sig)
+
+        self.app.push_screen(
+            PickPrompt(
+                f"Silence {one_line(sig.name, 60)} for {span} under which incident?",
+                choices,
+                hint=f"creates a silence at {one_line(sig.source, 30)} · enter picks · esc cancels",
+            ),
+            done,
+        )
+
+    @work(thread=True, group="signals-write", exit_on_error=False)
+    def _ack(self, incident_id: str, sig: Signal) -> None:
+        assert self.signals is not None
+        try:
+            rec = self.signals.acknowledge(sig, incident_id)
+        except Exception as exc:
+            self.app.call_from_thread(self.app.report_error, exc)  # type: ignore[attr-defined]
+            return
+        self.app.call_from_thread(
+            self.notify,
+            f"Silenced {one_line(sig.name, 60)} under {rec.incident_id} (silence {rec.silence_id})",
+            markup=False,
+        )
+        self.app.call_from_thread(self._start_poll, True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS and self.read_only:
+            return False
+        if action in SIGNAL_ACTIONS:
+            if self.signals is None or not self.signals.sources:
+                return False
+            if self._selected_signal() is None:
+                return None
+        return True

@@ -1,0 +1,397 @@
+"""The containment board pane: switches, what the backend confirmed, drift, and the keys
+to contain or release — every change asked for with a reason and recorded.
+
+Standalone: ``ContainmentPane(workspace, incident_id)`` owns its reconcile loop and its
+workers; the war room (or :class:`ircmd.tui.screens.containment.board.ContainmentScreen`) only
+mounts it. Its ``:`` verbs (``contain``, ``release``, ``contain-workflow``,
+``controls-at``) come from :meth:`ContainmentPane.verbs`; ``/`` filters rows by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from ircmd.domain.containment.controls import (
+    ContainmentPlan,
+    ControlRow,
+    ControlState,
+    parse_control_args,
+    parse_when,
+    resolve_control,
+)
+from ircmd.domain.incidents.commandline import Command, Opt, Param, Verb
+from ircmd.domain.incidents.incident import DomainError
+from ircmd.domain.text import one_line
+from ircmd.service import hooks
+from ircmd.service.containment.service import ContainmentService, ToggleResult
+from ircmd.tui.messages import StoreChanged
+from ircmd.tui.screens.containment.modals import (
+    ContainmentPlanModal,
+    ControlsAtModal,
+    ToggleControlModal,
+)
+from ircmd.tui.screens.warroom.panes.base import Pane
+from ircmd.tui.widgets.containment.control_board import ControlBoard
+
+WRITE_ACTIONS = frozenset({"toggle_control", "contain_workflow", "retry"})
+
+
+class ContainmentPane(Pane):
+    """Board of containment controls for one incident's war room."""
+
+    PANE_TITLE = "containment"
+
+    BINDINGS = [
+        Binding("t,space", "toggle_control", "Toggle control", id="containment.toggle"),
+        Binding("c", "contain_workflow", "Contain workflow", id="containment.contain_workflow"),
+        Binding("r", "retry", "Retry", id="containment.retry"),
+        Binding("R", "reconcile", "Re-read", id="containment.reconcile"),
+    ]
+
+    def clock(self) -> datetime:
+        """The workspace's clock (tests pin it) for "5m ago" and "read HH:MM:SS"."""
+        clock = getattr(getattr(self.workspace, "incidents", None), "clock", None)
+        return clock() if callable(clock) else datetime.now(UTC)
+
+    DEFAULT_CSS = """
+    ContainmentPane { height: 1fr; }
+    ContainmentPane > #containment-status { height: 1; }
+    ContainmentPane > ControlBoard { height: 1fr; }
+    """
+
+    def __init__(
+        self,
+        workspace: Any,
+        incident_id: str,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(workspace, incident_id, id=id, classes=classes)
+        self.service = ContainmentService.for_workspace(workspace)
+        self.inflight: set[str] = set()
+        self.last_read: datetime | None = None
+        self.reading = False
+        self.message: Text | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="containment-status")
+        yield ControlBoard(id="control-board")
+
+    def on_mount(self) -> None:
+        self.show_rows()
+        self.reconcile()
+        self.set_interval(self.service.reconcile_interval, self.reconcile)
+
+    async def on_unmount(self) -> None:
+        await self.service.aclose(forget=False)
+
+    # -- display ---------------------------------------------------------------------------
+    @property
+    def board(self) -> ControlBoard:
+        return self.query_one(ControlBoard)
+
+    def show_rows(self, rows: list[ControlRow] | None = None) -> None:
+        try:
+            rows = rows if rows is not None else self.service.rows()
+        except Exception as exc:
+            self.say(f"cannot read controls: {exc}", error=True)
+            return
+        self._all_rows = rows
+        needle = self.filter_text.strip().lower()
+        shown = [r for r in rows if needle in r.id.lower()] if needle else rows
+        self.board.show_rows(shown, self.clock(), self.inflight)
+        self._status(rows)
+
+    def _status(self, rows: list[ControlRow]) -> None:
+        t = Text(no_wrap=True, overflow="ellipsis")
+        on = sum(1 for r in rows if r.confirmed == ControlState.ON)
+        bad = [r for r in rows if r.mismatch]
+        t.append(f" {len(rows)} controls · ", "dim")
+        t.append(f"{on} on", "bold yellow" if on else "dim")
+        if bad:
+            t.append(f" · {len(bad)} NOT AS ASKED", "bold white on dark_red")
+        if self.inflight:
+            t.append(f" · applying {len(self.inflight)}…", "bold yellow")
+        if self.reading:
+            t.append(" · reading…", "italic")
+        elif self.last_read is not None:
+            t.append(f" · read {self.last_read.strftime('%H:%M:%S')}", "dim")
+        t.append(f" every {self.service.reconcile_interval:g}s", "dim")
+        if self.read_only:
+            t.append("  READ-ONLY", "bold yellow")
+        if self.message is not None:
+            t.append("   ")
+            t.append_text(self.message)
+        self.query_one("#containment-status", Static).update(t)
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        """One line on the pane's status row, and on the war room's feedback line (or as a
+        notification for errors when hosted elsewhere)."""
+        self.message = Text(one_line(text, 200), style="bold red" if error else "")
+        self._status(getattr(self, "_all_rows", self.board.rows_shown))
+        if callable(getattr(self.screen, "say", None)):
+            self.feedback(text, error=error)
+        elif error:
+            self.app.notify(one_line(text, 200), severity="error", markup=False, timeout=8)
+
+    def refresh_from_store(self) -> None:
+        """Call when the store changed (another console): redraw from stored records."""
+        self.show_rows()
+
+    def on_store_changed(self, _: StoreChanged) -> None:
+        self.refresh_from_store()
+
+    def apply_filter(self, text: str) -> None:
+        """``/`` in the war room: show only controls whose ``WORKFLOW/CONTROL`` contains it."""
+        self.filter_text = text.strip()
+        self.show_rows(getattr(self, "_all_rows", None))
+
+    # -- reconcile -----------------------------------------------------------------------------
+    @work(exclusive=True, group="containment-reconcile", exit_on_error=False)
+    async def reconcile(self) -> None:
+        self.reading = True
+        self._status(getattr(self, "_all_rows", self.board.rows_shown))
+        try:
+            rows = await self.service.reconcile(self.incident_id)
+        except Exception as exc:
+            self.reading = False
+            self.say(f"reconcile failed: {exc}", error=True)
+            return
+        self.reading = False
+        self.last_read = self.clock()
+        self.show_rows(rows)
+
+    # -- actions -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action in WRITE_ACTIONS and self.read_only)
+
+    def action_reconcile(self) -> None:
+        self.reconcile()
+
+    def action_toggle_control(self) -> None:
+        row = self.board.selected
+        if row is None:
+            return
+        new = ControlState.OFF if row.desired == ControlState.ON else ControlState.ON
+        self.ask_toggle(row, new)
+
+    def ask_toggle(self, row: ControlRow, new: ControlState, reason: str = "") -> None:
+        if self.read_only:
+            self.say("read-only seat: controls cannot be changed here", error=True)
+            return
+        if row.id in self.inflight:
+            self.say(f"{row.id} is still being applied")
+            return
+
+        def done(given: str | None) -> None:
+            if given:
+                self.apply_control(row.id, new, given)
+            else:
+                self.say(f"{row.id}: cancelled, nothing changed")
+
+        self.app.push_screen(
+            ToggleControlModal(
+                row.id,
+                row.desired,
+                new,
+                critical=row.critical,
+                workflow_id=row.ref.workflow_id,
+                enforced=row.enforced,
+                reason=reason,
+                warnings=self._change_warnings(f"{row.kind.value} {row.id}"),
+            ),
+            done,
+        )
+
+    def _change_warnings(self, change: str) -> list[str]:
+        try:
+            return hooks.change_warnings(self.workspace, self.incident_id, change)
+        except Exception as exc:  # a warning check must never block containment
+            return [f"could not check for warnings: {one_line(exc)}"]
+
+    def action_retry(self) -> None:
+        row = self.board.selected
+        if row is None:
+            return
+        if not row.mismatch:
+            self.say(f"{row.id} is as asked; nothing to retry")
+            return
+        self.retry_control(row.id)
+
+    def action_contain_workflow(self) -> None:
+        try:
+            plan = self.service.plan(self.incident_id)
+        except DomainError as exc:
+            self.say(str(exc), error=True)
+            return
+        if not plan.to_engage:
+            self.say(plan.summary())
+            return
+
+        def done(reason: str | None) -> None:
+            if reason:
+                self.run_plan(plan, reason)
+            else:
+                self.say("contain workflow cancelled, nothing changed")
+
+        warnings = self._change_warnings(f"contain workflow {plan.workflow_id}")
+        self.app.push_screen(ContainmentPlanModal(plan, warnings), done)
+
+    # -- workers -----------------------------------------------------------------------------
+    def _begin(self, refs: list[str]) -> None:
+        self.inflight.update(refs)
+        self.show_rows()
+
+    def _end(self, results: list[ToggleResult]) -> None:
+        for r in results:
+            self.inflight.discard(r.ref)
+        failed = [r for r in results if not r.ok]
+        if failed:
+            first = failed[0]
+            self.say(
+                f"{first.ref} NOT confirmed: {first.error} — press r to retry"
+                + (f" (+{len(failed) - 1} more failed)" if len(failed) > 1 else ""),
+                error=True,
+            )
+        elif results:
+            self.say(
+                ", ".join(f"{r.ref} {r.confirmed.value} ✓" for r in results)
+                + f" (confirmed in {max(r.elapsed_ms for r in results):.0f} ms)"
+            )
+        self.show_rows()
+
+    @work(group="containment-toggle", exit_on_error=False)
+    async def apply_control(self, ref: str, desired: ControlState, reason: str) -> None:
+        self._begin([ref])
+        try:
+            result = await self.service.set_control(self.incident_id, ref, desired, reason)
+        except Exception as exc:
+            self.inflight.discard(ref)
+            self.say(f"{ref}: {exc}", error=True)
+            self.show_rows()
+            return
+        self._end([result])
+
+    @work(group="containment-toggle", exit_on_error=False)
+    async def retry_control(self, ref: str) -> None:
+        self._begin([ref])
+        try:
+            result = await self.service.retry(self.incident_id, ref)
+        except Exception as exc:
+            self.inflight.discard(ref)
+            self.say(f"{ref}: {exc}", error=True)
+            self.show_rows()
+            return
+        self._end([result])
+
+    @work(group="containment-toggle", exit_on_error=False)
+    async def run_plan(self, plan: ContainmentPlan, reason: str) -> None:
+        refs = [str(s.ref) for s in plan.to_engage]
+        self._begin(refs)
+        try:
+            results = await self.service.contain_workflow(self.incident_id, reason, plan)
+        except Exception as exc:
+            self.inflight.difference_update(refs)
+            self.say(f"contain workflow: {exc}", error=True)
+            self.show_rows()
+            return
+        self._end(results)
+
+    # -- the ``:`` verbs ---------------------------------------------------------------------
+    def _verb_set(self, control: str, reason: str, desired: ControlState, verb: str) -> str:
+        if self.read_only:
+            raise DomainError("read-only seat: controls cannot be changed here")
+        inc = self.service.incidents.get(self.incident_id)
+        ref, _wf, _spec = resolve_control(self.service.config, control, inc.workflow_id)
+        row = next(r for r in self.service.rows() if r.id == str(ref))
+        reason = " ".join(reason.split())
+        if reason and not row.critical:
+            self.apply_control(row.id, desired, reason)
+            return f"{verb} {row.id}: applying…"
+        self.ask_toggle(row, desired, reason)
+        return f"{verb} {row.id}: confirm in the dialog"
+
+    def verb_contain(self, args: str) -> str:
+        """``contain WORKFLOW/CONTROL [--reason TEXT]`` (a bare CONTROL means the incident's
+        workflow). Critical controls, or a missing reason, open the confirmation dialog.
+        Raises :class:`DomainError` with a one-line message for bad input."""
+        control, reason = parse_control_args(args, "contain")
+        return self._verb_set(control, reason, ControlState.ON, "contain")
+
+    def verb_release(self, args: str) -> str:
+        """``release WORKFLOW/CONTROL [--reason TEXT]``."""
+        control, reason = parse_control_args(args, "release")
+        return self._verb_set(control, reason, ControlState.OFF, "release")
+
+    def verb_controls_at(self, args: str) -> str:
+        """``controls-at TIME``: which controls were active then (from the timelines)."""
+        when = parse_when(args, self.clock())
+        states = self.service.controls_at(when)
+        self.app.push_screen(ControlsAtModal(when, states))
+        active = sum(1 for s in states.values() if s.active)
+        return f"{active} control(s) active at {when.strftime('%Y-%m-%d %H:%M:%S')}Z"
+
+    def control_names(self) -> list[str]:
+        """Completion candidates: every ``WORKFLOW/CONTROL``."""
+        return [r.id for r in getattr(self, "_all_rows", self.board.rows_shown)]
+
+    def verbs(self) -> Iterable[Verb]:
+        """The war room's ``:`` verbs for containment."""
+
+        def contain(cmd: Command) -> str:
+            return self._verb_set(cmd.arg("control"), cmd.opt("reason"), ControlState.ON, "contain")
+
+        def release(cmd: Command) -> str:
+            return self._verb_set(
+                cmd.arg("control"), cmd.opt("reason"), ControlState.OFF, "release"
+            )
+
+        def contain_workflow(_cmd: Command) -> None:
+            self.action_contain_workflow()
+
+        def controls_at(cmd: Command) -> str:
+            return self.verb_controls_at(cmd.arg("time"))
+
+        control = Param("control", choices=self.control_names, help="WORKFLOW/CONTROL")
+        reason = Opt("reason", kind="text", help="why (goes on the timeline)")
+        return [
+            Verb(
+                "contain",
+                "turn a containment control on (confirmed by its backend)",
+                params=(control,),
+                options=(reason,),
+                handler=contain,
+                source="containment",
+            ),
+            Verb(
+                "release",
+                "turn a containment control off (confirmed by its backend)",
+                params=(control,),
+                options=(reason,),
+                handler=release,
+                source="containment",
+            ),
+            Verb(
+                "contain-workflow",
+                "apply the severity's recommended containment (plan shown first)",
+                handler=contain_workflow,
+                source="containment",
+            ),
+            Verb(
+                "controls-at",
+                "which controls were active at TIME (ISO-8601, HH:MM, -15m)",
+                params=(Param("time", kind="text"),),
+                mutates=False,
+                handler=controls_at,
+                source="containment",
+            ),
+        ]

@@ -1,0 +1,451 @@
+"""The trace explorer pane: trace list, span tree, detail, search, live spans, evidence.
+
+Used twice: mounted in the war room as ``TracePane(workspace, incident_id)`` and full
+screen by ``ircmd trace view`` (``TraceScreen``). It owns the workers: files are parsed
+and trees built in threads; spans from any producer thread arrive through
+:meth:`TracePane.feed` and are folded in on a tick, only when something arrived, so a
+flood costs at most ``1 / TICK_SECONDS`` redraws a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import sys
+import threading
+import time
+from collections.abc import Iterable, Sequence
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Input, Static
+
+from ircmd.backends.protocols import TraceSource
+from ircmd.domain.text import one_line
+from ircmd.domain.traces.spans import Span
+from ircmd.domain.traces.tracetree import TraceIndex, TraceSummary
+from ircmd.service.traces.service import build_sources
+from ircmd.service.workspace import Workspace
+from ircmd.tui.screens.warroom.panes.trace_actions import TraceActionsMixin
+from ircmd.tui.screens.warroom.panes.trace_state import LiveFeed, TraceView, tree_model
+from ircmd.tui.widgets.traces.span_detail import SpanDetail
+from ircmd.tui.widgets.traces.span_tree import SpanTree, TreeState
+from ircmd.tui.widgets.traces.trace_list import TraceList, filter_trace_list
+
+LIST_LIMIT = 500
+SWITCH_INTERVAL = 0.001
+
+
+class TracePane(TraceActionsMixin, Vertical):
+    """Trace list over a span tree and the detail of the span under the cursor."""
+
+    DEFAULT_CSS = """
+    TracePane { height: 1fr; }
+    TracePane > #trace-list { height: auto; max-height: 10; }
+    TracePane > #trace-main { height: 1fr; }
+    TracePane #span-tree { width: 3fr; border: round $primary 40%; }
+    TracePane #span-detail { width: 2fr; border: round $primary 40%; padding: 0 1; }
+    TracePane #span-tree:focus, TracePane #span-detail:focus { border: round $accent; }
+    TracePane > #trace-search { display: none; height: 3; }
+    TracePane > #trace-search.-active { display: block; }
+    TracePane > #trace-status { height: 1; color: $text-muted; background: $panel; }
+    """
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="traces.search"),
+        Binding("escape", "clear_search", "Clear search", id="traces.clear_search"),
+        Binding("p", "pin", "Pin evidence", id="traces.pin"),
+        Binding("f", "find_similar", "Find similar", id="traces.find_similar"),
+        Binding("x", "records", "Records to correct", id="traces.records"),
+        Binding("w", "toggle_list", "Trace list", show=False, id="traces.toggle_list"),
+    ]
+    TICK_SECONDS = 0.3
+    DETAIL_DELAY = 0.08
+    SEARCH_DELAY = 0.25
+
+    def __init__(
+        self,
+        workspace: Workspace | None,
+        incident_id: str | None = None,
+        *,
+        sources: Sequence[TraceSource] | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.workspace = workspace
+        self.incident_id = incident_id
+        self.owns_sources = sources is None
+        self.problems: list[str] = []
+        if sources is not None:
+            self.sources: list[TraceSource] = list(sources)
+        else:
+            self.sources, self.problems = default_sources(workspace)
+        self.index = TraceIndex()
+        """Mutated only under ``_lock`` (by the ingest and open workers)."""
+        self.live = LiveFeed()
+        self.view: TraceView | None = None
+        self.current_trace: str | None = None
+        self.summaries: list[TraceSummary] = []
+        self.loading = True
+        self.refreshes = 0
+        """How many times new spans were folded into the view (tests and benchmarks)."""
+        self._lock = threading.Lock()
+        self._ingesting = False
+        self._list_query = ""
+        self._span_query = ""
+        self._search_target = "spans"
+        self._detail_timer: Timer | None = None
+        self._detail_at = 0.0
+        self._search_timer: Timer | None = None
+
+    # -- layout ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield TraceList(id="trace-list")
+        with Horizontal(id="trace-main"):
+            yield SpanTree(id="span-tree")
+            yield SpanDetail(id="span-detail")
+        yield Input(id="trace-search", placeholder="search spans")
+        yield Static(id="trace-status")
+
+    @property
+    def span_tree(self) -> SpanTree:
+        return self.query_one(SpanTree)
+
+    @property
+    def detail(self) -> SpanDetail:
+        return self.query_one(SpanDetail)
+
+    @property
+    def trace_list(self) -> TraceList:
+        return self.query_one(TraceList)
+
+    def on_mount(self) -> None:
+        self.query_one("#span-tree").border_title = "spans"
+        self.query_one("#span-detail").border_title = "detail"
+        self.set_interval(self.TICK_SECONDS, self._tick)
+        if self.sources:
+            # Spans are decoded and indexed in threads; with Python's default 5 ms GIL
+            # switch interval the UI loop waits up to 5 ms at every wake-up while they
+            # run, which adds up to >100 ms per key under a flood. 1 ms keeps keys fast.
+            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+            self._run_sources()
+        else:
+            self._set_problems(self.problems)
+        self._update_status()
+
+    # -- spans in ----------------------------------------------------------------------
+    def feed(self, spans: Iterable[Span]) -> None:
+        """Hand over spans from any thread; they show up on the next tick."""
+        self.live.feed(spans)
+
+    @work(exclusive=True, group="trace-sources", exit_on_error=False)
+    async def _run_sources(self) -> None:
+        """Load every source once, then poll them on a tick until the pane goes away."""
+        problems: list[str] = list(self.problems)
+        for source in self.sources:
+            try:
+                batch = await source.load()
+            except Exception as exc:  # a broken source must not take the pane down
+                problems.append(f"{source.name}: {type(exc).__name__}: {exc}")
+                continue
+            problems.extend(batch.problem_lines)
+            self.live.feed(batch.spans, live=False)
+        self._set_problems(problems)
+        await asyncio.to_thread(self._ingest_now, None, self._span_query)
+        while True:
+            await asyncio.sleep(self.TICK_SECONDS)
+            for source in self.sources:
+                try:
+                    batch = await source.poll()
+                except Exception as exc:
+                    self._add_problems([f"{source.name}: {type(exc).__name__}: {exc}"])
+                    continue
+                if batch.spans:
+                    self.live.feed(batch.spans)
+                if batch.problems or batch.warnings:
+                    self._add_problems(batch.problem_lines)
+
+    def _add_problems(self, lines: list[str]) -> None:
+        new = [ln for ln in lines if ln not in self.problems]
+        if new:
+            self.problems.extend(new)
+            self._notify_problems(new)
+            self._update_status()
+
+    def _notify_problems(self, lines: list[str]) -> None:
+        for line in lines[:3]:
+            self.app.notify(one_line(line, 300), severity="warning", markup=False, timeout=8)
+
+    async def on_unmount(self) -> None:
+        if self.owns_sources:
+            for source in self.sources:
+                with contextlib.suppress(Exception):
+                    await source.close()
+
+    def _set_problems(self, problems: list[str]) -> None:
+        self.loading = False
+        self.problems = problems
+        self._notify_problems(problems)
+        self._update_status()
+
+    def _tick(self) -> None:
+        if self.live.pending and not self._ingesting:
+            self._ingesting = True
+            state = self.span_tree.state() if self.view is not None else None
+            self._ingest(state, self._span_query)
+
+    @work(thread=True, group="trace-ingest", exit_on_error=False)
+    def _ingest(self, state: TreeState | None, query: str) -> None:
+        try:
+            self._ingest_now(state, query)
+        finally:
+            self._ingesting = False
+
+    def _ingest_now(self, state: TreeState | None = None, query: str = "") -> None:
+        """Fold pending spans into the index; rebuild what changed (worker thread)."""
+        with self._lock:
+            batch = self.live.drain()
+            changed = self.index.add(batch) if batch else set()
+            if batch:
+                # Spans are long-lived and acyclic (refcounting frees them): keep them out
+                # of the cyclic collector, whose full passes over millions of objects
+                # otherwise stall the UI for up to seconds, at random key presses.
+                gc.freeze()
+            if not changed and self.view is not None:
+                return
+            summaries = self.index.summaries()[:LIST_LIMIT]
+            current = self.current_trace
+            if current is None or current not in self.index:
+                current = summaries[0].trace_id if summaries else None
+            view = None
+            previous = self.view
+            if current is not None and (current in changed or previous is None):
+                tree = self.index.tree(current)
+                if tree is not None:
+                    same = previous is not None and previous.tree.trace_id == current
+                    view = tree_model(
+                        tree,
+                        previous=previous if same else None,
+                        state=state if same else None,
+                        query=query,
+                        with_critical=self.span_tree.show_critical,
+                    )
+        self.app.call_from_thread(self._apply, summaries, current, view)
+
+    def _apply(
+        self, summaries: list[TraceSummary], current: str | None, view: TraceView | None
+    ) -> None:
+        self.summaries = summaries
+        self._show_list()
+        self.refreshes += 1
+        if view is not None:
+            self.current_trace = current
+            self._show_view(view)
+        self._update_status()
+
+    def _show_view(self, view: TraceView) -> None:
+        self.view = view
+        self.trace_list.select(view.tree.trace_id)
+        self.span_tree.set_model(
+            view.model,
+            rows=view.rows,
+            cursor_node=view.cursor_node,
+            top_node=view.top_node,
+            matches=view.matched,
+        )
+
+    def _show_list(self) -> None:
+        shown = filter_trace_list(self.summaries, self._list_query)
+        self.trace_list.show_summaries(shown)
+        display = len(self.summaries) > 1 or bool(self._list_query)
+        if self.trace_list.display != display:
+            self.trace_list.display = display
+
+    # -- choosing a trace --------------------------------------------------------------
+    @on(TraceList.Chosen)
+    def _chosen(self, event: TraceList.Chosen) -> None:
+        event.stop()
+        self.open_trace(event.trace_id)
+        self.span_tree.focus()
+
+    @on(TraceList.Highlighted)
+    def _row_highlighted(self, event: TraceList.Highlighted) -> None:
+        event.stop()
+        if event.trace_id != self.current_trace and self.trace_list.has_focus:
+            self.open_trace(event.trace_id)
+
+    def open_trace(self, trace_id: str) -> None:
+        self.current_trace = trace_id
+        self._open(trace_id, self._span_query)
+
+    @work(thread=True, exclusive=True, group="trace-open", exit_on_error=False)
+    def _open(self, trace_id: str, query: str) -> None:
+        with self._lock:
+            tree = self.index.tree(trace_id)
+            view = tree_model(tree, query=query) if tree is not None else None
+        if view is not None:
+            self.app.call_from_thread(self._show_trace, trace_id, view)
+
+    def _show_trace(self, trace_id: str, view: TraceView) -> None:
+        if trace_id != self.current_trace:
+            return
+        self._show_view(view)
+        self._update_status()
+
+    # -- detail ------------------------------------------------------------------------
+    @on(SpanTree.Highlighted)
+    def _highlighted(self, event: SpanTree.Highlighted) -> None:
+        """The detail follows the cursor: at once (drawn in the same frame as the tree),
+        but at most every ``DETAIL_DELAY`` while a key is held down."""
+        event.stop()
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        if time.monotonic() - self._detail_at >= self.DETAIL_DELAY:
+            self._show_detail()
+        else:
+            self._detail_timer = self.set_timer(self.DETAIL_DELAY, self._show_detail)
+
+    def _show_detail(self) -> None:
+        self._detail_timer = None
+        self._detail_at = time.monotonic()
+        view = self.view
+        span = view.span(self.span_tree.current_node) if view is not None else None
+        self.detail.show_span(span, view.model.start_ns if view is not None else None)
+
+    @property
+    def current_span(self) -> Span | None:
+        return self.view.span(self.span_tree.current_node) if self.view is not None else None
+
+    # -- search ------------------------------------------------------------------------
+    def action_search(self) -> None:
+        box = self.query_one("#trace-search", Input)
+        self._search_target = "traces" if self.trace_list.has_focus else "spans"
+        if self._search_target == "traces":
+            box.placeholder = "filter traces: error model:NAME tool:NAME conv:ID text"
+            box.value = self._list_query
+        else:
+            box.placeholder = "search spans (name, attributes, ids); enter keeps the filter"
+            box.value = self._span_query
+        box.add_class("-active")
+        box.focus()
+
+    def action_clear_search(self) -> None:
+        box = self.query_one("#trace-search", Input)
+        box.remove_class("-active")
+        if self._search_target == "traces":
+            self._list_query = ""
+            self._show_list()
+            self.trace_list.focus()
+        else:
+            self._span_query = ""
+            self.span_tree.set_filter(None)
+            self.span_tree.focus()
+        self._update_status()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_search":
+            active = self.query_one("#trace-search", Input).has_class("-active")
+            return active or bool(self._span_query) or bool(self._list_query)
+        return self.check_trace_action(action)
+
+    @on(Input.Changed, "#trace-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        value = event.value
+        self._search_timer = self.set_timer(self.SEARCH_DELAY, lambda: self._apply_query(value))
+
+    @on(Input.Submitted, "#trace-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._apply_query(event.value)
+        event.input.remove_class("-active")
+        (self.trace_list if self._search_target == "traces" else self.span_tree).focus()
+
+    def _apply_query(self, value: str) -> None:
+        if self._search_target == "traces":
+            self._list_query = value.strip()
+            self._show_list()
+        else:
+            self._span_query = value.strip()
+            if self._span_query:
+                self._run_search(self._span_query)
+            else:
+                self.span_tree.set_filter(None)
+        self._update_status()
+
+    def _run_search(self, query: str) -> None:
+        if self.view is not None:
+            self._search(self.view, query)
+
+    @work(thread=True, exclusive=True, group="trace-search", exit_on_error=False)
+    def _search(self, view: TraceView, query: str) -> None:
+        matches = view.matches(query)
+        self.app.call_from_thread(self._show_matches, view, query, matches)
+
+    def _show_matches(self, view: TraceView, query: str, matches: set[int]) -> None:
+        if view is not self.view or query != self._span_query:
+            return
+        self.span_tree.set_filter(matches)
+        self._update_status()
+
+    def action_toggle_list(self) -> None:
+        self.trace_list.display = not self.trace_list.display
+
+    # -- status ------------------------------------------------------------------------
+    def _update_status(self) -> None:
+        t = Text(no_wrap=True, overflow="ellipsis")
+        if self.loading:
+            t.append(" loading…", "italic")
+        t.append(f" {len(self.index)} traces", "bold")
+        t.append(f" · {self.index.span_count:,} spans")
+        view = self.view
+        if view is not None:
+            errors = len(view.model.errors)
+            t.append(f"   this trace {len(view.spans):,} spans", "dim")
+            if errors:
+                t.append(f" · {errors} errors (e)", "bold red")
+        if self._span_query:
+            n = len(self.span_tree._matches or ())
+            t.append("   search ", "dim")
+            t.append(one_line(self._span_query, 40), "bold")
+            t.append(f" {n} matching (n/N)", "dim")
+        if self._list_query:
+            t.append("   traces filtered ", "dim")
+            t.append(one_line(self._list_query, 40), "bold")
+        if self.live.received:
+            t.append(f"   live {self.live.received:,} received", "green")
+        for source in self.sources:
+            if source.kind != "files":
+                t.append("   ")
+                t.append(one_line(source.describe(), 90), "dim")
+        if self.problems:
+            t.append(f"   {len(self.problems)} file problem(s): ", "yellow")
+            t.append(one_line(self.problems[0], 120), "yellow")
+        if not self.sources:
+            t.append(
+                "   no trace source: add [[trace_sources]] to the config, "
+                "or run `ircmd trace view PATH`",
+                "italic",
+            )
+        if self.incident_id:
+            t.append(f"   evidence → {self.incident_id}", "magenta")
+        self.query_one("#trace-status", Static).update(t, layout=False)
+
+
+def default_sources(workspace: Workspace | None) -> tuple[list[TraceSource], list[str]]:
+    """The trace sources the workspace's config names (none without a workspace), and one
+    line per source that could not be built."""
+    if workspace is None or not workspace.config.trace_sources:
+        return [], []
+    return build_sources(workspace.config, workspace.data_dir)

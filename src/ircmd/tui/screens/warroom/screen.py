@@ -1,0 +1,523 @@
+"""The war room: one incident, four panes, a header, a status bar and a ``:`` command line.
+
+Keys: ``1``–``4`` focus a pane, ``tab``/``shift+tab`` cycle, ``z`` maximises/restores,
+``:`` command line, ``/`` filters the focused pane, ``?`` keys, ``ctrl+p`` palette,
+``esc`` backs out (command line → maximised pane → filter → incidents list).
+Panes plug in through the duck-typed interface in ``ircmd.tui.screens.warroom.panes.base``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Label, Static
+
+from ircmd.domain.incidents.commandline import CommandError, History, Verb, VerbRegistry
+from ircmd.domain.incidents.incident import DomainError, Incident, Status, normalise_incident_id
+from ircmd.domain.text import one_line
+from ircmd.service import Workspace, hooks
+from ircmd.service.hooks import Deadline
+from ircmd.service.incidents.presence import Presence
+from ircmd.service.incidents.severity import SeverityService
+from ircmd.tui.messages import StoreChanged
+from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
+from ircmd.tui.screens.signals.silences import offer_expire_silences
+from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows
+from ircmd.tui.screens.warroom.palette import WarRoomCommands
+from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
+from ircmd.tui.screens.warroom.panes.severity import SeverityPane
+from ircmd.tui.screens.warroom.panes.timeline import TimelinePane
+from ircmd.tui.screens.warroom.panes.traces import TracePane
+from ircmd.tui.screens.warroom.verbs import core_verbs, global_verbs
+from ircmd.tui.widgets.command_line import CommandLine
+from ircmd.tui.widgets.safe import safe_text
+from ircmd.tui.widgets.warroom_bars import header_text, status_text
+
+PANES: list[tuple[str, type[Widget]]] = [
+    ("timeline", TimelinePane),
+    ("traces", TracePane),
+    ("containment", ContainmentPane),
+    ("severity", SeverityPane),
+]
+
+# Key actions that change the incident: hidden (footer, help, palette) in a read-only seat.
+_WRITE_PREFILLS = ("note", "decide", "comms", "status", "classify", "role", "tag", "severity")
+
+
+class WarRoomScreen(Screen[None]):
+    BINDINGS = [
+        Binding("1", "focus_pane(1)", "Timeline", show=False, id="warroom.pane1"),
+        Binding("2", "focus_pane(2)", "Traces", show=False, id="warroom.pane2"),
+        Binding("3", "focus_pane(3)", "Containment", show=False, id="warroom.pane3"),
+        Binding("4", "focus_pane(4)", "Severity", show=False, id="warroom.pane4"),
+        Binding("tab", "cycle_pane(1)", "Next pane", show=False, id="warroom.next"),
+        Binding("shift+tab", "cycle_pane(-1)", "Prev pane", show=False, id="warroom.prev"),
+        Binding("colon", "command_line", "Cmd", id="warroom.command"),
+        Binding("slash", "filter", "Filter", id="warroom.filter"),
+        Binding("z", "toggle_maximize", "Max", id="warroom.maximize"),
+        Binding("n", "prefill('note')", "Note", id="warroom.note"),
+        Binding("d", "prefill('decide')", "Decide", id="warroom.decision"),
+        Binding("s", "prefill('status')", "Status", id="warroom.status"),
+        Binding("v", "prefill('severity')", "Severity", show=False, id="warroom.severity"),
+        Binding("c", "prefill('classify')", "Classify", show=False, id="warroom.classify"),
+        Binding("r", "prefill('role')", "Role", show=False, id="warroom.role"),
+        Binding("t", "prefill('tag')", "Tag", show=False, id="warroom.tag"),
+        Binding("m", "prefill('comms')", "Comms", show=False, id="warroom.comms"),
+        Binding("escape", "back", "Back", id="warroom.back"),
+    ]
+    COMMANDS = {WarRoomCommands}
+    ALLOW_IN_MAXIMIZED_VIEW = "#warroom-header, #cmd-feedback, #cmdline-row, #status-bar, Footer"
+    ESCAPE_TO_MINIMIZE = False
+    HEADER_SECONDS = 1.0
+    HOUSEKEEPING_SECONDS = 5.0
+
+    def __init__(self, workspace: Workspace, incident_id: str) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.incident_id = normalise_incident_id(incident_id)
+        self.severity_service = SeverityService(workspace.incidents)
+        self.incident: Incident | None = None
+        self.registry = VerbRegistry()
+        self.presence = Presence(workspace.store, workspace.actor, clock=workspace.incidents.clock)
+        self._deadline: Deadline | None = None
+        self._others = 0
+        self._health: list[tuple[str, str, str]] = []
+        self._store_ok = True
+        self._last_pane: Widget | None = None
+        self._filter_before = ""
+        self._known_ids: list[str] = []
+
+    # -- layout -------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="warroom-header")
+        with Grid(id="panes"):
+            for n, (name, cls) in enumerate(PANES, start=1):
+                factory: Any = cls
+                pane: Widget = factory(self.workspace, self.incident_id, id=f"pane-{name}")
+                title = getattr(pane, "PANE_TITLE", name)
+                pane.border_title = f"{n} {title}"
+                pane.add_class("pane")
+                yield pane
+        yield Static(id="cmd-feedback")
+        with Horizontal(id="cmdline-row"):
+            yield Label(":", id="cmdline-prompt")
+            yield CommandLine(id="cmdline")
+        yield Static(id="status-bar")
+        yield Footer()
+
+    @property
+    def panes(self) -> list[Widget]:
+        return [self.query_one(f"#pane-{name}") for name, _ in PANES]
+
+    @property
+    def now(self) -> Callable[[], datetime]:
+        return self.workspace.incidents.clock
+
+    def on_mount(self) -> None:
+        self._build_registry()
+        cmdline = self.query_one(CommandLine)
+        # History outlives one war room: shared by every screen of this process.
+        history = self.workspace.notes.setdefault("command_history", History())
+        if isinstance(history, History):
+            cmdline.history = history
+        cmdline.completer = lambda line: self.registry.complete(
+            line, read_only=self.workspace.read_only
+        )
+        self.query_one("#cmdline-row").display = False
+        self._refresh_status()
+        self.load()
+        self.housekeeping()
+        self.set_interval(self.HEADER_SECONDS, self._refresh_header)
+        self.set_interval(self.HOUSEKEEPING_SECONDS, self.housekeeping)
+        self.call_after_refresh(self.action_focus_pane, 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one("#panes").set_class(event.size.width >= 160, "-wide")
+
+    def _build_registry(self) -> None:
+        verbs: list[Verb] = list(core_verbs(self))
+        for pane in self.panes:
+            provide = getattr(pane, "verbs", None)
+            if callable(provide):
+                verbs.extend(provide())
+        verbs.extend(global_verbs(self))
+        for verb in verbs:
+            try:
+                self.registry.register(verb)
+            except ValueError as exc:
+                self.say(str(exc), error=True)
+
+    # -- data ---------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="warroom-load", exit_on_error=False)
+    def load(self) -> None:
+        try:
+            inc = self.workspace.incidents.get(self.incident_id)
+            deadline, problems = hooks.next_deadline(self.workspace, inc, self.now())
+            ids = [i.id for i in self.workspace.incidents.list_incidents()]
+        except Exception as exc:
+            self.app.call_from_thread(self.say, one_line(exc), error=True)
+            return
+        self.app.call_from_thread(self._show, inc, deadline, problems, ids)
+
+    def _show(
+        self, inc: Incident, deadline: Deadline | None, problems: list[str], ids: list[str]
+    ) -> None:
+        self.incident = inc
+        self._deadline = deadline
+        self._known_ids = ids
+        self._refresh_header()
+        if problems:
+            self.say(problems[0], error=True)
+
+    def _refresh_header(self) -> None:
+        if self.incident is None:
+            return
+        dl = (self._deadline.label, self._deadline.due) if self._deadline else None
+        self.query_one("#warroom-header", Static).update(header_text(self.incident, self.now(), dl))
+
+    @work(thread=True, exclusive=True, group="warroom-housekeeping", exit_on_error=False)
+    def housekeeping(self) -> None:
+        """Heartbeat, other consoles, backends' health: cheap, off the UI thread."""
+        try:
+            self.presence.beat(self.incident_id, read_only=self.workspace.read_only)
+            others = len(self.presence.others())
+            store_ok = True
+        except Exception:
+            others, store_ok = self._others, False
+        health = [(h.name, h.state, h.detail) for h in hooks.backend_health(self.workspace)]
+        self.app.call_from_thread(self._set_status, others, store_ok, health)
+
+    def _set_status(self, others: int, store_ok: bool, health: list[tuple[str, str, str]]) -> None:
+        self._others, self._store_ok, self._health = others, store_ok, health
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        self.query_one("#status-bar", Static).update(
+            status_text(
+                self._health,
+                read_only=self.workspace.read_only,
+                others=self._others,
+                actor=self.workspace.actor,
+                demo=self.workspace.demo,
+                store_ok=self._store_ok,
+            )
+        )
+
+    def on_store_changed(self, _: StoreChanged) -> None:
+        self.load()
+        for pane in self.panes:
+            message = StoreChanged()
+            message.stop()  # handled by the pane, never bubbles back here
+            pane.post_message(message)
+
+    def on_unmount(self) -> None:
+        with contextlib.suppress(Exception):
+            self.presence.leave()
+
+    # -- feedback -----------------------------------------------------------------------
+    def say(self, text: str, *, error: bool = False) -> None:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(" ✖ " if error else " ✔ ", "bold red" if error else "bold green")
+        line.append_text(safe_text(text, "red" if error else ""))
+        self.query_one("#cmd-feedback", Static).update(line)
+
+    @work(thread=True, group="warroom-write", exit_on_error=False)
+    def run_write(
+        self, fn: Callable[[], Any], done: str, after: Callable[[], None] | None = None
+    ) -> None:
+        try:
+            fn()
+        except Exception as exc:
+            # The line the user typed is in the command history: say how to get it back.
+            message = (
+                one_line(str(exc) or type(exc).__name__) + " (nothing saved; : then ↑ retries)"
+            )
+            self.app.call_from_thread(self.say, message, error=True)
+            return
+        self.app.call_from_thread(self.say, done)
+        self.app.call_from_thread(self.load)
+        if after is not None:
+            self.app.call_from_thread(after)
+
+    # -- panes and focus ----------------------------------------------------------------
+    def pane_of(self, widget: Widget | None) -> Widget | None:
+        panes = self.panes
+        node: Any = widget
+        while node is not None:
+            if node in panes:
+                return node  # type: ignore[no-any-return]
+            node = node.parent
+        return None
+
+    @property
+    def focused_pane(self) -> Widget | None:
+        return self.pane_of(self.focused) or self._last_pane
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        pane = self.pane_of(event.widget)
+        if pane is not None:
+            self._last_pane = pane
+
+    def action_cycle_pane(self, delta: int) -> None:
+        """Next/previous pane (a pane with several widgets inside is one stop)."""
+        panes = self.panes
+        current = self.focused_pane
+        index = panes.index(current) if current in panes else -1
+        self.action_focus_pane((index + delta) % len(panes) + 1)
+
+    def action_focus_pane(self, number: int) -> None:
+        panes = self.panes
+        if not 1 <= number <= len(panes):
+            return
+        pane = panes[number - 1]
+        if self.maximized is not None and self.maximized is not pane:
+            self.maximized = pane
+        focus = getattr(pane, "focus_pane", None)
+        if callable(focus):
+            focus()
+        else:
+            for widget in pane.query("*"):
+                if widget.focusable:
+                    widget.focus()
+                    break
+        self._last_pane = pane
+
+    def pane_names(self) -> list[str]:
+        return [name for name, _ in PANES]
+
+    def focus_by_name(self, name: str) -> str:
+        key = name.strip().lower()
+        names = self.pane_names()
+        if key.isdigit() and 1 <= int(key) <= len(names):
+            number = int(key)
+        else:
+            matches = [i for i, n in enumerate(names, start=1) if n.startswith(key)]
+            if len(matches) != 1:
+                raise DomainError(f"no pane {name!r}; panes: 1-{len(names)} or {', '.join(names)}")
+            number = matches[0]
+        self.action_focus_pane(number)
+        return f"{names[number - 1]} pane"
+
+    def action_toggle_maximize(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            return
+        pane = self.focused_pane
+        if pane is not None:
+            self.maximized = pane
+
+    # -- command line and filter --------------------------------------------------------
+    def _open_line(self, mode: str, value: str = "") -> None:
+        self.query_one("#cmdline-row").display = True
+        self.query_one("#cmdline-prompt", Label).update(":" if mode == "command" else "/")
+        self.query_one(CommandLine).open(mode, value)  # type: ignore[arg-type]
+
+    def _close_line(self) -> None:
+        pane = self._last_pane
+        if pane is not None:
+            self.action_focus_pane(self.panes.index(pane) + 1)
+        self.query_one("#cmdline-row").display = False
+
+    def action_command_line(self) -> None:
+        self._open_line("command")
+
+    def action_prefill(self, verb: str) -> None:
+        self._open_line("command", f"{verb} ")
+
+    def action_filter(self) -> None:
+        pane = self.focused_pane
+        self._filter_before = getattr(pane, "filter_text", "") if pane else ""
+        self._open_line("filter", self._filter_before)
+
+    def on_command_line_run(self, event: CommandLine.Run) -> None:
+        if event.mode == "filter":
+            self._close_line()
+            return
+        if self.execute(event.line):
+            self._close_line()
+
+    def on_command_line_closed(self, event: CommandLine.Closed) -> None:
+        if event.mode == "filter":
+            self.filter_focused(self._filter_before, quiet=True)
+        self._close_line()
+
+    def on_command_line_filter_changed(self, event: CommandLine.FilterChanged) -> None:
+        self.filter_focused(event.text, quiet=True)
+
+    def on_command_line_candidates(self, event: CommandLine.Candidates) -> None:
+        if len(event.candidates) > 1:
+            words = [c.split()[-1] for c in event.candidates if c.split()]
+            self.say("  ".join(words[:20]))
+        elif not event.candidates:
+            self.say("no completion", error=True)
+
+    def execute(self, line: str) -> bool:
+        """Parse and run one command line; a wrong line is one line of feedback."""
+        try:
+            command = self.registry.parse(line, read_only=self.workspace.read_only)
+        except DomainError as exc:
+            self.say(str(exc), error=True)
+            return False
+        handler = command.verb.handler
+        try:
+            if handler is None:
+                raise DomainError(f"{command.verb.name} has nothing to run")
+            result = handler(command)
+        except DomainError as exc:
+            self.say(str(CommandError(str(exc), command.verb.usage)), error=True)
+            return False
+        except Exception as exc:
+            self.say(f"{command.verb.name}: {one_line(exc)}", error=True)
+            return False
+        if isinstance(result, str) and result:
+            self.say(result)
+        return True
+
+    def filter_focused(self, text: str, quiet: bool = False) -> str:
+        pane = self.focused_pane
+        apply = getattr(pane, "apply_filter", None)
+        if pane is None or not callable(apply):
+            raise DomainError("this pane has no filter")
+        try:
+            apply(text)
+        except DomainError as exc:
+            if not quiet:
+                raise
+            self.say(str(exc), error=True)
+            return ""
+        message = f"filter: {text.strip()}" if text.strip() else "filter cleared"
+        if quiet:
+            self.say(message)
+        return message
+
+    # -- navigation ---------------------------------------------------------------------
+    def action_back(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            return
+        active_filter: str = getattr(self.focused_pane, "filter_text", "")
+        if active_filter:
+            self.filter_focused("", quiet=True)
+            return
+        self.action_home()
+
+    def action_home(self) -> None:
+        switch_home = getattr(self.app, "switch_home", None)
+        if len(self.app.screen_stack) > 2 or not callable(switch_home):
+            self.app.pop_screen()
+        else:
+            switch_home()
+
+    def open_other(self, incident_id: str) -> None:
+        target = normalise_incident_id(incident_id)
+        if self._known_ids and target not in self._known_ids:
+            raise DomainError(f"no incident {target}")
+        self.app.pop_screen()
+        self.app.open_incident(target)  # type: ignore[attr-defined]
+
+    def incident_ids(self) -> list[str]:
+        return list(self._known_ids)
+
+    def incident_tags(self) -> Iterable[str]:
+        return self.incident.tags if self.incident else ()
+
+    def verb_names(self) -> list[str]:
+        return [v.name for v in self.registry.verbs(read_only=self.workspace.read_only)]
+
+    # -- status with the containment check ----------------------------------------------
+    def change_status(self, target: Status, reason: str, force: bool) -> None:
+        if target != Status.RESOLVED:
+            svc = self.workspace.incidents
+            self.run_write(
+                lambda: svc.set_status(self.incident_id, target, reason), f"status {target.value}"
+            )
+            return
+        self._resolve(reason, force)
+
+    @work(thread=True, group="warroom-write", exit_on_error=False)
+    def _resolve(self, reason: str, force: bool) -> None:
+        active = hooks.active_controls(self.workspace, self.incident_id)
+        if active and not force:
+            self.app.call_from_thread(self._confirm_resolve, active, reason)
+            return
+        self.app.call_from_thread(self._write_resolved, active, reason)
+
+    def _confirm_resolve(self, active: list[str], reason: str) -> None:
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._write_resolved(active, reason)
+            else:
+                self.say("not resolved: containment controls still active", error=True)
+
+        count = len(active)
+        title = (
+            f"{count} containment control{'s are' if count != 1 else ' is'} still active "
+            "or unconfirmed. Resolve anyway?"
+        )
+        self.app.push_screen(ConfirmScreen(title, "\n".join(f"• {a}" for a in active)), done)
+
+    def _write_resolved(self, active: list[str], reason: str) -> None:
+        if active:
+            note = "resolved with active controls: " + "; ".join(active)
+            reason = f"{reason} ({note})" if reason else note
+        svc = self.workspace.incidents
+        self.run_write(
+            lambda: svc.set_status(self.incident_id, Status.RESOLVED, reason),
+            "status resolved",
+            after=lambda: offer_expire_silences(self.app, self.incident_id),
+        )
+
+    # -- help and palette ---------------------------------------------------------------
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """Every key of the focus chain, then every ``:`` command, for ``?``."""
+        rows = binding_rows(self)
+        for usage, summary in self.registry.help_rows(read_only=self.workspace.read_only):
+            rows.append(("command", f":{usage}", summary))
+        return rows
+
+    def show_help(self, verb: str = "") -> None:
+        if verb:
+            found = self.registry.get(verb)
+            if found is None:
+                raise DomainError(f"no command {verb!r}; :help lists them")
+            self.say(f":{found.usage} — {found.summary}")
+            return
+        self.app.push_screen(HelpScreen(self.help_rows()))
+
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """(title, help, callback) for every command and pane action, for ``ctrl+p``."""
+        items: list[tuple[str, str, Callable[[], object]]] = []
+        for verb in self.registry.verbs(read_only=self.workspace.read_only):
+            if verb.params or any(o.required for o in verb.options):
+                items.append(
+                    (f":{verb.usage}", verb.summary, partial(self.action_prefill, verb.name))
+                )
+            else:
+                items.append((f":{verb.name}", verb.summary, partial(self.execute, verb.name)))
+        for n, (name, _) in enumerate(PANES, start=1):
+            items.append(
+                (f"Focus pane {n}: {name}", f"key {n}", partial(self.action_focus_pane, n))
+            )
+        items.append(("Filter the focused pane", "key /", self.action_filter))
+        items.append(("Maximise / restore the focused pane", "key z", self.action_toggle_maximize))
+        return items
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.workspace.read_only and action == "prefill":
+            return not (parameters and parameters[0] in _WRITE_PREFILLS)
+        return True
+
+
+IncidentScreen = WarRoomScreen
+"""The foundation's name for this screen (kept for callers and tests)."""

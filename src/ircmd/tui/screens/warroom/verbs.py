@@ -1,0 +1,236 @@
+"""The war room's core ``:`` verbs, and process-wide extra verbs from other features.
+
+A pane adds its own verbs with ``verbs()`` (see ``ircmd.tui.screens.warroom.panes.base``).
+A verb that belongs to no pane is registered once per process::
+
+    from ircmd.tui.screens.warroom.verbs import register_global_verb
+
+    def export_verb(room) -> Verb:          # room: the WarRoomScreen
+        return Verb("export", "write the evidence package", params=(...),
+                    handler=lambda cmd: room.run_write(lambda: ..., "exported"))
+
+    register_global_verb(export_verb)
+
+``room`` offers ``workspace``, ``incident_id``, ``run_write(fn, done_message)``,
+``say(text, error=False)`` and ``focused_pane``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ircmd.domain.incidents.commandline import Command, Opt, Param, Verb
+from ircmd.domain.incidents.incident import Classification, Role, Status
+from ircmd.domain.incidents.taxonomy import normalise_tag, tag_suggestions
+
+if TYPE_CHECKING:
+    from ircmd.tui.screens.warroom.screen import WarRoomScreen
+
+VerbFactory = Callable[[Any], Verb]
+_GLOBAL: list[VerbFactory] = []
+
+
+def register_global_verb(factory: VerbFactory) -> None:
+    if factory not in _GLOBAL:
+        _GLOBAL.append(factory)
+
+
+def global_verbs(room: Any) -> list[Verb]:
+    return [factory(room) for factory in _GLOBAL]
+
+
+def _statuses() -> list[str]:
+    return [s.value for s in Status]
+
+
+def _classes() -> list[str]:
+    return [c.value for c in Classification]
+
+
+def _roles() -> list[str]:
+    return [r.value for r in Role]
+
+
+def core_verbs(room: WarRoomScreen) -> list[Verb]:
+    svc = room.workspace.incidents
+    iid = room.incident_id
+
+    def text_event(kind: str) -> Callable[[Command], None]:
+        def run(cmd: Command) -> None:
+            text = cmd.arg("text")
+            if kind == "note":
+                room.run_write(lambda: svc.note(iid, text), "note added")
+            elif kind == "decision":
+                room.run_write(lambda: svc.decide(iid, text), "decision recorded")
+            else:
+                audience = cmd.opt("audience")
+                room.run_write(lambda: svc.comms(iid, text, audience=audience), "comms recorded")
+
+        return run
+
+    def status(cmd: Command) -> None:
+        room.change_status(Status.parse(cmd.arg("status")), cmd.opt("reason"), cmd.flag("force"))
+
+    def classify(cmd: Command) -> None:
+        cls = Classification.parse(cmd.arg("class"))
+        room.run_write(lambda: svc.classify(iid, cls, cmd.opt("reason")), f"classified {cls.label}")
+
+    def role(cmd: Command) -> None:
+        r = Role.parse(cmd.arg("role"))
+        name = cmd.arg("name")
+        if name == "me":
+            name = svc.actor
+        done = f"{r.label}: {name}" if name else f"{r.label} unassigned"
+        room.run_write(lambda: svc.assign_role(iid, r, name), done)
+
+    def assign(cmd: Command) -> None:
+        r = Role.parse(cmd.opt("role") or "incident_lead")
+        name = cmd.arg("name")
+        if name == "me":
+            name = svc.actor
+        room.run_write(lambda: svc.assign_role(iid, r, name), f"{r.label}: {name}")
+
+    def tag(remove: bool) -> Callable[[Command], None]:
+        def run(cmd: Command) -> None:
+            label = normalise_tag(cmd.arg("label"))  # a bad id keeps the line open to fix
+            room.run_write(
+                lambda: room.severity_service.tag(iid, label, remove=remove),
+                ("untagged " if remove else "tagged ") + label,
+            )
+
+        return run
+
+    def open_(cmd: Command) -> None:
+        room.open_other(cmd.arg("id"))
+
+    def focus(cmd: Command) -> str:
+        return room.focus_by_name(cmd.arg("pane"))
+
+    def filter_(cmd: Command) -> str:
+        return room.filter_focused(cmd.arg("text"))
+
+    def help_(cmd: Command) -> None:
+        room.show_help(cmd.arg("verb"))
+
+    return [
+        Verb(
+            "note",
+            "add a note to the timeline",
+            params=(Param("text", kind="text"),),
+            aliases=("n",),
+            handler=text_event("note"),
+        ),
+        Verb(
+            "decide",
+            "record a decision",
+            params=(Param("text", kind="text"),),
+            aliases=("decision", "d"),
+            handler=text_event("decision"),
+        ),
+        Verb(
+            "comms",
+            "record a communication sent",
+            params=(Param("text", kind="text"),),
+            options=(Opt("audience", help="who it went to"),),
+            handler=text_event("comms"),
+        ),
+        Verb(
+            "status",
+            "move the incident through its lifecycle",
+            params=(Param("status", choices=_statuses),),
+            options=(
+                Opt("reason", kind="text"),
+                Opt("force", kind="flag", help="resolve without asking about active controls"),
+            ),
+            handler=status,
+        ),
+        Verb(
+            "classify",
+            "classify the incident",
+            params=(Param("class", choices=_classes),),
+            options=(Opt("reason", kind="text"),),
+            handler=classify,
+        ),
+        Verb(
+            "role",
+            "assign a role (no NAME unassigns; 'me' is you)",
+            params=(Param("role", choices=_roles), Param("name", kind="text", required=False)),
+            handler=role,
+        ),
+        Verb(
+            "assign",
+            "make NAME ('me' is you) the incident lead, or --role ROLE",
+            params=(Param("name", kind="text"),),
+            options=(Opt("role", choices=_roles),),
+            handler=assign,
+        ),
+        Verb(
+            "tag",
+            "tag with a label, an OWASP LLM id (LLM01…LLM10) or an ATLAS id (AML.T0051)",
+            params=(Param("label", choices=tag_suggestions),),
+            handler=tag(False),
+        ),
+        Verb(
+            "untag",
+            "remove a tag",
+            params=(Param("label", choices=lambda: list(room.incident_tags())),),
+            handler=tag(True),
+        ),
+        Verb(
+            "open",
+            "open another incident's war room",
+            params=(Param("id", choices=room.incident_ids),),
+            mutates=False,
+            handler=open_,
+        ),
+        Verb(
+            "focus",
+            "focus a pane by number or name",
+            params=(Param("pane", choices=room.pane_names),),
+            mutates=False,
+            handler=focus,
+        ),
+        Verb(
+            "filter",
+            "filter the focused pane (no TEXT clears)",
+            params=(Param("text", kind="text", required=False),),
+            mutates=False,
+            handler=filter_,
+        ),
+        Verb(
+            "max",
+            "maximise the focused pane, or restore it",
+            mutates=False,
+            aliases=("zoom",),
+            handler=lambda _cmd: room.action_toggle_maximize(),
+        ),
+        Verb(
+            "help",
+            "list every command, or one command's usage",
+            params=(Param("verb", required=False, choices=room.verb_names),),
+            mutates=False,
+            aliases=("h", "?"),
+            handler=help_,
+        ),
+        Verb(
+            "keys",
+            "show every key of the focused pane and the app",
+            mutates=False,
+            handler=lambda _cmd: room.app.action_help(),  # type: ignore[attr-defined]
+        ),
+        Verb(
+            "home",
+            "back to the incidents list",
+            mutates=False,
+            aliases=("back",),
+            handler=lambda _cmd: room.action_home(),
+        ),
+        Verb(
+            "quit",
+            "quit ircmd",
+            mutates=False,
+            aliases=("q", "q!"),
+            handler=lambda _cmd: room.app.exit(0),
+        ),
+    ]

@@ -1,0 +1,38 @@
+"""The timeline as a checklist: ``space`` marks an event as a key moment of the review."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import SelectionList
+
+from ircmd.domain.incidents.timeline import TimelineEvent
+from ircmd.domain.text import one_line
+from ircmd.tui.widgets.styles import EVENT_STYLE
+
+
+def moment_label(ev: TimelineEvent) -> Text:
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(f"{ev.seq:>4} ", "dim")
+    t.append(ev.at.strftime("%H:%M "), "dim")
+    t.append(f"{ev.kind.label[:16]:<17}", EVENT_STYLE.get(ev.kind.value, ""))
+    t.append(one_line(ev.text, 200))
+    return t
+
+
+class KeyMomentsList(SelectionList[int]):
+    """Events handed down; the selected values are the key moments' seqs."""
+
+    seqs: frozenset[int] = frozenset()
+    """The events shown."""
+
+    def show(self, events: list[TimelineEvent], marked: list[int]) -> None:
+        keep = set(marked)
+        self.seqs = frozenset(e.seq for e in events)
+        self.clear_options()
+        self.add_options([(moment_label(e), e.seq, e.seq in keep) for e in events])
+        if events:
+            self.highlighted = 0
+
+    @property
+    def marked(self) -> list[int]:
+        return sorted(self.selected)

@@ -1,0 +1,105 @@
+"""The war room's header (incident at a glance) and status bar, as Rich ``Text``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.text import Text
+
+from ircmd.domain.incidents.incident import Incident, Role, format_age
+from ircmd.domain.incidents.taxonomy import OWASP_LLM_2025
+from ircmd.tui.widgets.safe import safe_text
+from ircmd.tui.widgets.styles import SEVERITY_STYLE, STATUS_STYLE
+
+_ROLE_SHORT = {
+    Role.BUSINESS_OWNER: "biz",
+    Role.ENGINEERING_OWNER: "eng",
+    Role.SCRIBE: "scribe",
+    Role.COMMS: "comms",
+}
+_HEALTH_STYLE = {"ok": "green", "down": "bold red", "slow": "yellow", "unknown": "dim"}
+_HEALTH_MARK = {"ok": "●", "down": "✖", "slow": "◐", "unknown": "○"}
+
+
+def header_text(
+    inc: Incident,
+    now: datetime,
+    deadline: tuple[str, datetime] | None = None,
+) -> Text:
+    """Line 1: id, severity, status, elapsed since aware, next deadline, lead, title.
+    Line 2: classification, the other roles and the tags. Each line is cut, not wrapped."""
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(f" {inc.id} ", "bold reverse")
+    t.append(" ")
+    t.append(f" {inc.severity.value.upper()} ", SEVERITY_STYLE[inc.severity.value] + " reverse")
+    t.append(" ")
+    t.append(inc.status.value, STATUS_STYLE[inc.status.value])
+    t.append("  aware ", "dim")
+    t.append(format_age(inc.age_seconds(now)), "bold")
+    if deadline is not None:
+        label, due = deadline
+        left = (due - now).total_seconds()
+        t.append("  ⏰ ", "")
+        t.append_text(safe_text(label, "bold", limit=32))
+        if left >= 0:
+            t.append(f" in {format_age(left)}", "bold yellow" if left > 3600 else "bold red")
+        else:
+            t.append(f" OVERDUE {format_age(-left)}", "bold white on red")
+    lead = inc.roles.get(Role.INCIDENT_LEAD)
+    t.append("  lead ", "dim")
+    t.append_text(safe_text(lead or "unassigned", "" if lead else "italic red", limit=24))
+    t.append("  ")
+    t.append_text(safe_text(inc.title, "bold", limit=120))
+    t.append("\n")
+    t.append(" ")
+    if inc.classification:
+        t.append(inc.classification.label, "italic")
+    else:
+        t.append("unclassified", "italic red")
+    for role, short in _ROLE_SHORT.items():
+        who = inc.roles.get(role)
+        t.append(f"  {short} ", "dim")
+        t.append_text(safe_text(who or "—", "" if who else "dim", limit=20))
+    if inc.tags:
+        t.append("  tags ", "dim")
+        for i, tag in enumerate(inc.tags):
+            if i:
+                t.append(" ")
+            style = "bold magenta" if tag in OWASP_LLM_2025 or tag.startswith("AML.") else "cyan"
+            t.append_text(safe_text(tag, style, limit=24))
+    return t
+
+
+def status_text(
+    health: Sequence[tuple[str, str, str]],
+    *,
+    read_only: bool,
+    others: int,
+    actor: str,
+    demo: bool = False,
+    store_ok: bool = True,
+) -> Text:
+    """Backends' health, read-only seat, other consoles, who you are."""
+    t = Text(no_wrap=True, overflow="ellipsis")
+    t.append(" store ", "dim")
+    t.append("● ok" if store_ok else "✖ down", "green" if store_ok else "bold red")
+    for name, state, detail in health:
+        t.append("  ")
+        t.append(_HEALTH_MARK.get(state, "?") + " ", _HEALTH_STYLE.get(state, ""))
+        t.append_text(safe_text(name, limit=20))
+        if state in ("down", "slow") and detail:
+            t.append(" ")
+            t.append_text(safe_text(detail, "italic", limit=40))
+    t.append("  │ ", "dim")
+    if others:
+        t.append(f"{others} other console{'s' if others != 1 else ''}", "bold cyan")
+    else:
+        t.append("no other console", "dim")
+    t.append("  │ as ", "dim")
+    t.append_text(safe_text(actor, limit=24))
+    if read_only:
+        t.append("  READ-ONLY", "bold yellow")
+    if demo:
+        t.append("  DEMO", "bold magenta")
+    return t
