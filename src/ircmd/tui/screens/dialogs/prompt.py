@@ -81,7 +81,7 @@ class DeclarePrompt(ModalScreen[tuple[str, str, str | None] | None]):
                     self._workflows,
                     prompt="workflow (optional)",
                     id="declare-workflow",
-                    value=self._workflow if self._workflow in known else Select.BLANK,
+                    value=self._workflow if self._workflow in known else Select.NULL,
                 )
             yield Label("enter declares · esc cancels", classes="prompt-hint")
 
