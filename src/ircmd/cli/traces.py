@@ -26,7 +26,7 @@ import threading
 import time
 from typing import Any
 
-from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
+from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, incident_arg, print_json
 from ircmd.domain.text import one_line
 
 
@@ -88,7 +88,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_find)
 
     p = group.add_parser("pin", help="pin a span as evidence on an incident")
-    p.add_argument("incident")
+    incident_arg(p, "incident")
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--spool", action="store_true")
     p.add_argument("--span", required=True, help="span id (16 hex digits)")
@@ -98,7 +98,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_pin)
 
     p = group.add_parser("records", help="records-to-correct checklist from a tool's arguments")
-    p.add_argument("incident")
+    incident_arg(p, "incident")
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--spool", action="store_true")
     p.add_argument("--tool", required=True)
@@ -107,7 +107,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_records)
 
     p = group.add_parser("tick", help="mark one record corrected")
-    p.add_argument("incident")
+    incident_arg(p, "incident")
     p.add_argument("checklist")
     p.add_argument("value")
     p.add_argument("--undo", action="store_true", help="mark it not corrected again")
@@ -115,7 +115,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_tick)
 
     p = group.add_parser("records-csv", help="export a records-to-correct checklist as CSV")
-    p.add_argument("incident")
+    incident_arg(p, "incident")
     p.add_argument("checklist")
     p.set_defaults(func=cmd_records_csv)
 
