@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ircmd import __version__
-from ircmd.cli.common import CliError, UsageError, fail
+from ircmd.cli.errors import CliError, UsageError, fail
 
 # Which module registers each top-level command. A new command adds its name here; its
 # module's ``register(sub)`` adds the sub-parser. ``MODULES`` keeps the order of ``--help``.
@@ -93,8 +93,17 @@ def _command_of(args: Sequence[str]) -> str | None:
     return None
 
 
-def build_parser(command: str | None = None) -> ArgParser:
-    """The parser; with a known ``command``, only the modules that command needs."""
+def _modules_for(args: Sequence[str]) -> Sequence[str]:
+    """The command modules a command line needs: its own for a known command, none for
+    ``ircmd``/``--version`` (which open the TUI or print), all for help or a typo."""
+    command = _command_of(args)
+    if command is None:
+        return MODULES if any(a in ("-h", "--help") for a in args) else ()
+    return COMMANDS.get(command, MODULES)
+
+
+def build_parser(modules: Sequence[str] = MODULES) -> ArgParser:
+    """The parser with the sub-commands of ``modules`` (all of them by default)."""
     parser = ArgParser(
         prog="ircmd",
         description="Keyboard-first terminal console for AI incident response.",
@@ -105,7 +114,6 @@ def build_parser(command: str | None = None) -> ArgParser:
     )
     parser.set_defaults(func=_run_tui)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgParser)
-    modules = COMMANDS.get(command, MODULES) if command else MODULES
     for name in modules:
         importlib.import_module(f"ircmd.cli.{name}").register(sub)
     return parser
@@ -124,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ircmd.cli.completion import autocomplete
 
             autocomplete(build_parser())  # exits when it has answered
-        parser = build_parser(_command_of(args_list))
+        parser = build_parser(_modules_for(args_list))
         args = parser.parse_args(args_list)
         from ircmd.cli.common import Context
 

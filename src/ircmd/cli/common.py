@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ircmd.domain.text import sanitize
+from ircmd.cli.errors import CliError, UsageError, fail
+
+__all__ = ["CliError", "Context", "UsageError", "fail"]
 
 # Only what every command needs is imported at start; config, services and the store are
 # imported when a command first asks for them (``ircmd --version`` stays cheap).
@@ -18,25 +20,6 @@ if TYPE_CHECKING:
     from ircmd.domain.config import Config
     from ircmd.service import IncidentService, Workspace
     from ircmd.store import IncidentStore
-
-
-class CliError(Exception):
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class UsageError(CliError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, 2)
-
-
-def fail(message: str, code: int) -> int:
-    line = " ".join(sanitize(message).split())
-    if not line.startswith("ircmd"):
-        line = f"ircmd: error: {line}"
-    print(line, file=sys.stderr)
-    return code
 
 
 def describe_error(exc: BaseException) -> tuple[str, int]:

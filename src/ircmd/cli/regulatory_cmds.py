@@ -16,8 +16,6 @@ from ircmd.cli.common import (
     print_json,
     writable,
 )
-from ircmd.domain.incidents.timeline import format_time
-from ircmd.domain.regulatory.art73 import countdown_label, deadline, reporting_period
 
 
 def register(isub: Any) -> None:
@@ -107,6 +105,9 @@ def cmd_regulatory(ctx: Context, args: argparse.Namespace) -> int:
         raise CliError(f"{args.id} is not flagged; flag it with --harm ... --member-state ...")
     else:
         flag = current
+    from ircmd.domain.incidents.timeline import format_time
+    from ircmd.domain.regulatory.art73 import countdown_label, deadline, reporting_period
+
     now = svc.clock()
     days, para, why = reporting_period(flag)
     due = deadline(flag)
