@@ -57,6 +57,10 @@ class ArgParser(argparse.ArgumentParser):
     and positionals in any order (``trace pin INC-0001 --span ID a.json b.json``): a parser
     without sub-commands parses intermixed."""
 
+    # argcomplete follows which positional is being typed through the plain parse, which
+    # the two passes of intermixed parsing hide from it; shell completion turns this off.
+    intermixed = True
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._has_subcommands = False
@@ -69,7 +73,7 @@ class ArgParser(argparse.ArgumentParser):
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
-        if self._has_subcommands or self._intermixing:
+        if self._has_subcommands or self._intermixing or not self.intermixed:
             return super().parse_known_args(args, namespace)
         # parse_known_intermixed_args calls parse_known_args twice itself (options first,
         # then positionals); the flag sends those inner calls to the plain parser.
@@ -131,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "_ARGCOMPLETE" in os.environ:
             from ircmd.cli.completion import autocomplete
 
+            ArgParser.intermixed = False
             autocomplete(build_parser())  # exits when it has answered
         parser = build_parser(_modules_for(args_list))
         args = parser.parse_args(args_list)
