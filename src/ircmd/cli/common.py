@@ -19,14 +19,14 @@ __all__ = ["CliError", "Context", "UsageError", "fail"]
 if TYPE_CHECKING:
     from ircmd.domain.config import Config
     from ircmd.service import IncidentService, Workspace
-    from ircmd.store import IncidentStore
+    from ircmd.service.admin.store_admin import IncidentStore
 
 
 def describe_error(exc: BaseException) -> tuple[str, int]:
     """One line for an expected failure; unexpected ones still get one line."""
     from ircmd.domain.incidents.incident import DomainError
+    from ircmd.service.admin.store_admin import StoreError
     from ircmd.service.config import ConfigError
-    from ircmd.store import StoreError
 
     if isinstance(exc, ConfigError | StoreError | DomainError):
         return str(exc), 1

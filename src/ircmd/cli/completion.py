@@ -32,9 +32,9 @@ def register(sub: Any) -> None:
 
 
 def cmd_completion(ctx: Context, args: argparse.Namespace) -> int:
-    import argcomplete
+    from argcomplete.shell_integration import shellcode
 
-    sys.stdout.write(argcomplete.shellcode(["ircmd"], shell=args.shell))
+    sys.stdout.write(shellcode(["ircmd"], shell=args.shell))
     return 0
 
 

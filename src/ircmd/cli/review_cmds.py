@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 from pathlib import Path
 from typing import Any
@@ -113,8 +112,8 @@ def cmd_evals_add(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_evals_upload(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.backends.evidence.phoenix_datasets import PhoenixDatasetError, upload_cases
     from ircmd.service.evidence.review import eval_cases
+    from ircmd.service.evidence.upload import PhoenixDatasetError, upload_eval_cases
 
     url, token = args.url, None
     for src in ctx.config.trace_sources:
@@ -135,10 +134,8 @@ def cmd_evals_upload(ctx: Context, args: argparse.Namespace) -> int:
         raise CliError(f"no eval cases for {inc.id}")
     name = args.dataset or f"ircmd-{inc.id}"
     try:
-        result = asyncio.run(
-            upload_cases(
-                url, name, cases, token=token, description=f"Eval cases from {inc.id}: {inc.title}"
-            )
+        result = upload_eval_cases(
+            url, name, cases, token=token, description=f"Eval cases from {inc.id}: {inc.title}"
         )
     except PhoenixDatasetError as exc:
         raise CliError(str(exc)) from None
