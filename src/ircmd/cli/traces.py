@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import re
 import signal
 import sys
@@ -135,7 +136,16 @@ def _load(ctx: Context, args: argparse.Namespace) -> Any:
     spool = bool(getattr(args, "spool", False))
     if not paths and not spool:
         raise UsageError("give at least one PATH (file, directory or glob), or --spool")
-    return receive.load(paths, ctx.data_dir / "spool" if spool else None)
+    # Loading allocates millions of acyclic objects; the cyclic collector only costs time
+    # then (100k spans: 3.9 s CPU without this, 3.6 s with). Restored before returning.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        batch = receive.load(paths, ctx.data_dir / "spool" if spool else None)
+    finally:
+        if was_enabled:
+            gc.enable()
+    return batch
 
 
 def _problems(batch: Any) -> list[dict[str, Any]]:
