@@ -8,37 +8,26 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ircmd.domain.config import Config
-from ircmd.domain.incidents.incident import DomainError
-from ircmd.domain.text import sanitize
-from ircmd.service import IncidentService, Workspace
-from ircmd.service.config import ConfigError, data_dir, load_config
-from ircmd.store import IncidentStore, StoreError
+from ircmd.cli.errors import CliError, UsageError, fail
 
+__all__ = ["CliError", "Context", "UsageError", "fail"]
 
-class CliError(Exception):
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class UsageError(CliError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, 2)
-
-
-def fail(message: str, code: int) -> int:
-    line = " ".join(sanitize(message).split())
-    if not line.startswith("ircmd"):
-        line = f"ircmd: error: {line}"
-    print(line, file=sys.stderr)
-    return code
+# Only what every command needs is imported at start; config, services and the store are
+# imported when a command first asks for them (``ircmd --version`` stays cheap).
+if TYPE_CHECKING:
+    from ircmd.domain.config import Config
+    from ircmd.service import IncidentService, Workspace
+    from ircmd.service.admin.store_admin import IncidentStore
 
 
 def describe_error(exc: BaseException) -> tuple[str, int]:
     """One line for an expected failure; unexpected ones still get one line."""
+    from ircmd.domain.incidents.incident import DomainError
+    from ircmd.service.admin.store_admin import StoreError
+    from ircmd.service.config import ConfigError
+
     if isinstance(exc, ConfigError | StoreError | DomainError):
         return str(exc), 1
     if isinstance(exc, OSError):
@@ -57,11 +46,15 @@ class Context:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from ircmd.service.config import load_config
+
             self._config = load_config()
         return self._config
 
     @property
     def data_dir(self) -> Path:
+        from ircmd.service.config import data_dir
+
         return data_dir()
 
     @property
@@ -73,6 +66,8 @@ class Context:
     @property
     def workspace(self) -> Workspace:
         if self._workspace is None:
+            from ircmd.service import Workspace
+
             self._workspace = Workspace.open(
                 self.config,
                 self.data_dir,
@@ -105,5 +100,30 @@ def print_json(value: Any) -> None:
     sys.stdout.write(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n")
 
 
+def writable(ctx: Context, what: str) -> None:
+    """Refuse a command that writes to the store on a read-only seat."""
+    if ctx.read_only:
+        raise CliError(f"read-only seat: {what} not run (it would write to the store)")
+
+
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def completes(action: argparse.Action, completer: str) -> argparse.Action:
+    """Name the shell-completion function (in ``cli.completion``) for an argument;
+    argcomplete reads the action's ``completer`` attribute."""
+
+    def complete(**kwargs: Any) -> list[str]:
+        from ircmd.cli import completion
+
+        result: list[str] = getattr(completion, completer)(**kwargs)
+        return result
+
+    action.completer = complete  # type: ignore[attr-defined]
+    return action
+
+
+def incident_arg(parser: argparse.ArgumentParser, dest: str, **kwargs: Any) -> argparse.Action:
+    """A positional incident id, completed from the store."""
+    return completes(parser.add_argument(dest, **kwargs), "incident_ids")

@@ -8,7 +8,15 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
+from ircmd.cli.common import (
+    CliError,
+    Context,
+    UsageError,
+    add_json_flag,
+    completes,
+    incident_arg,
+    print_json,
+)
 from ircmd.domain.containment.controls import ControlRow, ControlState, parse_when, resolve_control
 from ircmd.domain.text import one_line
 from ircmd.service import hooks
@@ -29,8 +37,8 @@ def register(sub: Any) -> None:
     c.set_defaults(func=cmd_controls)
 
     k = sub.add_parser("contain", help="turn one control on or off and wait for confirmation")
-    k.add_argument("id", metavar="INCIDENT")
-    k.add_argument("control", metavar="WORKFLOW/CONTROL")
+    incident_arg(k, "id", metavar="INCIDENT")
+    completes(k.add_argument("control", metavar="WORKFLOW/CONTROL"), "control_ids")
     state = k.add_mutually_exclusive_group(required=True)
     state.add_argument("--on", dest="state", action="store_const", const="on")
     state.add_argument("--off", dest="state", action="store_const", const="off")

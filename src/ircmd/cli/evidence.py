@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ircmd.cli.common import CliError, Context, add_json_flag, print_json
+from ircmd.cli.common import CliError, Context, add_json_flag, incident_arg, print_json
 from ircmd.domain.evidence.redaction import Profile
 from ircmd.domain.text import one_line, sanitize
 
 
 def register(sub: Any) -> None:
     ex = sub.add_parser("export", help="write an incident's evidence package (or a report)")
-    ex.add_argument("incident")
+    incident_arg(ex, "incident")
     ex.add_argument("--out", required=True, help="package directory or .tar.gz to create")
     ex.add_argument("--profile", choices=[p.value for p in Profile], default="internal")
     ex.add_argument("--format", choices=["dir", "tar.gz"], dest="fmt")
@@ -37,11 +37,6 @@ def register(sub: Any) -> None:
     )
     add_json_flag(vb)
     vb.set_defaults(func=cmd_verify)
-
-    from ircmd.cli import regulatory_cmds, review_cmds
-
-    review_cmds.register(sub)
-    regulatory_cmds.register(sub)
 
 
 # -- export / verify ------------------------------------------------------------------------
@@ -111,11 +106,6 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
     for w in result.warnings:
         print(f"warning: {sanitize(w)}", file=sys.stderr)
     return 0
-
-
-def writable(ctx: Context, what: str) -> None:
-    if ctx.read_only:
-        raise CliError(f"read-only seat: {what} not run (it would write to the store)")
 
 
 def _record(ctx: Context, incident: str, what: str, path: Path, value: Any) -> None:

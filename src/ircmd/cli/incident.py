@@ -6,7 +6,8 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from ircmd.cli.common import Context, UsageError, add_json_flag, print_json
+from ircmd.cli.common import Context, UsageError, add_json_flag, incident_arg, print_json
+from ircmd.cli.render import event_json, incident_json
 from ircmd.domain.incidents.incident import (
     Classification,
     Incident,
@@ -44,7 +45,7 @@ def register(sub: Any) -> None:
     ls.set_defaults(func=cmd_list)
 
     sh = isub.add_parser("show", help="one incident with its timeline")
-    sh.add_argument("id")
+    incident_arg(sh, "id")
     add_json_flag(sh)
     sh.set_defaults(func=cmd_show)
 
@@ -54,14 +55,14 @@ def register(sub: Any) -> None:
         ("comms", "record a communication", "comms"),
     ):
         n = isub.add_parser(name, help=helptext)
-        n.add_argument("id")
+        incident_arg(n, "id")
         n.add_argument("text", nargs="+")
         n.add_argument("--author")
         add_json_flag(n)
         n.set_defaults(func=cmd_event, event_kind=kind)
 
     st = isub.add_parser("status", help="move the incident through its lifecycle")
-    st.add_argument("id")
+    incident_arg(st, "id")
     st.add_argument("new_status", choices=[s.value for s in Status], metavar="NEW_STATUS")
     st.add_argument("--reason", default="")
     st.add_argument("--author")
@@ -69,7 +70,7 @@ def register(sub: Any) -> None:
     st.set_defaults(func=cmd_status)
 
     sv = isub.add_parser("severity", help="set the severity, with a reason")
-    sv.add_argument("id")
+    incident_arg(sv, "id")
     sv.add_argument("level", choices=[s.value for s in Severity])
     sv.add_argument("--reason", required=True)
     sv.add_argument("--author")
@@ -77,7 +78,7 @@ def register(sub: Any) -> None:
     sv.set_defaults(func=cmd_severity)
 
     cl = isub.add_parser("classify", help="classify the incident")
-    cl.add_argument("id")
+    incident_arg(cl, "id")
     cl.add_argument("classification", choices=[c.value for c in Classification])
     cl.add_argument("--reason", default="")
     cl.add_argument("--author")
@@ -85,20 +86,16 @@ def register(sub: Any) -> None:
     cl.set_defaults(func=cmd_classify)
 
     ro = isub.add_parser("role", help="assign a role (empty name unassigns)")
-    ro.add_argument("id")
+    incident_arg(ro, "id")
     ro.add_argument("role", choices=[r.value for r in Role])
     ro.add_argument("name")
     ro.add_argument("--author")
     add_json_flag(ro)
     ro.set_defaults(func=cmd_role)
 
+    from ircmd.cli import regulatory_cmds
 
-def incident_json(inc: Incident) -> dict[str, Any]:
-    return inc.model_dump(mode="json")
-
-
-def event_json(ev: TimelineEvent) -> dict[str, Any]:
-    return ev.to_record()
+    regulatory_cmds.register(isub)
 
 
 def cmd_declare(ctx: Context, args: argparse.Namespace) -> int:

@@ -7,35 +7,24 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
-from ircmd.cli.evidence import writable
-from ircmd.domain.incidents.timeline import format_time
-from ircmd.domain.regulatory.art73 import countdown_label, deadline, reporting_period
+from ircmd.cli.common import (
+    CliError,
+    Context,
+    UsageError,
+    add_json_flag,
+    incident_arg,
+    print_json,
+    writable,
+)
 
 
-def register(sub: Any) -> None:
-    isub = _incident_subparsers(sub)
-    if isub is None:
-        isub = sub  # no ``incident`` group: offer ``ircmd regulatory`` instead
-    _register(isub)
-
-
-def _incident_subparsers(sub: Any) -> Any:
-    parser = sub.choices.get("incident")
-    if parser is None:
-        return None
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    return None
-
-
-def _register(isub: Any) -> None:
+def register(isub: Any) -> None:
+    """Add ``regulatory`` under ``ircmd incident`` (``isub`` is its sub-command group)."""
     rg = isub.add_parser(
         "regulatory",
         help="flag a potential serious incident (EU AI Act Art. 73) or show its clock",
     )
-    rg.add_argument("id")
+    incident_arg(rg, "id")
     rg.add_argument(
         "--harm",
         help="death | health | critical-infrastructure | fundamental-rights | property-environment",
@@ -116,6 +105,9 @@ def cmd_regulatory(ctx: Context, args: argparse.Namespace) -> int:
         raise CliError(f"{args.id} is not flagged; flag it with --harm ... --member-state ...")
     else:
         flag = current
+    from ircmd.domain.incidents.timeline import format_time
+    from ircmd.domain.regulatory.art73 import countdown_label, deadline, reporting_period
+
     now = svc.clock()
     days, para, why = reporting_period(flag)
     due = deadline(flag)

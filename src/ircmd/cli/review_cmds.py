@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 from pathlib import Path
 from typing import Any
 
-from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
-from ircmd.cli.evidence import writable
+from ircmd.cli.common import (
+    CliError,
+    Context,
+    UsageError,
+    add_json_flag,
+    completes,
+    incident_arg,
+    print_json,
+    writable,
+)
 from ircmd.domain.evidence.review import RootCause, parse_actions, parse_list
 from ircmd.domain.text import one_line
 
@@ -20,20 +27,23 @@ def register(sub: Any) -> None:
         dest="evals_command", metavar="ACTION", required=True, parser_class=type(ev)
     )
     ee = esub.add_parser("export", help="write the incident's eval cases as JSONL")
-    ee.add_argument("incident")
+    incident_arg(ee, "incident")
     ee.add_argument("--out", required=True)
     ee.add_argument("--force", action="store_true")
     add_json_flag(ee)
     ee.set_defaults(func=cmd_evals_export)
     ea = esub.add_parser("add", help="add an eval case from a pinned span")
-    ea.add_argument("incident")
-    ea.add_argument("digest", help="the pinned span's SHA-256 (6+ leading hex digits)")
+    incident_arg(ea, "incident")
+    completes(
+        ea.add_argument("digest", help="the pinned span's SHA-256 (6+ leading hex digits)"),
+        "evidence_ids",
+    )
     ea.add_argument("--expected", required=True, help="what the system should have done")
     ea.add_argument("--tag", action="append", default=[])
     add_json_flag(ea)
     ea.set_defaults(func=cmd_evals_add)
     eu = esub.add_parser("upload", help="upload the eval cases as a Phoenix dataset")
-    eu.add_argument("incident")
+    incident_arg(eu, "incident")
     eu.add_argument("--source", required=True, help="'phoenix' or a configured phoenix source")
     eu.add_argument("--url", help="Phoenix base URL (default: the configured source's)")
     eu.add_argument("--dataset", help="dataset name (default ircmd-INC-0001)")
@@ -45,11 +55,11 @@ def register(sub: Any) -> None:
         dest="review_command", metavar="ACTION", required=True, parser_class=type(rv)
     )
     rs = rsub.add_parser("show", help="print the review")
-    rs.add_argument("incident")
+    incident_arg(rs, "incident")
     add_json_flag(rs)
     rs.set_defaults(func=cmd_review_show)
     rw = rsub.add_parser("save", help="set review fields; --final completes it")
-    rw.add_argument("incident")
+    incident_arg(rw, "incident")
     rw.add_argument("--summary")
     rw.add_argument("--what-happened")
     rw.add_argument("--root-cause", choices=[c.value for c in RootCause])
@@ -102,8 +112,8 @@ def cmd_evals_add(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_evals_upload(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.backends.evidence.phoenix_datasets import PhoenixDatasetError, upload_cases
     from ircmd.service.evidence.review import eval_cases
+    from ircmd.service.evidence.upload import PhoenixDatasetError, upload_eval_cases
 
     url, token = args.url, None
     for src in ctx.config.trace_sources:
@@ -124,10 +134,8 @@ def cmd_evals_upload(ctx: Context, args: argparse.Namespace) -> int:
         raise CliError(f"no eval cases for {inc.id}")
     name = args.dataset or f"ircmd-{inc.id}"
     try:
-        result = asyncio.run(
-            upload_cases(
-                url, name, cases, token=token, description=f"Eval cases from {inc.id}: {inc.title}"
-            )
+        result = upload_eval_cases(
+            url, name, cases, token=token, description=f"Eval cases from {inc.id}: {inc.title}"
         )
     except PhoenixDatasetError as exc:
         raise CliError(str(exc)) from None

@@ -16,8 +16,8 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
-from ircmd.cli.incident import event_json, incident_json
+from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, incident_arg, print_json
+from ircmd.cli.render import event_json, incident_json
 from ircmd.domain.incidents.incident import format_age
 from ircmd.domain.signals.signals import SilenceRecord, format_duration, parse_duration
 from ircmd.domain.text import one_line
@@ -58,13 +58,13 @@ def register(sub: Any) -> None:
     at.set_defaults(func=cmd_attach)
 
     si = ssub.add_parser("silences", help="the silences ircmd created for an incident")
-    si.add_argument("incident")
+    incident_arg(si, "incident")
     si.add_argument("--all", action="store_true", help="also expired ones")
     add_json_flag(si)
     si.set_defaults(func=cmd_silences)
 
     ex = ssub.add_parser("expire", help="expire the incident's silences (alerts notify again)")
-    ex.add_argument("incident")
+    incident_arg(ex, "incident")
     ex.add_argument("--author")
     add_json_flag(ex)
     ex.set_defaults(func=cmd_expire)

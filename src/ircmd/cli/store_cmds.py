@@ -8,7 +8,6 @@ from typing import Any
 from ircmd.cli import store_copy_cmds
 from ircmd.cli.common import Context, add_json_flag, print_json
 from ircmd.domain.text import one_line
-from ircmd.store import StoreError
 
 
 def register(sub: Any) -> None:
@@ -28,6 +27,8 @@ def register(sub: Any) -> None:
 
 
 def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
+    from ircmd.service.admin.store_admin import StoreError
+
     try:
         store = ctx.store
     except StoreError as exc:

@@ -43,18 +43,17 @@ def run_view(ctx: Context, args: argparse.Namespace) -> int:
         except Exception as exc:
             raise UsageError(f"ircmd trace view: {exc}") from exc
         ctx.service.get(incident_id)  # a clean error before the screen opens
-    from ircmd.backends.protocols import TraceSource
-    from ircmd.backends.traces.files import FileTraceSource, expand
+    from ircmd.service.traces.receive import TraceSource, file_source
 
     if not args.paths and not args.sources:
         raise UsageError("ircmd trace view: give PATH… (files, directories, globs) or --sources")
     sources: list[TraceSource] = []
     titles: list[str] = []
     if args.paths:
-        files, missing = expand(list(args.paths))
-        if not files and not args.sources:
+        source, found, missing = file_source(list(args.paths))
+        if not found and not args.sources:
             raise CliError(f"trace view: {missing[0] if missing else 'no trace files given'}")
-        sources.append(FileTraceSource("files", list(args.paths), watch=True))
+        sources.append(source)
         titles.append(", ".join(args.paths[:3]) + (" …" if len(args.paths) > 3 else ""))
     if args.sources:
         from ircmd.service.traces.service import build_sources

@@ -26,7 +26,7 @@ import threading
 import time
 from typing import Any
 
-from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
+from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, incident_arg, print_json
 from ircmd.domain.text import one_line
 
 
@@ -88,7 +88,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_find)
 
     p = group.add_parser("pin", help="pin a span as evidence on an incident")
-    p.add_argument("incident")
+    incident_arg(p, "incident")
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--spool", action="store_true")
     p.add_argument("--span", required=True, help="span id (16 hex digits)")
@@ -98,7 +98,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_pin)
 
     p = group.add_parser("records", help="records-to-correct checklist from a tool's arguments")
-    p.add_argument("incident")
+    incident_arg(p, "incident")
     p.add_argument("paths", nargs="*", metavar="PATH")
     p.add_argument("--spool", action="store_true")
     p.add_argument("--tool", required=True)
@@ -107,7 +107,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_records)
 
     p = group.add_parser("tick", help="mark one record corrected")
-    p.add_argument("incident")
+    incident_arg(p, "incident")
     p.add_argument("checklist")
     p.add_argument("value")
     p.add_argument("--undo", action="store_true", help="mark it not corrected again")
@@ -115,7 +115,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_tick)
 
     p = group.add_parser("records-csv", help="export a records-to-correct checklist as CSV")
-    p.add_argument("incident")
+    incident_arg(p, "incident")
     p.add_argument("checklist")
     p.set_defaults(func=cmd_records_csv)
 
@@ -130,27 +130,21 @@ def register(sub: Any) -> None:
 
 
 def _load(ctx: Context, args: argparse.Namespace) -> Any:
-    from ircmd.backends.protocols import TraceBatch
+    from ircmd.service.traces import receive
 
     paths = list(getattr(args, "paths", []) or [])
     spool = bool(getattr(args, "spool", False))
     if not paths and not spool:
         raise UsageError("give at least one PATH (file, directory or glob), or --spool")
-    gc.disable()  # bulk allocation of acyclic objects: the collector only costs time here
-    batch = TraceBatch()
-    if paths:
-        from ircmd.backends.traces.files import load_paths
-
-        batch.extend(load_paths(paths))
-    if spool:
-        from ircmd.backends.traces.otlp_receiver import read_spool
-
-        where = ctx.data_dir / "spool"
-        if not where.is_dir():
-            batch.warnings.append(f"{where}: no spool here (has `ircmd receive` run?)")
-        batch.extend(read_spool(where))
-    gc.freeze()
-    gc.enable()
+    # Loading allocates millions of acyclic objects; the cyclic collector only costs time
+    # then (100k spans: 3.9 s CPU without this, 3.6 s with). Restored before returning.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        batch = receive.load(paths, ctx.data_dir / "spool" if spool else None)
+    finally:
+        if was_enabled:
+            gc.enable()
     return batch
 
 
@@ -378,29 +372,19 @@ def cmd_records_csv(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_receive(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.backends.protocols import TraceSourceError
-    from ircmd.backends.traces.otlp_receiver import OtlpReceiver, spool_dir
-    from ircmd.backends.traces.spool import Spool
     from ircmd.domain.config import OtlpSourceConfig
+    from ircmd.service.traces import receive
 
     cfg = next((s for s in ctx.config.trace_sources if isinstance(s, OtlpSourceConfig)), None)
-    name = cfg.name if cfg else "receiver"
-    host = args.host or (cfg.host if cfg else "127.0.0.1")
-    port = args.port if args.port is not None else (cfg.port if cfg else 4318)
-    if not 0 <= port <= 65535:
-        raise UsageError(f"--port {port}: not a port number")
-    spool = Spool(
-        spool_dir(ctx.data_dir, name),
-        max_bytes=cfg.spool_max_bytes if cfg else 512 * 1024 * 1024,
-        max_age_s=(cfg.spool_max_age_days if cfg else 30.0) * 86400.0,
-    )
-    spool.retain()
-    rec = OtlpReceiver(host, port, spool, origin=name)
+    if args.port is not None and not 0 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: not a port number")
+    rec = receive.receiver(cfg, ctx.data_dir, args.host, args.port)
     try:
         rec.start()
-    except TraceSourceError as exc:
+    except receive.TraceSourceError as exc:
         raise CliError(str(exc)) from None
-    print(f"receiving OTLP on {rec.url}, spooling to {spool.directory}", flush=True)
+    spool = rec.spool
+    print(f"receiving OTLP on {rec.url}, spooling to {spool and spool.directory}", flush=True)
     stop = threading.Event()
 
     def _stop(signum: int, frame: Any) -> None:

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ircmd.cli.common import Context
+from ircmd.cli.common import Context, incident_arg
 from ircmd.domain.incidents.incident import normalise_incident_id
 
 
@@ -17,7 +17,7 @@ def register(sub: Any) -> None:
     d.add_argument("--read-only", action="store_true", dest="read_only_sub")
     d.set_defaults(func=run_demo)
     o = sub.add_parser("open", help="open the TUI in one incident's war room")
-    o.add_argument("id")
+    incident_arg(o, "id")
     o.add_argument("--read-only", action="store_true", dest="read_only_sub")
     o.set_defaults(func=run_open)
 

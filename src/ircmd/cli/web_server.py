@@ -54,6 +54,8 @@ class SeatServer(Server):
             raise web.HTTPForbidden(text="ircmd serve: origin not allowed\n")
         return await super().handle_websocket(request)
 
+    # The two overrides below are textual-serve's private API (no public hook exists for
+    # either); tests/unit/test_web_server_private_api.py fails when textual-serve changes them.
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
         loader = jinja2.DictLoader({"app_index.html": page_template(self.templates_path)})

@@ -1,0 +1,77 @@
+"""CPU cost of starting the headless CLI, against importing Textual's App.
+
+Targets (issue 10): ``ircmd incident list`` on a one-incident store <= 0.3x the CPU of
+``python -c "import textual.app"`` in the same venv; ``ircmd --version`` <= 0.1x.
+CPU is user+sys of the child (``resource.getrusage(RUSAGE_CHILDREN)`` deltas), median of N.
+
+    python benchmarks/bench_cli_start.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def cpu_of(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(user+sys CPU, wall) seconds of one run of ``cmd``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, wall
+
+
+def median_of(cmd: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+    samples = [cpu_of(cmd, env) for _ in range(runs)]
+    return statistics.median(c for c, _ in samples), statistics.median(w for _, w in samples)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    opts = parser.parse_args()
+    py = sys.executable
+    script = Path(py).parent / "ircmd"  # the console script users run
+    ircmd = [str(script)] if script.exists() else [py, "-m", "ircmd"]
+    with tempfile.TemporaryDirectory() as data:
+        env = {**os.environ, "IRCMD_DATA_DIR": data}
+        env["IRCMD_CONFIG"] = os.path.join(data, "absent-config.toml")
+        with open(env["IRCMD_CONFIG"], "w", encoding="utf-8") as f:
+            f.write("")
+        subprocess.run(
+            [py, "-m", "ircmd", "incident", "declare", "--title", "bench"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        cases = [
+            ("python -c 'import textual.app'", [py, "-c", "import textual.app"], None),
+            ("ircmd --version", [*ircmd, "--version"], 0.1),
+            ("ircmd incident list", [*ircmd, "incident", "list"], 0.3),
+        ]
+        results = [(label, *median_of(cmd, env, opts.runs), target) for label, cmd, target in cases]
+    base = results[0][1]
+    print(f"median of {opts.runs} runs (CPU = user+sys of the child)")
+    print(f"{'command':34} {'CPU s':>7} {'wall s':>7} {'ratio':>6} {'target':>7}  ok")
+    ok = True
+    for label, cpu, wall, target in results:
+        ratio = cpu / base if base else float("nan")
+        verdict = "" if target is None else ("yes" if ratio <= target else "NO")
+        ok = ok and verdict != "NO"
+        tgt = "" if target is None else f"<={target:.1f}x"
+        print(f"{label:34} {cpu:7.3f} {wall:7.3f} {ratio:5.2f}x {tgt:>7}  {verdict}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

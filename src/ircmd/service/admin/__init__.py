@@ -1,0 +1,1 @@
+"""Store administration the CLI runs (migrate, copy between TinyDB and PostgreSQL)."""
