@@ -13,7 +13,7 @@ from ircmd.cli import evidence as evidence_cmds
 from ircmd.cli import incident as incident_cmds
 from ircmd.cli import serve as serve_cmds
 from ircmd.cli import signals as signals_cmds
-from ircmd.cli import store_cmds, trace_view, tui_cmds
+from ircmd.cli import store_cmds, trace_show, trace_view, tui_cmds
 from ircmd.cli import traces as trace_cmds
 from ircmd.cli.common import CliError, Context, UsageError, fail
 
@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     containment_cmds,
     trace_cmds,
     trace_view,
+    trace_show,
 ]
 
 
