@@ -387,3 +387,26 @@ def test_choice_event_body() -> None:
     }
     attach_logs([s], decode_logs_json(doc))
     assert [(m.role, m.content) for m in s.output_messages] == [("assistant", "done")]
+
+
+def test_trace_summary_lists_requested_tools() -> None:
+    from ircmd.domain.traces.tracetree import TraceIndex
+
+    spans = [_llm("a", "1", "c1", "A-1"), _llm("b", "2", "c2", "A-2")]
+    spans.append(
+        Span(
+            "d" * 32,
+            "5" * 16,
+            name="chat",
+            attributes={
+                "gen_ai.operation.name": "chat",
+                "gen_ai.output.messages": json.dumps(
+                    [{"role": "assistant", "parts": [{"type": "text", "content": "no tools"}]}]
+                ),
+            },
+        )
+    )
+    index = TraceIndex()
+    index.add(spans)
+    tools = {t: getattr(index.summary(t), "tools", None) for t in ("a" * 32, "d" * 32)}
+    assert tools == {"a" * 32: ("issue_refund",), "d" * 32: ()}

@@ -488,6 +488,45 @@ def _derive_requested_calls(span: Span) -> tuple[ToolCall, ...]:
     return tuple(out)
 
 
+_CALL_KEY_PLANS: dict[tuple[str, ...], tuple[int, ...]] = {}
+
+
+def _call_key_plan(keys: tuple[str, ...]) -> tuple[int, ...]:
+    got = tuple(
+        i
+        for i, k in enumerate(keys)
+        if k in ("gen_ai.output.messages", "ai.response.toolCalls", "gen_ai.completion")
+        or (k.startswith(("llm.output_messages.", "gen_ai.completion.")) and ".tool_calls." in k)
+    )
+    if len(_CALL_KEY_PLANS) > 50_000:
+        _CALL_KEY_PLANS.clear()
+    _CALL_KEY_PLANS[keys] = got
+    return got
+
+
+def requested_tool_names(span: Span) -> tuple[str, ...]:
+    """Names of the tools a model asked for in this span (cheap when it asked for none:
+    the trace list calls this for every span)."""
+    keys = span._attr_keys
+    plan = _CALL_KEY_PLANS.get(keys)
+    if plan is None:
+        plan = _call_key_plan(keys)
+    if not plan and not span.events:
+        return ()
+    if plan and not span.events:
+        vals = span._attr_values
+        hit = False
+        for i in plan:
+            v = vals[i]
+            if not isinstance(v, str) or "tool" in v or "Tool" in v or keys[i].endswith(".name"):
+                hit = True
+                break
+        if not hit:
+            return ()
+    names = dict.fromkeys(c.name for c in _derive_requested_calls(span))
+    return tuple(names)
+
+
 def _derive_retrieval_source(span: Span) -> str | None:
     got = _first_str(span, "gen_ai.data_source.id", "retrieval.source", "db.system.name")
     if got is not None or span.kind not in (SpanKind.RETRIEVAL, SpanKind.RERANKER):
