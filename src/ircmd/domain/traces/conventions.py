@@ -461,7 +461,19 @@ def _raw_tool_arguments(span: Span) -> Any:
     return _maybe_json(tp) if tp is not None else None
 
 
+def unwrap_result(v: Any) -> Any:
+    """A tool result without LangChain's envelope (``{"output": ..., "kwargs": {...}}``)."""
+    v = _maybe_json(v)
+    if isinstance(v, dict) and "output" in v and set(v) <= {"output", "kwargs"}:
+        return _maybe_json(v["output"])
+    return v
+
+
 def _derive_tool_result(span: Span) -> Any:
+    return unwrap_result(_raw_tool_result(span))
+
+
+def _raw_tool_result(span: Span) -> Any:
     v = span.attr("gen_ai.tool.call.result")
     if v is None:
         v = span.attr("ai.toolCall.result", span.attr("ai.toolCall.output"))
