@@ -30,6 +30,7 @@ MODULES = (
     "containment",
     "traces",
     "trace_view",
+    "trace_show",
     "completion",
 )
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -46,7 +47,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "review": ("review_cmds",),
     "controls": ("containment",),
     "contain": ("containment",),
-    "trace": ("traces", "trace_view"),
+    "trace": ("traces", "trace_view", "trace_show"),
     "receive": ("traces",),
     "completion": ("completion",),
 }

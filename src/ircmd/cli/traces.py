@@ -283,6 +283,7 @@ def cmd_find(ctx: Context, args: argparse.Namespace) -> int:
         print_json(out)
     else:
         print(f"matching {q.describe()}: {result.scope}")
+        print(f"scope          {result.scope_reason}")
         print(f"traces         {result.traces}")
         print(f"spans          {result.spans}  ({result.error_spans} with errors)")
         print(f"conversations  {result.conversations}")

@@ -19,7 +19,80 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from ircmd.domain.traces.spans import Span
+from ircmd.domain.traces.spans import Span, SpanKind, model_matches
+
+Invocation = Literal["requested", "executed", "both"]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolInvocation:
+    """One call of a tool: asked for by a model (``requested``: a tool call in an llm span's
+    output messages), run (``executed``: a tool span), or ``both`` (same call id)."""
+
+    span: Span
+    """The tool span when executed (or both), else the llm span that asked for it."""
+    name: str
+    arguments: Any
+    call_id: str | None
+    invocation: Invocation
+    result: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "trace_id": self.span.trace_id,
+            "span_id": self.span.span_id,
+            "tool": self.name,
+            "call_id": self.call_id,
+            "invocation": self.invocation,
+            "arguments": self.arguments,
+        }
+
+
+def _parse_args(text: str) -> Any:
+    from ircmd.domain.traces.conventions import unwrap_arguments
+
+    return unwrap_arguments(text) if text else {}
+
+
+def tool_invocations(spans: Iterable[Span], tool: str | None = None) -> list[ToolInvocation]:
+    """Every tool invocation in ``spans`` (only those of ``tool`` when given), executed and
+    requested joined by call id within a trace, in span order."""
+    out: list[ToolInvocation] = []
+    by_call: dict[tuple[str, str], int] = {}
+    requested: list[tuple[Span, Any]] = []
+    for s in spans:
+        if not s._attr_keys and not s.events:
+            continue
+        if s.kind == SpanKind.TOOL or (s.kind != SpanKind.LLM and s.tool_name):
+            name = s.tool_name
+            if name and (tool is None or name == tool):
+                cid = s.tool_call_id
+                if cid:
+                    by_call[(s.trace_id, cid)] = len(out)
+                out.append(
+                    ToolInvocation(s, name, s.tool_arguments, cid, "executed", s.tool_result)
+                )
+        elif s.kind == SpanKind.LLM:
+            for c in s.requested_tool_calls:
+                if tool is None or c.name == tool:
+                    requested.append((s, c))
+    seen: set[tuple[str, str]] = set()
+    for s, c in requested:
+        if c.id:
+            key = (s.trace_id, c.id)
+            i = by_call.get(key)
+            if i is not None:
+                if out[i].invocation != "both":
+                    got = out[i]
+                    args = got.arguments if got.arguments is not None else _parse_args(c.arguments)
+                    out[i] = replace(got, invocation="both", arguments=args)
+                continue
+            if key in seen:  # the same request repeated in a later llm span's history
+                continue
+            seen.add(key)
+        out.append(ToolInvocation(s, c.name, _parse_args(c.arguments), c.id, "requested"))
+    return out
+
 
 SimilarBy = Literal["tool", "prompt", "source", "document", "model"]
 
@@ -79,23 +152,30 @@ class SimilarQuery:
             "until_ns": self.until_ns,
         }
 
+    def matches_invocation(self, inv: ToolInvocation) -> bool:
+        """The tool part of the query against one invocation (plus the rest on its span)."""
+        if self.tool is not None and inv.name != self.tool:
+            return False
+        if self.tool_args:
+            args = inv.arguments
+            if not isinstance(args, Mapping):
+                return False
+            for name, pattern in self.tool_args:
+                if name not in args or not fnmatch.fnmatchcase(argument_text(args[name]), pattern):
+                    return False
+        return self._matches_rest(inv.span)
+
     def matches(self, s: Span) -> bool:
+        """A span matches (for a tool query: the span executed or requested the tool)."""
+        if self.tool is not None:
+            return any(self.matches_invocation(i) for i in tool_invocations([s], self.tool))
+        return self._matches_rest(s)
+
+    def _matches_rest(self, s: Span) -> bool:
         if self.since_ns is not None and s.end_ns < self.since_ns:
             return False
         if self.until_ns is not None and s.start_ns > self.until_ns:
             return False
-        if self.tool is not None:
-            if s.tool_name != self.tool:
-                return False
-            if self.tool_args:
-                args = s.tool_arguments
-                if not isinstance(args, Mapping):
-                    return False
-                for name, pattern in self.tool_args:
-                    if name not in args or not fnmatch.fnmatchcase(
-                        argument_text(args[name]), pattern
-                    ):
-                        return False
         if self.prompt_name is not None and s.prompt_name != self.prompt_name:
             return False
         if self.prompt_version is not None and s.prompt_version != self.prompt_version:
@@ -104,7 +184,11 @@ class SimilarQuery:
             return False
         if self.document_id is not None and not any(d.id == self.document_id for d in s.documents):
             return False
-        return self.model is None or self.model in (s.model, s.response_model)
+        return (
+            self.model is None
+            or model_matches(self.model, s.request_model)
+            or model_matches(self.model, s.response_model)
+        )
 
 
 def query_from_span(span: Span, by: SimilarBy, **extra: Any) -> SimilarQuery:
@@ -113,9 +197,10 @@ def query_from_span(span: Span, by: SimilarBy, **extra: Any) -> SimilarQuery:
     Raises ``ValueError`` when the span has nothing of that kind (e.g. ``by="tool"`` on
     a span that is not a tool call)."""
     if by == "tool":
-        if not span.tool_name:
+        name = span.tool_name or next((c.name for c in span.requested_tool_calls), None)
+        if not name:
             raise ValueError("this span is not a tool call")
-        return SimilarQuery(tool=span.tool_name, **extra)
+        return SimilarQuery(tool=name, **extra)
     if by == "prompt":
         if not span.prompt_name and not span.prompt_version:
             raise ValueError("this span names no prompt")
@@ -141,7 +226,7 @@ def query_from_span(span: Span, by: SimilarBy, **extra: Any) -> SimilarQuery:
 def suggest_dimensions(span: Span) -> list[SimilarBy]:
     """The dimensions :func:`query_from_span` can use for this span, most specific first."""
     out: list[SimilarBy] = []
-    if span.tool_name:
+    if span.tool_name or span.requested_tool_calls:
         out.append("tool")
     if span.prompt_name or span.prompt_version:
         out.append("prompt")
@@ -165,6 +250,8 @@ class SimilarResult:
     first_ns: int | None = None
     last_ns: int | None = None
     scanned_traces: int = 0
+    services: list[str] = field(default_factory=list)
+    invocations: list[ToolInvocation] = field(default_factory=list)
 
     @property
     def traces(self) -> int:
@@ -183,16 +270,46 @@ class SimilarResult:
         """The seed's question answered in words."""
         if not self.spans:
             return "no match"
+        if not self.users and not self.conversations:
+            return "unknown"
         if self.users == 1 or (self.users == 0 and self.conversations <= 1):
             return "one user" if self.users == 1 else "one conversation"
         if self.scanned_traces and self.traces >= 0.5 * self.scanned_traces:
             return "the whole system"
         return "a segment"
 
+    @property
+    def scope_reason(self) -> str:
+        """Why the scope is what it is (what is known)."""
+        if not self.spans:
+            return "nothing matched"
+        t, sv = self.traces, len(self.services)
+        where = f"{t} trace{'s' if t != 1 else ''} across {sv} service{'s' if sv != 1 else ''}"
+        if self.scope == "unknown":
+            return f"no conversation or user ids in these spans; {where}"
+        return (
+            f"{self.users} user{'s' if self.users != 1 else ''}, {self.conversations} "
+            f"conversation{'s' if self.conversations != 1 else ''}; {where}"
+        )
+
+    @property
+    def dimensions(self) -> list[str]:
+        """What the scope was judged on: the ids present in the matched traces."""
+        out = ["traces", "services"]
+        if self.conversations:
+            out.append("conversations")
+        if self.users:
+            out.append("users")
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query.to_dict(),
             "description": self.query.describe(),
+            "scope_reason": self.scope_reason,
+            "dimensions": self.dimensions,
+            "services": list(self.services),
+            "matches": [i.to_dict() for i in self.invocations],
             "traces": self.traces,
             "spans": self.spans,
             "conversations": self.conversations,
@@ -209,16 +326,29 @@ class SimilarResult:
 
 
 def find_similar(spans: Iterable[Span], query: SimilarQuery) -> SimilarResult:
-    """Count what matches ``query`` in ``spans`` (two passes over a materialised list)."""
+    """Count what matches ``query`` in ``spans`` (two passes over a materialised list).
+
+    For a tool query the units are tool invocations (requested, executed or both), so a
+    model's request and the tool span that ran it count once."""
     span_list = spans if isinstance(spans, list) else list(spans)
     result = SimilarResult(query=query)
     matched: dict[str, None] = {}
     all_traces: set[str] = set()
     first = last = None
-    for s in span_list:
-        all_traces.add(s.trace_id)
-        if not query.matches(s):
-            continue
+    hits: list[Span] = []
+    if query.tool is not None:
+        for s in span_list:
+            all_traces.add(s.trace_id)
+        for inv in tool_invocations(span_list, query.tool):
+            if query.matches_invocation(inv):
+                result.invocations.append(inv)
+                hits.append(inv.span)
+    else:
+        for s in span_list:
+            all_traces.add(s.trace_id)
+            if query.matches(s):
+                hits.append(s)
+    for s in hits:
         result.spans += 1
         matched[s.trace_id] = None
         if s.status_code == "ERROR":
@@ -227,9 +357,14 @@ def find_similar(spans: Iterable[Span], query: SimilarQuery) -> SimilarResult:
         last = s.end_ns if last is None else max(last, s.end_ns)
     convs: dict[str, None] = {}
     users: dict[str, None] = {}
+    services: dict[str, None] = {}
     if matched:
         for s in span_list:
-            if s.trace_id in matched and s._attr_keys:
+            if s.trace_id in matched:
+                if s.service:
+                    services[s.service] = None
+                if not s._attr_keys:
+                    continue
                 c = s.conversation_id
                 if c:
                     convs[c] = None
@@ -239,6 +374,7 @@ def find_similar(spans: Iterable[Span], query: SimilarQuery) -> SimilarResult:
     result.trace_ids = list(matched)
     result.conversation_ids = list(convs)
     result.user_ids = list(users)
+    result.services = list(services)
     result.first_ns = first
     result.last_ns = last
     result.scanned_traces = len(all_traces)
@@ -275,16 +411,18 @@ def distinct_argument_values(
 ) -> list[ArgumentValue]:
     """Every distinct value of ``argument`` in calls of ``tool``: most frequent first.
 
-    Calls without that argument are counted under the value ``"(missing)"``. A ``query``
+    Calls (executed or requested by a model, see :func:`tool_invocations`) without that
+    argument are counted under the value ``"(missing)"``. A ``query``
     (e.g. with a time window or argument patterns) narrows the calls considered."""
     q = query if query is not None else SimilarQuery(tool=tool)
     if q.tool != tool:
         q = replace(q, tool=tool)
     out: dict[str, ArgumentValue] = {}
-    for s in spans:
-        if not q.matches(s):
+    for inv in tool_invocations(spans, tool):
+        if not q.matches_invocation(inv):
             continue
-        args = s.tool_arguments
+        s = inv.span
+        args = inv.arguments
         if isinstance(args, Mapping) and argument in args:
             text = argument_text(args[argument])
         else:

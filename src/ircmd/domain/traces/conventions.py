@@ -9,13 +9,39 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from ircmd.domain.traces.spans import Span
+
+class _EventLike(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def attributes(self) -> Mapping[str, Any]: ...
+
+
+class Span(Protocol):
+    """What the derivers read of a span (``spans.Span`` satisfies it; no import cycle)."""
+
+    _attr_keys: tuple[str, ...]
+    _attr_values: tuple[Any, ...]
+    span_id: str
+    name: str
+    status_message: str
+
+    def attr(self, key: str, default: Any = None) -> Any: ...
+    def attr_items(self) -> Iterator[tuple[str, Any]]: ...
+    @property
+    def kind(self) -> SpanKind: ...
+    @property
+    def documents(self) -> tuple[Document, ...]: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def events(self) -> tuple[Any, ...]: ...
 
 
 class SpanKind(StrEnum):
@@ -44,6 +70,43 @@ GENAI_OPERATION_KINDS: dict[str, SpanKind] = {
     "invoke_agent": SpanKind.AGENT,
     "create_agent": SpanKind.AGENT,
     "invoke_workflow": SpanKind.WORKFLOW,
+    # OpenLLMetry vector-database operations
+    "vector_db_retrieve": SpanKind.RETRIEVAL,
+    "vector_db_query": SpanKind.RETRIEVAL,
+    "rerank": SpanKind.RERANKER,
+}
+
+# OpenLLMetry (traceloop) ``traceloop.span.kind``
+TRACELOOP_KINDS: dict[str, SpanKind] = {
+    "workflow": SpanKind.WORKFLOW,
+    "task": SpanKind.CHAIN,
+    "agent": SpanKind.AGENT,
+    "tool": SpanKind.TOOL,
+}
+
+# OpenLLMetry legacy ``llm.request.type``
+LLM_REQUEST_TYPES: dict[str, SpanKind] = {
+    "chat": SpanKind.LLM,
+    "completion": SpanKind.LLM,
+    "embedding": SpanKind.EMBEDDING,
+    "rerank": SpanKind.RERANKER,
+}
+
+# Vercel AI SDK ``ai.operationId``
+VERCEL_OPERATIONS: dict[str, SpanKind] = {
+    "ai.generateText.doGenerate": SpanKind.LLM,
+    "ai.streamText.doStream": SpanKind.LLM,
+    "ai.generateObject.doGenerate": SpanKind.LLM,
+    "ai.streamObject.doStream": SpanKind.LLM,
+    "ai.generateText": SpanKind.CHAIN,
+    "ai.streamText": SpanKind.CHAIN,
+    "ai.generateObject": SpanKind.CHAIN,
+    "ai.streamObject": SpanKind.CHAIN,
+    "ai.toolCall": SpanKind.TOOL,
+    "ai.embed": SpanKind.CHAIN,
+    "ai.embedMany": SpanKind.CHAIN,
+    "ai.embed.doEmbed": SpanKind.EMBEDDING,
+    "ai.embedMany.doEmbed": SpanKind.EMBEDDING,
 }
 
 OPENINFERENCE_KINDS: dict[str, SpanKind] = {
@@ -164,26 +227,31 @@ def _maybe_json(v: Any) -> Any:
     return v
 
 
-_MODEL_KEYS = (
-    "gen_ai.request.model",
-    "llm.model_name",
-    "llm.request.model_name",
+_REQUEST_MODEL_KEYS = ("gen_ai.request.model", "llm.request.model_name", "ai.model.id")
+_RESPONSE_MODEL_KEYS = (
     "gen_ai.response.model",
     "llm.response.model_name",
+    "llm.model_name",
+    "ai.response.model",
     "embedding.model_name",
     "reranker.model_name",
 )
+_MODEL_KEYS = _REQUEST_MODEL_KEYS + _RESPONSE_MODEL_KEYS
 _INPUT_TOKEN_KEYS = (
     "gen_ai.usage.input_tokens",
     "gen_ai.usage.prompt_tokens",
     "llm.token_count.prompt",
+    "ai.usage.inputTokens",
+    "ai.usage.promptTokens",
 )
 _OUTPUT_TOKEN_KEYS = (
     "gen_ai.usage.output_tokens",
     "gen_ai.usage.completion_tokens",
     "llm.token_count.completion",
+    "ai.usage.outputTokens",
+    "ai.usage.completionTokens",
 )
-_TOOL_KEYS = ("gen_ai.tool.name", "tool.name")
+_TOOL_KEYS = ("gen_ai.tool.name", "tool.name", "ai.toolCall.name")
 _CONVERSATION_KEYS = ("gen_ai.conversation.id", "session.id")
 _USER_KEYS = ("user.id", "enduser.id")
 
@@ -210,31 +278,33 @@ def _plan(keys: tuple[str, ...]) -> _Plan:
 
 
 def _fallback_kind(keys: tuple[str, ...]) -> SpanKind:
-    """No explicit kind: what the attributes describe."""
+    """No kind attribute at all: only explicit tool/retrieval attributes say what it is.
+
+    A model or provider attribute alone never makes a span ``llm`` (wrappers carry them)."""
     if "gen_ai.tool.name" in keys or "gen_ai.tool.call.arguments" in keys:
         return SpanKind.TOOL
     if "gen_ai.data_source.id" in keys or "gen_ai.retrieval.documents" in keys:
         return SpanKind.RETRIEVAL
-    if (
-        "gen_ai.request.model" in keys
-        or "gen_ai.system" in keys
-        or "gen_ai.provider.name" in keys
-        or "llm.model_name" in keys
-    ):
-        return SpanKind.LLM
     return SpanKind.OTHER
 
 
-_KindPlan = tuple[int, int, SpanKind]
+_KIND_SOURCES: tuple[tuple[str, Mapping[str, SpanKind], bool], ...] = (
+    # (attribute, table, upper-case the value)
+    ("openinference.span.kind", OPENINFERENCE_KINDS, True),
+    ("traceloop.span.kind", TRACELOOP_KINDS, False),
+    ("llm.request.type", LLM_REQUEST_TYPES, False),
+    ("ai.operationId", VERCEL_OPERATIONS, False),
+)
+
+_KindPlan = tuple[int, tuple[tuple[int, Mapping[str, SpanKind], bool], ...], SpanKind]
 _KIND_PLANS: dict[tuple[str, ...], _KindPlan] = {}
 
 
 def _kind_plan(keys: tuple[str, ...]) -> _KindPlan:
     op = "gen_ai.operation.name"
-    oi = "openinference.span.kind"
     plan = (
         keys.index(op) if op in keys else -1,
-        keys.index(oi) if oi in keys else -1,
+        tuple((keys.index(k), table, up) for k, table, up in _KIND_SOURCES if k in keys),
         _fallback_kind(keys),
     )
     if len(_KIND_PLANS) > 50_000:
@@ -244,14 +314,18 @@ def _kind_plan(keys: tuple[str, ...]) -> _KindPlan:
 
 
 def _derive_kind(span: Span) -> SpanKind:
+    """The kind from explicit attributes: a known GenAI operation, an OpenInference, traceloop
+    or Vercel kind, OpenLLMetry's request type. An operation name that is not known is
+    ``other`` (its raw name is :attr:`Span.operation`), unless another attribute names it."""
     keys = span._attr_keys
     if not keys:
         return SpanKind.OTHER
     plan = _KIND_PLANS.get(keys)
     if plan is None:
         plan = _kind_plan(keys)
-    op_i, oi_i, fallback = plan
+    op_i, sources, fallback = plan
     values = span._attr_values
+    unknown_op = False
     if op_i >= 0:
         op = values[op_i]
         if isinstance(op, str):
@@ -260,20 +334,68 @@ def _derive_kind(span: Span) -> SpanKind:
                 got = GENAI_OPERATION_KINDS.get(op.strip().lower())
             if got is not None:
                 return got
-    if oi_i >= 0:
-        oi = values[oi_i]
-        if isinstance(oi, str):
-            oi = oi.strip().upper()
-            # UNKNOWN says nothing: let the other attributes speak
-            if oi != "UNKNOWN":
-                got = OPENINFERENCE_KINDS.get(oi)
-                if got is not None:
-                    return got
-    return fallback
+            unknown_op = bool(op.strip())
+    for i, table, up in sources:
+        v = values[i]
+        if isinstance(v, str):
+            v = v.strip()
+            got = table.get(v.upper() if up else v)
+            if got is None and not up:
+                got = table.get(v.lower())
+            # UNKNOWN / unknown say nothing: let the other attributes speak
+            if got is not None and not (up and v.upper() == "UNKNOWN"):
+                return got
+    return SpanKind.OTHER if unknown_op else fallback
+
+
+def _derive_operation(span: Span) -> str | None:
+    """The raw operation name as the producer wrote it."""
+    return _first_str(
+        span,
+        "gen_ai.operation.name",
+        "ai.operationId",
+        "llm.request.type",
+        "traceloop.span.kind",
+        "openinference.span.kind",
+    )
+
+
+def _invocation_model(span: Span) -> str | None:
+    """OpenInference ``llm.invocation_parameters`` (a JSON string): its ``model``."""
+    v = _maybe_json(span.attr("llm.invocation_parameters"))
+    if isinstance(v, dict):
+        m = v.get("model") or v.get("model_name")
+        if isinstance(m, str) and m:
+            return m
+    return None
+
+
+def _derive_request_model(span: Span) -> str | None:
+    return _first_str(span, *_REQUEST_MODEL_KEYS) or _invocation_model(span)
+
+
+def _derive_response_model(span: Span) -> str | None:
+    return _first_str(span, *_RESPONSE_MODEL_KEYS)
+
+
+_DATED = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{8}|\d{4})$")
+
+
+def model_matches(wanted: str, model: str | None) -> bool:
+    """``model`` is ``wanted`` or a dated release of it (``gpt-4o-mini`` matches
+    ``gpt-4o-mini-2024-07-18``; ``gpt-4o`` does not match ``gpt-4o-mini``)."""
+    if not model:
+        return False
+    if model == wanted:
+        return True
+    if not model.startswith(wanted):
+        return False
+    m = _DATED.search(model)
+    return m is not None and m.start() == len(wanted)
 
 
 def _derive_model(span: Span) -> str | None:
-    return _first_str(span, *_MODEL_KEYS)
+    return _derive_request_model(span) or _derive_response_model(span)
 
 
 def _derive_provider(span: Span) -> str | None:
@@ -292,8 +414,37 @@ def _derive_tool_name(span: Span) -> str | None:
     return _first_str(span, *_TOOL_KEYS)
 
 
+_ENVELOPE_KEYS = frozenset({"input_str", "tags", "metadata", "inputs", "kwargs", "name", "run_id"})
+
+
+def unwrap_arguments(v: Any) -> Any:
+    """Tool arguments without LangChain's run envelope
+    (``{"input_str", "tags", "metadata", "inputs": {...}, "kwargs"}`` -> the ``inputs``)."""
+    v = _maybe_json(v)
+    if isinstance(v, dict) and ("inputs" in v or "input_str" in v) and set(v) <= _ENVELOPE_KEYS:
+        inner = v.get("inputs")
+        if isinstance(inner, dict) and inner:
+            return inner
+        kw = v.get("kwargs")
+        if isinstance(kw, dict) and kw:
+            return kw
+        got = _maybe_json(v.get("input_str"))
+        if isinstance(got, dict):
+            return got
+        return inner if inner is not None else got
+    return v
+
+
 def _derive_tool_arguments(span: Span) -> Any:
+    return unwrap_arguments(_raw_tool_arguments(span))
+
+
+def _raw_tool_arguments(span: Span) -> Any:
     v = span.attr("gen_ai.tool.call.arguments")
+    if v is None:
+        v = span.attr("ai.toolCall.args", span.attr("ai.toolCall.input"))
+    if v is None and span.attr("traceloop.span.kind") == "tool":
+        v = span.attr("traceloop.entity.input")
     if v is not None:
         return _maybe_json(v)
     if span.kind == SpanKind.TOOL:
@@ -310,13 +461,82 @@ def _derive_tool_arguments(span: Span) -> Any:
     return _maybe_json(tp) if tp is not None else None
 
 
+def unwrap_result(v: Any) -> Any:
+    """A tool result without LangChain's envelope (``{"output": ..., "kwargs": {...}}``)."""
+    v = _maybe_json(v)
+    if isinstance(v, dict) and "output" in v and set(v) <= {"output", "kwargs"}:
+        return _maybe_json(v["output"])
+    return v
+
+
 def _derive_tool_result(span: Span) -> Any:
+    return unwrap_result(_raw_tool_result(span))
+
+
+def _raw_tool_result(span: Span) -> Any:
     v = span.attr("gen_ai.tool.call.result")
+    if v is None:
+        v = span.attr("ai.toolCall.result", span.attr("ai.toolCall.output"))
+    if v is None and span.attr("traceloop.span.kind") == "tool":
+        v = span.attr("traceloop.entity.output")
     if v is not None:
         return _maybe_json(v)
     if span.kind == SpanKind.TOOL:
         return _maybe_json(span.attr("output.value"))
     return None
+
+
+def _derive_tool_call_id(span: Span) -> str | None:
+    return _first_str(span, "gen_ai.tool.call.id", "tool_call.id", "ai.toolCall.id")
+
+
+def _derive_requested_calls(span: Span) -> tuple[ToolCall, ...]:
+    """The tool calls a model asked for in this (llm) span's output messages."""
+    if span.kind != SpanKind.LLM:
+        return ()
+    out: list[ToolCall] = []
+    for m in span.output_messages:  # type: ignore[attr-defined]
+        out.extend(c for c in m.tool_calls if c.name)
+    return tuple(out)
+
+
+_CALL_KEY_PLANS: dict[tuple[str, ...], tuple[int, ...]] = {}
+
+
+def _call_key_plan(keys: tuple[str, ...]) -> tuple[int, ...]:
+    got = tuple(
+        i
+        for i, k in enumerate(keys)
+        if k in ("gen_ai.output.messages", "ai.response.toolCalls", "gen_ai.completion")
+        or (k.startswith(("llm.output_messages.", "gen_ai.completion.")) and ".tool_calls." in k)
+    )
+    if len(_CALL_KEY_PLANS) > 50_000:
+        _CALL_KEY_PLANS.clear()
+    _CALL_KEY_PLANS[keys] = got
+    return got
+
+
+def requested_tool_names(span: Span) -> tuple[str, ...]:
+    """Names of the tools a model asked for in this span (cheap when it asked for none:
+    the trace list calls this for every span)."""
+    keys = span._attr_keys
+    plan = _CALL_KEY_PLANS.get(keys)
+    if plan is None:
+        plan = _call_key_plan(keys)
+    if not plan and not span.events:
+        return ()
+    if plan and not span.events:
+        vals = span._attr_values
+        hit = False
+        for i in plan:
+            v = vals[i]
+            if not isinstance(v, str) or "tool" in v or "Tool" in v or keys[i].endswith(".name"):
+                hit = True
+                break
+        if not hit:
+            return ()
+    names = dict.fromkeys(c.name for c in _derive_requested_calls(span))
+    return tuple(names)
 
 
 def _derive_retrieval_source(span: Span) -> str | None:
@@ -357,12 +577,26 @@ def _as_float(v: Any) -> float | None:
     return None
 
 
+def _doc_id(raw_id: Any, metadata: Any) -> str | None:
+    """The document's id, else the id its metadata names (OpenInference puts it there)."""
+    got = _as_text(raw_id) if raw_id not in (None, "") else None
+    if got is not None:
+        return got
+    meta = _maybe_json(metadata)
+    if isinstance(meta, dict):
+        for k in ("id", "document_id", "doc_id", "_id"):
+            v = meta.get(k)
+            if v not in (None, ""):
+                return _as_text(v)
+    return None
+
+
 def _docs_from_flat(span: Span, prefix: str) -> list[Document]:
     docs = []
     for item in _indexed(span, prefix).values():
         docs.append(
             Document(
-                id=_as_text(item.get("document.id")),
+                id=_doc_id(item.get("document.id"), item.get("document.metadata")),
                 score=_as_float(item.get("document.score")),
                 content=_as_text(item.get("document.content")),
                 metadata=_as_text(item.get("document.metadata")),
@@ -384,7 +618,7 @@ def _docs_from_json(v: Any) -> list[Document]:
         meta = d.get("metadata")
         docs.append(
             Document(
-                id=_as_text(d.get("id")),
+                id=_doc_id(d.get("id"), meta),
                 score=_as_float(d.get("score")),
                 content=_as_text(d.get("content", d.get("text"))),
                 metadata=_as_text(meta) if meta is not None else None,
@@ -420,42 +654,71 @@ def _part_text(part: Any) -> str:
         return _as_text(part.get("content")) or ""
     if "text" in part and isinstance(part["text"], str):
         return str(part["text"])
-    if ptype == "tool_call":
+    if ptype in ("tool_call", "tool-call"):
         return ""  # shown as a ToolCall
-    if ptype == "tool_call_response":
-        return _as_text(part.get("response", part.get("result"))) or ""
+    if ptype in ("tool_call_response", "tool-result"):
+        return _as_text(part.get("response", part.get("result", part.get("output")))) or ""
     return json.dumps(_jsonable(part), ensure_ascii=False, sort_keys=True)
 
 
-def _genai_messages(v: Any) -> list[Message]:
+def _args_text(v: Any) -> str:
+    if v is None:
+        return ""
+    return _as_text(v) or ""
+
+
+def _openai_calls(raw: Any) -> list[ToolCall]:
+    """OpenAI-shaped tool calls: ``[{id, type, function: {name, arguments}}]`` (also the
+    flat ``{id, name, arguments}`` and Vercel ``{toolCallId, toolName, args|input}``)."""
+    raw = _maybe_json(raw)
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list):
+        return []
+    out = []
+    for c in raw:
+        if not isinstance(c, dict):
+            continue
+        fn = c.get("function")
+        if isinstance(fn, dict):
+            name, args = fn.get("name"), fn.get("arguments")
+        elif "toolName" in c:
+            name, args = c.get("toolName"), c.get("args", c.get("input"))
+        else:
+            name, args = c.get("name"), c.get("arguments", c.get("args"))
+        cid = c.get("id", c.get("toolCallId"))
+        out.append(ToolCall(_as_text(name) or "", _args_text(args), _as_text(cid) if cid else None))
+    return out
+
+
+def _genai_messages(v: Any, default_role: str = "") -> list[Message]:
     v = _maybe_json(v)
     if isinstance(v, dict):
         v = [v]
     if not isinstance(v, list):
-        return [Message("", _as_text(v) or "")] if v not in (None, "") else []
+        return [Message(default_role, _as_text(v) or "")] if v not in (None, "") else []
     out = []
     for m in v:
         if not isinstance(m, dict):
-            out.append(Message("", _as_text(m) or ""))
+            out.append(Message(default_role, _as_text(m) or ""))
             continue
-        role = _as_text(m.get("role")) or ""
+        if "message" in m and isinstance(m["message"], dict) and "role" not in m:
+            m = m["message"]  # a choice: {index, finish_reason, message}
+        role = _as_text(m.get("role")) or default_role
         parts = m.get("parts")
+        if parts is None and isinstance(m.get("content"), list):
+            parts = m.get("content")  # Vercel / OpenAI content parts
         calls: list[ToolCall] = []
         if isinstance(parts, list):
             texts = [t for t in (_part_text(p) for p in parts) if t]
             for p in parts:
-                if isinstance(p, dict) and p.get("type") == "tool_call":
-                    args = p.get("arguments")
-                    calls.append(
-                        ToolCall(
-                            name=_as_text(p.get("name")) or "",
-                            arguments=_as_text(args) or "" if args is not None else "",
-                            id=_as_text(p.get("id")),
-                        )
-                    )
+                if isinstance(p, dict) and p.get("type") in ("tool_call", "tool-call"):
+                    calls.extend(_openai_calls(p))
             content = "\n".join(texts)
         else:
             content = _as_text(m.get("content")) or ""
+        if m.get("tool_calls") is not None:
+            calls.extend(_openai_calls(m.get("tool_calls")))
         out.append(Message(role, content, _as_text(m.get("name")), tuple(calls)))
     return out
 
@@ -467,15 +730,13 @@ def _oi_messages(span: Span, prefix: str) -> list[Message]:
         content = _as_text(item.get("message.content"))
         if content is None:
             texts: dict[int, str] = {}
-            calls_by_idx: dict[int, dict[str, Any]] = {}
             for k, v in item.items():
                 if k.startswith("message.contents."):
                     idx, _, rest = k[len("message.contents.") :].partition(".")
                     if idx.isdigit() and rest == "message_content.text":
                         texts[int(idx)] = _as_text(v) or ""
             content = "\n".join(t for _, t in sorted(texts.items()))
-        else:
-            calls_by_idx = {}
+        calls_by_idx: dict[int, dict[str, Any]] = {}
         for k, v in item.items():
             if k.startswith("message.tool_calls."):
                 idx, _, rest = k[len("message.tool_calls.") :].partition(".")
@@ -493,40 +754,177 @@ def _oi_messages(span: Span, prefix: str) -> list[Message]:
     return out
 
 
-def _legacy_messages(span: Span, prefix: str) -> list[Message]:
+def _legacy_messages(span: Span, prefix: str, default_role: str) -> list[Message]:
+    """OpenLLMetry's indexed ``gen_ai.prompt.N.*`` / ``gen_ai.completion.N.*``, with
+    ``tool_calls.M.name|arguments|id``; else the deprecated whole-string attribute."""
     out = []
     for item in _indexed(span, prefix).values():
-        out.append(Message(_as_text(item.get("role")) or "", _as_text(item.get("content")) or ""))
+        calls_by_idx: dict[int, dict[str, Any]] = {}
+        for k, v in item.items():
+            if k.startswith("tool_calls."):
+                idx, _, rest = k[len("tool_calls.") :].partition(".")
+                if idx.isdigit():
+                    calls_by_idx.setdefault(int(idx), {})[rest] = v
+        calls = tuple(
+            ToolCall(
+                _as_text(c.get("name")) or "",
+                _args_text(c.get("arguments")),
+                _as_text(c.get("id")) if c.get("id") else None,
+            )
+            for _, c in sorted(calls_by_idx.items())
+        )
+        out.append(
+            Message(
+                _as_text(item.get("role")) or default_role,
+                _as_text(item.get("content")) or "",
+                None,
+                calls,
+            )
+        )
+    if not out:
+        whole = span.attr(prefix)
+        if whole not in (None, ""):
+            out = _genai_messages(whole, default_role)
     return out
 
 
-def _derive_input_messages(span: Span) -> tuple[Message, ...]:
-    msgs: list[Message] = []
-    sys_instr = span.attr("gen_ai.system_instructions")
-    if sys_instr is not None:
-        parsed = _maybe_json(sys_instr)
-        if isinstance(parsed, list):
-            text = "\n".join(t for t in (_part_text(p) for p in parsed) if t)
-        else:
-            text = _as_text(parsed) or ""
-        msgs.append(Message("system", text))
-    v = span.attr("gen_ai.input.messages")
+def _vercel_input(span: Span) -> list[Message]:
+    v = span.attr("ai.prompt.messages")
     if v is not None:
-        msgs.extend(_genai_messages(v))
-    if len(msgs) <= (1 if sys_instr is not None else 0):
-        msgs.extend(_oi_messages(span, "llm.input_messages"))
+        return _genai_messages(v, "user")
+    p = _maybe_json(span.attr("ai.prompt"))
+    if isinstance(p, dict):
+        msgs: list[Message] = []
+        if isinstance(p.get("system"), str):
+            msgs.append(Message("system", p["system"]))
+        if p.get("messages") is not None:
+            msgs.extend(_genai_messages(p["messages"], "user"))
+        elif p.get("prompt") is not None:
+            msgs.extend(_genai_messages(p["prompt"], "user"))
+        return msgs
+    if isinstance(p, str) and p:
+        return [Message("user", p)]
+    return []
+
+
+def _vercel_output(span: Span) -> list[Message]:
+    text = span.attr("ai.response.text")
+    calls = _openai_calls(span.attr("ai.response.toolCalls"))
+    if text is None and not calls:
+        return []
+    return [Message("assistant", _as_text(text) or "", None, tuple(calls))]
+
+
+def _system_text(v: Any) -> str:
+    parsed = _maybe_json(v)
+    if isinstance(parsed, list):
+        return "\n".join(t for t in (_part_text(p) for p in parsed) if t)
+    if isinstance(parsed, dict):
+        return _part_text(parsed)
+    return _as_text(parsed) or ""
+
+
+def _with_system(sys_instr: Any, msgs: list[Message]) -> list[Message]:
+    """``gen_ai.system_instructions`` first, unless the first message already says it."""
+    if sys_instr is None:
+        return msgs
+    text = _system_text(sys_instr)
+    if msgs and msgs[0].role == "system" and msgs[0].content.strip() == text.strip():
+        return msgs
+    return [Message("system", text), *msgs]
+
+
+# -- GenAI events (span events, or log records attached as events) ---------------------
+
+_INPUT_EVENTS = {
+    "gen_ai.system.message": "system",
+    "gen_ai.user.message": "user",
+    "gen_ai.assistant.message": "assistant",
+    "gen_ai.tool.message": "tool",
+}
+_DETAILS_EVENT = "gen_ai.client.inference.operation.details"
+EVENT_BODY_KEY = "event.body"
+"""Where :func:`ircmd.domain.traces.logs.attach_logs` keeps a log record's body."""
+
+
+def _event_field(e: Any, key: str) -> Any:
+    attrs = e.attributes
+    v = attrs.get(key)
+    if v is None:
+        body = _maybe_json(attrs.get(EVENT_BODY_KEY))
+        if isinstance(body, dict):
+            v = body.get(key)
+    return v
+
+
+def _event_message(e: Any, role: str) -> Message:
+    body = _maybe_json(e.attributes.get(EVENT_BODY_KEY))
+    if not isinstance(body, dict):
+        body = {"content": body} if body is not None else {}
+    content = body.get("content")
+    if isinstance(content, list):
+        text = "\n".join(t for t in (_part_text(p) for p in content) if t)
+    else:
+        text = _as_text(content) or ""
+    calls = tuple(_openai_calls(body.get("tool_calls"))) if body.get("tool_calls") else ()
+    return Message(_as_text(body.get("role")) or role, text, None, calls)
+
+
+def _event_messages(span: Span, output: bool) -> list[Message]:
+    events = span.events
+    if not events:
+        return []
+    msgs: list[Message] = []
+    for e in events:
+        name = e.name
+        if name == _DETAILS_EVENT:
+            if output:
+                v = _event_field(e, "gen_ai.output.messages")
+                if v is not None:
+                    msgs.extend(_genai_messages(v, "assistant"))
+            else:
+                v = _event_field(e, "gen_ai.input.messages")
+                got = _genai_messages(v) if v is not None else []
+                msgs.extend(_with_system(_event_field(e, "gen_ai.system_instructions"), got))
+        elif output and name == "gen_ai.choice":
+            body = _maybe_json(e.attributes.get(EVENT_BODY_KEY))
+            if isinstance(body, dict) and isinstance(body.get("message"), dict):
+                inner = dict(body["message"])
+                inner.setdefault("role", "assistant")
+                msgs.extend(_genai_messages([inner], "assistant"))
+            else:
+                msgs.append(_event_message(e, "assistant"))
+        elif not output and name in _INPUT_EVENTS:
+            msgs.append(_event_message(e, _INPUT_EVENTS[name]))
+    return msgs
+
+
+def _derive_input_messages(span: Span) -> tuple[Message, ...]:
+    v = span.attr("gen_ai.input.messages")
+    msgs = _genai_messages(v) if v is not None else []
     if not msgs:
-        msgs.extend(_legacy_messages(span, "gen_ai.prompt"))
+        msgs = _oi_messages(span, "llm.input_messages")
+    if not msgs:
+        msgs = _legacy_messages(span, "gen_ai.prompt", "user")
+    if not msgs:
+        msgs = _vercel_input(span)
+    msgs = _with_system(span.attr("gen_ai.system_instructions"), msgs)
+    if not msgs:
+        msgs = _event_messages(span, output=False)
     return tuple(msgs)
 
 
 def _derive_output_messages(span: Span) -> tuple[Message, ...]:
     v = span.attr("gen_ai.output.messages")
-    msgs = _genai_messages(v) if v is not None else []
+    msgs = _genai_messages(v, "assistant") if v is not None else []
     if not msgs:
         msgs = _oi_messages(span, "llm.output_messages")
     if not msgs:
-        msgs = _legacy_messages(span, "gen_ai.completion")
+        msgs = _legacy_messages(span, "gen_ai.completion", "assistant")
+    if not msgs:
+        msgs = _vercel_output(span)
+    if not msgs:
+        msgs = _event_messages(span, output=True)
     return tuple(msgs)
 
 
@@ -541,6 +939,9 @@ def _derive_search_text(span: Span) -> str:
 _DERIVERS: dict[str, Any] = {
     "kind": _derive_kind,
     "model": _derive_model,
+    "request_model": _derive_request_model,
+    "response_model": _derive_response_model,
+    "operation": _derive_operation,
     "provider": _derive_provider,
     "input_tokens": _derive_input_tokens,
     "output_tokens": _derive_output_tokens,
@@ -548,6 +949,8 @@ _DERIVERS: dict[str, Any] = {
     "tool_arguments": _derive_tool_arguments,
     "tool_result": _derive_tool_result,
     "retrieval_source": _derive_retrieval_source,
+    "tool_call_id": _derive_tool_call_id,
+    "requested_calls": _derive_requested_calls,
     "documents": _derive_documents,
     "prompt_name": _derive_prompt_name,
     "prompt_version": _derive_prompt_version,
@@ -556,7 +959,14 @@ _DERIVERS: dict[str, Any] = {
     "search_text": _derive_search_text,
 }
 _CACHED = frozenset(
-    {"tool_arguments", "tool_result", "documents", "input_messages", "output_messages"}
+    {
+        "tool_arguments",
+        "tool_result",
+        "documents",
+        "input_messages",
+        "output_messages",
+        "requested_calls",
+    }
 )
 
 

@@ -46,6 +46,7 @@ from ircmd.domain.traces.conventions import (
     _DERIVERS,
     _PLANS,
     _USER_KEYS,
+    EVENT_BODY_KEY,
     GENAI_OPERATION_KINDS,
     OPENINFERENCE_KINDS,
     Document,
@@ -57,9 +58,11 @@ from ircmd.domain.traces.conventions import (
     _jsonable,
     _plan,
     format_value,
+    model_matches,
 )
 
 __all__ = [
+    "EVENT_BODY_KEY",
     "GENAI_OPERATION_KINDS",
     "OPENINFERENCE_KINDS",
     "AttrValue",
@@ -73,6 +76,7 @@ __all__ = [
     "ToolCall",
     "format_value",
     "intern_keys",
+    "model_matches",
 ]
 
 
@@ -337,8 +341,30 @@ class Span:
         return self._derived("model")  # type: ignore[no-any-return]
 
     @property
+    def request_model(self) -> str | None:
+        """The model asked for (GenAI request model, OpenInference invocation parameters,
+        Vercel ``ai.model.id``)."""
+        return self._derived("request_model")  # type: ignore[no-any-return]
+
+    @property
     def response_model(self) -> str | None:
-        return _first_str(self, "gen_ai.response.model", "llm.response.model_name")
+        """The model that answered (GenAI response model, OpenInference ``llm.model_name``)."""
+        return self._derived("response_model")  # type: ignore[no-any-return]
+
+    @property
+    def operation(self) -> str | None:
+        """The raw operation name the producer wrote (``gen_ai.operation.name``, ...)."""
+        return self._derived("operation")  # type: ignore[no-any-return]
+
+    @property
+    def tool_call_id(self) -> str | None:
+        """The id of the tool call a tool span executed."""
+        return self._derived("tool_call_id")  # type: ignore[no-any-return]
+
+    @property
+    def requested_tool_calls(self) -> tuple[ToolCall, ...]:
+        """Tool calls the model asked for in this llm span's output messages."""
+        return self._derived("requested_calls")  # type: ignore[no-any-return]
 
     @property
     def provider(self) -> str | None:

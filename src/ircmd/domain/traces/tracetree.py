@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from ircmd.domain.traces.conventions import requested_tool_names
 from ircmd.domain.traces.spans import Span
 
 
@@ -304,6 +305,8 @@ def summarize(
                 models[m] = None
             if t:
                 tools[t] = None
+            for rt in requested_tool_names(s):  # a model's tool calls count (requested)
+                tools[rt] = None
             if c:
                 convs[c] = None
             if u:

@@ -1,0 +1,51 @@
+"""LangChain (langchain-core) under a real instrumentation, exporting with the real OTLP HTTP
+protobuf exporter: ``python produce_langchain.py LIBRARY OTLP_ENDPOINT``.
+
+LIBRARY: ``openinference`` (openinference-instrumentation-langchain) or ``openllmetry``
+(opentelemetry-instrumentation-langchain). A chain runs the ``issue_refund`` tool."""
+
+from __future__ import annotations
+
+import sys
+
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+
+def main() -> int:
+    library, endpoint = sys.argv[1:3]
+    tp = TracerProvider(resource=Resource.create({"service.name": f"refunds-lc-{library}"}))
+    tp.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{endpoint}/v1/traces")))
+    trace.set_tracer_provider(tp)
+    if library == "openinference":
+        from openinference.instrumentation.langchain import LangChainInstrumentor
+
+        LangChainInstrumentor().instrument(tracer_provider=tp)
+    elif library == "openllmetry":
+        from opentelemetry.instrumentation.langchain import LangchainInstrumentor
+
+        LangchainInstrumentor().instrument(tracer_provider=tp)
+    else:
+        raise SystemExit(f"unknown library {library}")
+
+    from langchain_core.runnables import RunnableLambda
+    from langchain_core.tools import tool
+
+    @tool
+    def issue_refund(account_id: str, amount: float) -> str:
+        """Refund an account."""
+        return f"refunded {amount} to {account_id}"
+
+    chain = RunnableLambda(lambda req: {"account_id": req["account"], "amount": req["amount"]})
+    chain = chain | issue_refund
+    chain.invoke({"account": "A-1042", "amount": 120.5})
+    chain.invoke({"account": "A-2001", "amount": 9.0})
+    tp.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

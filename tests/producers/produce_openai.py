@@ -1,0 +1,99 @@
+"""One real instrumentation of the OpenAI SDK, driven for real, exporting with the real OTLP
+HTTP protobuf exporters: ``python produce_openai.py LIBRARY BASE_URL OTLP_ENDPOINT``.
+
+LIBRARY: ``otel-v2`` (opentelemetry-instrumentation-openai-v2; message capture from
+``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT``), ``openinference``
+(openinference-instrumentation-openai), ``openllmetry`` (opentelemetry-instrumentation-openai).
+Each runs in its own process: the instrumentations patch the same SDK."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from opentelemetry import trace
+from opentelemetry._logs import set_logger_provider
+from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "issue_refund",
+            "description": "Refund an account",
+            "parameters": {
+                "type": "object",
+                "properties": {"account_id": {"type": "string"}, "amount": {"type": "number"}},
+                "required": ["account_id", "amount"],
+            },
+        },
+    }
+]
+SYSTEM = "You are the refunds agent."
+USER = "Please refund account A-1042 for the double charge."
+
+
+def main() -> int:
+    library, base_url, endpoint = sys.argv[1:4]
+    resource = Resource.create({"service.name": f"refunds-{library}"})
+    tp = TracerProvider(resource=resource)
+    tp.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{endpoint}/v1/traces")))
+    trace.set_tracer_provider(tp)
+    lp = LoggerProvider(resource=resource)
+    lp.add_log_record_processor(
+        BatchLogRecordProcessor(OTLPLogExporter(endpoint=f"{endpoint}/v1/logs"))
+    )
+    set_logger_provider(lp)
+    if library == "otel-v2":
+        from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
+
+        OpenAIInstrumentor().instrument(tracer_provider=tp, logger_provider=lp)
+    elif library == "openinference":
+        from openinference.instrumentation.openai import OpenAIInstrumentor as OI
+
+        OI().instrument(tracer_provider=tp)
+    elif library == "openllmetry":
+        from opentelemetry.instrumentation.openai import OpenAIInstrumentor as TL
+
+        TL().instrument(tracer_provider=tp)
+    else:
+        raise SystemExit(f"unknown library {library}")
+
+    import openai
+
+    client = openai.OpenAI(base_url=base_url, api_key="test-key", max_retries=0)
+    messages: list[dict[str, object]] = [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": USER},
+    ]
+    first = client.chat.completions.create(model="gpt-4o-mini", messages=messages, tools=TOOLS)  # type: ignore[arg-type]
+    call = first.choices[0].message.tool_calls[0]  # type: ignore[index]
+    messages.append(
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.function.name, "arguments": call.function.arguments},  # type: ignore[union-attr]
+                }
+            ],
+        }
+    )
+    messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps({"ok": True})})
+    client.chat.completions.create(model="gpt-4o-mini", messages=messages, tools=TOOLS)  # type: ignore[arg-type]
+    client.embeddings.create(model="text-embedding-3-small", input=["refund policy"])
+    tp.shutdown()
+    lp.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
