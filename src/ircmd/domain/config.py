@@ -21,6 +21,8 @@ class StoreConfig(_Strict):
     kind: Literal["tinydb", "postgres"] = "tinydb"
     path: str | None = None
     dsn_env: str | None = None
+    key_env: str | None = None
+    """Env var holding the timeline chain key (default: a 0600 file in ``<config>/keys/``)."""
 
     @model_validator(mode="after")
     def _dsn(self) -> StoreConfig:

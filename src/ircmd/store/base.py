@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from ircmd.domain.incidents.incident import Incident
-from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, new_event
+from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, head_mac, new_event
 
 SCHEMA_VERSION = 1
 
@@ -53,12 +53,13 @@ class Change:
 
 
 def chain_change(
-    change: Change, incident_id: str, last: TimelineEvent | None
+    change: Change, incident_id: str, last: TimelineEvent | None, key: bytes | None = None
 ) -> list[TimelineEvent]:
     """The change's drafts as events chained after ``last`` (every backend writes these).
 
     Also anchors the chain's head (seq and hash of the new last event) in
-    ``change.incident``, so a cut tail or a replaced last event is detected by verify."""
+    ``change.incident``, so a cut tail or a replaced last event is detected by verify. With
+    the store's chain ``key`` every event carries a MAC and the head anchor one too."""
     if change.incident.id != incident_id:
         raise StoreError(f"a change for {incident_id} tried to write {change.incident.id}")
     written: list[TimelineEvent] = []
@@ -72,11 +73,13 @@ def chain_change(
             author=draft.author,
             text=draft.text,
             data=draft.data,
+            key=key,
         )
         written.append(prev)
     if prev is not None:
+        anchor = head_mac(key, incident_id, prev.seq, prev.hash) if key is not None else ""
         change.incident = change.incident.model_copy(
-            update={"head_seq": prev.seq, "head_hash": prev.hash}
+            update={"head_seq": prev.seq, "head_hash": prev.hash, "head_mac": anchor}
         )
     return written
 

@@ -23,9 +23,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 try:
@@ -49,6 +50,7 @@ from ircmd.store.base import (
     StoreUnreadable,
     chain_change,
 )
+from ircmd.store.chainkey import ChainKeyState, KeySource, ensure_keyed, load_state
 from ircmd.store.postgres.bulk import export_records, import_records
 from ircmd.store.postgres.conn import (
     Conn,
@@ -85,7 +87,14 @@ def _coerce(rec: dict[str, Any]) -> dict[str, Any]:
 class PostgresIncidentStore:
     """:class:`~ircmd.store.base.IncidentStore` on a PostgreSQL database."""
 
-    def __init__(self, dsn: str, *, env_name: str = "the DSN", create: bool = True) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        env_name: str = "the DSN",
+        create: bool = True,
+        key_source: KeySource | None = None,
+    ) -> None:
         self._dsn = dsn
         self.location, self._secret = describe_dsn(dsn, env_name)
         self._pool = ConnectionPool(self._connect)
@@ -113,6 +122,43 @@ class PostgresIncidentStore:
         except BaseException:
             self._pool.close()
             raise
+        # Every store is keyed; the default key dir is ``keys/`` beside the config file.
+        self.key_source = key_source = key_source or KeySource(None, None)
+        self.chain = ChainKeyState()
+        if key_source is not None:
+            try:
+                with self._keying():
+                    self.chain = ensure_keyed(self, key_source, only_if_used=True)
+            except BaseException:
+                self._pool.close()
+                raise
+
+    def _key_for_new_incident(self) -> None:
+        if self.key_source is not None and self.chain.manifest is None and not self.chain.problems:
+            with self._keying():
+                self.chain = ensure_keyed(self, self.key_source, only_if_used=False)
+
+    @contextmanager
+    def _keying(self) -> Iterator[None]:
+        """Hold the allocation lock (session level, own connection) while the store is keyed,
+        so no incident is declared between reading the heads and writing the manifest."""
+        try:
+            conn = connect(self._dsn)
+        except psycopg.Error as exc:
+            raise self._unavailable(exc, "cannot key the store") from None
+        try:
+            conn.execute("SELECT pg_advisory_lock(%s)", (ALLOCATE_LOCK,))
+            conn.commit()
+            yield
+        finally:
+            with suppress(psycopg.Error):
+                conn.close()
+
+    def chain_state(self) -> ChainKeyState:
+        """The key state as stored now (re-read, so a tampered manifest is seen)."""
+        if self.key_source is None:
+            return self.chain
+        return load_state(self, self.key_source)
 
     # -- connections and errors ---------------------------------------------------------
     def _connect(self) -> Conn:
@@ -213,7 +259,12 @@ class PostgresIncidentStore:
     def _write_change(
         self, tx: Transaction, change: Change, incident_id: str, last: TimelineEvent | None
     ) -> list[TimelineEvent]:
-        written = chain_change(change, incident_id, last)
+        if self.chain.manifest is None and self.key_source is not None:
+            # Another console may have keyed the store since this one opened it.
+            fresh = load_state(self, self.key_source)
+            if fresh.manifest is not None:
+                self.chain = fresh
+        written = chain_change(change, incident_id, last, self.chain.key)
         incident = change.incident
         if written:
             tx.queue(
@@ -245,6 +296,8 @@ class PostgresIncidentStore:
         )
 
     def create_incident(self, make: Create) -> tuple[Incident, list[TimelineEvent]]:
+        self._key_for_new_incident()
+
         def body(tx: Transaction) -> tuple[Incident, list[TimelineEvent]]:
             # The maximum is read by a second statement, after the lock is granted.
             _, row = tx.begin(
@@ -295,6 +348,22 @@ class PostgresIncidentStore:
             tx.queue("SELECT pg_notify(%s, %s)", (CHANNEL, f"docs:{collection}"))
 
         self._write(body)
+
+    def put_doc_if_absent(self, collection: str, key: str, doc: dict[str, Any]) -> dict[str, Any]:
+        """Write ``doc`` unless one is stored under the key; return the stored one."""
+        value, raw = json_columns(doc)
+
+        def body(tx: Transaction) -> None:
+            tx.conn.execute("BEGIN")
+            tx.queue(
+                "INSERT INTO ircmd_docs (collection, key, doc, raw) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (collection, key) DO NOTHING",
+                (collection, key, value, raw),
+            )
+
+        self._write(body)
+        held = self.get_doc(collection, key)
+        return held if held is not None else doc
 
     # -- reads ----------------------------------------------------------------------------
     def get_incident(self, incident_id: str) -> Incident | None:
@@ -371,7 +440,7 @@ class PostgresIncidentStore:
         self._write(lambda tx: import_records(tx, raw, self.location))
 
     def verify(self) -> list[str]:
-        return verify_raw(self.export_raw())
+        return verify_raw(self.export_raw(), self.chain_state())
 
     # -- live updates, health and integrity ---------------------------------------------------
     def _bump(self) -> None:
@@ -399,10 +468,17 @@ class PostgresIncidentStore:
             return self._healthy, self._health_message
 
 
-def open_postgres_store(config: StoreConfig, *, create: bool = True) -> PostgresIncidentStore:
+def open_postgres_store(
+    config: StoreConfig, *, create: bool = True, key_dir: Path | None = None
+) -> PostgresIncidentStore:
     """The store ``[store] kind = "postgres"`` names (DSN from ``dsn_env``)."""
     dsn = dsn_from_env(config.dsn_env)
-    return PostgresIncidentStore(dsn, env_name=str(config.dsn_env), create=create)
+    return PostgresIncidentStore(
+        dsn,
+        env_name=str(config.dsn_env),
+        create=create,
+        key_source=KeySource(key_dir, config.key_env),
+    )
 
 
 def migrate_postgres(config: StoreConfig) -> tuple[str, int, int]:
