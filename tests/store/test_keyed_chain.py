@@ -247,3 +247,29 @@ def test_keyed_export_records_the_head_mac(tmp_path: Path) -> None:
     got = store.get_incident(inc.id)
     assert got is not None and got.head_mac
     assert store.event_records(inc.id)[-1]["mac"]
+
+
+def test_export_records_the_head_mac_and_verify_bundle_checks_it(
+    spec: StoreSpec, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, inc = five_events(spec)
+    last_mac = store.event_records(inc)[-1]["mac"]
+    for name, value in spec.env.items():
+        monkeypatch.setenv(name, value)
+    out = spec.tmp / "pkg"
+    assert main(["export", inc, "--out", str(out)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["timeline"]["head_mac"] == last_mac
+    capsys.readouterr()
+    assert main(["verify-bundle", str(out), "--against-store"]) == 0
+    capsys.readouterr()
+
+    # A head MAC the key did not make: refused against the store, named as such.
+    manifest["timeline"]["head_mac"] = "0" * 64
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["verify-bundle", str(out), "--against-store"]) == 1
+    assert "head MAC does not match this store's key" in capsys.readouterr().err
+
+    # The export event in the store records the head MAC too.
+    exports = [e for e in store.events(inc) if e.kind == EventKind.EXPORT]
+    assert exports and exports[-1].data["timeline_head_mac"] == last_mac
