@@ -53,8 +53,10 @@ from ircmd.store.base import (
 from ircmd.store.chainkey import ChainKeyState, KeySource, ensure_keyed, load_state
 from ircmd.store.postgres.bulk import export_records, import_records
 from ircmd.store.postgres.conn import (
+    DEFAULT_DEADLINES,
     Conn,
     ConnectionPool,
+    Deadlines,
     Listener,
     Transaction,
     connect,
@@ -94,8 +96,10 @@ class PostgresIncidentStore:
         env_name: str = "the DSN",
         create: bool = True,
         key_source: KeySource | None = None,
+        deadlines: Deadlines = DEFAULT_DEADLINES,
     ) -> None:
         self._dsn = dsn
+        self._deadlines = deadlines
         self.location, self._secret = describe_dsn(dsn, env_name)
         self._pool = ConnectionPool(self._connect)
         self._state_lock = threading.Lock()
@@ -143,7 +147,7 @@ class PostgresIncidentStore:
         """Hold the allocation lock (session level, own connection) while the store is keyed,
         so no incident is declared between reading the heads and writing the manifest."""
         try:
-            conn = connect(self._dsn)
+            conn = connect(self._dsn, self._deadlines)
         except psycopg.Error as exc:
             raise self._unavailable(exc, "cannot key the store") from None
         try:
@@ -163,7 +167,7 @@ class PostgresIncidentStore:
     # -- connections and errors ---------------------------------------------------------
     def _connect(self) -> Conn:
         try:
-            return connect(self._dsn)
+            return connect(self._dsn, self._deadlines)
         except psycopg.Error as exc:
             raise self._unavailable(exc, "cannot connect") from None
 
@@ -478,6 +482,11 @@ def open_postgres_store(
         env_name=str(config.dsn_env),
         create=create,
         key_source=KeySource(key_dir, config.key_env),
+        deadlines=Deadlines(
+            connect_timeout=config.connect_timeout,
+            statement_timeout=config.statement_timeout,
+            tcp_user_timeout=config.tcp_user_timeout,
+        ),
     )
 
 
