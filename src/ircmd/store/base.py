@@ -40,6 +40,28 @@ class EventDraft:
     author: str
     text: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    client_id: str = ""
+    """Idempotency key made by the client when the user acted (e.g. a uuid4 per typed line):
+    a retried or retyped write with the same id is stored once (kept as ``data.client_id``).
+    ``at`` is the time the user acted, kept across retries."""
+
+
+CLIENT_ID = "client_id"
+
+
+def drafts_to_write(change: Change, stored_ids: set[str]) -> bool:
+    """Drop the drafts whose ``client_id`` is already stored; True when nothing is left to
+    write because every draft of the change was (a retry of a saved write)."""
+    if not change.events:
+        return False
+    keep = [d for d in change.events if not d.client_id or d.client_id not in stored_ids]
+    done = len(keep) < len(change.events) and all(d.client_id for d in change.events)
+    change.events = keep
+    return done and not keep
+
+
+def client_ids(change: Change) -> list[str]:
+    return [d.client_id for d in change.events if d.client_id]
 
 
 @dataclass
@@ -72,7 +94,7 @@ def chain_change(
             at=draft.at,
             author=draft.author,
             text=draft.text,
-            data=draft.data,
+            data={**draft.data, CLIENT_ID: draft.client_id} if draft.client_id else draft.data,
             key=key,
         )
         written.append(prev)

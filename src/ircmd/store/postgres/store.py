@@ -49,6 +49,8 @@ from ircmd.store.base import (
     StoreUnavailable,
     StoreUnreadable,
     chain_change,
+    client_ids,
+    drafts_to_write,
 )
 from ircmd.store.chainkey import ChainKeyState, KeySource, ensure_keyed, load_state
 from ircmd.store.postgres.bulk import export_records, import_records
@@ -321,6 +323,8 @@ class PostgresIncidentStore:
         except ValueError:
             raise KeyError(incident_id) from None
 
+        idempotent = [False]
+
         def body(tx: Transaction) -> tuple[Incident, list[TimelineEvent]]:
             # Lock the incident's row, then read its last event, in one round trip (the
             # second statement runs once the lock is held, so it sees the latest event).
@@ -340,10 +344,28 @@ class PostgresIncidentStore:
             current = Incident.model_validate(loaded(row[0], row[1]))
             last = TimelineEvent.from_record(json.loads(last_row[0])) if last_row else None
             change = decide(current, last)
+            wanted = client_ids(change)
+            if wanted:
+                rows = tx.conn.execute(
+                    "SELECT record FROM ircmd_events WHERE incident_id = %s "
+                    "AND (record::jsonb -> 'data' ->> 'client_id') = ANY(%s)",
+                    (incident_id, wanted),
+                ).fetchall()
+                stored = [TimelineEvent.from_record(json.loads(r[0])) for r in rows]
+                if drafts_to_write(change, {str(e.data.get("client_id")) for e in stored}):
+                    return current, sorted(stored, key=lambda e: e.seq)
+                idempotent[0] = not [d for d in change.events if not d.client_id]
             events = self._write_change(tx, change, incident_id, last)
             return change.incident, events
 
-        return self._write(body)
+        try:
+            return self._write(body)
+        except StoreUnavailable:
+            if not idempotent[0]:
+                raise
+            # The commit's outcome is unknown, but every event carries its client id: a retry
+            # stores what was not saved and never a second copy.
+            return self._write(body)
 
     def put_doc(self, collection: str, key: str, doc: dict[str, Any] | None) -> None:
         def body(tx: Transaction) -> None:

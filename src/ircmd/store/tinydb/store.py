@@ -12,7 +12,15 @@ from tinydb.table import Document, Table
 
 from ircmd.domain.incidents.incident import Incident, format_incident_id, parse_incident_id
 from ircmd.domain.incidents.timeline import TimelineEvent
-from ircmd.store.base import Change, Create, Decide, chain_change
+from ircmd.store.base import (
+    CLIENT_ID,
+    Change,
+    Create,
+    Decide,
+    chain_change,
+    client_ids,
+    drafts_to_write,
+)
 from ircmd.store.chainkey import ChainKeyState, KeySource, ensure_keyed, load_state
 from ircmd.store.tinydb.journal import JournalStorage, Op
 
@@ -171,6 +179,17 @@ class TinyDBIncidentStore:
                 raise KeyError(incident_id)
             last = self._last_event(incident_id)
             change = decide(current, last)
+            wanted = set(client_ids(change))
+            if wanted:
+                table = self.journal.tables.get(events_table(incident_id), {})
+                stored = {
+                    str(r.get("data", {}).get(CLIENT_ID)): r
+                    for r in table.values()
+                    if r.get("data", {}).get(CLIENT_ID) in wanted
+                }
+                if drafts_to_write(change, set(stored)):
+                    saved = [TimelineEvent.from_record(r) for r in stored.values()]
+                    return current, sorted(saved, key=lambda e: e.seq)
             events = self._write_change(change, incident_id, last)
             return change.incident, events
 
