@@ -190,11 +190,13 @@ async def test_the_websocket_refuses_other_origins(incident: str, serve: type[Se
 
 def test_the_page_uses_the_bundled_font(incident: str, serve: type[Served]) -> None:
     served = serve("--incident", incident)
-    page = httpx.get(served.url, timeout=10).text
+    first = httpx.get(served.url, timeout=10)
+    page = first.text
     assert "googleapis" not in page
     font = page.split("url('", 1)[1].split("'", 1)[0]
     assert font.endswith("RobotoMono-VariableFont_wght.ttf")
-    response = httpx.get(font, timeout=10)
+    assert httpx.get(font, timeout=10).status_code == 403  # every request needs the seat
+    response = httpx.get(font, timeout=10, cookies=first.cookies)
     assert response.status_code == 200
     assert len(response.content) > 10_000
 
