@@ -270,6 +270,12 @@ class PostgresIncidentStore:
             fresh = load_state(self, self.key_source)
             if fresh.manifest is not None:
                 self.chain = fresh
+        if self.chain.manifest is not None and self.chain.key is None and change.events:
+            # Writing unkeyed events into a keyed chain would break it: refuse, write nothing.
+            raise StoreError(
+                f"{self.location}: nothing was saved: "
+                + (self.chain.problems[0] if self.chain.problems else "chain key not found")
+            )
         written = chain_change(change, incident_id, last, self.chain.key)
         incident = change.incident
         if written:

@@ -17,6 +17,7 @@ from ircmd.store.base import (
     Change,
     Create,
     Decide,
+    StoreError,
     chain_change,
     client_ids,
     drafts_to_write,
@@ -132,6 +133,12 @@ class TinyDBIncidentStore:
             fresh = load_state(self, self.key_source)
             if fresh.manifest is not None:
                 self.chain = fresh
+        if self.chain.manifest is not None and self.chain.key is None and change.events:
+            # Writing unkeyed events into a keyed chain would break it: refuse, write nothing.
+            raise StoreError(
+                f"{self.location}: nothing was saved: "
+                + (self.chain.problems[0] if self.chain.problems else "chain key not found")
+            )
         written = chain_change(change, incident_id, last, self.chain.key)
         ops: list[Op] = [
             ["put", events_table(incident_id), str(ev.seq), ev.to_record()] for ev in written
