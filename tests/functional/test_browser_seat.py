@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -45,10 +46,15 @@ def incident() -> str:
     return out.stdout.strip()
 
 
+SEAT_LINE = re.compile(r"^(\S+) \((responder|observer)\): (http\S+)$", re.M)
+
+
 class Served:
     def __init__(self, tmp_path: Path, *args: str) -> None:
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
+        self.base = f"http://127.0.0.1:{self.port}/"
+        self.url = self.base
+        self.seats: dict[str, str] = {}
         self.log_path = tmp_path / f"serve-{self.port}.log"
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
@@ -59,8 +65,12 @@ class Served:
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
+            # Every seat's URL (with its token) is printed when the server starts.
+            self.seats = {m[0]: m[2] for m in SEAT_LINE.findall(self.log_path.read_text())}
+            if self.seats:
+                self.url = next(iter(self.seats.values()))
             try:
-                if httpx.get(self.url, timeout=2).status_code == 200:
+                if self.seats and httpx.get(self.url, timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -125,7 +135,7 @@ async def test_the_incident_renders_and_a_cli_note_appears_live(
         shot = await page.screenshot(tmp_path / "browser-seat.png")
     # Everything the page loaded came from the ircmd server (no Google Fonts, no CDN).
     outside = [
-        u for u in page.requests if not u.startswith((served.url, "ws://127.0.0.1", "data:"))
+        u for u in page.requests if not u.startswith((served.base, "ws://127.0.0.1", "data:"))
     ]
     assert page.requests and not outside, outside
     print(f"\nbrowser seat screenshot: {shot} (note visible after {latency:.2f} s)")
@@ -140,7 +150,7 @@ async def test_a_read_only_seat_cannot_write_but_an_acting_seat_can(
     chromium = require_service("chromium")
     before = len(events(incident))
     read_only = serve("--incident", incident)
-    acting = serve("--incident", incident, "--allow-actions")
+    acting = serve("--incident", incident, "--seat", "lead:responder")
     async with Browser.launch(chromium, tmp_path) as browser:
         observer = await browser.open_terminal_page(read_only.url)
         await observer.wait_for_text(incident, "READ-ONLY", timeout=60)
@@ -166,7 +176,8 @@ async def test_the_websocket_refuses_other_origins(incident: str, serve: type[Se
     import aiohttp
 
     served = serve("--incident", incident)
-    ws_url = served.url + "ws?width=80&height=24"
+    token = served.url.split("token=", 1)[1]
+    ws_url = served.base + "ws?width=80&height=24&token=" + token
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
             await session.ws_connect(ws_url, headers={"Origin": "http://evil.example"})
@@ -179,11 +190,13 @@ async def test_the_websocket_refuses_other_origins(incident: str, serve: type[Se
 
 def test_the_page_uses_the_bundled_font(incident: str, serve: type[Served]) -> None:
     served = serve("--incident", incident)
-    page = httpx.get(served.url, timeout=10).text
+    first = httpx.get(served.url, timeout=10)
+    page = first.text
     assert "googleapis" not in page
     font = page.split("url('", 1)[1].split("'", 1)[0]
     assert font.endswith("RobotoMono-VariableFont_wght.ttf")
-    response = httpx.get(font, timeout=10)
+    assert httpx.get(font, timeout=10).status_code == 403  # every request needs the seat
+    response = httpx.get(font, timeout=10, cookies=first.cookies)
     assert response.status_code == 200
     assert len(response.content) > 10_000
 

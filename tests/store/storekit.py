@@ -61,7 +61,11 @@ class StoreSpec:
         """A new store instance on the same data: another console."""
         if self.dsn:
             os.environ[DSN_VAR] = self.dsn
-        store = open_store(load_config(self.config_path).store, self.tmp / "data")
+        store = open_store(
+            load_config(self.config_path).store,
+            self.tmp / "data",
+            key_dir=self.config_path.parent / "keys",
+        )
         self.opened.append(store)
         return store
 

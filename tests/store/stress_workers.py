@@ -11,12 +11,21 @@ from ircmd.service import IncidentService
 from ircmd.store.tinydb.store import TinyDBIncidentStore
 
 
+def open_dir(store_dir: str) -> TinyDBIncidentStore:
+    """The store, with its chain key beside it (a forkserver's env may be another test's)."""
+    from ircmd.store.chainkey import KeySource
+
+    return TinyDBIncidentStore(
+        Path(store_dir), key_source=KeySource(Path(store_dir).parent / "keys", None)
+    )
+
+
 def crash_writer(
     store_dir: str, ack_path: str, incident_id: str, tag: str, seed: int, ready: Any
 ) -> None:
     """Write notes (and now and then compact) until killed; log each acknowledged note."""
     rng = random.Random(seed)
-    store = TinyDBIncidentStore(Path(store_dir))
+    store = open_dir(store_dir)
     svc = IncidentService(store=store, actor=f"writer-{tag}")
     fd = os.open(ack_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     ready.set()
@@ -35,7 +44,7 @@ def crash_writer(
 
 
 def append_notes(store_dir: str, incident_id: str, tag: str, count: int) -> None:
-    store = TinyDBIncidentStore(Path(store_dir))
+    store = open_dir(store_dir)
     svc = IncidentService(store=store, actor=f"console-{tag}")
     for i in range(count):
         svc.note(incident_id, f"{tag}-{i}")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from stress_workers import append_notes, crash_writer
+from stress_workers import append_notes, crash_writer, open_dir
 
 from ircmd.service import IncidentService
-from ircmd.store.tinydb.store import STORE_FILENAME, TinyDBIncidentStore
+from ircmd.store.tinydb.store import STORE_FILENAME
 
 KILLS = 120
 
@@ -30,7 +30,7 @@ def _context() -> mp.context.ForkServerContext:
 
 def test_sigkill_at_random_moments_loses_no_acknowledged_write(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
-    svc = IncidentService(store=TinyDBIncidentStore(store_dir), actor="setup")
+    svc = IncidentService(store=open_dir(str(store_dir)), actor="setup")
     inc, _ = svc.declare("crash target")
     svc.store.close()
     ack = tmp_path / "acks.log"
@@ -48,7 +48,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_write(tmp_path: Path) -
         proc.join()
         assert proc.exitcode is not None and proc.exitcode < 0  # it was killed, not crashed
 
-    store = TinyDBIncidentStore(store_dir)
+    store = open_dir(str(store_dir))
     assert store.verify() == []
     notes = Counter(e.text for e in store.events(inc.id) if e.kind.value == "note")
     titles = Counter(i.title for i in store.list_incidents())
@@ -65,7 +65,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_write(tmp_path: Path) -
 
 def test_four_processes_appending_at_once_lose_and_duplicate_nothing(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
-    svc = IncidentService(store=TinyDBIncidentStore(store_dir), actor="setup")
+    svc = IncidentService(store=open_dir(str(store_dir)), actor="setup")
     inc, _ = svc.declare("war room")
     svc.store.close()
     ctx = _context()
@@ -80,7 +80,7 @@ def test_four_processes_appending_at_once_lose_and_duplicate_nothing(tmp_path: P
         p.join(timeout=240)
         assert p.exitcode == 0
 
-    store = TinyDBIncidentStore(store_dir)
+    store = open_dir(str(store_dir))
     assert store.verify() == []
     events = store.events(inc.id)
     notes = [e.text for e in events if e.kind.value == "note"]

@@ -131,7 +131,8 @@ def test_store_copy_both_ways_preserves_everything_and_refuses_to_merge(
 
     assert main(["store", "copy", "--to", "postgres", "--dsn-env", "COPY_DSN"]) == 0
     out = capsys.readouterr().out
-    assert "copied 2 incidents, 3 events and 1 documents" in out
+    # 2 documents: the evidence one and the chain key manifest (it travels with the chain)
+    assert "copied 2 incidents, 3 events and 2 documents" in out
     remote = PostgresIncidentStore(pg_dsn)
     assert canonical(export_raw(remote)) == before
     assert remote.verify() == []

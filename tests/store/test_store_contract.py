@@ -87,7 +87,9 @@ def test_apply_chains_events_exactly_like_the_domain(spec: StoreSpec) -> None:
     svc.set_severity(inc.id, "critical", reason="customers charged")
     records = store.event_records(inc.id)
     assert [r["seq"] for r in records] == [1, 2, 3]
-    # Rebuild the chain with the domain function alone: same records, same hashes.
+    # Rebuild the chain with the domain function alone: same records, same hashes and MACs.
+    key = store.chain_state().key  # type: ignore[attr-defined]
+    assert key is not None
     prev: TimelineEvent | None = None
     for rec in records:
         ev = new_event(
@@ -98,6 +100,7 @@ def test_apply_chains_events_exactly_like_the_domain(spec: StoreSpec) -> None:
             author=rec["author"],
             text=rec["text"],
             data=rec["data"],
+            key=key,
         )
         assert ev.to_record() == rec
         prev = ev
@@ -348,6 +351,11 @@ def test_export_import_round_trip_keeps_records_byte_for_byte(
     else:
         other = StoreSpec("tinydb", other_dir)
     target = other.open()
+    # The chain key stays outside the store: a copy read under another config dir needs
+    # the key file copied too (docs/security.md).
+    import shutil
+
+    shutil.copytree(spec.tmp / "keys", other_dir / "keys", dirs_exist_ok=True)
     try:
         import_raw(target, raw)
         copied = export_raw(target)

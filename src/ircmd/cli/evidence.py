@@ -129,6 +129,9 @@ def _recorded_in_store(ctx: Context, manifest: dict[str, Any]) -> list[Any]:
     iid = str(manifest.get("incident_id") or "")
     digest = manifest.get("_sha256")
     events = ctx.service.timeline(iid)
+    head_problems = _head_mac_problems(ctx, iid, manifest)
+    if head_problems:
+        return head_problems
     if any(e.kind == EventKind.EXPORT and e.data.get("manifest_sha256") == digest for e in events):
         return []
     return [
@@ -138,6 +141,32 @@ def _recorded_in_store(ctx: Context, manifest: dict[str, Any]) -> list[Any]:
             "(not exported here, or rewritten)",
         )
     ]
+
+
+def _head_mac_problems(ctx: Context, iid: str, manifest: dict[str, Any]) -> list[Any]:
+    """The package's head MAC checked under this store's chain key (issue 12)."""
+    from ircmd.domain.evidence.bundle import BundleProblem
+    from ircmd.domain.incidents.timeline import event_mac, mac_ok
+
+    timeline = manifest.get("timeline") or {}
+    given = timeline.get("head_mac")
+    head = timeline.get("head_hash")
+    if not given or not isinstance(head, str):
+        return []
+    store = getattr(ctx.store, "inner", ctx.store)
+    state = getattr(store, "chain_state", None)
+    key = state().key if state is not None else None
+    if key is None:
+        return [BundleProblem("manifest.json", "its head MAC cannot be checked: no chain key")]
+    if not mac_ok(event_mac(key, head), given):
+        return [
+            BundleProblem(
+                "manifest.json",
+                f"its timeline head MAC does not match this store's key ({iid}: forged, or "
+                "exported from another store)",
+            )
+        ]
+    return []
 
 
 def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:

@@ -40,6 +40,22 @@ def register(sub: Any) -> None:
     )
     s.add_argument("--incident", metavar="ID", help="open every seat in this incident")
     s.add_argument(
+        "--seat",
+        action="append",
+        default=[],
+        metavar="NAME:ROLE",
+        help="a named seat with its own token (role responder or observer; repeatable; "
+        "default: one observer seat)",
+    )
+    s.add_argument(
+        "--max-seats", type=int, default=8, help="concurrent browser sessions (default 8)"
+    )
+    s.add_argument(
+        "--revoke",
+        metavar="NAME",
+        help="revoke a seat of the running `ircmd serve` on this data dir, then exit",
+    )
+    s.add_argument(
         "--public-url",
         metavar="URL",
         help="the URL browsers use, when it differs from http://HOST:PORT "
@@ -84,6 +100,25 @@ def public_url_for(host: str, port: int, public_url: str | None) -> str:
 
 
 def run_serve(ctx: Context, args: argparse.Namespace) -> int:
+    from ircmd.cli.seats import make_seats, parse_seat, revocation_file, revoke
+
+    revocations = revocation_file(ctx.data_dir)
+    if args.revoke:
+        try:
+            name, _ = parse_seat(args.revoke)
+        except ValueError as exc:
+            raise UsageError(f"ircmd serve: --revoke: {exc}") from None
+        revoke(revocations, name)
+        print(f"seat {name} revoked: its token is refused from now on")
+        return 0
+    if args.max_seats < 1:
+        raise UsageError("ircmd serve: --max-seats must be at least 1")
+    try:
+        seats = make_seats(args.seat)
+    except ValueError as exc:
+        raise UsageError(f"ircmd serve: --seat: {exc}") from None
+    if any(s.can_act for s in seats):
+        args.allow_actions = True  # a responder seat acts; observer seats stay read-only
     if not 0 < args.port < 65536:
         raise UsageError(f"ircmd serve: --port {args.port} is not a TCP port (1-65535)")
     read_only = not args.allow_actions or ctx.read_only
@@ -97,6 +132,7 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
     command = shlex.join(served_argv(read_only=read_only, incident=incident))
     origins = allowed_origins(args.host, args.port, public_url)
     ctx.close()  # the seats open the store themselves
+    revocations.unlink(missing_ok=True)  # a restart gives new tokens: old revocations go
 
     from ircmd.cli.web_server import serve  # textual-serve (aiohttp) only when serving
 
@@ -106,9 +142,11 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
     if args.host not in LOOPBACK:
         print(
             f"ircmd serve: warning: bound to {args.host}, not loopback: anyone who can reach "
-            f"port {args.port} sees the console (no login); prefer SSH port forwarding",
+            f"port {args.port} can try the seat tokens; prefer SSH port forwarding",
             file=sys.stderr,
         )
+    for seat in seats:  # the only place a token is shown: this terminal
+        print(f"{seat.name} ({seat.role}): {public_url}/?token={seat.token}", flush=True)
     return serve(
         command,
         host=args.host,
@@ -116,4 +154,7 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
         public_url=public_url,
         origins=origins,
         title=f"ircmd {where}",
+        seats=seats,
+        max_seats=args.max_seats,
+        revocations=revocations,
     )

@@ -39,6 +39,7 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
     problems = store.verify()
     incidents = store.list_incidents()
     events = sum(store.event_count(i.id) for i in incidents)
+    keyed = _keyed_report(store)
     if args.json:
         print_json(
             {
@@ -47,6 +48,7 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
                 "incidents": len(incidents),
                 "events": events,
                 "problems": problems,
+                **keyed,
             }
         )
         return 1 if problems else 0
@@ -58,7 +60,30 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
         f"ok: {len(incidents)} incidents, {events} events, every timeline chain intact "
         f"({store.location})"
     )
+    if keyed.get("keyed"):
+        froms = {i: s for i, s in keyed["keyed_from"].items() if s is not None and s > 1}
+        legacy = ", ".join(f"{i} from event {s}" for i, s in froms.items())
+        print(f"keyed ({keyed['key']}): every chain" + (f"; {legacy}" if legacy else ""))
+    else:
+        print("not keyed yet: plain hashes only (the first new incident keys the store)")
     return 0
+
+
+def _keyed_report(store: Any) -> dict[str, Any]:
+    from ircmd.store.tinydb.raw import export_raw, keyed_report
+
+    inner = getattr(store, "inner", store)
+    state = getattr(inner, "chain_state", None)
+    try:
+        return keyed_report(export_raw(inner), state() if state is not None else None)
+    except StoreError:
+        return {
+            "keyed": False,
+            "key": "",
+            "key_found": False,
+            "keyed_since": None,
+            "keyed_from": {},
+        }
 
 
 def cmd_compact(ctx: Context, args: argparse.Namespace) -> int:

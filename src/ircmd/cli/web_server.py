@@ -5,8 +5,11 @@ Imported only by ``ircmd serve`` (it pulls in aiohttp and textual-serve)."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import re
+import shlex
+from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
@@ -15,6 +18,9 @@ from aiohttp import web
 from textual_serve.server import Server
 
 from ircmd.cli.common import CliError
+from ircmd.cli.seats import COOKIE, Seat, find_seat, revoked
+
+_SEAT: contextvars.ContextVar[Seat | None] = contextvars.ContextVar("ircmd_seat", default=None)
 
 log = logging.getLogger("ircmd.serve")
 
@@ -42,22 +48,89 @@ class SeatServer(Server):
     --allow-actions, drive) the console. Clients that send no Origin (not a browser page)
     are let through."""
 
-    def __init__(self, command: str, *, origins: set[str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        command: str,
+        *,
+        origins: set[str],
+        seats: list[Seat] | None = None,
+        commands: dict[str, str] | None = None,
+        max_seats: int = 8,
+        revocations: Path | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self._default_command = command
         super().__init__(command, **kwargs)
         self.origins = {o.lower().rstrip("/") for o in origins}
         self._sockets: set[web.WebSocketResponse] = set()
+        self.seats = seats
+        self.commands = commands or {}
+        self.max_seats = max_seats
+        self._sessions = 0
+        self.revocations = revocations
+
+    # textual-serve reads ``self.command`` when it starts a seat's process; each request
+    # runs in its own task, so the seat's own command comes from a context variable.
+    @property
+    def command(self) -> str:
+        seat = _SEAT.get()
+        if seat is not None and seat.name in self.commands:
+            return self.commands[seat.name]
+        return self._default_command
+
+    @command.setter
+    def command(self, value: str) -> None:
+        self._default_command = value
+
+    def seat_for(self, request: web.Request) -> tuple[Seat | None, bool]:
+        """``(seat, from_query)``: the token of the URL, else of the cookie."""
+        assert self.seats is not None
+        token = request.query.get("token")
+        if token:
+            return find_seat(self.seats, token), True
+        return find_seat(self.seats, request.cookies.get(COOKIE)), False
+
+    @web.middleware
+    async def gate(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """Every request needs a seat's token (URL once, then the cookie)."""
+        if self.seats is None:
+            return await handler(request)  # type: ignore[no-any-return]
+        seat, from_query = self.seat_for(request)
+        if seat is None:
+            log.warning("refused a request without a valid seat token")
+            raise web.HTTPForbidden(
+                text="ircmd serve: this console needs your seat's link (ask whoever runs "
+                "`ircmd serve`)\n"
+            )
+        if self.revocations is not None and seat.name in revoked(self.revocations):
+            raise web.HTTPForbidden(text=f"ircmd serve: seat {seat.name} was revoked\n")
+        _SEAT.set(seat)
+        response: web.StreamResponse = await handler(request)
+        if from_query and not isinstance(response, web.WebSocketResponse):
+            response.set_cookie(COOKIE, seat.token, httponly=True, samesite="Strict")
+        return response
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         origin = request.headers.get("Origin")
         if origin is not None and origin.lower().rstrip("/") not in self.origins:
             log.warning("refused a websocket from origin %r", origin)
             raise web.HTTPForbidden(text="ircmd serve: origin not allowed\n")
-        return await super().handle_websocket(request)
+        if self._sessions >= self.max_seats:
+            raise web.HTTPServiceUnavailable(
+                text=f"ircmd serve: all {self.max_seats} seats are in use; close another "
+                "tab or ask whoever runs `ircmd serve` for --max-seats\n"
+            )
+        self._sessions += 1  # counted from the handshake, before the seat's process starts
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self._sessions -= 1
 
     # The two overrides below are textual-serve's private API (no public hook exists for
     # either); tests/unit/test_web_server_private_api.py fails when textual-serve changes them.
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
+        app.middlewares.append(self.gate)
         loader = jinja2.DictLoader({"app_index.html": page_template(self.templates_path)})
         aiohttp_jinja2.setup(app, loader=loader)
         return app
@@ -77,11 +150,37 @@ class SeatServer(Server):
         """No banner: ``ircmd serve`` already printed where and how it serves."""
 
 
+def seat_command(command: str, seat: Seat) -> str:
+    """The seat's process: actions recorded under the seat's name; observers read-only."""
+    argv = shlex.split(command)
+    if not seat.can_act and "--read-only" not in argv:
+        argv.append("--read-only")
+    return f"IRCMD_USER={shlex.quote(seat.name)} {shlex.join(argv)}"
+
+
 def serve(
-    command: str, *, host: str, port: int, public_url: str, origins: set[str], title: str
+    command: str,
+    *,
+    host: str,
+    port: int,
+    public_url: str,
+    origins: set[str],
+    title: str,
+    seats: list[Seat] | None = None,
+    max_seats: int = 8,
+    revocations: Path | None = None,
 ) -> int:
     server = SeatServer(
-        command, origins=origins, host=host, port=port, title=title, public_url=public_url
+        command,
+        origins=origins,
+        seats=seats,
+        commands={s.name: seat_command(command, s) for s in seats or []},
+        max_seats=max_seats,
+        revocations=revocations,
+        host=host,
+        port=port,
+        title=title,
+        public_url=public_url,
     )
     try:
         server.serve()

@@ -21,6 +21,14 @@ class StoreConfig(_Strict):
     kind: Literal["tinydb", "postgres"] = "tinydb"
     path: str | None = None
     dsn_env: str | None = None
+    key_env: str | None = None
+    """Env var holding the timeline chain key (default: a 0600 file in ``<config>/keys/``)."""
+    connect_timeout: float = Field(default=3.0, gt=0, le=300)
+    """postgres: seconds to connect."""
+    statement_timeout: float = Field(default=5.0, gt=0, le=3600)
+    """postgres: seconds a statement (or COMMIT) may run on the server."""
+    tcp_user_timeout: float = Field(default=4.0, gt=0, le=3600)
+    """postgres: seconds sent data may stay unacknowledged before the connection is dropped."""
 
     @model_validator(mode="after")
     def _dsn(self) -> StoreConfig:

@@ -25,17 +25,22 @@ __all__ = [
 ]
 
 
-def open_store(config: StoreConfig, data_dir: Path) -> IncidentStore:
+def open_store(config: StoreConfig, data_dir: Path, key_dir: Path | None = None) -> IncidentStore:
+    """Open (and key, see :mod:`ircmd.store.chainkey`) the configured store.
+
+    ``key_dir``: where chain key files live (default ``keys/`` beside the config file)."""
+    from ircmd.store.chainkey import KeySource
+
     if config.kind == "tinydb":
         from ircmd.store.tinydb.store import TinyDBIncidentStore
 
         path = Path(config.path).expanduser() if config.path else data_dir
-        return TinyDBIncidentStore(path)
+        return TinyDBIncidentStore(path, key_source=KeySource(key_dir, config.key_env))
     if config.kind == "postgres":
         try:
             from ircmd.store.postgres.store import open_postgres_store  # type: ignore[import-not-found,unused-ignore]
         except ImportError as exc:
             raise StoreError(f"the postgres store is not available: {exc}") from exc
-        store: IncidentStore = open_postgres_store(config)
+        store: IncidentStore = open_postgres_store(config, key_dir=key_dir)
         return store
     raise StoreError(f"unknown store kind {config.kind!r}")

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from ircmd.domain.incidents.incident import Incident
-from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, new_event
+from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, head_mac, new_event
 
 SCHEMA_VERSION = 1
 
@@ -40,6 +40,28 @@ class EventDraft:
     author: str
     text: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    client_id: str = ""
+    """Idempotency key made by the client when the user acted (e.g. a uuid4 per typed line):
+    a retried or retyped write with the same id is stored once (kept as ``data.client_id``).
+    ``at`` is the time the user acted, kept across retries."""
+
+
+CLIENT_ID = "client_id"
+
+
+def drafts_to_write(change: Change, stored_ids: set[str]) -> bool:
+    """Drop the drafts whose ``client_id`` is already stored; True when nothing is left to
+    write because every draft of the change was (a retry of a saved write)."""
+    if not change.events:
+        return False
+    keep = [d for d in change.events if not d.client_id or d.client_id not in stored_ids]
+    done = len(keep) < len(change.events) and all(d.client_id for d in change.events)
+    change.events = keep
+    return done and not keep
+
+
+def client_ids(change: Change) -> list[str]:
+    return [d.client_id for d in change.events if d.client_id]
 
 
 @dataclass
@@ -53,12 +75,13 @@ class Change:
 
 
 def chain_change(
-    change: Change, incident_id: str, last: TimelineEvent | None
+    change: Change, incident_id: str, last: TimelineEvent | None, key: bytes | None = None
 ) -> list[TimelineEvent]:
     """The change's drafts as events chained after ``last`` (every backend writes these).
 
     Also anchors the chain's head (seq and hash of the new last event) in
-    ``change.incident``, so a cut tail or a replaced last event is detected by verify."""
+    ``change.incident``, so a cut tail or a replaced last event is detected by verify. With
+    the store's chain ``key`` every event carries a MAC and the head anchor one too."""
     if change.incident.id != incident_id:
         raise StoreError(f"a change for {incident_id} tried to write {change.incident.id}")
     written: list[TimelineEvent] = []
@@ -71,12 +94,14 @@ def chain_change(
             at=draft.at,
             author=draft.author,
             text=draft.text,
-            data=draft.data,
+            data={**draft.data, CLIENT_ID: draft.client_id} if draft.client_id else draft.data,
+            key=key,
         )
         written.append(prev)
     if prev is not None:
+        anchor = head_mac(key, incident_id, prev.seq, prev.hash) if key is not None else ""
         change.incident = change.incident.model_copy(
-            update={"head_seq": prev.seq, "head_hash": prev.hash}
+            update={"head_seq": prev.seq, "head_hash": prev.hash, "head_mac": anchor}
         )
     return written
 

@@ -192,6 +192,8 @@ class Incident(BaseModel):
     """Seq of the last timeline event, written by the store with every change."""
     head_hash: str = ""
     """Hash of the last timeline event: anchors the chain so a removed tail is detected."""
+    head_mac: str = ""
+    """:func:`~ircmd.domain.incidents.timeline.head_mac` of the head, in a keyed store."""
 
     @property
     def number(self) -> int:

@@ -3,11 +3,18 @@
 Each event stores the SHA-256 of its own canonical JSON (which includes the hash of the
 previous event), so editing, removing or reordering any event breaks the chain and
 :func:`verify_chain` says where.
+
+A keyed store also gives each event a ``mac``: HMAC-SHA256, under a per-store key kept
+outside the store, of the event's hash (:func:`event_mac`), and anchors the incident's head
+with :func:`head_mac`. Without the key, a rewritten chain whose hashes were all recomputed
+no longer verifies (:func:`verify_macs`). Events written before the store was keyed keep
+their plain hashes and no ``mac``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -84,6 +91,8 @@ class TimelineEvent(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
     prev_hash: str = GENESIS_HASH
     hash: str = ""
+    mac: str = ""
+    """HMAC-SHA256 of ``hash`` under the store's chain key ("" for an unkeyed event)."""
 
     @field_validator("at")
     @classmethod
@@ -110,6 +119,8 @@ class TimelineEvent(BaseModel):
         """The stored / exported form: the hashed body plus the hash."""
         body = self.hashed_body()
         body["hash"] = self.hash
+        if self.mac:
+            body["mac"] = self.mac
         return body
 
     @classmethod
@@ -126,8 +137,11 @@ def new_event(
     author: str,
     text: str = "",
     data: dict[str, Any] | None = None,
+    key: bytes | None = None,
 ) -> TimelineEvent:
-    """Build the next event of a chain whose last event is ``prev`` (None for the first)."""
+    """Build the next event of a chain whose last event is ``prev`` (None for the first).
+
+    With ``key`` the event also carries its :func:`event_mac`."""
     seq = 1 if prev is None else prev.seq + 1
     prev_hash = GENESIS_HASH if prev is None else prev.hash
     body = TimelineEvent(
@@ -143,7 +157,63 @@ def new_event(
     # Round-trip ``data`` through canonical JSON so what is hashed is what is stored.
     clean = json.loads(canonical_json(body.data))
     body = body.model_copy(update={"data": clean})
-    return body.model_copy(update={"hash": body.compute_hash()})
+    digest = body.compute_hash()
+    mac = event_mac(key, digest) if key is not None else ""
+    return body.model_copy(update={"hash": digest, "mac": mac})
+
+
+def event_mac(key: bytes, event_hash: str) -> str:
+    """The MAC of one event: HMAC-SHA256 of its hash (which covers the previous hash)."""
+    return hmac.new(key, b"ircmd-event\n" + event_hash.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def head_mac(key: bytes, incident_id: str, seq: int, event_hash: str) -> str:
+    """The MAC anchoring an incident's head: which event is the last one.
+
+    A different message from :func:`event_mac`, so an earlier event's MAC cannot be
+    replayed as the head's after the tail was cut."""
+    msg = f"ircmd-head\n{incident_id}\n{seq}\n{event_hash}".encode()
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+def mac_ok(expected: str, given: object) -> bool:
+    return isinstance(given, str) and hmac.compare_digest(expected, given)
+
+
+def verify_macs(
+    incident_id: str,
+    records: Sequence[dict[str, Any]],
+    key: bytes,
+    keyed_after: int,
+) -> list[ChainProblem]:
+    """Check the MACs of one incident's stored events under ``key``.
+
+    Events with ``seq <= keyed_after`` were written before the store was keyed and may lack a
+    MAC (one they carry must still be right); every later event must carry a valid one."""
+    problems: list[ChainProblem] = []
+    for i, rec in enumerate(records, start=1):
+        seq = rec.get("seq", i) if isinstance(rec, dict) else i
+        if not isinstance(rec, dict):
+            continue
+        given = rec.get("mac")
+        digest = rec.get("hash")
+        if not isinstance(seq, int) or not isinstance(digest, str):
+            continue
+        if not given:
+            if seq > keyed_after:
+                problems.append(
+                    ChainProblem(
+                        incident_id, seq, "carries no MAC although the chain is keyed here"
+                    )
+                )
+            continue
+        if not mac_ok(event_mac(key, digest), given):
+            problems.append(
+                ChainProblem(
+                    incident_id, seq, "MAC does not match (rewritten without the chain key)"
+                )
+            )
+    return problems
 
 
 @dataclass(frozen=True)

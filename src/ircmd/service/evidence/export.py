@@ -165,6 +165,7 @@ def export_incident(
         f"store timeline: {p}" for p in verify_records(dossier.incident.id, dossier.records)
     ]
     head = dossier.events[-1].hash if dossier.events else ""
+    head_mac = str(dossier.records[-1].get("mac", "")) if dossier.records else ""
     manifest = build_manifest(
         incident_id=dossier.incident.id,
         tool_version=__version__,
@@ -177,6 +178,9 @@ def export_incident(
         timeline_events=len(dossier.events),
         extra={"warnings": warnings} if warnings else None,
     )
+    # The head event's MAC under the store's chain key ("" for an unkeyed head): a key
+    # holder can check the package's head against the store (verify-bundle --against-store).
+    manifest["timeline"]["head_mac"] = head_mac
     mbytes = manifest_bytes(manifest)
     all_files = {**files, MANIFEST: mbytes}
     write_package(all_files, out, fmt, force)
@@ -202,6 +206,7 @@ def export_incident(
                 "files": result.files,
                 "redactions": result.redactions,
                 "timeline_head": head,
+                "timeline_head_mac": head_mac,
             },
         )
         result.recorded = True

@@ -8,6 +8,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any, LiteralString
 
 import psycopg
@@ -112,11 +113,42 @@ SESSION_SETTINGS = (
 )
 
 
-def connect(dsn: str) -> Conn:
-    conn = psycopg.connect(dsn, autocommit=True, **CONNECT_OPTIONS)
+@dataclass(frozen=True)
+class Deadlines:
+    """How long a statement, a commit or a connection attempt may take (``[store]`` keys).
+
+    ``tcp_user_timeout`` bounds data the server has not acknowledged (a partition while a
+    statement or COMMIT is in flight: no 15-minute TCP retransmission); ``statement_timeout``
+    bounds each statement on the server; the keepalives notice a silent peer while ircmd waits
+    for a reply. Seconds."""
+
+    connect_timeout: float = 3.0
+    statement_timeout: float = 5.0
+    tcp_user_timeout: float = 4.0
+
+    def options(self) -> dict[str, Any]:
+        return {
+            **CONNECT_OPTIONS,
+            "connect_timeout": max(1, round(self.connect_timeout)),
+            "tcp_user_timeout": max(1, round(self.tcp_user_timeout * 1000)),
+            "keepalives_idle": 2,
+            "keepalives_interval": 1,
+            "keepalives_count": 2,
+        }
+
+    def settings(self) -> tuple[str, ...]:
+        ms = max(1, round(self.statement_timeout * 1000))
+        return (*SESSION_SETTINGS, f"SET statement_timeout = {ms}")
+
+
+DEFAULT_DEADLINES = Deadlines()
+
+
+def connect(dsn: str, deadlines: Deadlines = DEFAULT_DEADLINES) -> Conn:
+    conn = psycopg.connect(dsn, autocommit=True, **deadlines.options())
     try:
         with conn.pipeline():
-            for setting in SESSION_SETTINGS:
+            for setting in deadlines.settings():
                 conn.execute(setting)
     except BaseException:
         conn.close()

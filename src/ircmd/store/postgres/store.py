@@ -23,9 +23,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 try:
@@ -48,11 +49,16 @@ from ircmd.store.base import (
     StoreUnavailable,
     StoreUnreadable,
     chain_change,
+    client_ids,
+    drafts_to_write,
 )
+from ircmd.store.chainkey import ChainKeyState, KeySource, ensure_keyed, load_state
 from ircmd.store.postgres.bulk import export_records, import_records
 from ircmd.store.postgres.conn import (
+    DEFAULT_DEADLINES,
     Conn,
     ConnectionPool,
+    Deadlines,
     Listener,
     Transaction,
     connect,
@@ -85,8 +91,17 @@ def _coerce(rec: dict[str, Any]) -> dict[str, Any]:
 class PostgresIncidentStore:
     """:class:`~ircmd.store.base.IncidentStore` on a PostgreSQL database."""
 
-    def __init__(self, dsn: str, *, env_name: str = "the DSN", create: bool = True) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        env_name: str = "the DSN",
+        create: bool = True,
+        key_source: KeySource | None = None,
+        deadlines: Deadlines = DEFAULT_DEADLINES,
+    ) -> None:
         self._dsn = dsn
+        self._deadlines = deadlines
         self.location, self._secret = describe_dsn(dsn, env_name)
         self._pool = ConnectionPool(self._connect)
         self._state_lock = threading.Lock()
@@ -113,11 +128,48 @@ class PostgresIncidentStore:
         except BaseException:
             self._pool.close()
             raise
+        # Every store is keyed; the default key dir is ``keys/`` beside the config file.
+        self.key_source = key_source = key_source or KeySource(None, None)
+        self.chain = ChainKeyState()
+        if key_source is not None:
+            try:
+                with self._keying():
+                    self.chain = ensure_keyed(self, key_source, only_if_used=True)
+            except BaseException:
+                self._pool.close()
+                raise
+
+    def _key_for_new_incident(self) -> None:
+        if self.key_source is not None and self.chain.manifest is None and not self.chain.problems:
+            with self._keying():
+                self.chain = ensure_keyed(self, self.key_source, only_if_used=False)
+
+    @contextmanager
+    def _keying(self) -> Iterator[None]:
+        """Hold the allocation lock (session level, own connection) while the store is keyed,
+        so no incident is declared between reading the heads and writing the manifest."""
+        try:
+            conn = connect(self._dsn, self._deadlines)
+        except psycopg.Error as exc:
+            raise self._unavailable(exc, "cannot key the store") from None
+        try:
+            conn.execute("SELECT pg_advisory_lock(%s)", (ALLOCATE_LOCK,))
+            conn.commit()
+            yield
+        finally:
+            with suppress(psycopg.Error):
+                conn.close()
+
+    def chain_state(self) -> ChainKeyState:
+        """The key state as stored now (re-read, so a tampered manifest is seen)."""
+        if self.key_source is None:
+            return self.chain
+        return load_state(self, self.key_source)
 
     # -- connections and errors ---------------------------------------------------------
     def _connect(self) -> Conn:
         try:
-            return connect(self._dsn)
+            return connect(self._dsn, self._deadlines)
         except psycopg.Error as exc:
             raise self._unavailable(exc, "cannot connect") from None
 
@@ -213,7 +265,18 @@ class PostgresIncidentStore:
     def _write_change(
         self, tx: Transaction, change: Change, incident_id: str, last: TimelineEvent | None
     ) -> list[TimelineEvent]:
-        written = chain_change(change, incident_id, last)
+        if self.chain.manifest is None and self.key_source is not None:
+            # Another console may have keyed the store since this one opened it.
+            fresh = load_state(self, self.key_source)
+            if fresh.manifest is not None:
+                self.chain = fresh
+        if self.chain.manifest is not None and self.chain.key is None and change.events:
+            # Writing unkeyed events into a keyed chain would break it: refuse, write nothing.
+            raise StoreError(
+                f"{self.location}: nothing was saved: "
+                + (self.chain.problems[0] if self.chain.problems else "chain key not found")
+            )
+        written = chain_change(change, incident_id, last, self.chain.key)
         incident = change.incident
         if written:
             tx.queue(
@@ -245,6 +308,8 @@ class PostgresIncidentStore:
         )
 
     def create_incident(self, make: Create) -> tuple[Incident, list[TimelineEvent]]:
+        self._key_for_new_incident()
+
         def body(tx: Transaction) -> tuple[Incident, list[TimelineEvent]]:
             # The maximum is read by a second statement, after the lock is granted.
             _, row = tx.begin(
@@ -263,6 +328,8 @@ class PostgresIncidentStore:
             number = parse_incident_id(incident_id)
         except ValueError:
             raise KeyError(incident_id) from None
+
+        idempotent = [False]
 
         def body(tx: Transaction) -> tuple[Incident, list[TimelineEvent]]:
             # Lock the incident's row, then read its last event, in one round trip (the
@@ -283,10 +350,28 @@ class PostgresIncidentStore:
             current = Incident.model_validate(loaded(row[0], row[1]))
             last = TimelineEvent.from_record(json.loads(last_row[0])) if last_row else None
             change = decide(current, last)
+            wanted = client_ids(change)
+            if wanted:
+                rows = tx.conn.execute(
+                    "SELECT record FROM ircmd_events WHERE incident_id = %s "
+                    "AND (record::jsonb -> 'data' ->> 'client_id') = ANY(%s)",
+                    (incident_id, wanted),
+                ).fetchall()
+                stored = [TimelineEvent.from_record(json.loads(r[0])) for r in rows]
+                if drafts_to_write(change, {str(e.data.get("client_id")) for e in stored}):
+                    return current, sorted(stored, key=lambda e: e.seq)
+                idempotent[0] = not [d for d in change.events if not d.client_id]
             events = self._write_change(tx, change, incident_id, last)
             return change.incident, events
 
-        return self._write(body)
+        try:
+            return self._write(body)
+        except StoreUnavailable:
+            if not idempotent[0]:
+                raise
+            # The commit's outcome is unknown, but every event carries its client id: a retry
+            # stores what was not saved and never a second copy.
+            return self._write(body)
 
     def put_doc(self, collection: str, key: str, doc: dict[str, Any] | None) -> None:
         def body(tx: Transaction) -> None:
@@ -295,6 +380,22 @@ class PostgresIncidentStore:
             tx.queue("SELECT pg_notify(%s, %s)", (CHANNEL, f"docs:{collection}"))
 
         self._write(body)
+
+    def put_doc_if_absent(self, collection: str, key: str, doc: dict[str, Any]) -> dict[str, Any]:
+        """Write ``doc`` unless one is stored under the key; return the stored one."""
+        value, raw = json_columns(doc)
+
+        def body(tx: Transaction) -> None:
+            tx.conn.execute("BEGIN")
+            tx.queue(
+                "INSERT INTO ircmd_docs (collection, key, doc, raw) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (collection, key) DO NOTHING",
+                (collection, key, value, raw),
+            )
+
+        self._write(body)
+        held = self.get_doc(collection, key)
+        return held if held is not None else doc
 
     # -- reads ----------------------------------------------------------------------------
     def get_incident(self, incident_id: str) -> Incident | None:
@@ -371,7 +472,7 @@ class PostgresIncidentStore:
         self._write(lambda tx: import_records(tx, raw, self.location))
 
     def verify(self) -> list[str]:
-        return verify_raw(self.export_raw())
+        return verify_raw(self.export_raw(), self.chain_state())
 
     # -- live updates, health and integrity ---------------------------------------------------
     def _bump(self) -> None:
@@ -399,10 +500,22 @@ class PostgresIncidentStore:
             return self._healthy, self._health_message
 
 
-def open_postgres_store(config: StoreConfig, *, create: bool = True) -> PostgresIncidentStore:
+def open_postgres_store(
+    config: StoreConfig, *, create: bool = True, key_dir: Path | None = None
+) -> PostgresIncidentStore:
     """The store ``[store] kind = "postgres"`` names (DSN from ``dsn_env``)."""
     dsn = dsn_from_env(config.dsn_env)
-    return PostgresIncidentStore(dsn, env_name=str(config.dsn_env), create=create)
+    return PostgresIncidentStore(
+        dsn,
+        env_name=str(config.dsn_env),
+        create=create,
+        key_source=KeySource(key_dir, config.key_env),
+        deadlines=Deadlines(
+            connect_timeout=config.connect_timeout,
+            statement_timeout=config.statement_timeout,
+            tcp_user_timeout=config.tcp_user_timeout,
+        ),
+    )
 
 
 def migrate_postgres(config: StoreConfig) -> tuple[str, int, int]:

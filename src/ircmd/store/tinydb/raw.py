@@ -14,6 +14,7 @@ from typing import Any
 
 from ircmd.domain.incidents.incident import Incident, format_incident_id, parse_incident_id
 from ircmd.store.base import IncidentStore, StoreError
+from ircmd.store.chainkey import ChainKeyState, chain_problems, keyed_from
 from ircmd.store.verify import incident_chain_problems
 
 
@@ -58,9 +59,11 @@ def conflicts_message(
     )
 
 
-def verify_raw(raw: RawStore) -> list[str]:
-    """The same problem lines as the TinyDB store's ``verify``, over exported records."""
-    problems: list[str] = []
+def verify_raw(raw: RawStore, chain: ChainKeyState | None = None) -> list[str]:
+    """The same problem lines as the TinyDB store's ``verify``, over exported records.
+
+    With the store's ``chain`` key state, the MACs of keyed events and heads are checked too."""
+    problems: list[str] = list(chain.problems) if chain is not None else []
     for number, rec in sorted(raw.incidents.items()):
         incident_id = format_incident_id(number)
         try:
@@ -71,6 +74,19 @@ def verify_raw(raw: RawStore) -> list[str]:
             )
         records = raw.events.get(incident_id, [])
         problems += incident_chain_problems(incident_id, rec, records)
+        if chain is not None:
+            problems += chain_problems(incident_id, rec, records, chain)
+    if chain is not None and chain.key is not None:
+        for incident_id, head in sorted(chain.legacy_heads().items()):
+            try:
+                number = parse_incident_id(incident_id)
+            except ValueError:
+                continue
+            if number not in raw.incidents:
+                problems.append(
+                    f"{incident_id}: incident removed (it had {head} events when the store "
+                    "was keyed)"
+                )
     for incident_id in raw.events:
         try:
             number = parse_incident_id(incident_id)
@@ -79,6 +95,24 @@ def verify_raw(raw: RawStore) -> list[str]:
         if number not in raw.incidents:
             problems.append(f"{incident_id}: events stored for an unknown incident")
     return problems
+
+
+def keyed_report(raw: RawStore, chain: ChainKeyState | None) -> dict[str, Any]:
+    """For ``verify --json``: whether the store is keyed, where the key is, and from which
+    event on each incident's chain is keyed (``None``: no keyed event yet)."""
+    state = chain or ChainKeyState()
+    return {
+        "keyed": state.keyed,
+        "key": state.source,
+        "key_found": state.key is not None,
+        "keyed_since": (state.manifest or {}).get("keyed_since"),
+        "keyed_from": {
+            format_incident_id(n): keyed_from(
+                format_incident_id(n), raw.events.get(format_incident_id(n), []), state
+            )
+            for n in sorted(raw.incidents)
+        },
+    }
 
 
 def export_raw(store: IncidentStore) -> RawStore:

@@ -12,7 +12,17 @@ from tinydb.table import Document, Table
 
 from ircmd.domain.incidents.incident import Incident, format_incident_id, parse_incident_id
 from ircmd.domain.incidents.timeline import TimelineEvent
-from ircmd.store.base import Change, Create, Decide, chain_change
+from ircmd.store.base import (
+    CLIENT_ID,
+    Change,
+    Create,
+    Decide,
+    StoreError,
+    chain_change,
+    client_ids,
+    drafts_to_write,
+)
+from ircmd.store.chainkey import ChainKeyState, KeySource, ensure_keyed, load_state
 from ircmd.store.tinydb.journal import JournalStorage, Op
 
 STORE_FILENAME = "ircmd-store.jsonl"
@@ -82,7 +92,7 @@ TinyDB.table_class = IrcmdTable
 class TinyDBIncidentStore:
     """:class:`~ircmd.store.base.IncidentStore` on a local journal file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, key_source: KeySource | None = None) -> None:
         path = Path(path)
         if path.is_dir() or not path.suffix:
             path = path / STORE_FILENAME
@@ -93,6 +103,23 @@ class TinyDBIncidentStore:
         storage = self.db.storage
         assert isinstance(storage, JournalStorage)
         self.journal: JournalStorage = storage
+        # Every store is keyed; the default key dir is ``keys/`` beside the config file.
+        self.key_source = key_source = key_source or KeySource(None, None)
+        self.chain = ChainKeyState()
+        if key_source is not None:
+            with self.journal.locked():  # no declaration slips in while the store is keyed
+                self.chain = ensure_keyed(self, key_source, only_if_used=True)
+
+    def _key_for_new_incident(self) -> None:
+        if self.key_source is not None and self.chain.manifest is None and not self.chain.problems:
+            with self.journal.locked():
+                self.chain = ensure_keyed(self, self.key_source, only_if_used=False)
+
+    def chain_state(self) -> ChainKeyState:
+        """The key state as stored now (re-read, so a tampered manifest is seen)."""
+        if self.key_source is None:
+            return self.chain
+        return load_state(self, self.key_source)
 
     def close(self) -> None:
         self.db.close()
@@ -101,7 +128,18 @@ class TinyDBIncidentStore:
     def _write_change(
         self, change: Change, incident_id: str, last: TimelineEvent | None
     ) -> list[TimelineEvent]:
-        written = chain_change(change, incident_id, last)
+        if self.chain.manifest is None and self.key_source is not None:
+            # Another console may have keyed the store since this one opened it.
+            fresh = load_state(self, self.key_source)
+            if fresh.manifest is not None:
+                self.chain = fresh
+        if self.chain.manifest is not None and self.chain.key is None and change.events:
+            # Writing unkeyed events into a keyed chain would break it: refuse, write nothing.
+            raise StoreError(
+                f"{self.location}: nothing was saved: "
+                + (self.chain.problems[0] if self.chain.problems else "chain key not found")
+            )
+        written = chain_change(change, incident_id, last, self.chain.key)
         ops: list[Op] = [
             ["put", events_table(incident_id), str(ev.seq), ev.to_record()] for ev in written
         ]
@@ -131,6 +169,7 @@ class TinyDBIncidentStore:
         return TimelineEvent.from_record(rec) if rec is not None else None
 
     def create_incident(self, make: Create) -> tuple[Incident, list[TimelineEvent]]:
+        self._key_for_new_incident()
         with self.journal.locked():
             self.journal.catch_up()
             number = self.journal.max_key(INCIDENTS) + 1
@@ -147,6 +186,17 @@ class TinyDBIncidentStore:
                 raise KeyError(incident_id)
             last = self._last_event(incident_id)
             change = decide(current, last)
+            wanted = set(client_ids(change))
+            if wanted:
+                table = self.journal.tables.get(events_table(incident_id), {})
+                stored = {
+                    str(r.get("data", {}).get(CLIENT_ID)): r
+                    for r in table.values()
+                    if r.get("data", {}).get(CLIENT_ID) in wanted
+                }
+                if drafts_to_write(change, set(stored)):
+                    saved = [TimelineEvent.from_record(r) for r in stored.values()]
+                    return current, sorted(saved, key=lambda e: e.seq)
             events = self._write_change(change, incident_id, last)
             return change.incident, events
 
@@ -157,6 +207,16 @@ class TinyDBIncidentStore:
             else ["put", docs_table(collection), key, doc]
         )
         self.journal.append([op])
+
+    def put_doc_if_absent(self, collection: str, key: str, doc: dict[str, Any]) -> dict[str, Any]:
+        """Write ``doc`` unless one is stored under the key; return the stored one."""
+        with self.journal.locked():
+            self.journal.catch_up()
+            held = self.journal.tables.get(docs_table(collection), {}).get(key)
+            if held is not None:
+                return copy.deepcopy(held)
+            self.journal.append([["put", docs_table(collection), key, doc]])
+            return doc
 
     # -- reads --------------------------------------------------------------------------
     def _get(self, incident_id: str) -> Incident | None:
@@ -221,7 +281,7 @@ class TinyDBIncidentStore:
     def verify(self) -> list[str]:
         from ircmd.store.tinydb.raw import export_raw, verify_raw
 
-        return verify_raw(export_raw(self))
+        return verify_raw(export_raw(self), self.chain_state())
 
     def compact(self) -> tuple[int, int]:
         return self.journal.compact()

@@ -1,0 +1,108 @@
+"""Browser seats with per-person tokens: no token → refused (HTTP and websocket, whatever the
+Origin); a responder's note is recorded under the seat's name; observers cannot act; the seat
+cap holds; a revoked seat is refused; tokens never reach the store."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import aiohttp
+import httpx
+import pytest
+
+from tests.browser import Browser
+from tests.functional.test_browser_seat import (
+    Served,
+    events,
+    incident,  # noqa: F401 -- fixture
+    ircmd,
+    serve,  # noqa: F401 -- fixture
+    type_note,
+)
+
+pytestmark = pytest.mark.services
+
+
+def ws_url(served: Served, token: str | None) -> str:
+    url = served.base + "ws?width=80&height=24"
+    return url + (f"&token={token}" if token else "")
+
+
+def token_of(served: Served, name: str) -> str:
+    return served.seats[name].split("token=", 1)[1]
+
+
+async def test_no_token_is_refused_whatever_the_origin(
+    incident: str,  # noqa: F811
+    serve: type[Served],  # noqa: F811
+) -> None:
+    served = serve("--incident", incident, "--seat", "maria:responder")
+    assert httpx.get(served.base, timeout=10).status_code == 403
+    assert httpx.get(served.base + "?token=wrong", timeout=10).status_code == 403
+    async with aiohttp.ClientSession() as session:
+        for headers in ({}, {"Origin": served.base.rstrip("/")}, {"Origin": "http://evil"}):
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await session.ws_connect(ws_url(served, None), headers=headers)
+            assert refused.value.status == 403
+        # With the token the handshake succeeds; the page visit leaves a cookie for later.
+        async with session.ws_connect(ws_url(served, token_of(served, "maria"))) as ws:
+            assert not ws.closed
+    first = httpx.get(served.seats["maria"], timeout=10)
+    assert first.status_code == 200 and "ircmd_seat" in first.headers.get("set-cookie", "")
+    again = httpx.get(served.base, cookies={"ircmd_seat": token_of(served, "maria")})
+    assert again.status_code == 200
+
+
+async def test_seat_cap_and_revocation(
+    incident: str,  # noqa: F811
+    serve: type[Served],  # noqa: F811
+) -> None:
+    served = serve(
+        "--incident", incident, "--seat", "a:observer", "--seat", "b:observer", "--max-seats", "1"
+    )
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(ws_url(served, token_of(served, "a"))) as ws,
+    ):
+        with pytest.raises(aiohttp.WSServerHandshakeError) as full:
+            await session.ws_connect(ws_url(served, token_of(served, "b")))
+        assert full.value.status == 503
+        assert not ws.closed
+    out = ircmd("serve", "--revoke", "b")
+    assert out.returncode == 0, out.stderr
+    assert httpx.get(served.seats["b"], timeout=10).status_code == 403
+    assert httpx.get(served.seats["a"], timeout=10).status_code == 200
+
+
+async def test_responder_note_is_recorded_under_the_seat_name_and_observer_cannot_act(
+    tmp_path: Path,
+    incident: str,  # noqa: F811
+    serve: type[Served],  # noqa: F811
+) -> None:
+    from tests.services import require_service
+
+    chromium = require_service("chromium")
+    served = serve("--incident", incident, "--seat", "maria:responder", "--seat", "legal")
+    before = len(events(incident))
+    async with Browser.launch(chromium, tmp_path) as browser:
+        legal = await browser.open_terminal_page(served.seats["legal"])
+        await legal.wait_for_text(incident, "READ-ONLY", timeout=60)
+        await type_note(legal, "legal was here")
+        maria = await browser.open_terminal_page(served.seats["maria"])
+        screen = await maria.wait_for_text(incident, timeout=60)
+        assert "READ-ONLY" not in screen
+        await type_note(maria, "maria typed this")
+        await maria.wait_for_text("maria typed this", timeout=15)
+        await asyncio.sleep(0.5)
+    timeline = events(incident)
+    notes = [e for e in timeline if e.get("text") == "maria typed this"]
+    assert len(notes) == 1 and notes[0].get("author") == "maria", notes
+    assert not any("legal was here" in str(e.get("text", "")) for e in timeline)
+    assert len(timeline) == before + 1
+    # Tokens are never written to the store.
+    data = Path(served.log_path).parent
+    for seat_url in served.seats.values():
+        token = seat_url.split("token=", 1)[1]
+        for path in data.rglob("*.jsonl"):
+            assert token not in path.read_text(errors="replace")
