@@ -101,7 +101,7 @@ def test_each_module_registers_exactly_the_commands_the_table_gives_it() -> None
         own = build_parser([module])
         (action,) = own._subparsers._group_actions  # type: ignore[union-attr]
         expected = {c for c, mods in COMMANDS.items() if mods[0] == module}
-        if module == "trace_view":  # adds ``view`` under ``trace``
+        if module in ("trace_view", "trace_show"):  # add ``view``/``show`` under ``trace``
             expected = {"trace"}
         assert set(action.choices) == expected, module
 

@@ -39,7 +39,9 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
     problems = store.verify()
     incidents = store.list_incidents()
     events = sum(store.event_count(i.id) for i in incidents)
-    keyed = _keyed_report(store)
+    from ircmd.service.admin.store_admin import keyed_report
+
+    keyed = keyed_report(store)
     if args.json:
         print_json(
             {
@@ -67,23 +69,6 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
     else:
         print("not keyed yet: plain hashes only (the first new incident keys the store)")
     return 0
-
-
-def _keyed_report(store: Any) -> dict[str, Any]:
-    from ircmd.store.tinydb.raw import export_raw, keyed_report
-
-    inner = getattr(store, "inner", store)
-    state = getattr(inner, "chain_state", None)
-    try:
-        return keyed_report(export_raw(inner), state() if state is not None else None)
-    except StoreError:
-        return {
-            "keyed": False,
-            "key": "",
-            "key_found": False,
-            "keyed_since": None,
-            "keyed_from": {},
-        }
 
 
 def cmd_compact(ctx: Context, args: argparse.Namespace) -> int:

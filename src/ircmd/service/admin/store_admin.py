@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from ircmd.domain.config import StoreConfig
 from ircmd.store import IncidentStore, StoreError, open_store
@@ -89,3 +89,22 @@ def copy_store(
         events=raw.event_total,
         documents=raw.doc_total,
     )
+
+
+def keyed_report(store: IncidentStore) -> dict[str, Any]:
+    """Whether the store's chains are keyed, and from which event (for ``ircmd verify``)."""
+    from ircmd.store.tinydb.raw import export_raw
+    from ircmd.store.tinydb.raw import keyed_report as report
+
+    inner = getattr(store, "inner", store)
+    state = getattr(inner, "chain_state", None)
+    try:
+        return report(export_raw(inner), state() if state is not None else None)
+    except StoreError:
+        return {
+            "keyed": False,
+            "key": "",
+            "key_found": False,
+            "keyed_since": None,
+            "keyed_from": {},
+        }
