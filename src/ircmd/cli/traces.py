@@ -149,6 +149,12 @@ def _load(ctx: Context, args: argparse.Namespace) -> Any:
         if not where.is_dir():
             batch.warnings.append(f"{where}: no spool here (has `ircmd receive` run?)")
         batch.extend(read_spool(where))
+    from ircmd.domain.traces.tracetree import dedupe_spans
+
+    spans, dups = dedupe_spans(batch.spans)  # a span read twice is one span everywhere
+    batch.spans = spans
+    for k, n in dups.items():
+        batch.duplicates[k] = batch.duplicates.get(k, 0) + n
     gc.freeze()
     gc.enable()
     return batch
@@ -202,6 +208,7 @@ def inspect_totals(spans: list[Any]) -> dict[str, Any]:
 def cmd_inspect(ctx: Context, args: argparse.Namespace) -> int:
     batch = _load(ctx, args)
     out = inspect_totals(batch.spans)
+    out["duplicates"] = sum(batch.duplicates.values())
     out["problems"] = _problems(batch)
     if args.json:
         print_json(out)
@@ -212,6 +219,8 @@ def cmd_inspect(ctx: Context, args: argparse.Namespace) -> int:
         print(f"tokens  in {out['tokens']['input']}  out {out['tokens']['output']}")
         kinds = "  ".join(f"{k} {n}" for k, n in out["kinds"].items() if n)
         print(f"kinds   {kinds or '-'}")
+        if out["duplicates"]:
+            print(f"duplicates {out['duplicates']} (spans read more than once, counted once)")
         _print_problems(batch)
     return 1 if _no_input(batch) else 0
 
