@@ -14,7 +14,13 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
 
-from ircmd.backends.traces.phoenix import PhoenixClient, PhoenixError, PhoenixTraceSource, flatten
+from ircmd.backends.traces.phoenix import (
+    PhoenixClient,
+    PhoenixError,
+    PhoenixTraceSource,
+    flatten,
+    span_from_phoenix,
+)
 from ircmd.domain.traces.spans import SpanKind
 from tests.services import require_service
 
@@ -268,3 +274,40 @@ def test_config_keys_build_the_source() -> None:
     src = load_factory("phoenix")(cfg)
     assert (src.project, src.max_spans, src.lookback_hours) == ("support", 10, 1.5)
     assert src.api.url == "http://x:6006" and src.api.token_env == "PHOENIX_API_KEY"
+
+
+def test_flatten_keeps_json_string_attributes_whole() -> None:
+    # Phoenix returns document metadata and invocation parameters parsed; they must come
+    # back as the JSON strings the instrumentation wrote, not as dotted keys
+    got = flatten(
+        {
+            "retrieval": {
+                "documents": [{"document": {"id": "d1", "metadata": {"source": "kb", "id": "x"}}}]
+            },
+            "llm": {"invocation_parameters": {"model": "gpt-4o-mini"}},
+            "metadata": {"tenant": "t"},
+        }
+    )
+    assert got == {
+        "retrieval.documents.0.document.id": "d1",
+        "retrieval.documents.0.document.metadata": '{"source":"kb","id":"x"}',
+        "llm.invocation_parameters": '{"model":"gpt-4o-mini"}',
+        "metadata": '{"tenant":"t"}',
+    }
+
+
+def test_service_is_unknown_not_the_project() -> None:
+    src = PhoenixTraceSource("px", "http://127.0.0.1:9", project="support")
+    s = span_from_phoenix(
+        {
+            "name": "x",
+            "context": {"trace_id": "a" * 32, "span_id": "b" * 16},
+            "start_time": "2026-01-01T00:00:00Z",
+            "end_time": "2026-01-01T00:00:01Z",
+            "attributes": {},
+        },
+        "support",
+        "px",
+        src._resource,
+    )
+    assert s.service == "unknown" and s.resource["phoenix.project"] == "support"

@@ -17,6 +17,7 @@ one span model serves every source.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -38,12 +39,21 @@ class PhoenixError(TraceSourceError):
     pass
 
 
+JSON_STRING_KEYS = ("metadata", "invocation_parameters", "json_schema", "parameters")
+"""Attributes that instrumentations write as one JSON string and Phoenix returns parsed as
+an object: they go back to a JSON string, not split into dotted keys (document metadata,
+OpenInference ``metadata``, ``llm.invocation_parameters``, tool ``parameters``)."""
+
+
 def flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested attributes to dotted keys; lists of objects become ``key.N.…``."""
+    """Nested attributes to dotted keys; lists of objects become ``key.N.…``; the
+    JSON-string attributes of :data:`JSON_STRING_KEYS` become JSON strings again."""
     out: dict[str, Any] = {}
     for k, v in obj.items():
         key = f"{prefix}{k}"
-        if isinstance(v, Mapping):
+        if isinstance(v, Mapping | list) and k in JSON_STRING_KEYS:
+            out[key] = json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+        elif isinstance(v, Mapping):
             if v:
                 out.update(flatten(v, key + "."))
             else:
@@ -266,7 +276,9 @@ class PhoenixTraceSource:
         self.lookback_hours = lookback_hours
         self.page_limit = page_limit
         self.api = PhoenixClient(url, token_env=token_env, timeout=timeout, transport=transport)
-        self._resource = {"service.name": project, "phoenix.project": project}
+        # Phoenix's REST API returns no resource attributes: the service cannot be known
+        # (the project is not a service; it stays in ``phoenix.project``)
+        self._resource = {"service.name": "unknown", "phoenix.project": project}
         self._seen: set[tuple[str, str]] = set()
         self.last_error: str | None = None
 
