@@ -311,3 +311,54 @@ def test_service_is_unknown_not_the_project() -> None:
         src._resource,
     )
     assert s.service == "unknown" and s.resource["phoenix.project"] == "support"
+
+
+@pytest.mark.services
+async def test_idle_polls_back_off_and_use_the_time_cursor() -> None:
+    url = phoenix_url()
+    project = f"ircmd-{uuid.uuid4().hex[:8]}"
+    ingest(url, project, 2)
+    asked: list[httpx.URL] = []
+
+    async def record(request: httpx.Request) -> None:
+        asked.append(request.url)
+
+    src = PhoenixTraceSource("phx", url, project)
+    src.api.client.event_hooks["request"].append(record)
+    try:
+        await wait_for_spans(src, 6)
+        assert src.health()[0] == "ok"
+        assert len((await src.load()).spans) == 6
+        asked.clear()
+        # a tight loop of polls for 2 s while nothing is new: back-off 0.5 s, 1 s, …
+        end = time.monotonic() + 2.0
+        calls = 0
+        while time.monotonic() < end:
+            assert (await src.poll()).spans == []
+            calls += 1
+            await asyncio.sleep(0.01)
+        assert calls > 50 and 1 <= len(asked) <= 4, len(asked)
+        assert all("start_time" in str(u.params) for u in asked)  # the time cursor
+        ingest(url, project, 1)
+        deadline = time.monotonic() + 30
+        new: list = []  # type: ignore[type-arg]
+        while len(new) < 3 and time.monotonic() < deadline:
+            new += (await src.poll()).spans
+            await asyncio.sleep(0.05)
+        assert len(new) == 3
+    finally:
+        await src.close()
+
+
+async def test_health_is_down_while_phoenix_is_down() -> None:
+    src = PhoenixTraceSource("phx", "http://127.0.0.1:9", "p", timeout=2)
+    try:
+        assert src.health()[0] == "unknown"
+        batch = await src.poll()
+        state, detail = src.health()
+        assert state == "down" and "cannot connect" in detail
+        assert batch.warnings and "Phoenix" in batch.warnings[0]
+        await src.poll()  # no back-off while down: every poll tries again
+        assert src.requests == 2
+    finally:
+        await src.close()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +34,13 @@ from ircmd.domain.traces.spans import Span, SpanEvent, intern_keys
 
 PAGE_LIMIT = 1000
 MAX_PAGES = 1000
+POLL_OVERLAP_S = 120.0
+"""An incremental poll asks for spans that started at most this long before the newest
+start seen (a span reaches Phoenix when it ends, so a long span arrives late)."""
+POLL_PAGE_LIMIT = 200
+BACKOFF_MIN_S = 0.5
+BACKOFF_MAX_S = 8.0
+"""While nothing is new, polls are skipped for a time that doubles up to this."""
 
 
 class PhoenixError(TraceSourceError):
@@ -281,6 +289,18 @@ class PhoenixTraceSource:
         self._resource = {"service.name": "unknown", "phoenix.project": project}
         self._seen: set[tuple[str, str]] = set()
         self.last_error: str | None = None
+        self._newest_start_ns: int | None = None  # the time cursor of incremental polls
+        self._idle_s = 0.0  # current back-off (0: poll at every call)
+        self._next_poll = 0.0  # time.monotonic() before which poll() asks nothing
+        self.requests = 0  # spans pages asked of Phoenix (for tests and benchmarks)
+
+    def health(self) -> tuple[str, str]:
+        """``("ok" | "down" | "unknown", detail)`` from the last load or poll."""
+        if self.last_error:
+            return "down", self.last_error
+        if self._newest_start_ns is None and not self._seen and self.requests == 0:
+            return "unknown", "not read yet"
+        return "ok", ""
 
     def describe(self) -> str:
         state = f" — {self.last_error}" if self.last_error else ""
@@ -294,9 +314,11 @@ class PhoenixTraceSource:
         spans: list[Span] = []
         cursor: str | None = None
         origin = f"phoenix:{self.name}"
+        limit = filters.pop("limit", self.page_limit)
         for _ in range(MAX_PAGES):
+            self.requests += 1
             page, cursor = await self.api.spans_page(
-                self.project, cursor=cursor, limit=self.page_limit, **filters
+                self.project, cursor=cursor, limit=limit, **filters
             )
             hit_seen = False
             for i, d in enumerate(page):
@@ -313,15 +335,38 @@ class PhoenixTraceSource:
 
     async def load(self) -> TraceBatch:
         self._seen.clear()
+        self._newest_start_ns = None
+        self._idle_s = 0.0
+        self._next_poll = 0.0
         return await self._fetch_new(False)
 
     async def poll(self) -> TraceBatch:
-        return await self._fetch_new(True)
+        """New spans since the last call: only spans that started after the time cursor
+        (less an overlap) are asked for; while nothing is new, calls are skipped with a
+        back-off doubling from 0.5 s to 8 s, so an idle war room costs Phoenix little.
+        While Phoenix is down, every call tries again (so recovery shows at once)."""
+        now = time.monotonic()
+        if self.last_error is None and now < self._next_poll:
+            return TraceBatch()
+        batch = await self._fetch_new(True)
+        if self.last_error is None:
+            if batch.spans:
+                self._idle_s = 0.0
+            else:
+                self._idle_s = min(BACKOFF_MAX_S, max(BACKOFF_MIN_S, self._idle_s * 2))
+            self._next_poll = time.monotonic() + self._idle_s
+        return batch
 
     async def _fetch_new(self, incremental: bool) -> TraceBatch:
         filters: dict[str, Any] = {}
         if self.lookback_hours is not None:
             filters["start_time"] = datetime.now(UTC) - timedelta(hours=self.lookback_hours)
+        if incremental and self._newest_start_ns is not None:
+            since = self._newest_start_ns - int(POLL_OVERLAP_S * 1e9)
+            cursor_time = datetime.fromtimestamp(since / 1e9, UTC)
+            if "start_time" not in filters or cursor_time > filters["start_time"]:
+                filters["start_time"] = cursor_time
+            filters["limit"] = min(self.page_limit, POLL_PAGE_LIMIT)
         try:
             batch = await self.fetch_spans(stop_at_seen=incremental, **filters)
         except PhoenixError as exc:
@@ -330,6 +375,10 @@ class PhoenixTraceSource:
         self.last_error = None
         fresh = [s for s in batch.spans if s.key not in self._seen]
         self._seen.update(s.key for s in fresh)
+        if fresh:
+            newest = max(s.start_ns for s in fresh)
+            if self._newest_start_ns is None or newest > self._newest_start_ns:
+                self._newest_start_ns = newest
         batch.spans = fresh
         return batch
 
