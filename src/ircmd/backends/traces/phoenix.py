@@ -17,6 +17,7 @@ one span model serves every source.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import time
@@ -38,6 +39,8 @@ POLL_OVERLAP_S = 120.0
 """An incremental poll asks for spans that started at most this long before the newest
 start seen (a span reaches Phoenix when it ends, so a long span arrives late)."""
 POLL_PAGE_LIMIT = 200
+LOAD_SLICES = 4
+"""A full load fetches this many time ranges concurrently (after the first two pages)."""
 BACKOFF_MIN_S = 0.5
 BACKOFF_MAX_S = 8.0
 """While nothing is new, polls are skipped for a time that doubles up to this."""
@@ -72,6 +75,14 @@ def flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[key] = v
     return out
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _dt(ns: int) -> datetime:
+    """A time filter for Phoenix: microseconds (what an ISO time carries), rounded down."""
+    return _EPOCH + timedelta(microseconds=ns // 1000)
 
 
 def parse_time_ns(value: Any) -> int:
@@ -236,8 +247,14 @@ class PhoenixClient:
         span_kinds: list[str] | None = None,
         start_time: datetime | None = None,
         end_time: datetime | None = None,
+        sort: str | None = None,
+        order: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         params: list[tuple[str, str | int]] = [("limit", limit)]
+        if sort:
+            params.append(("sort", sort))
+        if order:
+            params.append(("order", order))
         if cursor:
             params.append(("cursor", cursor))
         params += [("trace_id", t) for t in trace_ids or ()]
@@ -340,6 +357,64 @@ class PhoenixTraceSource:
         self._next_poll = 0.0
         return await self._fetch_new(False)
 
+    async def fetch_all(self, start_time: datetime | None = None) -> TraceBatch:
+        """Every span of the project (since ``start_time``), pages fetched concurrently:
+        the newest and the oldest page first; when more lies between, the time between
+        them is cut into :data:`LOAD_SLICES` ranges, each followed by its own cursor."""
+        problems = Problems(f"{self.name} (Phoenix {self.project})")
+        origin = f"phoenix:{self.name}"
+        by_key: dict[tuple[str, str], Span] = {}
+
+        def take(page: list[dict[str, Any]]) -> None:
+            for i, d in enumerate(page):
+                try:
+                    s = span_from_phoenix(d, self.project, origin, self._resource)
+                except (ValueError, TypeError, KeyError) as exc:
+                    problems.add(f"span {d.get('id') or i} skipped: {exc}", spans=1)
+                    continue
+                by_key[s.key] = s
+
+        async def page(**kw: Any) -> tuple[list[dict[str, Any]], str | None]:
+            self.requests += 1
+            return await self.api.spans_page(
+                self.project, limit=self.page_limit, sort="start_time", **kw
+            )
+
+        (newest, more), (oldest, _) = await asyncio.gather(
+            page(order="desc", start_time=start_time),
+            page(order="asc", start_time=start_time),
+        )
+        take(newest)
+        if more and newest and oldest:
+            take(oldest)
+            try:
+                lo = parse_time_ns(oldest[-1].get("start_time"))
+                hi = parse_time_ns(newest[-1].get("start_time"))
+            except ValueError:  # cannot cut by time: follow the one cursor instead
+                return await self.fetch_spans(start_time=start_time)
+            if hi <= lo and len(by_key) < self.max_spans:  # one instant: the one cursor
+                seq = await self.fetch_spans(start_time=start_time)
+                for sp in seq.spans:
+                    by_key[sp.key] = sp
+                problems.merge(seq.problems[0])
+            elif hi > lo:
+                cuts = [lo + (hi - lo) * i // LOAD_SLICES for i in range(LOAD_SLICES + 1)]
+                cuts[-1] = hi + 1000  # end_time is exclusive, in µs
+
+                async def slice_(a: int, b: int) -> None:
+                    cursor: str | None = None
+                    for _ in range(MAX_PAGES):
+                        got, cursor = await page(
+                            order="desc", cursor=cursor, start_time=_dt(a), end_time=_dt(b)
+                        )
+                        take(got)
+                        if not cursor or len(by_key) >= self.max_spans:
+                            return
+
+                await asyncio.gather(*(slice_(cuts[i], cuts[i + 1]) for i in range(LOAD_SLICES)))
+        spans = sorted(by_key.values(), key=lambda s: s.start_ns, reverse=True)
+        return TraceBatch(spans=spans[: self.max_spans], problems=[problems])
+
     async def poll(self) -> TraceBatch:
         """New spans since the last call: only spans that started after the time cursor
         (less an overlap) are asked for; while nothing is new, calls are skipped with a
@@ -368,7 +443,10 @@ class PhoenixTraceSource:
                 filters["start_time"] = cursor_time
             filters["limit"] = min(self.page_limit, POLL_PAGE_LIMIT)
         try:
-            batch = await self.fetch_spans(stop_at_seen=incremental, **filters)
+            if incremental:
+                batch = await self.fetch_spans(stop_at_seen=True, **filters)
+            else:
+                batch = await self.fetch_all(filters.get("start_time"))
         except PhoenixError as exc:
             self.last_error = str(exc)
             return TraceBatch(warnings=[str(exc)])
