@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import tempfile
@@ -109,29 +110,29 @@ async def main() -> None:
     ap.add_argument("--spans", type=int, default=5000)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--pid", type=int)
+    ap.add_argument("--project", help="an existing project to read (skips ingesting)")
     ap.add_argument("--url", default=os.environ.get("IRCMD_TEST_PHOENIX_URL"))
     args = ap.parse_args()
     if not args.url:
         sys.exit("set IRCMD_TEST_PHOENIX_URL (source /tmp/services.env) or pass --url")
     url = args.url.rstrip("/")
     pid = phoenix_pid(args.pid)
-    project = f"bench-{uuid.uuid4().hex[:8]}"
-    spans = spans_for(project, args.spans)
-    ingest(url, spans)
+    project = args.project or f"bench-{uuid.uuid4().hex[:8]}"
     src = PhoenixTraceSource("bench", url, project)
-    await wait_loaded(src, len(spans))
-
-    with tempfile.TemporaryDirectory() as tmp:
+    if not args.project:
+        spans = spans_for(project, args.spans)
+        ingest(url, spans)
+        await wait_loaded(src, len(spans))
+    t = time.perf_counter()
+    loaded = (await src.load()).spans
+    px_s = time.perf_counter() - t
+    n_px = len(loaded)
+    with tempfile.TemporaryDirectory() as tmp:  # the same spans, from a file
         f = Path(tmp) / "same.json"
-        import json
-
-        f.write_text(json.dumps(encode_spans(spans)))
+        f.write_text(json.dumps(encode_spans(loaded)))
         t = time.perf_counter()
         n_file = len(load_paths([str(f)]).spans)
         file_s = time.perf_counter() - t
-    t = time.perf_counter()
-    n_px = len((await src.load()).spans)
-    px_s = time.perf_counter() - t
     print(
         f"load   {n_px} spans from Phoenix {px_s:.2f} s · {n_file} from a file {file_s:.2f} s"
         f" · ratio {px_s / file_s:.1f}× (target ≤ 3×)"

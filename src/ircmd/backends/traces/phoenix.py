@@ -38,11 +38,11 @@ MAX_PAGES = 1000
 POLL_OVERLAP_S = 120.0
 """An incremental poll asks for spans that started at most this long before the newest
 start seen (a span reaches Phoenix when it ends, so a long span arrives late)."""
-POLL_PAGE_LIMIT = 200
+POLL_PAGE_LIMIT = 50
 LOAD_SLICES = 4
 """A full load fetches this many time ranges concurrently (after the first two pages)."""
 BACKOFF_MIN_S = 0.5
-BACKOFF_MAX_S = 8.0
+BACKOFF_MAX_S = 15.0
 """While nothing is new, polls are skipped for a time that doubles up to this."""
 
 
@@ -418,7 +418,7 @@ class PhoenixTraceSource:
     async def poll(self) -> TraceBatch:
         """New spans since the last call: only spans that started after the time cursor
         (less an overlap) are asked for; while nothing is new, calls are skipped with a
-        back-off doubling from 0.5 s to 8 s, so an idle war room costs Phoenix little.
+        back-off doubling from 0.5 s to 15 s, so an idle war room costs Phoenix little.
         While Phoenix is down, every call tries again (so recovery shows at once)."""
         now = time.monotonic()
         if self.last_error is None and now < self._next_poll:
