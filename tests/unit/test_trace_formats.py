@@ -305,3 +305,29 @@ def test_duplicate_span_ids_are_one_span_with_a_count(tmp_path: Path) -> None:
     idx = TraceIndex()
     idx.add(batch.spans)
     assert idx.span_count == 2
+
+
+# -- traces and logs in one file ----------------------------------------------------------
+
+from ircmd.domain.traces import logs as _logs  # noqa: E402
+
+
+@pytest.mark.skipif(
+    not hasattr(_logs, "attach_logs"), reason="decode_logs_json/attach_logs not merged yet"
+)
+def test_otlp_proto_trace_and_logs_examples_in_one_jsonl_are_joined() -> None:
+    t = json.loads((DATA / "otlp-proto-trace.json").read_text())
+    lg = json.loads((DATA / "otlp-proto-logs.json").read_text())
+    text = json.dumps(lg) + "\n" + json.dumps(t) + "\n"  # logs before their span: still joined
+    r = parse_bytes(text, "mix.jsonl")
+    assert not r.problems, r.problems.messages
+    (s,) = r.spans
+    (ev,) = s.events
+    assert ev.attributes["string.attribute"] == "some string"
+    assert ev.attributes["int.attribute"] == 10
+
+
+def test_logs_without_any_span_are_named() -> None:
+    lg = (DATA / "otlp-proto-logs.json").read_text()
+    r = parse_bytes(json.dumps(json.loads(lg)) + "\n{}\n", "logs.jsonl")
+    assert r.spans == [] and "OTLP logs only" in r.problems.summary()
