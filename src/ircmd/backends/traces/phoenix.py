@@ -74,6 +74,36 @@ def flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
                 out.update(flatten(item, f"{key}.{i}."))
         else:
             out[key] = v
+    return out if prefix else _regroup(out)
+
+
+def _regroup(flat: dict[str, Any]) -> dict[str, Any]:
+    """Phoenix also returns JSON-string attributes already split into dotted keys
+    (``retrieval.documents.0.document.metadata.source``): put them back together as the
+    one JSON string the instrumentation wrote."""
+    if not any(f".{k}." in f".{key}" for key in flat for k in JSON_STRING_KEYS):
+        return flat
+    out: dict[str, Any] = {}
+    groups: dict[str, dict[str, Any]] = {}
+    for key, v in flat.items():
+        parts = key.split(".")
+        cut = next((i for i, p in enumerate(parts[:-1]) if p in JSON_STRING_KEYS), None)
+        if cut is None:
+            out[key] = v
+            continue
+        base = ".".join(parts[: cut + 1])
+        node = groups.get(base)
+        if node is None:
+            node = groups[base] = {}
+            out[base] = None  # keeps its place among the keys
+        for p in parts[cut + 1 : -1]:
+            nxt = node.get(p)
+            if not isinstance(nxt, dict):
+                nxt = node[p] = {}
+            node = nxt
+        node[parts[-1]] = v
+    for base, tree in groups.items():
+        out[base] = json.dumps(tree, ensure_ascii=False, separators=(",", ":"))
     return out
 
 
