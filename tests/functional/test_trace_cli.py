@@ -271,3 +271,28 @@ def test_find_like_a_span(env, files) -> None:  # type: ignore[no-untyped-def]
     p = ircmd(env, "trace", "find", str(a), "--like", llm.span_id, "--by", "tool", check=1)
     assert "not a tool call" in p.stderr
     ircmd(env, "trace", "find", str(a), "--model", "m", "--by", "tool", check=2)
+
+
+def test_inspect_counts_a_duplicated_span_once_and_says_so(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    data = Path(__file__).parent.parent / "data" / "thirdparty" / "jaeger-ui_01.json"
+    p = ircmd(env, "trace", "inspect", str(data), "--json")
+    out = json.loads(p.stdout)
+    assert out["spans"] == 4 and out["traces"] == 1 and out["duplicates"] == 1
+    assert out["errors"] == 1  # the copy read last (with the error tag) is the one kept
+    p = ircmd(env, "trace", "inspect", str(data))
+    assert "duplicates 1" in p.stdout
+
+
+@pytest.mark.parametrize(
+    ("doc", "says"),
+    [
+        ({"resourceMetrics": []}, "OTLP metrics"),
+        ({"resourceLogs": []}, "OTLP logs only"),
+        ({"data": [], "total": 0}, "not OTLP: no resourceSpans/resourceLogs"),
+    ],
+)
+def test_inspect_names_what_a_file_without_spans_is(env, tmp_path: Path, doc, says) -> None:  # type: ignore[no-untyped-def]
+    f = tmp_path / "x.json"
+    f.write_text(json.dumps(doc))
+    p = ircmd(env, "trace", "inspect", str(f), check=1)
+    assert says in p.stderr and len(p.stderr.strip().splitlines()) == 1

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -14,7 +16,13 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import Status, StatusCode
 
-from ircmd.backends.traces.phoenix import PhoenixClient, PhoenixError, PhoenixTraceSource, flatten
+from ircmd.backends.traces.phoenix import (
+    PhoenixClient,
+    PhoenixError,
+    PhoenixTraceSource,
+    flatten,
+    span_from_phoenix,
+)
 from ircmd.domain.traces.spans import SpanKind
 from tests.services import require_service
 
@@ -26,14 +34,17 @@ def phoenix_url() -> str:
 HOSTILE = "[@click=app.quit]x[/] \x1b]52;c;SGVsbG8=\x07"
 
 
-def ingest(url: str, project: str, runs: int, *, fail_every: int = 3) -> None:
-    """Send ``runs`` support-refund traces (3 spans each) with the official exporter."""
+def ingest(url: str, project: str, runs: int, *, fail_every: int = 3, memory: Any = None) -> None:
+    """Send ``runs`` support-refund traces (4 spans each) with the official exporter (and
+    to the in-memory exporter ``memory`` too, when given)."""
     provider = TracerProvider(
         resource=Resource.create({"service.name": "refunds", "openinference.project.name": project})
     )
     provider.add_span_processor(
         SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"{url}/v1/traces", timeout=10))
     )
+    if memory is not None:
+        provider.add_span_processor(SimpleSpanProcessor(memory))
     tracer = provider.get_tracer("ircmd-tests")
     for n in range(runs):
         with tracer.start_as_current_span("support-refunds") as root:
@@ -52,6 +63,15 @@ def ingest(url: str, project: str, runs: int, *, fail_every: int = 3) -> None:
                 tool.set_attribute("gen_ai.tool.call.arguments", f'{{"account_id": "A-{n}"}}')
                 if n % fail_every == 0:
                     tool.set_status(Status(StatusCode.ERROR, "account locked"))
+            with tracer.start_as_current_span("kb search") as ret:
+                ret.set_attribute("openinference.span.kind", "RETRIEVER")
+                ret.set_attribute("retrieval.documents.0.document.id", f"doc-{n}")
+                ret.set_attribute("retrieval.documents.0.document.score", 0.5)
+                ret.set_attribute(
+                    "retrieval.documents.0.document.metadata",
+                    json.dumps({"source": "kb", "id": f"doc-{n}"}),
+                )
+                ret.set_attribute("metadata", json.dumps({"source": "kb"}))
     provider.shutdown()
 
 
@@ -76,12 +96,17 @@ async def test_real_phoenix_spans_pagination_filters_and_poll() -> None:
     ingest(url, project, 4)
     src = PhoenixTraceSource("phx", url, project, page_limit=5)  # forces cursor paging
     try:
-        spans = await wait_for_spans(src, 12)
-        assert len(spans) == 12
+        spans = await wait_for_spans(src, 16)
+        assert len(spans) == 16
         batch = await src.load()
-        assert len(batch.spans) == 12 and not any(batch.problems)
+        assert len(batch.spans) == 16 and not any(batch.problems)
+        assert {s.key for s in batch.spans} == {s.key for s in spans}
+        src.page_limit = 2  # newest, oldest, then 4 time slices concurrently
+        assert {s.key for s in (await src.load()).spans} == {s.key for s in spans}
+        src.page_limit = 5
+        batch = await src.load()
         kinds = sorted(s.kind.value for s in batch.spans)
-        assert kinds == ["agent"] * 4 + ["llm"] * 4 + ["tool"] * 4
+        assert kinds == ["agent"] * 4 + ["llm"] * 4 + ["retrieval"] * 4 + ["tool"] * 4
         llm = next(s for s in batch.spans if s.kind is SpanKind.LLM)
         assert llm.model == "gpt-4o" and llm.input_messages[0].content == HOSTILE
         tool = next(s for s in batch.spans if s.kind is SpanKind.TOOL)
@@ -95,21 +120,21 @@ async def test_real_phoenix_spans_pagination_filters_and_poll() -> None:
         assert {s.kind for s in tools.spans} == {SpanKind.LLM} and len(tools.spans) == 4
         one = roots[0].trace_id
         in_trace = await src.fetch_spans(trace_ids=[one])
-        assert {s.trace_id for s in in_trace.spans} == {one} and len(in_trace.spans) == 3
+        assert {s.trace_id for s in in_trace.spans} == {one} and len(in_trace.spans) == 4
 
         names = [p["name"] for p in await src.api.projects()]
         assert project in names
         traces = await src.api.traces(project, include_spans=True)
-        assert len(traces) == 4 and all(len(t["spans"]) == 3 for t in traces)
+        assert len(traces) == 4 and all(len(t["spans"]) == 4 for t in traces)
 
         assert (await src.poll()).spans == []
         ingest(url, project, 1)
         deadline = time.monotonic() + 20
         new: list = []  # type: ignore[type-arg]
-        while len(new) < 3 and time.monotonic() < deadline:
+        while len(new) < 4 and time.monotonic() < deadline:
             new += (await src.poll()).spans
             await asyncio.sleep(0.3)
-        assert len(new) == 3
+        assert len(new) == 4
     finally:
         await src.close()
 
@@ -154,7 +179,7 @@ async def test_401_names_the_env_var_never_the_token(monkeypatch: pytest.MonkeyP
 
     src = _source(handler, token_env="PHX_TOKEN_TEST")
     batch = await src.load()
-    assert seen == ["Bearer s3cret-token"]
+    assert seen and set(seen) == {"Bearer s3cret-token"}  # newest and oldest pages at once
     assert "401 not authorised" in batch.warnings[0] and "$PHX_TOKEN_TEST" in batch.warnings[0]
     assert "s3cret" not in batch.warnings[0] and "s3cret" not in src.describe()
 
@@ -247,7 +272,8 @@ async def test_lookback_and_max_spans_bound_a_load() -> None:
 
     src = _source(handler, max_spans=5, lookback_hours=2)
     batch = await src.load()
-    assert len(seen) == 2 and len(batch.spans) == 6  # stops once max_spans is reached
+    # the newest and the oldest page; no more once max_spans is reached, and no more kept
+    assert len(seen) == 2 and len(batch.spans) == 5
     assert seen[0].params.get("start_time")
     await src.close()
 
@@ -268,3 +294,160 @@ def test_config_keys_build_the_source() -> None:
     src = load_factory("phoenix")(cfg)
     assert (src.project, src.max_spans, src.lookback_hours) == ("support", 10, 1.5)
     assert src.api.url == "http://x:6006" and src.api.token_env == "PHOENIX_API_KEY"
+
+
+def test_flatten_keeps_json_string_attributes_whole() -> None:
+    # Phoenix returns document metadata and invocation parameters parsed; they must come
+    # back as the JSON strings the instrumentation wrote, not as dotted keys
+    got = flatten(
+        {
+            "retrieval": {
+                "documents": [{"document": {"id": "d1", "metadata": {"source": "kb", "id": "x"}}}]
+            },
+            "llm": {"invocation_parameters": {"model": "gpt-4o-mini"}},
+            "metadata": {"tenant": "t"},
+        }
+    )
+    assert got == {
+        "retrieval.documents.0.document.id": "d1",
+        "retrieval.documents.0.document.metadata": '{"source":"kb","id":"x"}',
+        "llm.invocation_parameters": '{"model":"gpt-4o-mini"}',
+        "metadata": '{"tenant":"t"}',
+    }
+
+
+def test_service_is_unknown_not_the_project() -> None:
+    src = PhoenixTraceSource("px", "http://127.0.0.1:9", project="support")
+    s = span_from_phoenix(
+        {
+            "name": "x",
+            "context": {"trace_id": "a" * 32, "span_id": "b" * 16},
+            "start_time": "2026-01-01T00:00:00Z",
+            "end_time": "2026-01-01T00:00:01Z",
+            "attributes": {},
+        },
+        "support",
+        "px",
+        src._resource,
+    )
+    assert s.service == "unknown" and s.resource["phoenix.project"] == "support"
+
+
+@pytest.mark.services
+async def test_idle_polls_back_off_and_use_the_time_cursor() -> None:
+    url = phoenix_url()
+    project = f"ircmd-{uuid.uuid4().hex[:8]}"
+    ingest(url, project, 2)
+    asked: list[httpx.URL] = []
+
+    async def record(request: httpx.Request) -> None:
+        asked.append(request.url)
+
+    src = PhoenixTraceSource("phx", url, project)
+    src.api.client.event_hooks["request"].append(record)
+    try:
+        await wait_for_spans(src, 8)
+        assert src.health()[0] == "ok"
+        assert len((await src.load()).spans) == 8
+        asked.clear()
+        # a tight loop of polls for 2 s while nothing is new: back-off 0.5 s, 1 s, …
+        end = time.monotonic() + 2.0
+        calls = 0
+        while time.monotonic() < end:
+            assert (await src.poll()).spans == []
+            calls += 1
+            await asyncio.sleep(0.01)
+        assert calls > 50 and 1 <= len(asked) <= 4, len(asked)
+        assert all("start_time" in str(u.params) for u in asked)  # the time cursor
+        ingest(url, project, 1)
+        deadline = time.monotonic() + 30
+        new: list = []  # type: ignore[type-arg]
+        while len(new) < 4 and time.monotonic() < deadline:
+            new += (await src.poll()).spans
+            await asyncio.sleep(0.05)
+        assert len(new) == 4
+    finally:
+        await src.close()
+
+
+async def test_health_is_down_while_phoenix_is_down() -> None:
+    src = PhoenixTraceSource("phx", "http://127.0.0.1:9", "p", timeout=2)
+    try:
+        assert src.health()[0] == "unknown"
+        batch = await src.poll()
+        state, detail = src.health()
+        assert state == "down" and "cannot connect" in detail
+        assert batch.warnings and "Phoenix" in batch.warnings[0]
+        await src.poll()  # no back-off while down: every poll tries again
+        assert src.requests == 2
+    finally:
+        await src.close()
+
+
+@pytest.mark.services
+async def test_phoenix_gives_what_the_file_gives_field_by_field(tmp_path: Any) -> None:
+    from google.protobuf.json_format import MessageToDict
+    from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from ircmd.backends.traces.files import load_paths
+
+    url = phoenix_url()
+    project = f"ircmd-{uuid.uuid4().hex[:8]}"
+    memory = InMemorySpanExporter()
+    ingest(url, project, 3, memory=memory)
+    f = tmp_path / "same.json"
+    f.write_text(json.dumps(MessageToDict(encode_spans(memory.get_finished_spans()))))
+    from_file = {s.key: s for s in load_paths([str(f)]).spans}
+    src = PhoenixTraceSource("phx", url, project)
+    try:
+        await wait_for_spans(src, len(from_file))
+        from_px = {s.key: s for s in (await src.load()).spans}
+    finally:
+        await src.close()
+    assert set(from_px) == set(from_file) and len(from_file) == 12
+
+    def derived(s: Any) -> dict[str, Any]:
+        return {
+            "name": s.name,
+            "parent": s.parent_id,
+            "kind": s.kind,
+            "model": s.model,
+            "tokens": (s.input_tokens, s.output_tokens),
+            "status": s.status_code,
+            "tool": (s.tool_name, s.tool_arguments),
+            "input": [(m.role, m.content) for m in s.input_messages],
+            "output": [(m.role, m.content) for m in s.output_messages],
+            "docs": [(d.id, d.score) for d in s.documents],
+            "source": s.retrieval_source,
+            "conversation": s.conversation_id,
+            "user": s.user_id,
+        }
+
+    for key, fs in from_file.items():
+        assert derived(from_px[key]) == derived(fs), fs.name
+        px = from_px[key]  # Phoenix keeps microseconds (and may round the last one)
+        assert abs(px.start_ns - fs.start_ns) <= 1000 and abs(px.end_ns - fs.end_ns) <= 1000
+    ret = next(s for s in from_px.values() if s.name == "kb search")
+    assert ret.attr("retrieval.documents.0.document.metadata") == json.dumps(
+        {"source": "kb", "id": ret.documents[0].id}
+    ).replace(" ", "")
+    assert from_px[key].service == "unknown" and fs.service == "refunds"
+
+
+def test_flatten_regroups_json_strings_phoenix_returns_already_split() -> None:
+    # what Phoenix 20.26.1 really answers for a retriever span (seen in the test above)
+    got = flatten(
+        {
+            "retrieval.documents.0.document.metadata.source": "kb",
+            "retrieval.documents.0.document.metadata.id": "doc-2",
+            "retrieval.documents.0.document.id": "doc-2",
+            "metadata.source": "kb",
+            "metadata.tags.a": 1,
+        }
+    )
+    assert got == {
+        "retrieval.documents.0.document.metadata": '{"source":"kb","id":"doc-2"}',
+        "retrieval.documents.0.document.id": "doc-2",
+        "metadata": '{"source":"kb","tags":{"a":1}}',
+    }

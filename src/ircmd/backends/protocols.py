@@ -67,11 +67,15 @@ class TraceBatch:
     problems: list[Problems] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     """Source-level trouble (unreachable server, busy port), one line each."""
+    duplicates: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(trace id, span id) -> extra copies read of that span (they were dropped)."""
 
     def extend(self, other: TraceBatch) -> None:
         self.spans.extend(other.spans)
         self.problems.extend(other.problems)
         self.warnings.extend(other.warnings)
+        for k, n in other.duplicates.items():
+            self.duplicates[k] = self.duplicates.get(k, 0) + n
 
     @property
     def problem_lines(self) -> list[str]:

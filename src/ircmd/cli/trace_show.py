@@ -100,15 +100,9 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     trace_id = _norm(args.trace_id, 32, "TRACE_ID")
     span_id = _norm(args.span, 16, "--span") if args.span else None
     batch = _load(ctx, args)
-    spans: list[Any] = []
-    counts: dict[str, int] = {}
-    for s in batch.spans:
-        if s.trace_id != trace_id:
-            continue
-        n = counts.get(s.span_id)
-        counts[s.span_id] = 1 if n is None else n + 1
-        if n is None:
-            spans.append(s)
+    # the loader keeps one copy of a span read twice and counts the others
+    spans: list[Any] = [s for s in batch.spans if s.trace_id == trace_id]
+    dups: dict[tuple[str, str], int] = dict(getattr(batch, "duplicates", {}))
     if not spans:
         _print_problems(batch)
         raise CliError(f"no trace {trace_id} in {_source_label(args)}")
@@ -121,7 +115,7 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         if not spans:
             raise CliError(f"no span {span_id} in trace {trace_id}")
     spans.sort(key=lambda s: (s.start_ns, s.span_id))
-    views = [span_view(s, invs, counts[s.span_id] - 1) for s in spans]
+    views = [span_view(s, invs, dups.get((s.trace_id, s.span_id), 0)) for s in spans]
     if args.json:
         print_json({"trace_id": trace_id, "spans": views})
     else:

@@ -196,6 +196,7 @@ def inspect_totals(spans: list[Any]) -> dict[str, Any]:
 def cmd_inspect(ctx: Context, args: argparse.Namespace) -> int:
     batch = _load(ctx, args)
     out = inspect_totals(batch.spans)
+    out["duplicates"] = sum(batch.duplicates.values())
     out["problems"] = _problems(batch)
     if args.json:
         print_json(out)
@@ -206,6 +207,8 @@ def cmd_inspect(ctx: Context, args: argparse.Namespace) -> int:
         print(f"tokens  in {out['tokens']['input']}  out {out['tokens']['output']}")
         kinds = "  ".join(f"{k} {n}" for k, n in out["kinds"].items() if n)
         print(f"kinds   {kinds or '-'}")
+        if out["duplicates"]:
+            print(f"duplicates {out['duplicates']} (spans read more than once, counted once)")
         _print_problems(batch)
     return 1 if _no_input(batch) else 0
 

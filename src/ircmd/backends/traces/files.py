@@ -17,6 +17,7 @@ from pathlib import Path
 from ircmd.backends.protocols import TraceBatch
 from ircmd.domain.config import FilesSourceConfig
 from ircmd.domain.traces.otlp import Decoder, Problems, gc_paused, parse_bytes
+from ircmd.domain.traces.tracetree import dedupe_spans
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 
@@ -90,7 +91,9 @@ def read_file(path: Path, origin: str | None = None) -> tuple[TraceBatch, _Seen 
 
 
 def load_paths(patterns: list[str], base: Path | None = None) -> TraceBatch:
-    """Synchronous one-shot read of everything ``patterns`` name (for the CLI)."""
+    """Synchronous one-shot read of everything ``patterns`` name (for the CLI); a span read
+    twice (same trace and span id, in one file or several) is one span, counted in
+    ``batch.duplicates``."""
     batch = TraceBatch()
     files, missing = expand(patterns, base)
     for m in missing:
@@ -100,6 +103,7 @@ def load_paths(patterns: list[str], base: Path | None = None) -> TraceBatch:
     for f in files:
         got, _ = read_file(f)
         batch.extend(got)
+    batch.spans, batch.duplicates = dedupe_spans(batch.spans)
     return batch
 
 
@@ -170,7 +174,7 @@ class FileTraceSource:
         dec = Decoder(str(path))
         spans = []
         with gc_paused():
-            for line in data[:end].splitlines():
+            for line in data[:end].split(b"\n"):
                 if not line.strip():
                     continue
                 try:
@@ -179,6 +183,7 @@ class FileTraceSource:
                     dec.problems.add(f"appended line not valid JSON ({exc})", lines=1)
                     continue
                 spans.extend(dec.request(obj))
+            spans = dec.finish(spans)
         self._seen[path] = _Seen(prev.offset + end, mtime_ns, prev.offset + end, True)
         return TraceBatch(spans=spans, problems=[dec.problems])
 

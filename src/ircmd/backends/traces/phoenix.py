@@ -17,7 +17,10 @@ one span model serves every source.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,18 +35,36 @@ from ircmd.domain.traces.spans import Span, SpanEvent, intern_keys
 
 PAGE_LIMIT = 1000
 MAX_PAGES = 1000
+POLL_OVERLAP_S = 120.0
+"""An incremental poll asks for spans that started at most this long before the newest
+start seen (a span reaches Phoenix when it ends, so a long span arrives late)."""
+POLL_PAGE_LIMIT = 50
+LOAD_SLICES = 4
+"""A full load fetches this many time ranges concurrently (after the first two pages)."""
+BACKOFF_MIN_S = 0.5
+BACKOFF_MAX_S = 15.0
+"""While nothing is new, polls are skipped for a time that doubles up to this."""
 
 
 class PhoenixError(TraceSourceError):
     pass
 
 
+JSON_STRING_KEYS = ("metadata", "invocation_parameters", "json_schema", "parameters")
+"""Attributes that instrumentations write as one JSON string and Phoenix returns parsed as
+an object: they go back to a JSON string, not split into dotted keys (document metadata,
+OpenInference ``metadata``, ``llm.invocation_parameters``, tool ``parameters``)."""
+
+
 def flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested attributes to dotted keys; lists of objects become ``key.N.…``."""
+    """Nested attributes to dotted keys; lists of objects become ``key.N.…``; the
+    JSON-string attributes of :data:`JSON_STRING_KEYS` become JSON strings again."""
     out: dict[str, Any] = {}
     for k, v in obj.items():
         key = f"{prefix}{k}"
-        if isinstance(v, Mapping):
+        if isinstance(v, Mapping | list) and k in JSON_STRING_KEYS:
+            out[key] = json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+        elif isinstance(v, Mapping):
             if v:
                 out.update(flatten(v, key + "."))
             else:
@@ -53,7 +74,45 @@ def flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
                 out.update(flatten(item, f"{key}.{i}."))
         else:
             out[key] = v
+    return out if prefix else _regroup(out)
+
+
+def _regroup(flat: dict[str, Any]) -> dict[str, Any]:
+    """Phoenix also returns JSON-string attributes already split into dotted keys
+    (``retrieval.documents.0.document.metadata.source``): put them back together as the
+    one JSON string the instrumentation wrote."""
+    if not any(f".{k}." in f".{key}" for key in flat for k in JSON_STRING_KEYS):
+        return flat
+    out: dict[str, Any] = {}
+    groups: dict[str, dict[str, Any]] = {}
+    for key, v in flat.items():
+        parts = key.split(".")
+        cut = next((i for i, p in enumerate(parts[:-1]) if p in JSON_STRING_KEYS), None)
+        if cut is None:
+            out[key] = v
+            continue
+        base = ".".join(parts[: cut + 1])
+        node = groups.get(base)
+        if node is None:
+            node = groups[base] = {}
+            out[base] = None  # keeps its place among the keys
+        for p in parts[cut + 1 : -1]:
+            nxt = node.get(p)
+            if not isinstance(nxt, dict):
+                nxt = node[p] = {}
+            node = nxt
+        node[parts[-1]] = v
+    for base, tree in groups.items():
+        out[base] = json.dumps(tree, ensure_ascii=False, separators=(",", ":"))
     return out
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _dt(ns: int) -> datetime:
+    """A time filter for Phoenix: microseconds (what an ISO time carries), rounded down."""
+    return _EPOCH + timedelta(microseconds=ns // 1000)
 
 
 def parse_time_ns(value: Any) -> int:
@@ -218,8 +277,14 @@ class PhoenixClient:
         span_kinds: list[str] | None = None,
         start_time: datetime | None = None,
         end_time: datetime | None = None,
+        sort: str | None = None,
+        order: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         params: list[tuple[str, str | int]] = [("limit", limit)]
+        if sort:
+            params.append(("sort", sort))
+        if order:
+            params.append(("order", order))
         if cursor:
             params.append(("cursor", cursor))
         params += [("trace_id", t) for t in trace_ids or ()]
@@ -266,9 +331,23 @@ class PhoenixTraceSource:
         self.lookback_hours = lookback_hours
         self.page_limit = page_limit
         self.api = PhoenixClient(url, token_env=token_env, timeout=timeout, transport=transport)
-        self._resource = {"service.name": project, "phoenix.project": project}
+        # Phoenix's REST API returns no resource attributes: the service cannot be known
+        # (the project is not a service; it stays in ``phoenix.project``)
+        self._resource = {"service.name": "unknown", "phoenix.project": project}
         self._seen: set[tuple[str, str]] = set()
         self.last_error: str | None = None
+        self._newest_start_ns: int | None = None  # the time cursor of incremental polls
+        self._idle_s = 0.0  # current back-off (0: poll at every call)
+        self._next_poll = 0.0  # time.monotonic() before which poll() asks nothing
+        self.requests = 0  # spans pages asked of Phoenix (for tests and benchmarks)
+
+    def health(self) -> tuple[str, str]:
+        """``("ok" | "down" | "unknown", detail)`` from the last load or poll."""
+        if self.last_error:
+            return "down", self.last_error
+        if self._newest_start_ns is None and not self._seen and self.requests == 0:
+            return "unknown", "not read yet"
+        return "ok", ""
 
     def describe(self) -> str:
         state = f" — {self.last_error}" if self.last_error else ""
@@ -282,9 +361,11 @@ class PhoenixTraceSource:
         spans: list[Span] = []
         cursor: str | None = None
         origin = f"phoenix:{self.name}"
+        limit = filters.pop("limit", self.page_limit)
         for _ in range(MAX_PAGES):
+            self.requests += 1
             page, cursor = await self.api.spans_page(
-                self.project, cursor=cursor, limit=self.page_limit, **filters
+                self.project, cursor=cursor, limit=limit, **filters
             )
             hit_seen = False
             for i, d in enumerate(page):
@@ -301,23 +382,111 @@ class PhoenixTraceSource:
 
     async def load(self) -> TraceBatch:
         self._seen.clear()
+        self._newest_start_ns = None
+        self._idle_s = 0.0
+        self._next_poll = 0.0
         return await self._fetch_new(False)
 
+    async def fetch_all(self, start_time: datetime | None = None) -> TraceBatch:
+        """Every span of the project (since ``start_time``), pages fetched concurrently:
+        the newest and the oldest page first; when more lies between, the time between
+        them is cut into :data:`LOAD_SLICES` ranges, each followed by its own cursor."""
+        problems = Problems(f"{self.name} (Phoenix {self.project})")
+        origin = f"phoenix:{self.name}"
+        by_key: dict[tuple[str, str], Span] = {}
+
+        def take(page: list[dict[str, Any]]) -> None:
+            for i, d in enumerate(page):
+                try:
+                    s = span_from_phoenix(d, self.project, origin, self._resource)
+                except (ValueError, TypeError, KeyError) as exc:
+                    problems.add(f"span {d.get('id') or i} skipped: {exc}", spans=1)
+                    continue
+                by_key[s.key] = s
+
+        async def page(**kw: Any) -> tuple[list[dict[str, Any]], str | None]:
+            self.requests += 1
+            return await self.api.spans_page(
+                self.project, limit=self.page_limit, sort="start_time", **kw
+            )
+
+        (newest, more), (oldest, _) = await asyncio.gather(
+            page(order="desc", start_time=start_time),
+            page(order="asc", start_time=start_time),
+        )
+        take(newest)
+        if more and newest and oldest:
+            take(oldest)
+            try:
+                lo = parse_time_ns(oldest[-1].get("start_time"))
+                hi = parse_time_ns(newest[-1].get("start_time"))
+            except ValueError:  # cannot cut by time: follow the one cursor instead
+                return await self.fetch_spans(start_time=start_time)
+            if hi <= lo and len(by_key) < self.max_spans:  # one instant: the one cursor
+                seq = await self.fetch_spans(start_time=start_time)
+                for sp in seq.spans:
+                    by_key[sp.key] = sp
+                problems.merge(seq.problems[0])
+            elif hi > lo:
+                cuts = [lo + (hi - lo) * i // LOAD_SLICES for i in range(LOAD_SLICES + 1)]
+                cuts[-1] = hi + 1000  # end_time is exclusive, in µs
+
+                async def slice_(a: int, b: int) -> None:
+                    cursor: str | None = None
+                    for _ in range(MAX_PAGES):
+                        got, cursor = await page(
+                            order="desc", cursor=cursor, start_time=_dt(a), end_time=_dt(b)
+                        )
+                        take(got)
+                        if not cursor or len(by_key) >= self.max_spans:
+                            return
+
+                await asyncio.gather(*(slice_(cuts[i], cuts[i + 1]) for i in range(LOAD_SLICES)))
+        spans = sorted(by_key.values(), key=lambda s: s.start_ns, reverse=True)
+        return TraceBatch(spans=spans[: self.max_spans], problems=[problems])
+
     async def poll(self) -> TraceBatch:
-        return await self._fetch_new(True)
+        """New spans since the last call: only spans that started after the time cursor
+        (less an overlap) are asked for; while nothing is new, calls are skipped with a
+        back-off doubling from 0.5 s to 15 s, so an idle war room costs Phoenix little.
+        While Phoenix is down, every call tries again (so recovery shows at once)."""
+        now = time.monotonic()
+        if self.last_error is None and now < self._next_poll:
+            return TraceBatch()
+        batch = await self._fetch_new(True)
+        if self.last_error is None:
+            if batch.spans:
+                self._idle_s = 0.0
+            else:
+                self._idle_s = min(BACKOFF_MAX_S, max(BACKOFF_MIN_S, self._idle_s * 2))
+            self._next_poll = time.monotonic() + self._idle_s
+        return batch
 
     async def _fetch_new(self, incremental: bool) -> TraceBatch:
         filters: dict[str, Any] = {}
         if self.lookback_hours is not None:
             filters["start_time"] = datetime.now(UTC) - timedelta(hours=self.lookback_hours)
+        if incremental and self._newest_start_ns is not None:
+            since = self._newest_start_ns - int(POLL_OVERLAP_S * 1e9)
+            cursor_time = datetime.fromtimestamp(since / 1e9, UTC)
+            if "start_time" not in filters or cursor_time > filters["start_time"]:
+                filters["start_time"] = cursor_time
+            filters["limit"] = min(self.page_limit, POLL_PAGE_LIMIT)
         try:
-            batch = await self.fetch_spans(stop_at_seen=incremental, **filters)
+            if incremental:
+                batch = await self.fetch_spans(stop_at_seen=True, **filters)
+            else:
+                batch = await self.fetch_all(filters.get("start_time"))
         except PhoenixError as exc:
             self.last_error = str(exc)
             return TraceBatch(warnings=[str(exc)])
         self.last_error = None
         fresh = [s for s in batch.spans if s.key not in self._seen]
         self._seen.update(s.key for s in fresh)
+        if fresh:
+            newest = max(s.start_ns for s in fresh)
+            if self._newest_start_ns is None or newest > self._newest_start_ns:
+                self._newest_start_ns = newest
         batch.spans = fresh
         return batch
 

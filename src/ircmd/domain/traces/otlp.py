@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ircmd.domain.traces import logs as _logs
+from ircmd.domain.traces.jaeger import decode_jaeger, is_jaeger
 from ircmd.domain.traces.otlp_encode import (
     SPAN_KINDS,
     STATUS_CODES,
@@ -36,6 +38,7 @@ from ircmd.domain.traces.otlp_encode import (
 )
 from ircmd.domain.traces.otlp_stream import Unstreamable, stream_request
 from ircmd.domain.traces.spans import Span, SpanEvent, SpanLink, intern_keys
+from ircmd.domain.traces.zipkin import decode_zipkin, is_zipkin
 
 MAX_MESSAGES = 20
 """How many problem lines are kept per file (all are counted)."""
@@ -264,6 +267,67 @@ class Decoder:
         self._strings: dict[str, str] = {}
         self._ids: dict[Any, str] = {}  # raw id text -> normalised (shared) id
         self._span_no = 0
+        self.metric_docs = 0  # OTLP metrics documents/lines skipped (one summary line)
+        self.log_docs = 0  # OTLP logs documents/lines
+        self.log_records: list[Any] = []  # decoded LogRecords, joined to spans at the end
+        self.formats: set[str] = set()  # non-OTLP formats read ("Jaeger UI JSON", …)
+
+    def attributes(self, raw: Any) -> dict[str, Any]:
+        return attributes_dict(raw)
+
+    def _logs(self, obj: dict[str, Any], where: str) -> None:
+        self.log_docs += 1
+        decode = getattr(_logs, "decode_logs_json", None)
+        if decode is None:
+            return
+        try:
+            got = decode(obj)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            self.problems.add(f"{where}OTLP logs not readable ({exc})")
+            return
+        if isinstance(got, list):
+            self.log_records.extend(got)
+
+    def other(self, obj: Any, where: str = "") -> list[Span]:
+        """Spans of a JSON value that is not an OTLP traces request: Jaeger UI JSON and
+        Zipkin v2 JSON are read; OTLP metrics and logs are counted (see :meth:`finish`);
+        anything else is one problem naming what it is."""
+        if is_jaeger(obj):
+            spans, lines = decode_jaeger(obj, self.origin)
+            self.formats.add("Jaeger UI JSON")
+        elif is_zipkin(obj):
+            spans, lines = decode_zipkin(obj, self.origin)
+            self.formats.add("Zipkin v2 JSON")
+        else:
+            self.problems.add(f"{where}{describe(obj)}")
+            return []
+        for line in lines:
+            self.problems.add(f"{where}{line}", spans=1)
+        return spans
+
+    def finish(self, spans: list[Span]) -> list[Span]:
+        """After the last document: one summary line for skipped metrics, a line when only
+        logs were found, and log records joined to their spans."""
+        if self.metric_docs:
+            what = "line(s)" if self.metric_docs > 1 else "document"
+            self.problems.add(
+                f"OTLP metrics (not traces): {self.metric_docs} {what} skipped",
+                lines=self.metric_docs if self.metric_docs > 1 else 0,
+            )
+        if self.log_docs and not spans:
+            n = len(self.log_records)
+            self.problems.add(
+                f"OTLP logs only: {n} log record(s), no spans to attach them to"
+                if n
+                else "OTLP logs only: no spans in this input"
+            )
+        elif self.log_records:
+            attach = getattr(_logs, "attach_logs", None)
+            if attach is not None:
+                joined = attach(spans, self.log_records)
+                if isinstance(joined, list):
+                    return joined
+        return spans
 
     def _share(self, s: str) -> str:
         got = self._strings.get(s)
@@ -278,14 +342,17 @@ class Decoder:
         """Every span of one ``ExportTraceServiceRequest`` object."""
         out: list[Span] = []
         if not isinstance(obj, dict):
-            self.problems.add(f"{where}not an OTLP request (a JSON {type(obj).__name__})")
-            return out
+            return self.other(obj, where)
         rss = obj.get("resourceSpans")
         if rss is None:
             rss = obj.get("resource_spans")
         if rss is None:
-            if obj:
-                self.problems.add(f"{where}no resourceSpans in this object")
+            if "resourceMetrics" in obj or "resource_metrics" in obj:
+                self.metric_docs += 1
+            elif "resourceLogs" in obj or "resource_logs" in obj:
+                self._logs(obj, where)
+            elif obj:
+                return self.other(obj, where)
             return out
         if not isinstance(rss, list):
             self.problems.add(f"{where}resourceSpans is not a list")
@@ -483,13 +550,36 @@ def parse_document(obj: Any, origin: str) -> ParseResult:
     """Spans from an already-loaded JSON value (a request or a list of requests)."""
     dec = Decoder(origin)
     with gc_paused():
-        if isinstance(obj, list):
-            spans: list[Span] = []
-            for i, item in enumerate(obj, 1):
-                spans.extend(dec.request(item, where=f"item {i}: "))
-        else:
-            spans = dec.request(obj)
+        spans = dec.finish(_document(obj, dec))
     return ParseResult(spans, dec.problems)
+
+
+def _document(obj: Any, dec: Decoder) -> list[Span]:
+    if isinstance(obj, list) and not is_zipkin(obj):
+        if obj and not any(isinstance(x, dict) for x in obj):
+            dec.problems.add(describe(obj))
+            return []
+        spans: list[Span] = []
+        for i, item in enumerate(obj, 1):
+            spans.extend(dec.request(item, where=f"item {i}: "))
+        return spans
+    return dec.request(obj)
+
+
+def describe(obj: Any) -> str:
+    """One line naming what a JSON value that holds no readable spans is."""
+    if isinstance(obj, dict):
+        if "resourceMetrics" in obj or "resource_metrics" in obj:
+            return "OTLP metrics, not traces"
+        if "resourceLogs" in obj or "resource_logs" in obj:
+            return "OTLP logs only, no spans"
+        if "data" in obj and isinstance(obj["data"], list):
+            return 'not OTLP: no resourceSpans/resourceLogs (a {"data": [...]} object)'
+        keys = ", ".join(list(obj)[:4])
+        return f"not OTLP: no resourceSpans/resourceLogs (keys: {keys})"
+    if isinstance(obj, list):
+        return "not OTLP: a JSON array of neither OTLP requests nor Zipkin v2 spans"
+    return f"not OTLP: a JSON {type(obj).__name__}"
 
 
 def parse_bytes(data: bytes | str, origin: str) -> ParseResult:
@@ -532,16 +622,11 @@ def parse_bytes(data: bytes | str, origin: str) -> ParseResult:
             # JSONL ("Extra data" after the first line's object), or JSONL with a
             # broken line: read it line by line so one bad line costs only itself
             if exc.msg == "Extra data" or _looks_jsonl(text):
-                return ParseResult(_parse_lines(text, dec), problems)
+                return ParseResult(dec.finish(_parse_lines(text, dec)), problems)
             problems.add(_json_error(exc))
             return ParseResult([], problems)
         del text
-        spans = []
-        if isinstance(obj, list):
-            for i, item in enumerate(obj, 1):
-                spans.extend(dec.request(item, where=f"item {i}: "))
-        else:
-            spans = dec.request(obj)
+        spans = dec.finish(_document(obj, dec))
         del obj
     return ParseResult(spans, problems)
 
@@ -551,10 +636,17 @@ def _looks_jsonl(text: str) -> bool:
     return len(lines) >= 2 and all(ln.lstrip().startswith("{") for ln in lines)
 
 
+def split_lines(text: str) -> list[str]:
+    """JSONL lines: split on ``\n`` only (``str.splitlines`` would also split on U+2028,
+    U+2029, U+0085 … which JSON allows raw inside strings); a trailing ``\r`` is JSON
+    whitespace and harmless."""
+    return text.split("\n")
+
+
 def _parse_lines(text: str, dec: Decoder) -> list[Span]:
     spans: list[Span] = []
     loads = json.loads
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(split_lines(text), 1):
         if not line.strip():
             continue
         try:
@@ -577,10 +669,12 @@ __all__ = [
     "Problems",
     "any_value",
     "attributes_dict",
+    "describe",
     "encode_attributes",
     "encode_spans",
     "encode_value",
     "gc_paused",
     "parse_bytes",
     "parse_document",
+    "split_lines",
 ]

@@ -16,11 +16,24 @@ import json
 import re
 from collections.abc import Iterator
 from json.decoder import scanstring  # type: ignore[attr-defined]
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from ircmd.domain.traces.otlp import Decoder
     from ircmd.domain.traces.spans import Span
+
+
+class SpanDecoder(Protocol):
+    """What the streamer needs of :class:`ircmd.domain.traces.otlp.Decoder` (a protocol, so
+    this module does not import ``otlp`` and ``otlp`` can import this one)."""
+
+    def _share(self, s: str) -> str: ...
+
+    def attributes(self, raw: Any) -> dict[str, Any]: ...
+
+    def one(
+        self, sp: Any, resource: dict[str, Any], scope: str, out: list[Span], where: str = ""
+    ) -> None: ...
+
 
 _WS = re.compile(r"[ \t\n\r]*")
 _raw_decode = json.JSONDecoder().raw_decode
@@ -94,19 +107,21 @@ class _Cursor:
                 raise Unstreamable(f"expected ',' or ']' at {self.i - 1}")
 
 
-def stream_request(text: str, dec: Decoder) -> list[Span]:
+def stream_request(text: str, dec: SpanDecoder) -> list[Span]:
     """Spans of ``text`` holding one ``ExportTraceServiceRequest`` (``Unstreamable`` if
-    it is anything else, including JSONL)."""
-    from ircmd.domain.traces.otlp import attributes_dict
-
+    it is anything else, including JSONL and documents without ``resourceSpans``)."""
     c = _Cursor(text)
     out: list[Span] = []
     if c.peek() != "{":
         raise Unstreamable("not an object")
+    found = False
     for key in c.members():
         if key not in ("resourceSpans", "resource_spans"):
+            if key in ("resourceLogs", "resource_logs", "resourceMetrics", "resource_metrics"):
+                raise Unstreamable("logs or metrics: the full parser names them")
             c.value()
             continue
+        found = True
         if c.peek() != "[":
             raise Unstreamable("resourceSpans is not a list")
         for _ in c.elements():
@@ -117,7 +132,7 @@ def stream_request(text: str, dec: Decoder) -> list[Span]:
                 if rkey == "resource":
                     res = c.value()
                     if isinstance(res, dict):
-                        resource.update(attributes_dict(res.get("attributes")))
+                        resource.update(dec.attributes(res.get("attributes")))
                 elif rkey in ("scopeSpans", "scope_spans"):
                     if c.peek() != "[":
                         raise Unstreamable("scopeSpans is not a list")
@@ -127,10 +142,12 @@ def stream_request(text: str, dec: Decoder) -> list[Span]:
                     c.value()
     if c.peek() != "":
         raise Unstreamable("data after the document")
+    if not found:
+        raise Unstreamable("no resourceSpans: the full parser names what this is")
     return out
 
 
-def _scope_spans(c: _Cursor, dec: Decoder, resource: dict[str, Any], out: list[Span]) -> None:
+def _scope_spans(c: _Cursor, dec: SpanDecoder, resource: dict[str, Any], out: list[Span]) -> None:
     if c.peek() != "{":
         raise Unstreamable("scopeSpans entry is not an object")
     scope = ""

@@ -439,3 +439,18 @@ def filter_summaries(
             continue
         out.append(s)
     return out
+
+
+def dedupe_spans(spans: Iterable[Span]) -> tuple[list[Span], dict[tuple[str, str], int]]:
+    """One span per (trace id, span id): the last copy read wins, at the place of the first
+    (as :class:`TraceIndex` replaces); also how many extra copies each duplicated span had."""
+    kept: dict[tuple[str, str], Span] = {}
+    dups: dict[tuple[str, str], int] = {}
+    for s in spans:
+        key = (s.trace_id, s.span_id)
+        if key in kept:
+            dups[key] = dups.get(key, 0) + 1
+        kept[key] = s
+    if not dups:
+        return (spans if isinstance(spans, list) else list(kept.values())), dups
+    return list(kept.values()), dups

@@ -29,6 +29,12 @@ def load(paths: list[str], spool: Path | None) -> TraceBatch:
         if not spool.is_dir():
             batch.warnings.append(f"{spool}: no spool here (has `ircmd receive` run?)")
         batch.extend(read_spool(spool))
+    from ircmd.domain.traces.tracetree import dedupe_spans
+
+    spans, dups = dedupe_spans(batch.spans)  # a span read twice is one span everywhere
+    batch.spans = spans
+    for k, n in dups.items():
+        batch.duplicates[k] = batch.duplicates.get(k, 0) + n
     return batch
 
 
