@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from typing import Any
 
 from ircmd.domain.config import Config
 from ircmd.domain.incidents.incident import DomainError
+from ircmd.domain.secrets import env_secrets, scrub
 from ircmd.domain.text import sanitize
 from ircmd.service import IncidentService, Workspace
 from ircmd.service.config import ConfigError, data_dir, load_config
@@ -29,8 +31,21 @@ class UsageError(CliError):
         super().__init__(message, 2)
 
 
+_SECRET_ENV: set[str] = set()
+"""Env vars the loaded config names as secrets; their values are read when a line is written."""
+
+
+def _secrets() -> list[str]:
+    return env_secrets(sorted(_SECRET_ENV), os.environ)
+
+
+def _printable(text: str) -> str:
+    """Lone surrogates (undecodable argv bytes) shown as escapes, never an encode error."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def fail(message: str, code: int) -> int:
-    line = " ".join(sanitize(message).split())
+    line = " ".join(sanitize(_printable(scrub(message, _secrets()))).split())
     if not line.startswith("ircmd"):
         line = f"ircmd: error: {line}"
     print(line, file=sys.stderr)
@@ -58,6 +73,7 @@ class Context:
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config()
+            _SECRET_ENV.update(self._config.redaction.secret_env_names(self._config))
         return self._config
 
     @property
@@ -102,6 +118,7 @@ def print_json(value: Any) -> None:
     """JSON on stdout; C1 controls and bidi overrides (which JSON leaves raw) are escaped
     too, so data cannot drive the terminal even when the output is not piped."""
     text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    text = _printable(scrub(text, _secrets()))
     sys.stdout.write(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n")
 
 
