@@ -13,7 +13,7 @@ from typing import Any
 
 from ircmd.domain.config import Config
 from ircmd.domain.incidents.incident import DomainError
-from ircmd.domain.secrets import env_secrets, scrub
+from ircmd.domain.secrets import configured_secrets, scrub
 from ircmd.domain.text import sanitize
 from ircmd.service import IncidentService, Workspace
 from ircmd.service.config import ConfigError, data_dir, load_config
@@ -31,12 +31,12 @@ class UsageError(CliError):
         super().__init__(message, 2)
 
 
-_SECRET_ENV: set[str] = set()
-"""Env vars the loaded config names as secrets; their values are read when a line is written."""
+_LOADED: list[Config] = []
+"""The config this command loaded: its secrets are read when a line is written."""
 
 
 def _secrets() -> list[str]:
-    return env_secrets(sorted(_SECRET_ENV), os.environ)
+    return [s for config in _LOADED for s in configured_secrets(config, os.environ)]
 
 
 def _printable(text: str) -> str:
@@ -73,7 +73,7 @@ class Context:
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config()
-            _SECRET_ENV.update(self._config.redaction.secret_env_names(self._config))
+            _LOADED[:] = [self._config]
         return self._config
 
     @property

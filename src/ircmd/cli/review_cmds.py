@@ -11,6 +11,7 @@ from typing import Any
 from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
 from ircmd.cli.evidence import writable
 from ircmd.domain.evidence.review import RootCause, parse_actions, parse_list
+from ircmd.domain.secrets import display_url
 from ircmd.domain.text import one_line
 
 
@@ -134,7 +135,8 @@ def cmd_evals_upload(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(f"{name}: {result['uploaded']} cases → dataset {result['dataset_id']} at {url}")
+        where = display_url(url)
+        print(f"{name}: {result['uploaded']} cases → dataset {result['dataset_id']} at {where}")
     return 0
 
 

@@ -20,7 +20,11 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from ircmd.domain.config import Config
 
 MASK = "***"
 MIN_SECRET = 4
@@ -87,6 +91,32 @@ def env_secrets(names: Iterable[str | None], environ: Mapping[str, str]) -> list
             value = environ.get(name)
             if value:
                 values.append(value)
+    return values
+
+
+def userinfo_secrets(url: str | None) -> list[str]:
+    """The userinfo (``user:password``) of ``url`` and its password, if it has any."""
+    if not url:
+        return []
+    try:
+        netloc = urlsplit(url).netloc
+    except ValueError:
+        return []
+    if "@" not in netloc:
+        return []
+    userinfo = netloc.rsplit("@", 1)[0]
+    password = userinfo.partition(":")[2]
+    return [p for p in {userinfo, unquote(userinfo), password, unquote(password)} if p]
+
+
+def configured_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:
+    """What ``config`` makes secret: the values of every ``token_env``/``dsn_env``/
+    ``secret_env`` variable (read from ``environ`` now) and the userinfo of every URL."""
+    values = env_secrets(config.redaction.secret_env_names(config), environ)
+    urls = [getattr(s, "url", None) for s in [*config.trace_sources, *config.signal_sources]]
+    urls += [c.url for c in config.controllers.values()]
+    for url in urls:
+        values += userinfo_secrets(url if isinstance(url, str) else None)
     return values
 
 

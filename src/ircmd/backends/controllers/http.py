@@ -12,7 +12,7 @@ import httpx
 
 from ircmd.backends.protocols import ControllerError
 from ircmd.domain.config import ControllerConfig
-from ircmd.domain.secrets import cut, display_url, env_secrets, scrub
+from ircmd.domain.secrets import cut, display_url, env_secrets, scrub, userinfo_secrets
 from ircmd.domain.text import one_line
 
 
@@ -62,7 +62,7 @@ class ControlHttp:
 
     def _scrub(self, text: str, limit: int = 160) -> str:
         """The token (read now), URL userinfo and auth headers removed, *then* cut."""
-        secrets = env_secrets([self.token_env], os.environ)
+        secrets = env_secrets([self.token_env], os.environ) + userinfo_secrets(self.base_url)
         return cut(one_line(scrub(text, secrets)), limit)
 
     async def request(

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from ircmd.domain.secrets import cut, display_url, scrub
+from ircmd.domain.secrets import cut, display_url, scrub, userinfo_secrets
 from ircmd.domain.text import one_line
 
 
@@ -40,9 +40,13 @@ def _examples(cases: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def _known(token: str | None, url: str) -> list[str]:
+    return ([token] if token else []) + userinfo_secrets(url)
+
+
 def _reason(resp: httpx.Response, token: str | None) -> str:
     """The status and the start of the body: scrubbed first, then cut."""
-    text = cut(" ".join(scrub(resp.text, [token] if token else []).split()), 200)
+    text = cut(" ".join(scrub(resp.text, _known(token, str(resp.request.url))).split()), 200)
     return f"HTTP {resp.status_code}" + (f": {text}" if text else "")
 
 
@@ -90,7 +94,7 @@ async def upload_cases(
                 payload = resp.json()
                 dataset_id = payload["data"]["dataset_id"]
             except (ValueError, KeyError, TypeError):
-                answer = cut(scrub(resp.text, [token] if token else []), 120)
+                answer = cut(scrub(resp.text, _known(token, url)), 120)
                 raise _error(
                     f"Phoenix at {shown}: unexpected upload answer {answer!r}", token
                 ) from None

@@ -20,7 +20,7 @@ import httpx
 
 from ircmd.backends.protocols import SignalSourceError, SilenceNotFound
 from ircmd.domain.config import AlertmanagerSourceConfig
-from ircmd.domain.secrets import cut, display_url, env_secrets, scrub
+from ircmd.domain.secrets import cut, display_url, env_secrets, scrub, userinfo_secrets
 from ircmd.domain.signals.signals import Signal, SignalState, SilenceRequest
 from ircmd.domain.text import one_line
 
@@ -103,11 +103,12 @@ class AlertmanagerSource:
     def _where(self) -> str:
         return f"signal source {self.name!r} (Alertmanager at {display_url(self.url)})"
 
+    def _secrets(self) -> list[str]:
+        return env_secrets([self.config.token_env], self._environ) + userinfo_secrets(self.url)
+
     def _scrub(self, text: str, limit: int) -> str:
         """The token (read now), URL userinfo and auth headers removed, *then* cut."""
-        return cut(
-            one_line(scrub(text, env_secrets([self.config.token_env], self._environ))), limit
-        )
+        return cut(one_line(scrub(text, self._secrets())), limit)
 
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": "application/json", "User-Agent": "ircmd"}

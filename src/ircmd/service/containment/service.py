@@ -45,7 +45,7 @@ from ircmd.domain.containment.controls import (
 from ircmd.domain.incidents.incident import DomainError, Incident, Severity
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
 from ircmd.domain.incidents.workflow import ControlSpec
-from ircmd.domain.secrets import env_secrets, scrub
+from ircmd.domain.secrets import configured_secrets, scrub
 from ircmd.domain.text import one_line
 from ircmd.service.containment.drift import DRIFT_MARKS, record_drifts
 from ircmd.service.incidents.service import IncidentService, NotFound, system_clock
@@ -116,8 +116,7 @@ class ContainmentService:
     # -- controllers --------------------------------------------------------------------
     def _scrub(self, text: str) -> str:
         """Every configured secret (read now), userinfo and auth header out, before a cut."""
-        names = self.config.redaction.secret_env_names(self.config)
-        return scrub(text, env_secrets(names, os.environ))
+        return scrub(text, configured_secrets(self.config, os.environ))
 
     def controller_config(self, name: str) -> ControllerConfig:
         cfg = self.config.controllers.get(name)
