@@ -35,7 +35,7 @@ _HEADER = re.compile(
     r"(?i)((?:proxy-)?authori[sz]ation)(\\?[\"']?\s*[:=]\s*\\?[\"']?)"
     r"((?:bearer|basic|token|digest|negotiate)\s+)?([^\s\"'\\,;}\]\)]+)"
 )
-_SCHEME_TOKEN = re.compile(r"(?i)\b(bearer|basic)(\s+)([A-Za-z0-9\-._~+/=:]{4,})")
+_SCHEME_TOKEN = re.compile(r"(?i)\b(bearer|basic)(\s+)([A-Za-z0-9\-._~+/=:]{8,})")
 _PG_PASSWORD = re.compile(r"(?i)\b(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'\"]+)")
 
 

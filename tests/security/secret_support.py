@@ -1,0 +1,111 @@
+"""Shared pieces of the secret-scrubbing tests: token strategies, an echoing handler and
+the check that no piece of a secret (nor its base64) survives anywhere."""
+
+from __future__ import annotations
+
+import base64
+import json
+import string
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+from hypothesis import strategies as st
+
+TOKEN_ALPHABET = string.ascii_letters + string.digits + "-_~+"
+# Filler never contains a token character, so a token piece found in output is a leak.
+FILLER = " <>{}:,=!?#|()[]"
+
+tokens = st.text(alphabet=TOKEN_ALPHABET, min_size=16, max_size=48)
+# Padding that puts the echoed secret across the old cut positions (40, 60, 80, 120, 160, 200).
+pads = st.integers(min_value=0, max_value=260)
+
+PIECE = 8
+"""A leak is any run of this many characters of a secret (or of its base64)."""
+
+
+def b64_forms(secret: str, user: str = "") -> list[str]:
+    """The base64 of ``secret`` and the part of ``base64(user:secret)`` its bytes decide."""
+    forms = [base64.b64encode(secret.encode()).decode()]
+    if user:
+        basic = base64.b64encode(f"{user}:{secret}".encode()).decode()
+        forms.append(basic[-(-(len(user) + 1) * 8 // 6) :])
+    return forms
+
+
+def leaks(text: str, secrets: Iterable[str], user: str = "") -> list[str]:
+    """Every ``PIECE``-long run of a secret or of its base64 forms that ``text`` contains."""
+    found: list[str] = []
+    for secret in secrets:
+        for form in [secret, *b64_forms(secret, user)]:
+            core = form.rstrip("=")
+            for i in range(len(core) - PIECE + 1):
+                piece = core[i : i + PIECE]
+                if piece in text:
+                    found.append(piece)
+                    break
+    return found
+
+
+def echo_body(pad: int, auth: str) -> str:
+    """An error page that echoes the Authorization header three ways, the secret placed
+    ``pad`` characters in (so it crosses a cut)."""
+    lead = (FILLER * (pad // len(FILLER) + 1))[:pad]
+    value = auth.split(" ", 1)[-1]
+    return (
+        f"{lead}Authorization: {auth} | "
+        + json.dumps({"headers": {"authorization": auth}, "you_sent": value})
+        + f" {FILLER}"
+    )
+
+
+def echo_handler(pad: int, status: int = 500) -> httpx.MockTransport:
+    def handle(request: httpx.Request) -> httpx.Response:
+        auth = request.headers.get("authorization", "")
+        return httpx.Response(status, text=echo_body(pad, auth))
+
+    return httpx.MockTransport(handle)
+
+
+def all_text(root: Path) -> str:
+    """Every file under ``root`` (or ``root`` itself) as text."""
+    paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    return "\n".join(p.read_bytes().decode("utf-8", "replace") for p in paths)
+
+
+class _Echo(BaseHTTPRequestHandler):
+    pad = 0
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        body = echo_body(self.server.pad, self.headers.get("Authorization", "")).encode()  # type: ignore[attr-defined]
+        self.send_response(500)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextmanager
+def echo_server(pad: int) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 answering 500 with the Authorization header echoed."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    server.pad = pad  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
