@@ -15,7 +15,7 @@ from ircmd.cli import serve as serve_cmds
 from ircmd.cli import signals as signals_cmds
 from ircmd.cli import store_cmds, trace_view, tui_cmds
 from ircmd.cli import traces as trace_cmds
-from ircmd.cli.common import CliError, Context, UsageError, fail
+from ircmd.cli.common import CliError, Context, UsageError, check_argv, fail
 
 # Each module adds its sub-commands; later capabilities add a module to this list.
 COMMAND_MODULES = [
@@ -57,6 +57,7 @@ def build_parser() -> ArgParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
+        check_argv(args_list)
         parser = build_parser()
         args = parser.parse_args(args_list)
         ctx = Context(args=args)

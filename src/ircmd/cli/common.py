@@ -52,10 +52,27 @@ def fail(message: str, code: int) -> int:
     return code
 
 
+def check_argv(argv: list[str]) -> None:
+    """Arguments that were not valid UTF-8 (decoded with surrogateescape) are a usage
+    error naming the argument, before anything runs."""
+    for n, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = _printable(arg)
+            raise UsageError(f"argument {n} ({shown}) is not valid UTF-8 text") from None
+
+
 def describe_error(exc: BaseException) -> tuple[str, int]:
     """One line for an expected failure; unexpected ones still get one line."""
     if isinstance(exc, ConfigError | StoreError | DomainError):
         return str(exc), 1
+    if isinstance(exc, OverflowError):
+        return f"a date or number is out of range ({exc})", 1
+    if isinstance(exc, UnicodeError):
+        return f"text is not valid UTF-8 ({exc.__class__.__name__}: {exc})", 1
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply", 1
     if isinstance(exc, OSError):
         where = f" {exc.filename}" if exc.filename else ""
         return f"{exc.strerror or exc}{where}", 1
