@@ -7,8 +7,8 @@ from typing import Any
 
 from ircmd.cli import store_copy_cmds
 from ircmd.cli.common import Context, add_json_flag, describe_error, print_json
-from ircmd.service.config import ConfigError
 from ircmd.domain.text import one_line
+from ircmd.service.config import ConfigError
 from ircmd.store import StoreError
 
 

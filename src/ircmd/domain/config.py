@@ -7,7 +7,6 @@ and checks the data.
 from __future__ import annotations
 
 import re
-
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
