@@ -120,22 +120,34 @@ def configured_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:
     return values
 
 
-def scrub(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every secret (see the module doc) replaced by ``***``."""
+def scrub(text: str, secrets: Iterable[str] = (), *, mask: str = MASK) -> str:
+    """``text`` with every secret (see the module doc) replaced by ``mask``."""
     if not text:
         return text
     forms: set[str] = set()
     for value in secrets:
         forms |= secret_forms(value)
     for form in sorted(forms, key=len, reverse=True):
-        text = text.replace(form, MASK)
-    text = _USERINFO.sub(lambda m: m.group(1) + MASK + "@", text)
-    text = _HEADER.sub(lambda m: m.group(1) + m.group(2) + (m.group(3) or "") + MASK, text)
-    text = _SCHEME_TOKEN.sub(
-        lambda m: m.group(0) if m.group(3) == MASK else m.group(1) + m.group(2) + MASK, text
+        text = text.replace(form, mask)
+
+    def masked(value: str) -> bool:
+        return value.startswith((mask, MASK, "[REDACTED"))
+
+    text = _USERINFO.sub(
+        lambda m: m.group(0) if masked(m.group(2)) else m.group(1) + mask + "@", text
     )
-    text = _PG_PASSWORD.sub(lambda m: m.group(1) + MASK, text)
-    return text
+    text = _HEADER.sub(
+        lambda m: (
+            m.group(0)
+            if masked(m.group(4))
+            else m.group(1) + m.group(2) + (m.group(3) or "") + mask
+        ),
+        text,
+    )
+    text = _SCHEME_TOKEN.sub(
+        lambda m: m.group(0) if masked(m.group(3)) else m.group(1) + m.group(2) + mask, text
+    )
+    return _PG_PASSWORD.sub(lambda m: m.group(0) if masked(m.group(2)) else m.group(1) + mask, text)
 
 
 def scrub_obj(value: object, secrets: Iterable[str] = ()) -> object:

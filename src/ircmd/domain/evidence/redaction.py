@@ -240,11 +240,6 @@ class Redactor:
             if secret in out:
                 self.counts[SECRET] += out.count(secret)
                 out = out.replace(secret, placeholder(SECRET))
-        # URL userinfo, Authorization headers, Bearer/Basic credentials: in every profile.
-        scrubbed = scrub(out)
-        if scrubbed != out:
-            self.counts[SECRET] += 1
-            out = scrubbed
         t = self.types
         if BEARER_TOKEN in t:
 
@@ -276,6 +271,13 @@ class Redactor:
             out = self._sub(_IP_CANDIDATE, IP_ADDRESS, out, _is_ip)
         if PHONE in t:
             out = self._sub(_PHONE, PHONE, out, _phone_ok)
+        # Last, whatever the profile: URL userinfo, Authorization headers, Bearer/Basic
+        # credentials the typed patterns above left (those keep their own placeholder).
+        mark = placeholder(SECRET)
+        scrubbed = scrub(out, mask=mark)
+        if scrubbed != out:
+            self.counts[SECRET] += scrubbed.count(mark) - out.count(mark)
+            out = scrubbed
         return out
 
     # -- structures ------------------------------------------------------------------------
