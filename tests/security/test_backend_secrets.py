@@ -200,3 +200,38 @@ def test_unreachable_hosts_name_no_secret(token: str, password: str) -> None:
     with pytest.raises(PhoenixDatasetError) as err2:
         asyncio.run(upload_cases(url, "ds", [], token=token, transport=httpx.MockTransport(refuse)))
     assert not leaks(str(err2.value), [token, password], USER), str(err2.value)
+
+
+@pytest.mark.parametrize("with_userinfo", [False, True])
+def test_wrong_token_against_the_real_unleash_leaks_nothing(
+    unleash_admin: tuple[str, str], tmp_path: Path, with_userinfo: bool
+) -> None:
+    url = unleash_admin[0]
+    token, password = tokens_example(1), tokens_example(2)
+    if with_userinfo:
+        url = url.replace("http://", f"http://{USER}:{password}@")
+    text = config_text("").replace("http://unleash.test", url)
+    with env(SEC_UNLEASH_TOKEN=token, SEC_PHOENIX_TOKEN=token):
+        ws = workspace(tmp_path, text)
+        svc = service(ws)
+        inc, _ = ws.incidents.declare("Refunds wrong", workflow_id="support-refunds")
+
+        async def run() -> object:
+            try:
+                return await svc.contain(inc.id, "support-refunds/pause", "refunds wrong")
+            finally:
+                await svc.aclose()
+
+        result = asyncio.run(run())
+        assert not result.ok  # type: ignore[attr-defined]
+        export_incident(ws.incidents, inc.id, tmp_path / "pkg", profile="external")
+        ws.close()
+        for path in (Path(ws.store.location), tmp_path / "pkg"):
+            assert not leaks(all_text(path), [token, password], USER)
+        assert not leaks(result.error or "", [token, password], USER)  # type: ignore[attr-defined]
+
+
+def tokens_example(seed: int) -> str:
+    from tests.security.secret_support import _token
+
+    return _token(seed, 40)
