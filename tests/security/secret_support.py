@@ -6,10 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterable
 from pathlib import Path
 
 import httpx
@@ -80,38 +77,3 @@ def all_text(root: Path) -> str:
     """Every file under ``root`` (or ``root`` itself) as text."""
     paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
     return "\n".join(p.read_bytes().decode("utf-8", "replace") for p in paths)
-
-
-class _Echo(BaseHTTPRequestHandler):
-    pad = 0
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        body = echo_body(self.server.pad, self.headers.get("Authorization", "")).encode()  # type: ignore[attr-defined]
-        self.send_response(500)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _answer
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def echo_server(pad: int) -> Iterator[str]:
-    """A real HTTP server on 127.0.0.1 answering 500 with the Authorization header echoed."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
-    server.pad = pad  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
