@@ -242,7 +242,9 @@ def test_internal_profile_still_hides_env_secrets(ws, tmp_path: Path) -> None:  
     everything = _all_text(out)
     assert ENV_SECRET not in everything
     assert PII["email"][1] in everything
-    assert result.redactions == {"secret": 1}
+    # Credentials go in every profile: the env secret and both Authorization: Bearer values.
+    assert PII["bearer_token"][0] not in everything
+    assert result.redactions == {"secret": 3}
 
 
 def test_report_has_the_review_shape(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ircmd import __version__
-from ircmd.cli.errors import CliError, UsageError, fail
+from ircmd.cli.errors import CliError, UsageError, check_argv, fail
 
 # Which module registers each top-level command. A new command adds its name here; its
 # module's ``register(sub)`` adds the sub-parser. ``MODULES`` keeps the order of ``--help``.
@@ -133,6 +133,7 @@ def _run_tui(ctx: Any, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
+        check_argv(args_list)
         if "_ARGCOMPLETE" in os.environ:
             from ircmd.cli.completion import autocomplete
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ircmd.cli.errors import CliError, UsageError, fail
+from ircmd.cli.errors import LOADED, CliError, UsageError, fail, printable, secrets
 
 __all__ = ["CliError", "Context", "UsageError", "fail"]
 
@@ -30,6 +30,12 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
 
     if isinstance(exc, ConfigError | StoreError | DomainError):
         return str(exc), 1
+    if isinstance(exc, OverflowError):
+        return f"a date or number is out of range ({exc})", 1
+    if isinstance(exc, UnicodeError):
+        return f"text is not valid UTF-8 ({exc.__class__.__name__}: {exc})", 1
+    if isinstance(exc, RecursionError):
+        return "input nested too deeply", 1
     if isinstance(exc, OSError):
         where = f" {exc.filename}" if exc.filename else ""
         return f"{exc.strerror or exc}{where}", 1
@@ -49,6 +55,7 @@ class Context:
             from ircmd.service.config import load_config
 
             self._config = load_config()
+            LOADED[:] = [self._config]
         return self._config
 
     @property
@@ -97,6 +104,9 @@ def print_json(value: Any) -> None:
     """JSON on stdout; C1 controls and bidi overrides (which JSON leaves raw) are escaped
     too, so data cannot drive the terminal even when the output is not piped."""
     text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    from ircmd.domain.secrets import scrub
+
+    text = printable(scrub(text, secrets()))
     sys.stdout.write(_UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n")
 
 

@@ -18,6 +18,7 @@ from ircmd.cli.common import (
     writable,
 )
 from ircmd.domain.evidence.review import RootCause, parse_actions, parse_list
+from ircmd.domain.secrets import display_url
 from ircmd.domain.text import one_line
 
 
@@ -142,7 +143,8 @@ def cmd_evals_upload(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(f"{name}: {result['uploaded']} cases → dataset {result['dataset_id']} at {url}")
+        where = display_url(url)
+        print(f"{name}: {result['uploaded']} cases → dataset {result['dataset_id']} at {where}")
     return 0
 
 

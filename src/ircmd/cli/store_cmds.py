@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from ircmd.cli import store_copy_cmds
-from ircmd.cli.common import Context, add_json_flag, print_json
+from ircmd.cli.common import Context, add_json_flag, describe_error, print_json
 from ircmd.domain.text import one_line
 
 
@@ -27,21 +27,23 @@ def register(sub: Any) -> None:
 
 
 def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.service.admin.store_admin import StoreError
+    from ircmd.service.admin.store_admin import StoreError, keyed_report
+    from ircmd.service.config import ConfigError
 
     try:
         store = ctx.store
-    except StoreError as exc:
+        problems = store.verify()
+        incidents = store.list_incidents()
+        events = sum(store.event_count(i.id) for i in incidents)
+        keyed = keyed_report(store)
+    except (StoreError, ConfigError, OSError, ValueError) as exc:
+        # --json is always one valid JSON document, a store that cannot be opened included.
+        message = describe_error(exc)[0]
         if args.json:
-            print_json({"ok": False, "problems": [str(exc)]})
-        print(one_line(str(exc)))
+            print_json({"ok": False, "problems": [one_line(message)]})
+        else:
+            print(one_line(message))
         return 1
-    problems = store.verify()
-    incidents = store.list_incidents()
-    events = sum(store.event_count(i.id) for i in incidents)
-    from ircmd.service.admin.store_admin import keyed_report
-
-    keyed = keyed_report(store)
     if args.json:
         print_json(
             {

@@ -6,9 +6,10 @@ and checks the data.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ircmd.domain.incidents.workflow import Workflow
 
@@ -120,6 +121,17 @@ class RedactionConfig(_Strict):
     )
     secret_env: list[str] = Field(default_factory=list)
     """More environment variables whose values must never appear in an export."""
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: dict[str, str]) -> dict[str, str]:
+        """A bad regex is a config error when the config loads, not a failed export."""
+        for name, pattern in patterns.items():
+            try:
+                re.compile(pattern)
+            except (re.error, RecursionError, OverflowError) as exc:
+                raise ValueError(f"pattern {name!r} is not a valid regex: {exc}") from None
+        return patterns
 
     def secret_env_names(self, config: Config) -> list[str]:
         """Every env var named by ``token_env``/``dsn_env`` anywhere, plus ``secret_env``."""

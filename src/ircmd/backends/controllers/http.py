@@ -12,6 +12,7 @@ import httpx
 
 from ircmd.backends.protocols import ControllerError
 from ircmd.domain.config import ControllerConfig
+from ircmd.domain.secrets import cut, display_url, env_secrets, scrub, userinfo_secrets
 from ircmd.domain.text import one_line
 
 
@@ -28,6 +29,7 @@ class ControlHttp:
             raise ControllerError(f"controller {name!r} needs url", "config")
         self.name = name
         self.base_url = config.url.rstrip("/")
+        self.display_url = display_url(self.base_url)
         self.token_env = config.token_env
         self.timeout = config.timeout
         self.auth_scheme = auth_scheme
@@ -58,11 +60,10 @@ class ControlHttp:
             self._loop = loop
         return self._client
 
-    def _scrub(self, text: str) -> str:
-        token = os.environ.get(self.token_env) if self.token_env else None
-        if token:
-            text = text.replace(token, "***")
-        return one_line(text, 160)
+    def _scrub(self, text: str, limit: int = 160) -> str:
+        """The token (read now), URL userinfo and auth headers removed, *then* cut."""
+        secrets = env_secrets([self.token_env], os.environ) + userinfo_secrets(self.base_url)
+        return cut(one_line(scrub(text, secrets)), limit)
 
     async def request(
         self, method: str, path: str, *, json: Any = None, ok: tuple[int, ...] = (200,)
@@ -80,12 +81,14 @@ class ControlHttp:
             raise ControllerError(f"{where} timed out after {self.timeout:g}s", "timeout") from None
         except httpx.HTTPError as exc:
             raise ControllerError(
-                self._scrub(f"{where}: cannot reach {self.base_url}: {type(exc).__name__} {exc}"),
+                self._scrub(
+                    f"{where}: cannot reach {self.display_url}: {type(exc).__name__} {exc}"
+                ),
                 "unreachable",
             ) from None
         if resp.status_code in ok:
             return resp
-        body = self._scrub(resp.text[:200]) if resp.content else ""
+        body = self._scrub(resp.text, 200) if resp.content else ""
         code = resp.status_code
         reason = (
             "auth"
@@ -105,14 +108,15 @@ class ControlHttp:
             403: " (the token may not change this)",
         }.get(code, "")
         raise ControllerError(
-            f"{where} → HTTP {code}{hint}" + (f": {body}" if body else ""), reason
+            self._scrub(f"{where} → HTTP {code}{hint}" + (f": {body}" if body else ""), 400),
+            reason,
         )
 
     def json_of(self, resp: httpx.Response, path: str) -> Any:
         try:
             return resp.json()
         except ValueError:
-            snippet = self._scrub(resp.text[:60])
+            snippet = self._scrub(resp.text, 60)
             raise ControllerError(
                 f"{self.name}: {path} answered with something that is not JSON: {snippet!r}",
                 "garbage",

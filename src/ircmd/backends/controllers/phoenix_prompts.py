@@ -46,7 +46,7 @@ class PhoenixPromptsController:
         return ControllerCapabilities(
             kinds=frozenset({ControlKind.ROLLBACK_PROMPT}),
             enforced=True,
-            description=f"Phoenix prompt '{TAG}' tags at {self.http.base_url}",
+            description=f"Phoenix prompt '{TAG}' tags at {self.http.display_url}",
         )
 
     def _prompt(self, target: ControlTarget) -> str:

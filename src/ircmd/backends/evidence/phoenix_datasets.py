@@ -11,6 +11,9 @@ from typing import Any
 
 import httpx
 
+from ircmd.domain.secrets import cut, display_url, scrub, userinfo_secrets
+from ircmd.domain.text import one_line
+
 
 class PhoenixDatasetError(Exception):
     """The upload failed; the message is one line naming the server and the reason."""
@@ -37,9 +40,18 @@ def _examples(cases: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def _reason(resp: httpx.Response) -> str:
-    text = " ".join(resp.text.split())[:200]
+def _known(token: str | None, url: str) -> list[str]:
+    return ([token] if token else []) + userinfo_secrets(url)
+
+
+def _reason(resp: httpx.Response, token: str | None) -> str:
+    """The status and the start of the body: scrubbed first, then cut."""
+    text = cut(" ".join(scrub(resp.text, _known(token, str(resp.request.url))).split()), 200)
     return f"HTTP {resp.status_code}" + (f": {text}" if text else "")
+
+
+def _error(message: str, token: str | None) -> PhoenixDatasetError:
+    return PhoenixDatasetError(one_line(scrub(message, [token] if token else [])))
 
 
 async def upload_cases(
@@ -56,6 +68,7 @@ async def upload_cases(
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body: dict[str, Any] = {"name": name, "description": description, **_examples(cases)}
     url = base_url.rstrip("/")
+    shown = display_url(url)
     try:
         async with httpx.AsyncClient(
             base_url=url, headers=headers, timeout=timeout, transport=transport
@@ -70,22 +83,25 @@ async def upload_cases(
                     "/v1/datasets/upload", params={"sync": "true"}, json={**body, "action": action}
                 )
             if resp.status_code in (401, 403):
-                raise PhoenixDatasetError(
-                    f"Phoenix at {url} refused the upload ({_reason(resp)}): check the API key"
+                raise _error(
+                    f"Phoenix at {shown} refused the upload ({_reason(resp, token)}): "
+                    "check the API key",
+                    token,
                 )
             if resp.status_code != 200:
-                raise PhoenixDatasetError(f"Phoenix at {url}: upload failed ({_reason(resp)})")
+                raise _error(f"Phoenix at {shown}: upload failed ({_reason(resp, token)})", token)
             try:
                 payload = resp.json()
                 dataset_id = payload["data"]["dataset_id"]
             except (ValueError, KeyError, TypeError):
-                raise PhoenixDatasetError(
-                    f"Phoenix at {url}: unexpected upload answer {resp.text[:120]!r}"
+                answer = cut(scrub(resp.text, _known(token, url)), 120)
+                raise _error(
+                    f"Phoenix at {shown}: unexpected upload answer {answer!r}", token
                 ) from None
     except httpx.TimeoutException:
-        raise PhoenixDatasetError(f"Phoenix at {url}: timed out after {timeout:g}s") from None
+        raise _error(f"Phoenix at {shown}: timed out after {timeout:g}s", token) from None
     except httpx.HTTPError as exc:
-        raise PhoenixDatasetError(f"Phoenix at {url}: {type(exc).__name__}: {exc}") from None
+        raise _error(f"Phoenix at {shown}: {type(exc).__name__}: {exc}", token) from None
     return {"dataset_id": str(dataset_id), "uploaded": len(cases), "action": action, "name": name}
 
 
@@ -99,6 +115,6 @@ async def dataset_examples(
     ) as client:
         resp = await client.get(f"/v1/datasets/{dataset_id}/examples")
         if resp.status_code != 200:
-            raise PhoenixDatasetError(f"Phoenix: listing examples failed ({_reason(resp)})")
+            raise _error(f"Phoenix: listing examples failed ({_reason(resp, token)})", token)
         examples: list[dict[str, Any]] = resp.json()["data"]["examples"]
         return examples

@@ -20,6 +20,7 @@ import httpx
 
 from ircmd.backends.protocols import SignalSourceError, SilenceNotFound
 from ircmd.domain.config import AlertmanagerSourceConfig
+from ircmd.domain.secrets import cut, display_url, env_secrets, scrub, userinfo_secrets
 from ircmd.domain.signals.signals import Signal, SignalState, SilenceRequest
 from ircmd.domain.text import one_line
 
@@ -100,7 +101,14 @@ class AlertmanagerSource:
 
     # -- plumbing ------------------------------------------------------------------------
     def _where(self) -> str:
-        return f"signal source {self.name!r} (Alertmanager at {self.url})"
+        return f"signal source {self.name!r} (Alertmanager at {display_url(self.url)})"
+
+    def _secrets(self) -> list[str]:
+        return env_secrets([self.config.token_env], self._environ) + userinfo_secrets(self.url)
+
+    def _scrub(self, text: str, limit: int) -> str:
+        """The token (read now), URL userinfo and auth headers removed, *then* cut."""
+        return cut(one_line(scrub(text, self._secrets())), limit)
 
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": "application/json", "User-Agent": "ircmd"}
@@ -156,18 +164,18 @@ class AlertmanagerSource:
             ) from None
         except httpx.ConnectError as exc:
             raise SignalSourceError(
-                f"{self._where()}: cannot connect ({one_line(exc, 80) or 'refused'})"
+                f"{self._where()}: cannot connect ({self._scrub(str(exc), 80) or 'refused'})"
             ) from None
         except httpx.HTTPError as exc:
             raise SignalSourceError(
-                f"{self._where()}: {type(exc).__name__}: {one_line(exc, 120)}"
+                f"{self._where()}: {type(exc).__name__}: {self._scrub(str(exc), 120)}"
             ) from None
 
     def _status_error(self, what: str, status: int, body: bytes) -> SignalSourceError:
         if status in (401, 403):
             hint = " (check token_env)" if self.config.token_env else " (a token is needed?)"
             return SignalSourceError(f"{self._where()}: {what} refused with HTTP {status}{hint}")
-        text = one_line(body.decode("utf-8", "replace"), 160)
+        text = self._scrub(body.decode("utf-8", "replace"), 160)
         return SignalSourceError(
             f"{self._where()}: {what} failed with HTTP {status}" + (f": {text}" if text else "")
         )
@@ -176,7 +184,7 @@ class AlertmanagerSource:
         try:
             return json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            start = one_line(body[:60].decode("utf-8", "replace"), 60)
+            start = self._scrub(body[:4096].decode("utf-8", "replace"), 60)
             raise SignalSourceError(
                 f"{self._where()}: {what}: the answer is not JSON (starts {start!r})"
             ) from None

@@ -30,6 +30,7 @@ import httpx
 
 from ircmd.backends.protocols import TraceBatch, TraceSourceError
 from ircmd.domain.config import PhoenixSourceConfig
+from ircmd.domain.secrets import display_url
 from ircmd.domain.traces.otlp import Problems
 from ircmd.domain.traces.spans import Span, SpanEvent, intern_keys
 
@@ -226,7 +227,7 @@ class PhoenixClient:
             self._client = None
 
     async def get(self, path: str, params: Any = None) -> dict[str, Any]:
-        where = f"Phoenix {self.url}{path}"
+        where = f"Phoenix {display_url(self.url)}{path}"
         try:
             r = await self.client.get(path, params=params, headers=self._headers())
         except httpx.TimeoutException:
@@ -297,7 +298,7 @@ class PhoenixClient:
         body = await self.get(f"/v1/projects/{quote(project, safe='')}/spans", params)
         data = body["data"]
         if not isinstance(data, list):
-            raise PhoenixError(f"Phoenix {self.url}: spans 'data' is not a list")
+            raise PhoenixError(f"Phoenix {display_url(self.url)}: spans 'data' is not a list")
         nxt = body.get("next_cursor")
         return [d for d in data if isinstance(d, dict)], nxt if isinstance(nxt, str) else None
 
@@ -351,7 +352,7 @@ class PhoenixTraceSource:
 
     def describe(self) -> str:
         state = f" — {self.last_error}" if self.last_error else ""
-        return f"{self.name}: Phoenix {self.api.url} project {self.project}{state}"
+        return f"{self.name}: Phoenix {display_url(self.api.url)} project {self.project}{state}"
 
     async def fetch_spans(self, *, stop_at_seen: bool = False, **filters: Any) -> TraceBatch:
         """Every span matching ``filters`` (see :meth:`PhoenixClient.spans_page`), following

@@ -138,6 +138,13 @@ def verify_package(
     return problems
 
 
+def jsonl_lines(text: str) -> list[str]:
+    """The records of a JSONL text: split on ``\\n`` only (JSON may hold U+2028, U+2029,
+    U+0085 and other characters ``str.splitlines`` treats as line breaks), ``\\r`` of a
+    CRLF file dropped."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def verify_timeline(data: bytes, expected: dict[str, Any]) -> list[BundleProblem]:
     problems: list[BundleProblem] = []
     prev_hash = GENESIS_HASH
@@ -145,7 +152,7 @@ def verify_timeline(data: bytes, expected: dict[str, Any]) -> list[BundleProblem
     incident_id: str | None = None
     count = 0
     try:
-        lines = data.decode("utf-8").splitlines()
+        lines = jsonl_lines(data.decode("utf-8"))
     except UnicodeDecodeError:
         return [BundleProblem(TIMELINE, "not UTF-8 text")]
     for n, line in enumerate(lines, start=1):
@@ -219,7 +226,7 @@ def unverifiable(read: Callable[[str], bytes | None]) -> tuple[int, int]:
     events = spans = 0
     data = read(TIMELINE)
     if data:
-        for line in data.decode("utf-8", "replace").splitlines():
+        for line in jsonl_lines(data.decode("utf-8", "replace")):
             if line.strip():
                 try:
                     if json.loads(line).get("redacted"):

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ircmd.domain.secrets import scrub, secret_forms
+
 
 class Profile(StrEnum):
     INTERNAL = "internal"
@@ -203,9 +205,13 @@ class Redactor:
                 except re.error as exc:
                     raise ValueError(f"[redaction].patterns.{name}: bad regex: {exc}") from None
         # Longest first, so a secret that contains another is replaced whole.
-        values = sorted(
-            {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True
-        )
+        # Each value in every form it can leave in (percent-encoded, base64 at any alignment,
+        # its DSN/URL password), so a Basic header built from it is caught too.
+        forms: set[str] = set()
+        for s in secrets:
+            if s and len(s) >= MIN_SECRET_LENGTH:
+                forms |= {f for f in secret_forms(s) if len(f) >= MIN_SECRET_LENGTH}
+        values = sorted(forms, key=len, reverse=True)
         return cls(
             types=frozenset(chosen),
             content=DEFAULT_PROFILE_CONTENT[profile] if content is None else content,
@@ -265,6 +271,13 @@ class Redactor:
             out = self._sub(_IP_CANDIDATE, IP_ADDRESS, out, _is_ip)
         if PHONE in t:
             out = self._sub(_PHONE, PHONE, out, _phone_ok)
+        # Last, whatever the profile: URL userinfo, Authorization headers, Bearer/Basic
+        # credentials the typed patterns above left (those keep their own placeholder).
+        mark = placeholder(SECRET)
+        scrubbed = scrub(out, mask=mark)
+        if scrubbed != out:
+            self.counts[SECRET] += scrubbed.count(mark) - out.count(mark)
+            out = scrubbed
         return out
 
     # -- structures ------------------------------------------------------------------------

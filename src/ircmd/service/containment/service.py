@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from ircmd.domain.containment.controls import (
 from ircmd.domain.incidents.incident import DomainError, Incident, Severity
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
 from ircmd.domain.incidents.workflow import ControlSpec
+from ircmd.domain.secrets import configured_secrets, scrub
 from ircmd.domain.text import one_line
 from ircmd.service.containment.drift import DRIFT_MARKS, record_drifts
 from ircmd.service.incidents.service import IncidentService, NotFound, system_clock
@@ -112,6 +114,10 @@ class ContainmentService:
         return self.incidents.actor
 
     # -- controllers --------------------------------------------------------------------
+    def _scrub(self, text: str) -> str:
+        """Every configured secret (read now), userinfo and auth header out, before a cut."""
+        return scrub(text, configured_secrets(self.config, os.environ))
+
     def controller_config(self, name: str) -> ControllerConfig:
         cfg = self.config.controllers.get(name)
         if cfg is None and name == "local":
@@ -130,7 +136,7 @@ class ContainmentService:
             factory = load_factory(cfg.kind)
             ctrl: ContainmentController = factory(cfg, name=name, docs=self.store)
         except (BackendNotFound, ControllerError, TypeError, ImportError) as exc:
-            message = f"controller {name!r}: {one_line(str(exc), 160)}"
+            message = f"controller {name!r}: {one_line(self._scrub(str(exc)), 160)}"
             self._broken[name] = message
             raise ControllerError(message, "config") from None
         self.controllers[name] = ctrl
@@ -210,10 +216,10 @@ class ContainmentService:
                 msg = f"{name}: no answer within {self.controller_config(name).timeout:g}s"
                 return {t.ref: Observation(ControlState.UNKNOWN, "", msg, now) for t in targets}
             except ControllerError as exc:
-                msg = one_line(str(exc), 200)
+                msg = one_line(self._scrub(str(exc)), 200)
                 return {t.ref: Observation(ControlState.UNKNOWN, "", msg, now) for t in targets}
             except Exception as exc:  # a third-party controller's bug is one line, not a crash
-                msg = one_line(f"{name}: {type(exc).__name__}: {exc}", 200)
+                msg = one_line(self._scrub(f"{name}: {type(exc).__name__}: {exc}"), 200)
                 return {t.ref: Observation(ControlState.UNKNOWN, "", msg, now) for t in targets}
             missing = Observation(ControlState.UNKNOWN, "", f"{name}: control not in answer", now)
             return {t.ref: got.get(t.ref, missing) for t in targets}
@@ -322,9 +328,9 @@ class ContainmentService:
         except TimeoutError:
             error = f"no confirmation within {limit:g}s (timeout)"
         except ControllerError as exc:
-            error = one_line(str(exc), 200)
+            error = one_line(self._scrub(str(exc)), 200)
         except Exception as exc:  # a controller bug is a failure, not a crash
-            error = one_line(f"{type(exc).__name__}: {exc}", 200)
+            error = one_line(self._scrub(f"{type(exc).__name__}: {exc}"), 200)
         if obs is None and error is not None and not error.endswith("(timeout)"):
             obs = await self._read_after_failure(spec, target, min(limit, 2.0))
         if obs is not None and not obs.ok and error is None:

@@ -15,6 +15,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
 
+from ircmd.domain.secrets import scrub
 from ircmd.domain.text import one_line
 from ircmd.store.base import StoreError
 
@@ -99,9 +100,7 @@ def reason(exc: BaseException, secret: str | None) -> str:
     """The first line of a driver error, with the password (if it ever shows) scrubbed."""
     text = str(exc).strip()
     line = text.splitlines()[0] if text else type(exc).__name__
-    if secret:
-        line = line.replace(secret, "***")
-    return one_line(line)
+    return one_line(scrub(line, [secret] if secret else []))
 
 
 # A console frozen mid-transaction (suspended laptop, SIGSTOP) must not block the others:

@@ -84,7 +84,21 @@ class JournalStorage(Storage):
             with self.locked():
                 if not self.path.exists():
                     self._create()
+        elif self._is_empty():
+            # An existing empty file (touched by hand, or a crash of another tool): initialised
+            # before anything is acknowledged, or refused in one line when we may not write.
+            if not create:
+                raise StoreError(f"{self.path}: the store file is empty (no ircmd store yet)")
+            with self.locked():
+                if self._is_empty():
+                    self._create()
         self._load_all()
+
+    def _is_empty(self) -> bool:
+        try:
+            return self.path.stat().st_size == 0
+        except FileNotFoundError:
+            return False
 
     # -- locking ------------------------------------------------------------------
     @contextlib.contextmanager
@@ -160,6 +174,10 @@ class JournalStorage(Storage):
         if not data:
             return False
         end = data.rfind(b"\n")
+        if end < 0 and self._offset == 0:
+            # The header is written whole (temp file + rename): a first line without its
+            # newline is not a store.
+            raise self._unreadable("line 1 is not an ircmd store header")
         if end < 0:
             return False  # only a partial record so far (a writer mid-way, or a torn tail)
         changed = False
@@ -285,6 +303,9 @@ class JournalStorage(Storage):
         record = encode_record(ops)
         with self.locked():
             self.catch_up()
+            if self._offset == 0:
+                # No header was ever read: writing here would make a file nobody can open.
+                raise self._unreadable("the file has no ircmd store header")
             fd = os.open(self.path, os.O_WRONLY)
             try:
                 size = os.fstat(fd).st_size
