@@ -395,7 +395,12 @@ def cmd_receive(ctx: Context, args: argparse.Namespace) -> int:
         max_age_s=(cfg.spool_max_age_days if cfg else 30.0) * 86400.0,
     )
     spool.retain()
-    rec = OtlpReceiver(host, port, spool, origin=name)
+    from ircmd.backends.traces.http_limits import ReceiverLimits
+
+    limits = ReceiverLimits.from_config(cfg) if cfg else None
+    rec = OtlpReceiver(
+        host, port, spool, origin=name, limits=limits, grpc_port=cfg.grpc_port if cfg else 0
+    )
     try:
         rec.start()
     except TraceSourceError as exc:
