@@ -230,6 +230,7 @@ class OtlpReceiver:
         self._server: asyncio.AbstractServer | None = None
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._inflight = 0
+        self._fresh: set[Any] = set()  # connections that have not sent a request head yet
         self._grpc: Any = None
 
     @property
@@ -328,14 +329,18 @@ class OtlpReceiver:
 
         def factory() -> Any:
             proto = server()
+            self._fresh.add(proto)
             loop.call_later(header_timeout, self._header_deadline, proto)
             return proto
 
         self._server = await loop.create_server(factory, sock=sock, backlog=self.limits.backlog)
 
     def _header_deadline(self, proto: Any) -> None:
+        if proto not in self._fresh:
+            return
+        self._fresh.discard(proto)
         transport = getattr(proto, "transport", None)
-        if transport is None or transport.is_closing() or getattr(proto, "_ircmd_seen", False):
+        if transport is None or transport.is_closing():
             return
         log.info(
             "receiver: closed a connection that sent no request head within %ss",
@@ -379,11 +384,11 @@ class OtlpReceiver:
     # -- handlers ---------------------------------------------------------------------
 
     async def _health(self, request: web.Request) -> web.StreamResponse:
-        request.protocol._ircmd_seen = True  # type: ignore[attr-defined]
+        self._fresh.discard(request.protocol)
         return web.Response(body=b"ok\n", content_type="text/plain")
 
     async def _other(self, request: web.Request) -> web.StreamResponse:
-        request.protocol._ircmd_seen = True  # type: ignore[attr-defined]
+        self._fresh.discard(request.protocol)
         protobuf = request.content_type == PROTOBUF
         if request.path in PATHS:
             return self._error(request, 405, f"use POST {request.path}", protobuf)
@@ -418,7 +423,7 @@ class OtlpReceiver:
         return resp
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        request.protocol._ircmd_seen = True  # type: ignore[attr-defined]
+        self._fresh.discard(request.protocol)
         ctype = request.content_type.lower()
         protobuf = ctype == PROTOBUF
         signal = PATHS[request.path]
