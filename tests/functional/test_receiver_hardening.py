@@ -63,9 +63,10 @@ def _raw(port: int, data: bytes, timeout: float = 5.0) -> bytes:
                 if b"\r\n\r\n" in out and b"Content-Length" in out:
                     head, _, rest = out.partition(b"\r\n\r\n")
                     for line in head.split(b"\r\n"):
-                        if line.lower().startswith(b"content-length:"):
-                            if len(rest) >= int(line.split(b":")[1]):
-                                return out
+                        if line.lower().startswith(b"content-length:") and len(rest) >= int(
+                            line.split(b":")[1]
+                        ):
+                            return out
         except TimeoutError:
             pass
         return out

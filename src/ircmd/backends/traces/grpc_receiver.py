@@ -51,8 +51,12 @@ class GrpcReceiver:
                 ("grpc.so_reuseport", 0),
             ],
         )
-        trace_service_pb2_grpc.add_TraceServiceServicer_to_server(_Traces(self.receiver), server)
-        logs_service_pb2_grpc.add_LogsServiceServicer_to_server(_Logs(self.receiver), server)
+        trace_service_pb2_grpc.add_TraceServiceServicer_to_server(  # type: ignore[no-untyped-call]
+            _Traces(self.receiver), server
+        )
+        logs_service_pb2_grpc.add_LogsServiceServicer_to_server(  # type: ignore[no-untyped-call]
+            _Logs(self.receiver), server
+        )
         try:
             bound = server.add_insecure_port(f"{self.host}:{self.port}")
         except RuntimeError as exc:
@@ -94,7 +98,9 @@ def _export(receiver: OtlpReceiver, kind: str, request: Any, context: Any) -> An
                 f"cannot spool the request ({exc.strerror or errno.errorcode.get(exc.errno or 0)})",
             )
     elif got.problems:
-        log.warning("receiver: gRPC %s request had nothing usable: %s", kind, got.problems.summary())
+        log.warning(
+            "receiver: gRPC %s request had nothing usable: %s", kind, got.problems.summary()
+        )
     receiver.deliver(got)
     return got
 
@@ -109,11 +115,11 @@ def _refuse(receiver: OtlpReceiver, context: Any, code: Any, message: str) -> No
     context.abort(code, message)
 
 
-class _Traces(trace_service_pb2_grpc.TraceServiceServicer):  # type: ignore[misc]
+class _Traces(trace_service_pb2_grpc.TraceServiceServicer):
     def __init__(self, receiver: OtlpReceiver) -> None:
         self.receiver = receiver
 
-    def Export(self, request: Any, context: Any) -> Any:  # noqa: N802 (gRPC's name)
+    def Export(self, request: Any, context: Any) -> Any:
         got = _export(self.receiver, "protobuf", request, context)
         resp = trace_service_pb2.ExportTraceServiceResponse()
         if got.problems.skipped_spans:
@@ -122,10 +128,10 @@ class _Traces(trace_service_pb2_grpc.TraceServiceServicer):  # type: ignore[misc
         return resp
 
 
-class _Logs(logs_service_pb2_grpc.LogsServiceServicer):  # type: ignore[misc]
+class _Logs(logs_service_pb2_grpc.LogsServiceServicer):
     def __init__(self, receiver: OtlpReceiver) -> None:
         self.receiver = receiver
 
-    def Export(self, request: Any, context: Any) -> Any:  # noqa: N802 (gRPC's name)
+    def Export(self, request: Any, context: Any) -> Any:
         _export(self.receiver, "logs-protobuf", request, context)
         return logs_service_pb2.ExportLogsServiceResponse()

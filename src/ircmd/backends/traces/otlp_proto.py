@@ -355,7 +355,8 @@ def parse_logs_json(body: bytes) -> list[LogRecord]:
         for rl in doc["resourceLogs"]:
             if not isinstance(rl, dict):
                 continue
-            res = rl.get("resource") if isinstance(rl.get("resource"), dict) else {}
+            res = rl.get("resource")
+            res = res if isinstance(res, dict) else {}
             rattrs = attributes_dict(res.get("attributes") or [])
             service = str(rattrs.get("service.name") or "")
             for sl in rl.get("scopeLogs") or []:

@@ -410,7 +410,14 @@ class OtlpReceiver:
             self.stats.last_error = message
             self.stats.last_error_at = time.time()
         peer = request.remote or "?"
-        log.warning("receiver: %s %s from %s refused %d: %s", request.method, request.path[:100], peer, code, message)
+        log.warning(
+            "receiver: %s %s from %s refused %d: %s",
+            request.method,
+            request.path[:100],
+            peer,
+            code,
+            message,
+        )
         headers = {"Retry-After": str(self.limits.retry_after_s)} if code == 503 else None
         resp = web.Response(
             status=code,
@@ -472,7 +479,7 @@ class OtlpReceiver:
             raise _Refused(415, f"unsupported Content-Encoding {encoding!r}", close=True)
         inflater = Inflater(encoding, lim.max_inflated_bytes)
         received = 0
-        from aiohttp import ClientPayloadError  # noqa: PLC0415 (only on this path)
+        from aiohttp import ClientPayloadError
         from aiohttp.http_exceptions import HttpProcessingError
 
         try:
