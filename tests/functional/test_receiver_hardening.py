@@ -339,3 +339,25 @@ def test_full_disk_loses_nothing_acknowledged(tmp_path: Path) -> None:
         assert set(got) == acked and len(got) == len(acked)
     finally:
         subprocess.run(["umount", str(mnt)], check=False)
+
+
+def test_source_health_for_the_status_bar(tmp_path: Path) -> None:
+    import asyncio
+
+    from ircmd.backends.traces.otlp_receiver import OtlpReceiverSource, receiver_health
+
+    src = OtlpReceiverSource("rx", port=0, data_dir=tmp_path)
+    asyncio.run(src.load())
+    try:
+        h = src.health()
+        assert (h.name, h.state) == ("rx", "ok") and "0 spans" in h.detail
+        assert any(x.name == "rx" for x in receiver_health(None))
+        assert src.receiver.spool is not None
+        src.receiver.spool.last_error = "spool write failed: No space left on device"
+        h = src.health()
+        assert h.state == "down" and "No space left" in h.detail
+    finally:
+        asyncio.run(src.close())
+    assert not any(x.name == "rx" for x in receiver_health(None))
+    off = OtlpReceiverSource("off", port=0, data_dir=tmp_path, enabled=False)
+    assert off.health().state == "unknown"

@@ -36,6 +36,7 @@ import logging
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -748,6 +749,7 @@ class OtlpReceiverSource:
 
     def start(self) -> None:
         if self.enabled and not self.receiver.running:
+            _LIVE.add(self)
             try:
                 self.receiver.start()
                 self.warning = None
@@ -792,6 +794,16 @@ class OtlpReceiverSource:
 
     async def close(self) -> None:
         self.receiver.stop()
+        _LIVE.discard(self)
+
+
+_LIVE: weakref.WeakSet[OtlpReceiverSource] = weakref.WeakSet()
+
+
+def receiver_health(workspace: object = None) -> list[ReceiverHealth]:
+    """A health provider (``ircmd.service.hooks`` shape) for the status bar: every receiver
+    source this process started, as of now (no I/O)."""
+    return [src.health() for src in list(_LIVE)]
 
 
 def from_config(
