@@ -361,3 +361,32 @@ def test_source_health_for_the_status_bar(tmp_path: Path) -> None:
     assert not any(x.name == "rx" for x in receiver_health(None))
     off = OtlpReceiverSource("off", port=0, data_dir=tmp_path, enabled=False)
     assert off.health().state == "unknown"
+
+
+def test_grpc_logs_export_and_unavailable_when_spool_fails(tmp_path: Path) -> None:
+    import grpc
+    from opentelemetry.proto.collector.logs.v1 import logs_service_pb2, logs_service_pb2_grpc
+
+    from tests.services import free_port
+
+    rec = OtlpReceiver("127.0.0.1", 0, Spool(tmp_path / "spool"), grpc_port=free_port())
+    rec.start()
+    try:
+        req = logs_service_pb2.ExportLogsServiceRequest()
+        lr = req.resource_logs.add().scope_logs.add().log_records.add()
+        lr.trace_id, lr.span_id, lr.event_name = b"\x05" * 16, b"\x06" * 8, "gen_ai.choice"
+        with grpc.insecure_channel(f"127.0.0.1:{rec.grpc_port}") as ch:
+            stub = logs_service_pb2_grpc.LogsServiceStub(ch)  # type: ignore[no-untyped-call]
+            stub.Export(req, timeout=5)
+            assert [x.event_name for x in read_spool_logs(tmp_path / "spool")] == ["gen_ai.choice"]
+            assert rec.spool is not None
+            rec.spool.directory = tmp_path / "file"
+            (tmp_path / "file").write_text("not a directory")
+            rec.spool.close()
+            with pytest.raises(grpc.RpcError) as info:
+                stub.Export(req, timeout=5)
+            assert info.value.code() == grpc.StatusCode.UNAVAILABLE
+            assert "cannot spool" in (info.value.details() or "")
+        assert rec.health().state == "down"
+    finally:
+        rec.stop()
