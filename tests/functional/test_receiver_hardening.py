@@ -390,3 +390,42 @@ def test_grpc_logs_export_and_unavailable_when_spool_fails(tmp_path: Path) -> No
         assert rec.health().state == "down"
     finally:
         rec.stop()
+
+
+def test_official_log_exporters_http_and_grpc(tmp_path: Path) -> None:
+    from opentelemetry.exporter.otlp.proto.grpc._log_exporter import (
+        OTLPLogExporter as GrpcLogExporter,
+    )
+    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+    from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
+    from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor
+    from opentelemetry.sdk.resources import Resource
+
+    from tests.services import free_port
+
+    rec = OtlpReceiver("127.0.0.1", 0, Spool(tmp_path / "spool"), grpc_port=free_port())
+    rec.start()
+    lg = logging.getLogger("ircmd.test.genai-events")
+    handler = None
+    try:
+        lp = LoggerProvider(resource=Resource.create({"service.name": "refunds"}))
+        lp.add_log_record_processor(
+            SimpleLogRecordProcessor(OTLPLogExporter(endpoint=rec.logs_url, timeout=5))
+        )
+        lp.add_log_record_processor(
+            SimpleLogRecordProcessor(
+                GrpcLogExporter(endpoint=f"127.0.0.1:{rec.grpc_port}", insecure=True, timeout=5)
+            )
+        )
+        handler = LoggingHandler(logger_provider=lp)
+        lg.addHandler(handler)
+        lg.setLevel(logging.INFO)
+        lg.propagate = False
+        lg.info("user asked for a refund")
+        lp.shutdown()
+        logs = read_spool_logs(tmp_path / "spool")
+        assert [(x.body, x.service) for x in logs] == [("user asked for a refund", "refunds")] * 2
+    finally:
+        if handler is not None:
+            lg.removeHandler(handler)
+        rec.stop()
