@@ -7,6 +7,10 @@ protobuf bodies of 512 spans (the SDK exporter's default batch) from 2 client th
 keep-alive, plain and gzip; then the official ``opentelemetry-exporter-otlp-proto-http``
 exporter through a ``BatchSpanProcessor`` (there the client's SDK is the bottleneck).
 Target: ≥ 20,000 spans/s of OTLP protobuf. Medians of --runs.
+
+Side by side in the same run: the stdlib ``ThreadingHTTPServer`` receiver that the aiohttp
+one replaced (a copy kept here only, :func:`serve_old`, run as its own process with the same
+spool and decode path). Target: new ≥ 0.7× old for protobuf with 2 keep-alive clients.
 """
 
 from __future__ import annotations
@@ -45,6 +49,56 @@ def start_receiver(data: Path) -> tuple[subprocess.Popen[str], str]:
     env.pop("IRCMD_CONFIG", None)
     proc = subprocess.Popen(
         [IRCMD, "receive", "--port", str(port)], env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    return proc, f"http://127.0.0.1:{port}/v1/traces"
+
+
+def serve_old(port: int, data: Path) -> None:
+    """The old receiver's request path (stdlib ThreadingHTTPServer, one thread per
+    connection, whole body read by Content-Length), for comparison only."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from ircmd.backends.traces.otlp_proto import response_body
+    from ircmd.backends.traces.otlp_receiver import Received
+    from ircmd.backends.traces.spool import Spool
+
+    spool = Spool(data / "spool" / "old")
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            return None
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or "0"))
+            if self.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            got = Received("protobuf", body, "old")
+            if got.valid:
+                spool.append("protobuf", body)
+            out = response_body(got.problems.skipped_spans, "", protobuf=True)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-protobuf")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+    print("ready", flush=True)
+    Server(("127.0.0.1", port), Handler).serve_forever()
+
+
+def start_old(data: Path) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve-old", str(port), "--data", str(data)],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     proc.stdout.readline()
@@ -132,30 +186,47 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--spans", type=int, default=200_000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--serve-old", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--data", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.serve_old is not None:
+        serve_old(a.serve_old, Path(a.data))
+        return 0
     payloads = bodies()
     rows: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
+        oproc, ourl = start_old(Path(tmp))
         proc, url = start_receiver(Path(tmp))
         try:
             for label, gz in (("protobuf, 2 clients", False), ("protobuf+gzip, 2 clients", True)):
-                rates = [post_run(url, payloads, a.spans, gz) for _ in range(a.runs)]
-                rows.append((label, statistics.median(rates)))
+                new_r: list[float] = []
+                old_r: list[float] = []
+                for _ in range(a.runs):  # interleaved so both see the same machine load
+                    old_r.append(post_run(ourl, payloads, a.spans, gz))
+                    new_r.append(post_run(url, payloads, a.spans, gz))
+                rows.append((f"OLD stdlib: {label}", statistics.median(old_r)))
+                rows.append((label, statistics.median(new_r)))
             rate = exporter_run(url, min(a.spans, 50_000))
             rows.append(("official SDK exporter (1 proc)", rate))
         finally:
+            oproc.terminate()
+            oproc.wait(timeout=30)
             proc.terminate()
             out, _ = proc.communicate(timeout=30)
         spooled = sum(p.stat().st_size for p in Path(tmp).rglob("*.otlpspool"))
     print(f"receiver: ircmd receive (own process), spool fsynced per request; batches of {BATCH}")
-    print(f"{'client':<32} {'spans/s':>10}")
+    print(f"{'client':<40} {'spans/s':>10}")
     for label, rate in rows:
-        print(f"{label:<32} {rate:>10,.0f}")
-    print(f"{'(decode to Span, 1 thread)':<32} {decode_rate(payloads):>10,.0f}")
+        print(f"{label:<40} {rate:>10,.0f}")
+    print(f"{'(decode to Span, 1 thread)':<40} {decode_rate(payloads):>10,.0f}")
     print(f"\nreceiver said: {out.strip()}")
     print(f"spooled {spooled / 1e6:.1f} MB")
-    ok = rows[0][1] >= 20_000
+    ok = rows[1][1] >= 20_000
     print("target ≥ 20,000 spans/s of OTLP protobuf:", "MET" if ok else "NOT MET")
+    ratio = rows[1][1] / rows[0][1]
+    print(f"new/old (protobuf, 2 keep-alive clients): {ratio:.2f}× (target ≥ 0.7×)")
+    ratio_gz = rows[3][1] / rows[2][1]
+    print(f"new/old (protobuf+gzip): {ratio_gz:.2f}×")
     return 0
 
 

@@ -212,13 +212,19 @@ def test_unwritable_spool_answers_503_so_the_client_retries(tmp_path: Path) -> N
         rec.stop()
 
 
-def test_oversized_body_is_413(received, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    import ircmd.backends.traces.otlp_receiver as mod
+def test_oversized_body_is_413(tmp_path: Path) -> None:
+    from ircmd.backends.traces.http_limits import ReceiverLimits
 
-    rec, got, _ = received
-    monkeypatch.setattr(mod, "MAX_BODY", 1000)
-    r = _post(rec.url, b"x" * 5000, "application/x-protobuf")
-    assert r.status_code == 413 and got == []
+    rec = OtlpReceiver(
+        "127.0.0.1", 0, Spool(tmp_path / "spool"), limits=ReceiverLimits(max_body_bytes=1000)
+    )
+    rec.start()
+    try:
+        r = _post(rec.url, b"x" * 5000, "application/x-protobuf")
+        assert r.status_code == 413 and rec.stats.requests == 0
+        assert "over 1000" in r.text
+    finally:
+        rec.stop()
 
 
 def test_kill_minus_9_loses_nothing_acknowledged(tmp_path: Path) -> None:

@@ -56,6 +56,14 @@ class OtlpSourceConfig(_Strict):
     enabled: bool = True
     spool_max_bytes: int = Field(default=512 * 1024 * 1024, gt=0)
     spool_max_age_days: float = Field(default=30.0, gt=0)
+    # receiver limits (defaults documented in ircmd.backends.traces.http_limits)
+    grpc_port: int = Field(default=0, ge=0, le=65535)  # OTLP/gRPC; 0 = off (4317 is usual)
+    max_body_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
+    max_inflated_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
+    max_concurrent_requests: int = Field(default=64, gt=0)
+    header_timeout_s: float = Field(default=10.0, gt=0)
+    body_timeout_s: float = Field(default=30.0, gt=0)
+    idle_timeout_s: float = Field(default=60.0, gt=0)
 
 
 class PhoenixSourceConfig(_Strict):

@@ -1,4 +1,5 @@
-"""OTLP protobuf (``ExportTraceServiceRequest``) to spans, and OTLP/HTTP response bodies.
+"""OTLP protobuf (``ExportTraceServiceRequest``) to spans, ``ExportLogsServiceRequest`` (and
+OTLP JSON logs) to :class:`~ircmd.domain.traces.logs.LogRecord`, and OTLP/HTTP response bodies.
 
 Uses the ``opentelemetry-proto`` package for the wire format; the conversion mirrors
 :class:`ircmd.domain.traces.otlp.Decoder` (same sharing of strings and key tuples).
@@ -10,13 +11,17 @@ import json
 from typing import Any
 
 from google.protobuf.message import DecodeError
+from opentelemetry.proto.collector.logs.v1 import logs_service_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
+from ircmd.domain.traces.logs import LogRecord
 from ircmd.domain.traces.otlp import SPAN_KINDS, STATUS_CODES, Problems, gc_paused
 from ircmd.domain.traces.spans import Span, SpanEvent, SpanLink, intern_keys
 
 ExportTraceServiceRequest = trace_service_pb2.ExportTraceServiceRequest
 ExportTraceServiceResponse = trace_service_pb2.ExportTraceServiceResponse
+ExportLogsServiceRequest = logs_service_pb2.ExportLogsServiceRequest
+ExportLogsServiceResponse = logs_service_pb2.ExportLogsServiceResponse
 
 
 class UndecodableBody(ValueError):
@@ -60,7 +65,7 @@ def load_request(body: bytes) -> Any:
     req = ExportTraceServiceRequest()
     try:
         req.ParseFromString(body)
-    except (DecodeError, ValueError, RuntimeError) as exc:
+    except (DecodeError, ValueError, RuntimeError, RecursionError) as exc:
         raise UndecodableBody(f"not an OTLP protobuf ExportTraceServiceRequest ({exc})") from exc
     return req
 
@@ -271,3 +276,127 @@ def encode_protobuf(spans: list[Span]) -> bytes:
                 kv.key = k
                 _set_value(kv.value, v)
     return bytes(req.SerializeToString())
+
+
+# -- logs ---------------------------------------------------------------------------------
+
+
+def load_logs_request(body: bytes) -> Any:
+    """The parsed ``ExportLogsServiceRequest`` (``UndecodableBody`` if it is not one)."""
+    req = ExportLogsServiceRequest()
+    try:
+        req.ParseFromString(body)
+    except (DecodeError, ValueError, RuntimeError, RecursionError) as exc:
+        raise UndecodableBody(f"not an OTLP protobuf ExportLogsServiceRequest ({exc})") from exc
+    return req
+
+
+def count_log_records(req: Any) -> int:
+    return sum(len(sl.log_records) for rl in req.resource_logs for sl in rl.scope_logs)
+
+
+def logs_from_request(req: Any) -> list[LogRecord]:
+    """Every log record of a parsed ``ExportLogsServiceRequest``."""
+    out: list[LogRecord] = []
+    for rl in req.resource_logs:
+        service = ""
+        for kv in rl.resource.attributes:
+            if kv.key == "service.name":
+                service = str(_value(kv.value) or "")
+        for sl in rl.scope_logs:
+            for lr in sl.log_records:
+                attrs = _attrs(lr.attributes)
+                name = getattr(lr, "event_name", "") or str(attrs.get("event.name") or "")
+                out.append(
+                    LogRecord(
+                        trace_id=bytes(lr.trace_id).hex() if len(lr.trace_id) == 16 else "",
+                        span_id=bytes(lr.span_id).hex() if len(lr.span_id) == 8 else "",
+                        time_ns=int(lr.time_unix_nano or lr.observed_time_unix_nano),
+                        event_name=name,
+                        attributes=attrs,
+                        body=_value(lr.body) if lr.HasField("body") else None,
+                        service=service,
+                    )
+                )
+    return out
+
+
+def parse_logs_protobuf(body: bytes) -> list[LogRecord]:
+    try:
+        return logs_from_request(load_logs_request(body))
+    except RecursionError as exc:
+        raise UndecodableBody(f"log record nested too deeply ({exc})") from None
+
+
+def _json_id(raw: Any, nbytes: int) -> str:
+    if isinstance(raw, str) and len(raw) == nbytes * 2:
+        low = raw.lower()
+        try:
+            bytes.fromhex(low)
+        except ValueError:
+            return ""
+        return "" if low == "0" * (nbytes * 2) else low
+    return ""
+
+
+def parse_logs_json(body: bytes) -> list[LogRecord]:
+    """Log records of an OTLP JSON ``ExportLogsServiceRequest`` (``UndecodableBody`` if the
+    body is not one)."""
+    from ircmd.domain.traces.otlp import any_value, attributes_dict
+
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise UndecodableBody(f"not JSON ({str(exc)[:100]})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("resourceLogs"), list):
+        raise UndecodableBody("not OTLP logs JSON: no resourceLogs")
+    out: list[LogRecord] = []
+    try:
+        for rl in doc["resourceLogs"]:
+            if not isinstance(rl, dict):
+                continue
+            res = rl.get("resource")
+            res = res if isinstance(res, dict) else {}
+            rattrs = attributes_dict(res.get("attributes") or [])
+            service = str(rattrs.get("service.name") or "")
+            for sl in rl.get("scopeLogs") or []:
+                if not isinstance(sl, dict):
+                    continue
+                for lr in sl.get("logRecords") or []:
+                    if not isinstance(lr, dict):
+                        continue
+                    attrs = attributes_dict(lr.get("attributes") or [])
+                    name = lr.get("eventName") or attrs.get("event.name") or ""
+                    try:
+                        t = int(lr.get("timeUnixNano") or lr.get("observedTimeUnixNano") or 0)
+                    except (TypeError, ValueError):
+                        t = 0
+                    out.append(
+                        LogRecord(
+                            trace_id=_json_id(lr.get("traceId"), 16),
+                            span_id=_json_id(lr.get("spanId"), 8),
+                            time_ns=t,
+                            event_name=str(name),
+                            attributes=attrs,
+                            body=any_value(lr["body"]) if "body" in lr else None,
+                            service=service,
+                        )
+                    )
+    except (AttributeError, TypeError, RecursionError) as exc:
+        raise UndecodableBody(f"not OTLP logs JSON ({str(exc)[:100]})") from None
+    return out
+
+
+def logs_response_body(rejected: int, message: str, *, protobuf: bool) -> bytes:
+    """An ``ExportLogsServiceResponse`` (``partial_success`` when records were rejected)."""
+    if protobuf:
+        resp = ExportLogsServiceResponse()
+        if rejected or message:
+            resp.partial_success.rejected_log_records = rejected
+            resp.partial_success.error_message = message
+        return bytes(resp.SerializeToString())
+    if rejected or message:
+        return json.dumps(
+            {"partialSuccess": {"rejectedLogRecords": str(rejected), "errorMessage": message}}
+        ).encode()
+    return b"{}"

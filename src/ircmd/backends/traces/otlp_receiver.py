@@ -1,32 +1,60 @@
-"""The built-in OTLP/HTTP trace receiver: ``POST /v1/traces`` on 127.0.0.1:4318 by default.
+"""The built-in OTLP receiver: ``POST /v1/traces`` and ``POST /v1/logs`` on 127.0.0.1:4318
+by default, and (with ``grpc_port``) OTLP/gRPC ``TraceService/Export`` and
+``LogsService/Export`` beside it (:mod:`ircmd.backends.traces.grpc_receiver`).
 
-Accepts ``application/x-protobuf`` and ``application/json`` bodies, optionally
-gzip-compressed; answers with an ``ExportTraceServiceResponse`` in the request's encoding
+Accepts ``application/x-protobuf`` and ``application/json`` bodies, optionally gzip- or
+deflate-compressed; answers with an ``Export…ServiceResponse`` in the request's encoding
 (``partial_success`` when some spans were invalid), 400 with a ``google.rpc.Status`` for
-bodies that cannot be decoded, 415 for other content types, 413 for oversized bodies and
-503 when the body could not be spooled (the client retries). Every accepted body is
-appended to the spool and fsynced *before* the 200 goes out.
+bodies that cannot be decoded, 415 for other content types, 413 for bodies over
+``max_body_bytes`` or inflating past ``max_inflated_bytes``, 408 for a body slower than
+``body_timeout_s``, and 503 + ``Retry-After`` when ``max_concurrent_requests`` are already
+being handled or the body could not be spooled (the client retries). Every accepted body is
+appended to the spool and fsynced *before* the 200 goes out. Every refusal is one line in the
+``ircmd.receiver`` log with its reason; a client that goes away is one line, no traceback.
 
-The HTTP server runs in its own threads (stdlib ``ThreadingHTTPServer``), so it keeps
-answering while the TUI or the CLI is busy; received spans are queued for ``poll``.
+**Server: aiohttp.** It is already in the dependency tree (textual-serve, behind ``ircmd
+serve``), it is maintained, and it gives what the stdlib ``ThreadingHTTPServer`` lacked:
+an asyncio server with a real listen backlog (``backlog``), HTTP/1.1 keep-alive with an idle
+timeout, chunked request bodies read as a stream (so decompression is streamed with a cap, see
+:mod:`~ircmd.backends.traces.http_limits`), strict parsing (a duplicate or conflicting
+``Content-Length`` is a 400 from its parser) and no thread per connection. uvicorn would add a
+new dependency and an ASGI layer for nothing.
+
+**Where it runs:** its own event loop in one daemon thread of the process that started it
+(the TUI or ``ircmd receive``); decoding and the fsync run on a small thread pool so the loop
+keeps accepting. A thread, not a process, because the work per request is now bounded in
+memory (inflated size cap) and in time (timeouts, concurrency cap): a hostile client can be
+refused but can no longer take the console down, and spans reach the TUI without IPC.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import errno
-import gzip
+import logging
+import socket
 import threading
 import time
-import zlib
+import weakref
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
+
 from ircmd.backends.protocols import TraceBatch, TraceSourceError
+from ircmd.backends.traces.http_limits import InflateError, Inflater, ReceiverLimits, TooLarge
 from ircmd.backends.traces.otlp_proto import (
     UndecodableBody,
+    count_log_records,
+    load_logs_request,
     load_request,
+    logs_from_request,
+    logs_response_body,
+    parse_logs_json,
+    parse_logs_protobuf,
     parse_protobuf,
     response_body,
     spans_from_request,
@@ -35,20 +63,29 @@ from ircmd.backends.traces.otlp_proto import (
 )
 from ircmd.backends.traces.spool import Spool, read_segments, segment_paths
 from ircmd.domain.config import OtlpSourceConfig
+from ircmd.domain.traces.logs import LogRecord
 from ircmd.domain.traces.otlp import Problems, gc_paused, parse_bytes
 from ircmd.domain.traces.spans import Span
 
-MAX_BODY = 64 * 1024 * 1024
+MAX_BODY = ReceiverLimits().max_body_bytes
 PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
+PATHS = {"/v1/traces": "traces", "/v1/logs": "logs"}
+
+log = logging.getLogger("ircmd.receiver")
 
 
 class ReceiverStats:
     def __init__(self) -> None:
         self.requests = 0
         self.spans = 0
+        self.logs = 0
         self.rejected = 0
         self.failed = 0
+        self.refused = 0  # 503s: busy or spool unwritable
+        self.disconnects = 0
+        self.last_error: str | None = None
+        self.last_error_at: float | None = None
         self.started_at = time.monotonic()
         self.lock = threading.Lock()
 
@@ -56,9 +93,21 @@ class ReceiverStats:
         return {
             "requests": self.requests,
             "spans": self.spans,
+            "log_records": self.logs,
             "rejected_spans": self.rejected,
             "failed_requests": self.failed,
+            "refused_requests": self.refused,
         }
+
+
+@dataclass(frozen=True)
+class ReceiverHealth:
+    """Same fields as ``ircmd.service.hooks.BackendHealth`` (backends may not import
+    the service layer): ``state`` is ``ok``, ``down``, ``slow`` or ``unknown``."""
+
+    name: str
+    state: str
+    detail: str = ""
 
 
 def decode_body(kind: str, payload: bytes, origin: str) -> tuple[list[Span], Problems]:
@@ -68,8 +117,17 @@ def decode_body(kind: str, payload: bytes, origin: str) -> tuple[list[Span], Pro
     return _decode_json(payload, origin)
 
 
+def decode_logs(kind: str, payload: bytes) -> list[LogRecord]:
+    if kind == "logs-protobuf":
+        return parse_logs_protobuf(payload)
+    return parse_logs_json(payload)
+
+
 def _decode_json(payload: bytes, origin: str) -> tuple[list[Span], Problems]:
-    result = parse_bytes(payload, origin)
+    try:
+        result = parse_bytes(payload, origin)
+    except RecursionError:
+        raise UndecodableBody("JSON nested too deeply") from None
     if not result.spans and result.problems and result.problems.skipped_spans == 0:
         raise UndecodableBody(result.problems.messages[0].split(": ", 1)[-1])
     return result.spans, result.problems
@@ -77,20 +135,55 @@ def _decode_json(payload: bytes, origin: str) -> tuple[list[Span], Problems]:
 
 class Received:
     """One accepted body: counted at once, turned into spans only when someone asks
-    (so the acknowledgement path stays short)."""
+    (so the acknowledgement path stays short). ``kind`` is a spool kind: ``protobuf``,
+    ``json``, ``logs-protobuf`` or ``logs-json``."""
 
-    __slots__ = ("_request", "_spans", "origin", "problems", "valid")
+    __slots__ = ("_request", "_spans", "kind", "logs", "origin", "problems", "valid")
 
     def __init__(self, kind: str, payload: bytes, origin: str) -> None:
         self.origin = origin
+        self.kind = kind
         self._spans: list[Span] | None = None
         self._request: Any = None
+        self.logs: list[LogRecord] = []
         if kind == "protobuf":
             self._request = load_request(payload)
             self.valid, self.problems = validate_request(self._request, origin)
-        else:
+        elif kind == "json":
             self._spans, self.problems = _decode_json(payload, origin)
             self.valid = len(self._spans)
+        elif kind == "logs-protobuf":
+            req = load_logs_request(payload)
+            self.valid = count_log_records(req)
+            try:
+                self.logs = logs_from_request(req)
+            except RecursionError:
+                raise UndecodableBody("log record nested too deeply") from None
+            self._spans, self.problems = [], Problems(origin)
+        else:
+            self.logs = parse_logs_json(payload)
+            self.valid = len(self.logs)
+            self._spans, self.problems = [], Problems(origin)
+
+    @classmethod
+    def from_request(cls, kind: str, request: Any, origin: str) -> Received:
+        """From an already parsed protobuf message (the gRPC path)."""
+        self = cls.__new__(cls)
+        self.origin, self.kind, self._spans, self._request, self.logs = (
+            origin,
+            kind,
+            None,
+            None,
+            [],
+        )
+        if kind == "protobuf":
+            self._request = request
+            self.valid, self.problems = validate_request(request, origin)
+        else:
+            self.valid = count_log_records(request)
+            self.logs = logs_from_request(request)
+            self._spans, self.problems = [], Problems(origin)
+        return self
 
     def spans(self) -> list[Span]:
         if self._spans is None:
@@ -99,114 +192,19 @@ class Received:
         return self._spans
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return None  # no stderr noise; stats are kept instead
-
-    def _send(self, code: int, body: bytes, ctype: str) -> None:
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _error(self, code: int, message: str, protobuf: bool) -> None:
-        with self.server.receiver.stats.lock:
-            self.server.receiver.stats.failed += 1
-        # google.rpc.Code: INVALID_ARGUMENT 3, UNAVAILABLE 14, UNIMPLEMENTED 12
-        rpc = {400: 3, 413: 3, 415: 3, 404: 12, 405: 12, 503: 14}.get(code, 2)
-        self._send(
-            code, status_body(rpc, message, protobuf=protobuf), PROTOBUF if protobuf else JSON
-        )
-
-    def do_GET(self) -> None:
-        if self.path.split("?", 1)[0] in ("/", "/healthz"):
-            self._send(200, b"ok\n", "text/plain")
-            return
-        self._error(
-            405 if self.path.startswith("/v1/traces") else 404, "use POST /v1/traces", False
-        )
-
-    def do_POST(self) -> None:
-        ctype = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
-        protobuf = ctype == PROTOBUF
-        if self.path.split("?", 1)[0] != "/v1/traces":
-            self._drain()
-            self._error(404, f"unknown path {self.path[:100]}; use /v1/traces", protobuf)
-            return
-        try:
-            length = int(self.headers.get("Content-Length") or "0")
-        except ValueError:
-            length = -1
-        if length < 0:
-            self.close_connection = True
-            self._error(400, "bad Content-Length", protobuf)
-            return
-        if length > MAX_BODY:
-            self.close_connection = True
-            self._error(413, f"body over {MAX_BODY} bytes", protobuf)
-            return
-        body = self.rfile.read(length)
-        if ctype not in (PROTOBUF, JSON):
-            self._error(415, f"unsupported Content-Type {ctype or '(none)'!r}", protobuf)
-            return
-        encoding = (self.headers.get("Content-Encoding") or "identity").strip().lower()
-        try:
-            if encoding == "gzip":
-                body = gzip.decompress(body)
-            elif encoding == "deflate":
-                body = zlib.decompress(body)
-            elif encoding not in ("identity", ""):
-                self._error(415, f"unsupported Content-Encoding {encoding!r}", protobuf)
-                return
-        except (OSError, EOFError, zlib.error) as exc:
-            self._error(400, f"body is not valid {encoding}: {exc}", protobuf)
-            return
-        if len(body) > MAX_BODY:
-            self._error(413, f"decompressed body over {MAX_BODY} bytes", protobuf)
-            return
-        rec = self.server.receiver
-        kind = "protobuf" if protobuf else "json"
-        try:
-            got = Received(kind, body, rec.origin)
-        except UndecodableBody as exc:
-            self._error(400, str(exc), protobuf)
-            return
-        problems = got.problems
-        if got.valid:
-            try:
-                rec.spool_append(kind, body)
-            except OSError as exc:
-                self._error(503, f"cannot spool the request ({exc.strerror or exc})", protobuf)
-                return
-        rec.deliver(got)
-        msg = problems.summary() if problems else ""
-        self._send(
-            200,
-            response_body(problems.skipped_spans, msg, protobuf=protobuf),
-            PROTOBUF if protobuf else JSON,
-        )
-
-    def _drain(self) -> None:
-        try:
-            length = int(self.headers.get("Content-Length") or "0")
-        except ValueError:
-            length = 0
-        if 0 < length <= MAX_BODY:
-            self.rfile.read(length)
+class _Refused(Exception):
+    def __init__(self, code: int, message: str, close: bool = False) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.close = close
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    receiver: OtlpReceiver
+_RPC = {400: 3, 408: 4, 413: 8, 415: 3, 404: 12, 405: 12, 503: 14}
 
 
 class OtlpReceiver:
-    """The HTTP server, its spool and its counters."""
+    """The HTTP (and optional gRPC) server, its spool and its counters."""
 
     def __init__(
         self,
@@ -215,57 +213,333 @@ class OtlpReceiver:
         spool: Spool | None = None,
         on_spans: Callable[[Received], None] | None = None,
         origin: str = "receiver",
+        *,
+        limits: ReceiverLimits | None = None,
+        grpc_port: int = 0,
     ) -> None:
         self.host = host
         self.port = port
+        self.grpc_port = grpc_port
         self.spool = spool
         self.on_spans = on_spans
         self.origin = origin
+        self.limits = limits or ReceiverLimits()
         self.stats = ReceiverStats()
-        self._server: _Server | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self._server: asyncio.AbstractServer | None = None
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._inflight = 0
+        self._fresh: set[Any] = set()  # connections that have not sent a request head yet
+        self._grpc: Any = None
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}/v1/traces"
 
     @property
+    def logs_url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1/logs"
+
+    @property
     def running(self) -> bool:
         return self._server is not None
 
-    def start(self) -> None:
-        """Bind and serve in a background thread; a busy port is a TraceSourceError."""
+    # -- lifecycle --------------------------------------------------------------------
+
+    def _bind(self, port: int, what: str) -> socket.socket:
         try:
-            server = _Server((self.host, self.port), _Handler)
+            infos = socket.getaddrinfo(self.host, port, type=socket.SOCK_STREAM)
+            family = infos[0][0] if infos else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((self.host, port))
+                sock.listen(self.limits.backlog)
+            except OSError:
+                sock.close()
+                raise
         except OSError as exc:
             if exc.errno in (errno.EADDRINUSE, errno.EACCES):
                 why = "is in use" if exc.errno == errno.EADDRINUSE else "is not allowed"
                 raise TraceSourceError(
-                    f"OTLP receiver not started: port {self.port} on {self.host} {why} "
+                    f"OTLP {what} receiver not started: port {port} on {self.host} {why} "
                     f"(set another port in [[trace_sources]] or with --port)"
-                ) from exc
+                ) from None
             raise TraceSourceError(
-                f"OTLP receiver not started: cannot listen on {self.host}:{self.port} "
+                f"OTLP {what} receiver not started: cannot listen on {self.host}:{port} "
                 f"({exc.strerror or exc})"
-            ) from exc
-        server.receiver = self
-        self.port = server.server_address[1]
-        self._server = server
+            ) from None
+        sock.setblocking(False)
+        return sock
+
+    def start(self) -> None:
+        """Bind and serve on a background event loop; a busy port is a TraceSourceError."""
+        sock = self._bind(self.port, "HTTP")
+        self.port = sock.getsockname()[1]
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=8, thread_name_prefix=f"otlp-rx-{self.port}"
+        )
+        loop = asyncio.new_event_loop()
+        self._loop = loop
         self._thread = threading.Thread(
-            target=server.serve_forever, name=f"otlp-receiver-{self.port}", daemon=True
+            target=loop.run_forever, name=f"otlp-receiver-{self.port}", daemon=True
         )
         self._thread.start()
+        try:
+            fut = asyncio.run_coroutine_threadsafe(self._serve(sock), loop)
+            fut.result(timeout=30)
+        except BaseException:
+            sock.close()
+            self.stop()
+            raise
+        if self.grpc_port:
+            from ircmd.backends.traces.grpc_receiver import GrpcReceiver
+
+            try:
+                self._grpc = GrpcReceiver(self, self.host, self.grpc_port)
+                self._grpc.start()
+            except TraceSourceError:
+                self._grpc = None
+                self.stop()
+                raise
+            self.grpc_port = self._grpc.port
+
+    async def _serve(self, sock: socket.socket) -> None:
+        app = web.Application(client_max_size=self.limits.max_body_bytes)
+        app.router.add_post("/v1/traces", self._handle)
+        app.router.add_post("/v1/logs", self._handle)
+        app.router.add_get("/", self._health)
+        app.router.add_get("/healthz", self._health)
+        app.router.add_route("*", "/{tail:.*}", self._other)
+        runner = web.AppRunner(
+            app,
+            handle_signals=False,
+            access_log=None,
+            keepalive_timeout=self.limits.idle_timeout_s,
+            auto_decompress=False,
+            logger=_ONE_LINE,
+        )
+        await runner.setup()
+        self._runner = runner
+        server = runner.server
+        assert server is not None
+        loop = asyncio.get_running_loop()
+        header_timeout = self.limits.header_timeout_s
+
+        def factory() -> Any:
+            proto = server()
+            self._fresh.add(proto)
+            loop.call_later(header_timeout, self._header_deadline, proto)
+            return proto
+
+        self._server = await loop.create_server(factory, sock=sock, backlog=self.limits.backlog)
+
+    def _header_deadline(self, proto: Any) -> None:
+        if proto not in self._fresh:
+            return
+        self._fresh.discard(proto)
+        transport = getattr(proto, "transport", None)
+        if transport is None or transport.is_closing():
+            return
+        log.info(
+            "receiver: closed a connection that sent no request head within %ss",
+            self.limits.header_timeout_s,
+        )
+        transport.close()
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        if self._grpc is not None:
+            self._grpc.stop()
+            self._grpc = None
+        loop = self._loop
+        if loop is not None and loop.is_running():
+
+            async def _shutdown() -> None:
+                if self._server is not None:
+                    self._server.close()
+                if self._runner is not None:
+                    await self._runner.cleanup()
+
+            fut = asyncio.run_coroutine_threadsafe(_shutdown(), loop)
+            try:
+                fut.result(timeout=10)
+            except (concurrent.futures.TimeoutError, OSError, RuntimeError):
+                log.warning("receiver: shutdown did not finish cleanly")
+            loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=10)
             self._thread = None
+        if loop is not None and not loop.is_running():
+            loop.close()
+        self._loop = None
+        self._server = None
+        self._runner = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         if self.spool is not None:
             self.spool.close()
+
+    # -- handlers ---------------------------------------------------------------------
+
+    async def _health(self, request: web.Request) -> web.StreamResponse:
+        self._fresh.discard(request.protocol)
+        return web.Response(body=b"ok\n", content_type="text/plain")
+
+    async def _other(self, request: web.Request) -> web.StreamResponse:
+        self._fresh.discard(request.protocol)
+        protobuf = request.content_type == PROTOBUF
+        if request.path in PATHS:
+            return self._error(request, 405, f"use POST {request.path}", protobuf)
+        return self._error(
+            request,
+            404,
+            f"unknown path {request.path[:100]}; use /v1/traces or /v1/logs",
+            protobuf,
+            close=request.method == "POST",
+        )
+
+    def _error(
+        self, request: web.Request, code: int, message: str, protobuf: bool, close: bool = False
+    ) -> web.Response:
+        with self.stats.lock:
+            self.stats.failed += 1
+            if code == 503:
+                self.stats.refused += 1
+            self.stats.last_error = message
+            self.stats.last_error_at = time.time()
+        peer = request.remote or "?"
+        log.warning(
+            "receiver: %s %s from %s refused %d: %s",
+            request.method,
+            request.path[:100],
+            peer,
+            code,
+            message,
+        )
+        headers = {"Retry-After": str(self.limits.retry_after_s)} if code == 503 else None
+        resp = web.Response(
+            status=code,
+            body=status_body(_RPC.get(code, 2), message, protobuf=protobuf),
+            content_type=PROTOBUF if protobuf else JSON,
+            headers=headers,
+        )
+        if close:
+            resp.force_close()
+        return resp
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self._fresh.discard(request.protocol)
+        ctype = request.content_type.lower()
+        protobuf = ctype == PROTOBUF
+        signal = PATHS[request.path]
+        if self._inflight >= self.limits.max_concurrent_requests:
+            return self._error(
+                request,
+                503,
+                f"busy: {self.limits.max_concurrent_requests} requests already in progress",
+                protobuf,
+                close=True,
+            )
+        self._inflight += 1
+        try:
+            return await self._handle_body(request, ctype, protobuf, signal)
+        except _Refused as exc:
+            return self._error(request, exc.code, exc.message, protobuf, close=exc.close)
+        except (ConnectionError, asyncio.CancelledError) as exc:
+            self._disconnected(request, exc)
+            raise
+        finally:
+            self._inflight -= 1
+
+    def _disconnected(self, request: web.Request, exc: BaseException) -> None:
+        with self.stats.lock:
+            self.stats.disconnects += 1
+        log.info(
+            "receiver: client %s went away during %s (%s)",
+            request.remote or "?",
+            request.path[:100],
+            type(exc).__name__,
+        )
+
+    async def _handle_body(
+        self, request: web.Request, ctype: str, protobuf: bool, signal: str
+    ) -> web.StreamResponse:
+        lim = self.limits
+        if ctype not in (PROTOBUF, JSON):
+            raise _Refused(415, f"unsupported Content-Type {ctype or '(none)'!r}", close=True)
+        length = request.content_length
+        if length is not None and length > lim.max_body_bytes:
+            raise _Refused(413, f"body of {length} bytes is over {lim.max_body_bytes}", True)
+        encoding = (request.headers.get("Content-Encoding") or "identity").strip().lower()
+        if encoding in ("", "none"):
+            encoding = "identity"
+        if encoding not in ("identity", "gzip", "deflate"):
+            raise _Refused(415, f"unsupported Content-Encoding {encoding!r}", close=True)
+        inflater = Inflater(encoding, lim.max_inflated_bytes)
+        received = 0
+        from aiohttp import ClientPayloadError
+        from aiohttp.http_exceptions import HttpProcessingError
+
+        try:
+            async with asyncio.timeout(lim.body_timeout_s):
+                async for chunk in request.content.iter_any():
+                    received += len(chunk)
+                    if received > lim.max_body_bytes:
+                        raise _Refused(413, f"body over {lim.max_body_bytes} bytes", close=True)
+                    inflater.feed(chunk)
+        except TimeoutError:
+            raise _Refused(
+                408, f"body not received within {lim.body_timeout_s}s ({received} bytes)", True
+            ) from None
+        except TooLarge as exc:
+            raise _Refused(413, str(exc), close=True) from None
+        except InflateError as exc:
+            raise _Refused(400, str(exc), close=True) from None
+        except (ClientPayloadError, HttpProcessingError) as exc:
+            raise ConnectionResetError(str(exc)) from None
+        try:
+            body = inflater.finish()
+        except TooLarge as exc:
+            raise _Refused(413, str(exc)) from None
+        except InflateError as exc:
+            raise _Refused(400, str(exc)) from None
+        kind = ("" if signal == "traces" else "logs-") + ("protobuf" if protobuf else "json")
+        assert self._pool is not None
+        loop = asyncio.get_running_loop()
+        got = await loop.run_in_executor(self._pool, self._accept, kind, body)
+        problems = got.problems
+        msg = problems.summary() if problems else ""
+        if signal == "logs":
+            out = logs_response_body(0, msg, protobuf=protobuf)
+        else:
+            out = response_body(problems.skipped_spans, msg, protobuf=protobuf)
+        return web.Response(body=out, content_type=PROTOBUF if protobuf else JSON)
+
+    def _accept(self, kind: str, body: bytes) -> Received:
+        """Decode, spool (fsync) and deliver one body; runs on the pool."""
+        try:
+            got = Received(kind, body, self.origin)
+        except UndecodableBody as exc:
+            raise _Refused(400, str(exc)) from None
+        if got.valid:
+            try:
+                self.spool_append(kind, body)
+            except OSError as exc:
+                raise _Refused(
+                    503, f"cannot spool the request ({exc.strerror or exc})", close=True
+                ) from None
+        elif got.problems:
+            log.warning(
+                "receiver: %s body from %s had nothing usable: %s",
+                kind,
+                self.origin,
+                got.problems.summary(),
+            )
+        self.deliver(got)
+        return got
 
     def spool_append(self, kind: str, body: bytes) -> None:
         if self.spool is not None:
@@ -274,10 +548,57 @@ class OtlpReceiver:
     def deliver(self, got: Received) -> None:
         with self.stats.lock:
             self.stats.requests += 1
-            self.stats.spans += got.valid
+            if got.kind.startswith("logs"):
+                self.stats.logs += got.valid
+            else:
+                self.stats.spans += got.valid
             self.stats.rejected += got.problems.skipped_spans
         if self.on_spans is not None and (got.valid or got.problems):
             self.on_spans(got)
+
+    def health(self, name: str | None = None) -> ReceiverHealth:
+        """The receiver's state for a status bar: spool full/unwritable, requests refused,
+        the last error."""
+        name = name or self.origin
+        if not self.running:
+            return ReceiverHealth(name, "down", "not listening")
+        spool = self.spool
+        with self.stats.lock:
+            refused, last = self.stats.refused, self.stats.last_error
+        if spool is not None and not spool.healthy:
+            return ReceiverHealth(
+                name, "down", f"{spool.last_error}; {refused} request(s) refused (503)"
+            )
+        detail = f"{self.stats.spans} spans, {self.stats.logs} log records"
+        if refused:
+            detail += f"; {refused} refused"
+        if last:
+            detail += f"; last error: {last[:120]}"
+        return ReceiverHealth(name, "ok", detail)
+
+
+class _OneLine(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """aiohttp's server logger with tracebacks folded into one line (a reset is routine)."""
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        exc = kwargs.pop("exc_info", None)
+        if exc:
+            info = exc if isinstance(exc, BaseException) else None
+            if info is None:
+                import sys
+
+                info = sys.exc_info()[1]
+            msg = f"{msg} ({type(info).__name__}: {info})" if info else msg
+        kwargs.pop("stack_info", None)
+        if self.isEnabledFor(level):
+            self.logger.log(level, f"receiver: {msg}", *args, **kwargs)
+
+    def exception(self, msg: object, *args: object, **kwargs: Any) -> None:
+        kwargs["exc_info"] = True
+        self.log(logging.ERROR, msg, *args, **kwargs)
+
+
+_ONE_LINE = _OneLine(log, {})
 
 
 def read_spool(directory: Path, max_spans: int | None = None) -> TraceBatch:
@@ -313,6 +634,7 @@ def read_spool(directory: Path, max_spans: int | None = None) -> TraceBatch:
 def _read_records(directory: Path, segments: list[Path] | None) -> TraceBatch:
     batch = TraceBatch()
     origin_problems: dict[Path, Problems] = {}
+    logs: list[LogRecord] = []
     for rec in read_segments(directory, segments):
         if isinstance(rec, str):
             p = Problems(rec.split(": ", 1)[0])
@@ -324,6 +646,9 @@ def _read_records(directory: Path, segments: list[Path] | None) -> TraceBatch:
             probs = origin_problems[rec.segment] = Problems(str(rec.segment))
             batch.problems.append(probs)
         try:
+            if rec.kind.startswith("logs"):
+                logs.extend(decode_logs(rec.kind, rec.payload))
+                continue
             spans, p = decode_body(rec.kind, rec.payload, str(rec.segment))
         except UndecodableBody as exc:
             probs.add(f"record at byte {rec.offset}: {exc}")
@@ -333,7 +658,32 @@ def _read_records(directory: Path, segments: list[Path] | None) -> TraceBatch:
             probs.count += p.count
             probs.skipped_spans += p.skipped_spans
             probs.messages.extend(p.messages[: max(0, 20 - len(probs.messages))])
+    if logs:
+        batch.spans = attach(batch.spans, logs)
     return batch
+
+
+def read_spool_logs(directory: Path) -> list[LogRecord]:
+    """Every log record spooled under ``directory`` (undecodable records skipped)."""
+    out: list[LogRecord] = []
+    for rec in read_segments(directory):
+        if isinstance(rec, str) or not rec.kind.startswith("logs"):
+            continue
+        try:
+            out.extend(decode_logs(rec.kind, rec.payload))
+        except UndecodableBody:
+            continue
+    return out
+
+
+def attach(spans: list[Span], logs: list[LogRecord]) -> list[Span]:
+    """Join log records to their spans with ``ircmd.domain.traces.logs.attach_logs`` (the
+    span model's one join; it adds the records to the spans in place)."""
+    from ircmd.domain.traces.logs import attach_logs
+
+    if logs:
+        attach_logs(spans, logs)
+    return spans
 
 
 def spool_dir(data_dir: Path, source_name: str = "receiver") -> Path:
@@ -357,6 +707,8 @@ class OtlpReceiverSource:
         spool_max_bytes: int = 512 * 1024 * 1024,
         spool_max_age_days: float = 30.0,
         max_spans: int = 200_000,
+        limits: ReceiverLimits | None = None,
+        grpc_port: int = 0,
     ) -> None:
         self.name = name
         self.enabled = enabled
@@ -371,7 +723,9 @@ class OtlpReceiverSource:
             if self.spool_directory is not None
             else None
         )
-        self.receiver = OtlpReceiver(host, port, spool, self._received, origin=name)
+        self.receiver = OtlpReceiver(
+            host, port, spool, self._received, origin=name, limits=limits, grpc_port=grpc_port
+        )
         self._lock = threading.Lock()
         self._pending: list[Received] = []
         self.warning: str | None = None
@@ -393,6 +747,7 @@ class OtlpReceiverSource:
 
     def start(self) -> None:
         if self.enabled and not self.receiver.running:
+            _LIVE.add(self)
             try:
                 self.receiver.start()
                 self.warning = None
@@ -416,15 +771,37 @@ class OtlpReceiverSource:
         with self._lock:
             pending, self._pending = self._pending, []
         batch = TraceBatch()
+        logs: list[LogRecord] = []
         with gc_paused():
             for got in pending:
                 batch.spans.extend(got.spans())
+                logs.extend(got.logs)
                 if got.problems:
                     batch.problems.append(got.problems)
+        if logs:
+            batch.spans = attach(batch.spans, logs)
         return batch
+
+    def health(self) -> ReceiverHealth:
+        """``BackendHealth``-shaped state for the status bar (see ``OtlpReceiver.health``)."""
+        if not self.enabled:
+            return ReceiverHealth(self.name, "unknown", "receiver off")
+        if self.warning:
+            return ReceiverHealth(self.name, "down", self.warning)
+        return self.receiver.health(self.name)
 
     async def close(self) -> None:
         self.receiver.stop()
+        _LIVE.discard(self)
+
+
+_LIVE: weakref.WeakSet[OtlpReceiverSource] = weakref.WeakSet()
+
+
+def receiver_health(workspace: object = None) -> list[ReceiverHealth]:
+    """A health provider (``ircmd.service.hooks`` shape) for the status bar: every receiver
+    source this process started, as of now (no I/O)."""
+    return [src.health() for src in list(_LIVE)]
 
 
 def from_config(
@@ -438,4 +815,6 @@ def from_config(
         data_dir=data_dir,
         spool_max_bytes=config.spool_max_bytes,
         spool_max_age_days=config.spool_max_age_days,
+        limits=ReceiverLimits.from_config(config),
+        grpc_port=config.grpc_port,
     )

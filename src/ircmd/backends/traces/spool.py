@@ -3,18 +3,26 @@
 Every request body is appended (and fsynced) *before* the receiver acknowledges it, so a
 restart or a kill loses nothing acknowledged. A record is::
 
-    b"IRSP" | kind (1 byte: b"P" protobuf, b"J" JSON) | length (4, big-endian)
+    b"IRSP" | kind (1 byte: b"P"/b"J" traces protobuf/JSON, b"L"/b"K" logs protobuf/JSON)
+            | length (4, big-endian)
             | crc32 of payload (4) | received at, ns since epoch (8) | payload
 
 A torn last record (a crash mid-write, never acknowledged) is detected by its length or
 checksum and reported, not loaded. Segments rotate at ``segment_bytes``; whole segments
 are deleted oldest first while the spool is over ``max_bytes`` or a segment is older than
 ``max_age_s``.
+
+Writes are checked: a short write, ``ENOSPC`` or ``EIO`` (on write or fsync) raises
+:class:`SpoolWriteError` (the receiver answers 503, the client retries) and the segment is cut
+back to the end of the last whole record *before* anything else is written, so a torn record
+never sits in front of records acknowledged later. If even the cut fails, the next append
+retries it first (and refuses until it succeeds).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import struct
 import threading
@@ -27,11 +35,17 @@ from pathlib import Path
 MAGIC = b"IRSP"
 HEADER = struct.Struct(">4scIIq")
 SUFFIX = ".otlpspool"
+KIND_CODES = {"protobuf": b"P", "json": b"J", "logs-protobuf": b"L", "logs-json": b"K"}
+CODE_KINDS = {v: k for k, v in KIND_CODES.items()}
+
+
+class SpoolWriteError(OSError):
+    """A record could not be written durably (it was cut; nothing torn stays behind)."""
 
 
 @dataclass(frozen=True)
 class SpoolRecord:
-    kind: str  # "protobuf" | "json"
+    kind: str  # "protobuf" | "json" | "logs-protobuf" | "logs-json"
     payload: bytes
     received_ns: int
     segment: Path
@@ -60,6 +74,10 @@ class Spool:
         self._path: Path | None = None
         self._size = 0
         self._seq = 0
+        self._torn = False  # the current segment may hold bytes past ``_size``
+        self.last_error: str | None = None
+        self.last_error_at: float | None = None
+        self.failed_writes = 0
 
     def segments(self) -> list[Path]:
         try:
@@ -85,21 +103,61 @@ class Spool:
         self._fh, self._path, self._size = fd, path, 0
 
     def append(self, kind: str, payload: bytes) -> None:
-        """Write one record durably (write + fsync); raises ``OSError`` when it cannot."""
-        k = b"P" if kind == "protobuf" else b"J"
+        """Write one record durably (write + fsync); raises :class:`SpoolWriteError` when
+        it cannot (the partial record is cut first)."""
+        k = KIND_CODES[kind]
         rec = (
             HEADER.pack(MAGIC, k, len(payload), zlib.crc32(payload) & 0xFFFFFFFF, time.time_ns())
             + payload
         )
         with self._lock:
-            if self._fh is None or self._size >= self.segment_bytes:
-                self._close_current()
-                self._open_new()
-                self._retain_locked()
-            assert self._fh is not None
-            os.write(self._fh, rec)
-            os.fsync(self._fh)
+            try:
+                if self._torn:
+                    self._cut()
+                if self._fh is None or self._size >= self.segment_bytes:
+                    self._close_current()
+                    self._open_new()
+                    self._retain_locked()
+                assert self._fh is not None
+                self._write_all(self._fh, rec)
+                os.fsync(self._fh)
+            except OSError as exc:
+                self._fail(exc)
+                raise SpoolWriteError(exc.errno, self.last_error or str(exc)) from None
             self._size += len(rec)
+            self.last_error = None
+
+    @staticmethod
+    def _write_all(fd: int, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            if n <= 0:
+                raise OSError(errno.ENOSPC, "short write")
+            view = view[n:]
+
+    def _fail(self, exc: OSError) -> None:
+        self.failed_writes += 1
+        self.last_error = f"spool write failed: {exc.strerror or exc}"
+        self.last_error_at = self.clock()
+        if self._fh is None:
+            return
+        self._torn = True
+        with contextlib.suppress(OSError):
+            self._cut()
+
+    def _cut(self) -> None:
+        """Truncate the current segment to its last whole record (raises if it cannot)."""
+        if self._fh is not None:
+            os.ftruncate(self._fh, self._size)
+            os.fsync(self._fh)
+            if os.fstat(self._fh).st_size != self._size:
+                raise OSError(errno.EIO, "segment could not be cut back")
+        self._torn = False
+
+    @property
+    def healthy(self) -> bool:
+        return self.last_error is None
 
     def _close_current(self) -> None:
         if self._fh is not None:
@@ -185,5 +243,5 @@ def read_segments(
             if zlib.crc32(payload) & 0xFFFFFFFF != crc:
                 yield f"{seg}: record at byte {pos} fails its checksum; skipped"
             else:
-                yield SpoolRecord("protobuf" if k == b"P" else "json", payload, at, seg, pos)
+                yield SpoolRecord(CODE_KINDS.get(k, "json"), payload, at, seg, pos)
             pos = start + length

@@ -277,11 +277,8 @@ class Decoder:
 
     def _logs(self, obj: dict[str, Any], where: str) -> None:
         self.log_docs += 1
-        decode = getattr(_logs, "decode_logs_json", None)
-        if decode is None:
-            return
         try:
-            got = decode(obj)
+            got = _logs.decode_logs_json(obj)
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             self.problems.add(f"{where}OTLP logs not readable ({exc})")
             return
@@ -322,11 +319,7 @@ class Decoder:
                 else "OTLP logs only: no spans in this input"
             )
         elif self.log_records:
-            attach = getattr(_logs, "attach_logs", None)
-            if attach is not None:
-                joined = attach(spans, self.log_records)
-                if isinstance(joined, list):
-                    return joined
+            _logs.attach_logs(spans, self.log_records)  # in place: records become span events
         return spans
 
     def _share(self, s: str) -> str:

@@ -61,9 +61,13 @@ def receiver(
         max_age_s=(cfg.spool_max_age_days if cfg else 30.0) * 86400.0,
     )
     spool.retain()
+    from ircmd.backends.traces.http_limits import ReceiverLimits
+
     return OtlpReceiver(
         host or (cfg.host if cfg else "127.0.0.1"),
         port if port is not None else (cfg.port if cfg else 4318),
         spool,
         origin=name,
+        limits=ReceiverLimits.from_config(cfg) if cfg else None,
+        grpc_port=cfg.grpc_port if cfg else 0,
     )
