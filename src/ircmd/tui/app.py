@@ -14,7 +14,7 @@ from textual.widgets import Input, Static
 from ircmd.domain.text import one_line
 from ircmd.service import Workspace
 from ircmd.tui.messages import StoreChanged
-from ircmd.tui.screens.evidence.verbs import register_evidence_verbs
+from ircmd.tui.screens.evidence.verbs import evidence_verbs
 from ircmd.tui.screens.incidents import IncidentsScreen
 from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
@@ -37,7 +37,7 @@ class IrcmdApp(App[int]):
         self.demo = workspace.demo
         self._open_incident = open_incident
         self._token: object = None
-        register_evidence_verbs()
+        self.extra_verbs = evidence_verbs()
         keymap = workspace.config.ui.keymap
         if keymap:
             self.set_keymap(keymap)
@@ -51,7 +51,7 @@ class IrcmdApp(App[int]):
 
     # -- navigation --------------------------------------------------------------------
     def open_incident(self, incident_id: str) -> None:
-        self.push_screen(WarRoomScreen(self.workspace, incident_id))
+        self.push_screen(WarRoomScreen(self.workspace, incident_id, self.extra_verbs))
 
     def switch_home(self) -> None:
         while len(self.screen_stack) > 2:
