@@ -63,14 +63,17 @@ def guarded_workspace(tmp_path: Path) -> tuple[Workspace, str, UiLoopGuard]:
     return ws, demo.incident_id, guard
 
 
+LIVE_GROUPS = {"trace-sources"}  # runs as long as the pane (live trace sources)
+
+
 async def idle(pilot: Pilot[Any], app: IrcmdApp) -> None:
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await app.workers.wait_for_complete([w for w in app.workers if w.group not in LIVE_GROUPS])
     await pilot.pause()
 
 
 async def until(pilot: Pilot[Any], app: IrcmdApp, ok: Callable[[], bool]) -> bool:
-    for _ in range(200):
+    for _ in range(50):
         if ok():
             return True
         await idle(pilot, app)
