@@ -8,6 +8,7 @@ outside a thread worker is recorded with the caller, and the test fails listing 
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import traceback
 from collections.abc import Callable
@@ -88,6 +89,11 @@ async def command(pilot: Pilot[Any], app: IrcmdApp, line: str) -> None:
 
 
 async def test_screens_never_call_the_store_on_the_ui_loop(tmp_path: Path) -> None:
+    # Bounded: a step that never settles fails the test instead of hanging the suite.
+    await asyncio.wait_for(drive_screens(tmp_path), timeout=300)
+
+
+async def drive_screens(tmp_path: Path) -> None:
     ws, iid, guard = guarded_workspace(tmp_path)
     app = IrcmdApp(ws)
     guard.ui_thread = threading.get_ident()  # run_test runs the app's loop on this thread
