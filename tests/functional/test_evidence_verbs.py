@@ -15,7 +15,6 @@ pytest.importorskip(
 from ircmd.domain.incidents.timeline import EventKind
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.evidence.review import ReviewScreen
-from ircmd.tui.screens.evidence.verbs import register_evidence_verbs
 from tests.evidence_fixtures import open_workspace, seed_incident
 
 
@@ -27,7 +26,6 @@ async def _settle(pilot: Any, until: Any, rounds: int = 100) -> None:
 
 
 async def test_verbs_in_the_war_room(tmp_path: Path) -> None:
-    register_evidence_verbs()
     ws = open_workspace(tmp_path)
     iid, digests = seed_incident(ws)
     app = IrcmdApp(ws, open_incident=iid)

@@ -44,7 +44,7 @@ def workspace(tmp_path: Path, sources: list[SignalSource] | None) -> Workspace:
     store = TinyDBIncidentStore(tmp_path / "store")
     svc = IncidentService(store=store, config=config, actor="maria.ic")
     ws = Workspace(config=config, data_dir=tmp_path, store=store, incidents=svc)
-    ws.notes["signals"] = SignalService(store, svc, config, sources=sources or [])
+    ws.signals = SignalService(store, svc, config, sources=sources or [])
     return ws
 
 
@@ -232,7 +232,7 @@ async def test_signals_declare_attach_ack_from_keys(tmp_path: Path, am_url: str)
         await pilot.press("S")
         assert await until(pilot, lambda: type(app.screen).__name__ == "PickPrompt")
         await pilot.press("enter")
-        signals = ws.notes["signals"]
+        signals = ws.signals
         assert isinstance(signals, SignalService)
         assert await until(pilot, lambda: signals.silences_for(inc.id))
         rec = signals.silences_for(inc.id)[0]
@@ -329,7 +329,7 @@ async def test_resolving_offers_to_expire_silences(tmp_path: Path, am_url: str) 
     run = run_id()
     post_alerts(am_url, [{"labels": {"alertname": "RefundAmountAnomaly", "run": run}}])
     ws = workspace(tmp_path, [real_source(am_url, run)])
-    signals = ws.notes["signals"]
+    signals = ws.signals
     assert isinstance(signals, SignalService)
     sig = signals.poll().signals[0]
     inc, _ = signals.declare_from_signal(sig)

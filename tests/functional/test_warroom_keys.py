@@ -8,7 +8,6 @@ import pytest
 from textual.widget import Widget
 
 from ircmd.domain.incidents.timeline import EventKind
-from ircmd.service import hooks
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
 from ircmd.tui.screens.warroom.help import HelpScreen
@@ -225,26 +224,23 @@ async def test_resolving_with_active_controls_asks_first(tmp_path: Path) -> None
     def active(_ws: object, incident_id: str) -> list[str]:
         return [f"pause-refunds on {incident_id}: requested, not confirmed"]
 
-    hooks.register_active_controls(active)
-    try:
-        app = app_for(tmp_path)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            await type_command(pilot, "status resolved")
-            assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-            await pilot.press("n")
-            await settle(pilot)
-            assert "not resolved" in feedback(app)
-            assert app.workspace.incidents.get("INC-0001").status.value == "detected"
-            await type_command(pilot, "status resolved --reason refunds fixed")
-            assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-            await pilot.press("y")
-            svc = app.workspace.incidents
-            assert await wait_for(pilot, lambda: svc.get("INC-0001").status.value == "resolved")
-            last = svc.timeline("INC-0001")[-1]
-            assert "refunds fixed" in last.text and "pause-refunds" in last.text
-    finally:
-        hooks.unregister(active)
+    app = app_for(tmp_path)
+    app.workspace.extensions.active_controls.append(active)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_command(pilot, "status resolved")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await settle(pilot)
+        assert "not resolved" in feedback(app)
+        assert app.workspace.incidents.get("INC-0001").status.value == "detected"
+        await type_command(pilot, "status resolved --reason refunds fixed")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        svc = app.workspace.incidents
+        assert await wait_for(pilot, lambda: svc.get("INC-0001").status.value == "resolved")
+        last = svc.timeline("INC-0001")[-1]
+        assert "refunds fixed" in last.text and "pause-refunds" in last.text
 
 
 async def test_severity_pane_scores_and_ticks_from_the_keyboard(tmp_path: Path) -> None:
@@ -340,12 +336,9 @@ async def test_header_shows_the_next_deadline_from_a_provider(tmp_path: Path) ->
         aware = inc.aware_at  # type: ignore[attr-defined]
         return [Deadline("EU AI Act report", aware + timedelta(hours=72))]
 
-    hooks.register_deadline_provider(clock)
-    try:
-        app = app_for(tmp_path)
-        async with app.run_test(size=(160, 36)) as pilot:
-            header = room(app).query_one("#warroom-header")
-            assert await wait_for(pilot, lambda: "EU AI Act report in" in str(header.render()))
-            assert "2d23h" in str(header.render()) or "3d" in str(header.render())
-    finally:
-        hooks.unregister(clock)
+    app = app_for(tmp_path)
+    app.workspace.extensions.deadlines.append(clock)
+    async with app.run_test(size=(160, 36)) as pilot:
+        header = room(app).query_one("#warroom-header")
+        assert await wait_for(pilot, lambda: "EU AI Act report in" in str(header.render()))
+        assert "2d23h" in str(header.render()) or "3d" in str(header.render())

@@ -16,7 +16,7 @@ NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 def test_demo_board_ack_and_expire(tmp_path: Path) -> None:
     demo = seed_demo(tmp_path, now=NOW)
     demo.workspace.incidents.clock = lambda: NOW
-    svc = demo.workspace.notes["signals"]
+    svc = demo.workspace.signals
     assert isinstance(svc, SignalService) and svc.demo
     board = svc.poll()
     names = {s.name: s for s in board.signals}
@@ -46,6 +46,6 @@ def test_reopened_demo_store_keeps_its_signals(tmp_path: Path) -> None:
     first = seed_demo(tmp_path, now=NOW)
     first.workspace.close()
     again = seed_demo(tmp_path, now=NOW)
-    svc = again.workspace.notes["signals"]
+    svc = again.workspace.signals
     assert isinstance(svc, SignalService)
     assert len(svc.poll().signals) == 5

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from ircmd.domain.config import Config
 from ircmd.service import Workspace, hooks
-from ircmd.service.hooks import BackendHealth, Deadline
+from ircmd.service.hooks import BackendHealth, Deadline, Extensions
 from ircmd.service.incidents.presence import Presence
 
 
@@ -60,22 +60,20 @@ def test_hooks_collect_and_survive_broken_providers(tmp_path: Path) -> None:
     def health(_ws: object) -> list[BackendHealth]:
         return [BackendHealth("alerts", "down", "connection refused")]
 
-    for fn in (soon, broken):
-        hooks.register_deadline_provider(fn)
-    hooks.register_active_controls(controls)
-    hooks.register_active_controls(broken)
-    hooks.register_health_provider(health)
-    try:
-        deadline, problems = hooks.next_deadline(ws, inc, now)
-        assert deadline is not None and deadline.label == "customer"
-        assert len(problems) == 1 and "clock service down" in problems[0]
-        active = hooks.active_controls(ws, inc.id)
-        assert active[0] == f"pause on {inc.id}"
-        assert "could not check controls" in active[1]  # unknown counts as active
-        assert hooks.backend_health(ws) == [BackendHealth("alerts", "down", "connection refused")]
-    finally:
-        for fn in (soon, broken, controls, health):
-            hooks.unregister(fn)
-    assert hooks.next_deadline(ws, inc, now) == (None, [])
-    assert hooks.active_controls(ws, inc.id) == []
+    ws.extensions = Extensions(
+        deadlines=[soon, broken], active_controls=[controls, broken], health=[health]
+    )
+    deadline, problems = hooks.next_deadline(ws, inc, now)
+    assert deadline is not None and deadline.label == "customer"
+    assert len(problems) == 1 and "clock service down" in problems[0]
+    active = hooks.active_controls(ws, inc.id)
+    assert active[0] == f"pause on {inc.id}"
+    assert "could not check controls" in active[1]  # unknown counts as active
+    assert hooks.backend_health(ws) == [BackendHealth("alerts", "down", "connection refused")]
+    # Extensions belong to one workspace: another one sees only the built-in providers.
+    other = Workspace.open(Config(), tmp_path / "other", actor="b")
+    other_inc, _ = other.incidents.declare("y")
+    assert hooks.next_deadline(other, other_inc, now) == (None, [])
+    assert hooks.active_controls(other, other_inc.id) == []
+    other.close()
     ws.close()

@@ -254,7 +254,7 @@ def _seat(workspace: Workspace, read_only: bool) -> Workspace:
     """Seeding writes; a read-only demo seat then sees the store through the guard."""
     if read_only:
         workspace.read_only = True
-        workspace.notes.pop("containment", None)  # built writable while seeding
+        workspace.rebuild_services("containment")  # built writable while seeding
         guarded = ReadOnlyStore(workspace.store)
         workspace.store = guarded
         workspace.incidents.store = guarded

@@ -50,7 +50,7 @@ def install_demo_signals(
         sources=[DemoSignalSource(t0, lambda: workspace.incidents.clock())],
         demo=True,
     )
-    workspace.notes["signals"] = svc
+    workspace.signals = svc
     if not seed:
         return svc
     store = workspace.store

@@ -1,8 +1,8 @@
-"""Plug-in points of the war room, filled by other features (Textual-free).
+"""Extension points of the war room (Textual-free), as one typed object per workspace.
 
-Three kinds of provider, each a plain function, registered either at run time with the
-``register_*`` functions or by dotted path in the ``BUILTIN_*`` lists below (imported
-lazily on first use, so the CLI never pays for them):
+:class:`Extensions` holds four lists of providers, each a plain typed callable; the
+composition root (:attr:`ircmd.service.workspace.Workspace.extensions`) builds it with
+:func:`builtin_extensions`, and a test or a feature appends its own:
 
 * **deadline providers** ``(workspace, incident, now) -> Iterable[Deadline]``: the header
   shows the earliest deadline still due (e.g. a regulatory notification clock);
@@ -15,15 +15,14 @@ lazily on first use, so the CLI never pays for them):
   containment or remediation change alters the AI system (e.g. an EU AI Act Art. 73 report
   is still due); the board shows the warning in its confirmation, the CLI prints it.
 
-A provider that raises is reported as a problem line, never a crash.
+A provider that raises is reported as a problem line, never a crash. Every call here may
+read the store: call it from a worker thread (TUI) or the CLI, never on the UI loop.
 """
 
 from __future__ import annotations
 
-import importlib
-import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -52,131 +51,101 @@ ActiveControlsProvider = Callable[["Workspace", str], Iterable[str]]
 HealthProvider = Callable[["Workspace"], Iterable[BackendHealth]]
 ChangeWarning = Callable[["Workspace", str, str], "str | None"]
 
-# Dotted "module:function" paths the lead adds at merge time.
-BUILTIN_DEADLINES: list[str] = ["ircmd.service.evidence.hooks:art73_deadlines"]
-BUILTIN_ACTIVE_CONTROLS: list[str] = ["ircmd.service.containment.hooks:active_control_lines"]
-BUILTIN_HEALTH: list[str] = [
-    "ircmd.service.signals.service:health_lines",
-    "ircmd.service.containment.hooks:controller_health",
-]
-BUILTIN_CHANGE_WARNINGS: list[str] = ["ircmd.service.evidence.hooks:art73_change_warning"]
 
-_deadlines: list[DeadlineProvider] = []
-_active_controls: list[ActiveControlsProvider] = []
-_health: list[HealthProvider] = []
-_change_warnings: list[ChangeWarning] = []
-_loaded = False
-_load_lock = threading.Lock()
+@dataclass
+class Extensions:
+    """The providers one workspace consults (see the module docstring)."""
 
+    deadlines: list[DeadlineProvider] = field(default_factory=list)
+    active_controls: list[ActiveControlsProvider] = field(default_factory=list)
+    health: list[HealthProvider] = field(default_factory=list)
+    change_warnings: list[ChangeWarning] = field(default_factory=list)
 
-def register_deadline_provider(fn: DeadlineProvider) -> None:
-    if fn not in _deadlines:
-        _deadlines.append(fn)
+    def next_deadline(
+        self, workspace: Workspace, incident: Incident, now: datetime
+    ) -> tuple[Deadline | None, list[str]]:
+        """The earliest deadline from every provider, and a line per provider that failed."""
+        found: list[Deadline] = []
+        problems: list[str] = []
+        for fn in list(self.deadlines):
+            try:
+                found.extend(fn(workspace, incident, now))
+            except Exception as exc:  # a provider is third-party code: report, never crash
+                problems.append(f"deadline provider {_name(fn)}: {one_line(exc)}")
+        return (min(found, key=lambda d: d.due) if found else None), problems
 
+    def controls_still_active(self, workspace: Workspace, incident_id: str) -> list[str]:
+        """Controls still active or unconfirmed; a failing provider counts as one (unknown)."""
+        lines: list[str] = []
+        for fn in list(self.active_controls):
+            try:
+                lines.extend(one_line(x) for x in fn(workspace, incident_id))
+            except Exception as exc:  # a provider is third-party code: report, never crash
+                lines.append(f"could not check controls ({_name(fn)}): {one_line(exc)}")
+        return lines
 
-def register_active_controls(fn: ActiveControlsProvider) -> None:
-    if fn not in _active_controls:
-        _active_controls.append(fn)
+    def backend_health(self, workspace: Workspace) -> list[BackendHealth]:
+        """Every configured backend, with the state its provider reports (unknown if none)."""
+        reported: dict[str, BackendHealth] = {}
+        for fn in list(self.health):
+            try:
+                for h in fn(workspace):
+                    reported[h.name] = h
+            except Exception as exc:  # a provider is third-party code: report, never crash
+                name = _name(fn)
+                reported[name] = BackendHealth(name, "unknown", one_line(exc))
+        cfg = workspace.config
+        names = [s.name for s in cfg.trace_sources] + [s.name for s in cfg.signal_sources]
+        names += list(cfg.controllers)
+        result = [reported.pop(n, BackendHealth(n, "unknown", "configured")) for n in names]
+        return result + list(reported.values())
 
-
-def register_health_provider(fn: HealthProvider) -> None:
-    if fn not in _health:
-        _health.append(fn)
-
-
-def register_change_warning(fn: ChangeWarning) -> None:
-    if fn not in _change_warnings:
-        _change_warnings.append(fn)
-
-
-def unregister(fn: object) -> None:
-    for registry in (_deadlines, _active_controls, _health, _change_warnings):
-        while fn in registry:
-            registry.remove(fn)  # type: ignore[arg-type]
-
-
-def _load_builtins() -> None:
-    """Import the built-in providers once. Thread-safe (workers call this concurrently); a
-    provider whose import failed is retried on the next call instead of being lost."""
-    global _loaded
-    if _loaded:
-        return
-    with _load_lock:
-        if _loaded:
-            return
-        complete = True
-        for paths, register in (
-            (BUILTIN_DEADLINES, register_deadline_provider),
-            (BUILTIN_ACTIVE_CONTROLS, register_active_controls),
-            (BUILTIN_HEALTH, register_health_provider),
-            (BUILTIN_CHANGE_WARNINGS, register_change_warning),
-        ):
-            for path in paths:
-                module, _, name = path.partition(":")
-                try:
-                    register(getattr(importlib.import_module(module), name))
-                except Exception:
-                    complete = False
-        _loaded = complete
+    def warnings_before_change(
+        self, workspace: Workspace, incident_id: str, change: str
+    ) -> list[str]:
+        """What responders should know before ``change`` alters the AI system (a line each)."""
+        lines: list[str] = []
+        for fn in list(self.change_warnings):
+            try:
+                line = fn(workspace, incident_id, change)
+            except Exception as exc:  # a provider is third-party code: report, never crash
+                line = f"could not check ({_name(fn)}): {one_line(exc)}"
+            if line:
+                lines.append(one_line(line))
+        return lines
 
 
+def builtin_extensions() -> Extensions:
+    """The providers ircmd ships (imported here, when the war room or a command first asks)."""
+    from ircmd.service.containment.hooks import active_control_lines, controller_health
+    from ircmd.service.evidence.hooks import art73_change_warning, art73_deadlines
+    from ircmd.service.signals.service import health_lines
+
+    return Extensions(
+        deadlines=[art73_deadlines],
+        active_controls=[active_control_lines],
+        health=[health_lines, controller_health],
+        change_warnings=[art73_change_warning],
+    )
+
+
+# -- the workspace's extensions, called by name (the CLI and the war room use these) -------
 def next_deadline(
     workspace: Workspace, incident: Incident, now: datetime
 ) -> tuple[Deadline | None, list[str]]:
-    """The earliest deadline from every provider, and a line per provider that failed."""
-    _load_builtins()
-    found: list[Deadline] = []
-    problems: list[str] = []
-    for fn in list(_deadlines):
-        try:
-            found.extend(fn(workspace, incident, now))
-        except Exception as exc:
-            problems.append(f"deadline provider {_name(fn)}: {one_line(exc)}")
-    return (min(found, key=lambda d: d.due) if found else None), problems
+    return workspace.extensions.next_deadline(workspace, incident, now)
 
 
 def active_controls(workspace: Workspace, incident_id: str) -> list[str]:
-    """Controls still active or unconfirmed; a failing provider counts as one (unknown)."""
-    _load_builtins()
-    lines: list[str] = []
-    for fn in list(_active_controls):
-        try:
-            lines.extend(one_line(x) for x in fn(workspace, incident_id))
-        except Exception as exc:
-            lines.append(f"could not check controls ({_name(fn)}): {one_line(exc)}")
-    return lines
+    return workspace.extensions.controls_still_active(workspace, incident_id)
 
 
 def backend_health(workspace: Workspace) -> list[BackendHealth]:
-    """Every configured backend, with the state its provider reports (unknown if none)."""
-    _load_builtins()
-    reported: dict[str, BackendHealth] = {}
-    for fn in list(_health):
-        try:
-            for h in fn(workspace):
-                reported[h.name] = h
-        except Exception as exc:
-            name = _name(fn)
-            reported[name] = BackendHealth(name, "unknown", one_line(exc))
-    cfg = workspace.config
-    names = [s.name for s in cfg.trace_sources] + [s.name for s in cfg.signal_sources]
-    names += list(cfg.controllers)
-    result = [reported.pop(n, BackendHealth(n, "unknown", "configured")) for n in names]
-    return result + list(reported.values())
+    return workspace.extensions.backend_health(workspace)
 
 
 def change_warnings(workspace: Workspace, incident_id: str, change: str) -> list[str]:
-    """What responders should know before ``change`` alters the AI system (one line each)."""
-    _load_builtins()
-    lines: list[str] = []
-    for fn in list(_change_warnings):
-        try:
-            line = fn(workspace, incident_id, change)
-        except Exception as exc:
-            line = f"could not check ({_name(fn)}): {one_line(exc)}"
-        if line:
-            lines.append(one_line(line))
-    return lines
+    return workspace.extensions.warnings_before_change(workspace, incident_id, change)
 
 
 def _name(fn: object) -> str:

@@ -1,21 +1,37 @@
-"""Everything one ircmd process works with: config, data dir, store and the services on them.
+"""The composition root: config, data dir, store, and the services and extensions on them.
 
-Services that need backends are built lazily from the config (``functools.cached_property``),
-so a command that does not use a backend never constructs it.
+Every service is an explicit, typed, lazily built attribute (``functools.cached_property``),
+so a command that never touches containment never imports or builds it. The war room's
+extension points (deadline providers, active-controls, backend health, change warnings) are
+a typed :class:`~ircmd.service.hooks.Extensions` object built here, not strings resolved at
+run time. Backend coroutines run on the workspace's one :class:`BackendLoop` thread, started
+on first use and stopped by :meth:`Workspace.close`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ircmd.domain.config import Config
+from ircmd.domain.incidents.commandline import History
+from ircmd.service.backend_loop import BackendLoop
 from ircmd.service.incidents.service import IncidentService, default_actor
 from ircmd.store import IncidentStore, open_store
 from ircmd.store.readonly import ReadOnlyStore
 
+if TYPE_CHECKING:
+    from ircmd.service.containment.service import ContainmentService
+    from ircmd.service.hooks import Extensions
+    from ircmd.service.signals.service import SignalService
+    from ircmd.service.traces.service import TraceService
 
-@dataclass
+_SERVICES = ("containment", "signals", "traces", "extensions")
+
+
+@dataclass(eq=False)
 class Workspace:
     config: Config
     data_dir: Path
@@ -23,7 +39,6 @@ class Workspace:
     incidents: IncidentService
     read_only: bool = False
     demo: bool = False
-    notes: dict[str, object] = field(default_factory=dict)
 
     @classmethod
     def open(
@@ -51,5 +66,54 @@ class Workspace:
     def actor(self) -> str:
         return self.incidents.actor
 
+    # -- services (built on first use; a test or the demo may assign its own) ---------------
+    @cached_property
+    def backend_loop(self) -> BackendLoop:
+        return BackendLoop()
+
+    @cached_property
+    def containment(self) -> ContainmentService:
+        from ircmd.service.containment.service import ContainmentService
+
+        return ContainmentService(
+            store=self.store,
+            config=self.config,
+            incidents=self.incidents,
+            read_only=self.read_only,
+            clock=self.incidents.clock,
+        )
+
+    @cached_property
+    def signals(self) -> SignalService:
+        from ircmd.service.signals.service import SignalService
+
+        return SignalService(self.store, self.incidents, self.config)
+
+    @cached_property
+    def traces(self) -> TraceService:
+        from ircmd.service.traces.service import TraceService
+
+        return TraceService(self.store, self.incidents, self.config, self.data_dir)
+
+    @cached_property
+    def extensions(self) -> Extensions:
+        from ircmd.service.hooks import builtin_extensions
+
+        return builtin_extensions()
+
+    @cached_property
+    def command_history(self) -> History:
+        """The ``:`` line's history, shared by every war room of this process."""
+        return History()
+
+    def rebuild_services(self, *names: str) -> None:
+        """Forget the services built so far (all, or those named), e.g. after the store or
+        read-only mode changed; the next use builds them again."""
+        for name in names or _SERVICES:
+            self.__dict__.pop(name, None)
+
     def close(self) -> None:
+        loop = self.__dict__.get("backend_loop")
+        if isinstance(loop, BackendLoop):
+            loop.stop()
         self.store.close()

@@ -8,16 +8,24 @@ from rich.text import Text
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from ircmd.domain.text import one_line
 from ircmd.service import Workspace
 from ircmd.tui.messages import StoreChanged
-from ircmd.tui.screens.evidence.verbs import register_evidence_verbs
+from ircmd.tui.process_tuning import ProcessTuning
+from ircmd.tui.screens.evidence.verbs import evidence_verbs
 from ircmd.tui.screens.incidents import IncidentsScreen
 from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
+
+_UNREAD = object()
+
+
+class StoreTokenChanged(Message):
+    """The store's change token moved (another console or a worker wrote)."""
 
 
 class IrcmdApp(App[int]):
@@ -36,22 +44,27 @@ class IrcmdApp(App[int]):
         self.read_only = workspace.read_only
         self.demo = workspace.demo
         self._open_incident = open_incident
-        self._token: object = None
-        register_evidence_verbs()
+        self._token: object = _UNREAD
+        self.tuning = ProcessTuning()
+        self.extra_verbs = evidence_verbs()
         keymap = workspace.config.ui.keymap
         if keymap:
             self.set_keymap(keymap)
 
     def on_mount(self) -> None:
+        self.tuning.apply()  # process-wide, once; see ircmd.tui.process_tuning
         self.push_screen(IncidentsScreen(self.service))
         if self._open_incident:
             self.open_incident(self._open_incident)
-        self._token = self.service.store.change_token()
+        self._check_store()  # the first read only remembers the store's token
         self.set_interval(self.POLL_SECONDS, self._poll_store)
+
+    def on_unmount(self) -> None:
+        self.tuning.undo()
 
     # -- navigation --------------------------------------------------------------------
     def open_incident(self, incident_id: str) -> None:
-        self.push_screen(WarRoomScreen(self.workspace, incident_id))
+        self.push_screen(WarRoomScreen(self.workspace, incident_id, self.extra_verbs))
 
     def switch_home(self) -> None:
         while len(self.screen_stack) > 2:
@@ -65,10 +78,12 @@ class IrcmdApp(App[int]):
     def _check_store(self) -> None:
         token = self.service.store.change_token()
         if token != self._token:
+            first = self._token is _UNREAD
             self._token = token
-            self.call_from_thread(self._broadcast_change)
+            if not first:
+                self.post_message(StoreTokenChanged())
 
-    def _broadcast_change(self) -> None:
+    def on_store_token_changed(self, _: StoreTokenChanged) -> None:
         for screen in self.screen_stack:
             screen.post_message(StoreChanged())
 

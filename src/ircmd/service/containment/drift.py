@@ -7,15 +7,29 @@ event; the mark is cleared when the drift is gone, so a later drift is a new eve
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
 
+from ircmd.domain.config import Config
 from ircmd.domain.containment.controls import ControlRecord, Observation, all_controls, is_drift
 from ircmd.domain.incidents.incident import Incident
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
-from ircmd.store.base import Change, EventDraft
+from ircmd.store.base import Change, EventDraft, IncidentStore
 
-if TYPE_CHECKING:
-    from ircmd.service.containment.service import ContainmentService
+
+class DriftSource(Protocol):
+    """What drift needs from the containment service (kept a protocol: no import cycle)."""
+
+    store: IncidentStore
+    config: Config
+    observed: dict[str, Observation]
+
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+
+    def records(self) -> dict[str, ControlRecord]: ...
+
 
 DRIFT_MARKS = "containment_drift"
 """Incident field (extra) holding ``{control: state}`` drifts already recorded on it."""
@@ -25,7 +39,7 @@ class _NothingToWrite(Exception):
     pass
 
 
-def record_drifts(svc: ContainmentService, fallback: str | None) -> None:
+def record_drifts(svc: DriftSource, fallback: str | None) -> None:
     """Record each drift once on the incident that last changed the control (else
     ``fallback``, the incident being watched); clear the mark when it is gone."""
     records = svc.records()
@@ -58,7 +72,7 @@ def record_drifts(svc: ContainmentService, fallback: str | None) -> None:
 
 
 def mark_drift(
-    svc: ContainmentService, incident_id: str, rec: ControlRecord, obs: Observation, drift: bool
+    svc: DriftSource, incident_id: str, rec: ControlRecord, obs: Observation, drift: bool
 ) -> None:
     ref = rec.ref
 

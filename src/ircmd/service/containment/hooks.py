@@ -1,20 +1,22 @@
-"""War-room hooks for containment (listed in ``ircmd.service.hooks`` BUILTIN_* lists):
+"""War-room providers for containment (in ``ircmd.service.hooks.builtin_extensions``):
 controls still active before resolving, and each controller's health from its last read."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ircmd.domain.containment.controls import Observation, all_controls
 from ircmd.domain.text import one_line
-from ircmd.service.containment.service import ContainmentService
 from ircmd.service.hooks import BackendHealth
 
+if TYPE_CHECKING:
+    from ircmd.service.workspace import Workspace
 
-def active_control_lines(workspace: Any, incident_id: str) -> list[str]:
+
+def active_control_lines(workspace: Workspace, incident_id: str) -> list[str]:
     """Active-controls provider: one line per control still on or not confirmed off
     (from stored state, no network), asked before the incident moves to resolved."""
-    svc = ContainmentService.for_workspace(workspace)
+    svc = workspace.containment
     lines = []
     for r in svc.active_controls(incident_id):
         state = f"confirmed {r.confirmed.value}, desired {r.desired.value}"
@@ -24,9 +26,9 @@ def active_control_lines(workspace: Any, incident_id: str) -> list[str]:
     return lines
 
 
-def controller_health(workspace: Any) -> list[BackendHealth]:
+def controller_health(workspace: Workspace) -> list[BackendHealth]:
     """Health provider: each controller from its last read (no network call here)."""
-    svc = ContainmentService.for_workspace(workspace)
+    svc = workspace.containment
     by_controller: dict[str, list[Observation]] = {}
     for ref, _wf, spec in all_controls(svc.config):
         obs = svc.observed.get(str(ref))

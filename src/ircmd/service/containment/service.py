@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ircmd.backends.protocols import (
     ContainmentController,
@@ -50,6 +50,9 @@ from ircmd.domain.text import one_line
 from ircmd.service.containment.drift import DRIFT_MARKS, record_drifts
 from ircmd.service.incidents.service import IncidentService, NotFound, system_clock
 from ircmd.store.base import Change, EventDraft, IncidentStore
+
+if TYPE_CHECKING:
+    from ircmd.service.workspace import Workspace
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_INTERVAL = 15.0
@@ -94,20 +97,9 @@ class ContainmentService:
     _broken: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def for_workspace(cls, workspace: Any) -> ContainmentService:
-        """The workspace's one containment service (built on first use)."""
-        existing = workspace.notes.get("containment")
-        if isinstance(existing, ContainmentService):
-            return existing
-        svc = cls(
-            store=workspace.store,
-            config=workspace.config,
-            incidents=workspace.incidents,
-            read_only=workspace.read_only,
-            clock=workspace.incidents.clock,
-        )
-        workspace.notes["containment"] = svc
-        return svc
+    def for_workspace(cls, workspace: Workspace) -> ContainmentService:
+        """The workspace's one containment service (``workspace.containment``)."""
+        return workspace.containment
 
     @property
     def actor(self) -> str:

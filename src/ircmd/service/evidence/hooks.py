@@ -1,16 +1,13 @@
 """Glue for the war room (Textual-free): the Art. 73 deadline provider for its header, the
-warning to show before a containment change, and exporting from the ``:`` line.
-
-The lead wires them at merge (see README "Evidence, review and eval cases"):
-``ircmd.service.hooks.BUILTIN_DEADLINES.append("ircmd.service.evidence.hooks:art73_deadlines")``.
+warning to show before a containment change, and exporting from the ``:`` line. The
+providers are listed in ``ircmd.service.hooks.builtin_extensions``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ircmd.domain.evidence.redaction import Profile
 from ircmd.domain.incidents.incident import Incident
@@ -23,26 +20,11 @@ from ircmd.domain.regulatory.art73 import (
     reporting_period,
 )
 from ircmd.service.evidence.export import ExportResult, export_incident
+from ircmd.service.hooks import Deadline
 from ircmd.service.regulatory.service import change_warning
 
 if TYPE_CHECKING:
     from ircmd.service.workspace import Workspace
-
-
-@dataclass(frozen=True)
-class _Deadline:
-    """Same fields as ``ircmd.service.hooks.Deadline`` (used when that module is absent)."""
-
-    label: str
-    due: datetime
-
-
-def _deadline_type() -> Any:
-    try:
-        from ircmd.service.hooks import Deadline  # the war room's type, when present
-    except ImportError:
-        return _Deadline
-    return Deadline
 
 
 def deadline_label(flag: RegulatoryFlag) -> str:
@@ -54,7 +36,7 @@ def deadline_label(flag: RegulatoryFlag) -> str:
     return label
 
 
-def art73_deadlines(workspace: Workspace, incident: Incident, now: datetime) -> list[Any]:
+def art73_deadlines(workspace: Workspace, incident: Incident, now: datetime) -> list[Deadline]:
     """Deadline provider: the Art. 73 reporting deadline while the report is still due."""
     doc = workspace.store.get_doc(REGULATORY, incident.id)
     if not doc:
@@ -62,7 +44,7 @@ def art73_deadlines(workspace: Workspace, incident: Incident, now: datetime) -> 
     flag = RegulatoryFlag.from_doc(doc)
     if not is_due(flag):
         return []
-    return [_deadline_type()(deadline_label(flag), deadline(flag))]
+    return [Deadline(deadline_label(flag), deadline(flag))]
 
 
 def art73_change_warning(workspace: Workspace, incident_id: str, change: str = "") -> str | None:

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ircmd.backends.protocols import SignalSource, SignalSourceError, SilenceNotFound
 from ircmd.backends.registry import load_factory
@@ -56,6 +56,10 @@ from ircmd.domain.signals.signals import (
 from ircmd.domain.text import one_line
 from ircmd.service.incidents.service import IncidentService, NotFound
 from ircmd.store.base import Change, EventDraft, IncidentStore, StoreError
+
+if TYPE_CHECKING:
+    from ircmd.service.workspace import Workspace
+from ircmd.service.hooks import BackendHealth
 
 T = TypeVar("T")
 
@@ -677,35 +681,21 @@ class SignalService:
         return ExpireOutcome(rec.silence_id, True, how)
 
 
-def signal_service(workspace: Any) -> SignalService:
-    """The workspace's signal service, built once (cached in ``workspace.notes``)."""
-    svc = workspace.notes.get("signals")
-    if not isinstance(svc, SignalService):
-        svc = SignalService(workspace.store, workspace.incidents, workspace.config)
-        workspace.notes["signals"] = svc
-    return svc
+def signal_service(workspace: Workspace) -> SignalService:
+    """The workspace's signal service (``workspace.signals``, built once)."""
+    return workspace.signals
 
 
-@dataclass(frozen=True)
-class SignalSourceHealth:
-    """One signal source's last known health, shaped like the war room's ``BackendHealth``
-    (``name``, ``state`` ok/down/unknown, ``detail``)."""
-
-    name: str
-    state: str
-    detail: str = ""
-
-
-def health_lines(workspace: Any) -> list[SignalSourceHealth]:
+def health_lines(workspace: Workspace) -> list[BackendHealth]:
     """Every configured signal source's health as of its last poll (no I/O here): a
     health provider for the war room's status bar."""
-    out: list[SignalSourceHealth] = []
-    for h in signal_service(workspace).board().health:
+    out: list[BackendHealth] = []
+    for h in workspace.signals.board().health:
         if h.ok is None:
-            out.append(SignalSourceHealth(h.name, "unknown", "not polled yet"))
+            out.append(BackendHealth(h.name, "unknown", "not polled yet"))
         elif h.ok:
             plural = "" if h.count == 1 else "s"
-            out.append(SignalSourceHealth(h.name, "ok", f"{h.count} alert{plural}"))
+            out.append(BackendHealth(h.name, "ok", f"{h.count} alert{plural}"))
         else:
-            out.append(SignalSourceHealth(h.name, "down", one_line(h.error, 200)))
+            out.append(BackendHealth(h.name, "down", one_line(h.error, 200)))
     return out

@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ircmd.backends.protocols import TraceBatch, TraceSource, TraceSourceError
 from ircmd.backends.registry import BackendNotFound, load_factory
@@ -39,6 +39,9 @@ from ircmd.domain.traces.spans import Span
 from ircmd.domain.traces.tracetree import TraceIndex
 from ircmd.service.incidents.service import IncidentService, NotFound
 from ircmd.store.base import Change, EventDraft, IncidentStore
+
+if TYPE_CHECKING:
+    from ircmd.service.workspace import Workspace
 
 EVIDENCE = "evidence"
 RECORDS = "records_to_correct"
@@ -132,8 +135,9 @@ class TraceService:
         self.data_dir = data_dir
 
     @classmethod
-    def for_workspace(cls, ws: Any) -> TraceService:
-        return cls(ws.store, ws.incidents, ws.config, ws.data_dir)
+    def for_workspace(cls, ws: Workspace) -> TraceService:
+        """The workspace's trace service (``ws.traces``, built once)."""
+        return ws.traces
 
     # -- loading ------------------------------------------------------------------------------
     def feed(self) -> TraceFeed:

@@ -86,7 +86,10 @@ class IrcmdTable(Table):
         self.clear_cache()
 
 
-TinyDB.table_class = IrcmdTable
+class IrcmdTinyDB(TinyDB):
+    """TinyDB whose tables write through the journal (set per class, not on TinyDB)."""
+
+    table_class = IrcmdTable
 
 
 class TinyDBIncidentStore:
@@ -99,7 +102,7 @@ class TinyDBIncidentStore:
         self.path = path
         self.location = str(path)
         self._storage_lock = threading.RLock()
-        self.db = TinyDB(str(path), storage=JournalStorage)
+        self.db = IrcmdTinyDB(str(path), storage=JournalStorage)
         storage = self.db.storage
         assert isinstance(storage, JournalStorage)
         self.journal: JournalStorage = storage

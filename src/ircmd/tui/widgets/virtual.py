@@ -12,6 +12,8 @@ from __future__ import annotations
 from textual.geometry import Size
 from textual.widget import Widget
 
+from ircmd.tui.textual_private import scroll_update
+
 
 def set_virtual_size(widget: Widget, size: Size) -> None:
     if size == widget.virtual_size:
@@ -21,7 +23,7 @@ def set_virtual_size(widget: Widget, size: Size) -> None:
         return
     before = (widget.show_vertical_scrollbar, widget.show_horizontal_scrollbar)
     widget.set_reactive(Widget.virtual_size, size)
-    widget._scroll_update(size)  # scrollbar sizes, scroll offsets clamped (Textual 8.2)
+    scroll_update(widget, size)  # scrollbar sizes, scroll offsets clamped
     if (widget.show_vertical_scrollbar, widget.show_horizontal_scrollbar) != before:
         widget.refresh(layout=True)  # a scrollbar appeared or went: the layout changes
     widget.refresh()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ircmd.domain.incidents.incident import Incident
+from ircmd.service import Workspace
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
 from ircmd.tui.widgets.warroom_bars import header_text
@@ -20,7 +19,7 @@ class ContainmentScreen(Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back", id="containment.back")]
     AUTO_FOCUS = "#control-board"
 
-    def __init__(self, workspace: Any, incident_id: str) -> None:
+    def __init__(self, workspace: Workspace, incident_id: str) -> None:
         super().__init__()
         self.workspace = workspace
         self.incident_id = incident_id

@@ -1,23 +1,20 @@
 """``:export``, ``:eval add``, ``:review`` and ``:regulatory`` for the war room's command line.
 
-Register them once per process (the lead does this at merge)::
-
-    from ircmd.tui.screens.evidence.verbs import register_evidence_verbs
-    register_evidence_verbs()
-
-Each factory takes the war-room screen (``room``: ``workspace``, ``incident_id``,
-``run_write(fn, done)``, ``say(text, error=False)``) and returns a ``Verb``.
+The app hands them to every war room (``WarRoomScreen(..., extra_verbs=evidence_verbs())``).
+Each factory takes the war room (a :class:`~ircmd.tui.screens.warroom.verbs.Room`) and
+returns a ``Verb``; what they run is imported when the verb runs, not at start-up.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from ircmd.domain.incidents.commandline import Command, Verb
+from ircmd.tui.screens.warroom.verbs import Room, VerbFactory
 
 
-def export_verb(room: Any) -> Any:
+def export_verb(room: Room) -> Verb:
     from ircmd.domain.incidents.commandline import Opt, Param, Verb
 
-    def run(cmd: Any) -> None:
+    def run(cmd: Command) -> None:
         from ircmd.service.evidence.hooks import default_export_path, export_from_room
 
         ws, iid = room.workspace, room.incident_id
@@ -45,7 +42,7 @@ def export_verb(room: Any) -> Any:
     )
 
 
-def eval_verb(room: Any) -> Any:
+def eval_verb(room: Room) -> Verb:
     from ircmd.domain.incidents.commandline import Param, Verb
 
     def pinned() -> list[str]:
@@ -57,7 +54,7 @@ def eval_verb(room: Any) -> Any:
         except Exception:
             return []
 
-    def run(cmd: Any) -> None:
+    def run(cmd: Command) -> None:
         from ircmd.service.evidence.review import add_eval_case
 
         digest, expected = cmd.arg("digest"), cmd.arg("expected")
@@ -79,10 +76,10 @@ def eval_verb(room: Any) -> Any:
     )
 
 
-def review_verb(room: Any) -> Any:
+def review_verb(room: Room) -> Verb:
     from ircmd.domain.incidents.commandline import Verb
 
-    def run(_cmd: Any) -> None:
+    def run(_cmd: Command) -> None:
         from ircmd.tui.screens.evidence.review import ReviewScreen
 
         room.app.push_screen(ReviewScreen(room.workspace, room.incident_id))
@@ -99,10 +96,10 @@ def review_verb(room: Any) -> Any:
 HARMS = ("death", "health", "critical-infrastructure", "fundamental-rights", "property-environment")
 
 
-def regulatory_verb(room: Any) -> Any:
+def regulatory_verb(room: Room) -> Verb:
     from ircmd.domain.incidents.commandline import Opt, Param, Verb
 
-    def run(cmd: Any) -> None:
+    def run(cmd: Command) -> None:
         from datetime import UTC, datetime
 
         from ircmd.domain.incidents.incident import DomainError
@@ -156,8 +153,6 @@ def _member_states() -> list[str]:
     return list(MEMBER_STATES)
 
 
-def register_evidence_verbs() -> None:
-    from ircmd.tui.screens.warroom.verbs import register_global_verb
-
-    for factory in (export_verb, eval_verb, review_verb, regulatory_verb):
-        register_global_verb(factory)
+def evidence_verbs() -> tuple[VerbFactory, ...]:
+    """The evidence feature's verbs, for the app to hand to each war room."""
+    return (export_verb, eval_verb, review_verb, regulatory_verb)

@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Label, Static
 
-from ircmd.domain.incidents.commandline import CommandError, History, Verb, VerbRegistry
+from ircmd.domain.incidents.commandline import CommandError, Verb, VerbRegistry
 from ircmd.domain.incidents.incident import DomainError, Incident, Status, normalise_incident_id
 from ircmd.domain.text import one_line
 from ircmd.service import Workspace, hooks
@@ -39,7 +39,7 @@ from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
 from ircmd.tui.screens.warroom.panes.severity import SeverityPane
 from ircmd.tui.screens.warroom.panes.timeline import TimelinePane
 from ircmd.tui.screens.warroom.panes.traces import TracePane
-from ircmd.tui.screens.warroom.verbs import core_verbs, global_verbs
+from ircmd.tui.screens.warroom.verbs import VerbFactory, core_verbs
 from ircmd.tui.widgets.command_line import CommandLine
 from ircmd.tui.widgets.safe import safe_text
 from ircmd.tui.widgets.warroom_bars import header_text, status_text
@@ -82,9 +82,12 @@ class WarRoomScreen(Screen[None]):
     HEADER_SECONDS = 1.0
     HOUSEKEEPING_SECONDS = 5.0
 
-    def __init__(self, workspace: Workspace, incident_id: str) -> None:
+    def __init__(
+        self, workspace: Workspace, incident_id: str, extra_verbs: Iterable[VerbFactory] = ()
+    ) -> None:
         super().__init__()
         self.workspace = workspace
+        self.extra_verbs = tuple(extra_verbs)
         self.incident_id = normalise_incident_id(incident_id)
         self.severity_service = SeverityService(workspace.incidents)
         self.incident: Incident | None = None
@@ -128,9 +131,7 @@ class WarRoomScreen(Screen[None]):
         self._build_registry()
         cmdline = self.query_one(CommandLine)
         # History outlives one war room: shared by every screen of this process.
-        history = self.workspace.notes.setdefault("command_history", History())
-        if isinstance(history, History):
-            cmdline.history = history
+        cmdline.history = self.workspace.command_history
         cmdline.completer = lambda line: self.registry.complete(
             line, read_only=self.workspace.read_only
         )
@@ -151,7 +152,7 @@ class WarRoomScreen(Screen[None]):
             provide = getattr(pane, "verbs", None)
             if callable(provide):
                 verbs.extend(provide())
-        verbs.extend(global_verbs(self))
+        verbs.extend(factory(self) for factory in self.extra_verbs)
         for verb in verbs:
             try:
                 self.registry.register(verb)

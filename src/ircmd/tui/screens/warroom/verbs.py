@@ -1,43 +1,72 @@
-"""The war room's core ``:`` verbs, and process-wide extra verbs from other features.
+"""The war room's core ``:`` verbs, and the :class:`Room` a verb factory is handed.
 
 A pane adds its own verbs with ``verbs()`` (see ``ircmd.tui.screens.warroom.panes.base``).
-A verb that belongs to no pane is registered once per process::
+A verb that belongs to no pane is a :data:`VerbFactory` handed to the war room by the app
+(``WarRoomScreen(..., extra_verbs=...)``; the app passes ``evidence_verbs()``)::
 
-    from ircmd.tui.screens.warroom.verbs import register_global_verb
-
-    def export_verb(room) -> Verb:          # room: the WarRoomScreen
+    def export_verb(room: Room) -> Verb:
         return Verb("export", "write the evidence package", params=(...),
                     handler=lambda cmd: room.run_write(lambda: ..., "exported"))
 
-    register_global_verb(export_verb)
-
 ``room`` offers ``workspace``, ``incident_id``, ``run_write(fn, done_message)``,
-``say(text, error=False)`` and ``focused_pane``.
+``say(text, error=False)`` and the rest of :class:`Room` (a protocol, so this module never
+imports the screen).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from textual.app import App
 
 from ircmd.domain.incidents.commandline import Command, Opt, Param, Verb
 from ircmd.domain.incidents.incident import Classification, Role, Status
 from ircmd.domain.incidents.taxonomy import normalise_tag, tag_suggestions
-
-if TYPE_CHECKING:
-    from ircmd.tui.screens.warroom.screen import WarRoomScreen
-
-VerbFactory = Callable[[Any], Verb]
-_GLOBAL: list[VerbFactory] = []
+from ircmd.service.incidents.severity import SeverityService
+from ircmd.service.workspace import Workspace
 
 
-def register_global_verb(factory: VerbFactory) -> None:
-    if factory not in _GLOBAL:
-        _GLOBAL.append(factory)
+class Room(Protocol):
+    """What a verb may use of the war-room screen."""
+
+    workspace: Workspace
+    incident_id: str
+    severity_service: SeverityService
+
+    @property
+    def app(self) -> App[Any]: ...
+
+    def say(self, text: str, *, error: bool = False) -> None: ...
+
+    def run_write(
+        self, fn: Callable[[], Any], done: str, after: Callable[[], None] | None = None
+    ) -> object: ...
+
+    def change_status(self, target: Status, reason: str, force: bool) -> None: ...
+
+    def open_other(self, incident_id: str) -> None: ...
+
+    def focus_by_name(self, name: str) -> str: ...
+
+    def filter_focused(self, text: str, quiet: bool = False) -> str: ...
+
+    def show_help(self, verb: str = "") -> None: ...
+
+    def incident_tags(self) -> Iterable[str]: ...
+
+    def incident_ids(self) -> list[str]: ...
+
+    def pane_names(self) -> list[str]: ...
+
+    def verb_names(self) -> list[str]: ...
+
+    def action_toggle_maximize(self) -> None: ...
+
+    def action_home(self) -> None: ...
 
 
-def global_verbs(room: Any) -> list[Verb]:
-    return [factory(room) for factory in _GLOBAL]
+VerbFactory = Callable[[Room], Verb]
 
 
 def _statuses() -> list[str]:
@@ -52,7 +81,7 @@ def _roles() -> list[str]:
     return [r.value for r in Role]
 
 
-def core_verbs(room: WarRoomScreen) -> list[Verb]:
+def core_verbs(room: Room) -> list[Verb]:
     svc = room.workspace.incidents
     iid = room.incident_id
 

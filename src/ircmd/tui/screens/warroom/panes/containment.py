@@ -5,22 +5,26 @@ Standalone: ``ContainmentPane(workspace, incident_id)`` owns its reconcile loop 
 workers; the war room (or :class:`ircmd.tui.screens.containment.board.ContainmentScreen`) only
 mounts it. Its ``:`` verbs (``contain``, ``release``, ``contain-workflow``,
 ``controls-at``) come from :meth:`ContainmentPane.verbs`; ``/`` filters rows by name.
+
+Nothing here reads the store on Textual's loop: rows, change warnings, the contain-workflow
+plan and ``controls-at`` are read in thread workers and come back as the Messages below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Static
 
 from ircmd.domain.containment.controls import (
     ContainmentPlan,
+    ControlAt,
     ControlRow,
     ControlState,
     parse_control_args,
@@ -30,8 +34,8 @@ from ircmd.domain.containment.controls import (
 from ircmd.domain.incidents.commandline import Command, Opt, Param, Verb
 from ircmd.domain.incidents.incident import DomainError
 from ircmd.domain.text import one_line
-from ircmd.service import hooks
-from ircmd.service.containment.service import ContainmentService, ToggleResult
+from ircmd.service import Workspace, hooks
+from ircmd.service.containment.service import ToggleResult
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.screens.containment.modals import (
     ContainmentPlanModal,
@@ -42,6 +46,56 @@ from ircmd.tui.screens.warroom.panes.base import Pane
 from ircmd.tui.widgets.containment.control_board import ControlBoard
 
 WRITE_ACTIONS = frozenset({"toggle_control", "contain_workflow", "retry"})
+
+
+class RowsRead(Message, bubble=False):
+    """The controls as stored (read by a worker), and the incident's workflow."""
+
+    def __init__(self, seq: int, rows: list[ControlRow], workflow_id: str | None) -> None:
+        super().__init__()
+        self.seq = seq
+        self.rows = rows
+        self.workflow_id = workflow_id
+
+
+class PaneNotice(Message, bubble=False):
+    """A line for the pane's status row (a worker's outcome or failure)."""
+
+    def __init__(self, text: str, error: bool = False) -> None:
+        super().__init__()
+        self.text = text
+        self.error = error
+
+
+class ToggleReady(Message, bubble=False):
+    """A toggle to confirm, with the change warnings a worker looked up."""
+
+    def __init__(
+        self, row: ControlRow, new: ControlState, reason: str, warnings: list[str]
+    ) -> None:
+        super().__init__()
+        self.row = row
+        self.new = new
+        self.reason = reason
+        self.warnings = warnings
+
+
+class PlanReady(Message, bubble=False):
+    """The contain-workflow plan to confirm, with its change warnings."""
+
+    def __init__(self, plan: ContainmentPlan, warnings: list[str]) -> None:
+        super().__init__()
+        self.plan = plan
+        self.warnings = warnings
+
+
+class ControlsAtRead(Message, bubble=False):
+    """Which controls were active at ``when`` (from the timelines)."""
+
+    def __init__(self, when: datetime, states: dict[str, ControlAt]) -> None:
+        super().__init__()
+        self.when = when
+        self.states = states
 
 
 class ContainmentPane(Pane):
@@ -69,15 +123,18 @@ class ContainmentPane(Pane):
 
     def __init__(
         self,
-        workspace: Any,
+        workspace: Workspace,
         incident_id: str,
         *,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(workspace, incident_id, id=id, classes=classes)
-        self.service = ContainmentService.for_workspace(workspace)
+        self.service = workspace.containment
         self.inflight: set[str] = set()
+        self._all_rows: list[ControlRow] | None = None
+        self._workflow_id: str | None = None
+        self._read_seq = 0
         self.last_read: datetime | None = None
         self.reading = False
         self.message: Text | None = None
@@ -99,12 +156,37 @@ class ContainmentPane(Pane):
     def board(self) -> ControlBoard:
         return self.query_one(ControlBoard)
 
+    def rows(self) -> list[ControlRow]:
+        """The rows last read (or shown)."""
+        return self._all_rows if self._all_rows is not None else self.board.rows_shown
+
     def show_rows(self, rows: list[ControlRow] | None = None) -> None:
-        try:
-            rows = rows if rows is not None else self.service.rows()
-        except Exception as exc:
-            self.say(f"cannot read controls: {exc}", error=True)
+        """Show ``rows``; without them, read the stored rows in a worker first."""
+        if rows is None:
+            self._read_seq += 1
+            self.read_rows(self._read_seq)
             return
+        self._display(rows)
+
+    @work(thread=True, group="containment-rows", exit_on_error=False)
+    def read_rows(self, seq: int) -> None:
+        try:
+            rows = self.service.rows()
+            inc = self.service.store.get_incident(self.incident_id)
+        except Exception as exc:  # any store failure: shown on the pane, never a crash
+            self.post_message(PaneNotice(f"cannot read controls: {exc}", error=True))
+            return
+        self.post_message(RowsRead(seq, rows, inc.workflow_id if inc is not None else None))
+
+    def on_rows_read(self, message: RowsRead) -> None:
+        self._workflow_id = message.workflow_id
+        if message.seq == self._read_seq:  # an older read finishing late is stale
+            self._display(message.rows)
+
+    def on_pane_notice(self, message: PaneNotice) -> None:
+        self.say(message.text, error=message.error)
+
+    def _display(self, rows: list[ControlRow]) -> None:
         self._all_rows = rows
         needle = self.filter_text.strip().lower()
         shown = [r for r in rows if needle in r.id.lower()] if needle else rows
@@ -137,7 +219,7 @@ class ContainmentPane(Pane):
         """One line on the pane's status row, and on the war room's feedback line (or as a
         notification for errors when hosted elsewhere)."""
         self.message = Text(one_line(text, 200), style="bold red" if error else "")
-        self._status(getattr(self, "_all_rows", self.board.rows_shown))
+        self._status(self.rows())
         if callable(getattr(self.screen, "say", None)):
             self.feedback(text, error=error)
         elif error:
@@ -153,13 +235,13 @@ class ContainmentPane(Pane):
     def apply_filter(self, text: str) -> None:
         """``/`` in the war room: show only controls whose ``WORKFLOW/CONTROL`` contains it."""
         self.filter_text = text.strip()
-        self.show_rows(getattr(self, "_all_rows", None))
+        self.show_rows(self._all_rows)
 
     # -- reconcile -----------------------------------------------------------------------------
     @work(exclusive=True, group="containment-reconcile", exit_on_error=False)
     async def reconcile(self) -> None:
         self.reading = True
-        self._status(getattr(self, "_all_rows", self.board.rows_shown))
+        self._status(self.rows())
         try:
             rows = await self.service.reconcile(self.incident_id)
         except Exception as exc:
@@ -191,6 +273,15 @@ class ContainmentPane(Pane):
         if row.id in self.inflight:
             self.say(f"{row.id} is still being applied")
             return
+        self.prepare_toggle(row, new, reason)
+
+    @work(thread=True, group="containment-ask", exit_on_error=False)
+    def prepare_toggle(self, row: ControlRow, new: ControlState, reason: str) -> None:
+        warnings = self._change_warnings(f"{row.kind.value} {row.id}")
+        self.post_message(ToggleReady(row, new, reason, warnings))
+
+    def on_toggle_ready(self, message: ToggleReady) -> None:
+        row, new = message.row, message.new
 
         def done(given: str | None) -> None:
             if given:
@@ -206,13 +297,14 @@ class ContainmentPane(Pane):
                 critical=row.critical,
                 workflow_id=row.ref.workflow_id,
                 enforced=row.enforced,
-                reason=reason,
-                warnings=self._change_warnings(f"{row.kind.value} {row.id}"),
+                reason=message.reason,
+                warnings=message.warnings,
             ),
             done,
         )
 
     def _change_warnings(self, change: str) -> list[str]:
+        """Worker threads only (providers read the store)."""
         try:
             return hooks.change_warnings(self.workspace, self.incident_id, change)
         except Exception as exc:  # a warning check must never block containment
@@ -228,14 +320,23 @@ class ContainmentPane(Pane):
         self.retry_control(row.id)
 
     def action_contain_workflow(self) -> None:
+        self.prepare_plan()
+
+    @work(thread=True, exclusive=True, group="containment-ask", exit_on_error=False)
+    def prepare_plan(self) -> None:
         try:
             plan = self.service.plan(self.incident_id)
         except DomainError as exc:
-            self.say(str(exc), error=True)
+            self.post_message(PaneNotice(str(exc), error=True))
             return
         if not plan.to_engage:
-            self.say(plan.summary())
+            self.post_message(PaneNotice(plan.summary()))
             return
+        warnings = self._change_warnings(f"contain workflow {plan.workflow_id}")
+        self.post_message(PlanReady(plan, warnings))
+
+    def on_plan_ready(self, message: PlanReady) -> None:
+        plan = message.plan
 
         def done(reason: str | None) -> None:
             if reason:
@@ -243,13 +344,12 @@ class ContainmentPane(Pane):
             else:
                 self.say("contain workflow cancelled, nothing changed")
 
-        warnings = self._change_warnings(f"contain workflow {plan.workflow_id}")
-        self.app.push_screen(ContainmentPlanModal(plan, warnings), done)
+        self.app.push_screen(ContainmentPlanModal(plan, message.warnings), done)
 
     # -- workers -----------------------------------------------------------------------------
     def _begin(self, refs: list[str]) -> None:
         self.inflight.update(refs)
-        self.show_rows()
+        self._display(self.rows())
 
     def _end(self, results: list[ToggleResult]) -> None:
         for r in results:
@@ -310,9 +410,11 @@ class ContainmentPane(Pane):
     def _verb_set(self, control: str, reason: str, desired: ControlState, verb: str) -> str:
         if self.read_only:
             raise DomainError("read-only seat: controls cannot be changed here")
-        inc = self.service.incidents.get(self.incident_id)
-        ref, _wf, _spec = resolve_control(self.service.config, control, inc.workflow_id)
-        row = next(r for r in self.service.rows() if r.id == str(ref))
+        # From the config and the rows last read: no store call on the UI loop.
+        ref, _wf, _spec = resolve_control(self.service.config, control, self._workflow_id)
+        row = next((r for r in self.rows() if r.id == str(ref)), None)
+        if row is None:
+            raise DomainError(f"{ref}: controls not read yet, try again")
         reason = " ".join(reason.split())
         if reason and not row.critical:
             self.apply_control(row.id, desired, reason)
@@ -335,14 +437,26 @@ class ContainmentPane(Pane):
     def verb_controls_at(self, args: str) -> str:
         """``controls-at TIME``: which controls were active then (from the timelines)."""
         when = parse_when(args, self.clock())
-        states = self.service.controls_at(when)
-        self.app.push_screen(ControlsAtModal(when, states))
-        active = sum(1 for s in states.values() if s.active)
-        return f"{active} control(s) active at {when.strftime('%Y-%m-%d %H:%M:%S')}Z"
+        self.read_controls_at(when)
+        return f"reading controls at {when.strftime('%Y-%m-%d %H:%M:%S')}Z…"
+
+    @work(thread=True, exclusive=True, group="containment-at", exit_on_error=False)
+    def read_controls_at(self, when: datetime) -> None:
+        try:
+            states = self.service.controls_at(when)
+        except Exception as exc:  # any store failure: shown on the pane, never a crash
+            self.post_message(PaneNotice(f"controls-at: {exc}", error=True))
+            return
+        self.post_message(ControlsAtRead(when, states))
+
+    def on_controls_at_read(self, message: ControlsAtRead) -> None:
+        self.app.push_screen(ControlsAtModal(message.when, message.states))
+        active = sum(1 for s in message.states.values() if s.active)
+        self.say(f"{active} control(s) active at {message.when.strftime('%Y-%m-%d %H:%M:%S')}Z")
 
     def control_names(self) -> list[str]:
         """Completion candidates: every ``WORKFLOW/CONTROL``."""
-        return [r.id for r in getattr(self, "_all_rows", self.board.rows_shown)]
+        return [r.id for r in self.rows()]
 
     def verbs(self) -> Iterable[Verb]:
         """The war room's ``:`` verbs for containment."""

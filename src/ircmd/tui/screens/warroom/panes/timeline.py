@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
 
 from rich.text import Text
@@ -14,6 +13,7 @@ from ircmd.domain.incidents.commandline import Command, Verb
 from ircmd.domain.incidents.eventfilter import EventFilter, parse_filter
 from ircmd.domain.incidents.timeline import TimelineEvent
 from ircmd.tui.messages import StoreChanged
+from ircmd.tui.process_tuning import freeze_long_lived
 from ircmd.tui.screens.warroom.panes.base import Pane
 from ircmd.tui.widgets.incidents.timeline import TimelineView
 from ircmd.tui.widgets.safe import safe_text
@@ -76,10 +76,9 @@ class TimelinePane(Pane):
         if full:
             self.view.set_events(self._filter.apply(self._all))
             if len(self._all) >= FREEZE_AT:
-                # A long timeline is tens of thousands of long-lived objects: move them out
-                # of the cyclic GC's generations so a full collection never stalls a key
-                # (CPython's gc.freeze; they are still freed by reference counting).
-                gc.freeze()
+                # A long timeline is tens of thousands of long-lived objects: out of the
+                # cyclic GC's generations, so a full collection never stalls a key.
+                freeze_long_lived()
         else:
             self.view.append_events(self._filter.apply(events))
         self._update_title()

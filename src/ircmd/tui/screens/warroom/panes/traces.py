@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
-import sys
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -31,6 +29,7 @@ from ircmd.domain.traces.spans import Span
 from ircmd.domain.traces.tracetree import TraceIndex, TraceSummary
 from ircmd.service.traces.service import build_sources
 from ircmd.service.workspace import Workspace
+from ircmd.tui.process_tuning import freeze_long_lived
 from ircmd.tui.screens.warroom.panes.trace_actions import TraceActionsMixin
 from ircmd.tui.screens.warroom.panes.trace_state import LiveFeed, TraceView, tree_model
 from ircmd.tui.widgets.traces.span_detail import SpanDetail
@@ -38,7 +37,6 @@ from ircmd.tui.widgets.traces.span_tree import SpanTree, TreeState
 from ircmd.tui.widgets.traces.trace_list import TraceList, filter_trace_list
 
 LIST_LIMIT = 500
-SWITCH_INTERVAL = 0.001
 
 
 class TracePane(TraceActionsMixin, Vertical):
@@ -130,11 +128,7 @@ class TracePane(TraceActionsMixin, Vertical):
         self.query_one("#span-detail").border_title = "detail"
         self.set_interval(self.TICK_SECONDS, self._tick)
         if self.sources:
-            # Spans are decoded and indexed in threads; with Python's default 5 ms GIL
-            # switch interval the UI loop waits up to 5 ms at every wake-up while they
-            # run, which adds up to >100 ms per key under a flood. 1 ms keeps keys fast.
-            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
-            self._run_sources()
+            self._run_sources()  # the app's ProcessTuning keeps keys fast meanwhile
         else:
             self._set_problems(self.problems)
         self._update_status()
@@ -213,10 +207,8 @@ class TracePane(TraceActionsMixin, Vertical):
             batch = self.live.drain()
             changed = self.index.add(batch) if batch else set()
             if batch:
-                # Spans are long-lived and acyclic (refcounting frees them): keep them out
-                # of the cyclic collector, whose full passes over millions of objects
-                # otherwise stall the UI for up to seconds, at random key presses.
-                gc.freeze()
+                # Spans are long-lived and acyclic: out of the cyclic collector's passes.
+                freeze_long_lived()
             if not changed and self.view is not None:
                 return
             summaries = self.index.summaries()[:LIST_LIMIT]

@@ -1,0 +1,42 @@
+"""ircmd's one private Textual API (``ircmd.tui.textual_private``): fails when Textual
+renames it, changes its signature, or stops clamping the scroll offset with it."""
+
+from __future__ import annotations
+
+import inspect
+
+from textual.geometry import Size
+from textual.widget import Widget
+
+from ircmd.tui.textual_private import scroll_update
+
+
+def test_scroll_update_still_has_the_signature_we_call() -> None:
+    fn = getattr(Widget, "_scroll_update", None)
+    assert callable(fn), "Textual removed Widget._scroll_update: rewrite textual_private"
+    params = list(inspect.signature(fn).parameters)
+    assert params == ["self", "virtual_size"]
+
+
+async def test_scroll_update_clamps_the_offset_to_the_new_virtual_size() -> None:
+    from textual.app import App, ComposeResult
+    from textual.scroll_view import ScrollView
+
+    class Tall(ScrollView):
+        pass
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Tall()
+
+    app = One()
+    async with app.run_test(size=(40, 10)) as pilot:
+        view = app.query_one(Tall)
+        view.virtual_size = Size(40, 100)
+        await pilot.pause()
+        view.scroll_to(y=90, animate=False, immediate=True)
+        assert view.scroll_y > 0
+        view.set_reactive(Widget.virtual_size, Size(40, 5))
+        scroll_update(view, Size(40, 5))
+        assert view.scroll_y == 0
+        assert view.max_scroll_y == 0
