@@ -110,9 +110,6 @@ async def test_hostile_text_is_shown_literally_and_never_runs(
         await pilot.click(TimelineView, offset=(60, 2))
         await pilot.pause(0.2)
         assert app.is_running  # the [@click=app.quit] payload did not run
-        screen_text = "\n".join(
-            strip.text
-            for strip in app.screen._compositor.render_strips()  # type: ignore[attr-defined]
-        )
+        screen_text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         assert "[@click=app.quit]x[/]" in screen_text
         assert "\x1b" not in screen_text and "␛]52;c;SGVsbG8=\\x07" in screen_text

@@ -90,7 +90,7 @@ def serve(tmp_path: Path) -> Iterator[type[Served]]:
             super().__init__(tmp_path, *args)
             started.append(self)
 
-    yield _Served  # type: ignore[misc]
+    yield _Served
     for served in started:
         served.stop()
 
@@ -109,7 +109,7 @@ async def test_the_incident_renders_and_a_cli_note_appears_live(
     tmp_path: Path, incident: str, serve: type[Served]
 ) -> None:
     chromium = require_service("chromium")
-    served = serve("--incident", incident)
+    served = serve("--incident", incident)  # type: ignore[arg-type]
     async with Browser.launch(chromium, tmp_path) as browser:
         page = await browser.open_terminal_page(served.url)
         await page.wait_for_text(incident, TITLE, "READ-ONLY", timeout=60)
@@ -139,8 +139,8 @@ async def test_a_read_only_seat_cannot_write_but_an_acting_seat_can(
 ) -> None:
     chromium = require_service("chromium")
     before = len(events(incident))
-    read_only = serve("--incident", incident)
-    acting = serve("--incident", incident, "--allow-actions")
+    read_only = serve("--incident", incident)  # type: ignore[arg-type]
+    acting = serve("--incident", incident, "--allow-actions")  # type: ignore[arg-type]
     async with Browser.launch(chromium, tmp_path) as browser:
         observer = await browser.open_terminal_page(read_only.url)
         await observer.wait_for_text(incident, "READ-ONLY", timeout=60)
@@ -165,7 +165,7 @@ async def test_a_read_only_seat_cannot_write_but_an_acting_seat_can(
 async def test_the_websocket_refuses_other_origins(incident: str, serve: type[Served]) -> None:
     import aiohttp
 
-    served = serve("--incident", incident)
+    served = serve("--incident", incident)  # type: ignore[arg-type]
     ws_url = served.url + "ws?width=80&height=24"
     async with aiohttp.ClientSession() as session:
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
@@ -178,7 +178,7 @@ async def test_the_websocket_refuses_other_origins(incident: str, serve: type[Se
 
 
 def test_the_page_uses_the_bundled_font(incident: str, serve: type[Served]) -> None:
-    served = serve("--incident", incident)
+    served = serve("--incident", incident)  # type: ignore[arg-type]
     page = httpx.get(served.url, timeout=10).text
     assert "googleapis" not in page
     font = page.split("url('", 1)[1].split("'", 1)[0]
@@ -205,7 +205,7 @@ async def test_stopping_the_server_ends_every_seat(
     tmp_path: Path, incident: str, serve: type[Served]
 ) -> None:
     chromium = require_service("chromium")
-    served = serve("--incident", incident)
+    served = serve("--incident", incident)  # type: ignore[arg-type]
     async with Browser.launch(chromium, tmp_path) as browser:
         page = await browser.open_terminal_page(served.url)
         await page.wait_for_text(incident, timeout=60)

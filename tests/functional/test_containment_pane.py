@@ -82,7 +82,7 @@ def make(tmp_path: Path, read_only: bool = False) -> tuple[Workspace, str, FakeC
     fake = FakeController()
     svc = service(ws)
     svc.read_only = read_only
-    svc.controllers["flaky"] = fake  # type: ignore[assignment]
+    svc.controllers["flaky"] = fake
     return ws, inc.id, fake
 
 

@@ -28,7 +28,7 @@ class ReviewApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(ReviewScreen(self.workspace, "INC-0001"))
 
-    def notify(self, message: str, **kw: Any) -> None:  # type: ignore[override]
+    def notify(self, message: str, **kw: Any) -> None:
         self.messages.append(message)
         super().notify(message, **kw)
 

@@ -323,7 +323,7 @@ async def test_resolving_offers_to_expire_silences(tmp_path: Path, am_url: str) 
     app = IrcmdApp(ws)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
-        offer_expire_silences(app, inc.id)
+        offer_expire_silences(app, inc.id)  # type: ignore[arg-type]
         assert await wait_until(pilot, lambda: isinstance(app.screen, ExpireSilencesPrompt))
         prompt_text = " ".join(str(w.render()) for w in app.screen.query("Label, Static"))
         assert "RefundAmountAnomaly" in prompt_text and rec.silence_id in prompt_text
@@ -331,6 +331,6 @@ async def test_resolving_offers_to_expire_silences(tmp_path: Path, am_url: str) 
         assert await wait_until(pilot, lambda: not signals.silences_for(inc.id))
         assert get_silence(am_url, rec.silence_id)["status"]["state"] == "expired"
         # nothing left: a second offer asks nothing
-        offer_expire_silences(app, inc.id)
+        offer_expire_silences(app, inc.id)  # type: ignore[arg-type]
         await pilot.pause(0.5)
         assert not isinstance(app.screen, ExpireSilencesPrompt)

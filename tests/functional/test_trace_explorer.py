@@ -6,6 +6,7 @@ import asyncio
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -31,7 +32,7 @@ CONTROLS = [chr(c) for c in range(0x20) if chr(c) != "\n"] + [chr(c) for c in ra
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:  # type: ignore[misc]
     monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "none.toml"))
     ws = Workspace.open(parse_config("", "<test>"), tmp_path / "data", actor="tester")
@@ -43,10 +44,10 @@ def pane_of(app: TraceViewApp) -> TracePane:
     return app.screen.query_one(TracePane)
 
 
-async def opened(pilot: Pilot[object]) -> TracePane:
+async def opened(pilot: Pilot[Any]) -> TracePane:
     app = pilot.app
     assert isinstance(app, TraceViewApp)
-    await wait_until(pilot, lambda: isinstance(app.screen.query(TracePane).first(None), TracePane))
+    await wait_until(pilot, lambda: isinstance(app.screen.query(TracePane).first(None), TracePane))  # type: ignore[call-overload]
     pane = pane_of(app)
     await wait_until(pilot, lambda: pane.view is not None and not pane.loading)
     await pilot.pause()
@@ -117,7 +118,7 @@ async def test_search_filters_to_matches_and_ancestors(
         await pilot.press(*"issue_refund")
         await pilot.press("enter")
         await wait_until(pilot, lambda: tree.filtered)
-        shown = [pane.view.spans[n].name for n in tree.rows.rows]
+        shown = [pane.view.spans[n].name for n in tree.rows.rows]  # type: ignore[union-attr]
         # the tool span, its ancestors (agent, llm); the retrieval sibling is hidden
         assert shown == ["invoke_agent support", "chat gpt-4o", "execute_tool issue_refund"]
         assert tree.has_focus
@@ -184,7 +185,7 @@ async def test_live_spans_show_up_without_a_key_and_are_coalesced(
     async with app.run_test(size=(140, 40)) as pilot:
         pane = await opened(pilot)
         tree = pane.span_tree
-        assert len(pane.view.spans) == 4
+        assert len(pane.view.spans) == 4  # type: ignore[union-attr]
         trace = "a" * 32
         from tests.trace_ui_samples import _span
 

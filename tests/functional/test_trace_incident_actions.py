@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
@@ -23,7 +24,7 @@ from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:  # type: ignore[misc]
     monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "none.toml"))
     ws = Workspace.open(parse_config("", "<test>"), tmp_path / "data", actor="tester")
@@ -31,8 +32,8 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     ws.close()
 
 
-async def loaded(pilot: Pilot[object]) -> TracePane:
-    await wait_until(pilot, lambda: pilot.app.screen.query(TracePane).first(None) is not None)
+async def loaded(pilot: Pilot[Any]) -> TracePane:
+    await wait_until(pilot, lambda: pilot.app.screen.query(TracePane).first(None) is not None)  # type: ignore[call-overload]
     pane = pilot.app.screen.query_one(TracePane)
     await wait_until(pilot, lambda: pane.view is not None and not pane.loading)
     await pilot.pause()
@@ -53,7 +54,7 @@ async def test_pin_copies_the_span_with_its_hash_and_a_timeline_event(
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await loaded(pilot)
         pane.open_trace("a" * 32)
-        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)
+        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)  # type: ignore[union-attr]
         await pilot.press("e")  # the failing refund tool call
         span = pane.current_span
         assert span is not None and span.tool_name == "issue_refund"
@@ -71,7 +72,7 @@ async def test_pin_copies_the_span_with_its_hash_and_a_timeline_event(
         assert svc.evidence_span(doc).span_id == span.span_id
         # a hostile span pins too; the notification shows it literally
         pane.open_trace("b" * 32)
-        await wait_until(pilot, lambda: pane.view.tree.trace_id == "b" * 32)
+        await wait_until(pilot, lambda: pane.view.tree.trace_id == "b" * 32)  # type: ignore[union-attr]
         await pilot.press("g", "p")
         await wait_until(pilot, lambda: len(svc.evidence(inc.id)) == 2)
         assert app.is_running
@@ -86,7 +87,7 @@ async def test_find_similar_shows_the_blast_radius_and_records_it(
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await loaded(pilot)
         pane.open_trace("a" * 32)
-        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)
+        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)  # type: ignore[union-attr]
         await pilot.press("e", "f")  # a tool span: the only dimension is "same tool"
         await wait_until(pilot, lambda: isinstance(app.screen, SimilarDialog))
         dialog = app.screen
@@ -118,7 +119,7 @@ async def test_records_to_correct_checklist_ticks_and_exports_csv(
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await loaded(pilot)
         pane.open_trace("a" * 32)
-        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)
+        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)  # type: ignore[union-attr]
         await pilot.press("e", "x")
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         await pilot.press("enter")  # the first argument: account_id
@@ -130,7 +131,7 @@ async def test_records_to_correct_checklist_ticks_and_exports_csv(
         await pilot.press("space")
         await wait_until(pilot, lambda: any(i["done"] for i in svc.checklists(inc.id)[0]["items"]))
         await pilot.press("c")
-        await wait_until(pilot, lambda: app.screen.query(Input).first(None) is not None)
+        await wait_until(pilot, lambda: app.screen.query(Input).first(None) is not None)  # type: ignore[call-overload]
         box = app.screen.query_one(Input)
         target = tmp_path / "records.csv"
         box.value = str(target)
@@ -201,17 +202,17 @@ async def test_pane_without_sources_says_how_to_get_some(workspace: Workspace) -
 CONTROLS = [chr(c) for c in range(0x20) if chr(c) != "\n"] + [chr(c) for c in range(0x7F, 0xA0)]
 
 
-def screen_text(app: App[object]) -> str:
+def screen_text(app: App[Any]) -> str:
     """Every line the current screen draws, as plain text."""
     from textual.strip import Strip
 
     lines = []
     for widget in app.screen.walk_children():
-        if not widget.display or not widget.size.height:
+        if not widget.display or not widget.size.height:  # type: ignore[attr-defined]
             continue
-        for y in range(widget.size.height):
+        for y in range(widget.size.height):  # type: ignore[attr-defined]
             try:
-                strip = widget.render_line(y)
+                strip = widget.render_line(y)  # type: ignore[attr-defined]
             except Exception:
                 continue
             if isinstance(strip, Strip):
@@ -222,7 +223,7 @@ def screen_text(app: App[object]) -> str:
     return "\n".join(lines)
 
 
-async def click_everywhere(pilot: Pilot[object]) -> None:
+async def click_everywhere(pilot: Pilot[Any]) -> None:
     width, height = pilot.app.size
     for y in range(1, height, 4):
         for x in range(2, width, 29):
@@ -272,11 +273,11 @@ async def test_command_line_verbs_take_their_argument(workspace: Workspace, tmp_
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await loaded(pilot)
         pane.open_trace("a" * 32)
-        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)
+        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)  # type: ignore[union-attr]
         await pilot.press("e", "k")  # the LLM span: several dimensions
         await pane.run_action("find_similar('model')")
         await wait_until(pilot, lambda: isinstance(app.screen, SimilarDialog))
-        assert app.screen.result.query.model == "gpt-4o"
+        assert app.screen.result.query.model == "gpt-4o"  # type: ignore[attr-defined]
         await pilot.press("escape")
         await pane.run_action("find_similar('tool')")  # not a tool span: one line, no dialog
         await pilot.pause(0.2)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from textual.app import App
 from textual.pilot import Pilot
@@ -34,7 +34,7 @@ def _describe(condition: Callable[[], object], what: str | None) -> str:
 
 
 async def wait_until(
-    pilot: Pilot[object] | App[object],
+    pilot: Pilot[Any] | App[Any],
     condition: Callable[[], T],
     timeout: float = 10.0,
     *,

@@ -63,7 +63,7 @@ def test_hooks_collect_and_survive_broken_providers(tmp_path: Path) -> None:
     for fn in (soon, broken):
         hooks.register_deadline_provider(fn)
     hooks.register_active_controls(controls)
-    hooks.register_active_controls(broken)
+    hooks.register_active_controls(broken)  # type: ignore[arg-type]
     hooks.register_health_provider(health)
     try:
         deadline, problems = hooks.next_deadline(ws, inc, now)
@@ -74,7 +74,7 @@ def test_hooks_collect_and_survive_broken_providers(tmp_path: Path) -> None:
         assert "could not check controls" in active[1]  # unknown counts as active
         assert hooks.backend_health(ws) == [BackendHealth("alerts", "down", "connection refused")]
     finally:
-        for fn in (soon, broken, controls, health):
+        for fn in (soon, broken, controls, health):  # type: ignore[assignment]
             hooks.unregister(fn)
     assert hooks.next_deadline(ws, inc, now) == (None, [])
     assert hooks.active_controls(ws, inc.id) == []
