@@ -12,6 +12,7 @@ from ircmd.tui.screens.warroom.help import HelpScreen
 from ircmd.tui.screens.warroom.screen import IncidentScreen
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
 from ircmd.tui.widgets.incidents.timeline import TimelineView
+from tests.support.waiting import wait_until
 
 HOSTILE = "[@click=app.quit]x[/] [link=file:///etc/passwd]y \x1b]52;c;SGVsbG8=\x07 [/]"
 
@@ -30,21 +31,18 @@ async def test_list_open_and_write_a_note(isolated_dirs: Path, step_clock: objec
     ws.incidents.declare("Refund bot", severity="critical")
     app = IrcmdApp(ws)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause(0.3)
-        table = app.screen.query_one(IncidentTable)
+        table = await wait_until(pilot, lambda: app.screen.query(IncidentTable).first(None))
+        await wait_until(pilot, lambda: table.selected_id is not None, what="a selected row")
         assert table.selected_id == "INC-0002"  # the critical one is listed first
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, IncidentScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, IncidentScreen))
+        timeline = await wait_until(pilot, lambda: app.screen.query(TimelineView).first(None))
+        await wait_until(pilot, lambda: len(timeline.events) == 1, what="the declared event")
         await pilot.press("n")
-        await pilot.pause(0.1)
         await pilot.press(*"customer 88412 quoted", "enter")
-        await pilot.pause(0.5)
-        timeline = app.screen.query_one(TimelineView)
-        assert timeline.events[-1].text == "customer 88412 quoted"
+        await wait_until(pilot, lambda: timeline.events[-1].text == "customer 88412 quoted")
         await pilot.press("escape")
-        await pilot.pause(0.1)
-        assert not isinstance(app.screen, IncidentScreen)
+        await wait_until(pilot, lambda: not isinstance(app.screen, IncidentScreen))
     assert ws.incidents.timeline("INC-0002")[-1].author == "tester"
 
 
@@ -56,19 +54,17 @@ async def test_a_note_from_another_console_appears_without_a_key(
     other = IncidentService(store=TinyDBIncidentStore(isolated_dirs), actor="other-console")
     app = IrcmdApp(ws, open_incident=inc.id)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause(0.3)
+        timeline = await wait_until(pilot, lambda: app.screen.query(TimelineView).first(None))
+        await wait_until(pilot, lambda: len(timeline.events) == 1, what="the declared event")
         other.note(inc.id, "written elsewhere")
-        await pilot.pause(1.0)
-        timeline = app.screen.query_one(TimelineView)
-        assert timeline.events[-1].text == "written elsewhere"
+        await wait_until(pilot, lambda: timeline.events[-1].text == "written elsewhere")
 
 
 async def test_help_lists_the_keys(isolated_dirs: Path, step_clock: object) -> None:
     app = IrcmdApp(workspace(isolated_dirs, step_clock))
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, HelpScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         rows = {(r[1], r[2]) for r in app.screen._rows}
         assert ("n", "Declare") in rows and ("q", "Quit") in rows
         await pilot.press("escape")
