@@ -12,7 +12,7 @@ from ircmd.tui.screens.warroom.help import HelpScreen
 from ircmd.tui.screens.warroom.screen import IncidentScreen
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
 from ircmd.tui.widgets.incidents.timeline import TimelineView
-from tests.support.waiting import wait_until
+from tests.support.waiting import shown, wait_until
 
 HOSTILE = "[@click=app.quit]x[/] [link=file:///etc/passwd]y \x1b]52;c;SGVsbG8=\x07 [/]"
 
@@ -31,12 +31,12 @@ async def test_list_open_and_write_a_note(isolated_dirs: Path, step_clock: objec
     ws.incidents.declare("Refund bot", severity="critical")
     app = IrcmdApp(ws)
     async with app.run_test(size=(120, 30)) as pilot:
-        table = await wait_until(pilot, lambda: app.screen.query(IncidentTable).first(None))
+        table = await wait_until(pilot, lambda: shown(app, IncidentTable))
         await wait_until(pilot, lambda: table.selected_id is not None, what="a selected row")
         assert table.selected_id == "INC-0002"  # the critical one is listed first
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, IncidentScreen))
-        timeline = await wait_until(pilot, lambda: app.screen.query(TimelineView).first(None))
+        timeline = await wait_until(pilot, lambda: shown(app, TimelineView))
         await wait_until(pilot, lambda: len(timeline.events) == 1, what="the declared event")
         await pilot.press("n")
         await pilot.press(*"customer 88412 quoted", "enter")
@@ -54,7 +54,7 @@ async def test_a_note_from_another_console_appears_without_a_key(
     other = IncidentService(store=TinyDBIncidentStore(isolated_dirs), actor="other-console")
     app = IrcmdApp(ws, open_incident=inc.id)
     async with app.run_test(size=(120, 30)) as pilot:
-        timeline = await wait_until(pilot, lambda: app.screen.query(TimelineView).first(None))
+        timeline = await wait_until(pilot, lambda: shown(app, TimelineView))
         await wait_until(pilot, lambda: len(timeline.events) == 1, what="the declared event")
         other.note(inc.id, "written elsewhere")
         await wait_until(pilot, lambda: timeline.events[-1].text == "written elsewhere")
@@ -65,6 +65,7 @@ async def test_help_lists_the_keys(isolated_dirs: Path, step_clock: object) -> N
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("question_mark")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert isinstance(app.screen, HelpScreen)
         rows = {(r[1], r[2]) for r in app.screen._rows}
         assert ("n", "Declare") in rows and ("q", "Quit") in rows
         await pilot.press("escape")

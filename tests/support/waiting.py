@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 T = TypeVar("T")
 
@@ -35,7 +36,7 @@ def _describe(condition: Callable[[], object], what: str | None) -> str:
 
 async def wait_until(
     pilot: Pilot[Any] | App[Any],
-    condition: Callable[[], T],
+    condition: Callable[[], T | None],
     timeout: float = 10.0,
     *,
     what: str | None = None,
@@ -76,3 +77,12 @@ def poll_until(condition: Callable[[], T], timeout: float = 10.0, *, what: str |
                 f"last value {value!r}"
             )
         time.sleep(_YIELD)  # another thread/process is working; look again shortly
+
+
+W = TypeVar("W", bound=Widget)
+
+
+def shown(app: App[Any], widget_type: type[W]) -> W | None:
+    """The first ``widget_type`` on the current screen, or None (for ``wait_until``)."""
+    nodes = list(app.screen.query(widget_type))
+    return nodes[0] if nodes else None
