@@ -52,7 +52,7 @@ def build(path: Path, incidents: int, events_in_target: int) -> str:
             )
             batch.append(["put", events_table(incident_id), str(prev.seq), prev.to_record()])
             if len(batch) >= 1000:
-                store.journal.append(batch)  # type: ignore[arg-type]
+                store.journal.append(batch)
                 batch = []
         assert prev is not None
         inc = Incident(
@@ -64,7 +64,7 @@ def build(path: Path, incidents: int, events_in_target: int) -> str:
             head_hash=prev.hash,
         )
         batch.append(["put", INCIDENTS, str(n), inc.model_dump(mode="json")])
-        store.journal.append(batch)  # type: ignore[arg-type]
+        store.journal.append(batch)
     store.close()
     return format_incident_id(incidents)
 

@@ -215,17 +215,17 @@ async def bench_keys(path: Path, presses: int, tmp: Path) -> list[list[str]]:
         clock.cpu.clear()
         for i in range(presses):
             key = "j" if (i // 10) % 2 == 0 else "k"
-            cursor.append(await clock.latency(pilot, lambda k=key: pilot.press(k)))
+            cursor.append(await clock.latency(pilot, lambda k=key: pilot.press(k)))  # type: ignore[misc]
             key = ("down", "up")[(i // 10) % 2]
-            cursor.append(await clock.latency(pilot, lambda k=key: pilot.press(k)))
+            cursor.append(await clock.latency(pilot, lambda k=key: pilot.press(k)))  # type: ignore[misc]
         by_key: dict[str, list[float]] = {}
         for i in range(presses // 2):
             key = ("pagedown", "pageup", "ctrl+d", "ctrl+u")[(i // 5) % 4]
-            t = await clock.latency(pilot, lambda k=key: pilot.press(k))
+            t = await clock.latency(pilot, lambda k=key: pilot.press(k))  # type: ignore[misc]
             scroll.append(t)
             by_key.setdefault(key, []).append(t)
         for key in ("G", "g", "G", "g"):
-            t = await clock.latency(pilot, lambda k=key: pilot.press(k))
+            t = await clock.latency(pilot, lambda k=key: pilot.press(k))  # type: ignore[misc]
             scroll.append(t)
             by_key.setdefault(key, []).append(t)
         both = cursor + scroll
@@ -357,16 +357,16 @@ def producer(port: int, rate: int, seconds: float, per_request: int, conns: int 
         while True:
             with lock:
                 i = state["next"]
-                if i >= n_bodies or time.perf_counter() - t0 >= seconds or state["error"]:
+                if i >= n_bodies or time.perf_counter() - t0 >= seconds or state["error"]:  # type: ignore[operator]
                     return
-                state["next"] = i + 1
-            delay = t0 + i * per_request / rate - time.perf_counter()
+                state["next"] = i + 1  # type: ignore[operator]
+            delay = t0 + i * per_request / rate - time.perf_counter()  # type: ignore[operator]
             if delay > 0:
                 time.sleep(delay)
             conn.request(
                 "POST",
                 "/v1/traces",
-                body=bodies[i],
+                body=bodies[i],  # type: ignore[call-overload]
                 headers={"Content-Type": "application/x-protobuf"},
             )
             resp = conn.getresponse()
@@ -375,7 +375,7 @@ def producer(port: int, rate: int, seconds: float, per_request: int, conns: int 
                 if resp.status != 200:
                     state["error"] = f"receiver answered {resp.status}"
                 else:
-                    state["sent"] += per_request
+                    state["sent"] += per_request  # type: ignore[operator]
 
     threads = [threading.Thread(target=run) for _ in range(conns)]
     for t in threads:
@@ -420,12 +420,12 @@ async def bench_live(rate: int, seconds: float, tmp: Path) -> list[list[str]]:
         def press(key: str) -> None:
             # straight into the driver's queue, as a terminal's key would arrive (Pilot's
             # press() would also wait for the app to go idle, which a flood never allows)
-            app._driver.send_message(events.Key(key, key))
+            app._driver.send_message(events.Key(key, key))  # type: ignore[union-attr]
 
         i = 0
         while proc.poll() is None:
             key = "j" if (i // 10) % 2 == 0 else "k"
-            lat.append(await clock.latency(pilot, lambda k=key: press(k)))
+            lat.append(await clock.latency(pilot, lambda k=key: press(k)))  # type: ignore[misc]
             i += 1
             await asyncio.sleep(0.05)
         out, _ = proc.communicate()

@@ -8,9 +8,50 @@ from pathlib import Path
 
 import pytest
 
+import tests.services
 from tests.services import PrivateService, require_service, start_private, unleash_token
 
 FIXED_NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+
+
+# Fixtures that reach a real server: a test using one gets the ``services`` marker
+# automatically, so ``pytest -m "not services"`` is the fast subset that needs no server.
+SERVICE_FIXTURES = frozenset(
+    {
+        "pg_admin_dsn",
+        "alertmanager_url",
+        "phoenix_url",
+        "unleash_admin",
+        "chromium_path",
+        "private_service",
+        "pg_database",
+        "pg_dsn",
+    }
+)
+# Parametrised fixtures whose parameter picks a real server (tests/store: ``spec[postgres]``).
+SERVICE_PARAMS = {"spec": "postgres"}
+
+
+def needs_services(item: pytest.Item) -> bool:
+    if SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec is not None else {}
+    return any(params.get(name) == value for name, value in SERVICE_PARAMS.items())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if needs_services(item) and item.get_closest_marker("services") is None:
+            item.add_marker(pytest.mark.services)
+
+
+@pytest.fixture(autouse=True)
+def _services_marker_guard(request: pytest.FixtureRequest) -> Iterator[None]:
+    """``require_service`` fails a test that reaches a real server without the marker."""
+    tests.services.CURRENT_TEST_MARKED = request.node.get_closest_marker("services") is not None
+    yield
+    tests.services.CURRENT_TEST_MARKED = None
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, canonical_
 from ircmd.service import Workspace
 from ircmd.service.config import parse_config
 from ircmd.store.base import Change, EventDraft
+from tests.support.configs import NAME, OWNER, support_refunds_toml
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -50,12 +51,7 @@ token_env = "TEST_PHOENIX_TOKEN"
 [redaction.patterns]
 account = "ACCT-[0-9]{8}"
 
-[[workflows]]
-id = "support-refunds"
-name = "Support refunds assistant"
-owner = "Head of Support"
-risk_tier = "high"
-"""
+""" + support_refunds_toml(name=NAME, owner=OWNER, risk_tier="high")
 
 ENVIRON = {
     "TEST_PHOENIX_TOKEN": ENV_SECRET,

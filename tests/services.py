@@ -50,10 +50,26 @@ def missing(message: str) -> None:
     pytest.skip(message)
 
 
+# Set by the autouse ``_services_marker_guard`` fixture (tests/conftest.py): whether the running
+# test carries the ``services`` marker. A test that reaches a real server without it fails, so
+# ``pytest -m "not services"`` never needs one. None outside a test (e.g. module-scope set-up).
+CURRENT_TEST_MARKED: bool | None = None
+
+
+def _check_marked(name: str) -> None:
+    if CURRENT_TEST_MARKED is False:
+        pytest.fail(
+            f"this test uses the real {name} but has no services marker: add "
+            "@pytest.mark.services (or use a service fixture, which adds it)",
+            pytrace=False,
+        )
+
+
 def require_service(name: str) -> str:
     """The URL (DSN for postgres, binary path for chromium) of a shared service."""
     if name not in ENV_VARS:
         raise ValueError(f"unknown service {name!r}; known: {', '.join(ENV_VARS)}")
+    _check_marked(name)
     var = ENV_VARS[name]
     value = os.environ.get(var, "")
     if not value:

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -33,6 +32,7 @@ from tests.functional.am_server import (
     resolve_alert,
     run_id,
 )
+from tests.support.waiting import poll_until
 
 pytestmark = pytest.mark.services
 
@@ -56,15 +56,6 @@ def alert(run: str, name: str, **labels: str) -> dict[str, Any]:
         "annotations": {"summary": f"{name} is firing", "runbook": "[@click=app.quit]x[/]"},
         "generatorURL": "http://prometheus.test/graph",
     }
-
-
-def wait_for(predicate: Any, timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)
 
 
 def service(tmp_path: Path, url: str, run: str) -> SignalService:
@@ -126,14 +117,14 @@ def test_silence_create_and_expire_round_trip(am_url: str) -> None:
     def suppressed() -> bool:
         return asyncio.run(src.fetch_signals())[0].state == SignalState.SUPPRESSED
 
-    assert wait_for(suppressed), "the silenced alert shows as suppressed"
+    assert poll_until(suppressed), "the silenced alert shows as suppressed"
     asyncio.run(src.expire_silence(silence_id))
     assert get_silence(am_url, silence_id)["status"]["state"] == "expired"
 
     def firing() -> bool:
         return asyncio.run(src.fetch_signals())[0].state == SignalState.FIRING
 
-    assert wait_for(firing)
+    assert poll_until(firing)
 
 
 def test_resolved_alert_is_shown_resolved(tmp_path: Path, am_url: str) -> None:
@@ -144,7 +135,7 @@ def test_resolved_alert_is_shown_resolved(tmp_path: Path, am_url: str) -> None:
     first = svc.poll()
     assert {s.name for s in first.diff.new} == {"EvalPassRateDrop", "StillFiring"}
     resolve_alert(am_url, labels)
-    assert wait_for(lambda: len(get_alerts(am_url, f'run="{run}"')) == 1)
+    assert poll_until(lambda: len(get_alerts(am_url, f'run="{run}"')) == 1)
     second = svc.poll()
     assert [s.name for s in second.diff.resolved] == ["EvalPassRateDrop"]
     states = {s.name: s.state for s in second.signals}
@@ -174,7 +165,7 @@ def test_declare_acknowledge_resolve_expire(tmp_path: Path, am_url: str) -> None
     assert timeline[-1].data["silence_id"] == rec.silence_id
     board = svc.poll()
     assert board.incidents_of(sig) == [inc.id]
-    assert wait_for(lambda: svc.poll().signals[0].state == SignalState.SUPPRESSED)
+    assert poll_until(lambda: svc.poll().signals[0].state == SignalState.SUPPRESSED)
     assert svc.board().mark(svc.board().signals[0]).value == "seen", "own ack is not news"
 
     svc.incidents.set_status(inc.id, "resolved")
@@ -255,7 +246,7 @@ def test_cli_signals_declare_ack_expire(
     assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
     assert "[@click=app.quit]x[/]" in out, "shown literally"
     resolve_alert(am_url, {"alertname": "Hostile", "run": run, "severity": "info"})
-    assert wait_for(lambda: len(get_alerts(am_url, f'run="{run}"')) == 1)
+    assert poll_until(lambda: len(get_alerts(am_url, f'run="{run}"')) == 1)
     code, out, err = run_cli(capsys, "signals", "--json")
     assert code == 0, err
     everything = json.loads(out)

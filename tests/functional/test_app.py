@@ -12,6 +12,7 @@ from ircmd.tui.screens.warroom.help import HelpScreen
 from ircmd.tui.screens.warroom.screen import IncidentScreen
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
 from ircmd.tui.widgets.incidents.timeline import TimelineView
+from tests.support.waiting import shown, wait_until
 
 HOSTILE = "[@click=app.quit]x[/] [link=file:///etc/passwd]y \x1b]52;c;SGVsbG8=\x07 [/]"
 
@@ -30,21 +31,18 @@ async def test_list_open_and_write_a_note(isolated_dirs: Path, step_clock: objec
     ws.incidents.declare("Refund bot", severity="critical")
     app = IrcmdApp(ws)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause(0.3)
-        table = app.screen.query_one(IncidentTable)
+        table = await wait_until(pilot, lambda: shown(app, IncidentTable))
+        await wait_until(pilot, lambda: table.selected_id is not None, what="a selected row")
         assert table.selected_id == "INC-0002"  # the critical one is listed first
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, IncidentScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, IncidentScreen))
+        timeline = await wait_until(pilot, lambda: shown(app, TimelineView))
+        await wait_until(pilot, lambda: len(timeline.events) == 1, what="the declared event")
         await pilot.press("n")
-        await pilot.pause(0.1)
         await pilot.press(*"customer 88412 quoted", "enter")
-        await pilot.pause(0.5)
-        timeline = app.screen.query_one(TimelineView)
-        assert timeline.events[-1].text == "customer 88412 quoted"
+        await wait_until(pilot, lambda: timeline.events[-1].text == "customer 88412 quoted")
         await pilot.press("escape")
-        await pilot.pause(0.1)
-        assert not isinstance(app.screen, IncidentScreen)
+        await wait_until(pilot, lambda: not isinstance(app.screen, IncidentScreen))
     assert ws.incidents.timeline("INC-0002")[-1].author == "tester"
 
 
@@ -56,18 +54,17 @@ async def test_a_note_from_another_console_appears_without_a_key(
     other = IncidentService(store=TinyDBIncidentStore(isolated_dirs), actor="other-console")
     app = IrcmdApp(ws, open_incident=inc.id)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause(0.3)
+        timeline = await wait_until(pilot, lambda: shown(app, TimelineView))
+        await wait_until(pilot, lambda: len(timeline.events) == 1, what="the declared event")
         other.note(inc.id, "written elsewhere")
-        await pilot.pause(1.0)
-        timeline = app.screen.query_one(TimelineView)
-        assert timeline.events[-1].text == "written elsewhere"
+        await wait_until(pilot, lambda: timeline.events[-1].text == "written elsewhere")
 
 
 async def test_help_lists_the_keys(isolated_dirs: Path, step_clock: object) -> None:
     app = IrcmdApp(workspace(isolated_dirs, step_clock))
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert isinstance(app.screen, HelpScreen)
         rows = {(r[1], r[2]) for r in app.screen._rows}
         assert ("n", "Declare") in rows and ("q", "Quit") in rows
@@ -110,9 +107,6 @@ async def test_hostile_text_is_shown_literally_and_never_runs(
         await pilot.click(TimelineView, offset=(60, 2))
         await pilot.pause(0.2)
         assert app.is_running  # the [@click=app.quit] payload did not run
-        screen_text = "\n".join(
-            strip.text
-            for strip in app.screen._compositor.render_strips()  # type: ignore[attr-defined]
-        )
+        screen_text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         assert "[@click=app.quit]x[/]" in screen_text
         assert "\x1b" not in screen_text and "␛]52;c;SGVsbG8=\\x07" in screen_text

@@ -100,7 +100,7 @@ def serve(tmp_path: Path) -> Iterator[type[Served]]:
             super().__init__(tmp_path, *args)
             started.append(self)
 
-    yield _Served  # type: ignore[misc]
+    yield _Served
     for served in started:
         served.stop()
 
@@ -119,7 +119,7 @@ async def test_the_incident_renders_and_a_cli_note_appears_live(
     tmp_path: Path, incident: str, serve: type[Served]
 ) -> None:
     chromium = require_service("chromium")
-    served = serve("--incident", incident)
+    served = serve("--incident", incident)  # type: ignore[arg-type]
     async with Browser.launch(chromium, tmp_path) as browser:
         page = await browser.open_terminal_page(served.url)
         await page.wait_for_text(incident, TITLE, "READ-ONLY", timeout=60)
@@ -218,7 +218,7 @@ async def test_stopping_the_server_ends_every_seat(
     tmp_path: Path, incident: str, serve: type[Served]
 ) -> None:
     chromium = require_service("chromium")
-    served = serve("--incident", incident)
+    served = serve("--incident", incident)  # type: ignore[arg-type]
     async with Browser.launch(chromium, tmp_path) as browser:
         page = await browser.open_terminal_page(served.url)
         await page.wait_for_text(incident, timeout=60)

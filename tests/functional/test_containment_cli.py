@@ -10,28 +10,9 @@ import httpx
 import pytest
 
 from ircmd.cli import main
+from tests.support.configs import PAUSE, REVIEW, kb_workflow, support_refunds_toml
 
-LOCAL = """
-[[workflows]]
-id = "support-refunds"
-
-[[workflows.controls]]
-id = "pause"
-kind = "pause_workflow"
-critical = true
-
-[[workflows.controls]]
-id = "review"
-kind = "force_human_review"
-
-[[workflows]]
-id = "kb"
-
-[[workflows.controls]]
-id = "notes"
-kind = "block_source"
-source = "internal-notes"
-"""
+LOCAL = support_refunds_toml(PAUSE, REVIEW) + kb_workflow(source="internal-notes")
 
 
 @pytest.fixture

@@ -28,30 +28,19 @@ from ircmd.tui.screens.containment.modals import (
 )
 from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
 from tests.functional.containment_support import service, workspace
+from tests.support.configs import NAME, PAUSE, REVIEW, control, support_refunds_toml
 
 CONFIG = """
 [controllers.flaky]
 kind = "local"
 
-[[workflows]]
-id = "support-refunds"
-name = "Support refunds assistant"
 
-[[workflows.controls]]
-id = "pause"
-kind = "pause_workflow"
-critical = true
-
-[[workflows.controls]]
-id = "review"
-kind = "force_human_review"
-
-[[workflows.controls]]
-id = "refund-tool"
-kind = "disable_tool"
-controller = "flaky"
-tool = "issue_refund"
-"""
+""" + support_refunds_toml(
+    PAUSE,
+    REVIEW,
+    control("refund-tool", "disable_tool", controller="flaky", tool="issue_refund"),
+    name=NAME,
+)
 
 HOSTILE = "[@click=app.quit]x[/] [link=file:///etc/passwd]p \x1b]52;c;SGVsbG8=\x07 \x9b31m [/]"
 
@@ -93,7 +82,7 @@ def make(tmp_path: Path, read_only: bool = False) -> tuple[Workspace, str, FakeC
     fake = FakeController()
     svc = service(ws)
     svc.read_only = read_only
-    svc.controllers["flaky"] = fake  # type: ignore[assignment]
+    svc.controllers["flaky"] = fake
     return ws, inc.id, fake
 
 

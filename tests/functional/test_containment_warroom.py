@@ -13,27 +13,9 @@ from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
 from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
 from tests.functional.containment_support import workspace
+from tests.support.configs import KB_WORKFLOW, PAUSE, REVIEW, support_refunds_toml
 
-CONFIG = """
-[[workflows]]
-id = "support-refunds"
-
-[[workflows.controls]]
-id = "pause"
-kind = "pause_workflow"
-critical = true
-
-[[workflows.controls]]
-id = "review"
-kind = "force_human_review"
-
-[[workflows]]
-id = "kb"
-
-[[workflows.controls]]
-id = "notes"
-kind = "block_source"
-"""
+CONFIG = support_refunds_toml(PAUSE, REVIEW) + KB_WORKFLOW
 
 
 async def settle(pilot, app: IrcmdApp) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from ircmd.domain.incidents.incident import Status
 from ircmd.service.evidence.review import load_review
 from ircmd.tui.screens.evidence.review import ReviewScreen
 from tests.evidence_fixtures import open_workspace, seed_incident
+from tests.support.waiting import wait_until
 
 
 class ReviewApp(App[None]):
@@ -27,7 +28,7 @@ class ReviewApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(ReviewScreen(self.workspace, "INC-0001"))
 
-    def notify(self, message: str, **kw: Any) -> None:  # type: ignore[override]
+    def notify(self, message: str, **kw: Any) -> None:
         self.messages.append(message)
         super().notify(message, **kw)
 
@@ -41,14 +42,6 @@ async def _loaded(pilot: Any) -> ReviewScreen:
     raise AssertionError("review screen did not load")
 
 
-async def _until(pilot: Any, cond: Any) -> None:
-    for _ in range(150):
-        await pilot.pause(0.02)
-        if cond():
-            return
-    raise AssertionError("condition not reached")
-
-
 async def test_escape_saves_a_draft_so_nothing_typed_is_lost(tmp_path: Path) -> None:
     ws = open_workspace(tmp_path)
     iid, _ = seed_incident(ws)
@@ -57,7 +50,7 @@ async def test_escape_saves_a_draft_so_nothing_typed_is_lost(tmp_path: Path) -> 
         await _loaded(pilot)
         await pilot.press(*"half-written summary")
         await pilot.press("escape")
-        await _until(pilot, lambda: not isinstance(app.screen, ReviewScreen))
+        await wait_until(pilot, lambda: not isinstance(app.screen, ReviewScreen))
     assert load_review(ws.incidents, iid).summary == "half-written summary"
     assert ws.incidents.get(iid).status == Status.RESOLVED
     ws.close()
@@ -75,7 +68,7 @@ async def test_complete_review_from_the_keyboard(tmp_path: Path) -> None:
             "Add ceiling eval | bob | 2026-13-01"
         )
         await pilot.press("ctrl+r")
-        await _until(pilot, lambda: any("due date" in m for m in app.messages))
+        await wait_until(pilot, lambda: any("due date" in m for m in app.messages))
         assert "action line 1: due date '2026-13-01' is not YYYY-MM-DD" in app.messages[-1]
         # what was typed is still there; fix the date and complete
         assert screen.query_one("#review-summary", TextArea).text.startswith("Refund bot")
@@ -87,7 +80,7 @@ async def test_complete_review_from_the_keyboard(tmp_path: Path) -> None:
         moments.focus()
         await pilot.press("space")  # toggle the first key moment off
         await pilot.press("ctrl+r")
-        await _until(pilot, lambda: ws.incidents.get(iid).status == Status.REVIEWED)
+        await wait_until(pilot, lambda: ws.incidents.get(iid).status == Status.REVIEWED)
     review = load_review(ws.incidents, iid)
     assert review.final and review.root_cause is not None and review.impact.people == 37
     assert review.actions[0].owner == "bob"
@@ -103,7 +96,7 @@ async def test_bad_impact_number_is_named(tmp_path: Path) -> None:
         screen = await _loaded(pilot)
         screen.query_one("#review-records", Input).value = "2.5"
         await pilot.press("ctrl+s")
-        await _until(pilot, lambda: bool(app.messages))
+        await wait_until(pilot, lambda: bool(app.messages))
     assert app.messages[-1] == "impact records: '2.5' is not a whole number"
     ws.close()
 
@@ -139,7 +132,7 @@ async def test_another_console_writing_refreshes_moments_not_the_form(tmp_path: 
         note = ws.incidents.note(iid, "a later note")
         screen.post_message(StoreChanged())
         moments = screen.query_one(KeyMomentsList)
-        await _until(pilot, lambda: note.seq in moments.seqs)
+        await wait_until(pilot, lambda: note.seq in moments.seqs)
         assert ev.seq in moments.marked and note.seq not in moments.marked
         assert screen.query_one("#review-summary", TextArea).text == "my unsaved words"
     ws.close()

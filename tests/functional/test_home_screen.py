@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,15 +27,10 @@ from ircmd.tui.screens.incidents import IncidentsScreen
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
 from ircmd.tui.widgets.signals.signal_list import SignalList
 from tests.functional.am_server import alertmanager, free_port, get_silence, post_alerts, run_id
+from tests.support.configs import NAME, OWNER, support_refunds_toml
+from tests.support.waiting import wait_until
 
-CONFIG = """
-author = "maria.ic"
-[[workflows]]
-id = "support-refunds"
-name = "Support refunds assistant"
-owner = "Head of Support"
-risk_tier = "high"
-"""
+CONFIG = 'author = "maria.ic"\n' + support_refunds_toml(name=NAME, owner=OWNER, risk_tier="high")
 
 
 def workspace(tmp_path: Path, sources: list[SignalSource] | None) -> Workspace:
@@ -57,15 +51,6 @@ def seed(ws: Workspace) -> None:
     d, _ = svc.declare("Agent called tool with wrong account id", severity="medium")
     svc.set_status(d.id, "contained")
     svc.assign_role(a.id, "incident_lead", "maria.ic")
-
-
-async def until(pilot: Any, predicate: Any, timeout: float = 8.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        await pilot.pause(0.05)
 
 
 def home(app: IrcmdApp) -> IncidentsScreen:
@@ -94,7 +79,7 @@ async def test_sort_filter_open_only_and_counts(tmp_path: Path) -> None:
     seed(ws)
     app = IrcmdApp(ws)
     async with app.run_test(size=(140, 36)) as pilot:
-        await until(pilot, lambda: len(table_ids(app)) == 4)
+        await wait_until(pilot, lambda: len(table_ids(app)) == 4)
         # open first (most severe first), then closed
         assert table_ids(app) == ["INC-0001", "INC-0004", "INC-0002", "INC-0003"]
         assert "3 open" in counts(app) and "1 closed" in counts(app)
@@ -183,31 +168,31 @@ async def test_signals_declare_attach_ack_from_keys(tmp_path: Path, am_url: str)
     ws = workspace(tmp_path, [real_source(am_url, run, interval=0.5)])
     app = IrcmdApp(ws)
     async with app.run_test(size=(160, 40)) as pilot:
-        assert await until(pilot, lambda: len(signal_rows(app)) == 2)
+        assert await wait_until(pilot, lambda: len(signal_rows(app)) == 2)
         assert all(r.mark.value == "new" for r in signal_rows(app))
         assert "● alerts" in health(app) and "2 alerts" in health(app)
         assert signal_rows(app)[0].signal.name == "RefundAmountAnomaly"  # page before warning
 
         # focus the list: the signal under the cursor counts as seen (persisted)
         app.screen.query_one(SignalList).focus()
-        assert await until(pilot, lambda: signal_rows(app)[0].mark.value == "seen")
+        assert await wait_until(pilot, lambda: signal_rows(app)[0].mark.value == "seen")
         assert signal_rows(app)[1].mark.value == "new"
         assert ws.store.docs("signals.seen")
 
         # D: declare prefilled from the signal
         await pilot.press("D")
-        assert await until(pilot, lambda: type(app.screen).__name__ == "DeclarePrompt")
+        assert await wait_until(pilot, lambda: type(app.screen).__name__ == "DeclarePrompt")
         title = app.screen.query_one("#declare-title")
         assert title.value == "RefundAmountAnomaly: refunds/h 4.1x baseline"  # type: ignore[attr-defined]
         assert app.screen.query_one("#declare-severity").value == "high"  # type: ignore[attr-defined]
         assert app.screen.query_one("#declare-workflow").value == "support-refunds"  # type: ignore[attr-defined]
         await pilot.press("enter")
-        assert await until(pilot, lambda: len(ws.incidents.list_incidents()) == 1)
+        assert await wait_until(pilot, lambda: len(ws.incidents.list_incidents()) == 1)
         inc = ws.incidents.list_incidents()[0]
         events = ws.incidents.timeline(inc.id)
         assert events[0].kind == EventKind.SIGNAL
         assert events[0].data["labels"]["alertname"] == "RefundAmountAnomaly"
-        assert await until(pilot, lambda: type(app.screen).__name__ == "WarRoomScreen")
+        assert await wait_until(pilot, lambda: type(app.screen).__name__ == "WarRoomScreen")
         app.switch_home()
         await pilot.pause()
 
@@ -220,25 +205,25 @@ async def test_signals_declare_attach_ack_from_keys(tmp_path: Path, am_url: str)
         assert "[@click=app.quit]x[/]" in detail, "alert text is shown literally, not as markup"
         assert "\x1b" not in detail and "\x07" not in detail and "␛" in detail
         await pilot.press("A")
-        assert await until(pilot, lambda: type(app.screen).__name__ == "PickPrompt")
+        assert await wait_until(pilot, lambda: type(app.screen).__name__ == "PickPrompt")
         await pilot.press("enter")
-        assert await until(
+        assert await wait_until(
             pilot,
             lambda: any(e.data.get("action") == "attached" for e in ws.incidents.timeline(inc.id)),
         )
 
         # S: acknowledge = a real silence under the incident
-        await until(pilot, lambda: isinstance(app.screen, IncidentsScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, IncidentsScreen))
         await pilot.press("S")
-        assert await until(pilot, lambda: type(app.screen).__name__ == "PickPrompt")
+        assert await wait_until(pilot, lambda: type(app.screen).__name__ == "PickPrompt")
         await pilot.press("enter")
         signals = ws.signals
         assert isinstance(signals, SignalService)
-        assert await until(pilot, lambda: signals.silences_for(inc.id))
+        assert await wait_until(pilot, lambda: signals.silences_for(inc.id))
         rec = signals.silences_for(inc.id)[0]
         upstream = get_silence(am_url, rec.silence_id)
         assert upstream["createdBy"] == "maria.ic" and inc.id in upstream["comment"]
-        assert await until(
+        assert await wait_until(
             pilot,
             lambda: any(r.signal.state.value == "suppressed" for r in signal_rows(app)),
         )
@@ -302,7 +287,7 @@ async def test_broken_alertmanager_is_shown_and_keys_keep_working(
     app = IrcmdApp(ws)
     try:
         async with app.run_test(size=(140, 36)) as pilot:
-            await until(pilot, lambda: len(table_ids(app)) == 4)
+            await wait_until(pilot, lambda: len(table_ids(app)) == 4)
             # keys are handled while the poll is still in flight (a hung source: surely)
             in_flight = home(app)._polling
             await pilot.press("s")
@@ -310,7 +295,7 @@ async def test_broken_alertmanager_is_shown_and_keys_keep_working(
             assert home(app).sort_mode == SortMode.AGE and home(app).open_only
             if fault == "slow":
                 assert in_flight and home(app)._polling, "keys did not wait for the poll"
-            assert await until(pilot, lambda: "DOWN" in health(app), timeout=20)
+            assert await wait_until(pilot, lambda: "DOWN" in health(app), timeout=20)
             text = health(app)
             assert expected in text and "alerts" in text
             assert "Traceback" not in text
@@ -338,14 +323,14 @@ async def test_resolving_offers_to_expire_silences(tmp_path: Path, am_url: str) 
     app = IrcmdApp(ws)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
-        offer_expire_silences(app, inc.id)
-        assert await until(pilot, lambda: isinstance(app.screen, ExpireSilencesPrompt))
+        offer_expire_silences(app, inc.id)  # type: ignore[arg-type]
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ExpireSilencesPrompt))
         prompt_text = " ".join(str(w.render()) for w in app.screen.query("Label, Static"))
         assert "RefundAmountAnomaly" in prompt_text and rec.silence_id in prompt_text
         await pilot.press("y")
-        assert await until(pilot, lambda: not signals.silences_for(inc.id))
+        assert await wait_until(pilot, lambda: not signals.silences_for(inc.id))
         assert get_silence(am_url, rec.silence_id)["status"]["state"] == "expired"
         # nothing left: a second offer asks nothing
-        offer_expire_silences(app, inc.id)
+        offer_expire_silences(app, inc.id)  # type: ignore[arg-type]
         await pilot.pause(0.5)
         assert not isinstance(app.screen, ExpireSilencesPrompt)

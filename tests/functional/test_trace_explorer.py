@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -20,6 +20,7 @@ from ircmd.tui.trace_app import TraceViewApp
 from ircmd.tui.widgets.traces.span_detail import SpanDetail
 from ircmd.tui.widgets.traces.span_tree import SpanTree
 from ircmd.tui.widgets.traces.trace_list import TraceList
+from tests.support.waiting import wait_until
 from tests.trace_ui_samples import (
     hostile_trace,
     refund_trace,
@@ -31,7 +32,7 @@ CONTROLS = [chr(c) for c in range(0x20) if chr(c) != "\n"] + [chr(c) for c in ra
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:  # type: ignore[misc]
     monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "none.toml"))
     ws = Workspace.open(parse_config("", "<test>"), tmp_path / "data", actor="tester")
@@ -39,24 +40,16 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     ws.close()
 
 
-async def wait_for(pilot: Pilot[object], cond: Callable[[], bool], timeout: float = 10) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.02)
-
-
 def pane_of(app: TraceViewApp) -> TracePane:
     return app.screen.query_one(TracePane)
 
 
-async def opened(pilot: Pilot[object]) -> TracePane:
+async def opened(pilot: Pilot[Any]) -> TracePane:
     app = pilot.app
     assert isinstance(app, TraceViewApp)
-    await wait_for(pilot, lambda: isinstance(app.screen.query(TracePane).first(None), TracePane))
+    await wait_until(pilot, lambda: isinstance(app.screen.query(TracePane).first(None), TracePane))  # type: ignore[call-overload]
     pane = pane_of(app)
-    await wait_for(pilot, lambda: pane.view is not None and not pane.loading)
+    await wait_until(pilot, lambda: pane.view is not None and not pane.loading)
     await pilot.pause()
     return pane
 
@@ -105,7 +98,7 @@ async def test_keys_move_expand_collapse_and_jump_to_errors(
         assert len(tree.rows.rows) == 1001
         # the detail pane follows the cursor
         await pilot.press("j")
-        await wait_for(pilot, lambda: "step 0" in _detail_plain(pane.detail))
+        await wait_until(pilot, lambda: "step 0" in _detail_plain(pane.detail))
 
 
 def _detail_plain(detail: SpanDetail) -> str:
@@ -124,8 +117,8 @@ async def test_search_filters_to_matches_and_ancestors(
         await pilot.press("slash")
         await pilot.press(*"issue_refund")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: tree.filtered)
-        shown = [pane.view.spans[n].name for n in tree.rows.rows]
+        await wait_until(pilot, lambda: tree.filtered)
+        shown = [pane.view.spans[n].name for n in tree.rows.rows]  # type: ignore[union-attr]
         # the tool span, its ancestors (agent, llm); the retrieval sibling is hidden
         assert shown == ["invoke_agent support", "chat gpt-4o", "execute_tool issue_refund"]
         assert tree.has_focus
@@ -133,10 +126,10 @@ async def test_search_filters_to_matches_and_ancestors(
         assert not tree.filtered and len(tree.rows.rows) == 4
         await pilot.press("t")
         assert tree.show_critical
-        await wait_for(pilot, lambda: any(line.startswith("▌") for line in tree_lines(tree)))
+        await wait_until(pilot, lambda: any(line.startswith("▌") for line in tree_lines(tree)))
         # esc with no search left is the screen's "back" (here: it leaves the app)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not app.is_running)
+        await wait_until(pilot, lambda: not app.is_running)
 
 
 async def test_hostile_text_is_shown_literally_and_clicks_run_nothing(
@@ -152,7 +145,9 @@ async def test_hostile_text_is_shown_literally_and_clicks_run_nothing(
         trace_list = pane.query_one(TraceList)
         assert trace_list.display  # two traces: the list shows
         pane.open_trace("b" * 32)
-        await wait_for(pilot, lambda: pane.view is not None and pane.view.tree.trace_id == "b" * 32)
+        await wait_until(
+            pilot, lambda: pane.view is not None and pane.view.tree.trace_id == "b" * 32
+        )
         tree = pane.span_tree
         tree.action_expand_all()
         await pilot.pause(0.2)
@@ -162,7 +157,7 @@ async def test_hostile_text_is_shown_literally_and_clicks_run_nothing(
         # the list cell, the detail and the status line show the text literally too
         cells = [trace_list.row_text(r) for r in range(trace_list.row_count)]
         assert any("[@click=app.quit]x[/]" in c for c in cells)
-        await wait_for(pilot, lambda: "[@click=app.quit]x[/]" in _detail_plain(pane.detail))
+        await wait_until(pilot, lambda: "[@click=app.quit]x[/]" in _detail_plain(pane.detail))
         status = str(pane.query_one("#trace-status", Static).visual)
         assert "problem" in status
         # the notification about the bad file is shown without markup
@@ -190,7 +185,7 @@ async def test_live_spans_show_up_without_a_key_and_are_coalesced(
     async with app.run_test(size=(140, 40)) as pilot:
         pane = await opened(pilot)
         tree = pane.span_tree
-        assert len(pane.view.spans) == 4
+        assert len(pane.view.spans) == 4  # type: ignore[union-attr]
         trace = "a" * 32
         from tests.trace_ui_samples import _span
 
@@ -202,12 +197,12 @@ async def test_live_spans_show_up_without_a_key_and_are_coalesced(
         thread = threading.Thread(target=produce)
         thread.start()
         thread.join()
-        await wait_for(pilot, lambda: pane.view is not None and len(pane.view.spans) == 304)
+        await wait_until(pilot, lambda: pane.view is not None and len(pane.view.spans) == 304)
         elapsed = time.monotonic() - t0
         # 300 batches arrived; the view was rebuilt a handful of times, not 300
         assert pane.refreshes <= max(3, int(elapsed / pane.TICK_SECONDS) + 2)
         # the new children show under their parent without a key press
-        await wait_for(pilot, lambda: any("live 0" in line for line in tree_lines(tree)))
+        await wait_until(pilot, lambda: any("live 0" in line for line in tree_lines(tree)))
         assert pane.live.received == 300
 
 
@@ -225,7 +220,7 @@ async def test_spans_posted_to_the_receiver_show_up_by_themselves(
     source = OtlpReceiverSource("receiver", port=0, data_dir=tmp_path / "data")
     app = TraceViewApp(workspace, [source])
     async with app.run_test(size=(140, 40)) as pilot:
-        await wait_for(pilot, lambda: source.receiver.running)
+        await wait_until(pilot, lambda: source.receiver.running)
         pane = pane_of(app)
 
         def post(trace: bytes, n: int) -> None:
@@ -247,9 +242,9 @@ async def test_spans_posted_to_the_receiver_show_up_by_themselves(
                 assert resp.status == 200
 
         await asyncio.to_thread(post, b"\x11" * 16, 3)
-        await wait_for(pilot, lambda: pane.view is not None and len(pane.view.spans) == 3)
+        await wait_until(pilot, lambda: pane.view is not None and len(pane.view.spans) == 3)
         await asyncio.to_thread(post, b"\x22" * 16, 2)
-        await wait_for(pilot, lambda: len(pane.index) == 2)
+        await wait_until(pilot, lambda: len(pane.index) == 2)
         assert pane.live.received == 5
         lines = tree_lines(pane.span_tree)
         assert any("[@click=app.quit]live 0[/]" in line for line in lines)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
@@ -20,11 +19,12 @@ from ircmd.service.traces.service import TraceService
 from ircmd.tui.screens.traces.dialogs import ChoiceDialog, RecordsDialog, SimilarDialog
 from ircmd.tui.screens.warroom.panes.traces import TracePane
 from ircmd.tui.trace_app import TraceViewApp
+from tests.support.waiting import wait_until
 from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:  # type: ignore[misc]
     monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "none.toml"))
     ws = Workspace.open(parse_config("", "<test>"), tmp_path / "data", actor="tester")
@@ -32,18 +32,10 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     ws.close()
 
 
-async def wait_for(pilot: Pilot[object], cond: Callable[[], bool], timeout: float = 10) -> None:
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.02)
-
-
-async def loaded(pilot: Pilot[object]) -> TracePane:
-    await wait_for(pilot, lambda: pilot.app.screen.query(TracePane).first(None) is not None)
+async def loaded(pilot: Pilot[Any]) -> TracePane:
+    await wait_until(pilot, lambda: pilot.app.screen.query(TracePane).first(None) is not None)  # type: ignore[call-overload]
     pane = pilot.app.screen.query_one(TracePane)
-    await wait_for(pilot, lambda: pane.view is not None and not pane.loading)
+    await wait_until(pilot, lambda: pane.view is not None and not pane.loading)
     await pilot.pause()
     return pane
 
@@ -62,13 +54,13 @@ async def test_pin_copies_the_span_with_its_hash_and_a_timeline_event(
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await loaded(pilot)
         pane.open_trace("a" * 32)
-        await wait_for(pilot, lambda: pane.view.tree.trace_id == "a" * 32)
+        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)  # type: ignore[union-attr]
         await pilot.press("e")  # the failing refund tool call
         span = pane.current_span
         assert span is not None and span.tool_name == "issue_refund"
         await pilot.press("p")
         svc = TraceService.for_workspace(workspace)
-        await wait_for(pilot, lambda: bool(svc.evidence(inc.id)))
+        await wait_until(pilot, lambda: bool(svc.evidence(inc.id)))
         (doc,) = svc.evidence(inc.id)
         assert doc["span_id"] == span.span_id
         assert doc["sha256"] == sha256_hex(span.canonical_json())
@@ -80,9 +72,9 @@ async def test_pin_copies_the_span_with_its_hash_and_a_timeline_event(
         assert svc.evidence_span(doc).span_id == span.span_id
         # a hostile span pins too; the notification shows it literally
         pane.open_trace("b" * 32)
-        await wait_for(pilot, lambda: pane.view.tree.trace_id == "b" * 32)
+        await wait_until(pilot, lambda: pane.view.tree.trace_id == "b" * 32)  # type: ignore[union-attr]
         await pilot.press("g", "p")
-        await wait_for(pilot, lambda: len(svc.evidence(inc.id)) == 2)
+        await wait_until(pilot, lambda: len(svc.evidence(inc.id)) == 2)
         assert app.is_running
 
 
@@ -95,16 +87,16 @@ async def test_find_similar_shows_the_blast_radius_and_records_it(
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await loaded(pilot)
         pane.open_trace("a" * 32)
-        await wait_for(pilot, lambda: pane.view.tree.trace_id == "a" * 32)
+        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)  # type: ignore[union-attr]
         await pilot.press("e", "f")  # a tool span: the only dimension is "same tool"
-        await wait_for(pilot, lambda: isinstance(app.screen, SimilarDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, SimilarDialog))
         dialog = app.screen
         assert isinstance(dialog, SimilarDialog)
         assert (dialog.result.traces, dialog.result.users) == (2, 2)
         body = str(dialog.query_one("#similar-body", Static).visual)
         assert "a segment" in body or "the whole system" in body
         await pilot.press("r")
-        await wait_for(
+        await wait_until(
             pilot, lambda: workspace.incidents.timeline(inc.id)[-1].kind.value == "finding"
         )
         ev = workspace.incidents.timeline(inc.id)[-1]
@@ -113,7 +105,7 @@ async def test_find_similar_shows_the_blast_radius_and_records_it(
         await pilot.press("k")  # the chat span above the tool call
         assert pane.current_span is not None and pane.current_span.model == "gpt-4o"
         await pilot.press("f")
-        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         await pilot.press("escape")
         assert not isinstance(app.screen, ChoiceDialog)
 
@@ -127,24 +119,24 @@ async def test_records_to_correct_checklist_ticks_and_exports_csv(
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await loaded(pilot)
         pane.open_trace("a" * 32)
-        await wait_for(pilot, lambda: pane.view.tree.trace_id == "a" * 32)
+        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)  # type: ignore[union-attr]
         await pilot.press("e", "x")
-        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         await pilot.press("enter")  # the first argument: account_id
-        await wait_for(pilot, lambda: isinstance(app.screen, RecordsDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, RecordsDialog))
         svc = TraceService.for_workspace(workspace)
         (checklist,) = svc.checklists(inc.id)
         assert checklist["argument"] == "account_id"
         assert sorted(i["value"] for i in checklist["items"]) == ["ACC-1", "ACC-2"]
         await pilot.press("space")
-        await wait_for(pilot, lambda: any(i["done"] for i in svc.checklists(inc.id)[0]["items"]))
+        await wait_until(pilot, lambda: any(i["done"] for i in svc.checklists(inc.id)[0]["items"]))
         await pilot.press("c")
-        await wait_for(pilot, lambda: app.screen.query(Input).first(None) is not None)
+        await wait_until(pilot, lambda: app.screen.query(Input).first(None) is not None)  # type: ignore[call-overload]
         box = app.screen.query_one(Input)
         target = tmp_path / "records.csv"
         box.value = str(target)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: target.exists())
+        await wait_until(pilot, lambda: target.exists())
         lines = target.read_text().splitlines()
         assert lines[0].startswith("tool,argument,value")
         assert any(",yes," in line for line in lines[1:])
@@ -210,17 +202,17 @@ async def test_pane_without_sources_says_how_to_get_some(workspace: Workspace) -
 CONTROLS = [chr(c) for c in range(0x20) if chr(c) != "\n"] + [chr(c) for c in range(0x7F, 0xA0)]
 
 
-def screen_text(app: App[object]) -> str:
+def screen_text(app: App[Any]) -> str:
     """Every line the current screen draws, as plain text."""
     from textual.strip import Strip
 
     lines = []
     for widget in app.screen.walk_children():
-        if not widget.display or not widget.size.height:
+        if not widget.display or not widget.size.height:  # type: ignore[attr-defined]
             continue
-        for y in range(widget.size.height):
+        for y in range(widget.size.height):  # type: ignore[attr-defined]
             try:
-                strip = widget.render_line(y)
+                strip = widget.render_line(y)  # type: ignore[attr-defined]
             except Exception:
                 continue
             if isinstance(strip, Strip):
@@ -231,7 +223,7 @@ def screen_text(app: App[object]) -> str:
     return "\n".join(lines)
 
 
-async def click_everywhere(pilot: Pilot[object]) -> None:
+async def click_everywhere(pilot: Pilot[Any]) -> None:
     width, height = pilot.app.size
     for y in range(1, height, 4):
         for x in range(2, width, 29):
@@ -247,28 +239,28 @@ async def test_dialogs_show_hostile_trace_text_literally(
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await loaded(pilot)
         await pilot.press("g", "f")  # find similar on the hostile tool span
-        await wait_for(pilot, lambda: isinstance(app.screen, SimilarDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, SimilarDialog))
         text = screen_text(app)
         assert "[@click=app.quit]x[/]" in text
         await click_everywhere(pilot)
         assert app.is_running
         await pilot.press("x")  # records to correct from the blast radius dialog
-        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         assert "[@click=app.quit]x[/]" in screen_text(app)  # an argument named with markup
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, RecordsDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, RecordsDialog))
         text = screen_text(app)
         assert "[@click=app.quit]x[/]" in text
         assert not [c for c in CONTROLS if c in text]
         await click_everywhere(pilot)
         await pilot.press("space")  # tick a hostile value: stored and redrawn literally
         svc = TraceService.for_workspace(workspace)
-        await wait_for(pilot, lambda: any(i["done"] for i in svc.checklists(inc.id)[0]["items"]))
+        await wait_until(pilot, lambda: any(i["done"] for i in svc.checklists(inc.id)[0]["items"]))
         assert app.is_running and app.return_code is None
         await pilot.press("escape")
         # a search for markup is data too
         await pilot.press("slash", *"[/]", "enter")
-        await wait_for(pilot, lambda: pane.span_tree.filtered)
+        await wait_until(pilot, lambda: pane.span_tree.filtered)
         assert "[/]" in str(pane.query_one("#trace-status", Static).visual)
         assert app.is_running
 
@@ -281,19 +273,19 @@ async def test_command_line_verbs_take_their_argument(workspace: Workspace, tmp_
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await loaded(pilot)
         pane.open_trace("a" * 32)
-        await wait_for(pilot, lambda: pane.view.tree.trace_id == "a" * 32)
+        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)  # type: ignore[union-attr]
         await pilot.press("e", "k")  # the LLM span: several dimensions
         await pane.run_action("find_similar('model')")
-        await wait_for(pilot, lambda: isinstance(app.screen, SimilarDialog))
-        assert app.screen.result.query.model == "gpt-4o"
+        await wait_until(pilot, lambda: isinstance(app.screen, SimilarDialog))
+        assert app.screen.result.query.model == "gpt-4o"  # type: ignore[attr-defined]
         await pilot.press("escape")
         await pane.run_action("find_similar('tool')")  # not a tool span: one line, no dialog
         await pilot.pause(0.2)
         assert not isinstance(app.screen, SimilarDialog)
         await pilot.press("j")
         await pane.run_action("records('amount')")
-        await wait_for(pilot, lambda: isinstance(app.screen, RecordsDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, RecordsDialog))
         await pilot.press("escape")
         await pane.run_action("pin")
         svc = TraceService.for_workspace(workspace)
-        await wait_for(pilot, lambda: bool(svc.evidence(inc.id)))
+        await wait_until(pilot, lambda: bool(svc.evidence(inc.id)))

@@ -136,9 +136,9 @@ def test_protobuf_partial_success_response(received) -> None:  # type: ignore[no
         (b"{}", "text/plain", {}, 415),
     ],
 )
-def test_undecodable_bodies_get_4xx_and_are_not_spooled(
+def test_undecodable_bodies_get_4xx_and_are_not_spooled(  # type: ignore[no-untyped-def]
     received, body, ctype, headers, status
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     rec, got, _ = received
     r = _post(rec.url, body, ctype, **headers)
     assert r.status_code == status

@@ -14,6 +14,7 @@ from ircmd.tui.screens.warroom.help import HelpScreen
 from ircmd.tui.screens.warroom.screen import IncidentScreen, WarRoomScreen
 from ircmd.tui.widgets.command_line import CommandLine
 from ircmd.tui.widgets.incidents.timeline import TimelineView
+from tests.support.waiting import wait_until
 
 from .warroom_support import make_workspace
 
@@ -48,17 +49,6 @@ async def type_command(pilot: object, line: str) -> None:
     await pilot.press(*list(line))  # type: ignore[attr-defined]
     await pilot.press("enter")  # type: ignore[attr-defined]
     await settle(pilot, 6)
-
-
-async def wait_for(pilot: object, predicate: object, timeout: float = 3.0) -> bool:
-    import time
-
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():  # type: ignore[operator]
-            return True
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
-    return bool(predicate())  # type: ignore[operator]
 
 
 def test_incident_screen_name_is_kept() -> None:
@@ -99,7 +89,7 @@ async def test_note_from_the_command_line_and_the_n_key(tmp_path: Path) -> None:
         assert line.value == "note "
         await pilot.press(*list("second one"), "enter")
         view = app.screen.query_one(TimelineView)
-        assert await wait_for(pilot, lambda: len(view.events) == 3)
+        assert await wait_until(pilot, lambda: len(view.events) == 3)
         texts = [e.text for e in view.events]
         assert texts[-2:] == ["customer's refund was wrong", "second one"]
         assert app.workspace.store.verify() == []
@@ -127,7 +117,7 @@ async def test_wrong_verb_and_argument_give_one_line_with_usage(tmp_path: Path) 
         await pilot.press("escape")
         await type_command(pilot, "status triaged")
         inc = app.workspace.incidents.get("INC-0001")
-        assert await wait_for(
+        assert await wait_until(
             pilot, lambda: app.workspace.incidents.get("INC-0001").status.value == "triaged"
         ), inc
 
@@ -229,16 +219,16 @@ async def test_resolving_with_active_controls_asks_first(tmp_path: Path) -> None
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_command(pilot, "status resolved")
-        assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await settle(pilot)
         assert "not resolved" in feedback(app)
         assert app.workspace.incidents.get("INC-0001").status.value == "detected"
         await type_command(pilot, "status resolved --reason refunds fixed")
-        assert await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         svc = app.workspace.incidents
-        assert await wait_for(pilot, lambda: svc.get("INC-0001").status.value == "resolved")
+        assert await wait_until(pilot, lambda: svc.get("INC-0001").status.value == "resolved")
         last = svc.timeline("INC-0001")[-1]
         assert "refunds fixed" in last.text and "pause-refunds" in last.text
 
@@ -251,7 +241,7 @@ async def test_severity_pane_scores_and_ticks_from_the_keyboard(tmp_path: Path) 
         await settle(pilot)
         await pilot.press(*list("one ticket"), "enter")
         svc = app.workspace.incidents
-        assert await wait_for(
+        assert await wait_until(
             pilot, lambda: svc.timeline("INC-0001")[-1].kind == EventKind.SEVERITY_CHANGE
         )
         ev = svc.timeline("INC-0001")[-1]
@@ -261,12 +251,12 @@ async def test_severity_pane_scores_and_ticks_from_the_keyboard(tmp_path: Path) 
         for _ in range(10):  # 8 factors, a separator and the heading are skipped
             await pilot.press("down")
         await pilot.press("space")
-        assert await wait_for(
+        assert await wait_until(
             pilot, lambda: svc.timeline("INC-0001")[-1].kind == EventKind.CHECKLIST
         )
         assert svc.timeline("INC-0001")[-1].data["item"].startswith("high.")
         await type_command(pilot, "severity critical --reason regulator called")
-        assert await wait_for(pilot, lambda: svc.get("INC-0001").severity.value == "critical")
+        assert await wait_until(pilot, lambda: svc.get("INC-0001").severity.value == "critical")
 
 
 @pytest.mark.parametrize(
@@ -303,12 +293,12 @@ async def test_palette_lists_commands_and_prefills_the_line(tmp_path: Path) -> N
         assert any(t.startswith(":severity LEVEL") for t in titles)
         assert "Focus pane 4: severity" in titles
         await pilot.press("ctrl+p")
-        assert await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*list("decide"))
         await settle(pilot, 8)
         await pilot.press("enter")
-        assert await wait_for(pilot, lambda: isinstance(app.screen, WarRoomScreen))
-        assert await wait_for(pilot, lambda: app.screen.query_one(CommandLine).value == "decide ")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, WarRoomScreen))
+        assert await wait_until(pilot, lambda: app.screen.query_one(CommandLine).value == "decide ")
 
 
 async def test_keys_typed_fast_after_colon_or_n_are_not_lost(tmp_path: Path) -> None:
@@ -340,5 +330,5 @@ async def test_header_shows_the_next_deadline_from_a_provider(tmp_path: Path) ->
     app.workspace.extensions.deadlines.append(clock)
     async with app.run_test(size=(160, 36)) as pilot:
         header = room(app).query_one("#warroom-header")
-        assert await wait_for(pilot, lambda: "EU AI Act report in" in str(header.render()))
+        assert await wait_until(pilot, lambda: "EU AI Act report in" in str(header.render()))
         assert "2d23h" in str(header.render()) or "3d" in str(header.render())

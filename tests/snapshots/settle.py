@@ -1,15 +1,18 @@
 """Waiting until a screen has stopped changing, for stable snapshots under load.
 
 Panes load in workers (traces, containment reads, signal polls, the war room's housekeeping);
-a fixed pause is a race on a busy 2-core machine. ``settle`` waits until no short-lived worker
-is pending or running and the rendered screen is the same three times in a row."""
+a fixed pause is a race on a busy 2-core machine. ``settle`` waits for every short-lived worker
+to complete (``app.workers.wait_for_complete``) and then until the rendered screen, read with
+the public ``app.export_screenshot()``, is the same three times in a row."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
-from textual.worker import WorkerState
+from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerFailed, WorkerState
 
 from ircmd.tui.widgets.command_line import CommandLine
 
@@ -18,26 +21,29 @@ LONG_LIVED = {"trace-sources"}
 BUSY = (WorkerState.PENDING, WorkerState.RUNNING)
 
 
-def screen_text(app: Any) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+def _short_lived(pilot: Pilot[Any]) -> list[Any]:
+    return [w for w in pilot.app.workers if w.state in BUSY and w.group not in LONG_LIVED]
 
 
-def _busy(app: Any) -> bool:
-    return any(w.state in BUSY and w.group not in LONG_LIVED for w in app.workers)
-
-
-async def _quiet(pilot: Any, timeout: float, quiet: float) -> None:
+async def _quiet(pilot: Pilot[Any], timeout: float, quiet: float) -> None:
     app = pilot.app
     deadline = time.monotonic() + timeout
     last, same = None, 0
     while time.monotonic() < deadline and same < 3:
+        busy = _short_lived(pilot)
+        if busy:
+            # a failed load is shown on screen like any other state
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):
+                await app.workers.wait_for_complete(busy)
+        # A quiet interval between looks: timers (a debounced detail pane, an interval poll)
+        # must get the chance to change the screen before it counts as unchanged.
         await pilot.pause(quiet)
-        text = screen_text(app)
-        same = same + 1 if text == last and not _busy(app) else 0
+        text = app.export_screenshot()
+        same = same + 1 if text == last and not _short_lived(pilot) else 0
         last = text
 
 
-async def settle(pilot: Any, *, timeout: float = 30.0, quiet: float = 0.15) -> None:
+async def settle(pilot: Pilot[Any], *, timeout: float = 30.0, quiet: float = 0.15) -> None:
     app = pilot.app
     await _quiet(pilot, timeout, quiet)
     # The war room's status bar reads the backends' health every few seconds: read it once

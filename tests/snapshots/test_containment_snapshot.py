@@ -112,7 +112,7 @@ def seed(data: Path) -> tuple[Workspace, str]:
     svc.clock = clock
     flags = ScriptedFlags()
     flags.broken.add("support-refunds/refund-tool")
-    svc.controllers["flags"] = flags  # type: ignore[assignment]
+    svc.controllers["flags"] = flags
 
     async def story() -> None:
         await svc.contain(inc.id, "support-refunds/pause", "refunds outside policy")

@@ -20,7 +20,7 @@ from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
 
 
 @pytest.fixture
-def fixed_dir(monkeypatch: pytest.MonkeyPatch) -> Path:
+def fixed_dir(monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[misc]
     # a fixed path: the status bar shows the store's location
     root = Path(tempfile.gettempdir()) / "ircmd-snapshot-trace-ui"
     shutil.rmtree(root, ignore_errors=True)
@@ -43,7 +43,7 @@ def test_trace_explorer_snapshot(snap_compare: Any, fixed_dir: Path) -> None:
     async def run_before(pilot: Any) -> None:
         end = time.monotonic() + 10
         while True:
-            pane = app.screen.query(TracePane).first(None)
+            pane = app.screen.query(TracePane).first(None)  # type: ignore[call-overload]
             if pane is not None and pane.view is not None and not pane.loading:
                 break
             assert time.monotonic() < end, "trace did not load"

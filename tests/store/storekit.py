@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -96,15 +95,6 @@ class Clock:
 
 def service(store: IncidentStore, actor: str = "ic") -> IncidentService:
     return IncidentService(store=store, config=Config(), actor=actor, clock=Clock())
-
-
-def wait_for(predicate: Any, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return bool(predicate())
 
 
 def canonical(raw: RawStore) -> str:

@@ -154,7 +154,7 @@ def test_every_write_is_fsynced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     inc, _ = svc.declare("x")
     calls: list[int] = []
     real = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real(fd)))
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real(fd)))  # type: ignore[func-returns-value]
     svc.note(inc.id, "durable")
     assert calls, "a note was acknowledged without fsync"
 

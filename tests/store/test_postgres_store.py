@@ -16,7 +16,8 @@ from ircmd.store import StoreError, StoreUnavailable, open_store
 from ircmd.store.postgres.store import PostgresIncidentStore, wait_listening
 from ircmd.store.tinydb.raw import export_raw
 from tests.services import PrivateService, free_port, start_private
-from tests.store.storekit import canonical, service, wait_for, with_params
+from tests.store.storekit import canonical, service, with_params
+from tests.support.waiting import poll_until
 
 pytestmark = pytest.mark.services
 
@@ -182,7 +183,7 @@ def test_server_lost_mid_session_refuses_writes_then_reconnects(
         with store._pool.connection(), store._pool.connection():
             pass  # two idle connections in the pool: both go stale with the server
         private_pg.stop()
-        assert wait_for(lambda: store.health()[0] is False, timeout=10)
+        assert poll_until(lambda: store.health()[0] is False, timeout=10)
         _, line = store.health()
         assert "unreachable" in line and "\n" not in line
         token = store.change_token()  # in memory: answers while the server is down
@@ -194,7 +195,7 @@ def test_server_lost_mid_session_refuses_writes_then_reconnects(
             store.list_incidents()
 
         private_pg.start()
-        assert wait_for(lambda: store.health()[0] is True, timeout=15)
+        assert poll_until(lambda: store.health()[0] is True, timeout=15)
         assert store.change_token() != token  # consoles reload what they may have missed
         svc.note(inc.id, "after the outage")  # the same store object: it reconnected itself
         texts = [e.text for e in store.events(inc.id)]

@@ -20,9 +20,8 @@ from ircmd.domain.incidents.incident import DomainError, Incident, Severity
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, new_event
 from ircmd.store import Change, EventDraft, IncidentStore, StoreError, StoreUnreadable
 from ircmd.store.tinydb.raw import RawStore, export_raw, import_raw
-from tests.store.storekit import HOSTILE, T0, StoreSpec, canonical, service, wait_for
-
-pytestmark = pytest.mark.services
+from tests.store.storekit import HOSTILE, T0, StoreSpec, canonical, service
+from tests.support.waiting import poll_until
 
 WORKER = Path(__file__).with_name("append_worker.py")
 CLI = "import sys; from ircmd.cli import main; sys.exit(main())"
@@ -206,11 +205,11 @@ def test_change_token_changes_on_another_process_write(spec: StoreSpec) -> None:
         timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
-    assert wait_for(lambda: watcher.change_token() != token, timeout=5)
+    assert poll_until(lambda: watcher.change_token() != token, timeout=5)
     assert watcher.events(inc.id)[-1].text == "from another console"
     token = watcher.change_token()
     store.put_doc("controls", "pause", {"on": True})
-    assert wait_for(lambda: watcher.change_token() != token, timeout=5)
+    assert poll_until(lambda: watcher.change_token() != token, timeout=5)
 
 
 # -- concurrency -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ircmd.domain.config import Config
+from ircmd.domain.enums import parse_enum
 from ircmd.domain.incidents.incident import DomainError, Severity
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, utc
 from ircmd.domain.incidents.workflow import ControlKind, ControlSpec, Workflow
@@ -42,12 +43,10 @@ class ControlState(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> ControlState:
-        key = value.strip().lower()
         aliases = {"true": "on", "engaged": "on", "false": "off", "released": "off"}
-        try:
-            return cls(aliases.get(key, key))
-        except ValueError:
-            raise DomainError(f"unknown control state {value!r}; use on or off") from None
+        return parse_enum(
+            cls, value, "control state", aliases=aliases, allowed="on or off", error=DomainError
+        )
 
 
 # -- identity -------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ircmd.domain.enums import parse_enum
 from ircmd.domain.secrets import scrub, secret_forms
 
 
@@ -32,11 +33,7 @@ class Profile(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> Profile:
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            allowed = ", ".join(p.value for p in cls)
-            raise ValueError(f"unknown export profile {value!r}; use one of: {allowed}") from None
+        return parse_enum(cls, value, "export profile")
 
 
 # Placeholder types. ``secret`` is a value of a configured token/DSN variable.

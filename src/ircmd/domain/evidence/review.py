@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ircmd.domain.enums import parse_enum
 from ircmd.domain.incidents.incident import DomainError, Incident
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
 
@@ -36,14 +37,13 @@ class RootCause(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> RootCause:
-        key = value.strip().lower().replace("-", "_").replace(" ", "_")
-        key = {"model": "model_behaviour", "model_behavior": "model_behaviour"}.get(key, key)
-        key = {"prompt": "prompt_design", "permissions": "tool_permissions"}.get(key, key)
-        try:
-            return cls(key)
-        except ValueError:
-            allowed = ", ".join(c.value for c in cls)
-            raise DomainError(f"unknown root cause {value!r}; use one of: {allowed}") from None
+        aliases = {
+            "model": "model_behaviour",
+            "model_behavior": "model_behaviour",
+            "prompt": "prompt_design",
+            "permissions": "tool_permissions",
+        }
+        return parse_enum(cls, value, "root cause", aliases=aliases, error=DomainError)
 
 
 class Impact(BaseModel):

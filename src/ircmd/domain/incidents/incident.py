@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ircmd.domain.enums import parse_enum
+
 
 class DomainError(ValueError):
     """A command that the domain rules refuse; the message says why and what is allowed."""
@@ -29,11 +31,7 @@ class Severity(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> Severity:
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            allowed = ", ".join(s.value for s in cls)
-            raise DomainError(f"unknown severity {value!r}; use one of: {allowed}") from None
+        return parse_enum(cls, value, "severity", error=DomainError)
 
 
 _SEVERITY_ORDER = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
@@ -54,12 +52,7 @@ class Classification(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> Classification:
-        key = value.strip().lower().replace("-", "_").replace(" ", "_")
-        try:
-            return cls(key)
-        except ValueError:
-            allowed = ", ".join(c.value for c in cls)
-            raise DomainError(f"unknown classification {value!r}; use one of: {allowed}") from None
+        return parse_enum(cls, value, "classification", error=DomainError)
 
 
 class Status(StrEnum):
@@ -73,11 +66,7 @@ class Status(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> Status:
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            allowed = ", ".join(s.value for s in cls)
-            raise DomainError(f"unknown status {value!r}; use one of: {allowed}") from None
+        return parse_enum(cls, value, "status", error=DomainError)
 
     @property
     def is_open(self) -> bool:
@@ -126,7 +115,6 @@ class Role(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> Role:
-        key = value.strip().lower().replace("-", "_").replace(" ", "_")
         aliases = {
             "lead": "incident_lead",
             "ic": "incident_lead",
@@ -136,12 +124,7 @@ class Role(StrEnum):
             "engineering": "engineering_owner",
             "business": "business_owner",
         }
-        key = aliases.get(key, key)
-        try:
-            return cls(key)
-        except ValueError:
-            allowed = ", ".join(r.value for r in cls)
-            raise DomainError(f"unknown role {value!r}; use one of: {allowed}") from None
+        return parse_enum(cls, value, "role", aliases=aliases, error=DomainError)
 
 
 _ID_RE = re.compile(r"^INC-(\d{4,})$")

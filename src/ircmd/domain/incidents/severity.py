@@ -47,6 +47,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ircmd.domain.enums import parse_enum
 from ircmd.domain.incidents.incident import DomainError, Severity
 
 
@@ -66,7 +67,6 @@ class Factor(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> Factor:
-        key = value.strip().lower().replace("-", "_").replace(" ", "_")
         aliases = {
             "blast": "blast_radius",
             "radius": "blast_radius",
@@ -79,12 +79,7 @@ class Factor(StrEnum):
             "regulatory_context": "regulatory",
             "autonomy_of_the_ai": "autonomy",
         }
-        key = aliases.get(key, key)
-        try:
-            return cls(key)
-        except ValueError:
-            allowed = ", ".join(f.value for f in cls)
-            raise DomainError(f"unknown severity factor {value!r}; use one of: {allowed}") from None
+        return parse_enum(cls, value, "severity factor", aliases=aliases, error=DomainError)
 
 
 @dataclass(frozen=True)

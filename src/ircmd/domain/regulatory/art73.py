@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ircmd.domain.enums import enum_key, parse_enum
 from ircmd.domain.incidents.incident import DomainError, Incident
 from ircmd.domain.incidents.timeline import utc
 
@@ -60,7 +61,6 @@ class HarmCategory(StrEnum):
     @classmethod
     def parse(cls, value: str) -> tuple[HarmCategory, bool]:
         """The category, and whether the value said a person died (``death``)."""
-        key = value.strip().lower().replace("-", "_").replace(" ", "_")
         aliases = {
             "death": "health",
             "health": "health",
@@ -73,12 +73,14 @@ class HarmCategory(StrEnum):
             "property_environment": "property_or_environment",
             "property_or_environment": "property_or_environment",
         }
-        if key not in aliases:
-            raise DomainError(
-                f"unknown harm category {value!r}; use one of: death, health, "
-                "critical-infrastructure, fundamental-rights, property-environment"
-            )
-        return cls(aliases[key]), key == "death"
+        allowed = (
+            "one of: death, health, critical-infrastructure, fundamental-rights, "
+            "property-environment"
+        )
+        category = parse_enum(
+            cls, value, "harm category", aliases=aliases, allowed=allowed, error=DomainError
+        )
+        return category, enum_key(value) == "death"
 
 
 _HARM_LABEL = {

@@ -132,7 +132,7 @@ def test_bad_spans_are_skipped_and_counted() -> None:
         sp("eee19b7ec3c1b174"),
         {**sp("eee19b7ec3c1b175"), "traceId": "zz"},
         {**sp("eee19b7ec3c1b176"), "startTimeUnixNano": "yesterday"},
-        "not a span",
+        "not a span",  # type: ignore[arg-type]
         {"name": "no ids"},
     )
     r = parse_bytes(json.dumps(doc), "bad.json")

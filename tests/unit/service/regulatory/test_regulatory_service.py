@@ -57,7 +57,7 @@ END = timedelta(microseconds=1)
     ],
 )
 def test_reporting_period(kw: dict[str, object], days: int, para: str) -> None:
-    d, p, _why = reporting_period(flag(z("2026-06-01T10:00Z"), **kw))
+    d, p, _why = reporting_period(flag(z("2026-06-01T10:00Z"), **kw))  # type: ignore[arg-type]
     assert (d, p) == (days, para)
 
 
@@ -269,7 +269,7 @@ def test_aware_at_default_is_the_incidents(tmp_path: Path) -> None:
     iid, _ = seed_incident(ws, resolve=False)
     inc = ws.incidents.get(iid)
     f = flag_incident(ws.incidents, iid, harm="rights", member_state="AT")
-    assert f.aware_at == inc.aware_at.astimezone(UTC)
+    assert f.aware_at == inc.aware_at.astimezone(UTC)  # type: ignore[union-attr]
     ws.close()
 
 

@@ -355,16 +355,16 @@ def test_a_broken_store_chain_is_warned_about_and_fails_verification(ws, tmp_pat
     iid, _d = seed_incident(ws)
     records = ws.store.event_records(iid)
     records[3] = {**records[3], "text": "rewritten history"}
-    ws.store.event_records = lambda _iid: records  # type: ignore[method-assign]
+    ws.store.event_records = lambda _iid: records
     real_events = ws.store.events
     from ircmd.domain.incidents.timeline import TimelineEvent
 
-    ws.store.events = lambda _iid, after_seq=0: [  # type: ignore[method-assign]
+    ws.store.events = lambda _iid, after_seq=0: [
         TimelineEvent.from_record(r) for r in records if r["seq"] > after_seq
     ]
     out = tmp_path / "pkg"
     result = export_incident(ws.incidents, iid, out, environ=ENVIRON, record=False)
-    ws.store.events = real_events  # type: ignore[method-assign]
+    ws.store.events = real_events
     assert result.warnings == [
         f"store timeline: {iid} event 4: content does not match its hash (edited)"
     ]

@@ -83,7 +83,7 @@ def test_resolve_control_names_what_is_wrong() -> None:
 
 
 def rec(ref: str, **kw: object) -> ControlRecord:
-    return ControlRecord(ref=ref, **kw)  # type: ignore[arg-type]
+    return ControlRecord(ref=ref, **kw)
 
 
 def test_rows_health_marks_every_kind_of_mismatch() -> None:

@@ -250,9 +250,9 @@ def test_order_open_first_then_recent_by_mode() -> None:
         inc(5, "contained", "critical"),
     ]
     ids = lambda xs: [i.number for i in xs]  # noqa: E731
-    assert ids(order_incidents(items, SortMode.SEVERITY)) == [5, 3, 2, 4, 1]
-    assert ids(order_incidents(items, SortMode.AGE)) == [5, 3, 2, 4, 1]
-    assert ids(order_incidents(items, SortMode.STATUS)) == [3, 5, 2, 4, 1]
+    assert ids(order_incidents(items, SortMode.SEVERITY)) == [5, 3, 2, 4, 1]  # type: ignore[no-untyped-call]
+    assert ids(order_incidents(items, SortMode.AGE)) == [5, 3, 2, 4, 1]  # type: ignore[no-untyped-call]
+    assert ids(order_incidents(items, SortMode.STATUS)) == [3, 5, 2, 4, 1]  # type: ignore[no-untyped-call]
     assert SortMode.SEVERITY.next() == SortMode.AGE
     assert SortMode.STATUS.next() == SortMode.SEVERITY
 

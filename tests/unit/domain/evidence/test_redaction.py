@@ -19,7 +19,10 @@ from ircmd.domain.evidence.redaction import (
 
 def external(**kw: object) -> Redactor:
     return Redactor.for_profile(
-        Profile.EXTERNAL, secrets=[ENV_SECRET], custom_patterns={"account": r"ACCT-[0-9]{8}"}, **kw
+        Profile.EXTERNAL,
+        secrets=[ENV_SECRET],
+        custom_patterns={"account": r"ACCT-[0-9]{8}"},
+        **kw,  # type: ignore[arg-type]
     )
 
 
