@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -91,8 +91,12 @@ class Served:
         self._log.close()
 
 
+ServeFn = Callable[..., Served]
+"""The ``serve`` fixture: start ``ircmd serve`` with these arguments."""
+
+
 @pytest.fixture
-def serve(tmp_path: Path) -> Iterator[type[Served]]:
+def serve(tmp_path: Path) -> Iterator[ServeFn]:
     started: list[Served] = []
 
     class _Served(Served):
@@ -116,10 +120,10 @@ async def type_note(page: Page, text: str) -> None:
 
 
 async def test_the_incident_renders_and_a_cli_note_appears_live(
-    tmp_path: Path, incident: str, serve: type[Served]
+    tmp_path: Path, incident: str, serve: ServeFn
 ) -> None:
     chromium = require_service("chromium")
-    served = serve("--incident", incident)  # type: ignore[arg-type]
+    served = serve("--incident", incident)
     async with Browser.launch(chromium, tmp_path) as browser:
         page = await browser.open_terminal_page(served.url)
         await page.wait_for_text(incident, TITLE, "READ-ONLY", timeout=60)
@@ -145,7 +149,7 @@ async def test_the_incident_renders_and_a_cli_note_appears_live(
 
 
 async def test_a_read_only_seat_cannot_write_but_an_acting_seat_can(
-    tmp_path: Path, incident: str, serve: type[Served]
+    tmp_path: Path, incident: str, serve: ServeFn
 ) -> None:
     chromium = require_service("chromium")
     before = len(events(incident))
@@ -172,7 +176,7 @@ async def test_a_read_only_seat_cannot_write_but_an_acting_seat_can(
     assert not any("observer was here" in t for t in texts)
 
 
-async def test_the_websocket_refuses_other_origins(incident: str, serve: type[Served]) -> None:
+async def test_the_websocket_refuses_other_origins(incident: str, serve: ServeFn) -> None:
     import aiohttp
 
     served = serve("--incident", incident)
@@ -188,7 +192,7 @@ async def test_the_websocket_refuses_other_origins(incident: str, serve: type[Se
             assert not ws.closed
 
 
-def test_the_page_uses_the_bundled_font(incident: str, serve: type[Served]) -> None:
+def test_the_page_uses_the_bundled_font(incident: str, serve: ServeFn) -> None:
     served = serve("--incident", incident)
     first = httpx.get(served.url, timeout=10)
     page = first.text
@@ -215,10 +219,10 @@ def session_members(sid: int) -> list[int]:
 
 
 async def test_stopping_the_server_ends_every_seat(
-    tmp_path: Path, incident: str, serve: type[Served]
+    tmp_path: Path, incident: str, serve: ServeFn
 ) -> None:
     chromium = require_service("chromium")
-    served = serve("--incident", incident)  # type: ignore[arg-type]
+    served = serve("--incident", incident)
     async with Browser.launch(chromium, tmp_path) as browser:
         page = await browser.open_terminal_page(served.url)
         await page.wait_for_text(incident, timeout=60)

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import time
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -112,7 +113,7 @@ def test_deflate_zlib_and_raw_and_chunked_bodies_are_spooled(
         headers={"Content-Type": PB, "Content-Encoding": "deflate"},
     )
 
-    def gen():  # type: ignore[no-untyped-def]
+    def gen() -> Iterator[bytes]:
         for i in range(0, len(c), 7):
             yield c[i : i + 7]
 
@@ -333,9 +334,9 @@ def test_full_disk_loses_nothing_acknowledged(tmp_path: Path) -> None:
             assert rec.health().state == "ok"
         finally:
             rec.stop()
-        batch = read_spool(mnt / "spool")
-        assert not batch.problem_lines
-        got = [s.span_id for s in batch.spans]
+        spooled = read_spool(mnt / "spool")
+        assert not spooled.problem_lines
+        got = [s.span_id for s in spooled.spans]
         assert set(got) == acked and len(got) == len(acked)
     finally:
         subprocess.run(["umount", str(mnt)], check=False)

@@ -179,7 +179,7 @@ def _nested_anyvalue(depth: int) -> bytes:
     for _ in range(depth):
         v = v.array_value.values.add()
     v.string_value = "bottom"
-    return req.SerializeToString()
+    return bytes(req.SerializeToString())
 
 
 def test_corpus_deep_nesting(harness: Harness) -> None:

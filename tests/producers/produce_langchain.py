@@ -7,6 +7,7 @@ LIBRARY: ``openinference`` (openinference-instrumentation-langchain) or ``openll
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -39,7 +40,7 @@ def main() -> int:
         """Refund an account."""
         return f"refunded {amount} to {account_id}"
 
-    chain = RunnableLambda(lambda req: {"account_id": req["account"], "amount": req["amount"]})
+    chain: Any = RunnableLambda(lambda req: {"account_id": req["account"], "amount": req["amount"]})
     chain = chain | issue_refund
     chain.invoke({"account": "A-1042", "amount": 120.5})
     chain.invoke({"account": "A-2001", "amount": 9.0})

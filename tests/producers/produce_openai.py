@@ -53,7 +53,7 @@ def main() -> int:
     if library == "otel-v2":
         from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
 
-        OpenAIInstrumentor().instrument(tracer_provider=tp, logger_provider=lp)
+        OpenAIInstrumentor().instrument(tracer_provider=tp, logger_provider=lp)  # type: ignore[no-untyped-call]
     elif library == "openinference":
         from openinference.instrumentation.openai import OpenAIInstrumentor as OI
 

@@ -14,6 +14,7 @@ import pytest
 from tests.browser import Browser
 from tests.functional.test_browser_seat import (
     Served,
+    ServeFn,
     events,
     incident,  # noqa: F401 -- fixture
     ircmd,
@@ -35,7 +36,7 @@ def token_of(served: Served, name: str) -> str:
 
 async def test_no_token_is_refused_whatever_the_origin(
     incident: str,  # noqa: F811
-    serve: type[Served],  # noqa: F811
+    serve: ServeFn,  # noqa: F811
 ) -> None:
     served = serve("--incident", incident, "--seat", "maria:responder")
     assert httpx.get(served.base, timeout=10).status_code == 403
@@ -56,7 +57,7 @@ async def test_no_token_is_refused_whatever_the_origin(
 
 async def test_seat_cap_and_revocation(
     incident: str,  # noqa: F811
-    serve: type[Served],  # noqa: F811
+    serve: ServeFn,  # noqa: F811
 ) -> None:
     served = serve(
         "--incident", incident, "--seat", "a:observer", "--seat", "b:observer", "--max-seats", "1"
@@ -78,7 +79,7 @@ async def test_seat_cap_and_revocation(
 async def test_responder_note_is_recorded_under_the_seat_name_and_observer_cannot_act(
     tmp_path: Path,
     incident: str,  # noqa: F811
-    serve: type[Served],  # noqa: F811
+    serve: ServeFn,  # noqa: F811
 ) -> None:
     from tests.services import require_service
 

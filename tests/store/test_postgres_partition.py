@@ -134,7 +134,7 @@ def test_partition_is_seen_bounded_and_a_retyped_line_is_stored_once(
     local = PostgresIncidentStore(pg_dsn, key_source=KeySource(keys, None))
     inc, _ = service(local).declare("partition drill")
     params = conninfo_to_dict(pg_dsn)
-    fwd = Forwarder(b, addr, (str(params.get("host", "127.0.0.1")), int(params["port"])))
+    fwd = Forwarder(b, addr, (str(params.get("host", "127.0.0.1")), int(str(params["port"]))))
     dsn = make_conninfo(pg_dsn, host=addr, port=str(fwd.port))
     proc = subprocess.Popen(
         [

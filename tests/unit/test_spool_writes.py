@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from ircmd.backends.traces import spool as spool_mod
 from ircmd.backends.traces.spool import Spool, SpoolWriteError, read_segments
 
 
@@ -36,9 +35,9 @@ def test_failed_write_is_cut_and_later_records_survive(
 
     with monkeypatch.context() as m:
         if fault == "eio-fsync":
-            m.setattr(spool_mod.os, "fsync", bad_fsync)
+            m.setattr("ircmd.backends.traces.spool.os.fsync", bad_fsync)
         else:
-            m.setattr(spool_mod.os, "write", short)
+            m.setattr("ircmd.backends.traces.spool.os.write", short)
         with pytest.raises(SpoolWriteError):
             sp.append("protobuf", b"b" * 100)
     assert not sp.healthy and sp.failed_writes == 1

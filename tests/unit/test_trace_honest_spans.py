@@ -4,6 +4,7 @@ requested by a model as invocations, messages from every place, GenAI log events
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -341,7 +342,8 @@ def test_logs_decode_and_attach() -> None:
     assert s.output_messages == ()  # derived before the join: must not stick
     assert attach_logs([s], recs) == 2
     assert [(m.role, m.content) for m in s.input_messages] == [("user", "refund A-5")]
-    assert s.output_messages[0].tool_calls[0].name == "issue_refund"
+    joined: list[Any] = list(s.output_messages)  # re-derived after the join
+    assert joined[0].tool_calls[0].name == "issue_refund"
     assert find_similar([s], SimilarQuery(tool="issue_refund")).spans == 1
 
 

@@ -302,7 +302,7 @@ def test_health_lines_for_the_war_room(tmp_path: Path) -> None:
     good = source(lambda r: httpx.Response(200, json=[ALERT]), name="good")
     bad = source(lambda r: httpx.Response(503, text="maintenance"), name="bad")
     svc = make_service(tmp_path, [good, bad])
-    ws = SimpleNamespace(notes={"signals": svc})
+    ws: Any = SimpleNamespace(signals=svc)
     assert [(h.name, h.state) for h in health_lines(ws)] == [
         ("good", "unknown"),
         ("bad", "unknown"),

@@ -61,7 +61,9 @@ def test_hooks_collect_and_survive_broken_providers(tmp_path: Path) -> None:
         return [BackendHealth("alerts", "down", "connection refused")]
 
     ws.extensions = Extensions(
-        deadlines=[soon, broken], active_controls=[controls, broken], health=[health]
+        deadlines=[soon, broken],
+        active_controls=[controls, broken],  # type: ignore[list-item]
+        health=[health],
     )
     deadline, problems = hooks.next_deadline(ws, inc, now)
     assert deadline is not None and deadline.label == "customer"
