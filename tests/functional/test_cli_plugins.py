@@ -70,7 +70,9 @@ def test_a_misspelled_plugin_key_is_rejected_with_file_line_and_key(tmp_path: Pa
     config = write_config(tmp_path, 'kind = "testsignals"\npath = "{alerts}"\nintervall = 5\n')
     proc = ircmd(config, "signals", "list")
     assert proc.returncode == 1
-    assert proc.stderr.strip() == f"ircmd: {config}:7: signal_sources[0].intervall: unknown key"
+    assert (
+        proc.stderr.strip() == f"ircmd: error: {config}:7: signal_sources[0].intervall: unknown key"
+    )
 
 
 def test_a_plugin_key_of_the_wrong_type_is_rejected_by_the_plugins_model(tmp_path: Path) -> None:
@@ -94,7 +96,7 @@ def test_an_unknown_kind_is_rejected_naming_the_installed_kinds(tmp_path: Path) 
     proc = ircmd(config, "signals", "list")
     assert proc.returncode == 1
     assert proc.stderr.strip() == (
-        f"ircmd: {config}:5: signal_sources[0].kind: 'testsignalz' is not one of: "
+        f"ircmd: error: {config}:5: signal_sources[0].kind: 'testsignalz' is not one of: "
         "alertmanager, testsignals"
     )
 

@@ -190,7 +190,7 @@ class PluginKind:
 def _strict_plugin_model(plugin: PluginKind) -> type[BaseModel]:
     """The plug-in's model with ``kind`` (and, for sources, ``name``) and unknown keys
     rejected, like a built-in kind's model."""
-    fields: dict[str, Any] = {"kind": (Literal[plugin.kind], ...)}  # type: ignore[valid-type]
+    fields: dict[str, Any] = {"kind": (Literal[plugin.kind], ...)}
     if plugin.section != "controllers" and "name" not in plugin.model.model_fields:
         fields["name"] = (str, ...)
     strict = create_model(
@@ -211,6 +211,11 @@ def _controller_tag(plugin_kinds: frozenset[str]) -> Any:
     return tag
 
 
+def _one_of(members: Sequence[Any], discriminator: Any) -> Any:
+    """``Annotated[Union[*members], discriminator]``, built at run time."""
+    return Annotated[Union[tuple(members)], discriminator]  # noqa: UP007
+
+
 @lru_cache(maxsize=8)
 def _config_model(plugins: tuple[PluginKind, ...]) -> type[Config]:
     by_section: dict[str, list[PluginKind]] = {s: [] for s in SECTIONS}
@@ -219,25 +224,24 @@ def _config_model(plugins: tuple[PluginKind, ...]) -> type[Config]:
     overrides: dict[str, Any] = {}
     traces = [_strict_plugin_model(p) for p in by_section["trace_sources"]]
     if traces:
-        members = Union[FilesSourceConfig, OtlpSourceConfig, PhoenixSourceConfig, *traces]  # type: ignore[valid-type]  # noqa: UP007
-        item = Annotated[members, Field(discriminator="kind")]
+        builtin: list[Any] = [FilesSourceConfig, OtlpSourceConfig, PhoenixSourceConfig]
+        item = _one_of([*builtin, *traces], Field(discriminator="kind"))
         overrides["trace_sources"] = (list[item], Field(default_factory=list))  # type: ignore[valid-type]
     signals = [_strict_plugin_model(p) for p in by_section["signal_sources"]]
     if signals:
-        members = Union[AlertmanagerSourceConfig, *signals]  # type: ignore[valid-type]  # noqa: UP007
-        item = Annotated[members, Field(discriminator="kind")]
+        item = _one_of([AlertmanagerSourceConfig, *signals], Field(discriminator="kind"))
         overrides["signal_sources"] = (list[item], Field(default_factory=list))  # type: ignore[valid-type]
     controllers = by_section["controllers"]
     if controllers:
-        tagged = [Annotated[ControllerConfig, Tag("builtin")]]
+        tagged: list[Any] = [Annotated[ControllerConfig, Tag("builtin")]]
         tagged += [Annotated[_strict_plugin_model(p), Tag(p.kind)] for p in controllers]
         tag = _controller_tag(frozenset(p.kind for p in controllers))
-        members = Union[tuple(tagged)]  # type: ignore[valid-type]  # noqa: UP007
-        item = Annotated[members, Discriminator(tag)]
+        item = _one_of(tagged, Discriminator(tag))
         overrides["controllers"] = (dict[str, item], Field(default_factory=dict))  # type: ignore[valid-type]
     if not overrides:
         return Config
-    return create_model("ConfigWithPlugins", __base__=Config, **overrides)
+    model: type[Config] = create_model("ConfigWithPlugins", __base__=Config, **overrides)
+    return model
 
 
 def config_model(plugins: Sequence[PluginKind] = ()) -> type[Config]:
