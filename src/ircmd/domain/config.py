@@ -17,7 +17,7 @@ from ircmd.domain.incidents.workflow import Workflow
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class StoreConfig(_Strict):
