@@ -3,6 +3,8 @@
 Targets (issue 10): ``ircmd incident list`` on a one-incident store <= 0.3x the CPU of
 ``python -c "import textual.app"`` in the same venv; ``ircmd --version`` <= 0.1x.
 CPU is user+sys of the child (``resource.getrusage(RUSAGE_CHILDREN)`` deltas), median of N.
+Bytecode is cached in a temporary ``PYTHONPYCACHEPREFIX`` (the seeding run writes it), so an
+environment with ``PYTHONDONTWRITEBYTECODE=1`` does not recompile ircmd in every run.
 
     python benchmarks/bench_cli_start.py [--runs 7]
 """
@@ -45,6 +47,8 @@ def main() -> int:
     ircmd = [str(script)] if script.exists() else [py, "-m", "ircmd"]
     with tempfile.TemporaryDirectory() as data:
         env = {**os.environ, "IRCMD_DATA_DIR": data}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = os.path.join(data, "pycache")
         env["IRCMD_CONFIG"] = os.path.join(data, "absent-config.toml")
         with open(env["IRCMD_CONFIG"], "w", encoding="utf-8") as f:
             f.write("")

@@ -7,6 +7,8 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e '.[test]'
+# a third-party backend package, so the tests prove plug-in kinds work through the config
+.venv/bin/python -m pip install -q --no-deps -e tests/plugins/ircmd_testplugin
 
 if [ -x scripts/services.sh ]; then
   # shellcheck disable=SC1091

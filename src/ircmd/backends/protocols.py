@@ -13,6 +13,22 @@ from typing import Any, Protocol, runtime_checkable
 from ircmd.domain.containment.controls import ControlState, Observation
 from ircmd.domain.incidents.workflow import ControlKind, ControlSpec
 from ircmd.domain.signals.signals import Signal, SilenceRequest
+
+__all__ = [
+    "ContainmentController",
+    "ControlTarget",
+    "ControllerCapabilities",
+    "ControllerError",
+    "DocStore",
+    "Signal",
+    "SignalSource",
+    "SignalSourceError",
+    "SilenceNotFound",
+    "SilenceRequest",
+    "TraceBatch",
+    "TraceSource",
+    "TraceSourceError",
+]
 from ircmd.domain.traces.otlp import Problems
 from ircmd.domain.traces.spans import Span
 

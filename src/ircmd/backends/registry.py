@@ -7,6 +7,14 @@ A backend package declares, in its ``pyproject.toml``::
 
 and ``factory(config)`` returns an object implementing one of the protocols in
 :mod:`ircmd.backends.protocols` (``TraceSource``, ``SignalSource``, ``ContainmentController``).
+The factory also says where its kind goes in the config and which keys it takes::
+
+    factory.config_section = "signal_sources"   # or "trace_sources" / "controllers"
+    factory.config_model = MyKeys               # a pydantic model of the kind's own keys
+
+The config then accepts ``kind = "mykind"`` in that section, validates its keys with
+``MyKeys`` (``name`` and ``kind`` are added; unknown keys are rejected with file, line and
+key like a built-in's), and ``factory`` receives the validated ``MyKeys`` instance.
 Built-ins are listed here the same way, as ``"module:attribute"`` strings, imported only
 when used.
 """
@@ -15,8 +23,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from typing import Any
+
+from pydantic import BaseModel
+
+from ircmd.domain.config import SECTIONS, PluginKind
 
 ENTRY_POINT_GROUP = "ircmd.backends"
 
@@ -36,9 +47,45 @@ class BackendNotFound(LookupError):
     pass
 
 
+def entry_points(group: str) -> list[Any]:
+    from importlib.metadata import entry_points as _entry_points  # scanned only when needed
+
+    return list(_entry_points(group=group))
+
+
+class PluginError(Exception):
+    """An installed plug-in cannot be loaded or does not declare its config."""
+
+
+def plugin_kinds(wanted: set[str] | None = None) -> list[PluginKind]:
+    """The third-party kinds installed (those in ``wanted``, or all), with their config
+    schema. A plug-in that fails to load is skipped unless it is ``wanted``."""
+    found: list[PluginKind] = []
+    for ep in entry_points(ENTRY_POINT_GROUP):
+        if ep.name in BUILTIN:
+            continue
+        needed = wanted is None or ep.name in wanted
+        try:
+            factory = ep.load()
+            section = getattr(factory, "config_section", None)
+            model = getattr(factory, "config_model", None)
+            if section not in SECTIONS:
+                raise PluginError(f"its factory has no config_section (one of {SECTIONS})")
+            if not (isinstance(model, type) and issubclass(model, BaseModel)):
+                raise PluginError("its factory has no config_model (a pydantic model)")
+        except Exception as exc:
+            if needed:
+                raise PluginError(
+                    f"plug-in kind {ep.name!r} ({ep.value}) cannot be used: {exc}"
+                ) from None
+            continue
+        found.append(PluginKind(kind=ep.name, section=section, model=model))
+    return found
+
+
 def available_kinds() -> list[str]:
     kinds = set(BUILTIN)
-    kinds.update(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP))
+    kinds.update(ep.name for ep in entry_points(ENTRY_POINT_GROUP))
     return sorted(kinds)
 
 
@@ -48,7 +95,7 @@ def load_factory(kind: str) -> Callable[..., Any]:
         module_name, _, attr = target.partition(":")
         factory: Callable[..., Any] = getattr(importlib.import_module(module_name), attr)
         return factory
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
+    for ep in entry_points(ENTRY_POINT_GROUP):
         if ep.name == kind:
             loaded: Callable[..., Any] = ep.load()
             return loaded

@@ -1,21 +1,26 @@
 """The ``ircmd`` command line. Headless commands never import Textual (they start fast);
 the TUI is imported only by the commands that open it.
 
+``ircmd --version`` answers before argparse is imported; the parser lives in
+:mod:`ircmd.cli.parser` (``ArgParser`` and ``build_parser`` are re-exported here lazily).
+
 Start-up cost is kept low by registering only the module that owns the command being run
 (``COMMANDS``); ``--help``, an unknown command and shell completion build the whole parser.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ircmd import __version__
 from ircmd.cli.errors import CliError, UsageError, check_argv, fail
+
+if TYPE_CHECKING:
+    from ircmd.cli.parser import ArgParser as ArgParser
+    from ircmd.cli.parser import build_parser as build_parser
 
 # Which module registers each top-level command. A new command adds its name here; its
 # module's ``register(sub)`` adds the sub-parser. ``MODULES`` keeps the order of ``--help``.
@@ -53,41 +58,6 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class ArgParser(argparse.ArgumentParser):
-    """argparse with one-line usage errors (exit 2) instead of a usage block, and options
-    and positionals in any order (``trace pin INC-0001 --span ID a.json b.json``): a parser
-    without sub-commands parses intermixed."""
-
-    # argcomplete follows which positional is being typed through the plain parse, which
-    # the two passes of intermixed parsing hide from it; shell completion turns this off.
-    intermixed = True
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._has_subcommands = False
-        self._intermixing = False
-
-    def add_subparsers(self, **kwargs: Any) -> Any:
-        self._has_subcommands = True
-        return super().add_subparsers(**kwargs)
-
-    def parse_known_args(  # type: ignore[override]
-        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
-    ) -> tuple[argparse.Namespace, list[str]]:
-        if self._has_subcommands or self._intermixing or not self.intermixed:
-            return super().parse_known_args(args, namespace)
-        # parse_known_intermixed_args calls parse_known_args twice itself (options first,
-        # then positionals); the flag sends those inner calls to the plain parser.
-        self._intermixing = True
-        try:
-            return super().parse_known_intermixed_args(args, namespace)
-        finally:
-            self._intermixing = False
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
-
-
 def _command_of(args: Sequence[str]) -> str | None:
     """The top-level command word (the top-level options take no value)."""
     for word in args:
@@ -107,33 +77,23 @@ def _modules_for(args: Sequence[str]) -> Sequence[str]:
     return COMMANDS.get(command, MODULES)
 
 
-def build_parser(modules: Sequence[str] = MODULES) -> ArgParser:
-    """The parser with the sub-commands of ``modules`` (all of them by default)."""
-    parser = ArgParser(
-        prog="ircmd",
-        description="Keyboard-first terminal console for AI incident response.",
-    )
-    parser.add_argument("--version", action="version", version=f"ircmd {__version__}")
-    parser.add_argument(
-        "--read-only", action="store_true", help="observer seat: everything visible, no action runs"
-    )
-    parser.set_defaults(func=_run_tui)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgParser)
-    for name in modules:
-        importlib.import_module(f"ircmd.cli.{name}").register(sub)
-    return parser
+def __getattr__(name: str) -> Any:
+    if name in ("ArgParser", "build_parser"):
+        from ircmd.cli import parser
 
-
-def _run_tui(ctx: Any, args: argparse.Namespace) -> int:
-    from ircmd.cli.tui_cmds import run_tui
-
-    return run_tui(ctx, args)
+        return getattr(parser, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list == ["--version"] and "_ARGCOMPLETE" not in os.environ:
+        print(f"ircmd {__version__}")  # what argparse's version action prints, sooner
+        return 0
     try:
         check_argv(args_list)
+        from ircmd.cli.parser import ArgParser, build_parser
+
         if "_ARGCOMPLETE" in os.environ:
             from ircmd.cli.completion import autocomplete
 

@@ -7,15 +7,27 @@ and checks the data.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from ircmd.domain.incidents.workflow import Workflow
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class StoreConfig(_Strict):
@@ -151,8 +163,9 @@ class RedactionConfig(_Strict):
             if token_env:
                 names.append(token_env)
         for ctl in config.controllers.values():
-            if ctl.token_env:
-                names.append(ctl.token_env)
+            token_env = getattr(ctl, "token_env", None)
+            if token_env:
+                names.append(token_env)
         return sorted(set(names))
 
 
@@ -188,3 +201,88 @@ class Config(_Strict):
 
     def workflow(self, workflow_id: str) -> Workflow | None:
         return next((w for w in self.workflows if w.id == workflow_id), None)
+
+
+# -- third-party kinds ------------------------------------------------------------------------
+
+Section = Literal["trace_sources", "signal_sources", "controllers"]
+SECTIONS: tuple[Section, ...] = ("trace_sources", "signal_sources", "controllers")
+BUILTIN_KINDS: dict[Section, tuple[str, ...]] = {
+    "trace_sources": ("files", "otlp", "phoenix"),
+    "signal_sources": ("alertmanager",),
+    "controllers": ("unleash", "phoenix-prompts", "local"),
+}
+
+
+@dataclass(frozen=True)
+class PluginKind:
+    """A third party's backend kind, as its package declares it: the config section it
+    belongs to and the pydantic model of its own keys (``name``/``kind`` are added here)."""
+
+    kind: str
+    section: Section
+    model: type[BaseModel]
+
+
+def _strict_plugin_model(plugin: PluginKind) -> type[BaseModel]:
+    """The plug-in's model with ``kind`` (and, for sources, ``name``) and unknown keys
+    rejected, like a built-in kind's model."""
+    fields: dict[str, Any] = {"kind": (Literal[plugin.kind], ...)}
+    if plugin.section != "controllers" and "name" not in plugin.model.model_fields:
+        fields["name"] = (str, ...)
+    strict = create_model(
+        f"{plugin.model.__name__}_{plugin.section}",
+        __base__=plugin.model,
+        **fields,
+    )
+    strict.model_config["extra"] = "forbid"
+    strict.model_rebuild(force=True)
+    return strict
+
+
+def _controller_tag(plugin_kinds: frozenset[str]) -> Any:
+    def tag(value: Any) -> str:
+        kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+        return str(kind) if kind in plugin_kinds else "builtin"
+
+    return tag
+
+
+def _one_of(members: Sequence[Any], discriminator: Any) -> Any:
+    """``Annotated[Union[*members], discriminator]``, built at run time."""
+    return Annotated[Union[tuple(members)], discriminator]  # noqa: UP007
+
+
+@lru_cache(maxsize=8)
+def _config_model(plugins: tuple[PluginKind, ...]) -> type[Config]:
+    by_section: dict[str, list[PluginKind]] = {s: [] for s in SECTIONS}
+    for plugin in plugins:
+        by_section[plugin.section].append(plugin)
+    overrides: dict[str, Any] = {}
+    traces = [_strict_plugin_model(p) for p in by_section["trace_sources"]]
+    if traces:
+        builtin: list[Any] = [FilesSourceConfig, OtlpSourceConfig, PhoenixSourceConfig]
+        item = _one_of([*builtin, *traces], Field(discriminator="kind"))
+        overrides["trace_sources"] = (list[item], Field(default_factory=list))  # type: ignore[valid-type]
+    signals = [_strict_plugin_model(p) for p in by_section["signal_sources"]]
+    if signals:
+        item = _one_of([AlertmanagerSourceConfig, *signals], Field(discriminator="kind"))
+        overrides["signal_sources"] = (list[item], Field(default_factory=list))  # type: ignore[valid-type]
+    controllers = by_section["controllers"]
+    if controllers:
+        tagged: list[Any] = [Annotated[ControllerConfig, Tag("builtin")]]
+        tagged += [Annotated[_strict_plugin_model(p), Tag(p.kind)] for p in controllers]
+        tag = _controller_tag(frozenset(p.kind for p in controllers))
+        item = _one_of(tagged, Discriminator(tag))
+        overrides["controllers"] = (dict[str, item], Field(default_factory=dict))  # type: ignore[valid-type]
+    if not overrides:
+        return Config
+    model: type[Config] = create_model("ConfigWithPlugins", __base__=Config, **overrides)
+    return model
+
+
+def config_model(plugins: Sequence[PluginKind] = ()) -> type[Config]:
+    """:class:`Config`, or a subclass whose sections also accept the given third-party kinds
+    (each validated by its own model). The caller finds the plug-ins (entry points are not
+    the domain's business) and hands their schemas in."""
+    return _config_model(tuple(plugins))

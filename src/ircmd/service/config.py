@@ -11,7 +11,7 @@ from typing import Any
 from platformdirs import user_config_dir, user_data_dir
 from pydantic import ValidationError
 
-from ircmd.domain.config import Config
+from ircmd.domain.config import BUILTIN_KINDS, SECTIONS, Config, config_model
 
 APP_NAME = "ircmd"
 
@@ -55,16 +55,46 @@ def _find_line(text: str, loc: tuple[Any, ...]) -> int | None:
     return start + 1 if start else None
 
 
-def _format_loc(loc: tuple[Any, ...]) -> str:
+def _format_loc(loc: tuple[Any, ...], tags: frozenset[str] = frozenset()) -> str:
     out = ""
-    for part in loc:
+    for i, part in enumerate(loc):
+        prev = loc[i - 1] if i else None
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("files", "otlp", "phoenix", "alertmanager") and out:
+        elif part in tags and (isinstance(prev, int) or (i == 2 and loc[0] == "controllers")):
             continue  # discriminator tags pydantic adds to the location
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+def _foreign_kinds(raw: dict[str, Any]) -> set[str]:
+    """The ``kind``s the file names that no built-in backend has."""
+    kinds: set[str] = set()
+    for section in SECTIONS:
+        tables = raw.get(section)
+        if isinstance(tables, dict):
+            tables = list(tables.values())
+        if not isinstance(tables, list):
+            continue
+        for table in tables:
+            kind = table.get("kind") if isinstance(table, dict) else None
+            if isinstance(kind, str) and kind not in BUILTIN_KINDS[section]:
+                kinds.add(kind)
+    return kinds
+
+
+def _model_for(raw: dict[str, Any], source: str) -> type[Config]:
+    """:class:`Config`, extended by the installed plug-ins when the file names a kind that
+    is not built in (entry points are scanned only then: a plain config starts fast)."""
+    if not _foreign_kinds(raw):
+        return Config
+    from ircmd.backends.registry import PluginError, plugin_kinds
+
+    try:
+        return config_model(plugin_kinds(_foreign_kinds(raw)))
+    except PluginError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
 
 
 def parse_config(text: str, source: str = "<config>") -> Config:
@@ -74,14 +104,17 @@ def parse_config(text: str, source: str = "<config>") -> Config:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     except RecursionError:
         raise ConfigError(f"{source}: not valid TOML: nested too deeply") from None
+    model = _model_for(raw, source)
     try:
-        return Config.model_validate(raw)
+        return model.model_validate(raw)
     except RecursionError:
         raise ConfigError(f"{source}: nested too deeply") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err.get("loc", ()))
-        key = _format_loc(loc)
+        tags = frozenset({*(k for ks in BUILTIN_KINDS.values() for k in ks), "builtin"})
+        tags |= _foreign_kinds(raw)
+        key = _format_loc(loc, tags)
         line = _find_line(text, loc)
         where = f"{source}:{line}" if line else source
         msg = err.get("msg", "invalid value")
@@ -91,7 +124,7 @@ def parse_config(text: str, source: str = "<config>") -> Config:
             ctx = err.get("ctx", {})
             field = str(ctx.get("discriminator", "kind")).strip("'")
             loc = (*loc, field)
-            key = _format_loc(loc)
+            key = _format_loc(loc, tags)
             line = _find_line(text, loc)
             where = f"{source}:{line}" if line else source
             tag = ctx.get("tag")

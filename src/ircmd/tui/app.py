@@ -19,7 +19,6 @@ from ircmd.tui.process_tuning import ProcessTuning
 from ircmd.tui.screens.evidence.verbs import evidence_verbs
 from ircmd.tui.screens.incidents import IncidentsScreen
 from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows
-from ircmd.tui.screens.warroom.screen import WarRoomScreen
 
 _UNREAD = object()
 
@@ -64,6 +63,10 @@ class IrcmdApp(App[int]):
 
     # -- navigation --------------------------------------------------------------------
     def open_incident(self, incident_id: str) -> None:
+        # imported on first use: the war room (and the trace/containment services behind its
+        # panes) is ~1/4 of the start-up imports, and the first frame is the incidents list
+        from ircmd.tui.screens.warroom.screen import WarRoomScreen
+
         self.push_screen(WarRoomScreen(self.workspace, incident_id, self.extra_verbs))
 
     def switch_home(self) -> None:

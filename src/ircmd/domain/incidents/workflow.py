@@ -53,7 +53,7 @@ class ControlKind(StrEnum):
 class ControlSpec(BaseModel):
     """One containment control a workflow offers (``[[workflows.controls]]``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     kind: ControlKind
@@ -71,7 +71,7 @@ class ControlSpec(BaseModel):
 class Workflow(BaseModel):
     """One production AI workflow (``[[workflows]]``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = ""
