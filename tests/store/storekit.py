@@ -43,6 +43,7 @@ class StoreSpec:
         env = dict(os.environ)
         env["IRCMD_DATA_DIR"] = str(self.tmp / "data")
         env["IRCMD_CONFIG"] = str(self.config_path)
+        env["IRCMD_KEY_DIR"] = str(self.tmp / "keys")
         env["IRCMD_USER"] = "tester"
         if self.dsn:
             env[DSN_VAR] = self.dsn

@@ -1,6 +1,7 @@
 """The per-store chain key: where it lives, how a store is migrated to it, what verify checks.
 
-The key is kept OUTSIDE the store: a 0600 file ``<config dir>/keys/<store-id>.key`` (created
+The key is kept OUTSIDE the store: a 0600 file ``<config dir>/keys/<store-id>.key`` (the
+platform's config dir for ircmd, or ``IRCMD_KEY_DIR``) (created
 on first use), or the value of the environment variable ``[store] key_env`` names. The store
 itself only holds a *key manifest* (document ``meta/chain_key``): the store id, when the store
 was keyed, the head of every incident that existed then (those events keep their plain
@@ -31,10 +32,15 @@ MIN_ENV_KEY_CHARS = 32
 
 
 def default_key_dir() -> Path:
-    """``keys/`` next to the config file (``IRCMD_CONFIG``'s folder, else the platform's)."""
-    env = os.environ.get("IRCMD_CONFIG")
+    """``IRCMD_KEY_DIR`` if set, else ``keys/`` in the platform's config dir for ircmd.
+
+    Deliberately NOT the folder of ``IRCMD_CONFIG``: a second console (a browser seat, a
+    script with its own config file) on the same store must find the same key, or it could
+    not write at all. People who share a store across accounts or machines name the key
+    with ``[store] key_env`` instead."""
+    env = os.environ.get("IRCMD_KEY_DIR")
     if env:
-        return Path(env).expanduser().parent / "keys"
+        return Path(env).expanduser()
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("ircmd")) / "keys"
