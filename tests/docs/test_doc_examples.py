@@ -104,14 +104,6 @@ def commands(text: str) -> list[str]:
 
 def _drop_comment(command: str) -> str:
     """``ircmd x  # why`` → ``ircmd x`` (a ``#`` inside quotes stays)."""
-    lexer = shlex.shlex(command, posix=True, punctuation_chars=True)
-    lexer.whitespace_split = True
-    lexer.commenters = "#"
-    try:
-        list(lexer)
-    except ValueError:
-        return command
-    # shlex cannot give the offset of the comment; cut at the first unquoted " #".
     quote = ""
     for k, ch in enumerate(command):
         if quote:
@@ -293,3 +285,46 @@ def test_doc_config_examples_load(path: Path, tmp_path: Path) -> None:
                 f"{block.where}: config example does not load: {exc}; "
                 "mark it <!-- fragment: reason --> if it is a part of a bigger file"
             ) from None
+
+
+LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces to '-'."""
+    text = heading.strip().lower().replace("`", "")
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def _anchors(path: Path) -> set[str]:
+    inside = False
+    found: set[str] = set()
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if FENCE.match(line):
+            inside = not inside
+        elif not inside and line.startswith("#"):
+            found.add(_slug(line.lstrip("#")))
+    return found
+
+
+@pytest.mark.parametrize("path", DOCS, ids=_doc_id)
+def test_doc_links_point_at_files_and_headings(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    for m in LINK.finditer(text):
+        target = m["target"]
+        if re.match(r"^[a-z]+:", target):
+            continue  # http(s), mailto: not checked offline
+        file_part, _, anchor = target.partition("#")
+        dest = (path.parent / file_part).resolve() if file_part else path
+        assert dest.exists(), f"{_doc_id(path)}: link to {target!r}: no such file"
+        if anchor and dest.suffix == ".md":
+            assert anchor in _anchors(dest), f"{_doc_id(path)}: link to {target!r}: no such heading"
+
+
+def test_slug_matches_github() -> None:
+    assert (
+        _slug(" The regulatory clock (EU AI Act Art. 73)")
+        == "the-regulatory-clock-eu-ai-act-art-73"
+    )
+    assert _slug(" Browser seats (`ircmd serve`)") == "browser-seats-ircmd-serve"
+    assert _slug(" Where does new code go?") == "where-does-new-code-go"
