@@ -148,8 +148,8 @@ def _doc_id(path: Path) -> str:
 def _make_demo(root: Path) -> Path:
     """A folder with a seeded demo store (data/), its config (config.toml) and traces/.
 
-    Seeded with ``IRCMD_CONFIG`` pointing at that config, so the chain key lands in
-    ``root/keys/`` where the commands run later look for it."""
+    Seeded with ``IRCMD_KEY_DIR`` pointing at ``root/keys/``, so the chain key lands where
+    the commands run later look for it."""
     from ircmd.demo.seed import DEMO_CONFIG, seed_demo
 
     config = root / "config.toml"
@@ -159,16 +159,18 @@ def _make_demo(root: Path) -> Path:
         encoding="utf-8",
     )
     data = root / "data"
-    before = os.environ.get("IRCMD_CONFIG")
+    saved = {k: os.environ.get(k) for k in ("IRCMD_CONFIG", "IRCMD_KEY_DIR")}
     os.environ["IRCMD_CONFIG"] = str(config)
+    os.environ["IRCMD_KEY_DIR"] = str(root / "keys")
     try:
         demo = seed_demo(data, now=SEEDED_AT)
         demo.workspace.close()
     finally:
-        if before is None:
-            del os.environ["IRCMD_CONFIG"]
-        else:
-            os.environ["IRCMD_CONFIG"] = before
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     traces = root / "traces"
     traces.mkdir()
     for src in (data / "demo-traces").iterdir():
@@ -181,6 +183,7 @@ def _env(root: Path) -> dict[str, str]:
     env.update(
         IRCMD_DATA_DIR=str(root / "data"),
         IRCMD_CONFIG=str(root / "config.toml"),
+        IRCMD_KEY_DIR=str(root / "keys"),
         IRCMD_USER="docs.reader",
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         XDG_CONFIG_HOME=str(root / "xdg-config"),
