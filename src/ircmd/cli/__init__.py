@@ -32,6 +32,7 @@ MODULES = (
     "trace_view",
     "trace_show",
     "completion",
+    "task_cmds",
 )
 COMMANDS: dict[str, tuple[str, ...]] = {
     "demo": ("tui_cmds",),
@@ -50,6 +51,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "trace": ("traces", "trace_view", "trace_show"),
     "receive": ("traces",),
     "completion": ("completion",),
+    "task": ("task_cmds",),
 }
 
 
