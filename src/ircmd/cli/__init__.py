@@ -33,6 +33,7 @@ MODULES = (
     "trace_show",
     "completion",
     "task_cmds",
+    "update_cmds",
 )
 COMMANDS: dict[str, tuple[str, ...]] = {
     "demo": ("tui_cmds",),
@@ -52,6 +53,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "receive": ("traces",),
     "completion": ("completion",),
     "task": ("task_cmds",),
+    "update": ("update_cmds",),
 }
 
 

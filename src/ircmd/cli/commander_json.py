@@ -29,4 +29,7 @@ def commander_fields(ctx: Context, inc: Incident, events: list[TimelineEvent]) -
         }
         for t in board.ordered()
     ]
-    return {"tasks": tasks}
+    from ircmd.service.comms.updates import UpdateService
+
+    due = UpdateService(ctx.service).due(inc.id, events)
+    return {"tasks": tasks, "next_updates": [d.to_json() for d in due]}

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ircmd.domain.comms.audiences import CommsConfig
 from ircmd.domain.incidents.workflow import Workflow
 
 
@@ -164,6 +165,7 @@ class Config(_Strict):
     workflows: list[Workflow] = Field(default_factory=list)
     ui: UIConfig = Field(default_factory=UIConfig)
     redaction: RedactionConfig = Field(default_factory=RedactionConfig)
+    comms: CommsConfig = Field(default_factory=CommsConfig)
     author: str | None = None
 
     @model_validator(mode="after")
