@@ -37,9 +37,14 @@ class UpdateService:
     def audiences(self) -> list[Audience]:
         return audiences(self.incidents.config.comms)
 
-    def due(self, incident_id: str, events: list[TimelineEvent] | None = None) -> list[DueUpdate]:
+    def due(
+        self,
+        incident_id: str,
+        events: list[TimelineEvent] | None = None,
+        now: datetime | None = None,
+    ) -> list[DueUpdate]:
         inc = self.incidents.get(incident_id)
-        now = self.incidents.clock()
+        now = now or self.incidents.clock()
         evs = events if events is not None else self.incidents.timeline(inc.id)
         return next_updates(self.audiences, inc, evs, now, regulatory_due(self.incidents, inc, now))
 

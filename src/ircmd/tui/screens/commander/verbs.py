@@ -71,5 +71,26 @@ def tasks_verb(room: Room) -> Verb:
     )
 
 
+def _audiences(room: Room) -> list[str]:
+    from ircmd.domain.comms.audiences import audiences
+
+    return [a.name for a in audiences(room.workspace.config.comms)]
+
+
+def update_verb(room: Room) -> Verb:
+    def run(cmd: Command) -> None:
+        from ircmd.tui.screens.commander.update import UpdateScreen
+
+        room.app.push_screen(UpdateScreen(room.workspace, room.incident_id, cmd.arg("audience")))
+
+    return Verb(
+        "update",
+        "update AUDIENCE: the grounded draft of a stakeholder update, editable, then send",
+        params=(Param("audience", choices=lambda: _audiences(room)),),
+        handler=run,
+        source="commander",
+    )
+
+
 def commander_verbs() -> tuple[VerbFactory, ...]:
-    return (task_verb, tasks_verb)
+    return (task_verb, tasks_verb, update_verb)
