@@ -12,6 +12,7 @@ import argparse
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from ircmd.domain.comms.audiences import audiences, find_audience
 from ircmd.domain.comms.draft import build_draft
@@ -26,6 +27,7 @@ DRAFT_TARGET = 0.200
 def incident_events(n: int) -> list[TimelineEvent]:
     events: list[TimelineEvent] = []
     prev = None
+    data: dict[str, Any]
     kinds = [EventKind.NOTE, EventKind.DECISION, EventKind.SIGNAL, EventKind.FINDING]
     for i in range(n):
         at = START + timedelta(seconds=i)
@@ -38,7 +40,7 @@ def incident_events(n: int) -> list[TimelineEvent]:
             kind, text = EventKind.COMMUNICATION, "update"
             data = {"audience": "executives"}
         else:
-            kind, data, text = kinds[i % 4], {"n": i}, f"event {i} text"
+            kind, data, text = kinds[i % 4], {"n": str(i)}, f"event {i} text"
         prev = new_event(
             incident_id="INC-0001", prev=prev, kind=kind, at=at, author="a", text=text, data=data
         )

@@ -34,6 +34,7 @@ MODULES = (
     "completion",
     "task_cmds",
     "update_cmds",
+    "handoff_cmds",
 )
 COMMANDS: dict[str, tuple[str, ...]] = {
     "demo": ("tui_cmds",),
@@ -54,6 +55,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "completion": ("completion",),
     "task": ("task_cmds",),
     "update": ("update_cmds",),
+    "handoff": ("handoff_cmds",),
 }
 
 

@@ -32,4 +32,10 @@ def commander_fields(ctx: Context, inc: Incident, events: list[TimelineEvent]) -
     from ircmd.service.comms.updates import UpdateService
 
     due = UpdateService(ctx.service).due(inc.id, events)
-    return {"tasks": tasks, "next_updates": [d.to_json() for d in due]}
+    from ircmd.domain.incidents.handoff import holder
+
+    return {
+        "tasks": tasks,
+        "next_updates": [d.to_json() for d in due],
+        "holder": holder(inc, events).to_json(),
+    }

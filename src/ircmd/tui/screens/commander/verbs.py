@@ -92,5 +92,27 @@ def update_verb(room: Room) -> Verb:
     )
 
 
+def handoff_verb(room: Room) -> Verb:
+    def run(cmd: Command) -> None:
+        from ircmd.service.incidents.handoff import HandoffService
+
+        svc = HandoffService(room.workspace.incidents)
+        iid, target = room.incident_id, cmd.arg("to")
+        if target == "accept":
+            role = cmd.opt("as") or "incident_lead"
+            room.run_write(lambda: svc.accept(iid, role), f"handoff accepted as {role}")
+        else:
+            room.run_write(lambda: svc.offer(iid, target), f"handoff offered to {target}")
+
+    return Verb(
+        "handoff",
+        "handoff NAME: offer the incident to the next shift; handoff accept [--as ROLE]",
+        params=(Param("to", help="who takes over, or accept"),),
+        options=(Opt("as", help="role when accepting (default: incident lead)"),),
+        handler=run,
+        source="commander",
+    )
+
+
 def commander_verbs() -> tuple[VerbFactory, ...]:
-    return (task_verb, tasks_verb, update_verb)
+    return (task_verb, tasks_verb, update_verb, handoff_verb)
