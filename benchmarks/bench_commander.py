@@ -1,7 +1,8 @@
 """The commander's loop: the grounded draft of an update for an incident of 10,000 events.
 
 Target (issue 14): ``build_draft`` (with the task board fold) for 10,000 events <= 200 ms,
-median of N runs, pure domain (no store). Metrics over 1,000 incidents is not built yet.
+median of N runs, pure domain (no store); metrics (milestones, task board, due updates,
+stats by severity) over 1,000 incidents of 20 events each <= 1 s, events already read.
 
     python benchmarks/bench_commander.py [--runs 7]
 """
@@ -22,6 +23,7 @@ from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, new_event
 
 START = datetime(2026, 11, 28, 9, tzinfo=UTC)
 DRAFT_TARGET = 0.200
+METRICS_TARGET = 1.0
 
 
 def incident_events(n: int) -> list[TimelineEvent]:
@@ -74,7 +76,46 @@ def main() -> int:
         f"({len(draft.sentences)} sentences, {len(draft.sources)} sources) "
         f"target <= {DRAFT_TARGET * 1000:.0f} ms: {'OK' if ok else 'MISSED'}"
     )
-    return 0 if ok else 1
+    rows_in = []
+    for n in range(1000):
+        iid = f"INC-{n + 1:04d}"
+        evs = [e.model_copy(update={"incident_id": iid}) for e in events[:20]]
+        evs.append(
+            new_event(
+                incident_id=iid,
+                prev=evs[-1],
+                kind=EventKind.STATUS_CHANGE,
+                at=START + timedelta(minutes=n % 90),
+                author="a",
+                data={"from": "detected", "to": "resolved" if n % 2 else "triaged"},
+            )
+        )
+        rows_in.append((inc.model_copy(update={"id": iid}), evs))
+    from ircmd.domain.comms.cadence import next_updates
+    from ircmd.domain.incidents.metrics import metrics, milestones
+
+    auds = audiences(None)
+    msamples = []
+    for _ in range(args.runs):
+        t0 = time.perf_counter()
+        rows = [
+            (
+                i,
+                milestones(i, evs),
+                sum(1 for d in next_updates(auds, i, evs, START) if d.overdue),
+                len(task_board(evs).overdue(START)),
+            )
+            for i, evs in rows_in
+        ]
+        out = metrics(rows, by="severity")
+        msamples.append(time.perf_counter() - t0)
+    mmed = statistics.median(msamples)
+    mok = mmed <= METRICS_TARGET
+    print(
+        f"metrics over {out['count']} incidents: median {mmed * 1000:.1f} ms over {args.runs} "
+        f"runs target <= {METRICS_TARGET * 1000:.0f} ms: {'OK' if mok else 'MISSED'}"
+    )
+    return 0 if ok and mok else 1
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ MODULES = (
     "task_cmds",
     "update_cmds",
     "handoff_cmds",
+    "metrics_cmds",
 )
 COMMANDS: dict[str, tuple[str, ...]] = {
     "demo": ("tui_cmds",),
@@ -56,6 +57,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "task": ("task_cmds",),
     "update": ("update_cmds",),
     "handoff": ("handoff_cmds",),
+    "metrics": ("metrics_cmds",),
 }
 
 
