@@ -33,8 +33,12 @@ def commander_fields(ctx: Context, inc: Incident, events: list[TimelineEvent]) -
 
     due = UpdateService(ctx.service).due(inc.id, events)
     from ircmd.domain.incidents.handoff import holder
+    from ircmd.service.regulatory.clocks import deadlines
 
     return {
+        "deadlines": [
+            {k: d[k] for k in ("regime", "stage", "due_at")} for d in deadlines(ctx.service, inc.id)
+        ],
         "tasks": tasks,
         "next_updates": [d.to_json() for d in due],
         "holder": holder(inc, events).to_json(),
