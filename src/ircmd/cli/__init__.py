@@ -37,6 +37,10 @@ MODULES = (
     "trace_view",
     "trace_show",
     "completion",
+    "task_cmds",
+    "update_cmds",
+    "handoff_cmds",
+    "metrics_cmds",
 )
 COMMANDS: dict[str, tuple[str, ...]] = {
     "demo": ("tui_cmds",),
@@ -55,6 +59,10 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "trace": ("traces", "trace_view", "trace_show"),
     "receive": ("traces",),
     "completion": ("completion",),
+    "task": ("task_cmds",),
+    "update": ("update_cmds",),
+    "handoff": ("handoff_cmds",),
+    "metrics": ("metrics_cmds",),
 }
 
 

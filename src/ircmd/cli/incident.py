@@ -154,6 +154,9 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         out = incident_json(inc)
         out["timeline"] = [event_json(e) for e in events]
+        from ircmd.cli.commander_json import commander_fields
+
+        out.update(commander_fields(ctx, inc, events))
         print_json(out)
         return 0
     print(f"{inc.id}  {sanitize(inc.title)}")

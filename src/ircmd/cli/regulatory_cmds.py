@@ -39,6 +39,9 @@ def register(isub: Any) -> None:
     rg.add_argument("--system-version")
     rg.add_argument("--reported", choices=["initial", "complete"], help="mark a report as sent")
     rg.add_argument("--timezone", help="IANA zone for counting days (default: the capital's)")
+    rg.add_argument("--regime", help="art73 (default) | gdpr | nis2 | dora")
+    rg.add_argument("--classified-at", help="DORA: when classified as major (ISO 8601)")
+    rg.add_argument("--data-subjects", action="store_true", help="GDPR: flag Art. 34 notice")
     add_json_flag(rg)
     rg.set_defaults(func=cmd_regulatory)
 
@@ -61,6 +64,13 @@ def parse_time(value: str | None, what: str) -> datetime | None:
 
 def cmd_regulatory(ctx: Context, args: argparse.Namespace) -> int:
     from ircmd.service.regulatory.service import flag_incident, get_flag
+
+    if getattr(args, "regime", None):
+        from ircmd.cli.regulatory_clock_cmds import cmd_clock
+        from ircmd.domain.regulatory.clocks import parse_regime
+
+        if parse_regime(args.regime) != "art73":
+            return cmd_clock(ctx, args, parse_time)
 
     svc = ctx.service
     current = get_flag(svc, args.id)

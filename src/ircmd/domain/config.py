@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from ircmd.domain.comms.audiences import CommsConfig
 from ircmd.domain.incidents.workflow import Workflow
 
 
@@ -177,6 +178,7 @@ class Config(_Strict):
     workflows: list[Workflow] = Field(default_factory=list)
     ui: UIConfig = Field(default_factory=UIConfig)
     redaction: RedactionConfig = Field(default_factory=RedactionConfig)
+    comms: CommsConfig = Field(default_factory=CommsConfig)
     author: str | None = None
 
     @model_validator(mode="after")

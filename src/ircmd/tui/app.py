@@ -16,6 +16,7 @@ from ircmd.domain.text import one_line
 from ircmd.service import Workspace
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.process_tuning import ProcessTuning
+from ircmd.tui.screens.commander.verbs import commander_verbs
 from ircmd.tui.screens.evidence.verbs import evidence_verbs
 from ircmd.tui.screens.incidents import IncidentsScreen
 from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows
@@ -45,7 +46,7 @@ class IrcmdApp(App[int]):
         self._open_incident = open_incident
         self._token: object = _UNREAD
         self.tuning = ProcessTuning()
-        self.extra_verbs = evidence_verbs()
+        self.extra_verbs = (*evidence_verbs(), *commander_verbs())
         keymap = workspace.config.ui.keymap
         if keymap:
             self.set_keymap(keymap)

@@ -47,6 +47,12 @@ class EventKind(StrEnum):
     CHECKLIST = "checklist"
     REVIEW = "review"
     EXPORT = "export"
+    TASK_CREATED = "task_created"
+    TASK_ASSIGNED = "task_assigned"
+    TASK_DONE = "task_done"
+    TASK_REOPENED = "task_reopened"
+    HANDOFF_OFFERED = "handoff_offered"
+    HANDOFF_ACCEPTED = "handoff_accepted"
 
     @property
     def label(self) -> str:

@@ -26,6 +26,8 @@ def header_text(
     inc: Incident,
     now: datetime,
     deadline: tuple[str, datetime] | None = None,
+    *,
+    update: tuple[str, datetime] | None = None,
 ) -> Text:
     """Line 1: id, severity, status, elapsed since aware, next deadline, lead, title.
     Line 2: classification, the other roles and the tags. Each line is cut, not wrapped."""
@@ -44,6 +46,15 @@ def header_text(
         t.append_text(safe_text(label, "bold", limit=32))
         if left >= 0:
             t.append(f" in {format_age(left)}", "bold yellow" if left > 3600 else "bold red")
+        else:
+            t.append(f" OVERDUE {format_age(-left)}", "bold white on red")
+    if update is not None:
+        label, due = update
+        left = (due - now).total_seconds()
+        t.append("  ✉ ", "")
+        t.append_text(safe_text(label, "bold", limit=32))
+        if left >= 0:
+            t.append(f" in {format_age(left)}", "bold yellow" if left > 900 else "bold red")
         else:
             t.append(f" OVERDUE {format_age(-left)}", "bold white on red")
     lead = inc.roles.get(Role.INCIDENT_LEAD)

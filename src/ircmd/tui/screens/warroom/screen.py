@@ -74,6 +74,7 @@ class WarRoomScreen(Screen[None]):
         Binding("r", "prefill('role')", "Role", show=False, id="warroom.role"),
         Binding("t", "prefill('tag')", "Tag", show=False, id="warroom.tag"),
         Binding("m", "prefill('comms')", "Comms", show=False, id="warroom.comms"),
+        Binding("u", "prefill('update')", "Update", show=False, id="warroom.update"),
         Binding("escape", "back", "Back", id="warroom.back"),
     ]
     COMMANDS = {WarRoomCommands}
@@ -94,6 +95,8 @@ class WarRoomScreen(Screen[None]):
         self.registry = VerbRegistry()
         self.presence = Presence(workspace.store, workspace.actor, clock=workspace.incidents.clock)
         self._deadline: Deadline | None = None
+        self._update: Deadline | None = None
+        self._update_said: tuple[str, datetime] | None = None
         self._others = 0
         self._health: list[tuple[str, str, str]] = []
         self._store_ok = True
@@ -166,16 +169,30 @@ class WarRoomScreen(Screen[None]):
             inc = self.workspace.incidents.get(self.incident_id)
             deadline, problems = hooks.next_deadline(self.workspace, inc, self.now())
             ids = [i.id for i in self.workspace.incidents.list_incidents()]
+            from ircmd.service.comms.hooks import nearest_update
+
+            update = nearest_update(self.workspace, inc, self.now())
         except Exception as exc:
             self.app.call_from_thread(self.say, one_line(exc), error=True)
             return
-        self.app.call_from_thread(self._show, inc, deadline, problems, ids)
+        self.app.call_from_thread(self._show, inc, deadline, problems, ids, update)
 
     def _show(
-        self, inc: Incident, deadline: Deadline | None, problems: list[str], ids: list[str]
+        self,
+        inc: Incident,
+        deadline: Deadline | None,
+        problems: list[str],
+        ids: list[str],
+        update: Deadline | None = None,
     ) -> None:
         self.incident = inc
         self._deadline = deadline
+        self._update = update
+        if update is not None and update.due < self.now():
+            said = (update.label, update.due)
+            if self._update_said != said:  # once per missed update
+                self._update_said = said
+                self.say(f"{update.label} is overdue", error=True)
         self._known_ids = ids
         self._refresh_header()
         if problems:
@@ -185,7 +202,10 @@ class WarRoomScreen(Screen[None]):
         if self.incident is None:
             return
         dl = (self._deadline.label, self._deadline.due) if self._deadline else None
-        self.query_one("#warroom-header", Static).update(header_text(self.incident, self.now(), dl))
+        up = self._update
+        self.query_one("#warroom-header", Static).update(
+            header_text(self.incident, self.now(), dl, update=(up.label, up.due) if up else None)
+        )
 
     @work(thread=True, exclusive=True, group="warroom-housekeeping", exit_on_error=False)
     def housekeeping(self) -> None:

@@ -1,0 +1,1 @@
+"""Stakeholder updates: audiences, cadence and grounded drafts (pure)."""

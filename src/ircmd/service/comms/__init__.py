@@ -1,0 +1,1 @@
+"""Stakeholder updates over the store: draft, send, next due."""

@@ -1,0 +1,78 @@
+"""Flag GDPR / NIS2 / DORA clocks on an incident and list every deadline (Art. 73 too)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ircmd.domain.incidents.incident import Incident
+from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
+from ircmd.domain.regulatory.art73 import deadline as art73_deadline
+from ircmd.domain.regulatory.art73 import is_due, reporting_period
+from ircmd.domain.regulatory.clocks import ClockFlag, Stage, all_deadlines, clocks_from_doc, stages
+from ircmd.service.incidents.service import IncidentService
+from ircmd.store.base import Change, EventDraft
+
+CLOCKS = "regulatory_clocks"
+
+
+def flag_clock(
+    service: IncidentService,
+    incident_id: str,
+    regime: str,
+    *,
+    member_state: str = "",
+    aware_at: datetime | None = None,
+    classified_at: datetime | None = None,
+    data_subjects: bool = False,
+) -> tuple[ClockFlag, list[Stage]]:
+    inc = service.get(incident_id)
+    flag = ClockFlag(
+        regime=regime,
+        aware_at=aware_at or inc.aware_at or inc.created_at,
+        member_state=member_state,
+        classified_at=classified_at,
+        data_subjects=data_subjects,
+    )
+    found = stages(flag)  # validates the member state before anything is written
+    first = next((s for s in found if s.due_at), None)
+    text = f"Regulatory clock {regime} flagged (a draft to check)"
+    if first is not None and first.due_at is not None:
+        text += f": {first.stage} due {first.due_at.isoformat()}"
+
+    def decide(cur: Incident, _last: TimelineEvent | None) -> Change:
+        doc = dict(service.store.get_doc(CLOCKS, cur.id) or {})
+        clocks = dict(doc.get("clocks", {}))
+        clocks[regime] = flag.model_dump(mode="json")
+        now = service.clock()
+        ev = EventDraft(
+            kind=EventKind.NOTE,
+            at=now,
+            author=service.actor,
+            text=text,
+            data={"regulatory_clock": regime, "stages": [s.to_json() for s in found]},
+        )
+        return Change(
+            incident=cur.model_copy(update={"updated_at": now}),
+            events=[ev],
+            docs={(CLOCKS, cur.id): {"clocks": clocks}},
+        )
+
+    service._apply(inc.id, decide)
+    return flag, found
+
+
+def deadlines(service: IncidentService, incident_id: str) -> list[dict[str, Any]]:
+    """Every deadline of the incident: Art. 73 (while due) and each flagged clock's stages."""
+    from ircmd.service.regulatory.service import get_flag
+
+    inc = service.get(incident_id)
+    art73 = None
+    flag = get_flag(service, inc.id)
+    if flag is not None and is_due(flag):
+        _days, paragraph, why = reporting_period(flag)
+        art73 = Stage(
+            "art73", "report", art73_deadline(flag), "market surveillance", f"{paragraph}: {why}"
+        )
+    flags = clocks_from_doc(service.store.get_doc(CLOCKS, inc.id))
+    return [s.to_json() for s in all_deadlines(flags, art73)]

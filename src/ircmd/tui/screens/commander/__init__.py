@@ -1,0 +1,1 @@
+"""The commander's war-room parts: tasks (and, as they land, updates and handoff)."""

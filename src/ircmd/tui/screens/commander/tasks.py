@@ -1,0 +1,168 @@
+"""The tasks screen of the war room: the incident's tasks, overdue marked, with keys to add
+(``a``), assign (``o``) and tick or reopen (``space``). Reads and writes run in workers and
+come back as messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from ircmd.domain.incidents.tasks import Task
+from ircmd.domain.text import one_line
+from ircmd.service.incidents.tasks import TaskService
+from ircmd.service.workspace import Workspace
+from ircmd.tui.screens.dialogs.prompt import TextPrompt
+
+
+def task_row(task: Task, now: datetime) -> Text:
+    """One task as a line: tick box, id, owner, due (overdue in red), title, control."""
+    row = Text()
+    if not task.is_open:
+        row.append("[x] ", style="green")
+    elif task.overdue(now):
+        row.append("[!] ", style="bold red")
+    else:
+        row.append("[ ] ")
+    row.append(f"{task.id:<5} ", style="bold")
+    row.append(f"{one_line(task.owner, 14) or '-':<14} ", style="cyan")
+    if task.due_at is not None:
+        due = task.due_at.strftime("%H:%MZ %d %b")
+        row.append(f"{due:<13} ", style="bold red" if task.overdue(now) else "")
+        if task.overdue(now):
+            row.append("OVERDUE ", style="bold red")
+    else:
+        row.append(f"{'-':<13} ")
+    row.append(one_line(task.title, 80), style="dim" if not task.is_open else "")
+    if task.control:
+        row.append(f"  ⟂ {one_line(task.control, 40)}", style="magenta")
+    return row
+
+
+class TasksScreen(ModalScreen[None]):
+    """The incident's tasks; ``a`` add, ``o`` assign, ``space`` tick/reopen, ``esc`` close."""
+
+    BINDINGS = [
+        Binding("a", "add", "Add", id="tasks.add"),
+        Binding("o", "assign", "Assign", id="tasks.assign"),
+        Binding("space,x", "tick", "Tick / reopen", id="tasks.tick"),
+        Binding("escape,q", "close", "Close", id="tasks.close"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        tasks: list[Task]
+
+    @dataclass
+    class Failed(Message):
+        text: str
+
+    def __init__(self, workspace: Workspace, incident_id: str, read_only: bool = False) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.incident_id = incident_id
+        self.read_only = read_only
+        self.service = TaskService(workspace.incidents)
+        self.tasks: list[Task] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="prompt tasks-dialog"):
+            yield Label(f"Tasks of {self.incident_id}", classes="prompt-title", markup=False)
+            yield OptionList(id="tasks-list")
+            yield Label("", id="tasks-status", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="tasks-load", exit_on_error=False)
+    def load(self) -> None:
+        try:
+            self.post_message(self.Loaded(self.service.tasks(self.incident_id)))
+        except Exception as exc:
+            self.post_message(self.Failed(one_line(str(exc) or type(exc).__name__)))
+
+    @work(thread=True, group="tasks-write", exit_on_error=False)
+    def write(self, what: str, task_id: str = "", value: str = "") -> None:
+        try:
+            if what == "add":
+                task, _ = self.service.add(self.incident_id, value)
+            elif what == "assign":
+                task, _ = self.service.assign(self.incident_id, task_id, value)
+            elif what == "done":
+                task, _ = self.service.done(self.incident_id, task_id)
+            else:
+                task, _ = self.service.reopen(self.incident_id, task_id)
+            self.post_message(self.Failed(f"{task.id} {task.state.value}: {task.title}"))
+        except Exception as exc:
+            self.post_message(self.Failed(one_line(str(exc) or type(exc).__name__)))
+        self.load()
+
+    def on_tasks_screen_loaded(self, message: Loaded) -> None:
+        self.tasks = message.tasks
+        now = datetime.now(UTC)
+        options = self.query_one(OptionList)
+        keep = options.highlighted
+        options.clear_options()
+        options.add_options([Option(task_row(t, now), id=t.id) for t in self.tasks])
+        if self.tasks:
+            options.highlighted = min(keep or 0, len(self.tasks) - 1)
+        if not self.tasks:
+            self._status("no tasks yet: a adds one")
+
+    def on_tasks_screen_failed(self, message: Failed) -> None:
+        self._status(message.text)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#tasks-status", Label).update(Text(text))
+
+    def _current(self) -> Task | None:
+        index = self.query_one(OptionList).highlighted
+        if index is None or not 0 <= index < len(self.tasks):
+            return None
+        return self.tasks[index]
+
+    def _writable(self) -> bool:
+        if self.read_only:
+            self._status("read-only seat: nothing is written")
+            return False
+        return True
+
+    def action_add(self) -> None:
+        if not self._writable():
+            return
+
+        def added(title: str | None) -> None:
+            if title:
+                self.write("add", value=title)
+
+        self.app.push_screen(TextPrompt("New task", placeholder="what needs doing"), added)
+
+    def action_assign(self) -> None:
+        task = self._current()
+        if task is None or not self._writable():
+            return
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.write("assign", task.id, name)
+
+        self.app.push_screen(TextPrompt(f"Assign {task.id} to", value=task.owner), chosen)
+
+    def action_tick(self) -> None:
+        task = self._current()
+        if task is None or not self._writable():
+            return
+        self.write("done" if task.is_open else "reopen", task.id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,100 @@
+"""Shift handoff: packet, offer, accept (only by the named person), holder in show --json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ircmd.cli import main
+from ircmd.domain.config import Config
+from ircmd.domain.incidents.handoff import holder
+from ircmd.domain.incidents.incident import DomainError, Role
+from ircmd.domain.incidents.timeline import EventKind
+from ircmd.service.incidents.handoff import HandoffService
+from ircmd.service.incidents.tasks import TaskService
+from ircmd.service.workspace import Workspace
+
+
+def test_offer_and_accept_between_two_consoles(tmp_path: Path) -> None:
+    ana = Workspace.open(Config(), tmp_path / "data", actor="ana")
+    bob = Workspace.open(Config(), tmp_path / "data", actor="bob")
+    inc, _ = ana.incidents.declare("Bot misleads", severity="high")
+    ana.incidents.decide(inc.id, "Pause the bot")
+    TaskService(ana.incidents).add(inc.id, "Late", due="2020-01-01T00:00Z", owner="ana")
+    assert holder(inc, ana.incidents.timeline(inc.id)).name == "ana"
+
+    with pytest.raises(DomainError, match="no handoff is offered"):
+        HandoffService(bob.incidents).accept(inc.id)
+    packet, offered = HandoffService(ana.incidents).offer(inc.id, "bob")
+    assert offered.kind == EventKind.HANDOFF_OFFERED and offered.data["to"] == "bob"
+    assert packet["from"]["name"] == "ana" and packet["overdue_tasks"] == ["T-5"]
+    assert [d["text"] for d in packet["decisions"]] == ["Pause the bot"]
+    assert {u["audience"] for u in packet["due_updates"]} >= {"executives"}
+    with pytest.raises(DomainError, match="offered to bob, not ana"):
+        HandoffService(ana.incidents).accept(inc.id)
+
+    accepted = HandoffService(bob.incidents).accept(inc.id, "scribe")
+    assert accepted.data == {
+        "name": "bob",
+        "role": "scribe",
+        "from": None,
+        "offer": offered.hash,
+    }
+    h = HandoffService(ana.incidents).holder(inc.id)
+    assert (h.name, h.role, h.since) == ("bob", "scribe", accepted.at)
+    assert ana.incidents.get(inc.id).roles.get(Role.SCRIBE) == "bob"
+    with pytest.raises(DomainError, match="no handoff is offered"):
+        HandoffService(bob.incidents).accept(inc.id)  # accepted once
+    with pytest.raises(DomainError, match="already holds"):
+        HandoffService(bob.incidents).offer(inc.id, "bob")
+    assert ana.store.verify() == []
+    ana.close()
+    bob.close()
+
+
+def test_cli_contract(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IRCMD_USER", "ana")
+    assert main(["incident", "declare", "--title", "t", "--severity", "high"]) == 0
+    inc = capsys.readouterr().out.strip()
+    assert main(["handoff", inc, "--to", "bob", "--json"]) == 0
+    packet = json.loads(capsys.readouterr().out)
+    assert packet["to"] == "bob" and packet["incident"] == inc
+    assert main(["handoff", "accept", inc]) == 1
+    assert "offered to bob, not ana" in capsys.readouterr().err
+    monkeypatch.setenv("IRCMD_USER", "bob")
+    assert main(["handoff", "accept", inc, "--as", "lead"]) == 0
+    capsys.readouterr()
+    assert main(["incident", "show", inc, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["holder"]["name"] == "bob" and shown["holder"]["role"] == "incident_lead"
+    assert set(shown["holder"]) == {"name", "role", "since"}
+    assert main(["handoff", inc]) == 2  # --to is required to offer
+
+
+async def test_handoff_from_the_war_room(tmp_path: Path) -> None:
+    from ircmd.tui.app import IrcmdApp
+    from tests.support.waiting import wait_until
+
+    ana = Workspace.open(Config(), tmp_path / "data", actor="ana")
+    inc, _ = ana.incidents.declare("Bot misleads", severity="high")
+    app = IrcmdApp(ana, open_incident=inc.id)
+    async with app.run_test(size=(200, 48)) as pilot:
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "WarRoomScreen")
+        await pilot.press("colon", *"handoff bob", "enter")
+
+        def last_kind() -> str:
+            return ana.incidents.timeline(inc.id)[-1].kind.value
+
+        await wait_until(pilot, lambda: last_kind() == "handoff_offered")
+    bob = Workspace.open(Config(), tmp_path / "data", actor="bob")
+    app2 = IrcmdApp(bob, open_incident=inc.id)
+    async with app2.run_test(size=(200, 48)) as pilot:
+        await wait_until(pilot, lambda: type(app2.screen).__name__ == "WarRoomScreen")
+        await pilot.press("colon", *"handoff accept", "enter")
+        await wait_until(pilot, lambda: HandoffService(bob.incidents).holder(inc.id).name == "bob")
+        header = app2.screen.query_one("#warroom-header")
+        await wait_until(pilot, lambda: "lead bob" in str(header.render()))
+    ana.close()
+    bob.close()

@@ -1,0 +1,112 @@
+"""Response metrics from hand-computed incidents, and the ``ircmd metrics`` contract."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from ircmd.cli import main
+from ircmd.domain.incidents.incident import DomainError, Incident, Severity
+from ircmd.domain.incidents.metrics import metrics, milestones
+from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, new_event
+
+T0 = datetime(2026, 11, 1, 8, tzinfo=UTC)
+
+
+def chain(iid: str, steps: list[tuple[int, EventKind, dict[str, Any]]]) -> list[TimelineEvent]:
+    out: list[TimelineEvent] = []
+    for minutes, kind, data in steps:
+        out.append(
+            new_event(
+                incident_id=iid,
+                prev=out[-1] if out else None,
+                kind=kind,
+                at=T0 + timedelta(minutes=minutes),
+                author="a",
+                data=data,
+            )
+        )
+    return out
+
+
+def inc(iid: str, severity: str, workflow: str | None = None) -> Incident:
+    return Incident(
+        id=iid,
+        title="t",
+        severity=Severity(severity),
+        workflow_id=workflow,
+        created_at=T0,
+        updated_at=T0,
+    )
+
+
+def test_milestones_and_stats_by_hand() -> None:
+    a = chain(
+        "INC-0001",
+        [
+            (0, EventKind.SIGNAL, {}),
+            (5, EventKind.DECLARED, {"severity": "high"}),
+            (10, EventKind.ROLE_CHANGE, {"role": "incident_lead", "to": "ana"}),
+            (30, EventKind.CONTAINMENT_CONFIRMED, {"control": "wf/pause"}),
+            (60, EventKind.STATUS_CHANGE, {"from": "detected", "to": "resolved"}),
+        ],
+    )
+    b = chain(
+        "INC-0002",
+        [
+            (0, EventKind.DECLARED, {"severity": "high"}),
+            (20, EventKind.STATUS_CHANGE, {"from": "detected", "to": "triaged"}),
+            (50, EventKind.CONTAINMENT_CONFIRMED, {"control": "wf/pause"}),
+            (80, EventKind.STATUS_CHANGE, {"from": "triaged", "to": "resolved"}),
+            (90, EventKind.STATUS_CHANGE, {"from": "resolved", "to": "investigating"}),
+        ],
+    )
+    c = chain("INC-0003", [(0, EventKind.DECLARED, {"severity": "low"})])
+    ma = milestones(inc("INC-0001", "high"), a)
+    assert ma.detected == T0 and ma.seconds("acknowledged") == 600
+    mb = milestones(inc("INC-0002", "high"), b)
+    assert mb.resolved is None  # reopened
+    rows = [
+        (inc("INC-0001", "high", "wf"), ma, 1, 0),
+        (inc("INC-0002", "high", "wf"), mb, 0, 2),
+        (inc("INC-0003", "low"), milestones(inc("INC-0003", "low"), c), 0, 0),
+    ]
+    out = metrics(rows)
+    assert out["count"] == 3
+    # acknowledge: 10 min and 20 min -> mean 15 min, median 15 min
+    assert out["time_to_acknowledge"] == {"count": 2, "mean_s": 900.0, "median_s": 900.0}
+    # contain: 30 and 50 min
+    assert out["time_to_contain"] == {"count": 2, "mean_s": 2400.0, "median_s": 2400.0}
+    assert out["time_to_resolve"] == {"count": 1, "mean_s": 3600.0, "median_s": 3600.0}
+    assert (out["overdue_updates"], out["overdue_tasks"]) == (1, 2)
+    grouped = metrics(rows, by="severity")
+    assert grouped["groups"]["high"]["count"] == 2 and grouped["groups"]["low"]["count"] == 1
+    assert metrics(rows, by="workflow")["groups"]["(none)"]["count"] == 1
+    assert metrics(rows, since=T0 + timedelta(minutes=1))["count"] == 0
+    with pytest.raises(DomainError, match="cannot group by"):
+        metrics(rows, by="colour")
+
+
+def test_cli_metrics(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["incident", "declare", "--title", "t", "--severity", "high"]) == 0
+    iid = capsys.readouterr().out.strip()
+    assert main(["incident", "status", iid, "triaged"]) == 0
+    capsys.readouterr()
+    assert main(["metrics", "--by", "severity", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["count"] == 1 and out["groups"]["high"]["time_to_acknowledge"]["count"] == 1
+    assert set(out) >= {
+        "count",
+        "time_to_acknowledge",
+        "time_to_contain",
+        "time_to_resolve",
+        "overdue_updates",
+        "overdue_tasks",
+    }
+    assert main(["metrics", "--since", "yesterday"]) == 2
+    assert "ISO-8601" in capsys.readouterr().err
+    assert main(["metrics", "--since", "2099-01-01"]) == 0
+    assert "all: 0 incidents" in capsys.readouterr().out

@@ -1,0 +1,75 @@
+"""``ircmd update draft|send`` and ``next_updates`` in ``incident show --json``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ircmd.cli import main
+from ircmd.domain.config import Config
+from ircmd.service.comms.updates import UpdateService, check_sources
+from ircmd.service.workspace import Workspace
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_draft_send_and_next_updates(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(
+        capsys, "incident", "declare", "--title", "Bot [red]lies[/red]", "--severity", "high"
+    )
+    inc = out.strip()
+    run(capsys, "incident", "decide", inc, "pause", "the", "bot")
+    code, out, _ = run(capsys, "update", "draft", inc, "--audience", "executives", "--json")
+    assert code == 0
+    draft = json.loads(out)
+    assert set(draft) >= {"audience", "text", "sources", "since_seq", "next_due_at"}
+    assert draft["audience"] == "executives" and draft["since_seq"] == 0
+    assert "Decision: pause the bot" in draft["text"] and draft["sources"]
+
+    code, out, _ = run(
+        capsys, "update", "send", inc, "--audience", "executives", "--draft", "--json"
+    )
+    sent = json.loads(out)
+    assert sent["kind"] == "communication" and sent["data"]["audience"] == "executives"
+    assert sent["data"]["sources"] == draft["sources"] and sent["text"] == draft["text"]
+
+    edited = tmp_path / "u.txt"
+    edited.write_text("We paused the bot.\n", encoding="utf-8")
+    code, out, _ = run(
+        capsys, "update", "send", inc, "--audience", "support", "--file", str(edited)
+    )
+    assert code == 0
+    code, out, _ = run(capsys, "update", "draft", inc, "--audience", "executives", "--json")
+    assert json.loads(out)["since_seq"] == sent["seq"]
+
+    code, out, _ = run(capsys, "incident", "show", inc, "--json")
+    shown = json.loads(out)
+    due = {d["audience"]: d for d in shown["next_updates"]}
+    assert set(due) == {"executives", "support", "customers", "legal"}
+    assert all(set(d) == {"audience", "due_at", "overdue"} for d in due.values())
+
+    # every sent update's sources are earlier events of the chain
+    ws = Workspace.open(Config(), Path(__import__("os").environ["IRCMD_DATA_DIR"]))
+    events = ws.incidents.timeline(inc)
+    comms = [e for e in events if e.kind.value == "communication"]
+    assert comms and all(check_sources(e, events) == [] for e in comms)
+    assert check_sources(comms[0].model_copy(update={"data": {"sources": ["f" * 64]}}), events)
+    assert UpdateService(ws.incidents).draft(inc, "customers").text.count("lies") == 0
+    ws.close()
+
+
+def test_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "incident", "declare", "--title", "t")
+    inc = out.strip()
+    code, _, err = run(capsys, "update", "draft", inc, "--audience", "press")
+    assert code == 1 and "unknown audience 'press'" in err
+    code, _, err = run(capsys, "update", "send", inc, "--audience", "legal")
+    assert code == 2
+    code, _, err = run(capsys, "update", "send", inc, "--audience", "legal", "--text", "  ")
+    assert code == 2 and "empty" in err
