@@ -4,8 +4,8 @@ control plane leave the control unconfirmed/failed, on the board and in the time
 from __future__ import annotations
 
 import asyncio
-import time
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 

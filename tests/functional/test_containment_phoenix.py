@@ -79,9 +79,7 @@ def phoenix(phoenix_url: str) -> str:
     return phoenix_url
 
 
-def test_rollback_to_previous_and_release_on_real_phoenix(
-    tmp_path: Path, phoenix: str
-) -> None:
+def test_rollback_to_previous_and_release_on_real_phoenix(tmp_path: Path, phoenix: str) -> None:
     name = "refund-" + uuid.uuid4().hex[:10]
     v1, v2, v3 = make_prompt(phoenix, name)
     ws = workspace(tmp_path, config(phoenix, name))

@@ -19,7 +19,15 @@ import ircmd.tui
 
 TUI = Path(ircmd.tui.__file__).parent
 
-SERVICES = {"incidents", "containment", "signals", "traces", "service", "severity_service"}
+SERVICES = {
+    "incidents",
+    "containment",
+    "signals",
+    "traces",
+    "service",
+    "severity_service",
+    "presence",
+}
 """Attribute names under which the TUI holds a service (``workspace.X`` or ``self.X``)."""
 
 PURE = {
@@ -97,12 +105,13 @@ def _service_imports(tree: ast.AST) -> set[str]:
     (classes, capitalised, are left out: building a service object does no I/O)."""
     names: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            if node.module.split(".")[:2] in (["ircmd", "service"], ["ircmd", "store"]):
-                for alias in node.names:
-                    name = alias.asname or alias.name
-                    if not name[:1].isupper():
-                        names.add(name)
+        if not isinstance(node, ast.ImportFrom) or not node.module:
+            continue
+        if node.module.split(".")[:2] in (["ircmd", "service"], ["ircmd", "store"]):
+            for alias in node.names:
+                name = alias.asname or alias.name
+                if not name[:1].isupper():
+                    names.add(name)
     return names
 
 
@@ -115,9 +124,9 @@ def _offending(call: ast.Call, imported: set[str]) -> str | None:
     method, owners = chain[-1], chain[:-1]
     if "store" in owners:
         return ".".join(chain)
-    if owners[-1] in SERVICES and method not in PURE:
-        if owners[-1] == "service" or "workspace" in owners or owners[0] == "self":
-            return ".".join(chain)
+    held = owners[-1] == "service" or "workspace" in owners or owners[0] == "self"
+    if owners[-1] in SERVICES and method not in PURE and held:
+        return ".".join(chain)
     return None
 
 
@@ -183,7 +192,7 @@ def scan(root: Path = TUI) -> list[str]:
                 what = _offending(call, imported)
                 if what:
                     found.append(f"{rel}:{call.lineno} {qualname}: {what}()")
-    return sorted(found, key=lambda f: (f.split(':')[0], int(f.split(':')[1].split()[0])))
+    return sorted(found, key=lambda f: (f.split(":")[0], int(f.split(":")[1].split()[0])))
 
 
 def test_no_store_or_service_call_outside_thread_workers() -> None:

@@ -437,9 +437,7 @@ class ContainmentService:
     def release(self, incident_id: str, control: str, reason: str, **kw: Any) -> ToggleResult:
         return self.set_control(incident_id, control, ControlState.OFF, reason, **kw)
 
-    def retry(
-        self, incident_id: str, control: str, author: str | None = None
-    ) -> ToggleResult:
+    def retry(self, incident_id: str, control: str, author: str | None = None) -> ToggleResult:
         """Re-send the last request for ``control`` (after a failure)."""
         inc = self.incidents.get(incident_id)
         ref, _wf, _spec = resolve_control(self.config, control, inc.workflow_id)
@@ -480,7 +478,12 @@ class ContainmentService:
         with ThreadPoolExecutor(len(steps), thread_name_prefix="ircmd-contain") as pool:
             futures = [
                 pool.submit(
-                    self.set_control, incident_id, str(s.ref), ControlState.ON, reason, author=author
+                    self.set_control,
+                    incident_id,
+                    str(s.ref),
+                    ControlState.ON,
+                    reason,
+                    author=author,
                 )
                 for s in steps
             ]

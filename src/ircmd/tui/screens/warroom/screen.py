@@ -223,7 +223,13 @@ class WarRoomScreen(Screen[None]):
             pane.post_message(message)
 
     def on_unmount(self) -> None:
-        with contextlib.suppress(Exception):
+        # The store write runs in a thread worker owned by the app (this screen's own
+        # workers are cancelled as it goes). Best effort: a missed leave expires with the
+        # heartbeat.
+        self.app.run_worker(self._leave, thread=True, group="presence-leave", exit_on_error=False)
+
+    def _leave(self) -> None:
+        with contextlib.suppress(Exception):  # best effort, see on_unmount
             self.presence.leave()
 
     # -- feedback -----------------------------------------------------------------------
