@@ -21,28 +21,28 @@ source = "internal-notes"
 """
 
 
-async def test_local_switch_is_labelled_and_drift_without_a_request_is_recorded_once(
+def test_local_switch_is_labelled_and_drift_without_a_request_is_recorded_once(
     tmp_path: Path,
 ) -> None:
     ws = workspace(tmp_path, CONFIG)
     svc = service(ws)
     inc, _ = ws.incidents.declare("Notes leaked", workflow_id="kb")
-    rows = await svc.reconcile(inc.id)
+    rows = svc.reconcile(inc.id)
     assert rows[0].health == RowHealth.OK and not rows[0].enforced
     assert rows[0].detail == NOT_ENFORCED
 
     # Someone flips the switch behind ircmd's back (another tool writing the store).
     ws.store.put_doc(COLLECTION, "kb/notes", {"state": "on"})
     for _ in range(2):
-        rows = await svc.reconcile(inc.id)
+        rows = svc.reconcile(inc.id)
     assert rows[0].drift and rows[0].confirmed == ControlState.ON
     drift = [e for e in ws.incidents.timeline(inc.id) if e.kind == EventKind.CONTAINMENT_DRIFT]
     assert len(drift) == 1 and drift[0].data["desired"] == "off"
 
     # Taking it over through ircmd clears the drift; no new drift event.
-    result = await svc.contain(inc.id, "kb/notes", "keep it blocked")
+    result = svc.contain(inc.id, "kb/notes", "keep it blocked")
     assert result.ok
-    rows = await svc.reconcile(inc.id)
+    rows = svc.reconcile(inc.id)
     assert rows[0].health == RowHealth.OK
     assert (
         len([e for e in ws.incidents.timeline(inc.id) if e.kind == EventKind.CONTAINMENT_DRIFT])
@@ -51,5 +51,5 @@ async def test_local_switch_is_labelled_and_drift_without_a_request_is_recorded_
 
     # A garbage stored state reads as unknown, with a reason, not a crash.
     ws.store.put_doc(COLLECTION, "kb/notes", {"state": "[@click=app.quit]"})
-    rows = await svc.reconcile(inc.id)
+    rows = svc.reconcile(inc.id)
     assert rows[0].health == RowHealth.UNREAD and "unreadable" in (rows[0].error or "")

@@ -29,6 +29,7 @@ from ircmd.tui.screens.containment.modals import (
 from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
 from tests.functional.containment_support import service, workspace
 from tests.support.configs import NAME, PAUSE, REVIEW, control, support_refunds_toml
+from tests.support.waiting import wait_until
 
 CONFIG = """
 [controllers.flaky]
@@ -212,8 +213,9 @@ async def test_failure_is_shown_offers_retry_and_keys_keep_working(tmp_path: Pat
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot, app)
         await pilot.press("j", "j")  # refund-tool (flaky controller)
-        await pilot.press("t", *"tool misfires", "enter")
-        await pilot.pause(0.1)
+        await pilot.press("t")
+        await wait_until(pilot, lambda: isinstance(app.screen, ToggleControlModal))
+        await pilot.press(*"tool misfires", "enter")
         p = pane(app)
         assert "support-refunds/refund-tool" in p.inflight  # applying …
         await pilot.press("k")  # the UI still answers keys while the worker runs

@@ -79,58 +79,56 @@ def phoenix(phoenix_url: str) -> str:
     return phoenix_url
 
 
-async def test_rollback_to_previous_and_release_on_real_phoenix(
-    tmp_path: Path, phoenix: str
-) -> None:
+def test_rollback_to_previous_and_release_on_real_phoenix(tmp_path: Path, phoenix: str) -> None:
     name = "refund-" + uuid.uuid4().hex[:10]
     v1, v2, v3 = make_prompt(phoenix, name)
     ws = workspace(tmp_path, config(phoenix, name))
     svc = service(ws)
     inc, _ = ws.incidents.declare("Prompt regression", workflow_id="support-refunds")
 
-    assert (await svc.observe())["support-refunds/prompt"].state == ControlState.OFF
-    result = await svc.contain(inc.id, "support-refunds/prompt", "v3 promises refunds")
+    assert (svc.observe())["support-refunds/prompt"].state == ControlState.OFF
+    result = svc.contain(inc.id, "support-refunds/prompt", "v3 promises refunds")
     assert result.ok, result.error
     assert production(phoenix, name) == v2  # really moved in Phoenix
     confirmed = ws.incidents.timeline(inc.id)[-1]
     assert confirmed.kind == EventKind.CONTAINMENT_CONFIRMED
     assert v2 in confirmed.data["detail"]
 
-    rows = {r.id: r for r in await svc.reconcile(inc.id)}
+    rows = {r.id: r for r in svc.reconcile(inc.id)}
     assert rows["support-refunds/prompt"].confirmed == ControlState.ON
     assert rows["support-refunds/prompt"].health == RowHealth.OK
 
-    released = await svc.release(inc.id, "support-refunds/prompt", "v4 fixed")
+    released = svc.release(inc.id, "support-refunds/prompt", "v4 fixed")
     assert released.ok and released.confirmed == ControlState.OFF
     assert production(phoenix, name) == v3  # back where it was
     assert v1 != v2
-    await svc.aclose()
+    svc.close()
 
 
-async def test_named_version_and_drift_on_real_phoenix(tmp_path: Path, phoenix: str) -> None:
+def test_named_version_and_drift_on_real_phoenix(tmp_path: Path, phoenix: str) -> None:
     name = "refund-" + uuid.uuid4().hex[:10]
     v1, _v2, v3 = make_prompt(phoenix, name)
     ws = workspace(tmp_path, config(phoenix, name, version=v1))
     svc = service(ws)
     inc, _ = ws.incidents.declare("Prompt regression", workflow_id="support-refunds")
-    assert (await svc.contain(inc.id, "support-refunds/prompt", "back to v1")).ok
+    assert (svc.contain(inc.id, "support-refunds/prompt", "back to v1")).ok
     assert production(phoenix, name) == v1
 
     tag(phoenix, v3)  # someone re-tags production in Phoenix
-    rows = {r.id: r for r in await svc.reconcile(inc.id)}
+    rows = {r.id: r for r in svc.reconcile(inc.id)}
     assert rows["support-refunds/prompt"].drift
-    await svc.reconcile(inc.id)
+    svc.reconcile(inc.id)
     drift = [e for e in ws.incidents.timeline(inc.id) if e.kind == EventKind.CONTAINMENT_DRIFT]
     assert len(drift) == 1 and drift[0].data["state"] == "off"
-    await svc.aclose()
+    svc.close()
 
 
-async def test_unknown_prompt_fails_with_one_line(tmp_path: Path, phoenix: str) -> None:
+def test_unknown_prompt_fails_with_one_line(tmp_path: Path, phoenix: str) -> None:
     ws = workspace(tmp_path, config(phoenix, "no-such-prompt-" + uuid.uuid4().hex[:6]))
     svc = service(ws)
     inc, _ = ws.incidents.declare("x", workflow_id="support-refunds")
-    result = await svc.contain(inc.id, "support-refunds/prompt", "try")
+    result = svc.contain(inc.id, "support-refunds/prompt", "try")
     assert not result.ok
     assert "HTTP 404" in (result.error or "") or "no 'production' tag" in (result.error or "")
     assert "\n" not in (result.error or "")
-    await svc.aclose()
+    svc.close()

@@ -3,7 +3,6 @@ an out-of-band change (recorded once), and a controller killed mid-test → fail
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -76,7 +75,7 @@ def flip(url: str, token: str, flag: str, on: bool) -> None:
     r.raise_for_status()
 
 
-async def test_toggle_confirm_and_release_on_real_unleash(
+def test_toggle_confirm_and_release_on_real_unleash(
     tmp_path: Path, unleash: tuple[str, str]
 ) -> None:
     url, token = unleash
@@ -85,11 +84,11 @@ async def test_toggle_confirm_and_release_on_real_unleash(
     svc = service(ws)
     inc, _ = ws.incidents.declare("Refunds wrong", workflow_id=wf, severity="high")
 
-    before = await svc.observe()
+    before = svc.observe()
     assert before[f"{wf}/pause"].state == ControlState.OFF
     assert "does not exist" in before[f"{wf}/pause"].detail
 
-    result = await svc.contain(inc.id, f"{wf}/pause", "refunds outside policy")
+    result = svc.contain(inc.id, f"{wf}/pause", "refunds outside policy")
     assert result.ok, result.error
     assert result.confirmed == ControlState.ON
     # The flag really is on in Unleash (created as a kill switch).
@@ -101,12 +100,12 @@ async def test_toggle_confirm_and_release_on_real_unleash(
     assert r.json()["type"] == "kill-switch"
     assert ws.incidents.get(inc.id).contained_at is not None
 
-    rows = {r.id: r for r in await svc.reconcile(inc.id)}
+    rows = {r.id: r for r in svc.reconcile(inc.id)}
     assert rows[f"{wf}/pause"].confirmed == ControlState.ON
     assert rows[f"{wf}/pause"].health == RowHealth.OK
     assert rows[f"{wf}/review"].confirmed == ControlState.OFF
 
-    released = await svc.release(inc.id, f"{wf}/pause", "fix deployed")
+    released = svc.release(inc.id, f"{wf}/pause", "fix deployed")
     assert released.ok and released.confirmed == ControlState.OFF
     assert not flag_enabled(url, token, f"{wf}.pause")
     kinds = [e.kind for e in ws.incidents.timeline(inc.id)]
@@ -114,10 +113,10 @@ async def test_toggle_confirm_and_release_on_real_unleash(
     assert kinds.count(EventKind.CONTAINMENT_REQUESTED) == 2
     store_text = Path(ws.store.location).read_text()
     assert token not in store_text
-    await svc.aclose()
+    svc.close()
 
 
-async def test_drift_after_out_of_band_change_is_recorded_once(
+def test_drift_after_out_of_band_change_is_recorded_once(
     tmp_path: Path, unleash: tuple[str, str]
 ) -> None:
     url, token = unleash
@@ -125,12 +124,12 @@ async def test_drift_after_out_of_band_change_is_recorded_once(
     ws = workspace(tmp_path, config(url, wf))
     svc = service(ws)
     inc, _ = ws.incidents.declare("Refunds wrong", workflow_id=wf, severity="high")
-    assert (await svc.contain(inc.id, f"{wf}/pause", "stop refunds")).ok
+    assert (svc.contain(inc.id, f"{wf}/pause", "stop refunds")).ok
 
     flip(url, token, f"{wf}.pause", on=False)  # someone turns it off in the Unleash UI
 
     for _ in range(3):  # several reconcile rounds, one drift event
-        rows = {r.id: r for r in await svc.reconcile(inc.id)}
+        rows = {r.id: r for r in svc.reconcile(inc.id)}
         assert rows[f"{wf}/pause"].drift
         assert rows[f"{wf}/pause"].desired == ControlState.ON
         assert rows[f"{wf}/pause"].confirmed == ControlState.OFF
@@ -144,21 +143,21 @@ async def test_drift_after_out_of_band_change_is_recorded_once(
     }
     # A second console reconciling the same store does not record it again.
     ws2 = workspace(tmp_path, config(url, wf))
-    await service(ws2).reconcile(inc.id)
+    service(ws2).reconcile(inc.id)
     assert (
         len([e for e in ws.incidents.timeline(inc.id) if e.kind == EventKind.CONTAINMENT_DRIFT])
         == 1
     )
 
     flip(url, token, f"{wf}.pause", on=True)  # back as asked: drift clears
-    rows = {r.id: r for r in await svc.reconcile(inc.id)}
+    rows = {r.id: r for r in svc.reconcile(inc.id)}
     assert rows[f"{wf}/pause"].health == RowHealth.OK
     flip(url, token, f"{wf}.pause", on=False)  # and a new drift is a new event
-    await svc.reconcile(inc.id)
+    svc.reconcile(inc.id)
     drift = [e for e in ws.incidents.timeline(inc.id) if e.kind == EventKind.CONTAINMENT_DRIFT]
     assert len(drift) == 2
-    await svc.aclose()
-    await service(ws2).aclose()
+    svc.close()
+    service(ws2).close()
 
 
 @pytest.fixture
@@ -166,7 +165,7 @@ def private_unleash(private_service: Callable[[str], PrivateService]) -> Private
     return private_service("unleash")
 
 
-async def test_controller_killed_mid_test_is_failed_not_confirmed(
+def test_controller_killed_mid_test_is_failed_not_confirmed(
     tmp_path: Path,
     private_unleash: PrivateService,
     monkeypatch: pytest.MonkeyPatch,
@@ -178,23 +177,23 @@ async def test_controller_killed_mid_test_is_failed_not_confirmed(
     ws = workspace(tmp_path, text)
     svc = service(ws)
     inc, _ = ws.incidents.declare("Refunds wrong", workflow_id=wf, severity="high")
-    assert (await svc.contain(inc.id, f"{wf}/pause", "stop refunds")).ok
+    assert (svc.contain(inc.id, f"{wf}/pause", "stop refunds")).ok
 
     private_unleash.kill()
 
-    result = await svc.release(inc.id, f"{wf}/pause", "fixed")
+    result = svc.release(inc.id, f"{wf}/pause", "fixed")
     assert not result.ok
     assert "cannot reach" in (result.error or "") or "timed out" in (result.error or "")
     assert result.confirmed == ControlState.UNKNOWN
     last = ws.incidents.timeline(inc.id)[-1]
     assert last.kind == EventKind.CONTAINMENT_FAILED
-    rows = {r.id: r for r in await svc.reconcile(inc.id)}
+    rows = {r.id: r for r in svc.reconcile(inc.id)}
     row = rows[f"{wf}/pause"]
     assert row.health == RowHealth.FAILED and row.mismatch
     assert row.confirmed == ControlState.UNKNOWN  # never claims off
     # The war room's resolve hook sees it as still active.
     assert [r.id for r in svc.active_controls(inc.id)] == [f"{wf}/pause"]
-    await svc.aclose()
+    svc.close()
 
     # Headless: exits 1 with one line, records the failure.
     cfg = tmp_path / "config.toml"
@@ -205,7 +204,7 @@ async def test_controller_killed_mid_test_is_failed_not_confirmed(
     capsys.readouterr()
     argv = ["contain", inc.id, f"{wf}/pause", "--off", "--reason", "retry", "--timeout", "2"]
     argv += ["--confirm", wf]  # pause is critical: the workflow id is typed back
-    code = await asyncio.to_thread(main, argv)
+    code = main(argv)
     err = capsys.readouterr().err
     assert code == 1
     assert err.count("\n") == 1 and "NOT confirmed off" in err

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from ircmd.demo.seed import seed_demo
 from ircmd.service import Workspace
@@ -25,6 +26,7 @@ from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.containment.board import ContainmentScreen
 from ircmd.tui.screens.evidence.review import ReviewScreen
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
+from tests.support import wait_until
 
 NOW = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 
@@ -64,13 +66,19 @@ def guarded_workspace(tmp_path: Path) -> tuple[Workspace, str, UiLoopGuard]:
     return ws, demo.incident_id, guard
 
 
+STEP_SECONDS = 20.0
 LIVE_GROUPS = {"trace-sources"}  # runs as long as the pane (live trace sources)
 
 
 async def idle(pilot: Pilot[Any], app: IrcmdApp) -> None:
     await pilot.pause()
-    await app.workers.wait_for_complete([w for w in app.workers if w.group not in LIVE_GROUPS])
-    await pilot.pause()
+    pending = [w for w in app.workers if w.group not in LIVE_GROUPS]
+    await wait_until(
+        pilot,
+        lambda: all(w.is_finished for w in pending),
+        STEP_SECONDS,
+        what=f"workers to finish: {[f'{w.group}/{w.name}' for w in pending]}",
+    )
 
 
 async def until(pilot: Pilot[Any], app: IrcmdApp, ok: Callable[[], bool]) -> bool:
@@ -79,6 +87,10 @@ async def until(pilot: Pilot[Any], app: IrcmdApp, ok: Callable[[], bool]) -> boo
             return True
         await idle(pilot, app)
     return ok()
+
+
+def feedback(app: IrcmdApp) -> str:
+    return str(app.screen.query_one("#cmd-feedback", Static).render())
 
 
 async def command(pilot: Pilot[Any], app: IrcmdApp, line: str) -> None:
@@ -90,7 +102,7 @@ async def command(pilot: Pilot[Any], app: IrcmdApp, line: str) -> None:
 
 async def test_screens_never_call_the_store_on_the_ui_loop(tmp_path: Path) -> None:
     # Bounded: a step that never settles fails the test instead of hanging the suite.
-    await asyncio.wait_for(drive_screens(tmp_path), timeout=300)
+    await asyncio.wait_for(drive_screens(tmp_path), timeout=90)
 
 
 async def drive_screens(tmp_path: Path) -> None:
@@ -109,6 +121,14 @@ async def drive_screens(tmp_path: Path) -> None:
         await command(pilot, app, "controls-at now")
         await pilot.press("escape")
         await idle(pilot, app)
+        await pilot.press("colon", *"eval add ", "tab", "tab")  # digest completion
+        await idle(pilot, app)
+        await pilot.press("escape")
+        await idle(pilot, app)
+        await command(
+            pilot, app, "contain support-refunds/human-review --reason guard test"
+        )  # a real toggle
+        await wait_until(pilot, lambda: "confirmed" in feedback(app), STEP_SECONDS)
         await pilot.press("3", "c")  # containment pane: contain workflow (plan dialog)
         await idle(pilot, app)
         await pilot.press("escape")

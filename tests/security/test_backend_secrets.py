@@ -112,15 +112,12 @@ def test_containment_failure_leaks_nothing_to_store_or_any_export(
         inc, _ = ws.incidents.declare("Refunds wrong", workflow_id="support-refunds")
         control = "support-refunds/pause" if which == "flags" else "support-refunds/prompt"
 
-        async def run() -> object:
-            try:
-                return await svc.contain(inc.id, control, "refunds wrong")
-            finally:
-                await svc.aclose()
-
-        result = asyncio.run(run())
-        assert not result.ok  # type: ignore[attr-defined]
-        assert not leaks(result.error or "", secrets, USER)  # type: ignore[attr-defined]
+        try:
+            result = svc.contain(inc.id, control, "refunds wrong")
+        finally:
+            svc.close()
+        assert not result.ok
+        assert not leaks(result.error or "", secrets, USER)
         failed = [
             e for e in ws.incidents.timeline(inc.id) if e.kind == EventKind.CONTAINMENT_FAILED
         ]
@@ -216,19 +213,16 @@ def test_wrong_token_against_the_real_unleash_leaks_nothing(
         svc = service(ws)
         inc, _ = ws.incidents.declare("Refunds wrong", workflow_id="support-refunds")
 
-        async def run() -> object:
-            try:
-                return await svc.contain(inc.id, "support-refunds/pause", "refunds wrong")
-            finally:
-                await svc.aclose()
-
-        result = asyncio.run(run())
-        assert not result.ok  # type: ignore[attr-defined]
+        try:
+            result = svc.contain(inc.id, "support-refunds/pause", "refunds wrong")
+        finally:
+            svc.close()
+        assert not result.ok
         export_incident(ws.incidents, inc.id, tmp_path / "pkg", profile="external")
         ws.close()
         for path in (Path(ws.store.location), tmp_path / "pkg"):
             assert not leaks(all_text(path), [token, password], USER)
-        assert not leaks(result.error or "", [token, password], USER)  # type: ignore[attr-defined]
+        assert not leaks(result.error or "", [token, password], USER)
 
 
 def tokens_example(seed: int) -> str:

@@ -3,7 +3,6 @@ a local (not enforced) switch, and hostile text shown literally."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -114,18 +113,16 @@ def seed(data: Path) -> tuple[Workspace, str]:
     flags.broken.add("support-refunds/refund-tool")
     svc.controllers["flags"] = flags
 
-    async def story() -> None:
-        await svc.contain(inc.id, "support-refunds/pause", "refunds outside policy")
-        await svc.contain(inc.id, "support-refunds/human-review", "customers see it")
-        await svc.contain(inc.id, "support-refunds/refund-tool", "issue_refund called 41 times")
-        await svc.contain(
-            inc.id,
-            "kb-assistant/block-internal-notes",
-            "[@click=app.quit]x[/] \x1b]52;c;SGVsbG8=\x07 [/]",
-        )
-        flags.states["support-refunds/human-review"] = ControlState.OFF  # flipped outside
+    svc.contain(inc.id, "support-refunds/pause", "refunds outside policy")
+    svc.contain(inc.id, "support-refunds/human-review", "customers see it")
+    svc.contain(inc.id, "support-refunds/refund-tool", "issue_refund called 41 times")
+    svc.contain(
+        inc.id,
+        "kb-assistant/block-internal-notes",
+        "[@click=app.quit]x[/] \x1b]52;c;SGVsbG8=\x07 [/]",
+    )
+    flags.states["support-refunds/human-review"] = ControlState.OFF  # flipped outside
 
-    asyncio.run(story())
     return ws, inc.id
 
 

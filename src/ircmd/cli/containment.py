@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ircmd.cli.common import (
@@ -54,16 +53,12 @@ def register(sub: Any) -> None:
     k.set_defaults(func=cmd_contain)
 
 
-def _run(ctx: Context, make: Callable[[ContainmentService], Awaitable[T]]) -> T:
+def _run(ctx: Context, make: Callable[[ContainmentService], T]) -> T:
     svc = ContainmentService.for_workspace(ctx.workspace)
-
-    async def go() -> T:
-        try:
-            return await make(svc)
-        finally:
-            await svc.aclose()
-
-    return asyncio.run(go())
+    try:
+        return make(svc)
+    finally:
+        svc.close()
 
 
 def _row_line(r: ControlRow) -> str:
@@ -85,8 +80,8 @@ def cmd_controls(ctx: Context, args: argparse.Namespace) -> int:
     if args.at:
         return _controls_at(ctx, args)
 
-    async def read(svc: ContainmentService) -> list[ControlRow]:
-        await svc.observe(args.workflow)
+    def read(svc: ContainmentService) -> list[ControlRow]:
+        svc.observe(args.workflow)
         return svc.rows(args.workflow)
 
     rows = _run(ctx, read)
@@ -144,8 +139,8 @@ def cmd_contain(ctx: Context, args: argparse.Namespace) -> int:
     for line in hooks.change_warnings(ctx.workspace, inc.id, f"{spec.kind.value} {ref}"):
         print(f"ircmd: warning: {one_line(line)}", file=sys.stderr)
 
-    async def go(svc: ContainmentService) -> Any:
-        return await svc.set_control(
+    def go(svc: ContainmentService) -> Any:
+        return svc.set_control(
             args.id,
             args.control,
             desired,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -301,9 +299,7 @@ def _contain(workspace: Workspace, incident_id: str, control: str, reason: str) 
     from ircmd.service.containment.service import ContainmentService
 
     svc = ContainmentService.for_workspace(workspace)
-    coro = svc.set_control(incident_id, control, "on", reason, author="sam.eng")
-    with ThreadPoolExecutor(max_workers=1) as pool:  # safe inside a running event loop too
-        pool.submit(asyncio.run, coro).result()
+    svc.set_control(incident_id, control, "on", reason, author="sam.eng")
 
 
 def _pin_refund_call(workspace: Workspace, incident_id: str, folder: Path, note: str) -> None:

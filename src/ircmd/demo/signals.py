@@ -49,6 +49,7 @@ def install_demo_signals(
         workspace.config,
         sources=[DemoSignalSource(t0, lambda: workspace.incidents.clock())],
         demo=True,
+        loop=workspace.backend_loop,
     )
     workspace.signals = svc
     if not seed:

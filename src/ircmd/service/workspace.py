@@ -81,13 +81,14 @@ class Workspace:
             incidents=self.incidents,
             read_only=self.read_only,
             clock=self.incidents.clock,
+            loop=self.backend_loop,
         )
 
     @cached_property
     def signals(self) -> SignalService:
         from ircmd.service.signals.service import SignalService
 
-        return SignalService(self.store, self.incidents, self.config)
+        return SignalService(self.store, self.incidents, self.config, loop=self.backend_loop)
 
     @cached_property
     def traces(self) -> TraceService:
@@ -113,6 +114,9 @@ class Workspace:
             self.__dict__.pop(name, None)
 
     def close(self) -> None:
+        containment = self.__dict__.get("containment")
+        if containment is not None:
+            containment.close()
         loop = self.__dict__.get("backend_loop")
         if isinstance(loop, BackendLoop):
             loop.stop()

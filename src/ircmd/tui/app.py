@@ -14,11 +14,12 @@ from textual.widgets import Input, Static
 
 from ircmd.domain.text import one_line
 from ircmd.service import Workspace
-from ircmd.tui.messages import StoreChanged
+from ircmd.tui.messages import Notice, ReportError, StoreChanged
 from ircmd.tui.process_tuning import ProcessTuning
 from ircmd.tui.screens.commander.verbs import commander_verbs
 from ircmd.tui.screens.evidence.verbs import evidence_verbs
 from ircmd.tui.screens.incidents import IncidentsScreen
+from ircmd.tui.screens.signals.silences import SilencesFound, ask_expire_silences
 from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows
 
 _UNREAD = object()
@@ -114,6 +115,15 @@ class IrcmdApp(App[int]):
         self.notify(
             one_line(str(exc) or type(exc).__name__), severity="error", markup=False, timeout=8
         )
+
+    def on_report_error(self, message: ReportError) -> None:
+        self.report_error(message.error)
+
+    def on_silences_found(self, message: SilencesFound) -> None:
+        ask_expire_silences(self, message)
+
+    def on_notice(self, message: Notice) -> None:
+        self.notify(one_line(message.text, 400), severity=message.severity, markup=False)
 
     def on_key(self, event: events.Key) -> None:
         """Keys typed fast after a key that opens an input (``:``, ``n``, a paste) were

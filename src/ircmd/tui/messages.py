@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.message import Message
+from textual.notifications import SeverityLevel
 
 
 @dataclass
@@ -20,3 +21,19 @@ class ActionFailed(Message):
     """A command was refused or failed; ``message`` is one line for the user."""
 
     message: str
+
+
+@dataclass
+class ReportError(Message):
+    """A worker's unexpected failure, for the app's error report (bubbles to the app)."""
+
+    error: Exception
+
+
+@dataclass
+class Notice(Message):
+    """A worker's one-line outcome, shown as a notification (bubbles to the app).
+    ``text`` is never markup."""
+
+    text: str
+    severity: SeverityLevel = "information"

@@ -33,5 +33,5 @@ class TraceViewApp(IrcmdApp):
         self.push_screen(
             TraceScreen(self.workspace, self.sources, self.incident_id, title=self.title_text)
         )
-        self._token = self.service.store.change_token()
+        self._check_store()  # in a worker: the first read only remembers the token
         self.set_interval(self.POLL_SECONDS, self._poll_store)

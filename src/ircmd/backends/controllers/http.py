@@ -1,5 +1,11 @@
-"""HTTP plumbing shared by the containment controllers: one client per event loop, the
-token read from the environment at call time (never stored), every failure one line."""
+"""HTTP plumbing shared by the containment controllers: one pooled client, the token read
+from the environment at call time (never stored), every failure one line.
+
+The containment service runs every controller coroutine on the workspace's one
+:class:`~ircmd.service.backend_loop.BackendLoop`, so the client is built once on that loop
+and reused for the whole process. An ``httpx.AsyncClient`` cannot be shared between event
+loops, so a call from another loop (a test driving a controller directly) gets its own
+client rather than a broken one."""
 
 from __future__ import annotations
 

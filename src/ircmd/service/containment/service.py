@@ -5,7 +5,10 @@ event (actor, reason, what the backend said), bounded by the controller's timeou
 board never claims a state the backend did not confirm. Tokens live only in the
 environment: nothing here stores, logs or exports one.
 
-Shared by the CLI (``asyncio.run``) and the TUI (async workers on Textual's loop).
+Synchronous, like every service: the CLI calls it directly and the TUI from thread
+workers. The controllers are async (``httpx.AsyncClient``); their coroutines run on the
+workspace's one :class:`~ircmd.service.backend_loop.BackendLoop` thread (``self.loop``), so
+their pooled clients live on that one loop for the whole process.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import contextlib
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -47,6 +51,7 @@ from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
 from ircmd.domain.incidents.workflow import ControlSpec
 from ircmd.domain.secrets import configured_secrets, scrub
 from ircmd.domain.text import one_line
+from ircmd.service.backend_loop import BackendLoop
 from ircmd.service.containment.drift import DRIFT_MARKS, record_drifts
 from ircmd.service.incidents.service import IncidentService, NotFound, system_clock
 from ircmd.store.base import Change, EventDraft, IncidentStore
@@ -56,6 +61,9 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_INTERVAL = 15.0
+GRACE = 5.0
+"""Seconds past a controller's own timeout before the loop call itself gives up (a
+controller that ignores cancellation must not hang the calling thread)."""
 
 
 class ReadOnlySeat(DomainError):
@@ -91,6 +99,8 @@ class ContainmentService:
     incidents: IncidentService
     read_only: bool = False
     clock: Callable[[], datetime] = system_clock
+    loop: BackendLoop = field(default_factory=BackendLoop)
+    """Where the controllers' coroutines run (the workspace's one backend loop)."""
     controllers: dict[str, ContainmentController] = field(default_factory=dict)
     observed: dict[str, Observation] = field(default_factory=dict)
     """The latest read of each control (in memory; the board shows it)."""
@@ -161,13 +171,21 @@ class ContainmentService:
         ]
         return min(intervals, default=DEFAULT_INTERVAL)
 
-    async def aclose(self, *, forget: bool = True) -> None:
+    def close(self, *, forget: bool = True) -> None:
         """Close the controllers' connections (they reopen on next use unless forgotten)."""
-        for ctrl in list(self.controllers.values()):
-            with contextlib.suppress(Exception):  # closing must never fail the caller
-                await ctrl.aclose()
+        ctrls = list(self.controllers.values())
         if forget:
             self.controllers.clear()
+        if not ctrls or not self.loop.running:
+            return  # nothing was ever opened on the loop
+
+        async def close_all() -> None:
+            for ctrl in ctrls:
+                with contextlib.suppress(Exception):  # closing must never fail the caller
+                    await ctrl.aclose()
+
+        with contextlib.suppress(Exception):
+            self.loop.run(close_all(), GRACE)
 
     # -- reading state ------------------------------------------------------------------------
     def records(self) -> dict[str, ControlRecord]:
@@ -186,10 +204,11 @@ class ContainmentService:
     def _target(self, ref: str, spec: ControlSpec, rec: ControlRecord) -> ControlTarget:
         return ControlTarget(ref=ref, spec=spec, memo=dict(rec.memo))
 
-    async def observe(self, workflow_id: str | None = None) -> dict[str, Observation]:
+    def observe(self, workflow_id: str | None = None) -> dict[str, Observation]:
         """Read every control's actual state: one batched read per controller, all
-        controllers at once, each bounded by its timeout. Failures become UNKNOWN."""
-        records = await asyncio.to_thread(self.records)
+        controllers at once (on the backend loop), each bounded by its timeout. Failures
+        become UNKNOWN."""
+        records = self.records()
         groups: dict[str, list[ControlTarget]] = {}
         for ref, _wf, spec in all_controls(self.config):
             if workflow_id and ref.workflow_id != workflow_id:
@@ -216,19 +235,35 @@ class ContainmentService:
             missing = Observation(ControlState.UNKNOWN, "", f"{name}: control not in answer", now)
             return {t.ref: got.get(t.ref, missing) for t in targets}
 
-        results = await asyncio.gather(*(read(n, ts) for n, ts in groups.items()))
+        async def read_all() -> list[dict[str, Observation]]:
+            return list(await asyncio.gather(*(read(n, ts) for n, ts in groups.items())))
+
+        if not groups:
+            return {}
+        # controllers are built here, off the loop (a factory may read the store)
+        for name in groups:
+            with contextlib.suppress(ControllerError):
+                self.controller(name)
+        limit = max(self._limit(n) for n in groups) + GRACE
+        results = self.loop.run(read_all(), limit)
         merged: dict[str, Observation] = {}
         for part in results:
             merged.update(part)
         self.observed.update(merged)
         return merged
 
-    async def reconcile(self, incident_id: str | None = None) -> list[ControlRow]:
+    def _limit(self, name: str) -> float:
+        try:
+            return self.controller_config(name).timeout
+        except ControllerError:
+            return DEFAULT_TIMEOUT
+
+    def reconcile(self, incident_id: str | None = None) -> list[ControlRow]:
         """Read actual states, flag drift and record each drift once on the timeline (on
         the incident that last changed the control, else ``incident_id``)."""
-        await self.observe()
+        self.observe()
         if not self.read_only:
-            await asyncio.to_thread(record_drifts, self, incident_id)
+            record_drifts(self, incident_id)
         return self.rows()
 
     # -- changing state -------------------------------------------------------------------------
@@ -236,7 +271,7 @@ class ContainmentService:
         if self.read_only:
             raise ReadOnlySeat("read-only seat: containment controls cannot be changed here")
 
-    async def set_control(
+    def set_control(
         self,
         incident_id: str,
         control: str,
@@ -254,7 +289,7 @@ class ContainmentService:
         reason = " ".join(reason.split())
         if not reason:
             raise DomainError("changing a control needs a reason (--reason TEXT)")
-        inc = await asyncio.to_thread(self.incidents.get, incident_id)
+        inc = self.incidents.get(incident_id)
         ref_obj, _wf, spec = resolve_control(self.config, control, inc.workflow_id)
         ref = str(ref_obj)
         who = author or self.actor
@@ -269,7 +304,7 @@ class ContainmentService:
             "critical": spec.critical,
         }
 
-        before = await asyncio.to_thread(self.record, ref)
+        before = self.record(ref)
 
         def requested(cur: Incident, _last: TimelineEvent | None) -> Change:
             now = self.clock()
@@ -299,8 +334,8 @@ class ContainmentService:
                 docs={(CONTROLS_COLLECTION, ref): rec.to_doc()},
             )
 
-        _, first = await asyncio.to_thread(self.store.apply, inc.id, requested)
-        rec = await asyncio.to_thread(self.record, ref)
+        _, first = self.store.apply(inc.id, requested)
+        rec = self.record(ref)
         target = self._target(ref, spec, rec)
         memo: dict[str, str] | None = None
         obs: Observation | None = None
@@ -316,7 +351,10 @@ class ContainmentService:
                     ControlState.UNKNOWN, "", "control missing from the read-back"
                 )
 
-            memo, obs = await asyncio.wait_for(apply_and_read(), limit)
+            async def bounded() -> tuple[dict[str, str], Observation]:
+                return await asyncio.wait_for(apply_and_read(), limit)
+
+            memo, obs = self.loop.run(bounded(), limit + GRACE)
         except TimeoutError:
             error = f"no confirmation within {limit:g}s (timeout)"
         except ControllerError as exc:
@@ -324,7 +362,7 @@ class ContainmentService:
         except Exception as exc:  # a controller bug is a failure, not a crash
             error = one_line(self._scrub(f"{type(exc).__name__}: {exc}"), 200)
         if obs is None and error is not None and not error.endswith("(timeout)"):
-            obs = await self._read_after_failure(spec, target, min(limit, 2.0))
+            obs = self._read_after_failure(spec, target, min(limit, 2.0))
         if obs is not None and not obs.ok and error is None:
             error = obs.error or "the backend's state could not be read back"
         confirmed = obs.state if obs is not None and obs.ok else ControlState.UNKNOWN
@@ -375,34 +413,37 @@ class ContainmentService:
                 docs={(CONTROLS_COLLECTION, ref): rec.to_doc()},
             )
 
-        _, last = await asyncio.to_thread(self.store.apply, inc.id, finished)
+        _, last = self.store.apply(inc.id, finished)
         return ToggleResult(ref, want, confirmed, ok, error, elapsed, (*first, *last))
 
-    async def _read_after_failure(
+    def _read_after_failure(
         self, spec: ControlSpec, target: ControlTarget, limit: float
     ) -> Observation | None:
         """After a failed apply, what is the state now? (None when that is unknown too.)"""
         try:
-            got = await asyncio.wait_for(self.controller(spec.controller).read([target]), limit)
-        except Exception:
+            ctrl = self.controller(spec.controller)
+
+            async def read() -> dict[str, Observation]:
+                return await asyncio.wait_for(ctrl.read([target]), limit)
+
+            got = self.loop.run(read(), limit + GRACE)
+        except Exception:  # any failure here means "state unknown", reported by the caller
             return None
         return got.get(target.ref)
 
-    async def contain(self, incident_id: str, control: str, reason: str, **kw: Any) -> ToggleResult:
-        return await self.set_control(incident_id, control, ControlState.ON, reason, **kw)
+    def contain(self, incident_id: str, control: str, reason: str, **kw: Any) -> ToggleResult:
+        return self.set_control(incident_id, control, ControlState.ON, reason, **kw)
 
-    async def release(self, incident_id: str, control: str, reason: str, **kw: Any) -> ToggleResult:
-        return await self.set_control(incident_id, control, ControlState.OFF, reason, **kw)
+    def release(self, incident_id: str, control: str, reason: str, **kw: Any) -> ToggleResult:
+        return self.set_control(incident_id, control, ControlState.OFF, reason, **kw)
 
-    async def retry(
-        self, incident_id: str, control: str, author: str | None = None
-    ) -> ToggleResult:
+    def retry(self, incident_id: str, control: str, author: str | None = None) -> ToggleResult:
         """Re-send the last request for ``control`` (after a failure)."""
-        inc = await asyncio.to_thread(self.incidents.get, incident_id)
+        inc = self.incidents.get(incident_id)
         ref, _wf, _spec = resolve_control(self.config, control, inc.workflow_id)
-        rec = await asyncio.to_thread(self.record, str(ref))
+        rec = self.record(str(ref))
         reason = f"retry: {rec.reason}" if rec.reason else "retry"
-        return await self.set_control(incident_id, str(ref), rec.desired, reason, author=author)
+        return self.set_control(incident_id, str(ref), rec.desired, reason, author=author)
 
     def plan(
         self, incident_id: str, workflow_id: str | None = None, severity: Severity | None = None
@@ -416,7 +457,7 @@ class ContainmentService:
             raise NotFound(f"unknown workflow {wf_id!r}")
         return plan_containment(wf, severity or inc.severity, self.records())
 
-    async def contain_workflow(
+    def contain_workflow(
         self,
         incident_id: str,
         reason: str,
@@ -424,23 +465,29 @@ class ContainmentService:
         *,
         author: str | None = None,
     ) -> list[ToggleResult]:
-        """Apply the plan's controls at once (concurrently), each confirmed or failed."""
+        """Apply the plan's controls at once (one thread each, their controller calls
+        concurrent on the backend loop), each confirmed or failed."""
         self._check_writable()
         if not " ".join(reason.split()):
             raise DomainError("containing a workflow needs a reason")
         if plan is None:
-            plan = await asyncio.to_thread(self.plan, incident_id)
+            plan = self.plan(incident_id)
         steps = plan.to_engage
-        return list(
-            await asyncio.gather(
-                *(
-                    self.set_control(
-                        incident_id, str(s.ref), ControlState.ON, reason, author=author
-                    )
-                    for s in steps
+        if not steps:
+            return []
+        with ThreadPoolExecutor(len(steps), thread_name_prefix="ircmd-contain") as pool:
+            futures = [
+                pool.submit(
+                    self.set_control,
+                    incident_id,
+                    str(s.ref),
+                    ControlState.ON,
+                    reason,
+                    author=author,
                 )
-            )
-        )
+                for s in steps
+            ]
+            return [f.result() for f in futures]
 
     # -- questions ---------------------------------------------------------------------------------
     def controls_at(self, when: datetime, incident_id: str | None = None) -> dict[str, ControlAt]:

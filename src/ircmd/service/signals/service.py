@@ -12,8 +12,10 @@
 - "New until seen" lives in the store's ``signals.seen`` docs, so it survives restarts and
   every console on the store shares it.
 
-Sync methods run their I/O with ``asyncio.run``: call them from a worker thread (the TUI)
-or the CLI; the ``a``-prefixed coroutines are the same for callers already in a loop.
+Synchronous, like every service: call it from a worker thread (the TUI) or the CLI. The
+sources are async; only their calls run, as coroutines, on the workspace's one
+:class:`~ircmd.service.backend_loop.BackendLoop` thread (never the store, which is read and
+written in the calling thread).
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ import contextlib
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -54,6 +55,7 @@ from ircmd.domain.signals.signals import (
     sort_signals,
 )
 from ircmd.domain.text import one_line
+from ircmd.service.backend_loop import BackendLoop
 from ircmd.service.incidents.service import IncidentService, NotFound
 from ircmd.store.base import Change, EventDraft, IncidentStore, StoreError
 
@@ -169,7 +171,10 @@ class SignalService:
         *,
         keep_resolved: timedelta = KEEP_RESOLVED,
         demo: bool = False,
+        loop: BackendLoop | None = None,
     ) -> None:
+        self.loop = loop if loop is not None else BackendLoop()
+        """Where the sources' coroutines run (the workspace's one backend loop)."""
         self.store = store
         self.incidents = incidents
         self.config = config
@@ -201,21 +206,14 @@ class SignalService:
         known = ", ".join(s.name for s in self.sources) or "none configured"
         raise SignalError(f"no signal source {name!r} (configured: {known})")
 
-    @staticmethod
-    def _run(coro: Awaitable[T]) -> T:
-        """Run ``coro`` to completion. Meant for worker threads and the CLI; called from a
-        thread whose event loop is running it still works, in a helper thread (blocking the
-        caller, so prefer the ``a``-methods there)."""
+    def _run(self, coro: Awaitable[T]) -> T:
+        """Run ``coro`` (source calls only, each already bounded by :meth:`_bounded`) on
+        the backend loop and block the calling thread until it is done."""
 
         async def wrapper() -> T:
             return await coro
 
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return asyncio.run(wrapper())
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(asyncio.run, wrapper()).result()
+        return self.loop.run(wrapper())
 
     @staticmethod
     def _cap(source: SignalSource) -> float:
@@ -265,7 +263,8 @@ class SignalService:
             if s.name not in self._last_poll or t - self._last_poll[s.name] >= s.interval
         ]
 
-    async def apoll(self, only_due: bool = False) -> SignalBoard:
+    def poll(self, only_due: bool = False) -> SignalBoard:
+        """Poll every source (or only those whose interval has passed) and return the board."""
         sources = self.due() if only_due else list(self.sources)
 
         async def one(src: SignalSource) -> tuple[SignalSource, list[Signal] | str, float]:
@@ -276,7 +275,10 @@ class SignalService:
                 got = one_line(exc, 300)
             return src, got, time.monotonic() - started
 
-        results = await asyncio.gather(*(one(s) for s in sources))
+        async def every() -> list[tuple[SignalSource, list[Signal] | str, float]]:
+            return list(await asyncio.gather(*(one(s) for s in sources)))
+
+        results = self._run(every()) if sources else []
         now = self.now()
         diff = SignalDiff()
         with self._lock:
@@ -303,10 +305,6 @@ class SignalService:
                     self._save_board(src.name, board, now)
             self._last_diff = diff
         return self.board(diff)
-
-    def poll(self, only_due: bool = False) -> SignalBoard:
-        """Poll every source (or only those whose interval has passed) and return the board."""
-        return self._run(self.apoll(only_due))
 
     def _save_due(self, name: str) -> bool:
         last = self._last_save.get(name)
@@ -511,13 +509,14 @@ class SignalService:
         return events[0]
 
     # -- acknowledge = silence ------------------------------------------------------------
-    async def aacknowledge(
+    def acknowledge(
         self,
         sig: Signal,
         incident_id: str,
         duration: timedelta = DEFAULT_SILENCE,
         author: str | None = None,
     ) -> SilenceRecord:
+        """Silence ``sig`` at its source under ``incident_id`` and record it."""
         inc = self.incidents.get(incident_id)
         if not inc.is_open:
             raise SignalError(f"{inc.id} is {inc.status.value}; acknowledge under an open incident")
@@ -528,7 +527,7 @@ class SignalService:
             request = silence_request(sig, inc.id, who, now, duration, inc.title)
         except ValueError as exc:
             raise SignalError(str(exc)) from None
-        silence_id = await self._bounded(source, lambda: source.create_silence(request))
+        silence_id = self._run(self._bounded(source, lambda: source.create_silence(request)))
         record = SilenceRecord(
             silence_id=silence_id,
             source=sig.source,
@@ -579,7 +578,7 @@ class SignalService:
         except Exception:
             # Never leave a silence nobody knows about: take it back, then report.
             with contextlib.suppress(SignalSourceError):
-                await self._bounded(source, lambda: source.expire_silence(silence_id))
+                self._run(self._bounded(source, lambda: source.expire_silence(silence_id)))
             raise
         # The responder silenced it: the suppressed alert the next poll brings is not news.
         silenced = sig.model_copy(
@@ -592,16 +591,6 @@ class SignalService:
         with contextlib.suppress(StoreError):
             self.mark_seen([silenced], author)
         return record
-
-    def acknowledge(
-        self,
-        sig: Signal,
-        incident_id: str,
-        duration: timedelta = DEFAULT_SILENCE,
-        author: str | None = None,
-    ) -> SilenceRecord:
-        """Silence ``sig`` at its source under ``incident_id`` and record it."""
-        return self._run(self.aacknowledge(sig, incident_id, duration, author))
 
     def silences_for(self, incident_id: str, *, active_only: bool = True) -> list[SilenceRecord]:
         """The silences ircmd created for this incident (by default only those still active:
@@ -621,30 +610,34 @@ class SignalService:
             out.append(rec)
         return sorted(out, key=lambda r: r.starts_at)
 
-    async def aexpire_silences(
-        self, incident_id: str, author: str | None = None
-    ) -> list[ExpireOutcome]:
-        records = self.silences_for(incident_id)
-        outcomes = await asyncio.gather(*(self._expire(r, author) for r in records))
-        return list(outcomes)
-
     def expire_silences(self, incident_id: str, author: str | None = None) -> list[ExpireOutcome]:
         """Expire every active silence ircmd created for the incident (``DELETE
-        /api/v2/silence/{id}``), recording each on the timeline. One failing source does
-        not stop the others; each outcome says what happened."""
-        return self._run(self.aexpire_silences(incident_id, author))
+        /api/v2/silence/{id}``, all at once on the backend loop), recording each on the
+        timeline. One failing source does not stop the others; each outcome says what
+        happened."""
+        records = self.silences_for(incident_id)
 
-    async def _expire(self, rec: SilenceRecord, author: str | None) -> ExpireOutcome:
+        async def expire(rec: SilenceRecord) -> str | ExpireOutcome:
+            try:
+                source = self.source(rec.source)
+                await self._bounded(source, lambda: source.expire_silence(rec.silence_id))
+            except SilenceNotFound:
+                return "already gone at the source"
+            except (SignalSourceError, SignalError) as exc:
+                return ExpireOutcome(rec.silence_id, False, one_line(exc, 300))
+            return "expired"
+
+        async def every() -> list[str | ExpireOutcome]:
+            return list(await asyncio.gather(*(expire(r) for r in records)))
+
+        answers = self._run(every()) if records else []
+        return [
+            got if isinstance(got, ExpireOutcome) else self._record_expiry(rec, got, author)
+            for rec, got in zip(records, answers, strict=True)
+        ]
+
+    def _record_expiry(self, rec: SilenceRecord, how: str, author: str | None) -> ExpireOutcome:
         who = author or self.actor
-        try:
-            source = self.source(rec.source)
-            await self._bounded(source, lambda: source.expire_silence(rec.silence_id))
-            how = "expired"
-        except SilenceNotFound:
-            how = "already gone at the source"
-        except (SignalSourceError, SignalError) as exc:
-            return ExpireOutcome(rec.silence_id, False, one_line(exc, 300))
-
         what = one_line(rec.alertname or rec.fingerprint, 80)
 
         def decide(inc: Incident, _last: TimelineEvent | None) -> Change:

@@ -16,6 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -35,7 +36,7 @@ from ircmd.service.signals.service import (
     SignalService,
     signal_service,
 )
-from ircmd.tui.messages import StoreChanged
+from ircmd.tui.messages import Notice, ReportError, StoreChanged
 from ircmd.tui.screens.dialogs.pick import PickPrompt
 from ircmd.tui.screens.dialogs.prompt import DeclarePrompt
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
@@ -56,6 +57,43 @@ WRITE_ACTIONS = ("declare", *SIGNAL_ACTIONS)
 def order_incidents(incidents: list[Incident]) -> list[Incident]:
     """Open first (most severe, newest first), then closed (most recent first)."""
     return _order(incidents, SortMode.SEVERITY)
+
+
+class IncidentsRead(Message, bubble=False):
+    """The incidents as a worker listed them."""
+
+    def __init__(self, incidents: list[Incident]) -> None:
+        super().__init__()
+        self.incidents = incidents
+
+
+class Declared(Message, bubble=False):
+    """A worker declared an incident: open its war room."""
+
+    def __init__(self, incident_id: str) -> None:
+        super().__init__()
+        self.incident_id = incident_id
+
+
+class SignalsPolled(Message, bubble=False):
+    """A poll finished: the board (None when the poll itself failed) and why."""
+
+    def __init__(self, board: SignalBoard | None, error: str) -> None:
+        super().__init__()
+        self.board = board
+        self.error = error
+
+
+class BoardRead(Message, bubble=False):
+    """The signal board after a write (seen marks), read by a worker."""
+
+    def __init__(self, board: SignalBoard) -> None:
+        super().__init__()
+        self.board = board
+
+
+class SignalsChanged(Message, bubble=False):
+    """A worker changed the sources (a silence): poll again now."""
 
 
 class IncidentsScreen(Screen[None]):
@@ -127,7 +165,10 @@ class IncidentsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="incidents-load", exit_on_error=False)
     def load(self) -> None:
         incidents = self.service.list_incidents()
-        self.app.call_from_thread(self._show, incidents)
+        self.post_message(IncidentsRead(incidents))
+
+    def on_incidents_read(self, message: IncidentsRead) -> None:
+        self._show(message.incidents)
 
     def _show(self, incidents: list[Incident]) -> None:
         self._incidents = incidents
@@ -245,9 +286,12 @@ class IncidentsScreen(Screen[None]):
             else:
                 inc, _ = self.service.declare(title, severity=severity, workflow_id=workflow)
         except Exception as exc:
-            self.app.call_from_thread(self.app.report_error, exc)  # type: ignore[attr-defined]
+            self.post_message(ReportError(exc))
             return
-        self.app.call_from_thread(self.app.open_incident, inc.id)  # type: ignore[attr-defined]
+        self.post_message(Declared(inc.id))
+
+    def on_declared(self, message: Declared) -> None:
+        self.app.open_incident(message.incident_id)  # type: ignore[attr-defined]
 
     # -- signals ----------------------------------------------------------------------------
     def _tick_signals(self) -> None:
@@ -270,7 +314,10 @@ class IncidentsScreen(Screen[None]):
             board = self.signals.poll(only_due=not force)
         except Exception as exc:  # a third-party source misbehaving beyond its contract
             error = one_line(exc, 200) or type(exc).__name__
-        self.app.call_from_thread(self._polled, board, error)
+        self.post_message(SignalsPolled(board, error))
+
+    def on_signals_polled(self, message: SignalsPolled) -> None:
+        self._polled(message.board, message.error)
 
     def _polled(self, board: SignalBoard | None, error: str) -> None:
         self._polling = False
@@ -284,7 +331,10 @@ class IncidentsScreen(Screen[None]):
         if self.signals is None:
             return
         board = self.signals.board()
-        self.app.call_from_thread(self._polled_board, board)
+        self.post_message(BoardRead(board))
+
+    def on_board_read(self, message: BoardRead) -> None:
+        self._polled_board(message.board)
 
     def _polled_board(self, board: SignalBoard) -> None:
         self._board = board
@@ -354,10 +404,10 @@ class IncidentsScreen(Screen[None]):
         try:
             self.signals.mark_seen([sig])
         except Exception as exc:
-            self.app.call_from_thread(self.app.report_error, exc)  # type: ignore[attr-defined]
+            self.post_message(ReportError(exc))
             return
         board = self.signals.board()
-        self.app.call_from_thread(self._polled_board, board)
+        self.post_message(BoardRead(board))
 
     def _selected_signal(self) -> Signal | None:
         lists = self.query(SignalList)
@@ -414,11 +464,9 @@ class IncidentsScreen(Screen[None]):
         try:
             ev = self.signals.attach(incident_id, sig)
         except Exception as exc:
-            self.app.call_from_thread(self.app.report_error, exc)  # type: ignore[attr-defined]
+            self.post_message(ReportError(exc))
             return
-        self.app.call_from_thread(
-            self.notify, f"Attached to {ev.incident_id}: {one_line(sig.name, 60)}", markup=False
-        )
+        self.post_message(Notice(f"Attached to {ev.incident_id}: {one_line(sig.name, 60)}"))
 
     def action_ack_signal(self) -> None:
         sig = self._selected_signal()
@@ -460,14 +508,18 @@ class IncidentsScreen(Screen[None]):
         try:
             rec = self.signals.acknowledge(sig, incident_id)
         except Exception as exc:
-            self.app.call_from_thread(self.app.report_error, exc)  # type: ignore[attr-defined]
+            self.post_message(ReportError(exc))
             return
-        self.app.call_from_thread(
-            self.notify,
-            f"Silenced {one_line(sig.name, 60)} under {rec.incident_id} (silence {rec.silence_id})",
-            markup=False,
+        self.post_message(
+            Notice(
+                f"Silenced {one_line(sig.name, 60)} under {rec.incident_id} "
+                f"(silence {rec.silence_id})"
+            )
         )
-        self.app.call_from_thread(self._start_poll, True)
+        self.post_message(SignalsChanged())
+
+    def on_signals_changed(self, _: SignalsChanged) -> None:
+        self._start_poll(True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS and self.read_only:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -13,6 +14,14 @@ from ircmd.service import Workspace
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
 from ircmd.tui.widgets.warroom_bars import header_text
+
+
+class HeaderRead(Message, bubble=False):
+    """The incident for the header, read by a worker."""
+
+    def __init__(self, inc: Incident) -> None:
+        super().__init__()
+        self.inc = inc
 
 
 class ContainmentScreen(Screen[None]):
@@ -42,7 +51,10 @@ class ContainmentScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="containment-header", exit_on_error=False)
     def load_header(self) -> None:
         inc = self.workspace.incidents.get(self.incident_id)
-        self.app.call_from_thread(self._show_header, inc)
+        self.post_message(HeaderRead(inc))
+
+    def on_header_read(self, message: HeaderRead) -> None:
+        self._show_header(message.inc)
 
     def _show_header(self, inc: Incident) -> None:
         self.incident = inc

@@ -14,6 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static, TextArea
 
@@ -66,6 +67,46 @@ def review_header(inc: Incident, review: Review | None) -> Text:
             "   final" if review.final else "   draft", "bold green" if review.final else "dim"
         )
     return t
+
+
+class MomentsRead(Message, bubble=False):
+    """The timeline, re-read by a worker for the key moments list."""
+
+    def __init__(self, events: list[TimelineEvent]) -> None:
+        super().__init__()
+        self.events = events
+
+
+class ReviewLoaded(Message, bubble=False):
+    """The incident, its events and review, and how many spans and eval cases it has."""
+
+    def __init__(
+        self, inc: Incident, events: list[TimelineEvent], review: Review, spans: int, cases: int
+    ) -> None:
+        super().__init__()
+        self.inc = inc
+        self.events = events
+        self.review = review
+        self.spans = spans
+        self.cases = cases
+
+
+class ReviewFailed(Message, bubble=False):
+    """Loading (``saving`` False) or saving the review failed."""
+
+    def __init__(self, error: Exception, saving: bool) -> None:
+        super().__init__()
+        self.error = error
+        self.saving = saving
+
+
+class ReviewSaved(Message, bubble=False):
+    """The review as saved, and the incident after it."""
+
+    def __init__(self, inc: Incident, saved: Review) -> None:
+        super().__init__()
+        self.inc = inc
+        self.saved = saved
 
 
 class ReviewScreen(Screen[None]):
@@ -146,7 +187,10 @@ class ReviewScreen(Screen[None]):
             events = self.service.timeline(self.incident_id)
         except Exception:
             return  # the next change retries; the form is untouched either way
-        self.app.call_from_thread(self._show_moments, events)
+        self.post_message(MomentsRead(events))
+
+    def on_moments_read(self, message: MomentsRead) -> None:
+        self._show_moments(message.events)
 
     def _show_moments(self, events: list[TimelineEvent]) -> None:
         moments = self.query_one(KeyMomentsList)
@@ -169,16 +213,29 @@ class ReviewScreen(Screen[None]):
             review = load_review(self.service, self.incident_id)
             dossier = load_dossier(self.service, self.incident_id)
         except Exception as exc:
-            self.app.call_from_thread(self._error, exc)
+            self.post_message(ReviewFailed(exc, saving=False))
             return
-        self.app.call_from_thread(
-            self._show,
-            dossier.incident,
-            dossier.events,
-            review,
-            len(dossier.spans),
-            len(dossier.eval_cases),
+        self.post_message(
+            ReviewLoaded(
+                dossier.incident,
+                dossier.events,
+                review,
+                len(dossier.spans),
+                len(dossier.eval_cases),
+            )
         )
+
+    def on_review_loaded(self, m: ReviewLoaded) -> None:
+        self._show(m.inc, m.events, m.review, m.spans, m.cases)
+
+    def on_review_failed(self, message: ReviewFailed) -> None:
+        if message.saving:
+            self._failed(message.error)
+        else:
+            self._error(message.error)
+
+    def on_review_saved(self, message: ReviewSaved) -> None:
+        self._saved(message.inc, message.saved)
 
     def _show(
         self, inc: Incident, events: list[TimelineEvent], review: Review, spans: int, cases: int
@@ -315,9 +372,9 @@ class ReviewScreen(Screen[None]):
         try:
             inc, saved = save_review(self.service, review, final=final)
         except Exception as exc:
-            self.app.call_from_thread(self._failed, exc)
+            self.post_message(ReviewFailed(exc, saving=True))
             return
-        self.app.call_from_thread(self._saved, inc, saved)
+        self.post_message(ReviewSaved(inc, saved))
 
     def _saved(self, inc: Incident, saved: Review) -> None:
         self.incident, self.review = inc, saved

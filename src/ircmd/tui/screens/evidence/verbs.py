@@ -7,6 +7,10 @@ returns a ``Verb``; what they run is imported when the verb runs, not at start-u
 
 from __future__ import annotations
 
+import time
+
+from textual.worker import Worker, WorkerState
+
 from ircmd.domain.incidents.commandline import Command, Verb
 from ircmd.tui.screens.warroom.verbs import Room, VerbFactory
 
@@ -42,17 +46,52 @@ def export_verb(room: Room) -> Verb:
     )
 
 
+class PinnedDigests:
+    """Completion candidates for ``:eval add DIGEST``: the incident's pinned spans, read by
+    a thread worker (never the store on the UI loop). :meth:`choices` runs on the UI loop
+    at each completion: it returns what the last finished read found and starts a new read
+    when that one is older than :attr:`FRESH_SECONDS`. The worker's return value is its
+    result (``Worker.result``, read here once the worker has finished), so no state is
+    shared between threads."""
+
+    FRESH_SECONDS = 2.0
+
+    def __init__(self, room: Room) -> None:
+        self.room = room
+        self.values: list[str] = []
+        self._worker: Worker[list[str]] | None = None
+        self._started = 0.0
+
+    def _read(self) -> list[str]:
+        from ircmd.domain.evidence.dossier import EVIDENCE, pinned_spans
+
+        docs = self.room.workspace.store.docs(EVIDENCE)
+        return [s.digest[:12] for s in pinned_spans(self.room.incident_id, docs, [])]
+
+    def choices(self) -> list[str]:
+        worker = self._worker
+        if worker is not None and worker.state == WorkerState.SUCCESS:
+            self.values = list(worker.result or [])
+        stale = time.monotonic() - self._started >= self.FRESH_SECONDS
+        if worker is None or (worker.is_finished and stale):
+            self._started = time.monotonic()
+            self._worker = self.room.app.run_worker(
+                self._read,
+                name="eval-pinned",
+                group="eval-pinned",
+                exclusive=True,
+                thread=True,
+                exit_on_error=False,  # a store failure only means no candidates this time
+            )
+        return self.values
+
+
 def eval_verb(room: Room) -> Verb:
     from ircmd.domain.incidents.commandline import Param, Verb
 
-    def pinned() -> list[str]:
-        from ircmd.domain.evidence.dossier import EVIDENCE, pinned_spans
-
-        try:
-            docs = room.workspace.store.docs(EVIDENCE)
-            return [s.digest[:12] for s in pinned_spans(room.incident_id, docs, [])]
-        except Exception:
-            return []
+    digests = PinnedDigests(room)
+    pinned = digests.choices
+    digests.choices()  # start the first read now: candidates are there by the first tab
 
     def run(cmd: Command) -> None:
         from ircmd.service.evidence.review import add_eval_case

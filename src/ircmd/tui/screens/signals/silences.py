@@ -2,22 +2,37 @@
 
 The war room calls :func:`offer_expire_silences` after a status change to ``resolved``
 succeeded; it looks the silences up in a worker, asks only when there are some (``y``
-expires them all, ``n``/``esc`` keeps them) and reports each outcome in one line.
+expires them all, ``n``/``esc`` keeps them) and reports each outcome in one line. The
+workers' results go to the app as Messages (:class:`SilencesFound`, and the shared
+``Notice``/``ReportError``), which :class:`~ircmd.tui.app.IrcmdApp` handles.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from ircmd.domain.signals.signals import SilenceRecord
 from ircmd.domain.text import one_line
 from ircmd.service.signals.service import signal_service
+from ircmd.tui.messages import Notice, ReportError
 from ircmd.tui.widgets.safe import safe_text
+
+
+class SilencesFound(Message):
+    """Active silences of a resolved incident (found by a worker): ask to expire them."""
+
+    def __init__(self, incident_id: str, records: list[SilenceRecord]) -> None:
+        super().__init__()
+        self.incident_id = incident_id
+        self.records = records
 
 
 class ExpireSilencesPrompt(ModalScreen[bool]):
@@ -66,37 +81,38 @@ def offer_expire_silences(app: App[object], incident_id: str) -> None:
     if workspace is None or getattr(app, "read_only", False):
         return
 
-    def error(exc: BaseException) -> None:
-        app.notify(one_line(exc, 200) or type(exc).__name__, severity="error", markup=False)
+    def lookup() -> None:
+        try:
+            records = signal_service(workspace).silences_for(incident_id)
+        except Exception as exc:  # reported on the app, never a crash
+            app.post_message(ReportError(exc))
+            return
+        if records:
+            app.post_message(SilencesFound(incident_id, records))
+
+    app.run_worker(lookup, thread=True, group="silences", exit_on_error=False)
+
+
+def ask_expire_silences(app: App[Any], found: SilencesFound) -> None:
+    """On the UI loop (the app's handler of :class:`SilencesFound`): ask, then expire in a
+    worker; each outcome comes back as a ``Notice``."""
+    workspace = getattr(app, "workspace", None)
+    if workspace is None:
+        return
+    incident_id = found.incident_id
 
     def expire() -> None:
         try:
             outcomes = signal_service(workspace).expire_silences(incident_id)
-        except Exception as exc:
-            app.call_from_thread(error, exc)
+        except Exception as exc:  # reported on the app, never a crash
+            app.post_message(ReportError(exc))
             return
         for o in outcomes:
-            app.call_from_thread(
-                app.notify,
-                f"Silence {o.silence_id}: {one_line(o.message, 160)}",
-                severity="information" if o.ok else "error",
-                markup=False,
-            )
+            text = f"Silence {o.silence_id}: {one_line(o.message, 160)}"
+            app.post_message(Notice(text, "information" if o.ok else "error"))
 
-    def ask(records: list[SilenceRecord]) -> None:
-        def done(answer: bool | None) -> None:
-            if answer:
-                app.run_worker(expire, thread=True, group="silences", exit_on_error=False)
+    def done(answer: bool | None) -> None:
+        if answer:
+            app.run_worker(expire, thread=True, group="silences", exit_on_error=False)
 
-        app.push_screen(ExpireSilencesPrompt(incident_id, records), done)
-
-    def lookup() -> None:
-        try:
-            records = signal_service(workspace).silences_for(incident_id)
-        except Exception as exc:
-            app.call_from_thread(error, exc)
-            return
-        if records:
-            app.call_from_thread(ask, records)
-
-    app.run_worker(lookup, thread=True, group="silences", exit_on_error=False)
+    app.push_screen(ExpireSilencesPrompt(incident_id, found.records), done)

@@ -19,6 +19,7 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Label, Static
@@ -53,6 +54,63 @@ PANES: list[tuple[str, type[Widget]]] = [
 
 # Key actions that change the incident: hidden (footer, help, palette) in a read-only seat.
 _WRITE_PREFILLS = ("note", "decide", "comms", "status", "classify", "role", "tag", "severity")
+
+
+class RoomSaid(Message, bubble=False):
+    """A worker's line for the feedback row."""
+
+    def __init__(self, text: str, error: bool = False) -> None:
+        super().__init__()
+        self.text = text
+        self.error = error
+
+
+class RoomLoaded(Message, bubble=False):
+    """The incident, its next deadline (and any provider's problems), all incident ids."""
+
+    def __init__(
+        self,
+        inc: Incident,
+        deadline: Deadline | None,
+        problems: list[str],
+        ids: list[str],
+        update: Deadline | None = None,
+    ) -> None:
+        super().__init__()
+        self.inc = inc
+        self.deadline = deadline
+        self.problems = problems
+        self.ids = ids
+        self.update = update  # the nearest stakeholder update due (commander), if any
+
+
+class RoomStatus(Message, bubble=False):
+    """Housekeeping's reading: other consoles, whether the store answered, backend health."""
+
+    def __init__(self, others: int, store_ok: bool, health: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.others = others
+        self.store_ok = store_ok
+        self.health = health
+
+
+class WriteDone(Message, bubble=False):
+    """A ``run_write`` succeeded: say ``done``, reload, then run ``after`` (on the loop)."""
+
+    def __init__(self, done: str, after: Callable[[], None] | None) -> None:
+        super().__init__()
+        self.done = done
+        self.after = after
+
+
+class ResolveChecked(Message, bubble=False):
+    """The controls still active before resolving, and whether to ask first."""
+
+    def __init__(self, active: list[str], reason: str, ask: bool) -> None:
+        super().__init__()
+        self.active = active
+        self.reason = reason
+        self.ask = ask
 
 
 class WarRoomScreen(Screen[None]):
@@ -173,9 +231,15 @@ class WarRoomScreen(Screen[None]):
 
             update = nearest_update(self.workspace, inc, self.now())
         except Exception as exc:
-            self.app.call_from_thread(self.say, one_line(exc), error=True)
+            self.post_message(RoomSaid(one_line(exc), error=True))
             return
-        self.app.call_from_thread(self._show, inc, deadline, problems, ids, update)
+        self.post_message(RoomLoaded(inc, deadline, problems, ids, update))
+
+    def on_room_loaded(self, message: RoomLoaded) -> None:
+        self._show(message.inc, message.deadline, message.problems, message.ids, message.update)
+
+    def on_room_said(self, message: RoomSaid) -> None:
+        self.say(message.text, error=message.error)
 
     def _show(
         self,
@@ -216,8 +280,13 @@ class WarRoomScreen(Screen[None]):
             store_ok = True
         except Exception:
             others, store_ok = self._others, False
-        health = [(h.name, h.state, h.detail) for h in hooks.backend_health(self.workspace)]
-        self.app.call_from_thread(self._set_status, others, store_ok, health)
+        health: list[tuple[str, str, str]] = [
+            (h.name, h.state, h.detail) for h in hooks.backend_health(self.workspace)
+        ]
+        self.post_message(RoomStatus(others, store_ok, health))
+
+    def on_room_status(self, message: RoomStatus) -> None:
+        self._set_status(message.others, message.store_ok, message.health)
 
     def _set_status(self, others: int, store_ok: bool, health: list[tuple[str, str, str]]) -> None:
         self._others, self._store_ok, self._health = others, store_ok, health
@@ -243,7 +312,13 @@ class WarRoomScreen(Screen[None]):
             pane.post_message(message)
 
     def on_unmount(self) -> None:
-        with contextlib.suppress(Exception):
+        # The store write runs in a thread worker owned by the app (this screen's own
+        # workers are cancelled as it goes). Best effort: a missed leave expires with the
+        # heartbeat.
+        self.app.run_worker(self._leave, thread=True, group="presence-leave", exit_on_error=False)
+
+    def _leave(self) -> None:
+        with contextlib.suppress(Exception):  # best effort, see on_unmount
             self.presence.leave()
 
     # -- feedback -----------------------------------------------------------------------
@@ -264,12 +339,15 @@ class WarRoomScreen(Screen[None]):
             message = (
                 one_line(str(exc) or type(exc).__name__) + " (nothing saved; : then ↑ retries)"
             )
-            self.app.call_from_thread(self.say, message, error=True)
+            self.post_message(RoomSaid(message, error=True))
             return
-        self.app.call_from_thread(self.say, done)
-        self.app.call_from_thread(self.load)
-        if after is not None:
-            self.app.call_from_thread(after)
+        self.post_message(WriteDone(done, after))
+
+    def on_write_done(self, message: WriteDone) -> None:
+        self.say(message.done)
+        self.load()
+        if message.after is not None:
+            message.after()
 
     # -- panes and focus ----------------------------------------------------------------
     def pane_of(self, widget: Widget | None) -> Widget | None:
@@ -469,10 +547,13 @@ class WarRoomScreen(Screen[None]):
     @work(thread=True, group="warroom-write", exit_on_error=False)
     def _resolve(self, reason: str, force: bool) -> None:
         active = hooks.active_controls(self.workspace, self.incident_id)
-        if active and not force:
-            self.app.call_from_thread(self._confirm_resolve, active, reason)
-            return
-        self.app.call_from_thread(self._write_resolved, active, reason)
+        self.post_message(ResolveChecked(active, reason, ask=bool(active) and not force))
+
+    def on_resolve_checked(self, message: ResolveChecked) -> None:
+        if message.ask:
+            self._confirm_resolve(message.active, message.reason)
+        else:
+            self._write_resolved(message.active, message.reason)
 
     def _confirm_resolve(self, active: list[str], reason: str) -> None:
         def done(yes: bool | None) -> None:

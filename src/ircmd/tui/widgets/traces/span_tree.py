@@ -71,6 +71,16 @@ class TreeState:
     filtered: bool
 
 
+class CriticalReady(Message, bubble=False):
+    """The critical path of ``model`` (computed by a worker)."""
+
+    def __init__(self, model: SpanTreeModel, nodes: set[int], reveal: bool) -> None:
+        super().__init__()
+        self.model = model
+        self.nodes = nodes
+        self.reveal = reveal
+
+
 class SpanTree(ScrollView, can_focus=True):
     """A virtualised tree of spans; posts :class:`SpanTree.Highlighted` as the cursor moves."""
 
@@ -475,7 +485,10 @@ class SpanTree(ScrollView, can_focus=True):
     @work(thread=True, exclusive=True, group="spantree-critical", exit_on_error=False)
     def _compute_critical(self, model: SpanTreeModel, reveal: bool) -> None:
         nodes = set(model.critical()) if model.critical is not None else set()
-        self.app.call_from_thread(self._critical_ready, model, nodes, reveal)
+        self.post_message(CriticalReady(model, nodes, reveal))
+
+    def on_critical_ready(self, message: CriticalReady) -> None:
+        self._critical_ready(message.model, message.nodes, message.reveal)
 
     def _critical_ready(self, model: SpanTreeModel, nodes: set[int], reveal: bool) -> None:
         if model is not self.model:

@@ -26,11 +26,29 @@ from typing import Any
 
 from textual import work
 from textual.containers import Vertical
+from textual.message import Message
 
 from ircmd.domain.incidents.commandline import Verb
 from ircmd.domain.incidents.incident import DomainError
 from ircmd.domain.text import one_line
 from ircmd.service import Workspace
+
+
+class PaneFeedback(Message, bubble=False):
+    """A worker's line for the pane's feedback (the war room's feedback row)."""
+
+    def __init__(self, text: str, error: bool = False) -> None:
+        super().__init__()
+        self.text = text
+        self.error = error
+
+
+class PaneWritten(Message, bubble=False):
+    """A ``run_write`` succeeded: say ``done`` and reload the pane."""
+
+    def __init__(self, done: str) -> None:
+        super().__init__()
+        self.done = done
 
 
 class Pane(Vertical):
@@ -93,9 +111,15 @@ class Pane(Vertical):
             fn()
         except Exception as exc:
             message = one_line(str(exc) or type(exc).__name__)
-            self.app.call_from_thread(self.feedback, message, error=True)
+            self.post_message(PaneFeedback(message, error=True))
             return
-        self.app.call_from_thread(self.feedback, done)
+        self.post_message(PaneWritten(done))
+
+    def on_pane_feedback(self, message: PaneFeedback) -> None:
+        self.feedback(message.text, error=message.error)
+
+    def on_pane_written(self, message: PaneWritten) -> None:
+        self.feedback(message.done)
         reload = getattr(self, "reload", None)
         if callable(reload):
-            self.app.call_from_thread(reload)
+            reload()

@@ -98,6 +98,25 @@ class ControlsAtRead(Message, bubble=False):
         self.states = states
 
 
+class Reconciled(Message, bubble=False):
+    """A reconcile finished: the rows as read back, or why the read failed."""
+
+    def __init__(self, rows: list[ControlRow] | None, error: str = "") -> None:
+        super().__init__()
+        self.rows = rows
+        self.error = error
+
+
+class ToggleDone(Message, bubble=False):
+    """Toggles finished (each confirmed or failed), or the call itself failed."""
+
+    def __init__(self, refs: list[str], results: list[ToggleResult], error: str = "") -> None:
+        super().__init__()
+        self.refs = refs
+        self.results = results
+        self.error = error
+
+
 class ContainmentPane(Pane):
     """Board of containment controls for one incident's war room."""
 
@@ -147,9 +166,6 @@ class ContainmentPane(Pane):
         self.show_rows()
         self.reconcile()
         self.set_interval(self.service.reconcile_interval, self.reconcile)
-
-    async def on_unmount(self) -> None:
-        await self.service.aclose(forget=False)
 
     # -- display ---------------------------------------------------------------------------
     @property
@@ -238,19 +254,28 @@ class ContainmentPane(Pane):
         self.show_rows(self._all_rows)
 
     # -- reconcile -----------------------------------------------------------------------------
-    @work(exclusive=True, group="containment-reconcile", exit_on_error=False)
-    async def reconcile(self) -> None:
+    def reconcile(self) -> None:
+        """Read every control back from its backend (in a worker), then redraw."""
         self.reading = True
         self._status(self.rows())
+        self.reconcile_worker()
+
+    @work(thread=True, exclusive=True, group="containment-reconcile", exit_on_error=False)
+    def reconcile_worker(self) -> None:
         try:
-            rows = await self.service.reconcile(self.incident_id)
-        except Exception as exc:
-            self.reading = False
-            self.say(f"reconcile failed: {exc}", error=True)
+            rows = self.service.reconcile(self.incident_id)
+        except Exception as exc:  # any backend/store failure: shown on the pane
+            self.post_message(Reconciled(None, f"reconcile failed: {exc}"))
             return
+        self.post_message(Reconciled(rows))
+
+    def on_reconciled(self, message: Reconciled) -> None:
         self.reading = False
+        if message.rows is None:
+            self.say(message.error, error=True)
+            return
         self.last_read = self.clock()
-        self.show_rows(rows)
+        self.show_rows(message.rows)
 
     # -- actions -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -351,6 +376,14 @@ class ContainmentPane(Pane):
         self.inflight.update(refs)
         self._display(self.rows())
 
+    def on_toggle_done(self, message: ToggleDone) -> None:
+        if message.error:
+            self.inflight.difference_update(message.refs)
+            self.say(message.error, error=True)
+            self.show_rows()
+            return
+        self._end(message.results)
+
     def _end(self, results: list[ToggleResult]) -> None:
         for r in results:
             self.inflight.discard(r.ref)
@@ -369,42 +402,45 @@ class ContainmentPane(Pane):
             )
         self.show_rows()
 
-    @work(group="containment-toggle", exit_on_error=False)
-    async def apply_control(self, ref: str, desired: ControlState, reason: str) -> None:
+    def apply_control(self, ref: str, desired: ControlState, reason: str) -> None:
         self._begin([ref])
-        try:
-            result = await self.service.set_control(self.incident_id, ref, desired, reason)
-        except Exception as exc:
-            self.inflight.discard(ref)
-            self.say(f"{ref}: {exc}", error=True)
-            self.show_rows()
-            return
-        self._end([result])
+        self.apply_worker(ref, desired, reason)
 
-    @work(group="containment-toggle", exit_on_error=False)
-    async def retry_control(self, ref: str) -> None:
+    @work(thread=True, group="containment-toggle", exit_on_error=False)
+    def apply_worker(self, ref: str, desired: ControlState, reason: str) -> None:
+        try:
+            result = self.service.set_control(self.incident_id, ref, desired, reason)
+        except Exception as exc:  # a refused or failed change: one line on the pane
+            self.post_message(ToggleDone([ref], [], f"{ref}: {exc}"))
+            return
+        self.post_message(ToggleDone([ref], [result]))
+
+    def retry_control(self, ref: str) -> None:
         self._begin([ref])
-        try:
-            result = await self.service.retry(self.incident_id, ref)
-        except Exception as exc:
-            self.inflight.discard(ref)
-            self.say(f"{ref}: {exc}", error=True)
-            self.show_rows()
-            return
-        self._end([result])
+        self.retry_worker(ref)
 
-    @work(group="containment-toggle", exit_on_error=False)
-    async def run_plan(self, plan: ContainmentPlan, reason: str) -> None:
+    @work(thread=True, group="containment-toggle", exit_on_error=False)
+    def retry_worker(self, ref: str) -> None:
+        try:
+            result = self.service.retry(self.incident_id, ref)
+        except Exception as exc:  # a refused or failed change: one line on the pane
+            self.post_message(ToggleDone([ref], [], f"{ref}: {exc}"))
+            return
+        self.post_message(ToggleDone([ref], [result]))
+
+    def run_plan(self, plan: ContainmentPlan, reason: str) -> None:
+        self._begin([str(s.ref) for s in plan.to_engage])
+        self.plan_worker(plan, reason)
+
+    @work(thread=True, group="containment-toggle", exit_on_error=False)
+    def plan_worker(self, plan: ContainmentPlan, reason: str) -> None:
         refs = [str(s.ref) for s in plan.to_engage]
-        self._begin(refs)
         try:
-            results = await self.service.contain_workflow(self.incident_id, reason, plan)
-        except Exception as exc:
-            self.inflight.difference_update(refs)
-            self.say(f"contain workflow: {exc}", error=True)
-            self.show_rows()
+            results = self.service.contain_workflow(self.incident_id, reason, plan)
+        except Exception as exc:  # a refused or failed change: one line on the pane
+            self.post_message(ToggleDone(refs, [], f"contain workflow: {exc}"))
             return
-        self._end(results)
+        self.post_message(ToggleDone(refs, results))
 
     # -- the ``:`` verbs ---------------------------------------------------------------------
     def _verb_set(self, control: str, reason: str, desired: ControlState, verb: str) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from textual import work
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import Static
 
 from ircmd.domain.incidents.commandline import Command, Opt, Param, Verb
@@ -20,7 +21,7 @@ from ircmd.domain.incidents.severity import (
 from ircmd.service.incidents.severity import SeverityService
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.screens.dialogs.prompt import TextPrompt
-from ircmd.tui.screens.warroom.panes.base import Pane
+from ircmd.tui.screens.warroom.panes.base import Pane, PaneFeedback
 from ircmd.tui.widgets.incidents.severity_matrix import SeverityMatrix, verdict_text
 
 
@@ -34,6 +35,15 @@ def _factors() -> list[str]:
 
 def _items() -> list[str]:
     return [i for items in IMMEDIATE_RESPONSE.values() for i, _ in items]
+
+
+class SeverityRead(Message, bubble=False):
+    """The incident and its severity assessment, read by a worker."""
+
+    def __init__(self, inc: Incident, assessment: SeverityAssessment) -> None:
+        super().__init__()
+        self.inc = inc
+        self.assessment = assessment
 
 
 class SeverityPane(Pane):
@@ -58,9 +68,12 @@ class SeverityPane(Pane):
             inc = self.workspace.incidents.get(self.incident_id)
             assessment = self.service.assessment(self.incident_id)
         except Exception as exc:
-            self.app.call_from_thread(self.feedback, f"severity: {exc}", error=True)
+            self.post_message(PaneFeedback(f"severity: {exc}", error=True))
             return
-        self.app.call_from_thread(self._show, inc, assessment)
+        self.post_message(SeverityRead(inc, assessment))
+
+    def on_severity_read(self, message: SeverityRead) -> None:
+        self._show(message.inc, message.assessment)
 
     def _show(self, inc: Incident, assessment: SeverityAssessment) -> None:
         self.incident = inc

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import Static
 
 from ircmd.domain.incidents.commandline import Command, Verb
@@ -14,12 +15,21 @@ from ircmd.domain.incidents.eventfilter import EventFilter, parse_filter
 from ircmd.domain.incidents.timeline import TimelineEvent
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.process_tuning import freeze_long_lived
-from ircmd.tui.screens.warroom.panes.base import Pane
+from ircmd.tui.screens.warroom.panes.base import Pane, PaneFeedback
 from ircmd.tui.widgets.incidents.timeline import TimelineView
 from ircmd.tui.widgets.safe import safe_text
 
 FREEZE_AT = 2000
 """Events in a full load above which the loaded objects are frozen for the GC."""
+
+
+class TimelineRead(Message, bubble=False):
+    """Events a worker read (all of them when ``full``, else those after the last seen)."""
+
+    def __init__(self, events: list[TimelineEvent], full: bool) -> None:
+        super().__init__()
+        self.events = events
+        self.full = full
 
 
 class TimelinePane(Pane):
@@ -59,9 +69,12 @@ class TimelinePane(Pane):
         try:
             events = self.workspace.incidents.timeline(self.incident_id, after_seq=after)
         except Exception as exc:
-            self.app.call_from_thread(self.feedback, f"timeline: {exc}", error=True)
+            self.post_message(PaneFeedback(f"timeline: {exc}", error=True))
             return
-        self.app.call_from_thread(self._show, events, full)
+        self.post_message(TimelineRead(events, full))
+
+    def on_timeline_read(self, message: TimelineRead) -> None:
+        self._show(message.events, message.full)
 
     def _show(self, events: list[TimelineEvent], full: bool) -> None:
         if full:

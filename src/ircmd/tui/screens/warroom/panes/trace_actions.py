@@ -1,6 +1,7 @@
 """The trace pane's incident actions: pin evidence (``p``), find similar (``f``), records to
 correct (``x``). Computation and writes run in worker threads through the domain and
-service layers; results come back as dialogs and one-line notifications."""
+service layers; results come back to the pane as the Messages below (then dialogs and
+one-line notifications)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import work
+from textual.message import Message
 
 from ircmd.domain.text import one_line
 from ircmd.domain.traces.blast import (
@@ -45,6 +47,46 @@ INCIDENT_ACTIONS = ("pin",)
 """Actions that write to the incident (hidden in read-only mode or without an incident)."""
 
 
+class TraceNotice(Message, bubble=False):
+    """A worker's one-line outcome, shown as a notification."""
+
+    def __init__(self, text: str, severity: str = "information") -> None:
+        super().__init__()
+        self.text = text
+        self.severity = severity
+
+
+class SimilarFound(Message, bubble=False):
+    """The blast radius of ``span`` (computed by a worker), to show in its dialog."""
+
+    def __init__(self, span: Span, result: SimilarResult) -> None:
+        super().__init__()
+        self.span = span
+        self.result = result
+
+
+class RecordsFound(Message, bubble=False):
+    """Records to correct (and the checklist saved for them, if any), to show."""
+
+    def __init__(
+        self, tool: str, argument: str, items: list[ChecklistItem], checklist_id: str | None
+    ) -> None:
+        super().__init__()
+        self.tool = tool
+        self.argument = argument
+        self.items = items
+        self.checklist_id = checklist_id
+
+
+class ChecklistTicked(Message, bubble=False):
+    """A tick was saved: the checklist's items as stored now, for its open dialog."""
+
+    def __init__(self, dialog: RecordsDialog, items: list[ChecklistItem]) -> None:
+        super().__init__()
+        self.dialog = dialog
+        self.items = items
+
+
 class TraceActionsMixin:
     """Mixed into ``TracePane``; relies on its ``workspace``, ``incident_id``, ``index``,
     ``_lock`` and ``current_span``."""
@@ -62,6 +104,8 @@ class TraceActionsMixin:
 
         def notify(self, message: str, **kw: Any) -> None: ...
 
+        def post_message(self, message: Message) -> bool: ...
+
     # -- availability ------------------------------------------------------------------
     @property
     def read_only(self) -> bool:
@@ -74,6 +118,22 @@ class TraceActionsMixin:
 
     def _say(self, message: str, severity: str = "information") -> None:
         self.app.notify(one_line(message, 400), severity=severity, markup=False, timeout=6)
+
+    def _tell(self, message: str, severity: str = "information") -> None:
+        """From a worker thread: the notice goes to the pane as a Message."""
+        self.post_message(TraceNotice(message, severity))
+
+    def on_trace_notice(self, message: TraceNotice) -> None:
+        self._say(message.text, message.severity)
+
+    def on_similar_found(self, message: SimilarFound) -> None:
+        self._show_similar(message.span, message.result)
+
+    def on_records_found(self, message: RecordsFound) -> None:
+        self._show_records(message.tool, message.argument, message.items, message.checklist_id)
+
+    def on_checklist_ticked(self, message: ChecklistTicked) -> None:
+        message.dialog.set_items(message.items)
 
     def _need_incident(self) -> bool:
         if self.read_only:
@@ -116,10 +176,9 @@ class TraceActionsMixin:
         try:
             doc = self.trace_service.pin_span(self.incident_id, span, self.source_of(span))
         except Exception as exc:
-            self.app.call_from_thread(self._say, f"Pin failed: {exc}", "error")
+            self._tell(f"Pin failed: {exc}", "error")
             return
-        self.app.call_from_thread(
-            self._say,
+        self._tell(
             f"Pinned {doc.get('id', '')} (span {span.span_id}, sha256 "
             f"{str(doc.get('sha256', ''))[:12]}…) to {self.incident_id}",
         )
@@ -159,12 +218,12 @@ class TraceActionsMixin:
         try:
             query = query_from_span(span, by)
         except ValueError as exc:
-            self.app.call_from_thread(self._say, str(exc), "warning")
+            self._tell(str(exc), "warning")
             return
         with self._lock:
             spans = list(self.index.spans())
         result = find_similar(spans, query)
-        self.app.call_from_thread(self._show_similar, span, result)
+        self.post_message(SimilarFound(span, result))
 
     def _show_similar(self, span: Span, result: SimilarResult) -> None:
         def done(what: str | None) -> None:
@@ -186,11 +245,9 @@ class TraceActionsMixin:
         try:
             self.trace_service.record_finding(self.incident_id, result)
         except Exception as exc:
-            self.app.call_from_thread(self._say, f"Recording failed: {exc}", "error")
+            self._tell(f"Recording failed: {exc}", "error")
             return
-        self.app.call_from_thread(
-            self._say, f"Blast radius recorded on {self.incident_id}: {result.scope}"
-        )
+        self._tell(f"Blast radius recorded on {self.incident_id}: {result.scope}")
 
     # -- records to correct -------------------------------------------------------------
     def action_records(self, argument: str = "") -> None:
@@ -235,14 +292,12 @@ class TraceActionsMixin:
                     self.incident_id, tool, argument, values, source=source
                 )
             except Exception as exc:
-                self.app.call_from_thread(self._say, f"Checklist not saved: {exc}", "error")
+                self._tell(f"Checklist not saved: {exc}", "error")
             else:
                 checklist_id = str(doc["id"])
-                self.app.call_from_thread(
-                    self._say, f"Records to correct {checklist_id} saved on {self.incident_id}"
-                )
+                self._tell(f"Records to correct {checklist_id} saved on {self.incident_id}")
         items = [ChecklistItem(v.value, v.count, list(v.trace_ids)) for v in values]
-        self.app.call_from_thread(self._show_records, tool, argument, items, checklist_id)
+        self.post_message(RecordsFound(tool, argument, items, checklist_id))
 
     def _show_records(
         self, tool: str, argument: str, items: list[ChecklistItem], checklist_id: str | None
@@ -274,9 +329,9 @@ class TraceActionsMixin:
         try:
             doc = self.trace_service.tick(self.incident_id, checklist_id, value, done)
         except Exception as exc:
-            self.app.call_from_thread(self._say, f"Tick not saved: {exc}", "error")
+            self._tell(f"Tick not saved: {exc}", "error")
             return
-        self.app.call_from_thread(dialog.set_items, checklist_items(doc))
+        self.post_message(ChecklistTicked(dialog, checklist_items(doc)))
 
     def _ask_export(self, checklist_id: str) -> None:
         default = f"{self.incident_id}-{checklist_id}.csv"
@@ -295,9 +350,9 @@ class TraceActionsMixin:
             target = Path(path).expanduser()
             target.write_text(text, encoding="utf-8")
         except Exception as exc:
-            self.app.call_from_thread(self._say, f"Export failed: {exc}", "error")
+            self._tell(f"Export failed: {exc}", "error")
             return
-        self.app.call_from_thread(self._say, f"Wrote {target}")
+        self._tell(f"Wrote {target}")
 
 
 def checklist_items(doc: dict[str, Any]) -> list[ChecklistItem]:

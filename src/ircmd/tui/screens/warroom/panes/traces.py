@@ -20,6 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
@@ -37,6 +38,43 @@ from ircmd.tui.widgets.traces.span_tree import SpanTree, TreeState
 from ircmd.tui.widgets.traces.trace_list import TraceList, filter_trace_list
 
 LIST_LIMIT = 500
+
+
+class TracesIngested(Message, bubble=False):
+    """New spans folded in by a worker: the list, the trace to show and its view (None
+    when the open trace did not change). ``from_tick`` ends the tick's ingest."""
+
+    def __init__(
+        self,
+        summaries: list[TraceSummary],
+        current: str | None,
+        view: TraceView | None,
+        from_tick: bool,
+    ) -> None:
+        super().__init__()
+        self.summaries = summaries
+        self.current = current
+        self.view = view
+        self.from_tick = from_tick
+
+
+class TraceOpened(Message, bubble=False):
+    """A trace's view, built by a worker."""
+
+    def __init__(self, trace_id: str, view: TraceView) -> None:
+        super().__init__()
+        self.trace_id = trace_id
+        self.view = view
+
+
+class SearchMatched(Message, bubble=False):
+    """The spans of ``view`` matching ``query`` (computed by a worker)."""
+
+    def __init__(self, view: TraceView, query: str, matches: set[int]) -> None:
+        super().__init__()
+        self.view = view
+        self.query = query
+        self.matches = matches
 
 
 class TracePane(TraceActionsMixin, Vertical):
@@ -196,13 +234,18 @@ class TracePane(TraceActionsMixin, Vertical):
 
     @work(thread=True, group="trace-ingest", exit_on_error=False)
     def _ingest(self, state: TreeState | None, query: str) -> None:
+        posted = False
         try:
-            self._ingest_now(state, query)
+            posted = self._ingest_now(state, query, from_tick=True)
         finally:
-            self._ingesting = False
+            if not posted:  # nothing for the UI: the next tick may ingest again
+                self._ingesting = False
 
-    def _ingest_now(self, state: TreeState | None = None, query: str = "") -> None:
-        """Fold pending spans into the index; rebuild what changed (worker thread)."""
+    def _ingest_now(
+        self, state: TreeState | None = None, query: str = "", *, from_tick: bool = False
+    ) -> bool:
+        """Fold pending spans into the index; rebuild what changed (worker thread). True
+        when the result was posted to the pane (:class:`TracesIngested`)."""
         with self._lock:
             batch = self.live.drain()
             changed = self.index.add(batch) if batch else set()
@@ -210,7 +253,7 @@ class TracePane(TraceActionsMixin, Vertical):
                 # Spans are long-lived and acyclic: out of the cyclic collector's passes.
                 freeze_long_lived()
             if not changed and self.view is not None:
-                return
+                return False
             summaries = self.index.summaries()[:LIST_LIMIT]
             current = self.current_trace
             if current is None or current not in self.index:
@@ -228,7 +271,15 @@ class TracePane(TraceActionsMixin, Vertical):
                         query=query,
                         with_critical=self.span_tree.show_critical,
                     )
-        self.app.call_from_thread(self._apply, summaries, current, view)
+        self.post_message(TracesIngested(summaries, current, view, from_tick))
+        return True
+
+    def on_traces_ingested(self, message: TracesIngested) -> None:
+        try:
+            self._apply(message.summaries, message.current, message.view)
+        finally:
+            if message.from_tick:
+                self._ingesting = False
 
     def _apply(
         self, summaries: list[TraceSummary], current: str | None, view: TraceView | None
@@ -282,7 +333,10 @@ class TracePane(TraceActionsMixin, Vertical):
             tree = self.index.tree(trace_id)
             view = tree_model(tree, query=query) if tree is not None else None
         if view is not None:
-            self.app.call_from_thread(self._show_trace, trace_id, view)
+            self.post_message(TraceOpened(trace_id, view))
+
+    def on_trace_opened(self, message: TraceOpened) -> None:
+        self._show_trace(message.trace_id, message.view)
 
     def _show_trace(self, trace_id: str, view: TraceView) -> None:
         if trace_id != self.current_trace:
@@ -383,7 +437,10 @@ class TracePane(TraceActionsMixin, Vertical):
     @work(thread=True, exclusive=True, group="trace-search", exit_on_error=False)
     def _search(self, view: TraceView, query: str) -> None:
         matches = view.matches(query)
-        self.app.call_from_thread(self._show_matches, view, query, matches)
+        self.post_message(SearchMatched(view, query, matches))
+
+    def on_search_matched(self, message: SearchMatched) -> None:
+        self._show_matches(message.view, message.query, message.matches)
 
     def _show_matches(self, view: TraceView, query: str, matches: set[int]) -> None:
         if view is not self.view or query != self._span_query:
