@@ -63,7 +63,9 @@ class Room(Protocol):
 
     def action_toggle_maximize(self) -> None: ...
 
-    def action_home(self) -> None: ...
+    def action_leave(self, ask: bool = True) -> None: ...
+
+    def quit_app(self, ask: bool = True) -> None: ...
 
 
 VerbFactory = Callable[[Room], Verb]
@@ -250,16 +252,16 @@ def core_verbs(room: Room) -> list[Verb]:
         ),
         Verb(
             "home",
-            "back to the incidents list",
+            "back to the incidents list (asks first when this seat can act)",
             mutates=False,
             aliases=("back",),
-            handler=lambda _cmd: room.action_home(),
+            handler=lambda _cmd: room.action_leave(),
         ),
         Verb(
             "quit",
-            "quit ircmd",
+            "quit ircmd (asks first when this seat can act; q! never asks)",
             mutates=False,
             aliases=("q", "q!"),
-            handler=lambda _cmd: room.app.exit(0),
+            handler=lambda cmd: room.quit_app(ask=not cmd.line.split()[0].endswith("!")),
         ),
     ]

@@ -1,0 +1,160 @@
+"""esc backs out one step and never leaves; ``-`` and ``q`` ask when the seat can act; refused
+keys say why; help is a cheat sheet; the palette finds actions by their description."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ircmd.domain.config import Config
+from ircmd.service import Workspace
+from ircmd.tui.app import IrcmdApp
+from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
+from ircmd.tui.screens.incidents import IncidentsScreen
+from ircmd.tui.screens.traces.explorer import TraceScreen
+from ircmd.tui.screens.warroom.help import HelpScreen
+from ircmd.tui.screens.warroom.screen import WarRoomScreen
+from ircmd.tui.trace_app import TraceViewApp
+from tests.support.waiting import wait_until
+
+from .test_warroom_keys import SIZE, app_for, feedback, room, settle, type_command
+
+
+async def test_esc_never_leaves_the_war_room(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("z", "slash", "x", "escape", "escape", "escape", "escape", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, WarRoomScreen)
+        assert app.is_running
+
+
+async def test_minus_asks_in_a_seat_that_can_act_then_leaves(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("minus")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # no: still in the war room
+        assert await wait_until(pilot, lambda: isinstance(app.screen, WarRoomScreen))
+        await pilot.press("minus")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, IncidentsScreen))
+
+
+async def test_read_only_seat_leaves_without_a_question(tmp_path: Path) -> None:
+    app = app_for(tmp_path, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("minus")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, IncidentsScreen))
+
+
+async def test_q_asks_and_q_bang_does_not(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")  # esc declines
+        assert await wait_until(pilot, lambda: isinstance(app.screen, WarRoomScreen))
+        assert app.is_running
+        await type_command(pilot, "q")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, WarRoomScreen))
+        await type_command(pilot, "q!")
+        assert await wait_until(pilot, lambda: not app.is_running)
+    assert app.return_code == 0
+
+
+async def test_read_only_keys_say_why(tmp_path: Path) -> None:
+    app = app_for(tmp_path, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key, what in (("n", "Note"), ("t", "Tag"), ("s", "Status")):
+            await pilot.press(key)
+            await settle(pilot)
+            assert f"{what}: not in a read-only seat" in feedback(app)
+            assert not room(app).query_one("#cmdline-row").display
+
+
+def _empty(tmp_path: Path, read_only: bool) -> Workspace:
+    ws = Workspace.open(Config(), tmp_path / "empty", actor="tester", read_only=False)
+    ws.read_only = read_only
+    return ws
+
+
+async def test_home_read_only_declare_and_no_signal_keys_say_why(tmp_path: Path) -> None:
+    ws = _empty(tmp_path, read_only=True)
+    app = IrcmdApp(ws)
+    said: list[str] = []
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            real = app.notify
+
+            def notify(message: str, *args: object, **kwargs: object) -> None:
+                said.append(message)
+                real(message, *args, **kwargs)  # type: ignore[arg-type]
+
+            app.notify = notify  # type: ignore[method-assign]
+            for screen in app.screen_stack:
+                screen.notify = notify  # type: ignore[method-assign]
+            await settle(pilot)
+            await pilot.press("n", "D")
+            await settle(pilot)
+            assert isinstance(app.screen, IncidentsScreen)
+    finally:
+        ws.close()
+    assert "Declare: not in a read-only seat" in said
+    assert "Declare from signal: not in a read-only seat" in said
+
+
+async def test_trace_view_esc_does_not_quit(tmp_path: Path) -> None:
+    ws = _empty(tmp_path, read_only=False)
+    app = TraceViewApp(ws, [], title="nothing")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("escape", "escape", "escape")
+            await settle(pilot)
+            assert app.is_running and isinstance(app.screen, TraceScreen)
+    finally:
+        ws.close()
+
+
+async def test_help_is_a_cheat_sheet_without_class_names(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rows = room(app).help_rows()
+        sections = [r[0] for r in rows]
+        assert sections[0].startswith("timeline · ")  # the focused pane's keys come first
+        assert "global · respond" in sections and "global · navigate" in sections
+        first_global = next(i for i, s in enumerate(sections) if s.startswith("global"))
+        assert all(s.startswith("timeline") for s in sections[:first_global])
+        assert not any("View" in s or "App" in s or "Screen" in s for s in sections)
+        respond = {r[2] for r in rows if r[0] == "global · respond"}
+        assert {"Note", "Decide"} <= respond
+        await pilot.press("question_mark")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+async def test_help_shows_remapped_keys(tmp_path: Path) -> None:
+    app = app_for(tmp_path, keymap={"warroom.note": "N"})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rows = room(app).help_rows()
+        assert ("global · respond", "N", "Note") in rows
+
+
+async def test_palette_finds_an_action_by_its_description(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        titles = [t for t, _h, _c in room(app).palette_commands()]
+        assert "Pin evidence" in titles, titles
+        assert "Rel/abs time" not in titles  # the timeline's keys only while it has focus
