@@ -3,17 +3,20 @@ keys say why; help is a cheat sheet; the palette finds actions by their descript
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ircmd.domain.config import Config
 from ircmd.service import Workspace
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
+from ircmd.tui.screens.dialogs.detail import EventDetailScreen, event_detail
 from ircmd.tui.screens.incidents import IncidentsScreen
 from ircmd.tui.screens.traces.explorer import TraceScreen
 from ircmd.tui.screens.warroom.help import HelpScreen
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
 from ircmd.tui.trace_app import TraceViewApp
+from ircmd.tui.widgets.incidents.timeline import TimelineView
 from tests.support.waiting import wait_until
 
 from .test_warroom_keys import SIZE, app_for, feedback, room, settle, type_command
@@ -158,3 +161,46 @@ async def test_palette_finds_an_action_by_its_description(tmp_path: Path) -> Non
         titles = [t for t, _h, _c in room(app).palette_commands()]
         assert "Pin evidence" in titles, titles
         assert "Rel/abs time" not in titles  # the timeline's keys only while it has focus
+
+
+async def test_enter_on_a_timeline_row_reads_it_in_full(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    long_text = "customer quoted a refund of 4000 EUR; " * 12 + "END-OF-NOTE"
+    app.workspace.incidents.note("INC-0001", long_text)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = room(app).query_one(TimelineView)
+        await wait_until(pilot, lambda: len(view.events) == 2, what="the note")
+        await pilot.press("1", "G")
+        await pilot.press("right")
+        await wait_until(pilot, lambda: view.scroll_offset.x > 0, what="the row scrolled right")
+        await pilot.press("left")
+        await wait_until(pilot, lambda: view.scroll_offset.x == 0, what="back to the left")
+        await pilot.press("enter")
+        detail = await wait_until(
+            pilot, lambda: app.screen if isinstance(app.screen, EventDetailScreen) else None
+        )
+        assert detail.event.text == long_text
+        text = _screen_text(app)
+        assert "END-OF-NOTE" in text  # wrapped, not cut
+        assert "tester" in text and "UTC" in text and "kind:note" in text
+        full = _rendered(event_detail(detail.event))  # further down: scrolls at 80×24
+        assert detail.event.hash in full and "INC-0001" in full
+        await pilot.press("escape")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, WarRoomScreen))
+
+
+def _screen_text(app: IrcmdApp) -> str:
+    """What the terminal shows, as plain text (the screenshot SVG's text, unescaped)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+def _rendered(renderable: object) -> str:
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(renderable)
+    return console.export_text()
