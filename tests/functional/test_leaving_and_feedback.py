@@ -16,6 +16,7 @@ from ircmd.tui.screens.traces.explorer import TraceScreen
 from ircmd.tui.screens.warroom.help import HelpScreen
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
 from ircmd.tui.trace_app import TraceViewApp
+from ircmd.tui.widgets.incidents.severity_matrix import SeverityMatrix
 from ircmd.tui.widgets.incidents.timeline import TimelineView
 from tests.support.waiting import wait_until
 
@@ -204,3 +205,50 @@ def _rendered(renderable: object) -> str:
     console = Console(width=200, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
     console.print(renderable)
     return console.export_text()
+
+
+async def test_filter_kinds_by_row_label_and_the_error_lists_every_kind(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    svc = app.workspace.incidents
+    svc.note("INC-0001", "first")
+    svc.comms("INC-0001", "customers told")
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = room(app).query_one(TimelineView)
+        await wait_until(pilot, lambda: len(view.events) == 3, what="three events")
+        await pilot.press("slash", *"kind:comms")
+        assert await wait_until(
+            pilot, lambda: [e.kind.value for e in view.events] == ["communication"]
+        )
+        await pilot.press("enter", "slash")
+        await pilot.press(*",nonsense")  # "kind:comms,n" names note on the way: not kept
+        await wait_until(pilot, lambda: "unknown event kind" in feedback(app))
+        assert [e.kind.value for e in view.events] == ["communication"]  # the filter before
+        text = _screen_text(app)
+        assert "export" in text and "comms" in text  # the list's last kind: shown, not cut
+        await pilot.press("escape")
+        assert [e.kind.value for e in view.events] == ["communication"]
+
+
+async def test_severity_pane_space_and_g_on_a_factor_say_what_to_do(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    said: list[str] = []
+    real = app.notify
+
+    def notify(message: str, *args: object, **kwargs: object) -> None:
+        said.append(message)
+        real(message, *args, **kwargs)  # type: ignore[arg-type]
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        matrix = room(app).query_one(SeverityMatrix)
+        await wait_until(pilot, lambda: matrix.option_count > 0 and app.focused is matrix)
+        await pilot.press("space")
+        assert await wait_until(pilot, lambda: any("ticks a checklist item" in m for m in said))
+        await pilot.press("G")
+        await wait_until(pilot, lambda: matrix.highlighted == matrix.option_count - 1)
+        await pilot.press("plus")
+        assert await wait_until(pilot, lambda: any("score a factor" in m for m in said))
+        await pilot.press("g")
+        await wait_until(pilot, lambda: matrix.highlighted == 0)

@@ -240,7 +240,16 @@ class WarRoomScreen(Refusals, Screen[None]):
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(" ✖ " if error else " ✔ ", "bold red" if error else "bold green")
         line.append_text(safe_text(text, "red" if error else ""))
-        self.query_one("#cmd-feedback", Static).update(line)
+        bar = self.query_one("#cmd-feedback", Static)
+        # an error is never cut (a list of valid names must be read whole): up to 3 lines
+        width = max(20, bar.size.width or self.size.width)
+        rows = min(3, -(-line.cell_len // width)) if error else 1
+        bar.styles.height = rows
+        bar.styles.text_wrap = "wrap" if rows > 1 else "nowrap"
+        if rows > 1:
+            line.no_wrap = False
+            line.overflow = "fold"
+        bar.update(line)
 
     @work(thread=True, group="warroom-write", exit_on_error=False)
     def run_write(
@@ -404,6 +413,10 @@ class WarRoomScreen(Refusals, Screen[None]):
         except DomainError as exc:
             if not quiet:
                 raise
+            # no stale half filter ("kind:no" on the way to "kind:nonsense"): the pane shows
+            # the filter it had before the line opened until the line is valid again
+            with contextlib.suppress(DomainError):
+                apply(self._filter_before)
             self.say(str(exc), error=True)
             return ""
         message = f"filter: {text.strip()}" if text.strip() else "filter cleared"
