@@ -252,3 +252,25 @@ async def test_severity_pane_space_and_g_on_a_factor_say_what_to_do(tmp_path: Pa
         assert await wait_until(pilot, lambda: any("score a factor" in m for m in said))
         await pilot.press("g")
         await wait_until(pilot, lambda: matrix.highlighted == 0)
+
+
+async def test_esc_after_maximise_keeps_the_timeline_where_it_was(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    for n in range(60):
+        app.workspace.incidents.note("INC-0001", f"note {n}")
+    async with app.run_test(size=SIZE) as pilot:
+        view = room(app).query_one(TimelineView)
+        await wait_until(pilot, lambda: len(view.events) == 61, what="61 events")
+        await pilot.press("1", "G")
+        await wait_until(pilot, lambda: view.scroll_offset.y > 0, what="scrolled to the end")
+        await pilot.press("z")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+
+        def cursor_in_view() -> bool:
+            top = view.scroll_offset.y
+            return view.cursor == 60 and top <= view.cursor < top + view.size.height
+
+        assert await wait_until(pilot, cursor_in_view, what="the last row still in view")
+        assert room(app).maximized is None

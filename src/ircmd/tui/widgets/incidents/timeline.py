@@ -92,6 +92,13 @@ class TimelineView(ScrollView, can_focus=True):
             self._invalidate()
             self._resize()
             self.refresh()
+        # a new height (maximise, restore) keeps the cursor's row in view, not the top
+        if 0 <= self.cursor < len(self._events):
+            self.call_after_refresh(self._keep_cursor_in_view)
+
+    def _keep_cursor_in_view(self) -> None:
+        if 0 <= self.cursor < len(self._events):
+            self.scroll_to_region_y(self.cursor)
 
     @property
     def events(self) -> list[TimelineEvent]:
