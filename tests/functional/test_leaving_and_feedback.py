@@ -274,3 +274,13 @@ async def test_esc_after_maximise_keeps_the_timeline_where_it_was(tmp_path: Path
 
         assert await wait_until(pilot, cursor_in_view, what="the last row still in view")
         assert room(app).maximized is None
+
+
+async def test_status_completion_offers_only_allowed_moves(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: room(app).incident is not None, what="the incident")
+        offered = room(app).registry.complete("status ", read_only=False)
+        words = {c.split()[-1] for c in offered}
+        assert words == {"triaged", "contained", "investigating", "resolved"}, offered
+        assert "reviewed" not in words and "detected" not in words

@@ -24,7 +24,13 @@ from textual.widget import Widget
 from textual.widgets import Footer, Label, Static
 
 from ircmd.domain.incidents.commandline import CommandError, Verb, VerbRegistry
-from ircmd.domain.incidents.incident import DomainError, Incident, Status, normalise_incident_id
+from ircmd.domain.incidents.incident import (
+    ALLOWED_TRANSITIONS,
+    DomainError,
+    Incident,
+    Status,
+    normalise_incident_id,
+)
 from ircmd.domain.text import one_line
 from ircmd.service import Workspace, hooks
 from ircmd.service.hooks import Deadline
@@ -496,6 +502,12 @@ class WarRoomScreen(Refusals, Screen[None]):
 
     def incident_ids(self) -> list[str]:
         return list(self._known_ids)
+
+    def allowed_statuses(self) -> list[str]:
+        """``:status`` completion: only the moves the incident's lifecycle allows now."""
+        if self.incident is None:
+            return [s.value for s in Status]
+        return [s.value for s in ALLOWED_TRANSITIONS[self.incident.status]]
 
     def incident_tags(self) -> Iterable[str]:
         return self.incident.tags if self.incident else ()

@@ -67,12 +67,10 @@ class Room(Protocol):
 
     def quit_app(self, ask: bool = True) -> None: ...
 
+    def allowed_statuses(self) -> list[str]: ...
+
 
 VerbFactory = Callable[[Room], Verb]
-
-
-def _statuses() -> list[str]:
-    return [s.value for s in Status]
 
 
 def _classes() -> list[str]:
@@ -169,7 +167,7 @@ def core_verbs(room: Room) -> list[Verb]:
         Verb(
             "status",
             "move the incident through its lifecycle",
-            params=(Param("status", choices=_statuses),),
+            params=(Param("status", choices=room.allowed_statuses),),
             options=(
                 Opt("reason", kind="text"),
                 Opt("force", kind="flag", help="resolve without asking about active controls"),
