@@ -284,3 +284,13 @@ async def test_status_completion_offers_only_allowed_moves(tmp_path: Path) -> No
         words = {c.split()[-1] for c in offered}
         assert words == {"triaged", "contained", "investigating", "resolved"}, offered
         assert "reviewed" not in words and "detected" not in words
+
+
+async def test_comms_audience_is_on_its_row(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    app.workspace.incidents.comms("INC-0001", "refunds paused", audience="customers")
+    async with app.run_test(size=(160, 40)) as pilot:
+        view = room(app).query_one(TimelineView)
+        await wait_until(pilot, lambda: len(view.events) == 2, what="the comms")
+        text = _screen_text(app)
+        assert "→ customers: refunds paused" in text

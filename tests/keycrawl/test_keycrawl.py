@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from textual.app import App
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input
 
 from ircmd.demo.seed import seed_demo
@@ -97,6 +97,8 @@ async def _back_to(pilot: Any, depth: int) -> None:
     for _ in range(6):
         if len(pilot.app.screen_stack) <= depth:
             return
+        if not isinstance(pilot.app.screen, ModalScreen):
+            break  # a full screen (esc never leaves the war room): popped below
         await pilot.press("escape")
         await pilot.pause()
     while len(pilot.app.screen_stack) > depth:  # a modal that ignores escape
@@ -124,7 +126,9 @@ async def crawl_screen(pilot: Any, crawl: Crawl, *, follow: bool = True) -> None
             # the key opened a line (":", "/", a prefill): close it, or the next keys type
             await pilot.press("escape")
             await _settle(pilot)
-        if len(app.screen_stack) > depth and follow:
+        if len(app.screen_stack) > depth and follow and isinstance(app.screen, ModalScreen):
+            # a modal is followed one level down; a full screen (the war room from the list,
+            # the review) has a state of its own below
             await crawl_screen(pilot, crawl, follow=False)
         if len(app.screen_stack) != depth or app.screen is not screen:
             await _back_to(pilot, depth)

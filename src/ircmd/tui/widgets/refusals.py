@@ -20,7 +20,8 @@ def with_refusals(bindings: Iterable[BindingType], ids: Iterable[str]) -> list[B
     out = list(bindings)
     for binding in list(out):
         if isinstance(binding, Binding) and binding.id in wanted:
-            out.append(Binding(binding.key, f"refused({binding.id!r})", show=False))
+            refused = f"refused({binding.id!r})"
+            out.append(Binding(binding.key, refused, show=False, priority=binding.priority))
     return out
 
 

@@ -159,6 +159,9 @@ class TimelineView(ScrollView, can_focus=True):
             text.append(f"{when:<15} ", "dim")
             text.append(f"{ev.kind.label:<21} ", style or "bold")
             text.append(f"{one_line(ev.author, 14):<14} ", "italic")
+        audience = ev.data.get("audience") if ev.kind.value == "communication" else None
+        if audience:
+            text.append(f"→ {one_line(audience, 24)}: ", "bold")
         text.append(one_line(ev.text))
         self._cache[index] = text
         return text
