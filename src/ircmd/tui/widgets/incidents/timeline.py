@@ -53,7 +53,7 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="timeline.pageup"),
         Binding("g,home", "jump(0)", "First", show=False, id="timeline.first"),
         Binding("G,end", "jump(-1)", "Last", show=False, id="timeline.last"),
-        Binding("enter", "open", "Read entry", id="timeline.open"),
+        Binding("enter", "open", "Read entry", show=False, id="timeline.open"),
         Binding("right,l", "scroll_by(8)", "Scroll right", show=False, id="timeline.right"),
         Binding("left,h", "scroll_by(-8)", "Scroll left", show=False, id="timeline.left"),
         Binding("T", "toggle_time", "Rel/abs time", show=False, id="timeline.time"),
