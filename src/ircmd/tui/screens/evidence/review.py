@@ -342,9 +342,12 @@ class ReviewScreen(Refusals, Screen[None]):
 
     def _error(self, exc: BaseException) -> None:
         # a refused form (a field missing, a bad number) is a warning; a failure is an error
-        severity = "warning" if isinstance(exc, DomainError | ValueError) else "error"
+        refused = isinstance(exc, DomainError | ValueError)
         self.notify(
-            one_line(str(exc) or type(exc).__name__), severity=severity, markup=False, timeout=8
+            one_line(str(exc) or type(exc).__name__),
+            severity="warning" if refused else "error",
+            markup=False,
+            timeout=8,
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
