@@ -36,7 +36,7 @@ LEAVING = {"quit", "app.quit", "suspend_process", "command_palette_quit", "leave
 # Actions that close the screen they are pressed on: pressed last, after everything else.
 CLOSING = {"back", "dismiss", "close", "home", "answer", "cancel", "app.pop_screen"}
 SIZES = (160, 48)
-BUDGET_SECONDS = 150.0
+BUDGET_SECONDS = 300.0
 """Per state, generous for a loaded 2-core machine; the crawl fails rather than drags on."""
 
 # Textual's own widgets behave alike everywhere: their keys are pressed once per session.

@@ -86,7 +86,7 @@ class WarRoomScreen(Refusals, Screen[None]):
             Binding("r", "prefill('role')", "Role", show=False, id="warroom.role"),
             Binding("t", "prefill('tag')", "Tag", show=False, id="warroom.tag"),
             Binding("m", "prefill('comms')", "Comms", show=False, id="warroom.comms"),
-            Binding("escape", "back", "Back", id="warroom.back"),
+            Binding("escape", "back", "Back", show=False, id="warroom.back"),
             Binding("minus", "leave", "Leave", id="warroom.leave"),
         ],
         _WRITE_KEY_IDS,
