@@ -8,6 +8,8 @@ from ircmd.service import IncidentService, Workspace
 from ircmd.service.config import parse_config
 from ircmd.store.tinydb.store import TinyDBIncidentStore
 from ircmd.tui.app import IrcmdApp
+from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
+from ircmd.tui.screens.dialogs.detail import EventDetailScreen
 from ircmd.tui.screens.warroom.help import HelpScreen
 from ircmd.tui.screens.warroom.screen import IncidentScreen
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
@@ -41,7 +43,11 @@ async def test_list_open_and_write_a_note(isolated_dirs: Path, step_clock: objec
         await pilot.press("n")
         await pilot.press(*"customer 88412 quoted", "enter")
         await wait_until(pilot, lambda: timeline.events[-1].text == "customer 88412 quoted")
-        await pilot.press("escape")
+        await pilot.press("escape")  # esc never leaves the war room
+        assert isinstance(app.screen, IncidentScreen)
+        await pilot.press("minus")  # "-" does, after asking (this seat can act)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
         await wait_until(pilot, lambda: not isinstance(app.screen, IncidentScreen))
     assert ws.incidents.timeline("INC-0002")[-1].author == "tester"
 
@@ -85,9 +91,11 @@ async def test_read_only_seat_cannot_declare_or_write(
         assert len(app.screen_stack) == 2  # no declare prompt opened
         await pilot.press("enter")
         await pilot.pause(0.3)
-        await pilot.press("n", "x", "enter")
+        await pilot.press("n", "x")
         await pilot.pause(0.3)
-        assert isinstance(app.screen, IncidentScreen)
+        assert isinstance(app.screen, IncidentScreen)  # n refused (and said why), no line
+        await pilot.press("enter")  # reading is allowed: the entry opens in full
+        await wait_until(pilot, lambda: isinstance(app.screen, EventDetailScreen))
     assert [e.kind.value for e in ws.incidents.timeline("INC-0001")] == ["declared"]
 
 

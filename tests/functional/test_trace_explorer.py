@@ -127,8 +127,11 @@ async def test_search_filters_to_matches_and_ancestors(
         await pilot.press("t")
         assert tree.show_critical
         await wait_until(pilot, lambda: any(line.startswith("▌") for line in tree_lines(tree)))
-        # esc with no search left is the screen's "back" (here: it leaves the app)
+        # esc with no search left is the screen's "back": never quits ``ircmd trace view``
         await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("q")  # q does
         await wait_until(pilot, lambda: not app.is_running)
 
 

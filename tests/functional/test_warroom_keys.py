@@ -161,9 +161,10 @@ async def test_filter_focused_pane_and_escape_clears(tmp_path: Path) -> None:
         assert "unknown event kind" in feedback(app)
         await pilot.press("escape")  # esc in the filter line restores the previous filter
         assert len(view.events) == 3
-        await pilot.press("escape")  # and esc with nothing to undo goes home
+        await pilot.press("escape", "escape")  # esc with nothing to undo never leaves
         await settle(pilot)
-        assert not isinstance(app.screen, WarRoomScreen)
+        assert isinstance(app.screen, WarRoomScreen)
+        assert "- leaves the war room" in feedback(app)
 
 
 async def test_help_lists_keys_and_commands(tmp_path: Path) -> None:

@@ -4,10 +4,16 @@ The crawl discovers what it presses from the screen itself (``Screen.active_bind
 bindings of the focused widget chain, the screen and the app), so a new screen, pane, modal or
 binding joins the crawl without editing this file. A key that opens a modal is followed one
 level down (the modal's own bindings are pressed too), then backed out of with ``escape``.
+
+States: the home screen (empty store, demo store), the war room (each pane), the war room's
+trace explorer and post-incident review (pushed the way their keys and verbs push them), each
+in a normal and a read-only seat. Bounded: Textual's own widget keys are pressed once per
+session, each key gets one message-queue drain, and every state has a time budget.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,16 +21,26 @@ from typing import Any
 
 import pytest
 from textual.app import App
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
 
 from ircmd.demo.seed import seed_demo
 from ircmd.domain.config import Config
 from ircmd.service import Workspace
 from ircmd.tui.app import IrcmdApp
+from ircmd.tui.screens.evidence.review import ReviewScreen
+from ircmd.tui.screens.traces.explorer import TraceScreen
 
 # Actions that end the app or the crawl on purpose: pressing them is not a crash.
-LEAVING = {"quit", "app.quit", "suspend_process", "command_palette_quit"}
+LEAVING = {"quit", "app.quit", "suspend_process", "command_palette_quit", "leave"}
+# Actions that close the screen they are pressed on: pressed last, after everything else.
+CLOSING = {"back", "dismiss", "close", "home", "answer", "cancel", "app.pop_screen"}
 SIZES = (160, 48)
+BUDGET_SECONDS = 300.0
+"""Per state, generous for a loaded 2-core machine; the crawl fails rather than drags on."""
+
+# Textual's own widgets behave alike everywhere: their keys are pressed once per session.
+_TEXTUAL_SEEN: set[tuple[str, str, str]] = set()
 
 
 @dataclass
@@ -34,6 +50,7 @@ class Crawl:
     # (screen, widget that owns the binding, key): a modal reached from several keys, or
     # Textual's own Input editing keys, are pressed once per run, not once per way in.
     seen: set[tuple[str, str, str]] = field(default_factory=set)
+    deadline: float = field(default_factory=lambda: time.monotonic() + BUDGET_SECONDS)
 
 
 def _record_errors(app: App[Any], crawl: Crawl) -> None:
@@ -47,8 +64,9 @@ def _record_errors(app: App[Any], crawl: Crawl) -> None:
     app.notify = notify  # type: ignore[method-assign]
 
 
-def _keys_of(screen: Screen[Any], crawl: Crawl) -> list[tuple[str, str]]:
-    keys: list[tuple[str, str]] = []
+def _keys_of(screen: Screen[Any], crawl: Crawl) -> list[tuple[str, str, tuple[str, str, str]]]:
+    """(key, action, mark) still to press on ``screen``; keys that close it come last."""
+    keys: list[tuple[str, str, tuple[str, str, str]]] = []
     for key, active in screen.active_bindings.items():
         action = active.binding.action
         if action in LEAVING or action.endswith(".quit") or key in {"ctrl+c", "ctrl+q"}:
@@ -58,24 +76,29 @@ def _keys_of(screen: Screen[Any], crawl: Crawl) -> list[tuple[str, str]]:
             mark = ("*", owner, key)  # Textual's own widget: its keys behave alike everywhere
         else:
             mark = (type(screen).__name__, owner, key)
-        if mark in crawl.seen:
+        if mark in crawl.seen or mark in _TEXTUAL_SEEN:
             continue
-        crawl.seen.add(mark)
-        keys.append((key, action))
-    return sorted(keys)
+        keys.append((key, action, mark))
+    return sorted(keys, key=lambda k: (k[1].split("(", 1)[0] in CLOSING, k[0]))
+
+
+def _mark(crawl: Crawl, mark: tuple[str, str, str]) -> None:
+    (_TEXTUAL_SEEN if mark[0] == "*" else crawl.seen).add(mark)
 
 
 async def _settle(pilot: Any) -> None:
     # Live panes keep workers running (polling, receivers), so "all workers done" never comes:
-    # let the message queue drain and short-lived workers finish instead.
-    for _ in range(2):
-        await pilot.pause()
+    # let the message queue drain once; a worker's late error toast is still caught by the
+    # next key's drain or the final one.
+    await pilot.pause()
 
 
 async def _back_to(pilot: Any, depth: int) -> None:
     for _ in range(6):
         if len(pilot.app.screen_stack) <= depth:
             return
+        if not isinstance(pilot.app.screen, ModalScreen):
+            break  # a full screen (esc never leaves the war room): popped below
         await pilot.press("escape")
         await pilot.pause()
     while len(pilot.app.screen_stack) > depth:  # a modal that ignores escape
@@ -87,14 +110,25 @@ async def crawl_screen(pilot: Any, crawl: Crawl, *, follow: bool = True) -> None
     app = pilot.app
     screen = app.screen
     depth = len(app.screen_stack)
-    for key, action in _keys_of(screen, crawl):
-        if not app.is_running:
-            return
+    for key, action, mark in _keys_of(screen, crawl):
+        if not app.is_running or app.screen is not screen:
+            return  # a key closed the screen (e.g. a modal's answer): the rest wait
+        _mark(crawl, mark)
+        assert time.monotonic() < crawl.deadline, (
+            f"over the {BUDGET_SECONDS:g}s budget after {len(crawl.pressed)} keys"
+        )
         crawl.pressed.append(f"{type(screen).__name__}:{key}({action})")
+        focused = app.focused
         await pilot.press(key)
         await _settle(pilot)
         assert app.is_running, f"the app stopped after {crawl.pressed[-1]}"
-        if len(app.screen_stack) > depth and follow:
+        if app.screen is screen and isinstance(app.focused, Input) and app.focused is not focused:
+            # the key opened a line (":", "/", a prefill): close it, or the next keys type
+            await pilot.press("escape")
+            await _settle(pilot)
+        if len(app.screen_stack) > depth and follow and isinstance(app.screen, ModalScreen):
+            # a modal is followed one level down; a full screen (the war room from the list,
+            # the review) has a state of its own below
             await crawl_screen(pilot, crawl, follow=False)
         if len(app.screen_stack) != depth or app.screen is not screen:
             await _back_to(pilot, depth)
@@ -116,9 +150,18 @@ def _empty_workspace(tmp_path: Path, read_only: bool) -> Workspace:
 def _states() -> Iterator[Any]:
     for read_only in (False, True):
         seat = "read-only" if read_only else "normal"
-        yield pytest.param("empty", read_only, id=f"home-empty-{seat}")
-        yield pytest.param("demo", read_only, id=f"home-demo-{seat}")
-        yield pytest.param("warroom", read_only, id=f"warroom-{seat}")
+        for state in ("empty", "demo", "warroom", "traces", "review"):
+            name = f"home-{state}" if state in ("empty", "demo") else state
+            yield pytest.param(state, read_only, id=f"{name}-{seat}")
+
+
+async def _open(pilot: Any, app: IrcmdApp, screen: Screen[Any]) -> None:
+    app.push_screen(screen)
+    for _ in range(20):
+        await pilot.pause()
+        if app.screen is screen and screen.is_mounted:
+            break
+    await _settle(pilot)
 
 
 @pytest.mark.parametrize(("state", "read_only"), list(_states()))
@@ -135,16 +178,25 @@ async def test_every_key_of_every_screen(tmp_path: Path, state: str, read_only: 
             await _settle(pilot)
             if state == "warroom":
                 # each pane in turn: its own bindings are only active while it has the focus
+                room = app.screen
                 for pane_key in ("1", "2", "3", "4"):
                     await pilot.press(pane_key)
                     await pilot.pause()
                     await crawl_screen(pilot, crawl)
-                    if not isinstance(app.screen, type(app.screen)):
+                    if app.screen is not room:
                         break
+            elif state == "traces":
+                await _open(pilot, app, TraceScreen(ws, None, incident))
+                await crawl_screen(pilot, crawl)
+            elif state == "review":
+                assert incident is not None
+                await _open(pilot, app, ReviewScreen(ws, incident))
+                await crawl_screen(pilot, crawl)
             else:
                 await crawl_screen(pilot, crawl)
+            await _settle(pilot)
             assert app.is_running, f"the app stopped after {crawl.pressed[-1:]}"
     finally:
         ws.close()
-    assert len(crawl.pressed) > 5, f"the crawl pressed almost nothing: {crawl.pressed}"
+    assert len(crawl.pressed) > 2, f"the crawl pressed almost nothing: {crawl.pressed}"
     assert not crawl.errors, "error toasts:\n" + "\n".join(crawl.errors)

@@ -42,3 +42,8 @@ def one_line(text: object, limit: int | None = None) -> str:
     if limit is not None and len(s) > limit:
         return s[: max(0, limit - 1)] + "…"
     return s
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 error``, ``2 errors``, ``1,204 spans``: the number with its noun agreed."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -133,6 +133,14 @@ class IrcmdApp(App[int]):
         if isinstance(focused, Input) and event.is_printable and event.character:
             focused.insert_text_at_cursor(event.character)
 
+    async def action_quit(self) -> None:
+        """``q``: a screen that may ask first (the war room) decides; others quit now."""
+        ask = getattr(self.screen, "quit_app", None)
+        if callable(ask):
+            ask()
+        else:
+            self.exit(0)
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return

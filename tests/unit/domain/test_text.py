@@ -37,3 +37,12 @@ def test_newlines_are_kept_only_when_asked() -> None:
     assert sanitize("a\nb", keep_newlines=True) == "a\nb"
     assert sanitize("a\nb") == "a\\x0ab"
     assert one_line("a\n  b\tc", limit=4) == "a b…"
+
+
+def test_count_agrees_the_noun() -> None:
+    from ircmd.domain.text import count
+
+    assert count(1, "error") == "1 error"
+    assert count(0, "error") == "0 errors"
+    assert count(1204, "span") == "1,204 spans"
+    assert count(2, "analysis", "analyses") == "2 analyses"

@@ -44,6 +44,35 @@ class EventFilter:
         return events if self.empty else [e for e in events if self.matches(e)]
 
 
+# The short labels the timeline's rows show (``comms``, ``contain?``): filter names too.
+KIND_LABELS: dict[str, EventKind] = {
+    "status": EventKind.STATUS_CHANGE,
+    "severity": EventKind.SEVERITY_CHANGE,
+    "class": EventKind.CLASSIFICATION,
+    "role": EventKind.ROLE_CHANGE,
+    "contain?": EventKind.CONTAINMENT_REQUESTED,
+    "contained": EventKind.CONTAINMENT_CONFIRMED,
+    "contain✖": EventKind.CONTAINMENT_FAILED,
+    "drift": EventKind.CONTAINMENT_DRIFT,
+    "evidence": EventKind.EVIDENCE_PINNED,
+    "comms": EventKind.COMMUNICATION,
+}
+
+
+def kinds_named(part: str) -> set[EventKind]:
+    """Kinds a filter word names: a row label (``comms``) or a kind name or its prefix."""
+    if part in KIND_LABELS:
+        return {KIND_LABELS[part]}
+    part = part.replace("-", "_").replace(" ", "_")
+    return {k for k in EventKind if k.value.startswith(part)}
+
+
+def kind_names() -> str:
+    """Every kind as the rows label it, for the error (complete, never cut)."""
+    short = {kind: label for label, kind in KIND_LABELS.items()}
+    return ", ".join(short.get(k, k.value) for k in EventKind)
+
+
 def parse_filter(text: str) -> EventFilter:
     kinds: set[EventKind] = set()
     authors: list[str] = []
@@ -54,11 +83,9 @@ def parse_filter(text: str) -> EventFilter:
         key, sep, value = low.partition(":")
         if sep and key in ("kind", "k"):
             for part in filter(None, value.split(",")):
-                part = part.replace("-", "_").replace(" ", "_")
-                found = {k for k in EventKind if k.value.startswith(part)}
+                found = kinds_named(part)
                 if not found:
-                    allowed = ", ".join(k.value for k in EventKind)
-                    raise DomainError(f"unknown event kind {part!r}; kinds: {allowed}")
+                    raise DomainError(f"unknown event kind {part!r}; kinds: {kind_names()}")
                 kinds |= found
         elif low.startswith("@") and len(low) > 1:
             authors.append(low[1:])

@@ -108,7 +108,10 @@ class IncidentService:
         occurred_at: datetime | None = None,
         signal: dict[str, Any] | None = None,
         author: str | None = None,
+        lead: str | None = None,
     ) -> tuple[Incident, list[TimelineEvent]]:
+        """Declare an incident; the declarer becomes its incident lead unless ``lead`` names
+        someone (recorded in the declared event, so no extra event)."""
         title = " ".join(title.split())
         if not title:
             raise DomainError("an incident needs a title")
@@ -123,6 +126,7 @@ class IncidentService:
             raise DomainError(f"unknown workflow {workflow_id!r}; configured: {known}")
         now = self.clock()
         who = author or self.actor
+        leader = " ".join((lead or who).split())
 
         def make(incident_id: str) -> Change:
             inc = Incident(
@@ -137,6 +141,7 @@ class IncidentService:
                 aware_at=now,
                 occurred_at=occurred_at,
                 created_by=who,
+                roles={Role.INCIDENT_LEAD: leader} if leader else {},
             )
             events = []
             if signal is not None:
@@ -154,6 +159,7 @@ class IncidentService:
                         "workflow_id": workflow_id,
                         "severity": sev.value,
                         "classification": cls.value if cls else None,
+                        "incident_lead": leader or None,
                     },
                     author=who,
                     at=now,

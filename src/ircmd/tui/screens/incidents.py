@@ -40,6 +40,7 @@ from ircmd.tui.messages import Notice, ReportError, StoreChanged
 from ircmd.tui.screens.dialogs.pick import PickPrompt
 from ircmd.tui.screens.dialogs.prompt import DeclarePrompt
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
+from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
 from ircmd.tui.widgets.signals.signal_list import (
     SignalList,
@@ -96,18 +97,23 @@ class SignalsChanged(Message, bubble=False):
     """A worker changed the sources (a silence): poll again now."""
 
 
-class IncidentsScreen(Screen[None]):
-    BINDINGS = [
-        Binding("n", "declare", "Declare", id="incidents.declare"),
-        Binding("slash", "filter", "Filter", id="incidents.filter"),
-        Binding("o", "toggle_open", "Open only", id="incidents.open_only"),
-        Binding("s", "cycle_sort", "Sort", id="incidents.sort"),
-        Binding("D", "declare_signal", "Declare from signal", id="signals.declare"),
-        Binding("A", "attach_signal", "Attach signal", id="signals.attach"),
-        Binding("S", "ack_signal", "Silence (ack)", id="signals.ack"),
-        Binding("r", "refresh", "Refresh", show=False, id="incidents.refresh"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="incidents.clear_filter"),
-    ]
+class IncidentsScreen(Refusals, Screen[None]):
+    BINDINGS = with_refusals(
+        [
+            Binding("n", "declare", "Declare", id="incidents.declare"),
+            Binding("slash", "filter", "Filter", id="incidents.filter"),
+            Binding("o", "toggle_open", "Open only", id="incidents.open_only"),
+            Binding("s", "cycle_sort", "Sort", id="incidents.sort"),
+            Binding("D", "declare_signal", "Declare from signal", id="signals.declare"),
+            Binding("A", "attach_signal", "Attach signal", id="signals.attach"),
+            Binding("S", "ack_signal", "Silence (ack)", id="signals.ack"),
+            Binding("r", "refresh", "Refresh", show=False, id="incidents.refresh"),
+            Binding(
+                "escape", "clear_filter", "Clear filter", show=False, id="incidents.clear_filter"
+            ),
+        ],
+        ("incidents.declare", "signals.declare", "signals.attach", "signals.ack"),
+    )
     AUTO_FOCUS = "#incident-table"
     TICK_SECONDS = 1.0
 
@@ -521,7 +527,16 @@ class IncidentsScreen(Screen[None]):
     def on_signals_changed(self, _: SignalsChanged) -> None:
         self._start_poll(True)
 
+    def refusal(self, action: str, description: str) -> str:
+        if self.read_only:
+            return f"{description}: not in a read-only seat"
+        if self.signals is None or not self.signals.sources:
+            return f"{description}: no signal source configured"
+        return f"{description}: select a signal first (tab to the signals list)"
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refused":
+            return True
         if action in WRITE_ACTIONS and self.read_only:
             return False
         if action in SIGNAL_ACTIONS:

@@ -35,6 +35,7 @@ from ircmd.domain.text import one_line
 from ircmd.service import Workspace
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.widgets.incidents.key_moments import KeyMomentsList
+from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
 from ircmd.tui.widgets.styles import SEVERITY_STYLE, STATUS_STYLE
 
@@ -109,12 +110,15 @@ class ReviewSaved(Message, bubble=False):
         self.saved = saved
 
 
-class ReviewScreen(Screen[None]):
-    BINDINGS = [
-        Binding("escape", "back", "Back", id="review.back"),
-        Binding("ctrl+s", "save", "Save draft", priority=True, id="review.save"),
-        Binding("ctrl+r", "complete", "Complete review", priority=True, id="review.complete"),
-    ]
+class ReviewScreen(Refusals, Screen[None]):
+    BINDINGS = with_refusals(
+        [
+            Binding("escape", "back", "Back", id="review.back"),
+            Binding("ctrl+s", "save", "Save draft", priority=True, id="review.save"),
+            Binding("ctrl+r", "complete", "Complete review", priority=True, id="review.complete"),
+        ],
+        ("review.save", "review.complete"),
+    )
     AUTO_FOCUS = "#review-summary"
 
     def __init__(self, workspace: Workspace, incident_id: str) -> None:
@@ -394,9 +398,16 @@ class ReviewScreen(Screen[None]):
         self._error(exc)
 
     def _error(self, exc: BaseException) -> None:
+        # a refused form (a field missing, a bad number) is a warning; a failure is an error
+        refused = isinstance(exc, DomainError | ValueError)
         self.notify(
-            one_line(str(exc) or type(exc).__name__), severity="error", markup=False, timeout=8
+            one_line(str(exc) or type(exc).__name__),
+            severity="warning" if refused else "error",
+            markup=False,
+            timeout=8,
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action in ("save", "complete") and getattr(self.app, "read_only", False))
+        return action == "refused" or not (
+            action in ("save", "complete") and getattr(self.app, "read_only", False)
+        )

@@ -70,7 +70,7 @@ def similar_text(result: SimilarResult, window: str = "") -> Text:
         t.append(f"{label:>14} ", "dim")
         t.append(f"{n:,}", "bold red" if label == "error spans" and n else "bold")
         if of:
-            t.append(f" of {of:,} scanned", "dim")
+            t.append(f" matched, of {of:,} scanned", "dim")
         t.append("\n")
     t.append("\n scope: ", "dim")
     style = {"the whole system": "bold white on red", "a segment": "bold dark_orange"}

@@ -19,7 +19,10 @@ from ircmd.tui.screens.warroom.panes.traces import TracePane
 
 
 class TraceScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "back", "Back", id="traces.back")]
+    BINDINGS = [
+        Binding("escape", "back", "Back", show=False, id="traces.back"),
+        Binding("minus", "leave", "Back", id="traces.leave"),
+    ]
     AUTO_FOCUS = "#span-tree"
 
     def __init__(
@@ -59,7 +62,11 @@ class TraceScreen(Screen[None]):
             update(self)
 
     def action_back(self) -> None:
+        """esc: back to where the explorer was opened from; never quits ``ircmd trace view``."""
         if len(self.app.screen_stack) > 2:
             self.app.pop_screen()
         else:
-            self.app.exit()
+            self.notify("nothing to close here: q quits", markup=False, timeout=3)
+
+    def action_leave(self) -> None:
+        self.action_back()

@@ -1,6 +1,13 @@
-"""``?``: every key of the focused pane and of the app."""
+"""``?``: a cheat sheet: the focused pane's actions first, grouped by task, then global keys.
+
+Rows are ``(section, key, does)``; sections read "timeline · respond", "global · navigate",
+"commands". Keys are shown as the app displays them, so a remapped key shows its new key. No
+class names: a binding's place is the pane it lives in (its ``PANE_TITLE``) or "global".
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -9,6 +16,68 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+TASKS = ("respond", "investigate", "navigate")
+
+# Action names (without parameters) by task; anything unnamed is "investigate".
+_NAVIGATE = {
+    "cursor",
+    "page",
+    "jump",
+    "scroll",
+    "scroll_left",
+    "scroll_right",
+    "focus_pane",
+    "cycle_pane",
+    "toggle_maximize",
+    "back",
+    "leave",
+    "home",
+    "cursor_up",
+    "cursor_down",
+    "page_up",
+    "page_down",
+    "scroll_home",
+    "scroll_end",
+    "first",
+    "last",
+    "expand",
+    "collapse",
+    "toggle_node",
+    "select_cursor",
+    "help",
+    "command_palette",
+    "dismiss",
+    "close",
+}
+_RESPOND = {
+    "prefill",
+    "declare",
+    "declare_signal",
+    "attach_signal",
+    "ack_signal",
+    "pin",
+    "pin_span",
+    "pin_trace",
+    "toggle",
+    "toggle_control",
+    "release",
+    "confirm",
+    "apply",
+    "submit",
+    "save",
+    "command_line",
+    "answer",
+}
+
+
+def task_of(action: str) -> str:
+    name = action.split("(", 1)[0].rsplit(".", 1)[-1]
+    if name in _NAVIGATE:
+        return "navigate"
+    if name in _RESPOND or name.startswith(("pin", "release", "toggle_control", "declare")):
+        return "respond"
+    return "investigate"
 
 
 class HelpScreen(ModalScreen[None]):
@@ -19,33 +88,53 @@ class HelpScreen(ModalScreen[None]):
         self._rows = rows
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=True, header_style="bold", expand=True)
-        table.add_column("where")
-        table.add_column("key", style="bold cyan")
-        table.add_column("does")
+        table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
+        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("does", ratio=1)
+        section = None
         for where, key, description in self._rows:
-            table.add_row(Text(where, style="dim"), Text(key), Text(description))
+            if where != section:
+                if section is not None:
+                    table.add_row("", "")
+                table.add_row(Text(where, style="bold underline"), "")
+                section = where
+            table.add_row(Text(key), Text(description))
         with VerticalScroll(id="help-body"):
             yield Static(Text("Keys  (esc closes)", style="bold"), id="help-title")
             yield Static(table)
 
 
+def place_of(node: Any) -> str:
+    """The pane a binding lives in, by its title; "global" for the screen and the app."""
+    while node is not None:
+        title = getattr(type(node), "PANE_TITLE", None)
+        if isinstance(title, str) and title:
+            return title
+        node = getattr(node, "parent", None)
+    return "global"
+
+
 def binding_rows(screen: object) -> list[tuple[str, str, str]]:
-    """Every active binding on the focus chain, for the help screen."""
+    """Every active binding on the focus chain, as a cheat sheet (pane first, then global)."""
     from textual.screen import Screen
 
     assert isinstance(screen, Screen)
-    rows: list[tuple[str, str, str]] = []
-    seen: set[str] = set()
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    seen: set[tuple[str, str]] = set()
     for key, active in screen.active_bindings.items():
         binding = active.binding
         if not active.enabled or not binding.description:
             continue
-        where = type(active.node).__name__
-        label = screen.app.get_key_display(binding)
-        ident = f"{where}:{label}:{binding.description}"
-        if ident in seen:
+        label = screen.app.get_key_display(binding) or key
+        place = place_of(active.node)
+        if (label, binding.description) in seen:
             continue
-        seen.add(ident)
-        rows.append((where, label or key, binding.description))
+        seen.add((label, binding.description))
+        found.setdefault((place, task_of(binding.action)), []).append((label, binding.description))
+    places = sorted({p for p, _ in found}, key=lambda p: p == "global")
+    rows: list[tuple[str, str, str]] = []
+    for place in places:
+        for task in TASKS:
+            for label, description in found.get((place, task), []):
+                rows.append((f"{place} · {task}", label, description))
     return rows

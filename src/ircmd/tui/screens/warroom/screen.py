@@ -25,7 +25,13 @@ from textual.widget import Widget
 from textual.widgets import Footer, Label, Static
 
 from ircmd.domain.incidents.commandline import CommandError, Verb, VerbRegistry
-from ircmd.domain.incidents.incident import DomainError, Incident, Status, normalise_incident_id
+from ircmd.domain.incidents.incident import (
+    ALLOWED_TRANSITIONS,
+    DomainError,
+    Incident,
+    Status,
+    normalise_incident_id,
+)
 from ircmd.domain.text import one_line
 from ircmd.service import Workspace, hooks
 from ircmd.service.hooks import Deadline
@@ -34,7 +40,7 @@ from ircmd.service.incidents.severity import SeverityService
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
 from ircmd.tui.screens.signals.silences import offer_expire_silences
-from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows
+from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows, place_of
 from ircmd.tui.screens.warroom.palette import WarRoomCommands
 from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
 from ircmd.tui.screens.warroom.panes.severity import SeverityPane
@@ -42,6 +48,7 @@ from ircmd.tui.screens.warroom.panes.timeline import TimelinePane
 from ircmd.tui.screens.warroom.panes.traces import TracePane
 from ircmd.tui.screens.warroom.verbs import VerbFactory, core_verbs
 from ircmd.tui.widgets.command_line import CommandLine
+from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
 from ircmd.tui.widgets.warroom_bars import header_text, status_text
 
@@ -54,6 +61,10 @@ PANES: list[tuple[str, type[Widget]]] = [
 
 # Key actions that change the incident: hidden (footer, help, palette) in a read-only seat.
 _WRITE_PREFILLS = ("note", "decide", "comms", "status", "classify", "role", "tag", "severity")
+_WRITE_KEY_IDS = tuple(
+    f"warroom.{name}"
+    for name in ("note", "decision", "status", "severity", "classify", "role", "tag", "comms")
+)
 
 
 class RoomSaid(Message, bubble=False):
@@ -113,28 +124,32 @@ class ResolveChecked(Message, bubble=False):
         self.ask = ask
 
 
-class WarRoomScreen(Screen[None]):
-    BINDINGS = [
-        Binding("1", "focus_pane(1)", "Timeline", show=False, id="warroom.pane1"),
-        Binding("2", "focus_pane(2)", "Traces", show=False, id="warroom.pane2"),
-        Binding("3", "focus_pane(3)", "Containment", show=False, id="warroom.pane3"),
-        Binding("4", "focus_pane(4)", "Severity", show=False, id="warroom.pane4"),
-        Binding("tab", "cycle_pane(1)", "Next pane", show=False, id="warroom.next"),
-        Binding("shift+tab", "cycle_pane(-1)", "Prev pane", show=False, id="warroom.prev"),
-        Binding("colon", "command_line", "Cmd", id="warroom.command"),
-        Binding("slash", "filter", "Filter", id="warroom.filter"),
-        Binding("z", "toggle_maximize", "Max", id="warroom.maximize"),
-        Binding("n", "prefill('note')", "Note", id="warroom.note"),
-        Binding("d", "prefill('decide')", "Decide", id="warroom.decision"),
-        Binding("s", "prefill('status')", "Status", id="warroom.status"),
-        Binding("v", "prefill('severity')", "Severity", show=False, id="warroom.severity"),
-        Binding("c", "prefill('classify')", "Classify", show=False, id="warroom.classify"),
-        Binding("r", "prefill('role')", "Role", show=False, id="warroom.role"),
-        Binding("t", "prefill('tag')", "Tag", show=False, id="warroom.tag"),
-        Binding("m", "prefill('comms')", "Comms", show=False, id="warroom.comms"),
-        Binding("u", "prefill('update')", "Update", show=False, id="warroom.update"),
-        Binding("escape", "back", "Back", id="warroom.back"),
-    ]
+class WarRoomScreen(Refusals, Screen[None]):
+    BINDINGS = with_refusals(
+        [
+            Binding("1", "focus_pane(1)", "Timeline", show=False, id="warroom.pane1"),
+            Binding("2", "focus_pane(2)", "Traces", show=False, id="warroom.pane2"),
+            Binding("3", "focus_pane(3)", "Containment", show=False, id="warroom.pane3"),
+            Binding("4", "focus_pane(4)", "Severity", show=False, id="warroom.pane4"),
+            Binding("tab", "cycle_pane(1)", "Next pane", show=False, id="warroom.next"),
+            Binding("shift+tab", "cycle_pane(-1)", "Prev pane", show=False, id="warroom.prev"),
+            Binding("colon", "command_line", "Cmd", id="warroom.command"),
+            Binding("slash", "filter", "Filter", id="warroom.filter"),
+            Binding("z", "toggle_maximize", "Max", id="warroom.maximize"),
+            Binding("n", "prefill('note')", "Note", id="warroom.note"),
+            Binding("d", "prefill('decide')", "Decide", id="warroom.decision"),
+            Binding("s", "prefill('status')", "Status", id="warroom.status"),
+            Binding("v", "prefill('severity')", "Severity", show=False, id="warroom.severity"),
+            Binding("c", "prefill('classify')", "Classify", show=False, id="warroom.classify"),
+            Binding("r", "prefill('role')", "Role", show=False, id="warroom.role"),
+            Binding("t", "prefill('tag')", "Tag", show=False, id="warroom.tag"),
+            Binding("m", "prefill('comms')", "Comms", show=False, id="warroom.comms"),
+            Binding("u", "prefill('update')", "Update", show=False, id="warroom.update"),
+            Binding("escape", "back", "Back", show=False, id="warroom.back"),
+            Binding("minus", "leave", "Leave", id="warroom.leave"),
+        ],
+        _WRITE_KEY_IDS,
+    )
     COMMANDS = {WarRoomCommands}
     ALLOW_IN_MAXIMIZED_VIEW = "#warroom-header, #cmd-feedback, #cmdline-row, #status-bar, Footer"
     ESCAPE_TO_MINIMIZE = False
@@ -326,7 +341,16 @@ class WarRoomScreen(Screen[None]):
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(" ✖ " if error else " ✔ ", "bold red" if error else "bold green")
         line.append_text(safe_text(text, "red" if error else ""))
-        self.query_one("#cmd-feedback", Static).update(line)
+        bar = self.query_one("#cmd-feedback", Static)
+        # an error is never cut (a list of valid names must be read whole): up to 3 lines
+        width = max(20, bar.size.width or self.size.width)
+        rows = min(3, -(-line.cell_len // width)) if error else 1
+        bar.styles.height = rows
+        bar.styles.text_wrap = "wrap" if rows > 1 else "nowrap"
+        if rows > 1:
+            line.no_wrap = False
+            line.overflow = "fold"
+        bar.update(line)
 
     @work(thread=True, group="warroom-write", exit_on_error=False)
     def run_write(
@@ -493,6 +517,10 @@ class WarRoomScreen(Screen[None]):
         except DomainError as exc:
             if not quiet:
                 raise
+            # no stale half filter ("kind:no" on the way to "kind:nonsense"): the pane shows
+            # the filter it had before the line opened until the line is valid again
+            with contextlib.suppress(DomainError):
+                apply(self._filter_before)
             self.say(str(exc), error=True)
             return ""
         message = f"filter: {text.strip()}" if text.strip() else "filter cleared"
@@ -502,6 +530,7 @@ class WarRoomScreen(Screen[None]):
 
     # -- navigation ---------------------------------------------------------------------
     def action_back(self) -> None:
+        """One step back: maximised pane → filter → nothing (never leaves the war room)."""
         if self.maximized is not None:
             self.minimize()
             return
@@ -509,7 +538,48 @@ class WarRoomScreen(Screen[None]):
         if active_filter:
             self.filter_focused("", quiet=True)
             return
-        self.action_home()
+        self.say("nothing to close here: - leaves the war room, q quits")
+
+    def leave_question(self) -> str:
+        """Why leaving this war room (or quitting) should ask first; "" when it need not."""
+        pending = sum(
+            1
+            for w in self.app.workers
+            if w.node is self and w.group == "warroom-write" and w.is_running
+        )
+        if pending:
+            return f"{pending} write{'s are' if pending != 1 else ' is'} still being saved."
+        if not self.workspace.read_only:
+            return f"You can act on {self.incident_id} from this seat."
+        return ""
+
+    def action_leave(self, ask: bool = True) -> None:
+        """``-``: back to the previous view, asking first when this seat can act."""
+        question = self.leave_question() if ask else ""
+        if not question:
+            self.action_home()
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.action_home()
+
+        self.app.push_screen(
+            ConfirmScreen(f"Leave the war room of {self.incident_id}?", question), done
+        )
+
+    def quit_app(self, ask: bool = True) -> None:
+        """``q`` / ``:q``: quit, asking first like leaving does; ``:q!`` never asks."""
+        question = self.leave_question() if ask else ""
+        if not question:
+            self.app.exit(0)
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.app.exit(0)
+
+        self.app.push_screen(ConfirmScreen("Quit ircmd?", question), done)
 
     def action_home(self) -> None:
         switch_home = getattr(self.app, "switch_home", None)
@@ -517,6 +587,9 @@ class WarRoomScreen(Screen[None]):
             self.app.pop_screen()
         else:
             switch_home()
+
+    def tell(self, text: str) -> None:
+        self.say(text, error=True)
 
     def open_other(self, incident_id: str) -> None:
         target = normalise_incident_id(incident_id)
@@ -527,6 +600,12 @@ class WarRoomScreen(Screen[None]):
 
     def incident_ids(self) -> list[str]:
         return list(self._known_ids)
+
+    def allowed_statuses(self) -> list[str]:
+        """``:status`` completion: only the moves the incident's lifecycle allows now."""
+        if self.incident is None:
+            return [s.value for s in Status]
+        return [s.value for s in ALLOWED_TRANSITIONS[self.incident.status]]
 
     def incident_tags(self) -> Iterable[str]:
         return self.incident.tags if self.incident else ()
@@ -585,7 +664,7 @@ class WarRoomScreen(Screen[None]):
         """Every key of the focus chain, then every ``:`` command, for ``?``."""
         rows = binding_rows(self)
         for usage, summary in self.registry.help_rows(read_only=self.workspace.read_only):
-            rows.append(("command", f":{usage}", summary))
+            rows.append(("commands (: then the command)", f":{usage}", summary))
         return rows
 
     def show_help(self, verb: str = "") -> None:
@@ -613,9 +692,27 @@ class WarRoomScreen(Screen[None]):
             )
         items.append(("Filter the focused pane", "key /", self.action_filter))
         items.append(("Maximise / restore the focused pane", "key z", self.action_toggle_maximize))
+        # every key of the focus chain by its description ("pin" finds "Pin evidence")
+        titles = {title for title, _, _ in items}
+        for _key, active in self.active_bindings.items():
+            binding = active.binding
+            if not active.enabled or not binding.description or binding.description in titles:
+                continue
+            titles.add(binding.description)
+            label = self.app.get_key_display(binding)
+            where = place_of(active.node)
+            items.append(
+                (
+                    binding.description,
+                    f"key {label}" + (f" in the {where} pane" if where != "global" else ""),
+                    partial(self.app.run_action, binding.action, active.node),
+                )
+            )
         return items
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "refused":
+            return True
         if self.workspace.read_only and action == "prefill":
             return not (parameters and parameters[0] in _WRITE_PREFILLS)
         return True

@@ -63,14 +63,14 @@ class Room(Protocol):
 
     def action_toggle_maximize(self) -> None: ...
 
-    def action_home(self) -> None: ...
+    def action_leave(self, ask: bool = True) -> None: ...
+
+    def quit_app(self, ask: bool = True) -> None: ...
+
+    def allowed_statuses(self) -> list[str]: ...
 
 
 VerbFactory = Callable[[Room], Verb]
-
-
-def _statuses() -> list[str]:
-    return [s.value for s in Status]
 
 
 def _classes() -> list[str]:
@@ -167,7 +167,7 @@ def core_verbs(room: Room) -> list[Verb]:
         Verb(
             "status",
             "move the incident through its lifecycle",
-            params=(Param("status", choices=_statuses),),
+            params=(Param("status", choices=room.allowed_statuses),),
             options=(
                 Opt("reason", kind="text"),
                 Opt("force", kind="flag", help="resolve without asking about active controls"),
@@ -250,16 +250,16 @@ def core_verbs(room: Room) -> list[Verb]:
         ),
         Verb(
             "home",
-            "back to the incidents list",
+            "back to the incidents list (asks first when this seat can act)",
             mutates=False,
             aliases=("back",),
-            handler=lambda _cmd: room.action_home(),
+            handler=lambda _cmd: room.action_leave(),
         ),
         Verb(
             "quit",
-            "quit ircmd",
+            "quit ircmd (asks first when this seat can act; q! never asks)",
             mutates=False,
             aliases=("q", "q!"),
-            handler=lambda _cmd: room.app.exit(0),
+            handler=lambda cmd: room.quit_app(ask=not cmd.line.split()[0].endswith("!")),
         ),
     ]

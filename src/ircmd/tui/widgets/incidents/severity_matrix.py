@@ -22,6 +22,7 @@ from ircmd.domain.incidents.severity import (
     Factor,
     SeverityAssessment,
 )
+from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
 from ircmd.tui.widgets.styles import SEVERITY_STYLE
 
@@ -58,16 +59,21 @@ def verdict_text(assessment: SeverityAssessment, current: Severity) -> Text:
     return t
 
 
-class SeverityMatrix(OptionList):
+class SeverityMatrix(Refusals, OptionList):
     """Factor rows, then the immediate-response checklist for the current level."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="severity.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="severity.up"),
-        Binding("plus,l,right", "score(1)", "Score +1", id="severity.up_score"),
-        Binding("minus,h,left", "score(-1)", "Score −1", id="severity.down_score"),
-        Binding("space,x", "tick", "Tick item", id="severity.tick"),
-    ]
+    BINDINGS = with_refusals(
+        [
+            Binding("j", "cursor_down", "Down", show=False, id="severity.down"),
+            Binding("k", "cursor_up", "Up", show=False, id="severity.up"),
+            Binding("g", "first", "First", show=False, id="severity.first"),
+            Binding("G", "last", "Last", show=False, id="severity.last"),
+            Binding("plus,l,right", "score(1)", "Score +1", id="severity.up_score"),
+            Binding("minus,h,left", "score(-1)", "Score −1", id="severity.down_score"),
+            Binding("space,x", "tick", "Tick item", id="severity.tick"),
+        ],
+        ("severity.up_score", "severity.down_score", "severity.tick"),
+    )
 
     @dataclass
     class ScoreRequested(Message):
@@ -90,6 +96,9 @@ class SeverityMatrix(OptionList):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (self.read_only and action in ("score", "tick"))
+
+    def refusal(self, action: str, description: str) -> str:
+        return f"{description}: not in a read-only seat"
 
     def on_resize(self) -> None:
         width = self.scrollable_content_region.width
@@ -164,6 +173,7 @@ class SeverityMatrix(OptionList):
     def action_score(self, delta: int) -> None:
         kind, _, key = self._current_id().partition(":")
         if kind != "factor":
+            self.tell("+/- score a factor: move up to one (k)")
             return
         factor = Factor(key)
         current = self.assessment.score(factor)
@@ -175,3 +185,13 @@ class SeverityMatrix(OptionList):
         kind, _, key = self._current_id().partition(":")
         if kind == "item":
             self.post_message(self.TickRequested(key, not self.assessment.ticked(key)))
+        else:
+            self.tell("space ticks a checklist item: move down to one (j, or G for the last)")
+
+    def action_first(self) -> None:
+        if self.option_count:
+            self.highlighted = 0
+
+    def action_last(self) -> None:
+        if self.option_count:
+            self.highlighted = self.option_count - 1

@@ -53,6 +53,9 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("pageup,ctrl+u", "page(-1)", "Page up", show=False, id="timeline.pageup"),
         Binding("g,home", "jump(0)", "First", show=False, id="timeline.first"),
         Binding("G,end", "jump(-1)", "Last", show=False, id="timeline.last"),
+        Binding("enter", "open", "Read entry", show=False, id="timeline.open"),
+        Binding("right,l", "scroll_by(8)", "Scroll right", show=False, id="timeline.right"),
+        Binding("left,h", "scroll_by(-8)", "Scroll left", show=False, id="timeline.left"),
         Binding("T", "toggle_time", "Rel/abs time", show=False, id="timeline.time"),
         Binding("Z", "toggle_zone", "UTC/local", show=False, id="timeline.zone"),
     ]
@@ -63,6 +66,12 @@ class TimelineView(ScrollView, can_focus=True):
 
     @dataclass
     class Highlighted(Message):
+        event: TimelineEvent
+
+    @dataclass
+    class Opened(Message):
+        """``enter`` on a row: read it in full."""
+
         event: TimelineEvent
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -83,6 +92,13 @@ class TimelineView(ScrollView, can_focus=True):
             self._invalidate()
             self._resize()
             self.refresh()
+        # a new height (maximise, restore) keeps the cursor's row in view, not the top
+        if 0 <= self.cursor < len(self._events):
+            self.call_after_refresh(self._keep_cursor_in_view)
+
+    def _keep_cursor_in_view(self) -> None:
+        if 0 <= self.cursor < len(self._events):
+            self.scroll_to_region_y(self.cursor)
 
     @property
     def events(self) -> list[TimelineEvent]:
@@ -143,6 +159,9 @@ class TimelineView(ScrollView, can_focus=True):
             text.append(f"{when:<15} ", "dim")
             text.append(f"{ev.kind.label:<21} ", style or "bold")
             text.append(f"{one_line(ev.author, 14):<14} ", "italic")
+        audience = ev.data.get("audience") if ev.kind.value == "communication" else None
+        if audience:
+            text.append(f"→ {one_line(audience, 24)}: ", "bold")
         text.append(one_line(ev.text))
         self._cache[index] = text
         return text
@@ -235,6 +254,19 @@ class TimelineView(ScrollView, can_focus=True):
     def action_jump(self, where: int) -> None:
         if self._events:
             self.cursor = 0 if where == 0 else len(self._events) - 1
+
+    def action_open(self) -> None:
+        if 0 <= self.cursor < len(self._events):
+            self.post_message(self.Opened(self._events[self.cursor]))
+        else:
+            self.notify("no entry selected", severity="warning", markup=False, timeout=3)
+
+    def action_scroll_by(self, cells: int) -> None:
+        """``→``/``←``: long rows scroll sideways (the whole row stays one line)."""
+        # overflow-x is hidden (no scrollbar), so scroll_to ignores x: set the offset itself
+        limit = max(0, self.virtual_size.width - self.size.width)
+        self.scroll_x = self.scroll_target_x = max(0, min(limit, self.scroll_x + cells))
+        self.refresh()
 
     def action_toggle_time(self) -> None:
         self.relative = not self.relative

@@ -33,7 +33,7 @@ from ircmd.domain.containment.controls import (
 )
 from ircmd.domain.incidents.commandline import Command, Opt, Param, Verb
 from ircmd.domain.incidents.incident import DomainError
-from ircmd.domain.text import one_line
+from ircmd.domain.text import count, one_line
 from ircmd.service import Workspace, hooks
 from ircmd.service.containment.service import ToggleResult
 from ircmd.tui.messages import StoreChanged
@@ -213,7 +213,7 @@ class ContainmentPane(Pane):
         t = Text(no_wrap=True, overflow="ellipsis")
         on = sum(1 for r in rows if r.confirmed == ControlState.ON)
         bad = [r for r in rows if r.mismatch]
-        t.append(f" {len(rows)} controls · ", "dim")
+        t.append(f" {count(len(rows), 'control')} · ", "dim")
         t.append(f"{on} on", "bold yellow" if on else "dim")
         if bad:
             t.append(f" · {len(bad)} NOT AS ASKED", "bold white on dark_red")
@@ -229,6 +229,8 @@ class ContainmentPane(Pane):
         if self.message is not None:
             t.append("   ")
             t.append_text(self.message)
+        if any(r.critical for r in rows):
+            t.append("   ‼ critical (typed confirmation) · ✓ as asked", "dim")
         self.query_one("#containment-status", Static).update(t)
 
     def say(self, text: str, *, error: bool = False) -> None:

@@ -15,6 +15,7 @@ from ircmd.domain.incidents.eventfilter import EventFilter, parse_filter
 from ircmd.domain.incidents.timeline import TimelineEvent
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.process_tuning import freeze_long_lived
+from ircmd.tui.screens.dialogs.detail import EventDetailScreen
 from ircmd.tui.screens.warroom.panes.base import Pane, PaneFeedback
 from ircmd.tui.widgets.incidents.timeline import TimelineView
 from ircmd.tui.widgets.safe import safe_text
@@ -98,6 +99,10 @@ class TimelinePane(Pane):
 
     def on_store_changed(self, _: StoreChanged) -> None:
         self.reload()
+
+    def on_timeline_view_opened(self, message: TimelineView.Opened) -> None:
+        message.stop()
+        self.app.push_screen(EventDetailScreen(message.event))
 
     # -- filter -------------------------------------------------------------------------
     def apply_filter(self, text: str) -> None:

@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from ircmd.backends.protocols import TraceSource
-from ircmd.domain.text import one_line
+from ircmd.domain.text import count, one_line
 from ircmd.domain.traces.spans import Span
 from ircmd.domain.traces.tracetree import TraceIndex, TraceSummary
 from ircmd.service.traces.service import build_sources
@@ -456,19 +456,19 @@ class TracePane(TraceActionsMixin, Vertical):
         t = Text(no_wrap=True, overflow="ellipsis")
         if self.loading:
             t.append(" loading…", "italic")
-        t.append(f" {len(self.index)} traces", "bold")
-        t.append(f" · {self.index.span_count:,} spans")
+        t.append(" " + count(len(self.index), "trace"), "bold")
+        t.append(" · " + count(self.index.span_count, "span"))
         view = self.view
         if view is not None:
             errors = len(view.model.errors)
-            t.append(f"   this trace {len(view.spans):,} spans", "dim")
+            t.append("   this trace " + count(len(view.spans), "span"), "dim")
             if errors:
-                t.append(f" · {errors} errors (e)", "bold red")
+                t.append(f" · {count(errors, 'error')} (e)", "bold red")
         if self._span_query:
             n = len(self.span_tree._matches or ())
             t.append("   search ", "dim")
             t.append(one_line(self._span_query, 40), "bold")
-            t.append(f" {n} matching (n/N)", "dim")
+            t.append(f" {n:,} matching (n/N)", "dim")
         if self._list_query:
             t.append("   traces filtered ", "dim")
             t.append(one_line(self._list_query, 40), "bold")
