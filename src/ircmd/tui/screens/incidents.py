@@ -138,7 +138,8 @@ class IncidentsScreen(Screen[None]):
         shown = filter_incidents(
             _order(incidents, self.sort_mode), self.filter_text, self.open_only
         )
-        self.query_one(IncidentTable).show_incidents(shown, self.now())
+        table = self.query_one(IncidentTable)
+        table.show_incidents(shown, self.now())
         open_count = sum(1 for i in incidents if i.is_open)
         counts = severity_counts(incidents)
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -146,7 +147,7 @@ class IncidentsScreen(Screen[None]):
         line.append(f" · {len(incidents) - open_count} closed   ", "dim")
         for sev in reversed(list(Severity)):
             line.append(f" {sev.value} {counts[sev]} ", SEVERITY_STYLE[sev.value])
-        line.append(f"   sort: {self.sort_mode.value}", "dim")
+        line.append(f"   sort: {table.sort_label() or self.sort_mode.value}", "dim")
         if self.open_only:
             line.append(" · open only", "bold cyan")
         if self.filter_text:
@@ -168,7 +169,11 @@ class IncidentsScreen(Screen[None]):
         self.load()
         self._start_poll(force=True)
 
+    def on_incident_table_sorted(self, _: IncidentTable.Sorted) -> None:
+        self._render_incidents()
+
     def action_cycle_sort(self) -> None:
+        self.query_one(IncidentTable).clear_sort()
         self.sort_mode = self.sort_mode.next()
         self._render_incidents()
 

@@ -1,9 +1,16 @@
-"""The incidents list: id, severity, status, age, workflow, lead, title."""
+"""The incidents list: id, severity, status, age, workflow, lead, title.
+
+Sorted by column with ``<``/``>`` (which column) and ``=`` (reverse); the sorted column's
+header shows ``▲``/``▼``. Without a column sort the rows keep the order handed in (the
+screen's ``s`` modes).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
@@ -11,6 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from ircmd.domain.incidents.incident import Incident, Role, format_age
+from ircmd.tui.widgets.column_sort import ColumnSort, sort_bindings, sort_rows
 from ircmd.tui.widgets.safe import safe_text
 from ircmd.tui.widgets.styles import SEVERITY_STYLE, STATUS_STYLE
 
@@ -24,16 +32,22 @@ class IncidentTable(DataTable[Text]):
         Binding("k", "cursor_up", "Up", show=False, id="incidents.up"),
         Binding("g", "scroll_top", "Top", show=False, id="incidents.top"),
         Binding("G", "scroll_bottom", "Bottom", show=False, id="incidents.bottom"),
+        *sort_bindings("incidents"),
     ]
 
     @dataclass
     class Opened(Message):
         incident_id: str
 
+    class Sorted(Message):
+        """The column sort changed (the screen's summary line names it)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._ids: list[str] = []
         self._shown: tuple[list[Incident], datetime] | None = None
+        self.sort = ColumnSort()
+        self._header_sort = ColumnSort()
 
     COLUMNS: tuple[tuple[str, str, int], ...] = (
         ("ID", "id", 9),
@@ -46,6 +60,17 @@ class IncidentTable(DataTable[Text]):
     OPTIONAL = ("lead", "workflow")
     """Dropped in this order when the table is too narrow for a readable TITLE."""
     TITLE_MIN = 24
+
+    LABELS = {key: label for label, key, _ in COLUMNS} | {"title": "TITLE"}
+    SORT_KEYS: dict[str, Callable[[Incident], Any]] = {
+        "id": lambda i: i.number,
+        "severity": lambda i: i.severity.rank,
+        "status": lambda i: i.status.value,
+        "age": lambda i: -(i.aware_at or i.created_at).timestamp(),
+        "workflow": lambda i: (i.workflow_id or "").lower(),
+        "lead": lambda i: i.roles.get(Role.INCIDENT_LEAD, "").lower(),
+        "title": lambda i: i.title.lower(),
+    }
 
     def on_mount(self) -> None:
         self._set_columns()
@@ -65,14 +90,17 @@ class IncidentTable(DataTable[Text]):
 
     def _set_columns(self) -> None:
         wanted = self._columns()
-        if self.columns and tuple(str(k.value) for k in self.columns)[:-1] == tuple(
-            key for _, key, _ in wanted
+        if (
+            self.columns
+            and self._header_sort == self.sort
+            and tuple(str(k.value) for k in self.columns)[:-1] == tuple(key for _, key, _ in wanted)
         ):
             return
+        self._header_sort = self.sort
         self.clear(columns=True)
         for label, key, width in wanted:
-            self.add_column(label, key=key, width=width)
-        self.add_column("TITLE", key="title")
+            self.add_column(self.sort.header(key, label), key=key, width=width)
+        self.add_column(self.sort.header("title", "TITLE"), key="title")
 
     def _title_width(self) -> int:
         """What is left for TITLE: it is cut to fit rather than scrolled sideways."""
@@ -91,7 +119,7 @@ class IncidentTable(DataTable[Text]):
         selected = self.selected_id
         self.clear()
         self._ids = []
-        for inc in incidents:
+        for inc in sort_rows(incidents, self.sort, self.SORT_KEYS):
             cells = {
                 "id": Text(inc.id, style="bold"),
                 "severity": Text(inc.severity.value, style=SEVERITY_STYLE[inc.severity.value]),
@@ -108,6 +136,35 @@ class IncidentTable(DataTable[Text]):
             self._ids.append(inc.id)
         if selected in self._ids:
             self.move_cursor(row=self._ids.index(selected))
+
+    def sortable(self) -> list[str]:
+        return [key for _, key, _ in self._columns()] + ["title"]
+
+    def _resort(self, sort: ColumnSort) -> None:
+        self.sort = sort
+        if self._shown is not None:
+            self.show_incidents(*self._shown)
+        else:
+            self._set_columns()
+        self.post_message(self.Sorted())
+
+    def action_sort_column(self, delta: int) -> None:
+        self._resort(self.sort.step(self.sortable(), delta))
+
+    def action_sort_reverse(self) -> None:
+        self._resort(self.sort.reversed(self.sortable()))
+
+    def sort_label(self) -> str | None:
+        """``TITLE ▲`` for the summary line, or ``None`` without a column sort."""
+        if self.sort.column is None:
+            return None
+        return self.sort.header(self.sort.column, self.LABELS.get(self.sort.column, ""))
+
+    def clear_sort(self) -> None:
+        """Back to the order handed in (the screen's own sort modes)."""
+        if self.sort.column is not None:
+            self.sort = ColumnSort()
+            self._set_columns()
 
     @property
     def selected_id(self) -> str | None:

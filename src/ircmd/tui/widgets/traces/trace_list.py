@@ -3,6 +3,7 @@
 Rows come from trace summaries handed down; ``filter_summaries`` (pure) narrows them with
 a small query language: ``error``, ``model:NAME``, ``tool:NAME``, ``conv:ID``, ``user:ID``,
 ``service:NAME`` and free words matched against the root name, service and trace id.
+``<``/``>`` sort by a column and ``=`` reverses it (``▲``/``▼`` in the header).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ircmd.tui.widgets.column_sort import ColumnSort, sort_bindings, sort_rows
 from ircmd.tui.widgets.safe import safe_text
 from ircmd.tui.widgets.traces.span_format import compact_count, format_duration
 from ircmd.tui.widgets.virtual import set_virtual_size
@@ -101,6 +103,20 @@ def filter_trace_list(summaries: Sequence[Any], query: str) -> list[Any]:
 
 AUTO_HEIGHT_ROWS = 12
 
+SORT_KEYS: dict[str, Any] = {
+    "ROOT": lambda s: str(getattr(s, "root_name", "") or "").lower(),
+    "SERVICE": lambda s: str(getattr(s, "service", "") or "").lower(),
+    "STARTED": lambda s: int(getattr(s, "start_ns", 0) or 0),
+    "DURATION": lambda s: int(getattr(s, "duration_ns", 0) or 0),
+    "SPANS": lambda s: int(getattr(s, "span_count", 0) or 0),
+    "ERR": lambda s: int(getattr(s, "error_count", 0) or 0),
+    "TOKENS": lambda s: (
+        int(getattr(s, "input_tokens", 0) or 0) + int(getattr(s, "output_tokens", 0) or 0)
+    ),
+    "TRACE": lambda s: str(s.trace_id),
+}
+SORT_COLUMNS = tuple(SORT_KEYS)
+
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("SERVICE", 16),
     ("STARTED", 8),
@@ -150,6 +166,7 @@ class TraceList(ScrollView, can_focus=True):
         Binding("pageup", "page(-1)", "Page up", show=False, id="tracelist.pageup"),
         Binding("g,home", "jump(0)", "Top", show=False, id="tracelist.top"),
         Binding("G,end", "jump(-1)", "Bottom", show=False, id="tracelist.bottom"),
+        *sort_bindings("tracelist"),
     ]
 
     cursor: reactive[int] = reactive(0, init=False)
@@ -178,6 +195,8 @@ class TraceList(ScrollView, can_focus=True):
         self._summaries: list[Any] = []
         self._ids: list[str] = []
         self._cache: dict[str, Strip] = {}
+        self._given: list[Any] = []
+        self.sort = ColumnSort()
 
     @property
     def row_count(self) -> int:
@@ -205,7 +224,8 @@ class TraceList(ScrollView, can_focus=True):
     def show_summaries(self, summaries: Sequence[Any]) -> None:
         """Replace the rows, keeping the cursor on the same trace when it is still there."""
         selected = self.selected_trace
-        self._summaries = list(summaries)
+        self._given = list(summaries)
+        self._summaries = sort_rows(self._given, self.sort, SORT_KEYS)
         self._ids = [str(s.trace_id) for s in self._summaries]
         self._cache.clear()
         size = Size(self.size.width, len(self._ids) + 1)
@@ -235,12 +255,13 @@ class TraceList(ScrollView, can_focus=True):
         fixed = sum(w + 1 for _, w in COLUMNS)
         root_w = max(10, width - fixed - 1)
         if index < 0:
-            line = Text(" " + "ROOT".ljust(root_w), no_wrap=True)
+            line = Text(" " + self.sort.header("ROOT", "ROOT").ljust(root_w), no_wrap=True)
             for name, w in COLUMNS:
+                label = self.sort.header(name, name)
                 line.append(
-                    " " + name.rjust(w)
+                    " " + label.rjust(w)
                     if name in ("DURATION", "SPANS", "ERR")
-                    else " " + name.ljust(w)
+                    else " " + label.ljust(w)
                 )
         else:
             s = self._summaries[index]
@@ -314,6 +335,16 @@ class TraceList(ScrollView, can_focus=True):
     def action_jump(self, where: int) -> None:
         if self._ids:
             self.cursor = 0 if where == 0 else len(self._ids) - 1
+
+    def _resort(self, sort: ColumnSort) -> None:
+        self.sort = sort
+        self.show_summaries(self._given)
+
+    def action_sort_column(self, delta: int) -> None:
+        self._resort(self.sort.step(SORT_COLUMNS, delta))
+
+    def action_sort_reverse(self) -> None:
+        self._resort(self.sort.reversed(SORT_COLUMNS))
 
     def action_choose(self) -> None:
         trace_id = self.selected_trace
