@@ -158,6 +158,10 @@ class WarRoomScreen(Screen[None]):
         grid = self.query_one("#panes")
         for mode, cls in MODE_CLASSES.items():
             grid.set_class(mode == self._mode, cls)
+        # a narrow footer drops its spacing and the palette hint so no key name is cut
+        footer = self.query_one(Footer)
+        footer.compact = self._mode == "one"
+        footer.show_command_palette = self._mode != "one"
         self._apply_layout()
 
     def _apply_layout(self, focused: Widget | None = None) -> None:

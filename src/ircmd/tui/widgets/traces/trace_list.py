@@ -115,7 +115,6 @@ SORT_KEYS: dict[str, Any] = {
     ),
     "TRACE": lambda s: str(s.trace_id),
 }
-SORT_COLUMNS = tuple(SORT_KEYS)
 
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("SERVICE", 16),
@@ -126,6 +125,21 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("TOKENS", 13),
     ("TRACE", 10),
 )
+
+
+# Dropped in this order when the list is too narrow for a readable ROOT.
+OPTIONAL_COLUMNS = ("TRACE", "STARTED", "TOKENS", "SERVICE")
+ROOT_MIN = 20
+
+
+def columns_for(width: int) -> list[tuple[int, str, int]]:
+    """The (index, name, width) of the columns shown beside ROOT at ``width``."""
+    shown = list(enumerate(COLUMNS))
+    for name in OPTIONAL_COLUMNS:
+        if width - sum(w + 1 for _, (_, w) in shown) - 1 >= ROOT_MIN:
+            break
+        shown = [c for c in shown if c[1][0] != name]
+    return [(i, name, w) for i, (name, w) in shown]
 
 
 def summary_cells(s: Any) -> list[Text]:
@@ -252,11 +266,12 @@ class TraceList(ScrollView, can_focus=True):
         got = self._cache.get(key)
         if got is not None:
             return got
-        fixed = sum(w + 1 for _, w in COLUMNS)
+        shown = columns_for(width)
+        fixed = sum(w + 1 for _, _, w in shown)
         root_w = max(10, width - fixed - 1)
         if index < 0:
             line = Text(" " + self.sort.header("ROOT", "ROOT").ljust(root_w), no_wrap=True)
-            for name, w in COLUMNS:
+            for _, name, w in shown:
                 label = self.sort.header(name, name)
                 line.append(
                     " " + label.rjust(w)
@@ -272,7 +287,9 @@ class TraceList(ScrollView, can_focus=True):
             root.truncate(root_w, overflow="ellipsis", pad=True)
             line = Text(" ", no_wrap=True)
             line.append_text(root)
-            for cell, (_, w) in zip(summary_cells(s), COLUMNS, strict=True):
+            cells = summary_cells(s)
+            for i, _, w in shown:
+                cell = cells[i]
                 right = cell.justify == "right"
                 cell.truncate(w, overflow="ellipsis", pad=not right)
                 if right:
@@ -340,11 +357,16 @@ class TraceList(ScrollView, can_focus=True):
         self.sort = sort
         self.show_summaries(self._given)
 
+    def sortable(self) -> list[str]:
+        """ROOT and the columns shown at this width (a hidden column is not sorted by)."""
+        width = self.scrollable_content_region.width or self.size.width or 200
+        return ["ROOT", *(name for _, name, _ in columns_for(width))]
+
     def action_sort_column(self, delta: int) -> None:
-        self._resort(self.sort.step(SORT_COLUMNS, delta))
+        self._resort(self.sort.step(self.sortable(), delta))
 
     def action_sort_reverse(self) -> None:
-        self._resort(self.sort.reversed(SORT_COLUMNS))
+        self._resort(self.sort.reversed(self.sortable()))
 
     def action_choose(self) -> None:
         trace_id = self.selected_trace
