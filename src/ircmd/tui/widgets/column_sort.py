@@ -66,7 +66,9 @@ def sort_rows(
 def sort_bindings(prefix: str) -> list[Binding]:
     """The three sort bindings, with ids under ``prefix`` (remappable by keymaps)."""
     return [
-        Binding("greater_than_sign", "sort_column(1)", "Sort →", show=False, id=f"{prefix}.sort_next"),
+        Binding(
+            "greater_than_sign", "sort_column(1)", "Sort →", show=False, id=f"{prefix}.sort_next"
+        ),
         Binding(
             "less_than_sign", "sort_column(-1)", "Sort ←", show=False, id=f"{prefix}.sort_prev"
         ),

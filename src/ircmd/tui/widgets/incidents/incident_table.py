@@ -60,6 +60,10 @@ class IncidentTable(DataTable[Text]):
     OPTIONAL = ("lead", "workflow")
     """Dropped in this order when the table is too narrow for a readable TITLE."""
     TITLE_MIN = 24
+    NARROW_BELOW = 100
+    """Narrower tables (80×24) pack their columns: no cell padding, a shorter WORKFLOW."""
+    NARROW: dict[str, int] = {"id": 9, "severity": 9, "status": 14, "age": 6, "workflow": 15}
+    NARROW_TITLE_MIN = 20
 
     LABELS = {key: label for label, key, _ in COLUMNS} | {"title": "TITLE"}
     SORT_KEYS: dict[str, Callable[[Incident], Any]] = {
@@ -80,20 +84,32 @@ class IncidentTable(DataTable[Text]):
         width = self.scrollable_content_region.width
         return width - sum(w for _, _, w in columns) - padding - 1
 
+    def _narrow(self) -> bool:
+        return 0 < self.size.width < self.NARROW_BELOW
+
     def _columns(self) -> tuple[tuple[str, str, int], ...]:
         columns = self.COLUMNS
+        title_min = self.TITLE_MIN
+        if self._narrow():
+            columns = tuple((label, key, self.NARROW.get(key, w)) for label, key, w in columns)
+            title_min = self.NARROW_TITLE_MIN
         for key in self.OPTIONAL:
-            if self._fits(columns) >= self.TITLE_MIN:
+            if self._fits(columns) >= title_min:
                 break
             columns = tuple(c for c in columns if c[1] != key)
         return columns
 
     def _set_columns(self) -> None:
+        padding = 0 if self._narrow() else 1
+        if self.cell_padding != padding:
+            self.cell_padding = padding
+            self.clear(columns=True)
         wanted = self._columns()
         if (
             self.columns
             and self._header_sort == self.sort
-            and tuple(str(k.value) for k in self.columns)[:-1] == tuple(key for _, key, _ in wanted)
+            and tuple((str(k.value), c.width) for k, c in self.columns.items())[:-1]
+            == tuple((key, w) for _, key, w in wanted)
         ):
             return
         self._header_sort = self.sort
@@ -116,6 +132,8 @@ class IncidentTable(DataTable[Text]):
         self._set_columns()
         keys = [key for _, key, _ in self._columns()]
         title_width = self._title_width()
+        narrow = self.cell_padding == 0
+        widths = {key: w for _, key, w in self._columns()}
         selected = self.selected_id
         self.clear()
         self._ids = []
@@ -128,6 +146,14 @@ class IncidentTable(DataTable[Text]):
                 "workflow": safe_text(inc.workflow_id or "—", "dim" if not inc.workflow_id else ""),
                 "lead": safe_text(inc.roles.get(Role.INCIDENT_LEAD, "—")),
             }
+            if narrow:  # no cell padding: each cell keeps one blank column of its own
+                for key, width in widths.items():
+                    cell = cells[key]
+                    cell.truncate(width - 1, overflow="ellipsis")
+                    if cell.justify == "right":  # rich drops trailing blanks of a right cell
+                        cell.justify = "left"
+                        cell.pad_left(width - 1 - cell.cell_len)
+                    cell.append(" ")
             self.add_row(
                 *(cells[k] for k in keys),
                 safe_text(inc.title, "" if inc.is_open else "dim", limit=title_width),
