@@ -184,7 +184,7 @@ class IncidentsScreen(Screen[None]):
     def action_filter(self) -> None:
         box = self.query_one("#incident-filter", Input)
         box.add_class("visible")
-        box.focus()
+        self.set_focus(box)  # now: keys typed right after / go into the box
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#incident-filter", Input)

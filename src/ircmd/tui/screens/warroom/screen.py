@@ -326,7 +326,7 @@ class WarRoomScreen(Screen[None]):
         else:
             for widget in pane.query("*"):
                 if widget.focusable:
-                    widget.focus()
+                    self.set_focus(widget)  # now: the next key typed must land here
                     break
         self._last_pane = pane
 
