@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -22,8 +23,9 @@ TITLE = "Refund bot promises refunds"
 
 
 def line_closed(screen: str) -> bool:
-    """The ``:`` command line is closed (its row reads `` :verb …`` while open)."""
-    return not any(row.startswith(" :") for row in screen.splitlines())
+    """The ``:`` command line is closed (its row reads `` :verb …`` while open; the
+    footer's `` : Cmd`` has a blank after the colon)."""
+    return not any(re.match(r" ?:[a-z]", row) for row in screen.splitlines())
 
 
 def command(term: Tmux, key: str, text: str, shown: str) -> None:
@@ -68,7 +70,7 @@ def test_declare_and_run_an_incident_by_keys(
     term.wait_for("Declare an incident")
     term.type(TITLE)
     term.keys("Enter")
-    term.wait_for(f"Declared: {TITLE}", timeout=30)
+    term.wait_for("Declared: Refund bot", timeout=30)
     term.wait_for("1 timeline")
 
     command(term, "n", "Customer quoted a full refund", "Customer quoted a full")
