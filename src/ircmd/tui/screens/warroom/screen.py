@@ -151,7 +151,9 @@ class WarRoomScreen(Screen[None]):
         self.housekeeping()
         self.set_interval(self.HEADER_SECONDS, self._refresh_header)
         self.set_interval(self.HOUSEKEEPING_SECONDS, self.housekeeping)
-        self.call_after_refresh(self.action_focus_pane, 1)
+        # Focus now, not after the first refresh: a key typed while the war room opens
+        # (``n``, ``2``, ``:``) must not have its focus taken back by a late pane 1.
+        self.action_focus_pane(1)
 
     def on_resize(self, event: events.Resize) -> None:
         self._mode = layout_mode(event.size.width)
