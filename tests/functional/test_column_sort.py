@@ -52,7 +52,7 @@ async def test_incidents_sort_by_column_and_back_to_the_screen_order(tmp_path: P
         await pilot.press("equals_sign")
         assert table._ids == ["INC-0003", "INC-0001", "INC-0002"]
         await pilot.press("s")  # the screen's own sort modes drop the column sort
-        assert table.sort.column is None and "▲" not in "".join(headers(table))
+        assert table.column_sort.column is None and "▲" not in "".join(headers(table))
 
 
 @dataclass

@@ -118,7 +118,7 @@ class ControlBoard(DataTable[Text]):
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
         self._rows: list[ControlRow] = []
         self._given: list[ControlRow] = []
-        self.sort = ColumnSort()
+        self.column_sort = ColumnSort()
         self._layout: tuple[int, int, ColumnSort] | None = None
         self._now: datetime | None = None
         self._inflight: frozenset[str] = frozenset()
@@ -146,11 +146,11 @@ class ControlBoard(DataTable[Text]):
     def _ensure_columns(self) -> list[tuple[str, str, int]]:
         width = self.size.width or 160
         cols = self._columns_for(width)
-        layout = (len(cols), cols[-1][2], self.sort)
+        layout = (len(cols), cols[-1][2], self.column_sort)
         if layout != self._layout:
             self.clear(columns=True)
             for key, label, w in cols:
-                self.add_column(self.sort.header(key, label), key=key, width=w)
+                self.add_column(self.column_sort.header(key, label), key=key, width=w)
             self._layout = layout
         return cols
 
@@ -174,7 +174,7 @@ class ControlBoard(DataTable[Text]):
         keys = [k for k, _l, _w in cols]
         why_width = cols[-1][2] if "why" in keys else 0
         self._given = list(rows)
-        rows = sort_rows(self._given, self.sort, SORT_KEYS)
+        rows = sort_rows(self._given, self.column_sort, SORT_KEYS)
         table = [
             self._cells(row, rows, i, now, inflight, keys, why_width) for i, row in enumerate(rows)
         ]
@@ -259,14 +259,14 @@ class ControlBoard(DataTable[Text]):
         return [key for key, _label, _w in self._columns_for(width) if key != "mark"]
 
     def _resort(self, sort: ColumnSort) -> None:
-        self.sort = sort
+        self.column_sort = sort
         if self._now is not None:
             self.show_rows(self._given, self._now, self._inflight)
         else:
             self._ensure_columns()
 
     def action_sort_column(self, delta: int) -> None:
-        self._resort(self.sort.step(self.sortable(), delta))
+        self._resort(self.column_sort.step(self.sortable(), delta))
 
     def action_sort_reverse(self) -> None:
-        self._resort(self.sort.reversed(self.sortable()))
+        self._resort(self.column_sort.reversed(self.sortable()))

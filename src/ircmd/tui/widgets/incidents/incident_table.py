@@ -46,7 +46,7 @@ class IncidentTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._ids: list[str] = []
         self._shown: tuple[list[Incident], datetime] | None = None
-        self.sort = ColumnSort()
+        self.column_sort = ColumnSort()
         self._header_sort = ColumnSort()
 
     COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -107,16 +107,16 @@ class IncidentTable(DataTable[Text]):
         wanted = self._columns()
         if (
             self.columns
-            and self._header_sort == self.sort
+            and self._header_sort == self.column_sort
             and tuple((str(k.value), c.width) for k, c in self.columns.items())[:-1]
             == tuple((key, w) for _, key, w in wanted)
         ):
             return
-        self._header_sort = self.sort
+        self._header_sort = self.column_sort
         self.clear(columns=True)
         for label, key, width in wanted:
-            self.add_column(self.sort.header(key, label), key=key, width=width)
-        self.add_column(self.sort.header("title", "TITLE"), key="title")
+            self.add_column(self.column_sort.header(key, label), key=key, width=width)
+        self.add_column(self.column_sort.header("title", "TITLE"), key="title")
 
     def _title_width(self) -> int:
         """What is left for TITLE: it is cut to fit rather than scrolled sideways."""
@@ -137,7 +137,7 @@ class IncidentTable(DataTable[Text]):
         selected = self.selected_id
         self.clear()
         self._ids = []
-        for inc in sort_rows(incidents, self.sort, self.SORT_KEYS):
+        for inc in sort_rows(incidents, self.column_sort, self.SORT_KEYS):
             cells = {
                 "id": Text(inc.id, style="bold"),
                 "severity": Text(inc.severity.value, style=SEVERITY_STYLE[inc.severity.value]),
@@ -167,7 +167,7 @@ class IncidentTable(DataTable[Text]):
         return [key for _, key, _ in self._columns()] + ["title"]
 
     def _resort(self, sort: ColumnSort) -> None:
-        self.sort = sort
+        self.column_sort = sort
         if self._shown is not None:
             self.show_incidents(*self._shown)
         else:
@@ -175,21 +175,23 @@ class IncidentTable(DataTable[Text]):
         self.post_message(self.Sorted())
 
     def action_sort_column(self, delta: int) -> None:
-        self._resort(self.sort.step(self.sortable(), delta))
+        self._resort(self.column_sort.step(self.sortable(), delta))
 
     def action_sort_reverse(self) -> None:
-        self._resort(self.sort.reversed(self.sortable()))
+        self._resort(self.column_sort.reversed(self.sortable()))
 
     def sort_label(self) -> str | None:
         """``TITLE ▲`` for the summary line, or ``None`` without a column sort."""
-        if self.sort.column is None:
+        if self.column_sort.column is None:
             return None
-        return self.sort.header(self.sort.column, self.LABELS.get(self.sort.column, ""))
+        return self.column_sort.header(
+            self.column_sort.column, self.LABELS.get(self.column_sort.column, "")
+        )
 
     def clear_sort(self) -> None:
         """Back to the order handed in (the screen's own sort modes)."""
-        if self.sort.column is not None:
-            self.sort = ColumnSort()
+        if self.column_sort.column is not None:
+            self.column_sort = ColumnSort()
             self._set_columns()
 
     @property

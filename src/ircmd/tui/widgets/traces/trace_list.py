@@ -210,7 +210,7 @@ class TraceList(ScrollView, can_focus=True):
         self._ids: list[str] = []
         self._cache: dict[str, Strip] = {}
         self._given: list[Any] = []
-        self.sort = ColumnSort()
+        self.column_sort = ColumnSort()
 
     @property
     def row_count(self) -> int:
@@ -239,7 +239,7 @@ class TraceList(ScrollView, can_focus=True):
         """Replace the rows, keeping the cursor on the same trace when it is still there."""
         selected = self.selected_trace
         self._given = list(summaries)
-        self._summaries = sort_rows(self._given, self.sort, SORT_KEYS)
+        self._summaries = sort_rows(self._given, self.column_sort, SORT_KEYS)
         self._ids = [str(s.trace_id) for s in self._summaries]
         self._cache.clear()
         size = Size(self.size.width, len(self._ids) + 1)
@@ -270,9 +270,9 @@ class TraceList(ScrollView, can_focus=True):
         fixed = sum(w + 1 for _, _, w in shown)
         root_w = max(10, width - fixed - 1)
         if index < 0:
-            line = Text(" " + self.sort.header("ROOT", "ROOT").ljust(root_w), no_wrap=True)
+            line = Text(" " + self.column_sort.header("ROOT", "ROOT").ljust(root_w), no_wrap=True)
             for _, name, w in shown:
-                label = self.sort.header(name, name)
+                label = self.column_sort.header(name, name)
                 line.append(
                     " " + label.rjust(w)
                     if name in ("DURATION", "SPANS", "ERR")
@@ -354,7 +354,7 @@ class TraceList(ScrollView, can_focus=True):
             self.cursor = 0 if where == 0 else len(self._ids) - 1
 
     def _resort(self, sort: ColumnSort) -> None:
-        self.sort = sort
+        self.column_sort = sort
         self.show_summaries(self._given)
 
     def sortable(self) -> list[str]:
@@ -363,10 +363,10 @@ class TraceList(ScrollView, can_focus=True):
         return ["ROOT", *(name for _, name, _ in columns_for(width))]
 
     def action_sort_column(self, delta: int) -> None:
-        self._resort(self.sort.step(self.sortable(), delta))
+        self._resort(self.column_sort.step(self.sortable(), delta))
 
     def action_sort_reverse(self) -> None:
-        self._resort(self.sort.reversed(self.sortable()))
+        self._resort(self.column_sort.reversed(self.sortable()))
 
     def action_choose(self) -> None:
         trace_id = self.selected_trace
