@@ -111,7 +111,7 @@ _svc_wait_file() { # wait (bounded: 20 min) until a file exists
 }
 
 # _svc_apt: one apt-get run for the Debian packages that are missing (apt holds a lock, so
-# alertmanager and chromium are installed together rather than in parallel).
+# alertmanager, chromium and tmux are installed together rather than in parallel).
 _svc_apt() {
   local home pkgs=() rc=0
   home=$(_svc_home)
@@ -121,6 +121,8 @@ _svc_apt() {
   if [[ " $1 " == *" chromium "* ]] && [ ! -x "${IRCMD_CHROMIUM_BIN:-/usr/bin/chromium}" ]; then
     pkgs+=(chromium)
   fi
+  # tmux: the real-terminal tests (tests/terminal/) drive ircmd in it
+  command -v tmux >/dev/null || pkgs+=(tmux)
   if [ "${#pkgs[@]}" -gt 0 ] && [ "$(id -u)" = 0 ]; then
     (SVC_NAME=apt && source "$_IRCMD_SVC_SCRIPTS/common.sh" && svc_apt_install "${pkgs[@]}") \
       >>"$home/logs/apt.log" 2>&1 || rc=$?

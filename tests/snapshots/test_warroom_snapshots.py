@@ -1,4 +1,4 @@
-"""How the war room looks at 100×30 and 200×60 (time frozen, demo incident).
+"""How the war room looks at 80×24, 100×30, 160×48 and 200×60 (time frozen, demo incident).
 
 Review changes by opening the SVGs (snapshot_report.html), never by blind regeneration.
 """
@@ -35,6 +35,24 @@ def demo_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., I
 
 async def _settle(pilot: Any) -> None:
     await settle(pilot)
+
+
+def test_war_room_80x24(snap_compare: Any, demo_app: Callable[..., IrcmdApp]) -> None:
+    """One pane at a time under a tab strip; the incident's title in the header."""
+    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=_settle)
+
+
+def test_war_room_80x24_traces_tab(snap_compare: Any, demo_app: Callable[..., IrcmdApp]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await _settle(pilot)
+        await pilot.press("2")
+        await _settle(pilot)
+
+    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_war_room_160x48(snap_compare: Any, demo_app: Callable[..., IrcmdApp]) -> None:
+    assert snap_compare(demo_app(), terminal_size=(160, 48), run_before=_settle)
 
 
 def test_war_room_100x30(snap_compare: Any, demo_app: Callable[..., IrcmdApp]) -> None:

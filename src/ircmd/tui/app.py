@@ -31,6 +31,8 @@ class StoreTokenChanged(Message):
 
 class IrcmdApp(App[int]):
     CSS_PATH = Path(__file__).with_name("ircmd.tcss")
+    # screen classes by terminal width (ircmd.tcss lays screens out per size)
+    HORIZONTAL_BREAKPOINTS = [(0, "-size-narrow"), (100, "-size-medium"), (160, "-size-wide")]
     TITLE = "ircmd"
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),

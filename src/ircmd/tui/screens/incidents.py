@@ -185,7 +185,8 @@ class IncidentsScreen(Refusals, Screen[None]):
         shown = filter_incidents(
             _order(incidents, self.sort_mode), self.filter_text, self.open_only
         )
-        self.query_one(IncidentTable).show_incidents(shown, self.now())
+        table = self.query_one(IncidentTable)
+        table.show_incidents(shown, self.now())
         open_count = sum(1 for i in incidents if i.is_open)
         counts = severity_counts(incidents)
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -193,7 +194,7 @@ class IncidentsScreen(Refusals, Screen[None]):
         line.append(f" · {len(incidents) - open_count} closed   ", "dim")
         for sev in reversed(list(Severity)):
             line.append(f" {sev.value} {counts[sev]} ", SEVERITY_STYLE[sev.value])
-        line.append(f"   sort: {self.sort_mode.value}", "dim")
+        line.append(f"   sort: {table.sort_label() or self.sort_mode.value}", "dim")
         if self.open_only:
             line.append(" · open only", "bold cyan")
         if self.filter_text:
@@ -215,7 +216,11 @@ class IncidentsScreen(Refusals, Screen[None]):
         self.load()
         self._start_poll(force=True)
 
+    def on_incident_table_sorted(self, _: IncidentTable.Sorted) -> None:
+        self._render_incidents()
+
     def action_cycle_sort(self) -> None:
+        self.query_one(IncidentTable).clear_sort()
         self.sort_mode = self.sort_mode.next()
         self._render_incidents()
 
@@ -226,7 +231,7 @@ class IncidentsScreen(Refusals, Screen[None]):
     def action_filter(self) -> None:
         box = self.query_one("#incident-filter", Input)
         box.add_class("visible")
-        box.focus()
+        self.set_focus(box)  # now: keys typed right after / go into the box
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#incident-filter", Input)

@@ -41,6 +41,7 @@ from ircmd.tui.messages import StoreChanged
 from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
 from ircmd.tui.screens.signals.silences import offer_expire_silences
 from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows, place_of
+from ircmd.tui.screens.warroom.layout import MODE_CLASSES, Mode, layout_mode, shown_panes, tab_strip
 from ircmd.tui.screens.warroom.palette import WarRoomCommands
 from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
 from ircmd.tui.screens.warroom.panes.severity import SeverityPane
@@ -58,6 +59,9 @@ PANES: list[tuple[str, type[Widget]]] = [
     ("containment", ContainmentPane),
     ("severity", SeverityPane),
 ]
+# The grid's reading order (see ircmd.tui.screens.warroom.layout): the wide right column
+# holds traces over containment; the pane numbers stay those of PANES.
+GRID_ORDER = ("timeline", "traces", "severity", "containment")
 
 # Key actions that change the incident: hidden (footer, help, palette) in a read-only seat.
 _WRITE_PREFILLS = ("note", "decide", "comms", "status", "classify", "role", "tag", "severity")
@@ -176,18 +180,24 @@ class WarRoomScreen(Refusals, Screen[None]):
         self._last_pane: Widget | None = None
         self._filter_before = ""
         self._known_ids: list[str] = []
+        self._mode: Mode = "four"
+        self._side = "traces"
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(id="warroom-header")
+        yield Static(id="pane-tabs")
+        built: dict[str, Widget] = {}
+        for n, (name, cls) in enumerate(PANES, start=1):
+            factory: Any = cls
+            pane: Widget = factory(self.workspace, self.incident_id, id=f"pane-{name}")
+            title = getattr(pane, "PANE_TITLE", name)
+            pane.border_title = f"{n} {title}"
+            pane.add_class("pane")
+            built[name] = pane
         with Grid(id="panes"):
-            for n, (name, cls) in enumerate(PANES, start=1):
-                factory: Any = cls
-                pane: Widget = factory(self.workspace, self.incident_id, id=f"pane-{name}")
-                title = getattr(pane, "PANE_TITLE", name)
-                pane.border_title = f"{n} {title}"
-                pane.add_class("pane")
-                yield pane
+            for name in GRID_ORDER:
+                yield built[name]
         yield Static(id="cmd-feedback")
         with Horizontal(id="cmdline-row"):
             yield Label(":", id="cmdline-prompt")
@@ -217,10 +227,35 @@ class WarRoomScreen(Refusals, Screen[None]):
         self.housekeeping()
         self.set_interval(self.HEADER_SECONDS, self._refresh_header)
         self.set_interval(self.HOUSEKEEPING_SECONDS, self.housekeeping)
-        self.call_after_refresh(self.action_focus_pane, 1)
+        # Focus now, not after the first refresh: a key typed while the war room opens
+        # (``n``, ``2``, ``:``) must not have its focus taken back by a late pane 1.
+        self.action_focus_pane(1)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.query_one("#panes").set_class(event.size.width >= 160, "-wide")
+        self._mode = layout_mode(event.size.width)
+        grid = self.query_one("#panes")
+        for mode, cls in MODE_CLASSES.items():
+            grid.set_class(mode == self._mode, cls)
+        # a narrow footer drops its spacing and the palette hint so no key name is cut
+        footer = self.query_one(Footer)
+        footer.compact = self._mode == "one"
+        footer.show_command_palette = self._mode != "one"
+        self._apply_layout()
+
+    def _apply_layout(self, focused: Widget | None = None) -> None:
+        """Show the panes of this size's layout (the focused one among them) and the tabs."""
+        names = self.pane_names()
+        pane = focused or self.focused_pane or self.panes[0]
+        current = str(pane.id or "pane-timeline").removeprefix("pane-")
+        if current != names[0]:
+            self._side = current
+        shown = shown_panes(self._mode, names, current, self._side)
+        for widget in self.panes:
+            widget.set_class(str(widget.id).removeprefix("pane-") in shown, "-shown")
+        tabs = self.query_one("#pane-tabs", Static)
+        tabs.display = self._mode != "four"
+        titles = [str(getattr(w, "PANE_TITLE", n)) for w, n in zip(self.panes, names, strict=True)]
+        tabs.update(tab_strip(names, titles, shown, current))
 
     def _build_registry(self) -> None:
         verbs: list[Verb] = list(core_verbs(self))
@@ -390,6 +425,8 @@ class WarRoomScreen(Refusals, Screen[None]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         pane = self.pane_of(event.widget)
         if pane is not None:
+            if pane is not self._last_pane:
+                self._apply_layout(pane)
             self._last_pane = pane
 
     def action_cycle_pane(self, delta: int) -> None:
@@ -406,13 +443,14 @@ class WarRoomScreen(Refusals, Screen[None]):
         pane = panes[number - 1]
         if self.maximized is not None and self.maximized is not pane:
             self.maximized = pane
+        self._apply_layout(pane)  # shown before it takes the focus (a hidden pane cannot)
         focus = getattr(pane, "focus_pane", None)
         if callable(focus):
             focus()
         else:
             for widget in pane.query("*"):
                 if widget.focusable:
-                    widget.focus()
+                    self.set_focus(widget)  # now: the next key typed must land here
                     break
         self._last_pane = pane
 

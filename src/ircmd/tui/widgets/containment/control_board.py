@@ -2,19 +2,23 @@
 
 Renders :class:`~ircmd.domain.containment.controls.ControlRow` values handed down to it; never reads
 the store or a backend. A row whose confirmed state differs from the desired one (drift,
-failed, pending, unread) is drawn in red with a ``!`` so nobody misses it.
+failed, pending, unread) is drawn in red with a ``!`` so nobody misses it. ``<``/``>`` sort
+by a column and ``=`` reverses it (``▲``/``▼`` in the header); unsorted, rows keep the order
+handed in (grouped by workflow).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from datetime import datetime
+from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
 from ircmd.domain.containment.controls import ControlRow, ControlState, RowHealth
+from ircmd.tui.widgets.column_sort import ColumnSort, sort_bindings, sort_rows
 from ircmd.tui.widgets.safe import safe_text
 
 STATE_STYLE = {
@@ -32,6 +36,20 @@ HEALTH_LABEL = {
 }
 
 MISMATCH_STYLE = "bold white on dark_red"
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+SORT_KEYS: dict[str, Callable[[ControlRow], Any]] = {
+    "mark": lambda r: not r.mismatch,
+    "workflow": lambda r: r.ref.workflow_id.lower(),
+    "control": lambda r: r.ref.control_id.lower(),
+    "kind": lambda r: r.kind.label,
+    "desired": lambda r: r.desired.value,
+    "confirmed": lambda r: (r.health.value, r.confirmed.value),
+    "changed": lambda r: r.changed_at or _EPOCH,
+    "by": lambda r: (r.changed_by or "").lower(),
+    "why": lambda r: (r.reason or r.detail or "").lower(),
+}
 
 
 def confirmed_cell(row: ControlRow, inflight: bool = False) -> Text:
@@ -73,6 +91,7 @@ class ControlBoard(DataTable[Text]):
         Binding("k", "cursor_up", "Up", show=False, id="controls.up"),
         Binding("g", "scroll_top", "Top", show=False, id="controls.top"),
         Binding("G", "scroll_bottom", "Bottom", show=False, id="controls.bottom"),
+        *sort_bindings("controls"),
     ]
 
     # key, label, width (None: takes the rest); compact boards (narrow panes) drop some.
@@ -98,9 +117,11 @@ class ControlBoard(DataTable[Text]):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
         self._rows: list[ControlRow] = []
+        self._given: list[ControlRow] = []
+        self.column_sort = ColumnSort()
+        self._layout: tuple[int, int, ColumnSort] | None = None
         self._now: datetime | None = None
         self._inflight: frozenset[str] = frozenset()
-        self._layout: tuple[int, int] | None = None
         self._shown: dict[str, dict[str, Text]] = {}
 
     def _columns_for(self, width: int) -> list[tuple[str, str, int]]:
@@ -125,17 +146,17 @@ class ControlBoard(DataTable[Text]):
     def _ensure_columns(self) -> list[tuple[str, str, int]]:
         width = self.size.width or 160
         cols = self._columns_for(width)
-        layout = (len(cols), cols[-1][2])
+        layout = (len(cols), cols[-1][2], self.column_sort)
         if layout != self._layout:
             self.clear(columns=True)
             for key, label, w in cols:
-                self.add_column(label, key=key, width=w)
+                self.add_column(self.column_sort.header(key, label), key=key, width=w)
             self._layout = layout
         return cols
 
     def on_resize(self) -> None:
         if self._now is not None:
-            self.show_rows(self._rows, self._now, self._inflight)
+            self.show_rows(self._given, self._now, self._inflight)
 
     @property
     def rows_shown(self) -> list[ControlRow]:
@@ -152,7 +173,8 @@ class ControlBoard(DataTable[Text]):
         cols = self._ensure_columns()
         keys = [k for k, _l, _w in cols]
         why_width = cols[-1][2] if "why" in keys else 0
-        rows = list(rows)
+        self._given = list(rows)
+        rows = sort_rows(self._given, self.column_sort, SORT_KEYS)
         table = [
             self._cells(row, rows, i, now, inflight, keys, why_width) for i, row in enumerate(rows)
         ]
@@ -231,3 +253,20 @@ class ControlBoard(DataTable[Text]):
     def selected_id(self) -> str | None:
         row = self.selected
         return row.id if row is not None else None
+
+    def sortable(self) -> list[str]:
+        width = self.size.width or 160
+        return [key for key, _label, _w in self._columns_for(width) if key != "mark"]
+
+    def _resort(self, sort: ColumnSort) -> None:
+        self.column_sort = sort
+        if self._now is not None:
+            self.show_rows(self._given, self._now, self._inflight)
+        else:
+            self._ensure_columns()
+
+    def action_sort_column(self, delta: int) -> None:
+        self._resort(self.column_sort.step(self.sortable(), delta))
+
+    def action_sort_reverse(self) -> None:
+        self._resort(self.column_sort.reversed(self.sortable()))

@@ -1,9 +1,16 @@
-"""The incidents list: id, severity, status, age, workflow, lead, title."""
+"""The incidents list: id, severity, status, age, workflow, lead, title.
+
+Sorted by column with ``<``/``>`` (which column) and ``=`` (reverse); the sorted column's
+header shows ``▲``/``▼``. Without a column sort the rows keep the order handed in (the
+screen's ``s`` modes).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
@@ -11,6 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from ircmd.domain.incidents.incident import Incident, Role, format_age
+from ircmd.tui.widgets.column_sort import ColumnSort, sort_bindings, sort_rows
 from ircmd.tui.widgets.safe import safe_text
 from ircmd.tui.widgets.styles import SEVERITY_STYLE, STATUS_STYLE
 
@@ -24,16 +32,22 @@ class IncidentTable(DataTable[Text]):
         Binding("k", "cursor_up", "Up", show=False, id="incidents.up"),
         Binding("g", "scroll_top", "Top", show=False, id="incidents.top"),
         Binding("G", "scroll_bottom", "Bottom", show=False, id="incidents.bottom"),
+        *sort_bindings("incidents"),
     ]
 
     @dataclass
     class Opened(Message):
         incident_id: str
 
+    class Sorted(Message):
+        """The column sort changed (the screen's summary line names it)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._ids: list[str] = []
         self._shown: tuple[list[Incident], datetime] | None = None
+        self.column_sort = ColumnSort()
+        self._header_sort = ColumnSort()
 
     COLUMNS: tuple[tuple[str, str, int], ...] = (
         ("ID", "id", 9),
@@ -46,6 +60,21 @@ class IncidentTable(DataTable[Text]):
     OPTIONAL = ("lead", "workflow")
     """Dropped in this order when the table is too narrow for a readable TITLE."""
     TITLE_MIN = 24
+    NARROW_BELOW = 100
+    """Narrower tables (80×24) pack their columns: no cell padding, a shorter WORKFLOW."""
+    NARROW: dict[str, int] = {"id": 9, "severity": 9, "status": 14, "age": 6, "workflow": 15}
+    NARROW_TITLE_MIN = 20
+
+    LABELS = {key: label for label, key, _ in COLUMNS} | {"title": "TITLE"}
+    SORT_KEYS: dict[str, Callable[[Incident], Any]] = {
+        "id": lambda i: i.number,
+        "severity": lambda i: i.severity.rank,
+        "status": lambda i: i.status.value,
+        "age": lambda i: -(i.aware_at or i.created_at).timestamp(),
+        "workflow": lambda i: (i.workflow_id or "").lower(),
+        "lead": lambda i: i.roles.get(Role.INCIDENT_LEAD, "").lower(),
+        "title": lambda i: i.title.lower(),
+    }
 
     def on_mount(self) -> None:
         self._set_columns()
@@ -55,24 +84,39 @@ class IncidentTable(DataTable[Text]):
         width = self.scrollable_content_region.width
         return width - sum(w for _, _, w in columns) - padding - 1
 
+    def _narrow(self) -> bool:
+        return 0 < self.size.width < self.NARROW_BELOW
+
     def _columns(self) -> tuple[tuple[str, str, int], ...]:
         columns = self.COLUMNS
+        title_min = self.TITLE_MIN
+        if self._narrow():
+            columns = tuple((label, key, self.NARROW.get(key, w)) for label, key, w in columns)
+            title_min = self.NARROW_TITLE_MIN
         for key in self.OPTIONAL:
-            if self._fits(columns) >= self.TITLE_MIN:
+            if self._fits(columns) >= title_min:
                 break
             columns = tuple(c for c in columns if c[1] != key)
         return columns
 
     def _set_columns(self) -> None:
+        padding = 0 if self._narrow() else 1
+        if self.cell_padding != padding:
+            self.cell_padding = padding
+            self.clear(columns=True)
         wanted = self._columns()
-        if self.columns and tuple(str(k.value) for k in self.columns)[:-1] == tuple(
-            key for _, key, _ in wanted
+        if (
+            self.columns
+            and self._header_sort == self.column_sort
+            and tuple((str(k.value), c.width) for k, c in self.columns.items())[:-1]
+            == tuple((key, w) for _, key, w in wanted)
         ):
             return
+        self._header_sort = self.column_sort
         self.clear(columns=True)
         for label, key, width in wanted:
-            self.add_column(label, key=key, width=width)
-        self.add_column("TITLE", key="title")
+            self.add_column(self.column_sort.header(key, label), key=key, width=width)
+        self.add_column(self.column_sort.header("title", "TITLE"), key="title")
 
     def _title_width(self) -> int:
         """What is left for TITLE: it is cut to fit rather than scrolled sideways."""
@@ -88,10 +132,12 @@ class IncidentTable(DataTable[Text]):
         self._set_columns()
         keys = [key for _, key, _ in self._columns()]
         title_width = self._title_width()
+        narrow = self.cell_padding == 0
+        widths = {key: w for _, key, w in self._columns()}
         selected = self.selected_id
         self.clear()
         self._ids = []
-        for inc in incidents:
+        for inc in sort_rows(incidents, self.column_sort, self.SORT_KEYS):
             cells = {
                 "id": Text(inc.id, style="bold"),
                 "severity": Text(inc.severity.value, style=SEVERITY_STYLE[inc.severity.value]),
@@ -100,6 +146,14 @@ class IncidentTable(DataTable[Text]):
                 "workflow": safe_text(inc.workflow_id or "—", "dim" if not inc.workflow_id else ""),
                 "lead": safe_text(inc.roles.get(Role.INCIDENT_LEAD, "—")),
             }
+            if narrow:  # no cell padding: each cell keeps one blank column of its own
+                for key, width in widths.items():
+                    cell = cells[key]
+                    cell.truncate(width - 1, overflow="ellipsis")
+                    if cell.justify == "right":  # rich drops trailing blanks of a right cell
+                        cell.justify = "left"
+                        cell.pad_left(width - 1 - cell.cell_len)
+                    cell.append(" ")
             self.add_row(
                 *(cells[k] for k in keys),
                 safe_text(inc.title, "" if inc.is_open else "dim", limit=title_width),
@@ -108,6 +162,37 @@ class IncidentTable(DataTable[Text]):
             self._ids.append(inc.id)
         if selected in self._ids:
             self.move_cursor(row=self._ids.index(selected))
+
+    def sortable(self) -> list[str]:
+        return [key for _, key, _ in self._columns()] + ["title"]
+
+    def _resort(self, sort: ColumnSort) -> None:
+        self.column_sort = sort
+        if self._shown is not None:
+            self.show_incidents(*self._shown)
+        else:
+            self._set_columns()
+        self.post_message(self.Sorted())
+
+    def action_sort_column(self, delta: int) -> None:
+        self._resort(self.column_sort.step(self.sortable(), delta))
+
+    def action_sort_reverse(self) -> None:
+        self._resort(self.column_sort.reversed(self.sortable()))
+
+    def sort_label(self) -> str | None:
+        """``TITLE ▲`` for the summary line, or ``None`` without a column sort."""
+        if self.column_sort.column is None:
+            return None
+        return self.column_sort.header(
+            self.column_sort.column, self.LABELS.get(self.column_sort.column, "")
+        )
+
+    def clear_sort(self) -> None:
+        """Back to the order handed in (the screen's own sort modes)."""
+        if self.column_sort.column is not None:
+            self.column_sort = ColumnSort()
+            self._set_columns()
 
     @property
     def selected_id(self) -> str | None:

@@ -3,6 +3,7 @@
 Rows come from trace summaries handed down; ``filter_summaries`` (pure) narrows them with
 a small query language: ``error``, ``model:NAME``, ``tool:NAME``, ``conv:ID``, ``user:ID``,
 ``service:NAME`` and free words matched against the root name, service and trace id.
+``<``/``>`` sort by a column and ``=`` reverses it (``▲``/``▼`` in the header).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ircmd.tui.widgets.column_sort import ColumnSort, sort_bindings, sort_rows
 from ircmd.tui.widgets.safe import safe_text
 from ircmd.tui.widgets.traces.span_format import compact_count, format_duration
 from ircmd.tui.widgets.virtual import set_virtual_size
@@ -101,6 +103,19 @@ def filter_trace_list(summaries: Sequence[Any], query: str) -> list[Any]:
 
 AUTO_HEIGHT_ROWS = 12
 
+SORT_KEYS: dict[str, Any] = {
+    "ROOT": lambda s: str(getattr(s, "root_name", "") or "").lower(),
+    "SERVICE": lambda s: str(getattr(s, "service", "") or "").lower(),
+    "STARTED": lambda s: int(getattr(s, "start_ns", 0) or 0),
+    "DURATION": lambda s: int(getattr(s, "duration_ns", 0) or 0),
+    "SPANS": lambda s: int(getattr(s, "span_count", 0) or 0),
+    "ERR": lambda s: int(getattr(s, "error_count", 0) or 0),
+    "TOKENS": lambda s: (
+        int(getattr(s, "input_tokens", 0) or 0) + int(getattr(s, "output_tokens", 0) or 0)
+    ),
+    "TRACE": lambda s: str(s.trace_id),
+}
+
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("SERVICE", 16),
     ("STARTED", 8),
@@ -110,6 +125,21 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("TOKENS", 13),
     ("TRACE", 10),
 )
+
+
+# Dropped in this order when the list is too narrow for a readable ROOT.
+OPTIONAL_COLUMNS = ("TRACE", "STARTED", "TOKENS", "SERVICE")
+ROOT_MIN = 20
+
+
+def columns_for(width: int) -> list[tuple[int, str, int]]:
+    """The (index, name, width) of the columns shown beside ROOT at ``width``."""
+    shown = list(enumerate(COLUMNS))
+    for name in OPTIONAL_COLUMNS:
+        if width - sum(w + 1 for _, (_, w) in shown) - 1 >= ROOT_MIN:
+            break
+        shown = [c for c in shown if c[1][0] != name]
+    return [(i, name, w) for i, (name, w) in shown]
 
 
 def summary_cells(s: Any) -> list[Text]:
@@ -150,6 +180,7 @@ class TraceList(ScrollView, can_focus=True):
         Binding("pageup", "page(-1)", "Page up", show=False, id="tracelist.pageup"),
         Binding("g,home", "jump(0)", "Top", show=False, id="tracelist.top"),
         Binding("G,end", "jump(-1)", "Bottom", show=False, id="tracelist.bottom"),
+        *sort_bindings("tracelist"),
     ]
 
     cursor: reactive[int] = reactive(0, init=False)
@@ -178,6 +209,8 @@ class TraceList(ScrollView, can_focus=True):
         self._summaries: list[Any] = []
         self._ids: list[str] = []
         self._cache: dict[str, Strip] = {}
+        self._given: list[Any] = []
+        self.column_sort = ColumnSort()
 
     @property
     def row_count(self) -> int:
@@ -205,7 +238,8 @@ class TraceList(ScrollView, can_focus=True):
     def show_summaries(self, summaries: Sequence[Any]) -> None:
         """Replace the rows, keeping the cursor on the same trace when it is still there."""
         selected = self.selected_trace
-        self._summaries = list(summaries)
+        self._given = list(summaries)
+        self._summaries = sort_rows(self._given, self.column_sort, SORT_KEYS)
         self._ids = [str(s.trace_id) for s in self._summaries]
         self._cache.clear()
         size = Size(self.size.width, len(self._ids) + 1)
@@ -232,15 +266,17 @@ class TraceList(ScrollView, can_focus=True):
         got = self._cache.get(key)
         if got is not None:
             return got
-        fixed = sum(w + 1 for _, w in COLUMNS)
+        shown = columns_for(width)
+        fixed = sum(w + 1 for _, _, w in shown)
         root_w = max(10, width - fixed - 1)
         if index < 0:
-            line = Text(" " + "ROOT".ljust(root_w), no_wrap=True)
-            for name, w in COLUMNS:
+            line = Text(" " + self.column_sort.header("ROOT", "ROOT").ljust(root_w), no_wrap=True)
+            for _, name, w in shown:
+                label = self.column_sort.header(name, name)
                 line.append(
-                    " " + name.rjust(w)
+                    " " + label.rjust(w)
                     if name in ("DURATION", "SPANS", "ERR")
-                    else " " + name.ljust(w)
+                    else " " + label.ljust(w)
                 )
         else:
             s = self._summaries[index]
@@ -251,7 +287,9 @@ class TraceList(ScrollView, can_focus=True):
             root.truncate(root_w, overflow="ellipsis", pad=True)
             line = Text(" ", no_wrap=True)
             line.append_text(root)
-            for cell, (_, w) in zip(summary_cells(s), COLUMNS, strict=True):
+            cells = summary_cells(s)
+            for i, _, w in shown:
+                cell = cells[i]
                 right = cell.justify == "right"
                 cell.truncate(w, overflow="ellipsis", pad=not right)
                 if right:
@@ -314,6 +352,21 @@ class TraceList(ScrollView, can_focus=True):
     def action_jump(self, where: int) -> None:
         if self._ids:
             self.cursor = 0 if where == 0 else len(self._ids) - 1
+
+    def _resort(self, sort: ColumnSort) -> None:
+        self.column_sort = sort
+        self.show_summaries(self._given)
+
+    def sortable(self) -> list[str]:
+        """ROOT and the columns shown at this width (a hidden column is not sorted by)."""
+        width = self.scrollable_content_region.width or self.size.width or 200
+        return ["ROOT", *(name for _, name, _ in columns_for(width))]
+
+    def action_sort_column(self, delta: int) -> None:
+        self._resort(self.column_sort.step(self.sortable(), delta))
+
+    def action_sort_reverse(self) -> None:
+        self._resort(self.column_sort.reversed(self.sortable()))
 
     def action_choose(self) -> None:
         trace_id = self.selected_trace

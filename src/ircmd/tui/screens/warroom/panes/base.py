@@ -79,7 +79,8 @@ class Pane(Vertical):
     def focus_pane(self) -> None:
         for widget in self.query("*"):
             if widget.focusable:
-                widget.focus()
+                # now, not after a refresh: keys already typed must reach this pane
+                self.screen.set_focus(widget)
                 return
 
     # -- helpers for panes ----------------------------------------------------------------

@@ -380,7 +380,7 @@ class TracePane(TraceActionsMixin, Vertical):
             box.placeholder = "search spans (name, attributes, ids); enter keeps the filter"
             box.value = self._span_query
         box.add_class("-active")
-        box.focus()
+        self.screen.set_focus(box)  # now: keys typed right after / go into the box
 
     def action_clear_search(self) -> None:
         box = self.query_one("#trace-search", Input)
