@@ -22,19 +22,22 @@ from ircmd.domain.traces.spans import Span
 PRODUCERS = Path(__file__).resolve().parents[1] / "producers"
 
 
-def produce(library: str, out: Path) -> Path:
-    """One run of the refunds agent under ``library``, as OTLP JSON lines in ``out``."""
+def produce(library: str, out: Path, system: str | None = None, amount: float = 120.5) -> Path:
+    """One run of the refunds agent under ``library``, as OTLP JSON lines in ``out`` (with
+    another system prompt and another refund amount asked for when given)."""
     pytest.importorskip("openai")
     from tests.producers.collector import Collector
     from tests.producers.fake_openai import FakeOpenAI
 
-    with FakeOpenAI() as api, Collector(out) as col:
+    with FakeOpenAI(amount=amount) as api, Collector(out) as col:
         env = dict(
             os.environ,
             OTEL_SEMCONV_STABILITY_OPT_IN="gen_ai_latest_experimental",
             OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT="SPAN_ONLY",
             TRACELOOP_TRACE_CONTENT="true",
         )
+        if system is not None:
+            env["PRODUCER_SYSTEM"] = system
         p = subprocess.run(
             [
                 sys.executable,
@@ -66,6 +69,18 @@ def refunds_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One OTLP JSONL file per instrumentation (otel-v2, openinference)."""
     d = tmp_path_factory.mktemp("refunds-runs")
     return {lib: produce(lib, d / f"{lib}.jsonl") for lib in ("otel-v2", "openinference")}
+
+
+@pytest.fixture(scope="session")
+def changed_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The otel-v2 run again, with a changed system prompt and a changed refund amount."""
+    d = tmp_path_factory.mktemp("refunds-changed")
+    return produce(
+        "otel-v2",
+        d / "otel-v2-b.jsonl",
+        system="You are the refunds agent. Be generous.",
+        amount=999.0,
+    )
 
 
 def run_cli(argv: Sequence[str]) -> tuple[int, str, str]:

@@ -57,7 +57,9 @@ class _Handler(BaseHTTPRequestHandler):
                         "type": "function",
                         "function": {
                             "name": "issue_refund",
-                            "arguments": json.dumps({"account_id": "A-1042", "amount": 120.5}),
+                            "arguments": json.dumps(
+                                {"account_id": "A-1042", "amount": self.server.amount}
+                            ),  # type: ignore[attr-defined],
                         },
                     }
                 ],
@@ -76,8 +78,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FakeOpenAI:
-    def __init__(self) -> None:
+    def __init__(self, amount: float = 120.5) -> None:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server.amount = amount  # type: ignore[attr-defined]  # the tool argument asked for
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

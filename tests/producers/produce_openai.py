@@ -9,6 +9,7 @@ Each runs in its own process: the instrumentations patch the same SDK."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from opentelemetry import trace
@@ -35,7 +36,7 @@ TOOLS = [
         },
     }
 ]
-SYSTEM = "You are the refunds agent."
+SYSTEM = os.environ.get("PRODUCER_SYSTEM", "You are the refunds agent.")  # a changed prompt
 USER = "Please refund account A-1042 for the double charge."
 
 

@@ -31,6 +31,7 @@ MODULES = (
     "traces",
     "trace_view",
     "trace_show",
+    "trace_diff_cmds",
     "completion",
 )
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -47,7 +48,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "review": ("review_cmds",),
     "controls": ("containment",),
     "contain": ("containment",),
-    "trace": ("traces", "trace_view", "trace_show"),
+    "trace": ("traces", "trace_view", "trace_show", "trace_diff_cmds"),
     "receive": ("traces",),
     "completion": ("completion",),
 }
