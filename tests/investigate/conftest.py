@@ -22,7 +22,14 @@ from ircmd.domain.traces.spans import Span
 PRODUCERS = Path(__file__).resolve().parents[1] / "producers"
 
 
-def produce(library: str, out: Path, system: str | None = None, amount: float = 120.5) -> Path:
+def produce(
+    library: str,
+    out: Path,
+    system: str | None = None,
+    amount: float = 120.5,
+    session: str | None = None,
+    user: str = "",
+) -> Path:
     """One run of the refunds agent under ``library``, as OTLP JSON lines in ``out`` (with
     another system prompt and another refund amount asked for when given)."""
     pytest.importorskip("openai")
@@ -38,6 +45,8 @@ def produce(library: str, out: Path, system: str | None = None, amount: float = 
         )
         if system is not None:
             env["PRODUCER_SYSTEM"] = system
+        if session is not None:
+            env.update(PRODUCER_SESSION=session, PRODUCER_USER=user)
         p = subprocess.run(
             [
                 sys.executable,
@@ -81,6 +90,21 @@ def changed_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         system="You are the refunds agent. Be generous.",
         amount=999.0,
     )
+
+
+@pytest.fixture(scope="session")
+def conversation_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Three turns of conversation ``conv-7`` (user ``u-42``) per instrumentation, plus one
+    turn of another conversation, all in one file per instrumentation."""
+    d = tmp_path_factory.mktemp("conversations")
+    out: dict[str, Path] = {}
+    for lib in ("otel-v2", "openinference"):
+        path = d / f"{lib}.jsonl"
+        for amount in (10.0, 20.0, 30.0):
+            produce(lib, path, amount=amount, session="conv-7", user="u-42")
+        produce(lib, path, session="conv-8", user="u-43")
+        out[lib] = path
+    return out
 
 
 def run_cli(argv: Sequence[str]) -> tuple[int, str, str]:

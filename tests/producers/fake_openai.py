@@ -44,6 +44,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         msgs = req.get("messages") or []
+        amount = getattr(self.server, "amount", 120.5)  # the refund the model asks for
         if any(m.get("role") == "tool" for m in msgs):
             message: dict[str, Any] = {"role": "assistant", "content": "Refund issued."}
             finish = "stop"
@@ -57,9 +58,7 @@ class _Handler(BaseHTTPRequestHandler):
                         "type": "function",
                         "function": {
                             "name": "issue_refund",
-                            "arguments": json.dumps(
-                                {"account_id": "A-1042", "amount": self.server.amount}
-                            ),  # type: ignore[attr-defined],
+                            "arguments": json.dumps({"account_id": "A-1042", "amount": amount}),
                         },
                     }
                 ],
@@ -80,7 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeOpenAI:
     def __init__(self, amount: float = 120.5) -> None:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.amount = amount  # type: ignore[attr-defined]  # the tool argument asked for
+        self.server.amount = amount  # type: ignore[attr-defined]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

@@ -8,6 +8,7 @@ Each runs in its own process: the instrumentations patch the same SDK."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -69,6 +70,17 @@ def main() -> int:
     import openai
 
     client = openai.OpenAI(base_url=base_url, api_key="test-key", max_retries=0)
+    turn = contextlib.ExitStack()  # PRODUCER_SESSION: one turn of a conversation (a root span)
+    session, user = os.environ.get("PRODUCER_SESSION"), os.environ.get("PRODUCER_USER", "")
+    if session:
+        ids = {"gen_ai.conversation.id": session, "session.id": session, "user.id": user}
+        tracer = tp.get_tracer("refunds-app")
+        turn.enter_context(tracer.start_as_current_span("refunds-turn", attributes=ids))
+        if library == "openinference":
+            from openinference.instrumentation import using_session, using_user
+
+            turn.enter_context(using_session(session))
+            turn.enter_context(using_user(user))
     messages: list[dict[str, object]] = [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": USER},
@@ -91,6 +103,7 @@ def main() -> int:
     messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps({"ok": True})})
     client.chat.completions.create(model="gpt-4o-mini", messages=messages, tools=TOOLS)  # type: ignore[arg-type]
     client.embeddings.create(model="text-embedding-3-small", input=["refund policy"])
+    turn.close()
     tp.shutdown()
     lp.shutdown()
     return 0

@@ -32,6 +32,7 @@ MODULES = (
     "trace_view",
     "trace_show",
     "trace_diff_cmds",
+    "trace_conversation_cmds",
     "completion",
 )
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -48,7 +49,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "review": ("review_cmds",),
     "controls": ("containment",),
     "contain": ("containment",),
-    "trace": ("traces", "trace_view", "trace_show", "trace_diff_cmds"),
+    "trace": ("traces", "trace_view", "trace_show", "trace_diff_cmds", "trace_conversation_cmds"),
     "receive": ("traces",),
     "completion": ("completion",),
 }
