@@ -17,9 +17,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
-    def _send(self, doc: dict[str, Any]) -> None:
+    def _send(self, doc: dict[str, Any], status: int = 200) -> None:
         body = json.dumps(doc).encode()
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))
         self.end_headers()
@@ -41,6 +41,12 @@ class _Handler(BaseHTTPRequestHandler):
                     ],
                     "usage": {"prompt_tokens": 4, "total_tokens": 4},
                 }
+            )
+            return
+        if getattr(self.server, "refuse", False):  # a gateway guardrail's refusal
+            self._send(
+                {"error": {"message": "blocked by content filter", "code": "content_filter"}},
+                status=400,
             )
             return
         msgs = req.get("messages") or []
@@ -77,9 +83,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FakeOpenAI:
-    def __init__(self, amount: float = 120.5) -> None:
+    def __init__(self, amount: float = 120.5, refuse: bool = False) -> None:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.amount = amount  # type: ignore[attr-defined]
+        self.server.refuse = refuse  # type: ignore[attr-defined]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

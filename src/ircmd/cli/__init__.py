@@ -33,6 +33,7 @@ MODULES = (
     "trace_show",
     "trace_diff_cmds",
     "trace_conversation_cmds",
+    "replay_cmds",
     "completion",
 )
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -52,6 +53,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "trace": ("traces", "trace_view", "trace_show", "trace_diff_cmds", "trace_conversation_cmds"),
     "receive": ("traces",),
     "completion": ("completion",),
+    "replay": ("replay_cmds",),
 }
 
 

@@ -47,6 +47,7 @@ class EventKind(StrEnum):
     CHECKLIST = "checklist"
     REVIEW = "review"
     EXPORT = "export"
+    REPLAY = "replay"
 
     @property
     def label(self) -> str:
