@@ -29,6 +29,8 @@ def produce(
     amount: float = 120.5,
     session: str | None = None,
     user: str = "",
+    prompt_version: str | None = None,
+    refuse: bool = False,
 ) -> Path:
     """One run of the refunds agent under ``library``, as OTLP JSON lines in ``out`` (with
     another system prompt and another refund amount asked for when given)."""
@@ -36,7 +38,7 @@ def produce(
     from tests.producers.collector import Collector
     from tests.producers.fake_openai import FakeOpenAI
 
-    with FakeOpenAI(amount=amount) as api, Collector(out) as col:
+    with FakeOpenAI(amount=amount, refuse=refuse) as api, Collector(out) as col:
         env = dict(
             os.environ,
             OTEL_SEMCONV_STABILITY_OPT_IN="gen_ai_latest_experimental",
@@ -47,6 +49,10 @@ def produce(
             env["PRODUCER_SYSTEM"] = system
         if session is not None:
             env.update(PRODUCER_SESSION=session, PRODUCER_USER=user)
+        if prompt_version is not None:
+            env["PRODUCER_PROMPT_VERSION"] = prompt_version
+        if refuse:
+            env["PRODUCER_EXPECT_ERROR"] = "1"
         p = subprocess.run(
             [
                 sys.executable,
@@ -105,6 +111,18 @@ def conversation_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Pat
         produce(lib, path, session="conv-8", user="u-43")
         out[lib] = path
     return out
+
+
+@pytest.fixture(scope="session")
+def versioned_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """OpenInference traffic: three runs with prompt v6 that succeed, then three with v7
+    that the server refuses (the error rate changes with the second version)."""
+    path = tmp_path_factory.mktemp("versioned") / "openinference.jsonl"
+    for _ in range(3):
+        produce("openinference", path, prompt_version="6")
+    for _ in range(3):
+        produce("openinference", path, prompt_version="7", refuse=True)
+    return path
 
 
 def run_cli(argv: Sequence[str]) -> tuple[int, str, str]:

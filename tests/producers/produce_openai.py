@@ -81,11 +81,24 @@ def main() -> int:
 
             turn.enter_context(using_session(session))
             turn.enter_context(using_user(user))
+    version = os.environ.get("PRODUCER_PROMPT_VERSION")  # the prompt version this run uses
+    if version and library == "openinference":
+        from openinference.instrumentation import using_prompt_template
+
+        turn.enter_context(using_prompt_template(template=SYSTEM, version=version))
     messages: list[dict[str, object]] = [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": USER},
     ]
-    first = client.chat.completions.create(model="gpt-4o-mini", messages=messages, tools=TOOLS)  # type: ignore[arg-type]
+    try:
+        first = client.chat.completions.create(model="gpt-4o-mini", messages=messages, tools=TOOLS)  # type: ignore[arg-type]
+    except openai.APIStatusError:  # the server refused: a failed run, when one is expected
+        if not os.environ.get("PRODUCER_EXPECT_ERROR"):
+            raise
+        turn.close()
+        tp.shutdown()
+        lp.shutdown()
+        return 0
     call = first.choices[0].message.tool_calls[0]  # type: ignore[index]
     messages.append(
         {

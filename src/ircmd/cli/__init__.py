@@ -34,6 +34,7 @@ MODULES = (
     "trace_diff_cmds",
     "trace_conversation_cmds",
     "replay_cmds",
+    "trace_changes_cmds",
     "completion",
 )
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -50,7 +51,14 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "review": ("review_cmds",),
     "controls": ("containment",),
     "contain": ("containment",),
-    "trace": ("traces", "trace_view", "trace_show", "trace_diff_cmds", "trace_conversation_cmds"),
+    "trace": (
+        "traces",
+        "trace_view",
+        "trace_show",
+        "trace_diff_cmds",
+        "trace_conversation_cmds",
+        "trace_changes_cmds",
+    ),
     "receive": ("traces",),
     "completion": ("completion",),
     "replay": ("replay_cmds",),
