@@ -12,6 +12,8 @@ first appears, differs by at least ``min_delta`` (absolute).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -176,12 +178,19 @@ def changes(
         for v in versions:
             carrying |= v.traces
         ordered = sorted(carrying, key=lambda t: trace_start[t])
-        for prev, v in zip(versions, versions[1:], strict=False):
-            before = [t for t in ordered if trace_start[t] < v.first_ns]
-            after = [t for t in ordered if trace_start[t] >= v.first_ns]
-            rb, nb = _rate(before, errors)
-            ra, na = _rate(after, errors)
-            if nb and na and abs(ra - rb) >= min_delta:
+        starts = [trace_start[t] for t in ordered]
+        bad_before = [0]  # errors among the first k carrying traces
+        for t in ordered:
+            bad_before.append(bad_before[-1] + (t in errors))
+        total, total_bad = len(ordered), bad_before[-1]
+        for prev, v in itertools.pairwise(versions):
+            nb = bisect.bisect_left(starts, v.first_ns)
+            na = total - nb
+            if not nb or not na:
+                continue
+            rb = round(bad_before[nb] / nb, 4)
+            ra = round((total_bad - bad_before[nb]) / na, 4)
+            if abs(ra - rb) >= min_delta:
                 points.append(ChangePoint(d, prev.value, v.value, v.first_ns, rb, ra, nb, na))
     points.sort(key=lambda c: c.at_ns)
     return ChangeReport(report, points)
