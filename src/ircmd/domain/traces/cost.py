@@ -100,7 +100,7 @@ def _int_attr(s: Span, keys: tuple[str, ...]) -> int:
 
 def usage_of(s: Span) -> TokenUsage | None:
     """The span's token usage, or None when it reports no tokens at all."""
-    it, ot = s.input_tokens, s.output_tokens
+    it, ot, *_ = s.summary_fields()
     if it is None and ot is None:
         return None
     return TokenUsage(

@@ -79,8 +79,8 @@ _FIELDS: tuple[tuple[str, Callable[[Span], Any]], ...] = (
     ("document_ids", lambda s: [d.id for d in s.documents] or None),
     ("guardrail", _guardrail),
     ("status", lambda s: s.status_code),
-    ("input_tokens", lambda s: s.input_tokens),
-    ("output_tokens", lambda s: s.output_tokens),
+    ("input_tokens", lambda s: s.summary_fields()[0]),
+    ("output_tokens", lambda s: s.summary_fields()[1]),
 )
 TOOL_FIELDS = frozenset({"tool_name", "tool_arguments", "tool_calls_requested"})
 
@@ -205,7 +205,13 @@ def _middle(a: Sequence[Any], b: Sequence[Any], oa: int, ob: int) -> list[tuple[
 def _compare(a: Span, b: Span, cost: Callable[[Span], float | None]) -> SpanPair:
     changes: dict[str, list[Any]] = {}
     wd = None
-    for name, get in _FIELDS:
+    identical = (
+        a._attr_keys is b._attr_keys
+        and a._attr_values == b._attr_values
+        and a.name == b.name
+        and a.status_code == b.status_code
+    )
+    for name, get in () if identical else _FIELDS:
         va, vb = get(a), get(b)
         if va != vb:
             changes[name] = [va, vb]
@@ -223,7 +229,11 @@ def _compare(a: Span, b: Span, cost: Callable[[Span], float | None]) -> SpanPair
 
 
 def _tokens(spans: Iterable[Span]) -> int:
-    return sum((s.input_tokens or 0) + (s.output_tokens or 0) for s in spans)
+    total = 0
+    for s in spans:
+        it, ot, *_ = s.summary_fields()
+        total += (it or 0) + (ot or 0)
+    return total
 
 
 def _duration_ms(spans: Sequence[Span]) -> int:
@@ -238,19 +248,22 @@ def diff_traces(
     cost: Callable[[Span], float | None] = lambda s: None,
 ) -> TraceDiff:
     """The aligned diff of run A and run B (``cost`` prices a span; see ``cost.Pricer.usd``)."""
+    memo: dict[int, float | None] = {}
+    price_once = _once(cost, memo)
+
     seq_a, seq_b = ordered_spans(a_spans), ordered_spans(b_spans)
     tok_a = [(d, s.kind) for d, s in seq_a]
     tok_b = [(d, s.kind) for d, s in seq_b]
     pairs: list[SpanPair] = []
     for op, i, j in _align(tok_a, tok_b):
         if op == "=":
-            pairs.append(_compare(seq_a[i][1], seq_b[j][1], cost))
+            pairs.append(_compare(seq_a[i][1], seq_b[j][1], price_once))
         elif op == "-":
             pairs.append(SpanPair("removed", seq_a[i][1], None))
         else:
             pairs.append(SpanPair("added", None, seq_b[j][1]))
-    cost_a = sum(c for s in a_spans if (c := cost(s)) is not None)
-    cost_b = sum(c for s in b_spans if (c := cost(s)) is not None)
+    cost_a = sum(c for s in a_spans if (c := price_once(s)) is not None)
+    cost_b = sum(c for s in b_spans if (c := price_once(s)) is not None)
     tool_changed = sum(
         1
         for p in pairs
@@ -270,6 +283,20 @@ def diff_traces(
     ta = a_spans[0].trace_id if a_spans else ""
     tb = b_spans[0].trace_id if b_spans else ""
     return TraceDiff(ta, tb, pairs, summary)
+
+
+def _once(
+    cost: Callable[[Span], float | None], memo: dict[int, float | None]
+) -> Callable[[Span], float | None]:
+    """``cost`` computed once per span (a diff asks for each span's price twice)."""
+
+    def price(s: Span) -> float | None:
+        k = id(s)
+        if k not in memo:
+            memo[k] = cost(s)
+        return memo[k]
+
+    return price
 
 
 def _is_tool(s: Span | None) -> bool:
