@@ -29,7 +29,9 @@ def _env(state: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def proxies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+def proxies(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, dict[str, dict[str, str]]]]:
     if not (VENV / "bin" / "litellm").exists():
         if os.environ.get("IRCMD_REQUIRE_SERVICES") == "1":
             pytest.fail(f"no LiteLLM at {VENV} (scripts/services/litellm.sh install)")
@@ -73,7 +75,7 @@ def proxies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dic
 
 
 def test_replay_through_litellm_same_then_blocked_by_guardrail(
-    proxies: tuple[str, dict[str, str]], refunds_runs: dict[str, Path]
+    proxies: tuple[str, dict[str, dict[str, str]]], refunds_runs: dict[str, Path]
 ) -> None:
     toml, _ = proxies
     path = refunds_runs["otel-v2"]
