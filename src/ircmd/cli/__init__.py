@@ -35,6 +35,7 @@ MODULES = (
     "trace_conversation_cmds",
     "replay_cmds",
     "trace_changes_cmds",
+    "trace_profile_cmds",
     "completion",
 )
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -58,6 +59,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
         "trace_diff_cmds",
         "trace_conversation_cmds",
         "trace_changes_cmds",
+        "trace_profile_cmds",
     ),
     "receive": ("traces",),
     "completion": ("completion",),
