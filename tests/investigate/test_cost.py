@@ -103,3 +103,29 @@ def test_cached_input_is_priced_at_the_cache_rate() -> None:
         and got2.usd == (Decimal(400) + 300 + 20) / 10**6
         and got2.source == "config"
     )
+
+
+def test_money_at_risk_of_findings(refunds_runs: dict[str, Path]) -> None:
+    from ircmd.domain.traces.cost import money_at_risk
+
+    spans = read_spans(refunds_runs["openinference"])
+    traces = {s.trace_id for s in spans}
+    got = money_at_risk(spans, traces, Pricer(), [("issue_refund", "amount")])
+    assert got.spend_usd == float(round(Pricer().breakdown(spans).total, 10))
+    assert got.amounts == {"issue_refund.amount": 120.5}  # requested once, counted once
+    assert "issue_refund.amount 120.50" in got.label()
+    none = money_at_risk(spans, [], Pricer(), [("issue_refund", "amount")])
+    assert none.spend_usd == 0 and none.amounts == {"issue_refund.amount": 0.0}
+
+
+def test_header_shows_money_at_risk_as_data() -> None:
+    from datetime import UTC, datetime
+
+    from ircmd.domain.incidents.incident import Incident
+    from ircmd.tui.widgets.warroom_bars import header_text
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    inc = Incident(id="INC-0001", title="refunds", created_at=now, aware_at=now, updated_at=now)
+    text = header_text(inc, now, money_at_risk="$1.20 spend · [@click=app.quit]x[/]")
+    assert "at risk $1.20 spend · [@click=app.quit]x[/]" in text.plain
+    assert "at risk" not in header_text(inc, now).plain

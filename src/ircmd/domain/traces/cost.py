@@ -270,3 +270,45 @@ def pricer_from_config(prices: Mapping[str, Any]) -> Pricer:
 
 def _dec(v: Any) -> Decimal | None:
     return None if v is None else Decimal(str(v))
+
+
+@dataclass
+class MoneyAtRisk:
+    """What an incident's recorded findings put at risk: their traces' model spend so far and
+    the sum of a numeric tool argument (e.g. ``amount`` of ``issue_refund``)."""
+
+    spend_usd: float
+    unpriced_spans: int
+    amounts: dict[str, float]
+    """``"tool.arg" -> sum`` over the invocations in the findings' traces."""
+
+    def label(self) -> str:
+        parts = [f"${self.spend_usd:.2f} spend"]
+        parts += [f"{k} {v:,.2f}" for k, v in sorted(self.amounts.items())]
+        if self.unpriced_spans:
+            parts.append(f"{self.unpriced_spans} unpriced")
+        return " · ".join(parts)
+
+
+def money_at_risk(
+    spans: Iterable[Span],
+    trace_ids: Iterable[str],
+    pricer: Pricer,
+    amount_args: Iterable[tuple[str, str]] = (),
+) -> MoneyAtRisk:
+    """Spend of the findings' traces, plus sums of ``(tool, argument)`` numeric arguments
+    (each tool call counted once: requested and executed calls are joined by call id)."""
+    from ircmd.domain.traces.blast import tool_invocations
+
+    wanted = set(trace_ids)
+    mine = [s for s in spans if s.trace_id in wanted]
+    b = pricer.breakdown(mine)
+    sums: dict[str, float] = {}
+    for tool, arg in amount_args:
+        total = 0.0
+        for inv in tool_invocations(mine, tool):
+            v = inv.arguments.get(arg) if isinstance(inv.arguments, dict) else None
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                total += float(v)
+        sums[f"{tool}.{arg}"] = total
+    return MoneyAtRisk(b.total_usd, len(b.unpriced), sums)
