@@ -23,7 +23,7 @@
 # Per-service scripts (also for private instances in tests): scripts/services/<name>.sh.
 
 _IRCMD_SVC_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/services
-_IRCMD_SVC_ALL="postgres alertmanager phoenix unleash chromium"
+_IRCMD_SVC_ALL="postgres alertmanager phoenix unleash chromium litellm"
 
 _svc_home() { echo "${IRCMD_SERVICES_HOME:-$(cd "$_IRCMD_SVC_SCRIPTS/../.." && pwd)/.services}"; }
 
@@ -34,6 +34,7 @@ _svc_var() { # the variable whose presence means "this service is available"
     phoenix) echo IRCMD_TEST_PHOENIX_URL ;;
     unleash) echo IRCMD_TEST_UNLEASH_URL ;;
     chromium) echo IRCMD_TEST_CHROMIUM ;;
+    litellm) echo IRCMD_LITELLM_VENV ;; # install only: the tests start private proxies
   esac
 }
 
@@ -77,6 +78,10 @@ _svc_chain() {
   esac
   _svc_install "$name" || return 0
   t1=$(_svc_now)
+  if [ "$name" = litellm ]; then
+    _svc_status litellm "ok ${IRCMD_LITELLM_VENV:-$home/litellm-venv} (install $(_svc_secs "$t0" "$t1") s; tests start private proxies)"
+    return 0
+  fi
   if [ "$name" = chromium ]; then
     _svc_status chromium "ok $("$_IRCMD_SVC_SCRIPTS/chromium.sh" path) (install $(_svc_secs "$t0" "$t1") s)"
     return 0
@@ -176,7 +181,9 @@ services_start() {
       ok\ *)
         local state
         state=$(_svc_state "$name")
-        if [ "$name" = chromium ]; then
+        if [ "$name" = litellm ]; then
+          export IRCMD_LITELLM_VENV=${IRCMD_LITELLM_VENV:-$home/litellm-venv}
+        elif [ "$name" = chromium ]; then
           if [ -z "${IRCMD_TEST_CHROMIUM:-}" ]; then
             export IRCMD_TEST_CHROMIUM
             IRCMD_TEST_CHROMIUM=$("$_IRCMD_SVC_SCRIPTS/chromium.sh" path)

@@ -101,7 +101,14 @@ def test_each_module_registers_exactly_the_commands_the_table_gives_it() -> None
         own = build_parser([module])
         (action,) = own._subparsers._group_actions  # type: ignore[union-attr]
         expected = {c for c, mods in COMMANDS.items() if mods[0] == module}
-        if module in ("trace_view", "trace_show"):  # add ``view``/``show`` under ``trace``
+        if module in (  # add ``view``/``show``/``diff``/… under ``trace``
+            "trace_view",
+            "trace_show",
+            "trace_diff_cmds",
+            "trace_conversation_cmds",
+            "trace_changes_cmds",
+            "trace_profile_cmds",
+        ):
             expected = {"trace"}
         assert set(action.choices or ()) == expected, module
 
@@ -139,7 +146,7 @@ def values(line: str, tmp_path: Path) -> list[str]:
 
 def test_completion_offers_commands_and_options(tmp_path: Path) -> None:
     assert {"incident", "trace", "completion"} <= set(complete("ircmd ", tmp_path))
-    assert set(complete("ircmd trace p", tmp_path)) == {"pin"}
+    assert set(complete("ircmd trace p", tmp_path)) == {"pin", "profile"}
     assert "--span" in complete("ircmd trace pin --s", tmp_path)
 
 

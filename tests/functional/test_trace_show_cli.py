@@ -124,7 +124,7 @@ def test_trace_show_json(env: dict[str, str], trace_file: Path) -> None:
     assert set(llm) == {
         "span_id", "parent_id", "name", "kind", "operation", "request_model", "response_model",
         "provider", "tokens", "messages", "tool", "documents", "conversation_id", "user_id",
-        "status", "duplicates",
+        "status", "duplicates", "cost_usd",
     }  # fmt: skip
     one = json.loads(
         run(

@@ -17,9 +17,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:
         pass
 
-    def _send(self, doc: dict[str, Any]) -> None:
+    def _send(self, doc: dict[str, Any], status: int = 200) -> None:
         body = json.dumps(doc).encode()
-        self.send_response(200)
+        self.send_response(status)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))
         self.end_headers()
@@ -43,7 +43,14 @@ class _Handler(BaseHTTPRequestHandler):
                 }
             )
             return
+        if getattr(self.server, "refuse", False):  # a gateway guardrail's refusal
+            self._send(
+                {"error": {"message": "blocked by content filter", "code": "content_filter"}},
+                status=400,
+            )
+            return
         msgs = req.get("messages") or []
+        amount = getattr(self.server, "amount", 120.5)  # the refund the model asks for
         if any(m.get("role") == "tool" for m in msgs):
             message: dict[str, Any] = {"role": "assistant", "content": "Refund issued."}
             finish = "stop"
@@ -57,7 +64,7 @@ class _Handler(BaseHTTPRequestHandler):
                         "type": "function",
                         "function": {
                             "name": "issue_refund",
-                            "arguments": json.dumps({"account_id": "A-1042", "amount": 120.5}),
+                            "arguments": json.dumps({"account_id": "A-1042", "amount": amount}),
                         },
                     }
                 ],
@@ -76,8 +83,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FakeOpenAI:
-    def __init__(self) -> None:
+    def __init__(self, amount: float = 120.5, refuse: bool = False) -> None:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server.amount = amount  # type: ignore[attr-defined]
+        self.server.refuse = refuse  # type: ignore[attr-defined]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property

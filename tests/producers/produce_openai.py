@@ -8,7 +8,9 @@ Each runs in its own process: the instrumentations patch the same SDK."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 
 from opentelemetry import trace
@@ -35,7 +37,7 @@ TOOLS = [
         },
     }
 ]
-SYSTEM = "You are the refunds agent."
+SYSTEM = os.environ.get("PRODUCER_SYSTEM", "You are the refunds agent.")  # a changed prompt
 USER = "Please refund account A-1042 for the double charge."
 
 
@@ -68,11 +70,35 @@ def main() -> int:
     import openai
 
     client = openai.OpenAI(base_url=base_url, api_key="test-key", max_retries=0)
+    turn = contextlib.ExitStack()  # PRODUCER_SESSION: one turn of a conversation (a root span)
+    session, user = os.environ.get("PRODUCER_SESSION"), os.environ.get("PRODUCER_USER", "")
+    if session:
+        ids = {"gen_ai.conversation.id": session, "session.id": session, "user.id": user}
+        tracer = tp.get_tracer("refunds-app")
+        turn.enter_context(tracer.start_as_current_span("refunds-turn", attributes=ids))
+        if library == "openinference":
+            from openinference.instrumentation import using_session, using_user
+
+            turn.enter_context(using_session(session))
+            turn.enter_context(using_user(user))
+    version = os.environ.get("PRODUCER_PROMPT_VERSION")  # the prompt version this run uses
+    if version and library == "openinference":
+        from openinference.instrumentation import using_prompt_template
+
+        turn.enter_context(using_prompt_template(template=SYSTEM, version=version))
     messages: list[dict[str, object]] = [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": USER},
     ]
-    first = client.chat.completions.create(model="gpt-4o-mini", messages=messages, tools=TOOLS)  # type: ignore[arg-type]
+    try:
+        first = client.chat.completions.create(model="gpt-4o-mini", messages=messages, tools=TOOLS)  # type: ignore[arg-type]
+    except openai.APIStatusError:  # the server refused: a failed run, when one is expected
+        if not os.environ.get("PRODUCER_EXPECT_ERROR"):
+            raise
+        turn.close()
+        tp.shutdown()
+        lp.shutdown()
+        return 0
     call = first.choices[0].message.tool_calls[0]  # type: ignore[index]
     messages.append(
         {
@@ -90,6 +116,7 @@ def main() -> int:
     messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps({"ok": True})})
     client.chat.completions.create(model="gpt-4o-mini", messages=messages, tools=TOOLS)  # type: ignore[arg-type]
     client.embeddings.create(model="text-embedding-3-small", input=["refund policy"])
+    turn.close()
     tp.shutdown()
     lp.shutdown()
     return 0

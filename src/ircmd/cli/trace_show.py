@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, print_json
-from ircmd.cli.traces import _load, _print_problems, _source_label, trace_group
+from ircmd.cli.traces import _load, _print_problems, _source_label, pricer, trace_group
 from ircmd.domain.text import one_line
 
 _HEX = re.compile(r"^[0-9a-f]+$")
@@ -46,7 +46,9 @@ def _messages(msgs: Any) -> list[dict[str, Any]]:
     ]
 
 
-def span_view(s: Any, invocations: dict[str, Any], duplicates: int = 0) -> dict[str, Any]:
+def span_view(
+    s: Any, invocations: dict[str, Any], duplicates: int = 0, pricer: Any = None
+) -> dict[str, Any]:
     """One span as ``trace show --json`` prints it."""
     inv = invocations.get(s.span_id)
     tool: dict[str, Any] | None = None
@@ -82,6 +84,7 @@ def span_view(s: Any, invocations: dict[str, Any], duplicates: int = 0) -> dict[
         "user_id": s.user_id,
         "status": {"code": s.status_code, "message": s.status_message},
         "duplicates": duplicates,
+        "cost_usd": pricer.usd(s) if pricer is not None else None,
     }
 
 
@@ -115,7 +118,8 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
         if not spans:
             raise CliError(f"no span {span_id} in trace {trace_id}")
     spans.sort(key=lambda s: (s.start_ns, s.span_id))
-    views = [span_view(s, invs, dups.get((s.trace_id, s.span_id), 0)) for s in spans]
+    price = pricer(ctx)
+    views = [span_view(s, invs, dups.get((s.trace_id, s.span_id), 0), price) for s in spans]
     if args.json:
         print_json({"trace_id": trace_id, "spans": views})
     else:

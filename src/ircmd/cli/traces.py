@@ -164,6 +164,13 @@ def _no_input(batch: Any) -> bool:
     return not batch.spans and bool(batch.problems or batch.warnings)
 
 
+def pricer(ctx: Context) -> Any:
+    """The span pricer: genai-prices data plus the config's ``[prices]``."""
+    from ircmd.domain.traces.cost import pricer_from_config
+
+    return pricer_from_config({k: v.model_dump() for k, v in ctx.config.prices.items()})
+
+
 # -- commands -----------------------------------------------------------------------------------
 
 
@@ -196,6 +203,7 @@ def inspect_totals(spans: list[Any]) -> dict[str, Any]:
 def cmd_inspect(ctx: Context, args: argparse.Namespace) -> int:
     batch = _load(ctx, args)
     out = inspect_totals(batch.spans)
+    out["cost"] = pricer(ctx).breakdown(batch.spans).to_dict()
     out["duplicates"] = sum(batch.duplicates.values())
     out["problems"] = _problems(batch)
     if args.json:
@@ -207,6 +215,8 @@ def cmd_inspect(ctx: Context, args: argparse.Namespace) -> int:
         print(f"tokens  in {out['tokens']['input']}  out {out['tokens']['output']}")
         kinds = "  ".join(f"{k} {n}" for k, n in out["kinds"].items() if n)
         print(f"kinds   {kinds or '-'}")
+        cost = out["cost"]
+        print(f"cost    ${cost['total_usd']:.6f}  ({cost['unpriced_spans']} unpriced spans)")
         if out["duplicates"]:
             print(f"duplicates {out['duplicates']} (spans read more than once, counted once)")
         _print_problems(batch)
@@ -277,6 +287,10 @@ def cmd_find(ctx: Context, args: argparse.Namespace) -> int:
         )
     result = find_similar(batch.spans, q)
     out = result.to_dict()
+    matched = set(result.trace_ids)
+    blast_cost = pricer(ctx).breakdown(s for s in batch.spans if s.trace_id in matched)
+    out["cost_usd"] = blast_cost.total_usd
+    out["unpriced_spans"] = len(blast_cost.unpriced)
     if args.arg:
         values = distinct_argument_values(batch.spans, args.tool, args.arg, q)
         out["argument"] = args.arg
@@ -291,6 +305,7 @@ def cmd_find(ctx: Context, args: argparse.Namespace) -> int:
         print(f"spans          {result.spans}  ({result.error_spans} with errors)")
         print(f"conversations  {result.conversations}")
         print(f"users          {result.users}")
+        print(f"cost           ${out['cost_usd']:.6f}  ({out['unpriced_spans']} unpriced spans)")
         if args.arg:
             print(f"\n{args.arg} values ({len(out['values'])}):")
             for v in out["values"]:

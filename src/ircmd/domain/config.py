@@ -167,7 +167,31 @@ class RedactionConfig(_Strict):
             token_env = getattr(ctl, "token_env", None)
             if token_env:
                 names.append(token_env)
+        for ep in config.model_endpoints:
+            if ep.token_env:
+                names.append(ep.token_env)
         return sorted(set(names))
+
+
+class PriceConfig(_Strict):
+    """``[prices."MODEL"]``: USD per million tokens (adds a model or overrides genai-prices)."""
+
+    input_mtok: float = Field(ge=0)
+    output_mtok: float = Field(default=0.0, ge=0)
+    cache_read_mtok: float | None = Field(default=None, ge=0)
+    cache_write_mtok: float | None = Field(default=None, ge=0)
+
+
+class ModelEndpointConfig(_Strict):
+    """``[[model_endpoints]]``: an OpenAI-compatible chat completions endpoint for replay."""
+
+    name: str = Field(min_length=1)
+    url: str = Field(min_length=1)
+    """The base URL (``…/v1``); ``/chat/completions`` is appended."""
+    model: str | None = None
+    """The model to send (default: the pinned request's model)."""
+    token_env: str | None = None
+    timeout: float = Field(default=60.0, gt=0)
 
 
 class Config(_Strict):
@@ -180,6 +204,8 @@ class Config(_Strict):
     redaction: RedactionConfig = Field(default_factory=RedactionConfig)
     comms: CommsConfig = Field(default_factory=CommsConfig)
     author: str | None = None
+    prices: dict[str, PriceConfig] = Field(default_factory=dict)
+    model_endpoints: list[ModelEndpointConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> Config:

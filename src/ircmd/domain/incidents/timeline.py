@@ -53,6 +53,7 @@ class EventKind(StrEnum):
     TASK_REOPENED = "task_reopened"
     HANDOFF_OFFERED = "handoff_offered"
     HANDOFF_ACCEPTED = "handoff_accepted"
+    REPLAY = "replay"
 
     @property
     def label(self) -> str:

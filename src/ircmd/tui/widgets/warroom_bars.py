@@ -28,6 +28,7 @@ def header_text(
     deadline: tuple[str, datetime] | None = None,
     *,
     update: tuple[str, datetime] | None = None,
+    money_at_risk: str | None = None,
 ) -> Text:
     """Line 1: id, severity, status, elapsed since aware, next deadline, lead, title.
     Line 2: classification, the other roles and the tags. Each line is cut, not wrapped."""
@@ -60,6 +61,9 @@ def header_text(
     lead = inc.roles.get(Role.INCIDENT_LEAD)
     t.append("  lead ", "dim")
     t.append_text(safe_text(lead or "unassigned", "" if lead else "italic red", limit=24))
+    if money_at_risk:
+        t.append("  at risk ", "dim")
+        t.append_text(safe_text(money_at_risk, "bold yellow", limit=60))
     t.append("  ")
     t.append_text(safe_text(inc.title, "bold", limit=120))
     t.append("\n")

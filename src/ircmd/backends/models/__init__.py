@@ -1,0 +1,1 @@
+"""Model endpoints (OpenAI-compatible chat completions) used to replay a pinned call."""

@@ -1,0 +1,64 @@
+"""``ircmd trace changes PATH…|--spool [--by DIM] [--json]``: versions seen per dimension
+(prompt, models, retrieval source, documents, tool schemas, service version) with first/last
+seen, span counts and error rate, and the change points where a new version appears together
+with a change in error rate.
+
+``--json``: ``dimensions`` (``[{name, versions: [{value, first_ns, last_ns, spans, traces,
+error_rate}]}]``), ``change_points`` (``[{dimension, from, to, at_ns, error_rate_before,
+error_rate_after, traces_before, traces_after, sentence}]``)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from typing import Any
+
+from ircmd.cli.common import Context, add_json_flag, print_json
+from ircmd.cli.traces import _load, _no_input, _print_problems, trace_group
+from ircmd.domain.text import one_line
+
+
+def register(sub: Any) -> None:
+    from ircmd.domain.traces.changes import DIMENSIONS
+
+    group = trace_group(sub)
+    p = group.add_parser("changes", help="what changed before it broke: versions, change points")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files, directories or globs")
+    p.add_argument("--spool", action="store_true", help="read the receiver's spool too")
+    p.add_argument("--by", action="append", choices=sorted(DIMENSIONS), help="only this dimension")
+    p.add_argument(
+        "--min-delta", type=float, default=0.05, help="error-rate change that counts (0.05)"
+    )
+    add_json_flag(p)
+    p.set_defaults(func=cmd_changes)
+
+
+def _when(ns: int) -> str:
+    return datetime.fromtimestamp(ns / 1e9, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def cmd_changes(ctx: Context, args: argparse.Namespace) -> int:
+    from ircmd.domain.traces.changes import changes
+
+    batch = _load(ctx, args)
+    report = changes(batch.spans, args.by, args.min_delta)
+    if args.json:
+        print_json(report.to_dict())
+        return 1 if _no_input(batch) else 0
+    for name, versions in report.dimensions.items():
+        if not versions:
+            continue
+        print(f"{name}:")
+        for v in versions:
+            print(
+                f"  {one_line(v.value, 50):<50} {v.spans:>7} spans  errors {v.error_rate:6.1%}"
+                f"  {_when(v.first_ns)} → {_when(v.last_ns)}"
+            )
+    if report.change_points:
+        print("\nchange points:")
+        for c in report.change_points:
+            print(f"  {_when(c.at_ns)}  {one_line(c.sentence, 120)}")
+    else:
+        print("\nno change points")
+    _print_problems(batch)
+    return 1 if _no_input(batch) else 0

@@ -1,0 +1,1 @@
+"""Investigation depth: diffs of two runs, conversations, replay, change points, profiles."""

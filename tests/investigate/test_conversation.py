@@ -1,0 +1,50 @@
+"""Conversations as turns: three turns of one conversation (and one of another) produced by
+the real otel-v2 and OpenInference instrumentations under an app's root span."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ircmd.domain.traces.conversation import build_conversation
+from ircmd.domain.traces.cost import Pricer
+from tests.investigate.conftest import cli_json, read_spans, run_cli
+
+
+def test_turns_in_order_with_tool_calls_tokens_and_cost(
+    conversation_runs: dict[str, Path],
+) -> None:
+    for lib, path in conversation_runs.items():
+        spans = read_spans(path)
+        conv = build_conversation(spans, "conv-7", Pricer().usd)
+        assert len(conv.turns) == 3, lib
+        assert conv.user_ids == ["u-42"], lib
+        amounts = []
+        for t in conv.turns:
+            assert t.input == "Please refund account A-1042 for the double charge.", lib
+            assert t.output == "Refund issued.", lib
+            requested = [c for c in t.tool_calls if c["name"] == "issue_refund"]
+            assert requested, lib
+            amounts.append(requested[0]["arguments"]["amount"])
+            assert t.tokens == {"input": 42 * 2 + 4, "output": 17 * 2}, lib
+            assert t.cost_usd is not None and t.cost_usd > 0
+        assert amounts == [10.0, 20.0, 30.0], lib
+        assert [t.start_ns for t in conv.turns] == sorted(t.start_ns for t in conv.turns)
+
+
+def test_cli_conversation_json_contract_and_lookup_by_trace(
+    conversation_runs: dict[str, Path],
+) -> None:
+    path = str(conversation_runs["otel-v2"])
+    out = cli_json(["trace", "conversation", "conv-7", path])
+    assert out["conversation_id"] == "conv-7" and len(out["turns"]) == 3
+    keys = {"trace_id", "start", "user_id", "input", "output", "tool_calls", "errors", "tokens"}
+    assert keys | {"cost_usd"} <= out["turns"][0].keys()
+    assert {"name", "arguments", "invocation"} <= out["turns"][0]["tool_calls"][0].keys()
+    by_trace = cli_json(["trace", "conversation", out["turns"][1]["trace_id"], path])
+    assert by_trace["conversation_id"] == "conv-7"
+    other = cli_json(["trace", "conversation", "conv-8", path])
+    assert len(other["turns"]) == 1 and other["user_ids"] == ["u-43"]
+    code, _, err = run_cli(["trace", "conversation", "conv-404", path])
+    assert code == 1 and err.count("\n") == 1 and "conv-404" in err
+    code, text, _ = run_cli(["trace", "conversation", "conv-7", path])
+    assert code == 0 and text.count("assistant: Refund issued.") == 3

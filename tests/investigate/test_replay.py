@@ -1,0 +1,55 @@
+"""Replay of a pinned call against the local OpenAI-compatible server: same, different (a
+changed refund amount), blocked (the endpoint refuses); never executes the tool calls; kept as
+evidence and a ``replay`` event."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ircmd.domain.traces.spans import SpanKind
+from tests.investigate.conftest import cli_json, read_spans, run_cli
+from tests.producers.fake_openai import FakeOpenAI
+
+
+def _endpoint(name: str, url: str) -> str:
+    return f'[[model_endpoints]]\nname = "{name}"\nurl = "{url}"\n'
+
+
+def test_replay_same_different_blocked_recorded(refunds_runs: dict[str, Path]) -> None:
+    path = refunds_runs["otel-v2"]
+    llm = sorted((s for s in read_spans(path) if s.kind is SpanKind.LLM), key=lambda s: s.start_ns)[
+        0
+    ]
+    inc = cli_json(["incident", "declare", "--title", "refunds", "--severity", "high"])["id"]
+    pinned = cli_json(["trace", "pin", inc, str(path), "--span", llm.span_id])
+    cfg = Path(os.environ["IRCMD_CONFIG"])
+    with FakeOpenAI() as same, FakeOpenAI(amount=5000.0) as other, FakeOpenAI(refuse=True) as gw:
+        cfg.write_text(
+            _endpoint("same", same.base_url)
+            + _endpoint("other", other.base_url)
+            + _endpoint("gateway", gw.base_url),
+            "utf-8",
+        )
+        r1 = cli_json(["replay", inc, pinned["id"], "--endpoint", "same"])
+        r2 = cli_json(["replay", inc, pinned["id"], "--endpoint", "other"])
+        r3 = cli_json(["replay", inc, pinned["id"], "--endpoint", "gateway"])
+    assert r1["verdict"] == "same" and r1["status_code"] == 200
+    assert r1["tool_calls"][0]["name"] == "issue_refund" and r1["tool_calls_executed"] is False
+    assert r2["verdict"] == "different"
+    changed = [p for p in r2["diff"]["pairs"] if p["status"] == "changed"]
+    assert "tool_calls_requested" in changed[0]["changes"]
+    assert r3["verdict"] == "blocked" and r3["status_code"] == 400
+    assert "content filter" in r3["output"]
+    assert len({r1["evidence_id"], r2["evidence_id"], r3["evidence_id"]}) == 3
+    assert r1["request_digest"] == r3["request_digest"]
+    shown = cli_json(["incident", "show", inc])
+    replays = [e for e in shown["timeline"] if e["kind"] == "replay"]
+    assert [e["data"]["verdict"] for e in replays] == ["same", "different", "blocked"]
+    assert all(e["data"]["original_evidence_id"] == pinned["id"] for e in replays)
+
+
+def test_replay_errors_are_one_line(refunds_runs: dict[str, Path]) -> None:
+    inc = cli_json(["incident", "declare", "--title", "x", "--severity", "low"])["id"]
+    code, _, err = run_cli(["replay", inc, "EV-000000000000", "--endpoint", "nope"])
+    assert code == 1 and err.count("\n") == 1 and "nope" in err
