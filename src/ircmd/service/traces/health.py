@@ -1,6 +1,7 @@
-"""Health providers for the war room's status bar: the incident store and the receivers.
+"""A health provider for the war room's status bar: the OTLP receivers (the store's own
+state is read by the war room's housekeeping worker).
 
-Both answer from state already held in memory (no query, no request), so the status bar
+It answers from state already held in memory (no query, no request), so the status bar
 can ask on every refresh tick."""
 
 from __future__ import annotations
@@ -13,14 +14,6 @@ if TYPE_CHECKING:
     from ircmd.service.workspace import Workspace
 
 _STATES = {"ok", "down", "unknown", "slow"}
-
-
-def store_health_lines(workspace: Workspace) -> list[BackendHealth]:
-    """The store's own answer (PostgreSQL: its connection state; a local file: always ok)."""
-    from ircmd.store.health import store_health
-
-    ok, line = store_health(workspace.store)
-    return [BackendHealth("store", "ok" if ok else "down", "" if ok else line)]
 
 
 def receiver_health_lines(workspace: Workspace) -> list[BackendHealth]:
