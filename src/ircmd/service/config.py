@@ -32,7 +32,7 @@ def config_path() -> Path:
 
 def _find_line(text: str, loc: tuple[Any, ...]) -> int | None:
     """Best effort: the line where the innermost named key of ``loc`` is written."""
-    lines = text.splitlines()
+    lines = text.split("\n")
     names = [p for p in loc if isinstance(p, str)]
     # Find the table header first, then the key below it.
     start = 0

@@ -166,7 +166,7 @@ def verify_timeline(data: bytes, expected: dict[str, Any]) -> list[BundleProblem
             record.pop("redacted_fields", None)
             ev = TimelineEvent.from_record(record)
         except (ValueError, AttributeError, TypeError) as exc:
-            first = str(exc).splitlines()[0]
+            first = str(exc).split("\n")[0]
             problems.append(BundleProblem(where, f"unreadable event: {first}"))
             continue
         where = f"{TIMELINE} event {ev.seq}"

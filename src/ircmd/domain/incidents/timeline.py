@@ -275,7 +275,7 @@ def verify_records(incident_id: str, records: Iterable[dict[str, Any]]) -> list[
         try:
             events.append(TimelineEvent.from_record(rec))
         except ValueError as exc:
-            first = str(exc).splitlines()[0]
+            first = str(exc).split("\n")[0]
             problems.append(
                 ChainProblem(
                     incident_id,

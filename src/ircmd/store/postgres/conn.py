@@ -99,7 +99,7 @@ def describe_dsn(dsn: str, env_name: str) -> tuple[str, str | None]:
 def reason(exc: BaseException, secret: str | None) -> str:
     """The first line of a driver error, with the password (if it ever shows) scrubbed."""
     text = str(exc).strip()
-    line = text.splitlines()[0] if text else type(exc).__name__
+    line = text.split("\n")[0] if text else type(exc).__name__
     return one_line(scrub(line, [secret] if secret else []))
 
 

@@ -69,9 +69,8 @@ def verify_raw(raw: RawStore, chain: ChainKeyState | None = None) -> list[str]:
         try:
             Incident.model_validate(rec)
         except ValueError as exc:
-            problems.append(
-                f"{incident_id}: incident record unreadable: {str(exc).splitlines()[0]}"
-            )
+            first = str(exc).split("\n")[0]
+            problems.append(f"{incident_id}: incident record unreadable: {first}")
         records = raw.events.get(incident_id, [])
         problems += incident_chain_problems(incident_id, rec, records)
         if chain is not None:

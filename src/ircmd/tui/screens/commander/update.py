@@ -109,7 +109,7 @@ class UpdateScreen(ModalScreen[bool]):
     def action_copy(self, form: str) -> None:
         text = self.query_one(TextArea).text
         if form == "markdown":
-            lines = [line for line in text.splitlines() if line.strip()]
+            lines = [line for line in text.split("\n") if line.strip()]
             text = f"## Update for {self.audience}\n\n" + "\n".join(f"- {x}" for x in lines)
         self.app.copy_to_clipboard(text)
         self._status(f"copied as {form} text")
