@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import tests.services
 from tests.services import PrivateService, require_service, start_private, unleash_token
 
 FIXED_NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+
+# Every fuzz test is bounded and repeatable: the same examples on every run (a failure in CI
+# reproduces on a laptop). Set HYPOTHESIS_PROFILE=explore to search with fresh random examples.
+settings.register_profile("ircmd", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ircmd"))
 
 
 # Fixtures that reach a real server: a test using one gets the ``services`` marker

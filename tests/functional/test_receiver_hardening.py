@@ -430,3 +430,25 @@ def test_official_log_exporters_http_and_grpc(tmp_path: Path) -> None:
         if handler is not None:
             lg.removeHandler(handler)
         rec.stop()
+
+
+def test_status_bar_shows_only_the_workspaces_own_receivers(tmp_path: Path) -> None:
+    """A receiver another workspace of this process started (here: another data dir) is not
+    in this workspace's status bar."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from ircmd.backends.traces.otlp_receiver import OtlpReceiverSource, receiver_health
+
+    mine = OtlpReceiverSource("mine", port=0, data_dir=tmp_path / "a")
+    other = OtlpReceiverSource("other", port=0, data_dir=tmp_path / "b")
+    asyncio.run(mine.load())
+    asyncio.run(other.load())
+    try:
+        names = {h.name for h in receiver_health(SimpleNamespace(data_dir=tmp_path / "a"))}
+        assert names == {"mine"}
+        everyone = {h.name for h in receiver_health(None)}
+        assert {"mine", "other"} <= everyone
+    finally:
+        asyncio.run(mine.close())
+        asyncio.run(other.close())

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ircmd.cli.common import Context, add_json_flag, print_json
-from ircmd.cli.traces import _load, _no_input, _print_problems, trace_group
+from ircmd.cli.traces import _finish, _load, trace_group
 from ircmd.domain.text import one_line
 
 
@@ -44,7 +44,7 @@ def cmd_changes(ctx: Context, args: argparse.Namespace) -> int:
     report = changes(batch.spans, args.by, args.min_delta)
     if args.json:
         print_json(report.to_dict())
-        return 1 if _no_input(batch) else 0
+        return _finish(batch, True)
     for name, versions in report.dimensions.items():
         if not versions:
             continue
@@ -60,5 +60,4 @@ def cmd_changes(ctx: Context, args: argparse.Namespace) -> int:
             print(f"  {_when(c.at_ns)}  {one_line(c.sentence, 120)}")
     else:
         print("\nno change points")
-    _print_problems(batch)
-    return 1 if _no_input(batch) else 0
+    return _finish(batch, False)

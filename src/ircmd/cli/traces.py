@@ -155,8 +155,22 @@ def _problems(batch: Any) -> list[dict[str, Any]]:
 
 
 def _print_problems(batch: Any) -> None:
-    for line in batch.problem_lines:
+    """One warning line per distinct problem; when nothing could be read at all, the
+    problems are the reason for the failure and go on ONE error line instead."""
+    lines = list(dict.fromkeys(batch.problem_lines))
+    if _no_input(batch):
+        print(f"ircmd: error: no spans read: {one_line('; '.join(lines), 300)}", file=sys.stderr)
+        return
+    for line in lines:
         print(f"ircmd: warning: {one_line(line, 300)}", file=sys.stderr)
+
+
+def _finish(batch: Any, json_mode: bool) -> int:
+    """Exit code of a reading command: 1 when nothing could be read. Problems go to stderr
+    (under --json they are in the output, and only the failure itself is printed)."""
+    if not json_mode or _no_input(batch):
+        _print_problems(batch)
+    return 1 if _no_input(batch) else 0
 
 
 def _no_input(batch: Any) -> bool:
@@ -219,8 +233,7 @@ def cmd_inspect(ctx: Context, args: argparse.Namespace) -> int:
         print(f"cost    ${cost['total_usd']:.6f}  ({cost['unpriced_spans']} unpriced spans)")
         if out["duplicates"]:
             print(f"duplicates {out['duplicates']} (spans read more than once, counted once)")
-        _print_problems(batch)
-    return 1 if _no_input(batch) else 0
+    return _finish(batch, args.json)
 
 
 def _hours_ns(h: float) -> int:
@@ -311,8 +324,7 @@ def cmd_find(ctx: Context, args: argparse.Namespace) -> int:
             for v in out["values"]:
                 traces = ", ".join(v["trace_ids"][:3]) + (" …" if len(v["trace_ids"]) > 3 else "")
                 print(f"  {v['count']:>6}  {one_line(v['value'], 60)}  {traces}")
-        _print_problems(batch)
-    return 1 if _no_input(batch) else 0
+    return _finish(batch, args.json)
 
 
 def _source_label(args: argparse.Namespace) -> str:

@@ -800,8 +800,17 @@ _LIVE: weakref.WeakSet[OtlpReceiverSource] = weakref.WeakSet()
 
 def receiver_health(workspace: object = None) -> list[ReceiverHealth]:
     """A health provider (``ircmd.service.hooks`` shape) for the status bar: every receiver
-    source this process started, as of now (no I/O)."""
-    return [src.health() for src in list(_LIVE)]
+    source this process started for ``workspace`` (its spool under the workspace's data
+    dir), as of now (no I/O). A receiver another workspace of the same process started (a
+    test, an embedding program) is not this one's."""
+    data_dir = getattr(workspace, "data_dir", None)
+    root = Path(data_dir).resolve() if data_dir is not None else None
+    return [
+        src.health()
+        for src in list(_LIVE)
+        if root is None
+        or (src.spool_directory is not None and src.spool_directory.resolve().is_relative_to(root))
+    ]
 
 
 def from_config(
