@@ -45,6 +45,13 @@ def task_row(task: Task, now: datetime) -> Text:
     row.append(one_line(task.title, 80), style="dim" if not task.is_open else "")
     if task.control:
         row.append(f"  ⟂ {one_line(task.control, 40)}", style="magenta")
+        if task.confirm:
+            if task.drift:
+                row.append(" DRIFT", style="bold red")
+            elif task.is_open:
+                row.append(f" awaits {task.confirm}", style="magenta")
+            else:
+                row.append(f" confirmed {task.confirm}", style="green")
     return row
 
 

@@ -114,5 +114,40 @@ def handoff_verb(room: Room) -> Verb:
     )
 
 
+def playbook_verb(room: Room) -> Verb:
+    names: list[str] = []
+
+    def choices() -> list[str]:
+        """The playbook names (read once, on the first completion)."""
+        if not names:
+            from ircmd.service.playbooks.loader import load_playbooks
+
+            try:
+                names.extend(load_playbooks())
+            except Exception:  # a broken file: no completion; applying says why
+                return []
+        return names
+
+    def run(cmd: Command) -> None:
+        from ircmd.service.playbooks.service import PlaybookService
+
+        svc = PlaybookService(room.workspace.incidents)
+        iid, name = room.incident_id, cmd.arg("name")
+
+        def apply() -> object:
+            result = svc.apply(iid, name, reason="applied in the war room")
+            return result
+
+        room.run_write(apply, f"playbook {name} applied (its steps are tasks; :tasks)")
+
+    return Verb(
+        "playbook",
+        "playbook NAME: add the playbook's steps as tasks (containment done when confirmed)",
+        params=(Param("name", choices=choices, help="a playbook (ircmd playbook list)"),),
+        handler=run,
+        source="commander",
+    )
+
+
 def commander_verbs() -> tuple[VerbFactory, ...]:
-    return (task_verb, tasks_verb, update_verb, handoff_verb)
+    return (task_verb, tasks_verb, update_verb, handoff_verb, playbook_verb)
