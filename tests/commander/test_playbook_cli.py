@@ -49,7 +49,9 @@ def test_list_show_and_apply_twice(capsys: pytest.CaptureFixture[str]) -> None:
     assert "done when the block source control is confirmed on" in out
     assert "GDPR" in out
 
-    code, out, _ = run(capsys, "incident", "declare", "--title", "t", "--workflow", "support-refunds")
+    code, out, _ = run(
+        capsys, "incident", "declare", "--title", "t", "--workflow", "support-refunds"
+    )
     inc = out.strip()
     code, out, err = run(capsys, "playbook", "apply", inc, "customer-misinformation", "--json")
     assert code == 0, err

@@ -107,7 +107,10 @@ def test_six_builtin_playbooks_cover_the_seeds_triggers() -> None:
         ),
         ('name = "other"\ntitle = "x"\n', "mine.toml:1: name: 'other' differs from the file"),
         ('title = "x\n', "mine.toml: not valid TOML"),
-        ('title = "x"\n[[containment]]\nid = "a"\n', "mine.toml:2: containment[0].title: Field required"),
+        (
+            'title = "x"\n[[containment]]\nid = "a"\n',
+            "mine.toml:2: containment[0].title: Field required",
+        ),
     ],
 )
 def test_bad_playbook_file_is_one_line_naming_file_line_key(

@@ -56,9 +56,7 @@ class IncidentService:
     config: Config = field(default_factory=Config)
     actor: str = field(default_factory=default_actor)
     clock: Clock = system_clock
-    on_declared: list[Callable[[Incident, list[TimelineEvent]], None]] = field(
-        default_factory=list
-    )
+    on_declared: list[Callable[[Incident, list[TimelineEvent]], None]] = field(default_factory=list)
     """Called after a declaration is written (matching playbooks add their tasks); a hook
     that fails does not undo the declaration."""
 

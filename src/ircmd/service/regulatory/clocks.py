@@ -76,3 +76,50 @@ def deadlines(service: IncidentService, incident_id: str) -> list[dict[str, Any]
         )
     flags = clocks_from_doc(service.store.get_doc(CLOCKS, inc.id))
     return [s.to_json() for s in all_deadlines(flags, art73)]
+
+
+def regime_draft(
+    service: IncidentService,
+    incident_id: str,
+    regime: str,
+    *,
+    profile: Any = None,
+    environ: Any = None,
+) -> tuple[dict[str, Any], str]:
+    """The draft notification for a flagged GDPR/NIS2/DORA clock (dict and Markdown),
+    redacted for ``profile`` (legal by default)."""
+    from ircmd.domain.evidence.redaction import Profile
+    from ircmd.domain.incidents.incident import DomainError
+    from ircmd.domain.regulatory.drafts import draft_notification, draft_notification_markdown
+    from ircmd.service.evidence.dossier import load_dossier, make_redactor
+    from ircmd.service.regulatory.service import _description
+
+    d = load_dossier(service, incident_id)
+    flags = {f.regime: f for f in clocks_from_doc(service.store.get_doc(CLOCKS, d.incident.id))}
+    flag = flags.get(regime)
+    if flag is None:
+        raise DomainError(
+            f"{d.incident.id} has no {regime} clock; flag it with: ircmd incident regulatory "
+            f"{d.incident.id} --regime {regime} --member-state XX"
+        )
+    review = d.review
+    known: dict[str, str] = {}
+    if review is not None and review.root_cause is not None:
+        known["root_cause"] = review.root_cause.label
+    measures = [a.title for a in review.actions] if review else []
+    if measures:
+        known["measures" if regime == "gdpr" else "mitigation"] = "; ".join(measures)
+        if regime == "dora":
+            known["recovery"] = "; ".join(measures)
+    draft = draft_notification(
+        flag,
+        stages(flag),
+        d.incident,
+        description=_description(d),
+        containment=d.containment_history(),
+        known=known,
+        now=service.clock(),
+    )
+    redactor = make_redactor(service.config, profile or Profile.LEGAL, environ)
+    draft = redactor.value(draft)
+    return draft, draft_notification_markdown(draft)
