@@ -149,6 +149,7 @@ class WarRoomScreen(Refusals, Screen[None]):
             Binding("t", "prefill('tag')", "Tag", show=False, id="warroom.tag"),
             Binding("m", "prefill('comms')", "Comms", show=False, id="warroom.comms"),
             Binding("u", "prefill('update')", "Update", show=False, id="warroom.update"),
+            Binding("a", "open_tasks", "Tasks", show=False, id="warroom.tasks"),
             Binding("escape", "back", "Back", show=False, id="warroom.back"),
             Binding("minus", "leave", "Leave", id="warroom.leave"),
         ],
@@ -495,6 +496,10 @@ class WarRoomScreen(Refusals, Screen[None]):
 
     def action_prefill(self, verb: str) -> None:
         self._open_line("command", f"{verb} ")
+
+    def action_open_tasks(self) -> None:
+        """The incident's tasks (``:tasks``): add, assign, tick."""
+        self.execute("tasks")
 
     def action_filter(self) -> None:
         pane = self.focused_pane
