@@ -99,3 +99,32 @@ def test_export_each_regime_from_the_cli(
         capsys, "export", inc, "--regulatory", "--regime", "gdpr", "--out", str(tmp_path / "gdpr")
     )
     assert code == 1 and "already exists" in err
+
+
+def test_the_header_deadline_includes_the_other_regimes(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from ircmd.domain.config import Config
+    from ircmd.service import hooks
+    from ircmd.service.regulatory.clocks import flag_clock
+    from ircmd.service.workspace import Workspace
+
+    ws = Workspace.open(Config(), tmp_path / "data", actor="ana")
+    inc, _ = ws.incidents.declare("Injected")
+    aware = inc.aware_at or inc.created_at
+    assert hooks.next_deadline(ws, inc, aware)[0] is None
+    flag_clock(ws.incidents, inc.id, "gdpr", member_state="DE")
+    flag_clock(ws.incidents, inc.id, "nis2", member_state="DE")
+    nearest, problems = hooks.next_deadline(ws, inc, aware)
+    assert problems == [] and nearest is not None
+    assert (nearest.label, nearest.due) == ("nis2 early-warning", aware + timedelta(hours=24))
+    later, _ = hooks.next_deadline(ws, inc, aware + timedelta(hours=25))
+    assert later is not None and later.label in (
+        "nis2 notification",
+        "gdpr art33-supervisory-authority",
+    )
+    assert later.due == aware + timedelta(hours=72)
+    # all passed: the last stage of each stays on the header, overdue
+    gone, _ = hooks.next_deadline(ws, inc, aware + timedelta(days=60))
+    assert gone is not None and gone.due < aware + timedelta(days=60)
+    ws.close()

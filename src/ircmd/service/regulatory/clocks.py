@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ircmd.domain.incidents.incident import Incident
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
 from ircmd.domain.regulatory.art73 import deadline as art73_deadline
 from ircmd.domain.regulatory.art73 import is_due, reporting_period
 from ircmd.domain.regulatory.clocks import ClockFlag, Stage, all_deadlines, clocks_from_doc, stages
+from ircmd.service.hooks import Deadline
 from ircmd.service.incidents.service import IncidentService
 from ircmd.store.base import Change, EventDraft
+
+if TYPE_CHECKING:
+    from ircmd.service.workspace import Workspace
 
 CLOCKS = "regulatory_clocks"
 
@@ -123,3 +127,17 @@ def regime_draft(
     redactor = make_redactor(service.config, profile or Profile.LEGAL, environ)
     draft = redactor.value(draft)
     return draft, draft_notification_markdown(draft)
+
+
+def clock_deadlines(workspace: Workspace, incident: Incident, now: datetime) -> list[Deadline]:
+    """Deadline provider: each flagged GDPR/NIS2/DORA clock's next stage (the header shows
+    the nearest of these and Art. 73's). A clock whose stages have all passed shows its
+    last stage, overdue."""
+    from ircmd.domain.regulatory.drafts import current_stage
+
+    found: list[Deadline] = []
+    for flag in clocks_from_doc(workspace.store.get_doc(CLOCKS, incident.id)):
+        stage = current_stage(stages(flag), now)
+        if stage is not None and stage.due_at is not None:
+            found.append(Deadline(f"{flag.regime} {stage.stage}", stage.due_at))
+    return found
