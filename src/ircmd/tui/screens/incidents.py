@@ -63,9 +63,10 @@ def order_incidents(incidents: list[Incident]) -> list[Incident]:
 class IncidentsRead(Message, bubble=False):
     """The incidents as a worker listed them."""
 
-    def __init__(self, incidents: list[Incident]) -> None:
+    def __init__(self, incidents: list[Incident], metrics_line: str = "") -> None:
         super().__init__()
         self.incidents = incidents
+        self.metrics_line = metrics_line
 
 
 class Declared(Message, bubble=False):
@@ -133,6 +134,7 @@ class IncidentsScreen(Refusals, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="app-header")
         yield Static(id="incident-counts")
+        yield Static(id="incident-metrics")
         yield Input(placeholder="filter incidents (esc clears)", id="incident-filter")
         with Horizontal(id="home-body"):
             yield IncidentTable(id="incident-table")
@@ -171,9 +173,20 @@ class IncidentsScreen(Refusals, Screen[None]):
     @work(thread=True, exclusive=True, group="incidents-load", exit_on_error=False)
     def load(self) -> None:
         incidents = self.service.list_incidents()
-        self.post_message(IncidentsRead(incidents))
+        from ircmd.service.comms.metrics import response_metrics, summary_line
+
+        try:
+            line = summary_line(response_metrics(self.service, self.now()))
+        except Exception as exc:  # metrics are a summary: a failure is one line, not a crash
+            line = f"metrics unavailable: {one_line(exc, 80)}"
+        self.post_message(IncidentsRead(incidents, line))
 
     def on_incidents_read(self, message: IncidentsRead) -> None:
+        metrics = self.query_one("#incident-metrics", Static)
+        metrics.update(
+            Text(f" {message.metrics_line}", style="dim", no_wrap=True, overflow="ellipsis")
+        )
+        metrics.display = bool(message.metrics_line)
         self._show(message.incidents)
 
     def _show(self, incidents: list[Incident]) -> None:
