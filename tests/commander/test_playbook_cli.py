@@ -201,3 +201,24 @@ controller = "flags"
     code, _, err = run(capsys, "contain", inc, f"{wf}/review", "--on", "--reason", "again")
     assert code == 0, err
     assert tasks(capsys, inc)["review"]["state"] == "done"
+
+
+def test_hostile_playbook_text_cannot_drive_the_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    folder = configure("")
+    (folder / "evil.toml").write_text(
+        'title = "evil \\u001b]52;c;aGk=\\u0007 [@click=app.quit]x[/]"\n'
+        'triage = ["q \\u001b[31mred"]\n'
+        '[[evidence]]\nid = "a"\ntitle = "t \\u001b[2J"\n'
+    )
+    run(capsys, "incident", "declare", "--title", "t")
+    for argv in (
+        ("playbook", "show", "evil"),
+        ("playbook", "list"),
+        ("playbook", "apply", "1", "evil"),
+        ("task", "list", "1"),
+    ):
+        code, out, err = run(capsys, *argv)
+        assert code == 0, err
+        assert "\x1b" not in out and "\x07" not in out, argv

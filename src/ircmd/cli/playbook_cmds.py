@@ -120,7 +120,7 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json(book.to_json())
         return 0
-    lines = [f"{book.name}: {book.title}"]
+    lines = [f"{book.name}: {one_line(book.title, 120)}"]
     if book.trigger:
         lines.append(f"Trigger: {one_line(book.trigger, 200)}")
     if book.description:
