@@ -63,10 +63,17 @@ def order_incidents(incidents: list[Incident]) -> list[Incident]:
 class IncidentsRead(Message, bubble=False):
     """The incidents as a worker listed them."""
 
-    def __init__(self, incidents: list[Incident], metrics_line: str = "") -> None:
+    def __init__(self, incidents: list[Incident]) -> None:
         super().__init__()
         self.incidents = incidents
-        self.metrics_line = metrics_line
+
+
+class MetricsRead(Message, bubble=False):
+    """The response-metrics summary line, computed after the list (it reads every timeline)."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line = line
 
 
 class Declared(Message, bubble=False):
@@ -134,7 +141,9 @@ class IncidentsScreen(Refusals, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="app-header")
         yield Static(id="incident-counts")
-        yield Static(id="incident-metrics")
+        metrics = Static(id="incident-metrics")
+        metrics.display = False  # shown once the summary is computed (and non-empty)
+        yield metrics
         yield Input(placeholder="filter incidents (esc clears)", id="incident-filter")
         with Horizontal(id="home-body"):
             yield IncidentTable(id="incident-table")
@@ -173,21 +182,22 @@ class IncidentsScreen(Refusals, Screen[None]):
     @work(thread=True, exclusive=True, group="incidents-load", exit_on_error=False)
     def load(self) -> None:
         incidents = self.service.list_incidents()
+        self.post_message(IncidentsRead(incidents))
         from ircmd.service.comms.metrics import response_metrics, summary_line
 
         try:
             line = summary_line(response_metrics(self.service, self.now()))
         except Exception as exc:  # metrics are a summary: a failure is one line, not a crash
             line = f"metrics unavailable: {one_line(exc, 80)}"
-        self.post_message(IncidentsRead(incidents, line))
+        self.post_message(MetricsRead(line))
 
     def on_incidents_read(self, message: IncidentsRead) -> None:
-        metrics = self.query_one("#incident-metrics", Static)
-        metrics.update(
-            Text(f" {message.metrics_line}", style="dim", no_wrap=True, overflow="ellipsis")
-        )
-        metrics.display = bool(message.metrics_line)
         self._show(message.incidents)
+
+    def on_metrics_read(self, message: MetricsRead) -> None:
+        metrics = self.query_one("#incident-metrics", Static)
+        metrics.update(Text(f" {message.line}", style="dim", no_wrap=True, overflow="ellipsis"))
+        metrics.display = bool(message.line)
 
     def _show(self, incidents: list[Incident]) -> None:
         self._incidents = incidents
