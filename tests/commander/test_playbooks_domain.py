@@ -223,3 +223,19 @@ def test_roles_become_owners_and_due_is_relative_to_applying() -> None:
     assert first.data["owner"] == "dev.lee"
     assert first.data["due_at"] == "2026-11-28T10:30:00Z"
     assert planned[0].note == "workflow support-refunds has no rollback prompt control"
+
+
+def test_a_communication_step_is_done_by_the_update_to_its_audience() -> None:
+    pb = builtin_playbooks()["customer-misinformation"]
+    chain = Chain()
+    chain.add(EventKind.COMMUNICATION, {"audience": "support"})  # before: does not count
+    chain.apply(pb)
+    step = task_board(chain.events).by_step(pb.name, "support-brief")
+    assert step is not None and step.is_open and step.link == {"audience": "support"}
+    chain.add(EventKind.COMMUNICATION, {"audience": "executives"})
+    assert task_board(chain.events).get(step.id).is_open
+    sent = chain.add(EventKind.COMMUNICATION, {"audience": "support", "sources": []})
+    done = task_board(chain.events).get(step.id)
+    assert not done.is_open and sent.hash in done.sources
+    customers = task_board(chain.events).by_step(pb.name, "customers")
+    assert customers is not None and customers.is_open

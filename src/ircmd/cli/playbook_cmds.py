@@ -166,6 +166,12 @@ def _print_result(result: Any) -> None:
         print(f"  {t.id:<5} {one_line(t.title, 70)}{bound}")
     for note in result.notes:
         print(f"  note: {one_line(note, 120)}")
+    if pb.regimes:
+        print(
+            "  regulatory clocks to consider: "
+            + ", ".join(pb.regimes)
+            + " (ircmd incident regulatory INC --regime R --member-state XX)"
+        )
 
 
 def cmd_apply(ctx: Context, args: argparse.Namespace) -> int:

@@ -264,6 +264,11 @@ class TaskBoard:
                     sources=(ev.hash,),
                 )
             )
+        elif ev.kind == EventKind.COMMUNICATION and data.get("audience"):
+            # a playbook's communication step is done by the update sent to its audience
+            for task in list(self.tasks.values()):
+                if task.is_open and task.playbook and task.link.get("audience") == data["audience"]:
+                    self._update(task.id, ev, state=TaskState.DONE, done_at=ev.at)
         elif ev.kind == EventKind.TASK_ASSIGNED:
             self._update(data.get("id"), ev, owner=str(data.get("owner") or ""))
         elif ev.kind == EventKind.TASK_DONE:

@@ -107,7 +107,9 @@ def plan_apply(
                 out.append(PlannedStep(step, section, None))
                 continue
             control, note, confirm, title, owner = "", "", "", "", ""
+            link: dict[str, str] = {}
             if isinstance(step, CommsStep):
+                link = {"audience": step.audience}
                 title = f"Update {step.audience}" + (f" ({step.template})" if step.template else "")
             else:
                 title = step.title
@@ -123,6 +125,7 @@ def plan_apply(
                 owner=owner,
                 due=step.due,
                 control=control,
+                link=link,
                 playbook=playbook.name,
                 step=step.id,
                 confirm=confirm,
