@@ -222,3 +222,24 @@ def test_hostile_playbook_text_cannot_drive_the_terminal(
         code, out, err = run(capsys, *argv)
         assert code == 0, err
         assert "\x1b" not in out and "\x07" not in out, argv
+
+
+def test_declared_from_a_signal_applies_the_playbook_of_its_label(tmp_path: Path) -> None:
+    from ircmd.domain.config import Config
+    from ircmd.service.incidents.tasks import TaskService
+    from ircmd.service.workspace import Workspace
+
+    ws = Workspace.open(Config(), tmp_path / "data", actor="ana")
+    inc, _ = ws.incidents.declare(
+        "Injected instructions in KB answers",
+        signal={"summary": "guardrail hits", "labels": {"category": "prompt_injection"}},
+    )
+    from_pb = [t for t in TaskService(ws.incidents).tasks(inc.id) if t.playbook]
+    assert {t.playbook for t in from_pb} == {"prompt-injection"}
+    created = [e for e in ws.incidents.timeline(inc.id) if e.data.get("playbook")]
+    assert "matched signal label category=prompt_injection" in created[0].text
+    # a read-only seat never applies anything on its own
+    ro = Workspace.open(Config(), tmp_path / "data", actor="obs", read_only=True)
+    assert ro.incidents.on_declared == []
+    ro.close()
+    ws.close()
