@@ -117,16 +117,17 @@ def handoff_verb(room: Room) -> Verb:
 def playbook_verb(room: Room) -> Verb:
     names: list[str] = []
 
-    def choices() -> list[str]:
-        """The playbook names (read once, on the first completion)."""
-        if not names:
-            from ircmd.service.playbooks.loader import load_playbooks
+    def load_names() -> None:
+        """The playbook names for completion, read off the UI thread (a broken file: none;
+        applying says why)."""
+        from ircmd.service.playbooks.loader import load_playbooks
 
-            try:
-                names.extend(load_playbooks())
-            except Exception:  # a broken file: no completion; applying says why
-                return []
-        return names
+        try:
+            names[:] = list(load_playbooks())
+        except Exception:  # completion only: the apply reports the file's problem
+            names.clear()
+
+    room.app.run_worker(load_names, thread=True, group="playbook-names", exit_on_error=False)
 
     def run(cmd: Command) -> None:
         from ircmd.service.playbooks.service import PlaybookService
@@ -143,7 +144,9 @@ def playbook_verb(room: Room) -> Verb:
     return Verb(
         "playbook",
         "playbook NAME: add the playbook's steps as tasks (containment done when confirmed)",
-        params=(Param("name", choices=choices, help="a playbook (ircmd playbook list)"),),
+        params=(
+            Param("name", choices=lambda: list(names), help="a playbook (ircmd playbook list)"),
+        ),
         handler=run,
         source="commander",
     )
