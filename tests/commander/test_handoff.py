@@ -98,3 +98,42 @@ async def test_handoff_from_the_war_room(tmp_path: Path) -> None:
         await wait_until(pilot, lambda: "lead bob" in str(header.render()))
     ana.close()
     bob.close()
+
+
+async def test_war_room_header_shows_the_lead_since_the_handoff(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from textual.widgets import Static
+
+    from ircmd.service.comms.hooks import lead_since
+    from ircmd.tui.app import IrcmdApp
+    from tests.support.waiting import wait_until
+
+    t0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    now_at = [t0]
+    ana = Workspace.open(Config(), tmp_path / "data", actor="ana")
+    bob = Workspace.open(Config(), tmp_path / "data", actor="bob")
+    for ws in (ana, bob):
+        ws.incidents.clock = lambda: now_at[0]
+    inc, _ = ana.incidents.declare("Bot misleads", severity="high")
+    assert lead_since(ana, ana.incidents.get(inc.id)) == t0
+    HandoffService(ana.incidents).offer(inc.id, "bob")
+    now_at[0] = t0 + timedelta(hours=7, minutes=35)
+    accepted = HandoffService(bob.incidents).accept(inc.id)
+    now = bob.incidents.get(inc.id)
+    assert now.roles[Role.INCIDENT_LEAD] == "bob" and lead_since(bob, now) == accepted.at
+
+    app = IrcmdApp(bob, open_incident=inc.id)
+    async with app.run_test(size=(160, 48)) as pilot:
+        header = await wait_until(
+            pilot,
+            lambda: (
+                app.screen.query_one("#warroom-header", Static)
+                if type(app.screen).__name__ == "WarRoomScreen"
+                else None
+            ),
+        )
+        want = "lead bob since 16:35Z"
+        await wait_until(pilot, lambda: want in str(header.render()), what=want)
+    ana.close()
+    bob.close()

@@ -110,3 +110,21 @@ def test_cli_metrics(capsys: pytest.CaptureFixture[str]) -> None:
     assert "ISO-8601" in capsys.readouterr().err
     assert main(["metrics", "--since", "2099-01-01"]) == 0
     assert "all: 0 incidents" in capsys.readouterr().out
+
+
+def test_summary_line_for_the_incidents_screen() -> None:
+    from ircmd.service.comms.metrics import summary_line
+
+    a = chain(
+        "INC-0001",
+        [
+            (0, EventKind.DECLARED, {"severity": "high"}),
+            (12, EventKind.STATUS_CHANGE, {"from": "detected", "to": "triaged"}),
+            (45, EventKind.CONTAINMENT_CONFIRMED, {"control": "wf/pause"}),
+        ],
+    )
+    rows = [(inc("INC-0001", "high"), milestones(inc("INC-0001", "high"), a), 2, 1)]
+    line = summary_line(metrics(rows))
+    assert line == "median ack 12m · contain 45m · resolve — · overdue: 2 updates, 1 tasks"
+    assert len(line) <= 78
+    assert summary_line(metrics([])) == ""

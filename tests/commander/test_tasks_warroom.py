@@ -81,3 +81,26 @@ async def test_overdue_is_marked(tmp_path: Path) -> None:
         row = str(options.get_option_at_index(3).prompt)
         assert row.startswith("[!] T-4") and "OVERDUE" in row
     ws.close()
+
+
+async def test_a_opens_the_tasks_and_help_lists_it(tmp_path: Path) -> None:
+    from ircmd.tui.screens.warroom.help import HelpScreen
+
+    ws, iid = workspace(tmp_path)
+    app = IrcmdApp(ws, open_incident=iid)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "WarRoomScreen")
+        await pilot.press("question_mark")
+        help_screen = await wait_until(
+            pilot, lambda: app.screen if isinstance(app.screen, HelpScreen) else None
+        )
+        assert any(row[1] == "a" and "Tasks" in row[2] for row in help_screen._rows)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "WarRoomScreen")
+        await pilot.press("a")
+        screen = await wait_until(
+            pilot, lambda: app.screen if isinstance(app.screen, TasksScreen) else None
+        )
+        options = screen.query_one(OptionList)
+        await wait_until(pilot, lambda: options.option_count == 3, what="the checklist tasks")
+    ws.close()

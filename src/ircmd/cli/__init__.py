@@ -46,6 +46,7 @@ MODULES = (
     "update_cmds",
     "handoff_cmds",
     "metrics_cmds",
+    "playbook_cmds",
 )
 COMMANDS: dict[str, tuple[str, ...]] = {
     "demo": ("tui_cmds",),
@@ -76,6 +77,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "update": ("update_cmds",),
     "handoff": ("handoff_cmds",),
     "metrics": ("metrics_cmds",),
+    "playbook": ("playbook_cmds",),
     "replay": ("replay_cmds",),
 }
 

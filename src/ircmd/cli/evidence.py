@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ircmd.cli.common import CliError, Context, add_json_flag, incident_arg, print_json
+from ircmd.cli.errors import UsageError
 from ircmd.domain.evidence.redaction import Profile
 from ircmd.domain.text import one_line, sanitize
 
@@ -25,6 +26,11 @@ def register(sub: Any) -> None:
         "--regulatory", action="store_true", help="draft EU AI Act Art. 73 report (.json + .md)"
     )
     what.add_argument("--aiid", action="store_true", help="AI Incident Database-shaped JSON")
+    ex.add_argument(
+        "--regime",
+        default="art73",
+        help="with --regulatory: art73 (default), gdpr, nis2 or dora (a flagged clock's draft)",
+    )
     add_json_flag(ex)
     ex.set_defaults(func=cmd_export)
 
@@ -48,6 +54,12 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
 
     out = Path(args.out).expanduser()
     svc = ctx.service
+    if args.regime != "art73" and not args.regulatory:
+        raise UsageError("ircmd export: --regime goes with --regulatory")
+    if args.regulatory and args.regime != "art73":
+        from ircmd.cli.regulatory_clock_cmds import export_regime
+
+        return export_regime(ctx, args, out, _record)
     if args.regulatory:
         base = out.with_suffix("") if out.suffix in (".json", ".md") else out
         jpath, mpath = base.with_name(base.name + ".json"), base.with_name(base.name + ".md")

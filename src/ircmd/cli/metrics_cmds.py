@@ -20,20 +20,9 @@ def register(sub: Any) -> None:
 
 
 def collect(ctx: Context, since: datetime | None, by: str | None) -> dict[str, Any]:
-    from ircmd.domain.comms.audiences import audiences
-    from ircmd.domain.comms.cadence import next_updates
-    from ircmd.domain.incidents.metrics import metrics, milestones
-    from ircmd.domain.incidents.tasks import task_board
+    from ircmd.service.comms.metrics import response_metrics
 
-    now = datetime.now(UTC)
-    auds = audiences(ctx.config.comms)
-    rows = []
-    for inc in ctx.service.list_incidents():
-        events = ctx.service.timeline(inc.id)
-        overdue_updates = sum(1 for d in next_updates(auds, inc, events, now) if d.overdue)
-        overdue_tasks = len(task_board(events).overdue(now)) if inc.is_open else 0
-        rows.append((inc, milestones(inc, events), overdue_updates, overdue_tasks))
-    return metrics(rows, since=since, by=by)
+    return response_metrics(ctx.service, datetime.now(UTC), since, by)
 
 
 def _since(value: str | None) -> datetime | None:

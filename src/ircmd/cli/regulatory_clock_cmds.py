@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
-from ircmd.cli.common import Context, print_json, writable
+from ircmd.cli.common import CliError, Context, print_json, writable
 from ircmd.domain.regulatory.clocks import parse_regime
 
 
@@ -40,4 +42,34 @@ def cmd_clock(
     for s in stages:
         due = s.due_at.isoformat() if s.due_at else "without undue delay"
         print(f"  {s.stage:<28} {due:<34} to {s.to}  ({s.basis})")
+    return 0
+
+
+def export_regime(
+    ctx: Context,
+    args: argparse.Namespace,
+    out: Path,
+    record: Callable[[Context, str, str, Path, Any], None],
+) -> int:
+    """``ircmd export INC --regulatory --regime gdpr|nis2|dora``: the draft (.json + .md)."""
+    from ircmd.domain.evidence.redaction import Profile
+    from ircmd.service.files import write_new
+    from ircmd.service.regulatory.clocks import regime_draft
+    from ircmd.service.regulatory.service import json_text
+
+    regime = parse_regime(args.regime)
+    base = out.with_suffix("") if out.suffix in (".json", ".md") else out
+    jpath, mpath = base.with_name(base.name + ".json"), base.with_name(base.name + ".md")
+    profile = Profile(args.profile) if args.profile != "internal" else Profile.LEGAL
+    draft, md = regime_draft(ctx.service, args.incident, regime, profile=profile)
+    for p in (jpath, mpath):
+        if (p.exists() or p.is_symlink()) and not args.force:
+            raise CliError(f"{p} already exists; choose another path or pass --force")
+    write_new(jpath, json_text(draft).encode(), args.force)
+    write_new(mpath, md.encode(), args.force)
+    record(ctx, args.incident, f"{regime} draft notification", jpath, draft)
+    if args.json:
+        print_json({"json": str(jpath), "markdown": str(mpath), "report": draft})
+    else:
+        print(f"{jpath}\n{mpath}")
     return 0

@@ -119,11 +119,12 @@ def builtin_extensions() -> Extensions:
     """The providers ircmd ships (imported here, when the war room or a command first asks)."""
     from ircmd.service.containment.hooks import active_control_lines, controller_health
     from ircmd.service.evidence.hooks import art73_change_warning, art73_deadlines
+    from ircmd.service.regulatory.clocks import clock_deadlines
     from ircmd.service.signals.service import health_lines
     from ircmd.service.traces.health import receiver_health_lines
 
     return Extensions(
-        deadlines=[art73_deadlines],
+        deadlines=[art73_deadlines, clock_deadlines],
         active_controls=[active_control_lines],
         health=[health_lines, controller_health, receiver_health_lines],
         change_warnings=[art73_change_warning],

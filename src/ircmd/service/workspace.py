@@ -53,11 +53,16 @@ class Workspace:
         if read_only:
             store = ReadOnlyStore(store)
         who = actor or config.author or default_actor()
+        incidents = IncidentService(store=store, config=config, actor=who)
+        if not read_only:
+            from ircmd.service.playbooks.service import PlaybookService
+
+            incidents.on_declared.append(PlaybookService(incidents).on_declared)
         return cls(
             config=config,
             data_dir=data_dir,
             store=store,
-            incidents=IncidentService(store=store, config=config, actor=who),
+            incidents=incidents,
             read_only=read_only,
             demo=demo,
         )

@@ -147,6 +147,21 @@ def render_report(pkg: dict[str, Any]) -> str:
             )
     else:
         lines.append("_None recorded._")
+    lines += ["", "## Tasks", ""]
+    tasks = pkg.get("tasks") or []
+    if tasks:
+        lines += ["| Task | Title | Owner | Due | State | Control |", "|---|---|---|---|---|---|"]
+        for t in tasks:
+            state = str(t.get("state") or "")
+            if t.get("drift"):
+                state += " (drift)"
+            lines.append(
+                f"| {_l(t.get('id'))} | {_l(t.get('title'), 120).replace('|', '¦')} | "
+                f"{_l(t.get('owner') or '—').replace('|', '¦')} | {_l(t.get('due_at') or '—')} | "
+                f"{_l(state)} | {_l(t.get('control') or '—').replace('|', '¦')} |"
+            )
+    else:
+        lines.append("_None recorded._")
     lines += ["", "## Messaging", "", _block(review.get("messaging"))]
     comms = pkg.get("communications") or []
     if comms:

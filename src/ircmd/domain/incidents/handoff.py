@@ -34,7 +34,9 @@ class Holder:
 def holder(incident: Incident, events: Sequence[TimelineEvent]) -> Holder:
     found = Holder(incident.created_by or "unknown", Role.INCIDENT_LEAD.value, incident.created_at)
     for ev in events:
-        if ev.kind == EventKind.HANDOFF_ACCEPTED:
+        if ev.kind == EventKind.DECLARED and ev.data.get("incident_lead"):
+            found = Holder(str(ev.data["incident_lead"]), Role.INCIDENT_LEAD.value, ev.at)
+        elif ev.kind == EventKind.HANDOFF_ACCEPTED:
             found = Holder(str(ev.data.get("name")), str(ev.data.get("role")), ev.at)
         elif (
             ev.kind == EventKind.ROLE_CHANGE

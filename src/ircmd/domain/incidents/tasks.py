@@ -43,6 +43,11 @@ class Task:
     playbook: str = ""
     step: str = ""
     """The playbook and its step id this task came from ("" for none)."""
+    confirm: str = ""
+    """``on``/``off``: the task is done only while the backend confirms ``control`` in that
+    state (a playbook's containment step); "" for a task ticked by hand."""
+    drift: bool = False
+    """The control drifted away from ``confirm`` (the backend shows another state)."""
     created_at: datetime | None = None
     done_at: datetime | None = None
     sources: tuple[str, ...] = ()
@@ -67,6 +72,8 @@ class Task:
             "checklist_item": self.checklist_item or None,
             "playbook": self.playbook or None,
             "step": self.step or None,
+            "confirm": self.confirm or None,
+            "drift": self.drift,
         }
 
 
@@ -129,6 +136,8 @@ class TaskBoard:
 
     tasks: dict[str, Task] = field(default_factory=dict)
     last_number: int = 0
+    control_states: dict[str, str] = field(default_factory=dict)
+    """The last state a backend reported for each control (confirmed or drifted)."""
 
     def next_id(self) -> str:
         return f"T-{self.last_number + 1}"
@@ -190,9 +199,32 @@ class TaskBoard:
         task = self.tasks[task_id]
         self.tasks[task_id] = replace(task, sources=(*task.sources, ev.hash), **changes)
 
+    def _control_seen(self, ev: TimelineEvent) -> None:
+        """A backend reported a control's state: bound tasks follow it (done while it is
+        the state they wait for, open again when it drifts or is released)."""
+        ref, state = ev.data.get("control"), ev.data.get("state")
+        if not isinstance(ref, str) or state not in ("on", "off"):
+            return
+        self.control_states[ref] = str(state)
+        drift = ev.kind == EventKind.CONTAINMENT_DRIFT
+        for task in list(self.tasks.values()):
+            if task.control != ref or not task.confirm:
+                continue
+            if state == task.confirm:
+                done_at = task.done_at if not task.is_open else ev.at
+                self._update(task.id, ev, state=TaskState.DONE, done_at=done_at, drift=False)
+            else:
+                self._update(task.id, ev, state=TaskState.OPEN, done_at=None, drift=drift)
+
     def fold(self, ev: TimelineEvent) -> None:
         data = ev.data
-        if ev.kind == EventKind.DECLARED:
+        if ev.kind in (
+            EventKind.CONTAINMENT_CONFIRMED,
+            EventKind.CONTAINMENT_DRIFT,
+            EventKind.CONTAINMENT_FAILED,
+        ):
+            self._control_seen(ev)
+        elif ev.kind == EventKind.DECLARED:
             self._checklist_level(str(data.get("severity") or ""), ev)
         elif ev.kind == EventKind.SEVERITY_CHANGE:
             self._checklist_level(str(data.get("to") or ""), ev)
@@ -208,13 +240,21 @@ class TaskBoard:
                 return
             due = data.get("due_at")
             link = data.get("link")
+            control = str(data.get("control") or "")
+            confirm = str(data.get("confirm") or "") if control else ""
+            if confirm not in ("on", "off"):
+                confirm = ""
+            done = bool(confirm) and self.control_states.get(control) == confirm
             self._add(
                 Task(
                     id=tid,
                     title=str(data.get("title") or ev.text),
                     owner=str(data.get("owner") or ""),
                     due_at=_parse_stored(due),
-                    control=str(data.get("control") or ""),
+                    control=control,
+                    confirm=confirm,
+                    state=TaskState.DONE if done else TaskState.OPEN,
+                    done_at=ev.at if done else None,
                     link={str(k): str(v) for k, v in link.items()}
                     if isinstance(link, dict)
                     else {},
@@ -224,9 +264,17 @@ class TaskBoard:
                     sources=(ev.hash,),
                 )
             )
+        elif ev.kind == EventKind.COMMUNICATION and data.get("audience"):
+            # a playbook's communication step is done by the update sent to its audience
+            for task in list(self.tasks.values()):
+                if task.is_open and task.playbook and task.link.get("audience") == data["audience"]:
+                    self._update(task.id, ev, state=TaskState.DONE, done_at=ev.at)
         elif ev.kind == EventKind.TASK_ASSIGNED:
             self._update(data.get("id"), ev, owner=str(data.get("owner") or ""))
         elif ev.kind == EventKind.TASK_DONE:
+            bound = self.tasks.get(str(data.get("id")))
+            if bound is not None and bound.confirm:
+                return  # only the backend's confirmation ticks a control-bound task
             self._update(data.get("id"), ev, state=TaskState.DONE, done_at=ev.at)
         elif ev.kind == EventKind.TASK_REOPENED:
             self._update(data.get("id"), ev, state=TaskState.OPEN, done_at=None)
@@ -269,6 +317,7 @@ def create_task(
     link: dict[str, str] | None = None,
     playbook: str = "",
     step: str = "",
+    confirm: str = "",
 ) -> TaskEvent:
     title = " ".join(title.split())
     if not title:
@@ -288,6 +337,8 @@ def create_task(
     if playbook:
         data["playbook"] = playbook
         data["step"] = step
+    if confirm and control:
+        data["confirm"] = confirm
     text = f"Task {tid}: {title}"
     if owner.strip():
         text += f" (owner {owner.strip()})"
@@ -314,6 +365,11 @@ def finish_task(board: TaskBoard, task_id: str) -> TaskEvent:
     task = board.get(task_id)
     if not task.is_open:
         raise DomainError(f"{task.id} is already done")
+    if task.confirm:
+        raise DomainError(
+            f"{task.id} is done when the backend confirms {task.control} {task.confirm} "
+            f"(use: contain INC {task.control} --{task.confirm}); it is not ticked by hand"
+        )
     return TaskEvent(EventKind.TASK_DONE, f"Task {task.id} done: {task.title}", {"id": task.id})
 
 

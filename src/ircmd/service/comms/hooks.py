@@ -21,3 +21,18 @@ def nearest_update(workspace: Workspace, incident: Incident, now: datetime) -> D
     except Exception:
         return None
     return Deadline(f"update {due[0].audience}", due[0].due_at) if due else None
+
+
+def lead_since(workspace: Workspace, incident: Incident) -> datetime | None:
+    """When the current incident lead took the incident (declared, named or handed over),
+    for the header's "lead NAME since HH:MMZ"; None when the holder is someone else."""
+    from ircmd.domain.incidents.handoff import holder
+    from ircmd.domain.incidents.incident import Role
+
+    lead = incident.roles.get(Role.INCIDENT_LEAD)
+    if not lead:
+        return None
+    found = holder(incident, workspace.incidents.timeline(incident.id))
+    if found.role != Role.INCIDENT_LEAD.value or found.name != lead:
+        return None
+    return found.since

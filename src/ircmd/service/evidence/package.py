@@ -18,6 +18,7 @@ from ircmd.domain.evidence.evals import cases_for_incident, span_io
 from ircmd.domain.evidence.redaction import MESSAGE_CONTENT, Profile, Redactor, placeholder
 from ircmd.domain.evidence.report import render_report
 from ircmd.domain.incidents.incident import Incident
+from ircmd.domain.incidents.tasks import task_board
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, canonical_json, format_time
 from ircmd.domain.regulatory.art73 import RegulatoryFlag, deadline, is_due
 
@@ -68,6 +69,8 @@ def package_files(
     files["containment.json"] = _json(containment)
     findings = view.findings()
     files["findings.json"] = _json(findings)
+    tasks = [t.to_json() for t in task_board(red_events).ordered()]
+    files["tasks.json"] = _json(tasks)
 
     index: list[dict[str, Any]] = []
     for span in dossier.spans:
@@ -110,6 +113,7 @@ def package_files(
         "review": review_doc,
         "containment": containment,
         "findings": findings,
+        "tasks": tasks,
         "communications": [
             {"at": format_time(e.at), "text": e.text}
             for e in red_events

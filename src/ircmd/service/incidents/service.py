@@ -7,6 +7,7 @@ records what was decided on the timeline.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 from collections.abc import Callable
@@ -55,6 +56,9 @@ class IncidentService:
     config: Config = field(default_factory=Config)
     actor: str = field(default_factory=default_actor)
     clock: Clock = system_clock
+    on_declared: list[Callable[[Incident, list[TimelineEvent]], None]] = field(default_factory=list)
+    """Called after a declaration is written (matching playbooks add their tasks); a hook
+    that fails does not undo the declaration."""
 
     # -- helpers -----------------------------------------------------------------------
     def _id(self, incident_id: str) -> str:
@@ -167,7 +171,11 @@ class IncidentService:
             )
             return Change(incident=inc, events=events)
 
-        return self.store.create_incident(make)
+        inc, written = self.store.create_incident(make)
+        for hook in list(self.on_declared):
+            with contextlib.suppress(Exception):  # the incident is declared; a hook is extra
+                hook(inc, written)
+        return inc, written
 
     def add_event(
         self,

@@ -92,9 +92,32 @@ class TaskService:
         return self._record(incident_id, lambda board, _now: assign_task(board, task_id, owner))
 
     def done(self, incident_id: str, task_id: str) -> tuple[Task, TimelineEvent]:
+        ticked = self._tick_checklist(incident_id, task_id, True)
+        if ticked is not None:
+            return ticked
         return self._record(incident_id, lambda board, _now: finish_task(board, task_id))
 
     def reopen(
         self, incident_id: str, task_id: str, reason: str = ""
     ) -> tuple[Task, TimelineEvent]:
+        ticked = self._tick_checklist(incident_id, task_id, False)
+        if ticked is not None:
+            return ticked
         return self._record(incident_id, lambda board, _now: reopen_task(board, task_id, reason))
+
+    def _tick_checklist(
+        self, incident_id: str, task_id: str, done: bool
+    ) -> tuple[Task, TimelineEvent] | None:
+        """A task that came from the severity checklist is ticked (or reopened) on the
+        checklist itself: one ``checklist`` event, which the task board follows. None when
+        the task is not a checklist item (or the checklist already says so)."""
+        from ircmd.service.incidents.severity import SeverityService
+
+        task = self.board(incident_id).get(task_id)
+        if not task.checklist_item or task.is_open != done:
+            return None
+        severity = SeverityService(self.incidents)
+        if severity.assessment(incident_id).ticked(task.checklist_item) == done:
+            return None
+        _inc, events = severity.tick(incident_id, task.checklist_item, done)
+        return self.board(incident_id).get(task.id), events[0]

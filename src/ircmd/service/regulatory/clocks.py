@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ircmd.domain.incidents.incident import Incident
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
 from ircmd.domain.regulatory.art73 import deadline as art73_deadline
 from ircmd.domain.regulatory.art73 import is_due, reporting_period
 from ircmd.domain.regulatory.clocks import ClockFlag, Stage, all_deadlines, clocks_from_doc, stages
+from ircmd.service.hooks import Deadline
 from ircmd.service.incidents.service import IncidentService
 from ircmd.store.base import Change, EventDraft
+
+if TYPE_CHECKING:
+    from ircmd.service.workspace import Workspace
 
 CLOCKS = "regulatory_clocks"
 
@@ -76,3 +80,64 @@ def deadlines(service: IncidentService, incident_id: str) -> list[dict[str, Any]
         )
     flags = clocks_from_doc(service.store.get_doc(CLOCKS, inc.id))
     return [s.to_json() for s in all_deadlines(flags, art73)]
+
+
+def regime_draft(
+    service: IncidentService,
+    incident_id: str,
+    regime: str,
+    *,
+    profile: Any = None,
+    environ: Any = None,
+) -> tuple[dict[str, Any], str]:
+    """The draft notification for a flagged GDPR/NIS2/DORA clock (dict and Markdown),
+    redacted for ``profile`` (legal by default)."""
+    from ircmd.domain.evidence.redaction import Profile
+    from ircmd.domain.incidents.incident import DomainError
+    from ircmd.domain.regulatory.drafts import draft_notification, draft_notification_markdown
+    from ircmd.service.evidence.dossier import load_dossier, make_redactor
+    from ircmd.service.regulatory.service import _description
+
+    d = load_dossier(service, incident_id)
+    flags = {f.regime: f for f in clocks_from_doc(service.store.get_doc(CLOCKS, d.incident.id))}
+    flag = flags.get(regime)
+    if flag is None:
+        raise DomainError(
+            f"{d.incident.id} has no {regime} clock; flag it with: ircmd incident regulatory "
+            f"{d.incident.id} --regime {regime} --member-state XX"
+        )
+    review = d.review
+    known: dict[str, str] = {}
+    if review is not None and review.root_cause is not None:
+        known["root_cause"] = review.root_cause.label
+    measures = [a.title for a in review.actions] if review else []
+    if measures:
+        known["measures" if regime == "gdpr" else "mitigation"] = "; ".join(measures)
+        if regime == "dora":
+            known["recovery"] = "; ".join(measures)
+    draft = draft_notification(
+        flag,
+        stages(flag),
+        d.incident,
+        description=_description(d),
+        containment=d.containment_history(),
+        known=known,
+        now=service.clock(),
+    )
+    redactor = make_redactor(service.config, profile or Profile.LEGAL, environ)
+    draft = redactor.value(draft)
+    return draft, draft_notification_markdown(draft)
+
+
+def clock_deadlines(workspace: Workspace, incident: Incident, now: datetime) -> list[Deadline]:
+    """Deadline provider: each flagged GDPR/NIS2/DORA clock's next stage (the header shows
+    the nearest of these and Art. 73's). A clock whose stages have all passed shows its
+    last stage, overdue."""
+    from ircmd.domain.regulatory.drafts import current_stage
+
+    found: list[Deadline] = []
+    for flag in clocks_from_doc(workspace.store.get_doc(CLOCKS, incident.id)):
+        stage = current_stage(stages(flag), now)
+        if stage is not None and stage.due_at is not None:
+            found.append(Deadline(f"{flag.regime} {stage.stage}", stage.due_at))
+    return found

@@ -68,6 +68,14 @@ class IncidentsRead(Message, bubble=False):
         self.incidents = incidents
 
 
+class MetricsRead(Message, bubble=False):
+    """The response-metrics summary line, computed after the list (it reads every timeline)."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line = line
+
+
 class Declared(Message, bubble=False):
     """A worker declared an incident: open its war room."""
 
@@ -133,6 +141,9 @@ class IncidentsScreen(Refusals, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="app-header")
         yield Static(id="incident-counts")
+        metrics = Static(id="incident-metrics")
+        metrics.display = False  # shown once the summary is computed (and non-empty)
+        yield metrics
         yield Input(placeholder="filter incidents (esc clears)", id="incident-filter")
         with Horizontal(id="home-body"):
             yield IncidentTable(id="incident-table")
@@ -172,9 +183,21 @@ class IncidentsScreen(Refusals, Screen[None]):
     def load(self) -> None:
         incidents = self.service.list_incidents()
         self.post_message(IncidentsRead(incidents))
+        from ircmd.service.comms.metrics import response_metrics, summary_line
+
+        try:
+            line = summary_line(response_metrics(self.service, self.now()))
+        except Exception as exc:  # metrics are a summary: a failure is one line, not a crash
+            line = f"metrics unavailable: {one_line(exc, 80)}"
+        self.post_message(MetricsRead(line))
 
     def on_incidents_read(self, message: IncidentsRead) -> None:
         self._show(message.incidents)
+
+    def on_metrics_read(self, message: MetricsRead) -> None:
+        metrics = self.query_one("#incident-metrics", Static)
+        metrics.update(Text(f" {message.line}", style="dim", no_wrap=True, overflow="ellipsis"))
+        metrics.display = bool(message.line)
 
     def _show(self, incidents: list[Incident]) -> None:
         self._incidents = incidents

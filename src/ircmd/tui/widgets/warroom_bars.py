@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from rich.text import Text
 
@@ -29,6 +29,7 @@ def header_text(
     *,
     update: tuple[str, datetime] | None = None,
     money_at_risk: str | None = None,
+    lead_since: datetime | None = None,
 ) -> Text:
     """Line 1: id, severity, status, elapsed since aware, next deadline, lead, title.
     Line 2: classification, the other roles and the tags. Each line is cut, not wrapped."""
@@ -61,6 +62,9 @@ def header_text(
     lead = inc.roles.get(Role.INCIDENT_LEAD)
     t.append("  lead ", "dim")
     t.append_text(safe_text(lead or "unassigned", "" if lead else "italic red", limit=24))
+    if lead and lead_since is not None:
+        fmt = "%H:%MZ" if (now - lead_since).total_seconds() < 86400 else "%d %b %H:%MZ"
+        t.append(f" since {lead_since.astimezone(UTC).strftime(fmt)}", "dim")
     if money_at_risk:
         t.append("  at risk ", "dim")
         t.append_text(safe_text(money_at_risk, "bold yellow", limit=60))

@@ -21,6 +21,7 @@ from ircmd.domain.incidents.tasks import Task
 from ircmd.domain.text import one_line
 from ircmd.service.incidents.tasks import TaskService
 from ircmd.service.workspace import Workspace
+from ircmd.tui.messages import StoreChanged
 from ircmd.tui.screens.dialogs.prompt import TextPrompt
 
 
@@ -45,6 +46,13 @@ def task_row(task: Task, now: datetime) -> Text:
     row.append(one_line(task.title, 80), style="dim" if not task.is_open else "")
     if task.control:
         row.append(f"  ⟂ {one_line(task.control, 40)}", style="magenta")
+        if task.confirm:
+            if task.drift:
+                row.append(" DRIFT", style="bold red")
+            elif task.is_open:
+                row.append(f" awaits {task.confirm}", style="magenta")
+            else:
+                row.append(f" confirmed {task.confirm}", style="green")
     return row
 
 
@@ -118,6 +126,11 @@ class TasksScreen(ModalScreen[None]):
             options.highlighted = min(keep or 0, len(self.tasks) - 1)
         if not self.tasks:
             self._status("no tasks yet: a adds one")
+
+    def on_store_changed(self, _: StoreChanged) -> None:
+        """Another console (or a backend's confirmation) changed the store: re-read, so a
+        control-bound step turns done when its control is confirmed."""
+        self.load()
 
     def on_tasks_screen_failed(self, message: Failed) -> None:
         self._status(message.text)

@@ -114,5 +114,43 @@ def handoff_verb(room: Room) -> Verb:
     )
 
 
+def playbook_verb(room: Room) -> Verb:
+    names: list[str] = []
+
+    def load_names() -> None:
+        """The playbook names for completion, read off the UI thread (a broken file: none;
+        applying says why)."""
+        from ircmd.service.playbooks.loader import load_playbooks
+
+        try:
+            names[:] = list(load_playbooks())
+        except Exception:  # completion only: the apply reports the file's problem
+            names.clear()
+
+    room.app.run_worker(load_names, thread=True, group="playbook-names", exit_on_error=False)
+
+    def run(cmd: Command) -> None:
+        from ircmd.service.playbooks.service import PlaybookService
+
+        svc = PlaybookService(room.workspace.incidents)
+        iid, name = room.incident_id, cmd.arg("name")
+
+        def apply() -> object:
+            result = svc.apply(iid, name, reason="applied in the war room")
+            return result
+
+        room.run_write(apply, f"playbook {name} applied (its steps are tasks; :tasks)")
+
+    return Verb(
+        "playbook",
+        "playbook NAME: add the playbook's steps as tasks (containment done when confirmed)",
+        params=(
+            Param("name", choices=lambda: list(names), help="a playbook (ircmd playbook list)"),
+        ),
+        handler=run,
+        source="commander",
+    )
+
+
 def commander_verbs() -> tuple[VerbFactory, ...]:
-    return (task_verb, tasks_verb, update_verb, handoff_verb)
+    return (task_verb, tasks_verb, update_verb, handoff_verb, playbook_verb)

@@ -90,8 +90,10 @@ class RoomLoaded(Message, bubble=False):
         problems: list[str],
         ids: list[str],
         update: Deadline | None = None,
+        lead_since: datetime | None = None,
     ) -> None:
         super().__init__()
+        self.lead_since = lead_since  # when the incident lead took it (handoff), if known
         self.inc = inc
         self.deadline = deadline
         self.problems = problems
@@ -149,6 +151,7 @@ class WarRoomScreen(Refusals, Screen[None]):
             Binding("t", "prefill('tag')", "Tag", show=False, id="warroom.tag"),
             Binding("m", "prefill('comms')", "Comms", show=False, id="warroom.comms"),
             Binding("u", "prefill('update')", "Update", show=False, id="warroom.update"),
+            Binding("a", "open_tasks", "Tasks", show=False, id="warroom.tasks"),
             Binding("escape", "back", "Back", show=False, id="warroom.back"),
             Binding("minus", "leave", "Leave", id="warroom.leave"),
         ],
@@ -173,6 +176,7 @@ class WarRoomScreen(Refusals, Screen[None]):
         self.presence = Presence(workspace.store, workspace.actor, clock=workspace.incidents.clock)
         self._deadline: Deadline | None = None
         self._update: Deadline | None = None
+        self._lead_since: datetime | None = None
         self._update_said: tuple[str, datetime] | None = None
         self._others = 0
         self._health: list[tuple[str, str, str]] = []
@@ -277,15 +281,17 @@ class WarRoomScreen(Refusals, Screen[None]):
             inc = self.workspace.incidents.get(self.incident_id)
             deadline, problems = hooks.next_deadline(self.workspace, inc, self.now())
             ids = [i.id for i in self.workspace.incidents.list_incidents()]
-            from ircmd.service.comms.hooks import nearest_update
+            from ircmd.service.comms.hooks import lead_since, nearest_update
 
             update = nearest_update(self.workspace, inc, self.now())
+            since = lead_since(self.workspace, inc)
         except Exception as exc:
             self.post_message(RoomSaid(one_line(exc), error=True))
             return
-        self.post_message(RoomLoaded(inc, deadline, problems, ids, update))
+        self.post_message(RoomLoaded(inc, deadline, problems, ids, update, since))
 
     def on_room_loaded(self, message: RoomLoaded) -> None:
+        self._lead_since = message.lead_since
         self._show(message.inc, message.deadline, message.problems, message.ids, message.update)
 
     def on_room_said(self, message: RoomSaid) -> None:
@@ -318,7 +324,13 @@ class WarRoomScreen(Refusals, Screen[None]):
         dl = (self._deadline.label, self._deadline.due) if self._deadline else None
         up = self._update
         self.query_one("#warroom-header", Static).update(
-            header_text(self.incident, self.now(), dl, update=(up.label, up.due) if up else None)
+            header_text(
+                self.incident,
+                self.now(),
+                dl,
+                update=(up.label, up.due) if up else None,
+                lead_since=self._lead_since,
+            )
         )
 
     @work(thread=True, exclusive=True, group="warroom-housekeeping", exit_on_error=False)
@@ -495,6 +507,10 @@ class WarRoomScreen(Refusals, Screen[None]):
 
     def action_prefill(self, verb: str) -> None:
         self._open_line("command", f"{verb} ")
+
+    def action_open_tasks(self) -> None:
+        """The incident's tasks (``:tasks``): add, assign, tick."""
+        self.execute("tasks")
 
     def action_filter(self) -> None:
         pane = self.focused_pane

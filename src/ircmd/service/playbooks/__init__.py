@@ -1,0 +1,1 @@
+"""Playbooks: read from the package and the config dir, matched and applied to incidents."""
