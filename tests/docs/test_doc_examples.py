@@ -240,11 +240,29 @@ def test_the_harness_finds_what_it_should(tmp_path: Path) -> None:
         blocks(doc)
 
 
-@pytest.mark.parametrize("path", DOCS, ids=_doc_id)
+def _runnable(path: Path) -> list[Block]:
+    return [b for b in shell_blocks(path) if "not-run" not in b.marks]
+
+
+def _config_examples(path: Path) -> list[Block]:
+    return [b for b in blocks(path) if b.lang == "toml" and "fragment" not in b.marks]
+
+
+# Params only for the documents that have something to run or load (no skipped params);
+# a document without any is still checked for fences and links by the tests above and below.
+DOCS_WITH_COMMANDS = [p for p in DOCS if _runnable(p)]
+DOCS_WITH_CONFIG = [p for p in DOCS if _config_examples(p)]
+
+
+def test_the_readme_and_the_configuration_guide_are_run() -> None:
+    ids = {_doc_id(p) for p in DOCS_WITH_COMMANDS}
+    assert "README.md" in ids, sorted(ids)
+    assert any("configuration" in _doc_id(p) for p in DOCS_WITH_CONFIG), DOCS_WITH_CONFIG
+
+
+@pytest.mark.parametrize("path", DOCS_WITH_COMMANDS, ids=_doc_id)
 def test_doc_commands_run(path: Path, tmp_path: Path) -> None:
-    todo = [b for b in shell_blocks(path) if "not-run" not in b.marks]
-    if not todo:
-        pytest.skip("no runnable command in this document")
+    todo = _runnable(path)
     root = _make_demo(tmp_path)
     env = _env(root)
     for block in todo:
@@ -273,13 +291,11 @@ def test_doc_commands_run(path: Path, tmp_path: Path) -> None:
                 assert "Traceback" not in done.stderr, f"{block.where}: {command!r}"
 
 
-@pytest.mark.parametrize("path", DOCS, ids=_doc_id)
+@pytest.mark.parametrize("path", DOCS_WITH_CONFIG, ids=_doc_id)
 def test_doc_config_examples_load(path: Path, tmp_path: Path) -> None:
     from ircmd.service.config import parse_config
 
-    toml_blocks = [b for b in blocks(path) if b.lang == "toml" and "fragment" not in b.marks]
-    if not toml_blocks:
-        pytest.skip("no config example in this document")
+    toml_blocks = _config_examples(path)
     for block in toml_blocks:
         try:
             parse_config(block.text, block.where)

@@ -2,36 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import pytest
+
 from ircmd.service import IncidentService, Workspace
-from ircmd.service.config import parse_config
 from ircmd.store.tinydb.store import TinyDBIncidentStore
-from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
 from ircmd.tui.screens.dialogs.detail import EventDetailScreen
 from ircmd.tui.screens.warroom.help import HelpScreen
 from ircmd.tui.screens.warroom.screen import IncidentScreen
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
 from ircmd.tui.widgets.incidents.timeline import TimelineView
+from tests.conftest import StepClock
+from tests.support.apps import make_app, make_workspace
 from tests.support.waiting import shown, wait_until
 
 HOSTILE = "[@click=app.quit]x[/] [link=file:///etc/passwd]y \x1b]52;c;SGVsbG8=\x07 [/]"
 
 
-def workspace(data: Path, clock: object, read_only: bool = False) -> Workspace:
-    store = TinyDBIncidentStore(data)
-    svc = IncidentService(store=store, actor="tester", clock=clock)  # type: ignore[arg-type]
-    return Workspace(
-        config=parse_config(""), data_dir=data, store=store, incidents=svc, read_only=read_only
-    )
+def workspace(data: Path, clock: StepClock, read_only: bool = False) -> Workspace:
+    return make_workspace(data, clock=clock, read_only=read_only)
 
 
-async def test_list_open_and_write_a_note(isolated_dirs: Path, step_clock: object) -> None:
+async def test_list_open_and_write_a_note(isolated_dirs: Path, step_clock: StepClock) -> None:
     ws = workspace(isolated_dirs, step_clock)
     ws.incidents.declare("Low one", severity="low")
     ws.incidents.declare("Refund bot", severity="critical")
-    app = IrcmdApp(ws)
+    app = make_app(ws)
     async with app.run_test(size=(120, 30)) as pilot:
         table = await wait_until(pilot, lambda: shown(app, IncidentTable))
         await wait_until(pilot, lambda: table.selected_id is not None, what="a selected row")
@@ -53,12 +52,12 @@ async def test_list_open_and_write_a_note(isolated_dirs: Path, step_clock: objec
 
 
 async def test_a_note_from_another_console_appears_without_a_key(
-    isolated_dirs: Path, step_clock: object
+    isolated_dirs: Path, step_clock: StepClock
 ) -> None:
     ws = workspace(isolated_dirs, step_clock)
     inc, _ = ws.incidents.declare("shared")
     other = IncidentService(store=TinyDBIncidentStore(isolated_dirs), actor="other-console")
-    app = IrcmdApp(ws, open_incident=inc.id)
+    app = make_app(ws, open_incident=inc.id)
     async with app.run_test(size=(120, 30)) as pilot:
         timeline = await wait_until(pilot, lambda: shown(app, TimelineView))
         await wait_until(pilot, lambda: len(timeline.events) == 1, what="the declared event")
@@ -66,8 +65,8 @@ async def test_a_note_from_another_console_appears_without_a_key(
         await wait_until(pilot, lambda: timeline.events[-1].text == "written elsewhere")
 
 
-async def test_help_lists_the_keys(isolated_dirs: Path, step_clock: object) -> None:
-    app = IrcmdApp(workspace(isolated_dirs, step_clock))
+async def test_help_lists_the_keys(isolated_dirs: Path, step_clock: StepClock) -> None:
+    app = make_app(workspace(isolated_dirs, step_clock))
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("question_mark")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
@@ -79,20 +78,23 @@ async def test_help_lists_the_keys(isolated_dirs: Path, step_clock: object) -> N
 
 
 async def test_read_only_seat_cannot_declare_or_write(
-    isolated_dirs: Path, step_clock: object
+    isolated_dirs: Path, step_clock: StepClock
 ) -> None:
     ws = workspace(isolated_dirs, step_clock, read_only=True)
     ws.incidents.declare("observed")
-    app = IrcmdApp(ws)
+    app = make_app(ws)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause(0.2)
+        table = await wait_until(pilot, lambda: shown(app, IncidentTable))
+        await wait_until(pilot, lambda: table.selected_id is not None, what="a selected row")
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await pilot.pause()  # the key's handlers have run
         assert len(app.screen_stack) == 2  # no declare prompt opened
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: isinstance(app.screen, IncidentScreen))
+        timeline = await wait_until(pilot, lambda: shown(app, TimelineView))
+        await wait_until(pilot, lambda: len(timeline.events) == 1, what="the declared event")
         await pilot.press("n", "x")
-        await pilot.pause(0.3)
+        await pilot.pause()
         assert isinstance(app.screen, IncidentScreen)  # n refused (and said why), no line
         await pilot.press("enter")  # reading is allowed: the entry opens in full
         await wait_until(pilot, lambda: isinstance(app.screen, EventDetailScreen))
@@ -100,21 +102,47 @@ async def test_read_only_seat_cannot_declare_or_write(
 
 
 async def test_hostile_text_is_shown_literally_and_never_runs(
-    isolated_dirs: Path, step_clock: object
+    isolated_dirs: Path, step_clock: StepClock
 ) -> None:
     ws = workspace(isolated_dirs, step_clock)
     inc, _ = ws.incidents.declare(HOSTILE)
     ws.incidents.note(inc.id, HOSTILE, author="[b]mallory[/b]")
-    app = IrcmdApp(ws)
+    app = make_app(ws)
     async with app.run_test(size=(160, 30)) as pilot:
-        await pilot.pause(0.3)
+        table = await wait_until(pilot, lambda: shown(app, IncidentTable))
+        await wait_until(pilot, lambda: table.selected_id is not None, what="a selected row")
         await pilot.click(IncidentTable, offset=(60, 1))
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: isinstance(app.screen, IncidentScreen))
+        timeline = await wait_until(pilot, lambda: shown(app, TimelineView))
+        await wait_until(pilot, lambda: len(timeline.events) == 2, what="declared + note")
         await pilot.click(TimelineView, offset=(60, 1))
         await pilot.click(TimelineView, offset=(60, 2))
-        await pilot.pause(0.2)
+        await pilot.pause()  # the clicks' actions (if any) have run
         assert app.is_running  # the [@click=app.quit] payload did not run
         screen_text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         assert "[@click=app.quit]x[/]" in screen_text
         assert "\x1b" not in screen_text and "␛]52;c;SGVsbG8=\\x07" in screen_text
+
+
+async def test_the_app_closes_its_workspace_on_exit(
+    isolated_dirs: Path, step_clock: StepClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = workspace(isolated_dirs, step_clock)
+    ws.incidents.declare("closing")
+    closed: list[str] = []
+    real_close = ws.store.close
+
+    def close() -> None:
+        closed.append("store")
+        real_close()
+
+    monkeypatch.setattr(ws.store, "close", close)
+    app = make_app(ws)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_until(pilot, lambda: shown(app, IncidentTable))
+        await asyncio.to_thread(ws.backend_loop.run, asyncio.sleep(0))
+        assert ws.backend_loop.running
+        assert closed == []
+    assert closed == ["store"]
+    assert not ws.backend_loop.running  # the loop thread was stopped, not leaked

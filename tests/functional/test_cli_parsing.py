@@ -15,6 +15,7 @@ import pytest
 from ircmd.cli import COMMANDS, MODULES, build_parser
 from ircmd.demo import tracegen
 from ircmd.domain.traces.otlp import parse_document
+from tests.support.configs import control, support_refunds_toml
 
 IRCMD = str(Path(sys.executable).parent / "ircmd")
 
@@ -161,9 +162,12 @@ def test_completion_offers_incident_ids_from_the_store(tmp_path: Path) -> None:
 
 def test_completion_offers_control_ids_from_the_config(tmp_path: Path) -> None:
     Path(os.environ["IRCMD_CONFIG"]).write_text(
-        '[[workflows]]\nid = "support-refunds"\nname = "Refunds"\nowner = "Support"\n'
-        'risk_tier = "high"\n[[workflows.controls]]\nid = "pause"\nkind = "pause_workflow"\n'
-        'controller = "local"\n',
+        support_refunds_toml(
+            control("pause", "pause_workflow", controller="local"),
+            name="Refunds",
+            owner="Support",
+            risk_tier="high",
+        ),
         encoding="utf-8",
     )
     ircmd("incident", "declare", "--title", "one")

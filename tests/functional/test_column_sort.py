@@ -3,14 +3,12 @@ sorted column's header carries ▲/▼ — on the incidents list, the trace list
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from textual.app import App, ComposeResult
 
-from ircmd.domain.containment.controls import ControlRef, ControlRow, ControlState, RowHealth
-from ircmd.domain.incidents.workflow import ControlKind
 from ircmd.service import IncidentService, Workspace
 from ircmd.service.config import parse_config
 from ircmd.store.tinydb.store import TinyDBIncidentStore
@@ -18,6 +16,7 @@ from ircmd.tui.app import IrcmdApp
 from ircmd.tui.widgets.containment.control_board import ControlBoard
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
 from ircmd.tui.widgets.traces.trace_list import TraceList
+from tests.support.boards import BoardApp, control_row
 from tests.support.configs import support_refunds_toml
 from tests.support.waiting import wait_until
 
@@ -96,26 +95,6 @@ async def test_trace_list_sorts_and_keeps_the_cursor_on_its_trace() -> None:
         # new rows handed in keep the chosen sort
         tl.show_summaries([*summaries, Summary("d" * 32, "long", 1, 9_000_000)])
         assert tl.row_text(0).split()[0] == "long"
-
-
-def control_row(wf: str, ctrl: str, **kw: object) -> ControlRow:
-    base = ControlRow(
-        ref=ControlRef(wf, ctrl),
-        workflow_name="",
-        kind=ControlKind.PAUSE_WORKFLOW,
-        critical=False,
-        controller="flags",
-        enforced=True,
-        desired=ControlState.OFF,
-        confirmed=ControlState.OFF,
-        health=RowHealth.OK,
-    )
-    return replace(base, **kw)  # type: ignore[arg-type]
-
-
-class BoardApp(App[None]):
-    def compose(self) -> ComposeResult:
-        yield ControlBoard()
 
 
 async def test_board_sorts_by_column_and_regroups() -> None:

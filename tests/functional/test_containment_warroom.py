@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from ircmd.domain.containment.controls import ControlState
 from ircmd.domain.incidents.timeline import EventKind
 from ircmd.service import hooks
@@ -18,13 +20,14 @@ from tests.support.configs import KB_WORKFLOW, PAUSE, REVIEW, support_refunds_to
 CONFIG = support_refunds_toml(PAUSE, REVIEW) + KB_WORKFLOW
 
 
-async def settle(pilot, app: IrcmdApp) -> None:  # type: ignore[no-untyped-def]
+async def settle(pilot: Pilot[int], app: IrcmdApp) -> None:
+    """Until the messages are handled and the workers they started have finished."""
     for _ in range(3):
-        await pilot.pause(0.05)
+        await pilot.pause()
         await app.workers.wait_for_complete()
 
 
-async def command(pilot, app: IrcmdApp, line: str) -> None:  # type: ignore[no-untyped-def]
+async def command(pilot: Pilot[int], app: IrcmdApp, line: str) -> None:
     await pilot.press("colon", *list(line), "enter")
     await settle(pilot, app)
 

@@ -6,33 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from textual.app import App, ComposeResult
-
-from ircmd.domain.containment.controls import ControlRef, ControlRow, ControlState, RowHealth
-from ircmd.domain.incidents.workflow import ControlKind
+from ircmd.domain.containment.controls import ControlState, RowHealth
 from ircmd.tui.widgets.containment.control_board import ControlBoard
+from tests.support.boards import BoardApp
+from tests.support.boards import control_row as row
 
 NOW = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)
-
-
-def row(wf: str, ctrl: str, **kw: object) -> ControlRow:
-    base = ControlRow(
-        ref=ControlRef(wf, ctrl),
-        workflow_name="",
-        kind=ControlKind.PAUSE_WORKFLOW,
-        critical=False,
-        controller="flags",
-        enforced=True,
-        desired=ControlState.OFF,
-        confirmed=ControlState.OFF,
-        health=RowHealth.OK,
-    )
-    return replace(base, **kw)  # type: ignore[arg-type]
-
-
-class BoardApp(App[None]):
-    def compose(self) -> ComposeResult:
-        yield ControlBoard()
 
 
 async def test_refresh_updates_changed_cells_and_keeps_the_cursor() -> None:

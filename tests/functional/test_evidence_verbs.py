@@ -15,14 +15,14 @@ pytest.importorskip(
 from ircmd.domain.incidents.timeline import EventKind
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.evidence.review import ReviewScreen
+from ircmd.tui.screens.warroom.screen import WarRoomScreen
+from ircmd.tui.widgets.incidents.timeline import TimelineView
 from tests.evidence_fixtures import open_workspace, seed_incident
+from tests.support.waiting import shown, wait_until
 
 
-async def _settle(pilot: Any, until: Any, rounds: int = 100) -> None:
-    for _ in range(rounds):
-        await pilot.pause(0.05)
-        if until():
-            return
+async def _settle(pilot: Any, until: Any) -> None:
+    await wait_until(pilot, until, timeout=5)
 
 
 async def test_verbs_in_the_war_room(tmp_path: Path) -> None:
@@ -30,7 +30,9 @@ async def test_verbs_in_the_war_room(tmp_path: Path) -> None:
     iid, digests = seed_incident(ws)
     app = IrcmdApp(ws, open_incident=iid)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause(0.5)
+        await wait_until(pilot, lambda: isinstance(app.screen, WarRoomScreen))
+        timeline = await wait_until(pilot, lambda: shown(app, TimelineView))
+        await wait_until(pilot, lambda: timeline.events, what="the timeline loaded")
         out = tmp_path / "pkg"
         await pilot.press("colon")
         await pilot.press(*f"export {out} --profile external")

@@ -12,6 +12,7 @@ from ircmd.service.incidents.presence import Presence
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
 from ircmd.tui.widgets.incidents.timeline import TimelineView
+from tests.support.waiting import shown, wait_until
 
 from .warroom_support import make_workspace
 
@@ -25,9 +26,8 @@ async def test_note_from_another_process_appears_without_a_key(tmp_path: Path) -
     env = {**os.environ, "IRCMD_DATA_DIR": str(tmp_path), "IRCMD_CONFIG": str(config)}
     app = IrcmdApp(ws, open_incident="INC-0001")
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause(0.3)
-        view = app.screen.query_one(TimelineView)
-        assert len(view.events) == 1
+        view = await wait_until(pilot, lambda: shown(app, TimelineView))
+        await wait_until(pilot, lambda: len(view.events) == 1, what="the declared event")
         delays = []
         for n in range(2):
             proc = subprocess.run(
@@ -47,8 +47,7 @@ async def test_note_from_another_process_appears_without_a_key(tmp_path: Path) -
             )
             assert proc.returncode == 0, proc.stderr
             written = time.monotonic()
-            while time.monotonic() - written < 3 and len(view.events) < 2 + n:
-                await pilot.pause(0.02)
+            await wait_until(pilot, lambda: len(view.events) >= 2 + n, timeout=3)  # noqa: B023
             delays.append(time.monotonic() - written)
             assert [e.text for e in view.events][-1] == f"from two #{n}"
             assert view.events[-1].author == "console-two"
@@ -63,23 +62,18 @@ async def test_other_consoles_are_counted_in_the_status_bar(tmp_path: Path) -> N
     ws = make_workspace(tmp_path)
     app = IrcmdApp(ws, open_incident="INC-0001")
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: isinstance(app.screen, WarRoomScreen))
         room = app.screen
         assert isinstance(room, WarRoomScreen)
+        await wait_until(pilot, lambda: room.query("#status-bar"))
         bar = room.query_one("#status-bar")
         assert "no other console" in str(bar.render())
         other = Presence(ws.store, "observer")
         other.beat("INC-0001", read_only=True)
         room.housekeeping()
-        for _ in range(40):
-            if "1 other console" in str(bar.render()):
-                break
-            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: "1 other console" in str(bar.render()), timeout=2)
         assert "1 other console" in str(bar.render())
         other.leave()
         room.housekeeping()
-        for _ in range(40):
-            if "no other console" in str(bar.render()):
-                break
-            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: "no other console" in str(bar.render()), timeout=2)
         assert "no other console" in str(bar.render())

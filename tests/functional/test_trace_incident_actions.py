@@ -194,9 +194,9 @@ async def test_pane_without_sources_says_how_to_get_some(workspace: Workspace) -
     app = PaneApp(workspace, "INC-0001")
     async with app.run_test(size=(150, 45)) as pilot:
         pane = app.query_one(TracePane)
-        await pilot.pause(0.2)
-        status = str(pane.query_one("#trace-status", Static).visual)
-        assert "no trace source" in status
+        await wait_until(
+            pilot, lambda: "no trace source" in str(pane.query_one("#trace-status", Static).visual)
+        )
 
 
 CONTROLS = [chr(c) for c in range(0x20) if chr(c) != "\n"] + [chr(c) for c in range(0x7F, 0xA0)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ircmd.domain.containment.controls import ControlState, Observation
 from ircmd.domain.incidents.workflow import ControlKind, ControlSpec
@@ -29,8 +29,10 @@ __all__ = [
     "TraceSource",
     "TraceSourceError",
 ]
-from ircmd.domain.traces.otlp import Problems
-from ircmd.domain.traces.spans import Span
+
+if TYPE_CHECKING:  # annotations only: the trace parsers are not imported by a signal poll
+    from ircmd.domain.traces.otlp import Problems
+    from ircmd.domain.traces.spans import Span
 
 # -- SignalSource -----------------------------------------------------------------------------
 

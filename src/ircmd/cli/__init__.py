@@ -116,6 +116,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         check_argv(args_list)
+        if args_list[:2] == ["incident", "list"]:
+            from ircmd.cli import incident_list
+
+            # None: not a case the lean reader serves; the full path answers below.
+            lean = incident_list.run(args_list) if incident_list.wanted(args_list) else None
+            if lean is not None:
+                return lean
         from ircmd.cli.parser import ArgParser, build_parser
 
         if "_ARGCOMPLETE" in os.environ:

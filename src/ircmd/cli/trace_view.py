@@ -13,7 +13,7 @@ from typing import Any
 
 from ircmd.cli.common import CliError, Context, UsageError
 from ircmd.cli.traces import trace_group
-from ircmd.domain.incidents.incident import normalise_incident_id
+from ircmd.domain.incidents.incident import DomainError, normalise_incident_id
 
 
 def register(sub: Any) -> None:
@@ -40,7 +40,7 @@ def run_view(ctx: Context, args: argparse.Namespace) -> int:
     if args.incident:
         try:
             incident_id = normalise_incident_id(args.incident)
-        except Exception as exc:
+        except DomainError as exc:
             raise UsageError(f"ircmd trace view: {exc}") from exc
         ctx.service.get(incident_id)  # a clean error before the screen opens
     from ircmd.service.traces.receive import TraceSource, file_source

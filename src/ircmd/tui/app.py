@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from rich.text import Text
@@ -62,8 +63,12 @@ class IrcmdApp(App[int]):
         self._check_store()  # the first read only remembers the store's token
         self.set_interval(self.POLL_SECONDS, self._poll_store)
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
         self.tuning.undo()
+        # The app owns its workspace's resources from here: store connections, the backend
+        # loop thread and the controllers' clients are closed on exit (off the UI loop; the
+        # closes are idempotent, so a caller that closes the workspace again is fine).
+        await asyncio.to_thread(self.workspace.close)
 
     # -- navigation --------------------------------------------------------------------
     def open_incident(self, incident_id: str) -> None:

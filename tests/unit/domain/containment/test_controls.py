@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.support.configs import NAME, PAUSE, REVIEW, control, kb_workflow, support_refunds_toml
 
 from ircmd.domain.containment.controls import (
     ControlRecord,
@@ -26,38 +27,14 @@ from ircmd.domain.incidents.workflow import ControlKind
 from ircmd.service.config import parse_config
 
 CONFIG = parse_config(
-    """
-[[workflows]]
-id = "support-refunds"
-name = "Support refunds assistant"
-
-[[workflows.controls]]
-id = "pause"
-kind = "pause_workflow"
-critical = true
-
-[[workflows.controls]]
-id = "review"
-kind = "force_human_review"
-
-[[workflows.controls]]
-id = "refund-tool"
-kind = "disable_tool"
-tool = "issue_refund"
-
-[[workflows.controls]]
-id = "prompt"
-kind = "rollback_prompt"
-prompt = "refund-policy"
-
-[[workflows]]
-id = "kb"
-
-[[workflows.controls]]
-id = "notes"
-kind = "block_source"
-source = "internal-notes"
-"""
+    support_refunds_toml(
+        PAUSE,
+        REVIEW,
+        control("refund-tool", "disable_tool", tool="issue_refund"),
+        control("prompt", "rollback_prompt", prompt="refund-policy"),
+        name=NAME,
+    )
+    + kb_workflow("internal-notes")
 )
 NOW = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)
 

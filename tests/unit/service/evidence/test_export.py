@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import tarfile
+from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -21,25 +23,28 @@ from tests.evidence_fixtures import (
 
 from ircmd.cli import main
 from ircmd.domain.incidents.timeline import EventKind, sha256_hex
-from ircmd.service.evidence.export import ExportError, export_incident, verify_bundle
+from ircmd.service import Workspace
+from ircmd.service.evidence.export import ExportError, ExportResult, export_incident, verify_bundle
 from ircmd.service.evidence.review import add_eval_case
 
 
 @pytest.fixture
-def ws(tmp_path: Path):  # type: ignore[no-untyped-def]
+def ws(tmp_path: Path) -> Iterator[Workspace]:
     w = open_workspace(tmp_path)
     yield w
     w.close()
 
 
-def _export(ws, tmp_path: Path, name: str = "pkg", **kw):  # type: ignore[no-untyped-def]
+def _export(
+    ws: Workspace, tmp_path: Path, name: str = "pkg", **kw: Any
+) -> tuple[str, list[str], Path, ExportResult]:
     iid, digests = seed_incident(ws)
     out = tmp_path / name
     result = export_incident(ws.incidents, iid, out, environ=ENVIRON, **kw)
     return iid, digests, out, result
 
 
-def test_round_trip_directory(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_round_trip_directory(ws: Workspace, tmp_path: Path) -> None:
     iid, digests, out, result = _export(ws, tmp_path)
     problems, manifest = verify_bundle(out)
     assert problems == []
@@ -74,7 +79,9 @@ def test_round_trip_directory(ws, tmp_path: Path) -> None:  # type: ignore[no-un
     assert result.manifest_sha256 == sha256_hex((out / "manifest.json").read_bytes())
 
 
-def test_export_records_an_export_event_with_the_manifest_digest(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_export_records_an_export_event_with_the_manifest_digest(
+    ws: Workspace, tmp_path: Path
+) -> None:
     iid, _d, out, result = _export(ws, tmp_path)
     last = ws.incidents.timeline(iid)[-1]
     assert last.kind == EventKind.EXPORT
@@ -85,7 +92,7 @@ def test_export_records_an_export_event_with_the_manifest_digest(ws, tmp_path: P
     assert n == last.seq - 1
 
 
-def test_round_trip_tar_gz_and_tamper_inside(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_round_trip_tar_gz_and_tamper_inside(ws: Workspace, tmp_path: Path) -> None:
     iid, _d, out, _r = _export(ws, tmp_path, "pkg.tar.gz", fmt="tar.gz")
     assert verify_bundle(out)[0] == []
     before = out.read_bytes()
@@ -97,7 +104,9 @@ def test_round_trip_tar_gz_and_tamper_inside(ws, tmp_path: Path) -> None:  # typ
     bad = tmp_path / "bad.tar.gz"
     with tarfile.open(out) as src, tarfile.open(bad, "w:gz") as dst:
         for m in src.getmembers():
-            data = src.extractfile(m).read()  # type: ignore[union-attr]
+            member = src.extractfile(m)
+            assert member is not None, m.name
+            data = member.read()
             if m.name.endswith("report.md"):
                 data = data.replace(b"#", b"%", 1)
             import io
@@ -108,7 +117,7 @@ def test_round_trip_tar_gz_and_tamper_inside(ws, tmp_path: Path) -> None:  # typ
     assert "SHA-256" in problems[0].problem
 
 
-def test_tamper_one_byte_of_a_file_names_it(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_tamper_one_byte_of_a_file_names_it(ws: Workspace, tmp_path: Path) -> None:
     _iid, digests, out, _r = _export(ws, tmp_path)
     target = out / "evidence" / f"{digests[1]}.json"
     data = bytearray(target.read_bytes())
@@ -118,7 +127,9 @@ def test_tamper_one_byte_of_a_file_names_it(ws, tmp_path: Path) -> None:  # type
     assert str(problems[0]).startswith(f"evidence/{digests[1]}.json:")
 
 
-def test_tamper_one_event_even_with_a_fixed_manifest_names_the_event(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_tamper_one_event_even_with_a_fixed_manifest_names_the_event(
+    ws: Workspace, tmp_path: Path
+) -> None:
     _iid, _d, out, _r = _export(ws, tmp_path)
     tl = out / "timeline.jsonl"
     lines = tl.read_text().splitlines()
@@ -139,7 +150,7 @@ def test_tamper_one_event_even_with_a_fixed_manifest_names_the_event(ws, tmp_pat
     ]
 
 
-def test_removed_event_and_added_file_are_named(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_removed_event_and_added_file_are_named(ws: Workspace, tmp_path: Path) -> None:
     _iid, _d, out, _r = _export(ws, tmp_path)
     tl = out / "timeline.jsonl"
     lines = tl.read_text().splitlines()
@@ -152,7 +163,7 @@ def test_removed_event_and_added_file_are_named(ws, tmp_path: Path) -> None:  # 
     assert any(p.startswith("timeline.jsonl event 6: expected event 5") for p in problems)
 
 
-def test_never_clobbers_and_force_replaces(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_never_clobbers_and_force_replaces(ws: Workspace, tmp_path: Path) -> None:
     iid, _d, out, _r = _export(ws, tmp_path)
     marker = (out / "manifest.json").read_bytes()
     with pytest.raises(ExportError, match="already exists"):
@@ -174,7 +185,9 @@ def _all_text(out: Path) -> str:
     return "\n".join(p.read_text() for p in sorted(out.rglob("*")) if p.is_file())
 
 
-def test_external_profile_leaves_no_pii_or_secret_and_counts_match(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_external_profile_leaves_no_pii_or_secret_and_counts_match(
+    ws: Workspace, tmp_path: Path
+) -> None:
     iid, digests = seed_incident(ws)
     add_eval_case(ws.incidents, iid, digests[0], "Refuse; never echo jane.doe@example.com")
     out = tmp_path / "pkg"
@@ -227,7 +240,7 @@ def test_external_profile_leaves_no_pii_or_secret_and_counts_match(ws, tmp_path:
     assert ws.store.verify() == []
 
 
-def test_legal_profile_keeps_contents_but_not_secrets(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_legal_profile_keeps_contents_but_not_secrets(ws: Workspace, tmp_path: Path) -> None:
     _iid, _d, out, _r = _export(ws, tmp_path, profile="legal")
     everything = _all_text(out)
     assert PII["email"][1] in everything  # contents kept for legal
@@ -237,7 +250,7 @@ def test_legal_profile_keeps_contents_but_not_secrets(ws, tmp_path: Path) -> Non
     assert verify_bundle(out)[0] == []
 
 
-def test_internal_profile_still_hides_env_secrets(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_internal_profile_still_hides_env_secrets(ws: Workspace, tmp_path: Path) -> None:
     _iid, _d, out, result = _export(ws, tmp_path)
     everything = _all_text(out)
     assert ENV_SECRET not in everything
@@ -247,7 +260,7 @@ def test_internal_profile_still_hides_env_secrets(ws, tmp_path: Path) -> None:  
     assert result.redactions == {"secret": 3}
 
 
-def test_report_has_the_review_shape(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_report_has_the_review_shape(ws: Workspace, tmp_path: Path) -> None:
     _iid, _d, out, _r = _export(ws, tmp_path)
     report = (out / "report.md").read_text()
     for heading in (
@@ -274,7 +287,12 @@ def test_report_has_the_review_shape(ws, tmp_path: Path) -> None:  # type: ignor
     assert "| Classification | ai incident |" in report
 
 
-def test_cli_export_and_verify_exit_codes(ws, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_export_and_verify_exit_codes(
+    ws: Workspace,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     iid, _d = seed_incident(ws)
     ws.close()
     (tmp_path / "config.toml").write_text("")
@@ -313,7 +331,12 @@ def test_cli_export_and_verify_exit_codes(ws, tmp_path: Path, monkeypatch, capsy
 HOSTILE = "[@click=app.quit]x[/] [link=file:///etc/passwd]y \x1b]52;c;SGVsbG8=\x07 \x9b31m [/]"
 
 
-def test_hostile_text_never_reaches_a_terminal(ws, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_text_never_reaches_a_terminal(
+    ws: Workspace,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     iid, _d = seed_incident(ws)
     ws.incidents.note(iid, HOSTILE)
     ws.incidents.decide(iid, HOSTILE)
@@ -351,20 +374,25 @@ def test_hostile_text_never_reaches_a_terminal(ws, tmp_path: Path, monkeypatch, 
         assert "\x1b" not in stream and "\x07" not in stream
 
 
-def test_a_broken_store_chain_is_warned_about_and_fails_verification(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_store_chain_is_warned_about_and_fails_verification(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     iid, _d = seed_incident(ws)
     records = ws.store.event_records(iid)
     records[3] = {**records[3], "text": "rewritten history"}
-    ws.store.event_records = lambda _iid: records
-    real_events = ws.store.events
     from ircmd.domain.incidents.timeline import TimelineEvent
 
-    ws.store.events = lambda _iid, after_seq=0: [
-        TimelineEvent.from_record(r) for r in records if r["seq"] > after_seq
-    ]
-    out = tmp_path / "pkg"
-    result = export_incident(ws.incidents, iid, out, environ=ENVIRON, record=False)
-    ws.store.events = real_events
+    with monkeypatch.context() as m:
+        m.setattr(ws.store, "event_records", lambda _iid: records)
+        m.setattr(
+            ws.store,
+            "events",
+            lambda _iid, after_seq=0: [
+                TimelineEvent.from_record(r) for r in records if r["seq"] > after_seq
+            ],
+        )
+        out = tmp_path / "pkg"
+        result = export_incident(ws.incidents, iid, out, environ=ENVIRON, record=False)
     assert result.warnings == [
         f"store timeline: {iid} event 4: content does not match its hash (edited)"
     ]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from tests.evidence_fixtures import open_workspace, seed_incident
+from tests.support.configs import NAME, OWNER, support_refunds_toml
 
 from ircmd.cli import main
 from ircmd.domain.incidents.incident import Incident
@@ -168,10 +169,7 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     ws = open_workspace(tmp_path)
     iid, _ = seed_incident(ws)
     ws.close()
-    (tmp_path / "config.toml").write_text(
-        '[[workflows]]\nid = "support-refunds"\nname = "Support refunds assistant"\n'
-        'owner = "Head of Support"\n'
-    )
+    (tmp_path / "config.toml").write_text(support_refunds_toml(name=NAME, owner=OWNER))
     monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "config.toml"))
     return iid
