@@ -108,7 +108,8 @@ async def test_hostile_text_is_shown_literally_and_never_runs(
     inc, _ = ws.incidents.declare(HOSTILE)
     ws.incidents.note(inc.id, HOSTILE, author="[b]mallory[/b]")
     app = make_app(ws)
-    async with app.run_test(size=(160, 30)) as pilot:
+    # wide enough that the whole title is in the header after lead, holder-since and updates
+    async with app.run_test(size=(220, 30)) as pilot:
         table = await wait_until(pilot, lambda: shown(app, IncidentTable))
         await wait_until(pilot, lambda: table.selected_id is not None, what="a selected row")
         await pilot.click(IncidentTable, offset=(60, 1))
