@@ -1,0 +1,206 @@
+"""The investigation views of the trace explorer, driven with Pilot: the diff of two runs
+(``D`` twice, ``n``/``N``, ``p`` pins it) and the conversation (``c``, ``enter``, ``p``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, OptionList, Static
+
+from ircmd.backends.traces.files import FileTraceSource
+from ircmd.domain.incidents.timeline import sha256_hex
+from ircmd.service import Workspace
+from ircmd.service.config import parse_config
+from ircmd.service.traces.service import TraceService
+from ircmd.tui.screens.investigate.conversation_view import PREVIEW, ConversationScreen
+from ircmd.tui.screens.investigate.diff_view import DiffScreen
+from ircmd.tui.screens.warroom.panes.traces import TracePane
+from ircmd.tui.trace_app import TraceViewApp
+from tests.support.waiting import wait_until
+from tests.trace_ui_samples import HOSTILE, _span, hostile_trace, refund_trace, write_otlp
+
+A, B, C = "a" * 32, "c" * 32, "d" * 32
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:  # type: ignore[misc]
+    monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "none.toml"))
+    ws = Workspace.open(parse_config("", "<test>"), tmp_path / "data", actor="tester")
+    yield ws
+    ws.close()
+
+
+def runs_file(tmp_path: Path) -> Path:
+    """Two turns of conversation ``conv-u-1`` (A, B: another refund account in B), one of
+    ``conv-u-2`` (C), and a hostile trace."""
+    spans = refund_trace(A) + refund_trace(B, account="ACC-9") + refund_trace(C, user="u-2")
+    return write_otlp(tmp_path / "runs.json", spans + hostile_trace())
+
+
+async def loaded(pilot: Pilot[Any], trace: str) -> TracePane:
+    await wait_until(pilot, lambda: pilot.app.screen.query(TracePane).first(None) is not None)  # type: ignore[call-overload]
+    pane = pilot.app.screen.query_one(TracePane)
+    await wait_until(pilot, lambda: pane.view is not None and not pane.loading)
+    pane.open_trace(trace)
+    await wait_until(pilot, lambda: pane.view is not None and pane.view.tree.trace_id == trace)
+    await pilot.pause()
+    return pane
+
+
+async def open_diff(pilot: Pilot[Any], pane: TracePane, other: str) -> DiffScreen:
+    await pilot.press("D")
+    assert pane.diff_mark == pane.current_trace
+    pane.open_trace(other)
+    await wait_until(pilot, lambda: pane.view is not None and pane.view.tree.trace_id == other)
+    await pilot.press("D")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, DiffScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, DiffScreen)
+    await wait_until(pilot, lambda: screen.diff is not None)
+    await pilot.pause()
+    return screen
+
+
+async def test_diff_view_steps_through_differences_and_pins_the_diff(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    inc, _ = workspace.incidents.declare("Refund to the wrong account", severity="high")
+    app = TraceViewApp(
+        workspace, [FileTraceSource("files", [str(runs_file(tmp_path))])], incident_id=inc.id
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = await loaded(pilot, A)
+        screen = await open_diff(pilot, pane, B)
+        diff = screen.diff
+        assert diff is not None and diff.trace_a == A and diff.trace_b == B
+        diffs = diff.differences()
+        assert diffs, "the refund account differs between the two runs"
+        table = screen.query_one(DataTable)
+        assert table.row_count == len(diff.pairs)
+        assert table.cursor_row == diffs[0]  # opens on the first difference
+        changed = diff.pairs[diffs[0]]
+        assert "tool_arguments" in changed.changes or "tool_calls_requested" in changed.changes
+        detail = str(screen.query_one("#diff-detail", Static).render())
+        assert "ACC-9" in detail and "ACC-1" in detail
+        # n wraps round the differences, N goes back
+        await pilot.press("n")
+        assert table.cursor_row == diffs[1 % len(diffs)]
+        await pilot.press("N")
+        assert table.cursor_row == diffs[0]
+        await pilot.press("N")
+        assert table.cursor_row == diffs[-1]
+        # p pins the diff as ONE evidence item: both digests plus the diff
+        await pilot.press("p")
+        svc = TraceService.for_workspace(workspace)
+        await wait_until(pilot, lambda: bool(svc.evidence(inc.id)))
+        (doc,) = svc.evidence(inc.id)
+        assert doc["type"] == "trace_diff"
+        assert doc["trace_id"] == A and doc["trace_b"] == B
+        assert doc["sha256"] == sha256_hex(doc["canonical_json"])
+        body = json.loads(doc["canonical_json"])
+        assert "ACC-9" in doc["canonical_json"] and body
+        assert workspace.incidents.timeline(inc.id)[-1].kind.value == "evidence_pinned"
+        # pinning again keeps one item
+        await pilot.press("p")
+        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: screen.pinned is not None)
+        assert len(svc.evidence(inc.id)) == 1
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(pilot.app.screen, DiffScreen))
+
+
+async def test_diff_of_a_run_with_itself_says_so_and_pin_is_hidden_without_incident(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    app = TraceViewApp(workspace, [FileTraceSource("files", [str(runs_file(tmp_path))])])
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await loaded(pilot, A)
+        await pilot.press("D", "D")  # the same trace twice unmarks it
+        assert pane.diff_mark is None
+        screen = await open_diff(pilot, pane, C)
+        assert screen.check_action("pin", ()) is None  # no incident: not offered
+        assert screen.diff is not None and screen.diff.summary["removed"] == 0
+
+
+async def test_conversation_view_shows_turns_expands_and_pins(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    inc, _ = workspace.incidents.declare("Refunds outside policy", severity="high")
+    app = TraceViewApp(
+        workspace, [FileTraceSource("files", [str(runs_file(tmp_path))])], incident_id=inc.id
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        pane = await loaded(pilot, B)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConversationScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, ConversationScreen)
+        await wait_until(pilot, lambda: screen.conversation is not None)
+        conv = screen.conversation
+        assert conv is not None and conv.conversation_id == "conv-u-1"
+        assert [t.trace_id for t in conv.turns] == [A, B]  # C is another conversation
+        turns = screen.query_one(OptionList)
+        assert turns.option_count == 2
+        first = str(turns.get_option_at_index(0).prompt)
+        assert "issue_refund" in first and "Refund me" in first
+        header = str(screen.query_one("#conv-header", Static).render())
+        assert "2 turns" in header and "$" in header  # gpt-4o is priced
+        # p pins the LLM call of the turn under the cursor
+        await pilot.press("p")
+        svc = TraceService.for_workspace(workspace)
+        await wait_until(pilot, lambda: bool(svc.evidence(inc.id)))
+        (doc,) = svc.evidence(inc.id)
+        assert doc["span_id"] == "3" * 16 and doc["trace_id"] == A
+        assert pane is not None
+
+
+async def test_conversation_cuts_long_text_and_enter_expands(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    long = "word " * 200
+    msgs = [{"role": "user", "parts": [{"type": "text", "content": long + "THE-END"}]}]
+    conv = {"gen_ai.conversation.id": "conv-long", "gen_ai.operation.name": "chat"}
+    spans = [
+        _span(A, "1" * 16, None, "chat", 0, 50, {**conv, "gen_ai.input.messages": json.dumps(msgs)})
+    ]
+    path = write_otlp(tmp_path / "long.json", spans + hostile_trace())
+    app = TraceViewApp(workspace, [FileTraceSource("files", [str(path)])])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot, A)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConversationScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, ConversationScreen)
+        await wait_until(pilot, lambda: screen.conversation is not None)
+        turns = screen.query_one(OptionList)
+        short = str(turns.get_option_at_index(0).prompt)
+        assert "THE-END" not in short and "enter shows the whole turn" in short
+        assert screen.check_action("pin", ()) is None
+        await pilot.press("enter")
+        assert "THE-END" in str(turns.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        assert "THE-END" not in str(turns.get_option_at_index(0).prompt)
+        assert len(short) < PREVIEW * 3
+
+
+async def test_hostile_conversation_is_shown_literally(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    app = TraceViewApp(workspace, [FileTraceSource("files", [str(runs_file(tmp_path))])])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot, "b" * 32)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConversationScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, ConversationScreen)
+        await wait_until(pilot, lambda: screen.conversation is not None)
+        header = str(screen.query_one("#conv-header", Static).render())
+        assert "[@click" in header or "@click" in header  # shown as text, not run
+        assert "\x1b" not in header
+        assert app.is_running
+    assert HOSTILE
