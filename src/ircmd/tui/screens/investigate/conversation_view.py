@@ -63,7 +63,10 @@ def render_turn(n: int, turn: Turn, full: bool = False) -> Text:
         "dim",
     )
     cut_any = False
-    for role, text, style in (("user", turn.input, "bold cyan"), ("assistant", turn.output, "bold green")):
+    for role, text, style in (
+        ("user", turn.input, "bold cyan"),
+        ("assistant", turn.output, "bold green"),
+    ):
         if not text:
             continue
         body, cut = _cut(text, full)

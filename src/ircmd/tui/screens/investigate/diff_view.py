@@ -39,10 +39,10 @@ class DiffNotice(Message, bubble=False):
         self.severity = severity
 
 
-def _side(s: Span | None) -> Text:
+def _side(s: Span | None, width: int = 80) -> Text:
     if s is None:
         return Text("—", "dim")
-    return Text(one_line(f"{s.kind.value} {s.name}", 80), no_wrap=True, overflow="ellipsis")
+    return Text(one_line(f"{s.kind.value} {s.name}", width), no_wrap=True, overflow="ellipsis")
 
 
 def _value(v: Any) -> str:
@@ -80,7 +80,7 @@ class DiffScreen(Screen[None]):
     """Run A and run B aligned by structure and kind; one row per pair."""
 
     DEFAULT_CSS = """
-    DiffScreen #diff-header { height: 1; background: $panel; }
+    DiffScreen #diff-header { height: auto; max-height: 3; background: $panel; }
     DiffScreen #diff-table { height: 2fr; }
     DiffScreen #diff-detail { height: 1fr; border: round $primary 40%; padding: 0 1; }
     """
@@ -146,7 +146,7 @@ class DiffScreen(Screen[None]):
     def on_diff_computed(self, message: DiffComputed) -> None:
         self.diff = diff = message.diff
         s = diff.summary
-        head = Text(no_wrap=True, overflow="ellipsis")
+        head = Text(overflow="fold")  # wraps at 80 columns rather than losing the totals
         head.append("diff ", "bold")
         head.append(f"A {diff.trace_a[:12]} ", "red")
         head.append(f"B {diff.trace_b[:12]}  ", "green")
@@ -157,14 +157,17 @@ class DiffScreen(Screen[None]):
         )
         self.query_one("#diff-header", Static).update(head)
         table = self.table
+        # two run columns and the changes column share the width (legible at 80 columns)
+        side_w = max(12, min(60, (self.size.width - 30) // 2))
+        changes_w = max(10, self.size.width - 2 * side_w - 12)
         for i, p in enumerate(diff.pairs):
             style = STATUS_STYLE[p.status]
             changes = ", ".join(k for k in p.changes) or ("" if p.status == "same" else p.status)
             table.add_row(
                 Text(STATUS_MARK[p.status], style),
-                _side(p.a),
-                _side(p.b),
-                Text(one_line(changes, 60), style),
+                _side(p.a, side_w),
+                _side(p.b, side_w),
+                Text(one_line(changes, changes_w), style),
                 key=str(i),
             )
         diffs = diff.differences()

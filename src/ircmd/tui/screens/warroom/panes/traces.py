@@ -100,8 +100,8 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         Binding("f", "find_similar", "Find similar", id="traces.find_similar"),
         Binding("x", "records", "Records to correct", id="traces.records"),
         Binding("w", "toggle_list", "Trace list", show=False, id="traces.toggle_list"),
-        Binding("c", "conversation", "Conversation", id="traces.conversation"),
-        Binding("D", "diff", "Diff runs", id="traces.diff"),
+        Binding("c", "conversation", "Conversation", show=False, id="traces.conversation"),
+        Binding("D", "diff", "Diff runs", show=False, id="traces.diff"),
     ]
     TICK_SECONDS = 0.3
     DETAIL_DELAY = 0.08
