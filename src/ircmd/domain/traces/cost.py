@@ -329,7 +329,8 @@ def money_at_risk(
     amount_args: Iterable[tuple[str, str]] = (),
 ) -> MoneyAtRisk:
     """Spend of the findings' traces, plus sums of ``(tool, argument)`` numeric arguments
-    (each tool call counted once: requested and executed calls are joined by call id)."""
+    (each tool call counted once: requested and executed calls are joined by call id, and
+    an unjoined request is left out where the trace shows the tool executed)."""
     from ircmd.domain.traces.blast import tool_invocations
 
     wanted = set(trace_ids)
@@ -338,7 +339,13 @@ def money_at_risk(
     sums: dict[str, float] = {}
     for tool, arg in amount_args:
         total = 0.0
-        for inv in tool_invocations(mine, tool):
+        invs = tool_invocations(mine, tool)
+        # a call requested but never seen executed counts only in a trace without any
+        # executed call of the tool (instrumentation without call ids cannot join them)
+        ran = {i.span.trace_id for i in invs if i.invocation != "requested"}
+        for inv in invs:
+            if inv.invocation == "requested" and inv.span.trace_id in ran:
+                continue
             v = inv.arguments.get(arg) if isinstance(inv.arguments, dict) else None
             if isinstance(v, int | float) and not isinstance(v, bool):
                 total += float(v)

@@ -51,6 +51,7 @@ from ircmd.tui.screens.warroom.verbs import VerbFactory, core_verbs
 from ircmd.tui.widgets.command_line import CommandLine
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
+from ircmd.tui.screens.warroom.money import MoneyAtRiskMixin
 from ircmd.tui.widgets.warroom_bars import header_text, status_text
 
 PANES: list[tuple[str, type[Widget]]] = [
@@ -128,7 +129,7 @@ class ResolveChecked(Message, bubble=False):
         self.ask = ask
 
 
-class WarRoomScreen(Refusals, Screen[None]):
+class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
     BINDINGS = with_refusals(
         [
             Binding("1", "focus_pane(1)", "Timeline", show=False, id="warroom.pane1"),
@@ -287,6 +288,7 @@ class WarRoomScreen(Refusals, Screen[None]):
 
     def on_room_loaded(self, message: RoomLoaded) -> None:
         self._show(message.inc, message.deadline, message.problems, message.ids, message.update)
+        self.read_money_at_risk()
 
     def on_room_said(self, message: RoomSaid) -> None:
         self.say(message.text, error=message.error)
@@ -318,7 +320,13 @@ class WarRoomScreen(Refusals, Screen[None]):
         dl = (self._deadline.label, self._deadline.due) if self._deadline else None
         up = self._update
         self.query_one("#warroom-header", Static).update(
-            header_text(self.incident, self.now(), dl, update=(up.label, up.due) if up else None)
+            header_text(
+                self.incident,
+                self.now(),
+                dl,
+                update=(up.label, up.due) if up else None,
+                money_at_risk=self.money_at_risk_label,
+            )
         )
 
     @work(thread=True, exclusive=True, group="warroom-housekeeping", exit_on_error=False)
