@@ -42,6 +42,7 @@ from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
 from ircmd.tui.screens.signals.silences import offer_expire_silences
 from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows, place_of
 from ircmd.tui.screens.warroom.layout import MODE_CLASSES, Mode, layout_mode, shown_panes, tab_strip
+from ircmd.tui.screens.warroom.money import MoneyAtRiskMixin
 from ircmd.tui.screens.warroom.palette import WarRoomCommands
 from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
 from ircmd.tui.screens.warroom.panes.severity import SeverityPane
@@ -51,7 +52,6 @@ from ircmd.tui.screens.warroom.verbs import VerbFactory, core_verbs
 from ircmd.tui.widgets.command_line import CommandLine
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
-from ircmd.tui.screens.warroom.money import MoneyAtRiskMixin
 from ircmd.tui.widgets.warroom_bars import header_text, status_text
 
 PANES: list[tuple[str, type[Widget]]] = [
