@@ -225,7 +225,8 @@ class ConversationScreen(Screen[None]):
             key=lambda s: (s.start_ns, s.span_id),
         )
         llm = [s for s in spans if s.kind is SpanKind.LLM]
-        return (llm or spans or [None])[0]
+        chosen = llm or spans
+        return chosen[0] if chosen else None
 
     def action_pin(self) -> None:
         i = self.turns.highlighted
