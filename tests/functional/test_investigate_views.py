@@ -204,3 +204,50 @@ async def test_hostile_conversation_is_shown_literally(
         assert "\x1b" not in header
         assert app.is_running
     assert HOSTILE
+
+
+async def test_icicle_view_navigates_spans_by_time_and_depth(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from ircmd.tui.screens.investigate.icicle_view import IcicleScreen
+    from ircmd.tui.widgets.investigate.icicle import Icicle
+
+    app = TraceViewApp(workspace, [FileTraceSource("files", [str(runs_file(tmp_path))])])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot, A)
+        await pilot.press("I")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, IcicleScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, IcicleScreen)
+        await wait_until(pilot, lambda: bool(screen.query(Icicle)))
+        chart = screen.query_one(Icicle)
+        await pilot.pause()
+
+        def at() -> str:
+            return str(chart.current["name"]) if chart.current else ""
+
+        def detail() -> str:
+            return str(screen.query_one("#icicle-detail", Static).render())
+
+        assert at() == "invoke_agent support" and chart.depth == 3
+        assert "900.0 ms (100% of the trace)" in detail()
+        await pilot.press("j")  # first child in time: the retrieval at +10 ms
+        assert at() == "retrieve policy"
+        await pilot.press("l")
+        assert at() == "chat gpt-4o"
+        await pilot.wait_for_scheduled_animations()
+        # the tool call (710–890 ms) lies after its parent (130–700 ms) ends: no overlap
+        assert "chat gpt-4o  llm  570.0 ms (63% of the trace)  self 570.0 ms" in detail()
+        await pilot.press("j")
+        assert at() == "execute_tool issue_refund"
+        await pilot.press("l")  # alone at its depth: stays
+        assert at() == "execute_tool issue_refund"
+        await pilot.press("k", "k")
+        assert at() == "invoke_agent support"
+        # time on x: the root fills the width, the LLM call starts 130/900 of the way in
+        lines = chart.render().plain.split("\n")
+        width = chart.size.width
+        assert lines[0].startswith("▏invoke_agent") and len(lines[0]) == width
+        assert lines[1].index("▏chat") == 130 * width // 900
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(pilot.app.screen, IcicleScreen))

@@ -115,3 +115,27 @@ def test_conversation_view_snapshot(
         assert snap_compare(app, terminal_size=size, run_before=run_before)
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_icicle_view_snapshot(snap_compare: Any, fixed_dir: Path, size: tuple[int, int]) -> None:
+    from ircmd.tui.screens.investigate.icicle_view import IcicleScreen
+
+    ws, app = _app(fixed_dir)
+
+    async def run_before(pilot: Any) -> None:
+        await _open(pilot, app, A)
+        await pilot.press("I")
+        await _until(
+            pilot,
+            lambda: isinstance(app.screen, IcicleScreen) and bool(app.screen.query("#icicle")),
+            "icicle not shown",
+        )
+        await pilot.press("j", "l")  # the LLM call
+        app.clear_notifications()
+        await settle(pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+    finally:
+        ws.close()

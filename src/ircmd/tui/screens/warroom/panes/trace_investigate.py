@@ -1,5 +1,6 @@
 """The trace pane's investigation views: ``c`` the conversation of the span under the
-cursor, ``D`` marks a run and, pressed again on another trace, diffs the two side by side.
+cursor, ``D`` marks a run and, pressed again on another trace, diffs the two side by side,
+``I`` the icicle chart of the open trace (where time went).
 
 Spans are gathered (under the pane's lock) in thread workers; the screens come back to the
 pane as the Messages below and are pushed on the loop."""
@@ -33,6 +34,12 @@ class RunsToDiff(Message, bubble=False):
         self.a = a
         self.b = b
         self.source = source
+
+
+class TraceSpansForIcicle(Message, bubble=False):
+    def __init__(self, spans: list[Span]) -> None:
+        super().__init__()
+        self.spans = spans
 
 
 class TraceInvestigateMixin:
@@ -94,6 +101,26 @@ class TraceInvestigateMixin:
                 message.source,
             )
         )
+
+    # -- where time went ---------------------------------------------------------------
+    def action_icicle(self) -> None:
+        trace = self.current_trace
+        if trace is None:
+            self._say("No trace open.", "warning")
+            return
+        self._gather_icicle(trace)
+
+    @work(thread=True, exclusive=True, group="trace-icicle", exit_on_error=False)
+    def _gather_icicle(self, trace: str) -> None:
+        with self._lock:
+            spans = list(self.index.spans(trace))
+        if spans:
+            self.post_message(TraceSpansForIcicle(spans))
+
+    def on_trace_spans_for_icicle(self, message: TraceSpansForIcicle) -> None:
+        from ircmd.tui.screens.investigate.icicle_view import IcicleScreen
+
+        self.app.push_screen(IcicleScreen(message.spans))
 
     # -- diff of two runs ----------------------------------------------------------------
     def action_diff(self) -> None:

@@ -102,6 +102,7 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         Binding("w", "toggle_list", "Trace list", show=False, id="traces.toggle_list"),
         Binding("c", "conversation", "Conversation", show=False, id="traces.conversation"),
         Binding("D", "diff", "Diff runs", show=False, id="traces.diff"),
+        Binding("I", "icicle", "Where time went", show=False, id="traces.icicle"),
     ]
     TICK_SECONDS = 0.3
     DETAIL_DELAY = 0.08
