@@ -251,3 +251,81 @@ async def test_icicle_view_navigates_spans_by_time_and_depth(
         assert lines[1].index("▏chat") == 130 * width // 900
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(pilot.app.screen, IcicleScreen))
+
+
+def versioned_file(tmp_path: Path) -> Path:
+    """Three runs with prompt ``refund-policy`` v6 that succeed, then three with v7 that fail."""
+    spans = []
+    for i in range(6):
+        v = "6" if i < 3 else "7"
+        attrs = {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.request.model": "gpt-4o",
+            "gen_ai.prompt.name": "refund-policy",
+            "gen_ai.prompt.version": v,
+        }
+        err = "policy refused" if v == "7" else None
+        spans.append(
+            _span(
+                f"{i + 1:032x}",
+                f"{i + 1:016x}",
+                None,
+                "chat",
+                i * 60_000,
+                i * 60_000 + 500,
+                attrs,
+                error=err,
+            )
+        )
+    return write_otlp(tmp_path / "versioned.json", spans)
+
+
+async def test_changes_view_lists_the_change_point_and_records_it(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from ircmd.tui.screens.investigate.changes_view import ChangesScreen
+
+    inc, _ = workspace.incidents.declare("Refunds refused", severity="high")
+    path = versioned_file(tmp_path)
+    app = TraceViewApp(workspace, [FileTraceSource("files", [str(path)])], incident_id=inc.id)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot, f"{1:032x}")
+        await pilot.press("C")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ChangesScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, ChangesScreen)
+        await wait_until(pilot, lambda: screen.report is not None)
+        await pilot.pause()
+        cp = screen.current_point
+        assert cp is not None and cp.dimension == "prompt"
+        assert (cp.error_rate_before, cp.error_rate_after) == (0.0, 1.0)
+        assert "7" in cp.to_value and "6" in (cp.from_value or "")
+        table = screen.query_one("#change-points", DataTable)
+        row = " ".join(str(c) for c in table.get_row_at(0))
+        assert "0.0% → 100.0%" in row
+        await pilot.press("r")
+        await wait_until(pilot, lambda: bool(screen.recorded))
+        ev = workspace.incidents.timeline(inc.id)[-1]
+        assert ev.kind.value == "finding" and ev.data["kind"] == "change_point"
+        assert ev.data["error_rate_after"] == 1.0 and ev.data["dimension"] == "prompt"
+        assert "errors rose from 0.0% to 100.0% when prompt" in ev.text
+        assert "appeared at 2025-10-09 08:56:20 UTC" in ev.text  # v7's first run, T0 + 3 min
+
+
+async def test_changes_view_without_change_points_and_read_only(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from ircmd.tui.screens.investigate.changes_view import ChangesScreen
+
+    app = TraceViewApp(workspace, [FileTraceSource("files", [str(runs_file(tmp_path))])])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot, A)
+        await pilot.press("C")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ChangesScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, ChangesScreen)
+        await wait_until(pilot, lambda: screen.report is not None)
+        assert screen.check_action("record", ()) is None  # no incident
+        assert screen.report is not None
+        versions = screen.query_one("#versions", DataTable)
+        assert versions.row_count == sum(len(v) for v in screen.report.dimensions.values()) > 0

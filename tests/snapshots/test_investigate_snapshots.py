@@ -139,3 +139,30 @@ def test_icicle_view_snapshot(snap_compare: Any, fixed_dir: Path, size: tuple[in
         assert snap_compare(app, terminal_size=size, run_before=run_before)
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_changes_view_snapshot(snap_compare: Any, fixed_dir: Path, size: tuple[int, int]) -> None:
+    from ircmd.tui.screens.investigate.changes_view import ChangesScreen
+    from tests.functional.test_investigate_views import versioned_file
+
+    path = versioned_file(fixed_dir)
+    ws = Workspace.open(parse_config("", "<snapshot>"), fixed_dir / "data", actor="maria.ic")
+    inc, _ = ws.incidents.declare("Refunds refused", severity="high")
+    app = TraceViewApp(ws, [FileTraceSource("files", [str(path)])], incident_id=inc.id)
+
+    async def run_before(pilot: Any) -> None:
+        await _open(pilot, app, f"{1:032x}")
+        await pilot.press("C")
+        await _until(
+            pilot,
+            lambda: isinstance(app.screen, ChangesScreen) and app.screen.report is not None,
+            "changes not shown",
+        )
+        app.clear_notifications()
+        await settle(pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+    finally:
+        ws.close()

@@ -1,6 +1,7 @@
 """The trace pane's investigation views: ``c`` the conversation of the span under the
 cursor, ``D`` marks a run and, pressed again on another trace, diffs the two side by side,
-``I`` the icicle chart of the open trace (where time went).
+``I`` the icicle chart of the open trace (where time went), ``C`` what changed before it
+broke over every loaded span.
 
 Spans are gathered (under the pane's lock) in thread workers; the screens come back to the
 pane as the Messages below and are pushed on the loop."""
@@ -40,6 +41,13 @@ class TraceSpansForIcicle(Message, bubble=False):
     def __init__(self, spans: list[Span]) -> None:
         super().__init__()
         self.spans = spans
+
+
+class SpansForChanges(Message, bubble=False):
+    def __init__(self, spans: list[Span], source: str) -> None:
+        super().__init__()
+        self.spans = spans
+        self.source = source
 
 
 class TraceInvestigateMixin:
@@ -121,6 +129,27 @@ class TraceInvestigateMixin:
         from ircmd.tui.screens.investigate.icicle_view import IcicleScreen
 
         self.app.push_screen(IcicleScreen(message.spans))
+
+    # -- what changed before it broke ---------------------------------------------------
+    def action_changes(self) -> None:
+        self._gather_changes()
+
+    @work(thread=True, exclusive=True, group="trace-changes", exit_on_error=False)
+    def _gather_changes(self) -> None:
+        with self._lock:
+            spans = list(self.index.spans())
+        if not spans:
+            self._tell("No spans loaded.", "warning")
+            return
+        names = [s.name for s in getattr(self, "sources", [])]
+        self.post_message(SpansForChanges(spans, ", ".join(names) or "trace explorer"))
+
+    def on_spans_for_changes(self, message: SpansForChanges) -> None:
+        from ircmd.tui.screens.investigate.changes_view import ChangesScreen
+
+        self.app.push_screen(
+            ChangesScreen(self.workspace, self.incident_id, message.spans, message.source)
+        )
 
     # -- diff of two runs ----------------------------------------------------------------
     def action_diff(self) -> None:

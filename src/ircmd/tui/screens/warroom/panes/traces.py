@@ -103,6 +103,7 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         Binding("c", "conversation", "Conversation", show=False, id="traces.conversation"),
         Binding("D", "diff", "Diff runs", show=False, id="traces.diff"),
         Binding("I", "icicle", "Where time went", show=False, id="traces.icicle"),
+        Binding("C", "changes", "What changed", show=False, id="traces.changes"),
     ]
     TICK_SECONDS = 0.3
     DETAIL_DELAY = 0.08
