@@ -179,6 +179,9 @@ class Pricer:
     def __init__(self, overrides: Mapping[str, ModelPrice] | None = None) -> None:
         self._overrides = {k.lower(): v for k, v in (overrides or {}).items()}
         self._memo: dict[tuple[Any, ...], tuple[Decimal | None, str, str]] = {}
+        self._rates: dict[tuple[str | None, str, int], tuple[ModelPrice, str]] = {}
+        """Flat per-token rates found once per (provider, model, day): a cold run used to
+        ask genai-prices once per distinct token count (333 lookups for 1,000 spans)."""
 
     def span_cost(self, s: Span) -> SpanCost | None:
         """The span's cost, or None when its kind is not priced (not an llm/embedding span)."""
@@ -207,6 +210,9 @@ class Pricer:
             over = self._overrides.get(f"{provider}/{model}".lower())
         if over is not None:
             return over.price(u), "config", ""
+        flat = self._rates.get((provider, model, day))
+        if flat is not None:
+            return flat[0].price(u), flat[1], ""
         import warnings
 
         from genai_prices import Usage, calc_price
@@ -225,7 +231,11 @@ class Pricer:
                     calc = calc_price(usage, model, provider_id=pid, genai_request_timestamp=when)
                 except (LookupError, ValueError):
                     continue
-                return calc.total_price, f"genai-prices:{calc.provider.id}/{calc.model.id}", ""
+                source = f"genai-prices:{calc.provider.id}/{calc.model.id}"
+                rates = flat_rates(getattr(calc, "model_price", None))
+                if rates is not None:
+                    self._rates[(provider, model, day)] = (rates, source)
+                return calc.total_price, source, ""
         return None, "", f"model {model!r} is not in the genai-prices data or [prices]"
 
     def breakdown(self, spans: Iterable[Span]) -> CostBreakdown:
@@ -252,6 +262,28 @@ class Pricer:
             if c is not None and c.usd is not None:
                 out[s.trace_id] = out.get(s.trace_id, Decimal(0)) + c.usd
         return out
+
+
+_TOKEN_RATES = ("input_mtok", "output_mtok", "cache_read_mtok", "cache_write_mtok")
+
+
+def flat_rates(model_price: Any) -> ModelPrice | None:
+    """genai-prices' resolved price as a flat :class:`ModelPrice`, when it is one: every
+    per-token rate a plain number and none but input/output/cache read/cache write (tiered
+    prices, audio or image tokens and the like stay with genai-prices, asked per call)."""
+    fields = getattr(model_price, "__dict__", None)
+    if not isinstance(fields, dict):
+        return None
+    rates: dict[str, Decimal] = {}
+    for key, value in fields.items():
+        if not key.endswith("_mtok") or value is None:
+            continue
+        if key not in _TOKEN_RATES or not isinstance(value, Decimal):
+            return None
+        rates[key] = value
+    if "input_mtok" not in rates:
+        return None
+    return ModelPrice(**rates)
 
 
 def pricer_from_config(prices: Mapping[str, Any]) -> Pricer:
@@ -297,7 +329,8 @@ def money_at_risk(
     amount_args: Iterable[tuple[str, str]] = (),
 ) -> MoneyAtRisk:
     """Spend of the findings' traces, plus sums of ``(tool, argument)`` numeric arguments
-    (each tool call counted once: requested and executed calls are joined by call id)."""
+    (each tool call counted once: requested and executed calls are joined by call id, and
+    an unjoined request is left out where the trace shows the tool executed)."""
     from ircmd.domain.traces.blast import tool_invocations
 
     wanted = set(trace_ids)
@@ -306,7 +339,13 @@ def money_at_risk(
     sums: dict[str, float] = {}
     for tool, arg in amount_args:
         total = 0.0
-        for inv in tool_invocations(mine, tool):
+        invs = tool_invocations(mine, tool)
+        # a call requested but never seen executed counts only in a trace without any
+        # executed call of the tool (instrumentation without call ids cannot join them)
+        ran = {i.span.trace_id for i in invs if i.invocation != "requested"}
+        for inv in invs:
+            if inv.invocation == "requested" and inv.span.trace_id in ran:
+                continue
             v = inv.arguments.get(arg) if isinstance(inv.arguments, dict) else None
             if isinstance(v, int | float) and not isinstance(v, bool):
                 total += float(v)

@@ -42,6 +42,7 @@ from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
 from ircmd.tui.screens.signals.silences import offer_expire_silences
 from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows, place_of
 from ircmd.tui.screens.warroom.layout import MODE_CLASSES, Mode, layout_mode, shown_panes, tab_strip
+from ircmd.tui.screens.warroom.money import MoneyAtRiskMixin
 from ircmd.tui.screens.warroom.palette import WarRoomCommands
 from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
 from ircmd.tui.screens.warroom.panes.severity import SeverityPane
@@ -130,7 +131,7 @@ class ResolveChecked(Message, bubble=False):
         self.ask = ask
 
 
-class WarRoomScreen(Refusals, Screen[None]):
+class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
     BINDINGS = with_refusals(
         [
             Binding("1", "focus_pane(1)", "Timeline", show=False, id="warroom.pane1"),
@@ -293,6 +294,7 @@ class WarRoomScreen(Refusals, Screen[None]):
     def on_room_loaded(self, message: RoomLoaded) -> None:
         self._lead_since = message.lead_since
         self._show(message.inc, message.deadline, message.problems, message.ids, message.update)
+        self.read_money_at_risk()
 
     def on_room_said(self, message: RoomSaid) -> None:
         self.say(message.text, error=message.error)
@@ -330,6 +332,7 @@ class WarRoomScreen(Refusals, Screen[None]):
                 dl,
                 update=(up.label, up.due) if up else None,
                 lead_since=self._lead_since,
+                money_at_risk=self.money_at_risk_label,
             )
         )
 

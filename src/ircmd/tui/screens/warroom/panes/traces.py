@@ -32,6 +32,7 @@ from ircmd.service.traces.service import build_sources
 from ircmd.service.workspace import Workspace
 from ircmd.tui.process_tuning import freeze_long_lived
 from ircmd.tui.screens.warroom.panes.trace_actions import TraceActionsMixin
+from ircmd.tui.screens.warroom.panes.trace_investigate import TraceInvestigateMixin
 from ircmd.tui.screens.warroom.panes.trace_state import LiveFeed, TraceView, tree_model
 from ircmd.tui.widgets.traces.span_detail import SpanDetail
 from ircmd.tui.widgets.traces.span_tree import SpanTree, TreeState
@@ -77,7 +78,7 @@ class SearchMatched(Message, bubble=False):
         self.matches = matches
 
 
-class TracePane(TraceActionsMixin, Vertical):
+class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
     """Trace list over a span tree and the detail of the span under the cursor."""
 
     DEFAULT_CSS = """
@@ -99,6 +100,10 @@ class TracePane(TraceActionsMixin, Vertical):
         Binding("f", "find_similar", "Find similar", id="traces.find_similar"),
         Binding("x", "records", "Records to correct", id="traces.records"),
         Binding("w", "toggle_list", "Trace list", show=False, id="traces.toggle_list"),
+        Binding("c", "conversation", "Conversation", show=False, id="traces.conversation"),
+        Binding("D", "diff", "Diff runs", show=False, id="traces.diff"),
+        Binding("I", "icicle", "Where time went", show=False, id="traces.icicle"),
+        Binding("C", "changes", "What changed", show=False, id="traces.changes"),
     ]
     TICK_SECONDS = 0.3
     DETAIL_DELAY = 0.08

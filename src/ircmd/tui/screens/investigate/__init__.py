@@ -1,0 +1,1 @@
+"""Investigation views over the trace explorer: a diff of two runs, a conversation."""

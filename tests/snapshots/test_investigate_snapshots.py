@@ -1,0 +1,168 @@
+"""The look of the investigation views: the diff of two runs and a conversation, at 80×24
+and 160×48 (review the SVG when it changes)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ircmd.backends.traces.files import FileTraceSource
+from ircmd.service import Workspace
+from ircmd.service.config import parse_config
+from ircmd.tui.screens.investigate.conversation_view import ConversationScreen
+from ircmd.tui.screens.investigate.diff_view import DiffScreen
+from ircmd.tui.screens.warroom.panes.traces import TracePane
+from ircmd.tui.trace_app import TraceViewApp
+from tests.snapshots.settle import settle
+from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
+
+A, B = "a" * 32, "c" * 32
+SIZES = [(80, 24), (160, 48)]
+
+
+@pytest.fixture
+def fixed_dir(monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[misc]
+    root = Path(tempfile.gettempdir()) / "ircmd-snapshot-investigate"
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir()
+    monkeypatch.setenv("IRCMD_DATA_DIR", str(root / "data"))
+    monkeypatch.setenv("IRCMD_CONFIG", str(root / "none.toml"))
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _app(fixed_dir: Path) -> tuple[Workspace, TraceViewApp]:
+    spans = refund_trace(A) + refund_trace(B, account="ACC-9")
+    path = write_otlp(fixed_dir / "runs.json", spans + hostile_trace())
+    ws = Workspace.open(parse_config("", "<snapshot>"), fixed_dir / "data", actor="maria.ic")
+    inc, _ = ws.incidents.declare("Refund to the wrong account", severity="high")
+    app = TraceViewApp(ws, [FileTraceSource("files", [str(path)])], incident_id=inc.id)
+    return ws, app
+
+
+async def _until(pilot: Any, cond: Any, what: str) -> None:
+    end = time.monotonic() + 10
+    while not cond():
+        assert time.monotonic() < end, what
+        await pilot.pause(0.05)
+
+
+async def _open(pilot: Any, app: TraceViewApp, trace: str) -> TracePane:
+    await _until(
+        pilot,
+        lambda: (
+            (p := app.screen.query(TracePane).first(None)) is not None  # type: ignore[call-overload]
+            and p.view is not None
+            and not p.loading
+        ),
+        "trace did not load",
+    )
+    pane = app.screen.query_one(TracePane)
+    pane.open_trace(trace)
+    await _until(pilot, lambda: pane.view.tree.trace_id == trace, "trace did not open")  # type: ignore[union-attr]
+    return pane
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_diff_view_snapshot(snap_compare: Any, fixed_dir: Path, size: tuple[int, int]) -> None:
+    ws, app = _app(fixed_dir)
+
+    async def run_before(pilot: Any) -> None:
+        pane = await _open(pilot, app, A)
+        await pilot.press("D")
+        pane.open_trace(B)
+        await _until(pilot, lambda: pane.view.tree.trace_id == B, "B did not open")  # type: ignore[union-attr]
+        await pilot.press("D")
+        await _until(
+            pilot,
+            lambda: isinstance(app.screen, DiffScreen) and app.screen.diff is not None,
+            "diff not shown",
+        )
+        app.clear_notifications()
+        await settle(pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+    finally:
+        ws.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_conversation_view_snapshot(
+    snap_compare: Any, fixed_dir: Path, size: tuple[int, int]
+) -> None:
+    ws, app = _app(fixed_dir)
+
+    async def run_before(pilot: Any) -> None:
+        await _open(pilot, app, A)
+        await pilot.press("c")
+        await _until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, ConversationScreen) and app.screen.conversation is not None
+            ),
+            "conversation not shown",
+        )
+        app.clear_notifications()
+        await settle(pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+    finally:
+        ws.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_icicle_view_snapshot(snap_compare: Any, fixed_dir: Path, size: tuple[int, int]) -> None:
+    from ircmd.tui.screens.investigate.icicle_view import IcicleScreen
+
+    ws, app = _app(fixed_dir)
+
+    async def run_before(pilot: Any) -> None:
+        await _open(pilot, app, A)
+        await pilot.press("I")
+        await _until(
+            pilot,
+            lambda: isinstance(app.screen, IcicleScreen) and bool(app.screen.query("#icicle")),
+            "icicle not shown",
+        )
+        await pilot.press("j", "l")  # the LLM call
+        app.clear_notifications()
+        await settle(pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+    finally:
+        ws.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_changes_view_snapshot(snap_compare: Any, fixed_dir: Path, size: tuple[int, int]) -> None:
+    from ircmd.tui.screens.investigate.changes_view import ChangesScreen
+    from tests.functional.test_investigate_views import versioned_file
+
+    path = versioned_file(fixed_dir)
+    ws = Workspace.open(parse_config("", "<snapshot>"), fixed_dir / "data", actor="maria.ic")
+    inc, _ = ws.incidents.declare("Refunds refused", severity="high")
+    app = TraceViewApp(ws, [FileTraceSource("files", [str(path)])], incident_id=inc.id)
+
+    async def run_before(pilot: Any) -> None:
+        await _open(pilot, app, f"{1:032x}")
+        await pilot.press("C")
+        await _until(
+            pilot,
+            lambda: isinstance(app.screen, ChangesScreen) and app.screen.report is not None,
+            "changes not shown",
+        )
+        app.clear_notifications()
+        await settle(pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+    finally:
+        ws.close()
