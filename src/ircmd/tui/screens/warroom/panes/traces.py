@@ -257,7 +257,8 @@ class TracePane(TraceActionsMixin, Vertical):
             summaries = self.index.summaries()[:LIST_LIMIT]
             current = self.current_trace
             if current is None or current not in self.index:
-                current = summaries[0].trace_id if summaries else None
+                shown = filter_trace_list(summaries, self._list_query)  # never a filtered-out one
+                current = shown[0].trace_id if shown else None
             view = None
             previous = self.view
             if current is not None and (current in changed or previous is None):
@@ -309,6 +310,18 @@ class TracePane(TraceActionsMixin, Vertical):
         display = len(self.summaries) > 1 or bool(self._list_query)
         if self.trace_list.display != display:
             self.trace_list.display = display
+        if self._list_query and self.current_trace not in {s.trace_id for s in shown}:
+            # the tree never shows a trace the list filtered out: the first one left, or none
+            if shown:
+                self.open_trace(shown[0].trace_id)
+            else:
+                self._clear_view()
+
+    def _clear_view(self) -> None:
+        self.current_trace = None
+        self.view = None
+        self.span_tree.set_model(None)
+        self.detail.show_span(None, None)
 
     # -- choosing a trace --------------------------------------------------------------
     @on(TraceList.Chosen)
