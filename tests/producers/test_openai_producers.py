@@ -188,6 +188,74 @@ def test_real_langchain_instrumentation(library: str, dist: str, tmp_path: Path)
     }
 
 
+@pytest.mark.parametrize(("library", "dist"), LC_CASES)
+def test_real_langchain_chat_model(library: str, dist: str, tmp_path: Path) -> None:
+    """langchain-openai ``ChatOpenAI`` bound to ``issue_refund`` against the local server,
+    under each real LangChain instrumentation: the model asks, the tool runs (returning
+    LangChain's ``ToolMessage``), the model answers; all under one app span."""
+    pytest.importorskip("langchain_openai")
+    out = tmp_path / f"lc-chat-{library}.jsonl"
+    with FakeOpenAI() as api, Collector(out) as col:
+        p = subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "produce_langchain.py"),
+                library,
+                col.endpoint,
+                api.base_url,
+            ],
+            env=dict(os.environ, TRACELOOP_TRACE_CONTENT="true"),
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert p.returncode == 0, p.stderr[-3000:]
+    assert p.stdout.strip() == "Refund issued."
+    spans = [
+        s
+        for line in out.read_text(encoding="utf-8").splitlines()
+        for s in parse_document(json.loads(line), str(out)).spans
+    ]
+    llm = sorted((s for s in spans if s.kind is SpanKind.LLM), key=lambda s: s.start_ns)
+    tools = [s for s in spans if s.kind is SpanKind.TOOL]
+    assert (len(llm), len(tools), len({s.trace_id for s in spans})) == (2, 1, 1)
+    assert {(s.request_model, s.response_model) for s in llm} == {("gpt-4o-mini", RESPONSE_MODEL)}
+    assert [(s.input_tokens, s.output_tokens) for s in llm] == [(42, 17), (42, 17)]
+    assert [(m.role, m.content) for m in llm[0].input_messages] == [
+        ("system", "You are the refunds agent."),
+        ("user", "Please refund account A-1042 for the double charge."),
+    ]
+    expected_call = ("issue_refund", {"account_id": "A-1042", "amount": 120.5}, "call_refund_1")
+    assert _calls(llm[0].output_messages) == [expected_call]
+    assert [m.content for m in llm[1].output_messages] == ["Refund issued."]
+    (tool,) = tools
+    assert tool.tool_arguments == {"account_id": "A-1042", "amount": 120.5}
+    # the serialised ToolMessage is unwrapped to its content, and names the call it answers
+    assert tool.tool_result == "refunded 120.5 to A-1042"
+    assert tool.tool_call_id == "call_refund_1"
+    by_tool = find_similar(spans, SimilarQuery(tool="issue_refund"))
+    assert (by_tool.spans, by_tool.traces, by_tool.scope) == (1, 1, "unknown")
+    assert [m["invocation"] for m in by_tool.to_dict()["matches"]] == ["both"]
+    assert find_similar(spans, SimilarQuery(model="gpt-4o-mini")).spans == 2
+    assert find_similar(spans, SimilarQuery(model=RESPONSE_MODEL)).spans == 2
+    vals = distinct_argument_values(spans, "issue_refund", "account_id")
+    assert [(v.value, v.count) for v in vals] == [("A-1042", 1)]
+    ROWS[(f"lc-chat-{library}", "-")] = {
+        "library": dist
+        + " (langchain-openai "
+        + metadata.version("langchain-openai")
+        + " ChatOpenAI)",
+        "version": metadata.version(dist),
+        "mode": "-",
+        "kinds": "llm 2, tool 1",
+        "models": "request + response",
+        "tokens": "yes",
+        "messages": "spans",
+        "tool calls": "requested + executed, one invocation (call id from the ToolMessage)",
+        "documents": "n/a",
+    }
+
+
 AGENT_CASES = [
     ("openinference", "openinference-instrumentation-openai-agents"),
     ("otel-v2", "opentelemetry-instrumentation-openai-agents-v2"),
@@ -309,8 +377,8 @@ def render(rows: list[dict[str, str]]) -> str:
     lines += ["| " + " | ".join(r[c] for c in cols) + " |" for r in rows]
     lines += [
         "",
-        "Not covered yet by a producer test: LangChain with a chat model, Vercel AI SDK (its",
-        "`ai.*` attributes are read; unit-tested only).",
+        "Not covered yet by a producer test: Vercel AI SDK (its `ai.*` attributes are read;",
+        "unit-tested only).",
         "",
     ]
     return "\n".join(lines)
@@ -319,6 +387,7 @@ def render(rows: list[dict[str, str]]) -> str:
 def test_conformance_table_is_true() -> None:
     """Runs after the producer tests in this module: the table says what they proved."""
     keys = [(lib, mode) for lib, mode, _ in CASES] + [(f"lc-{lib}", "-") for lib, _ in LC_CASES]
+    keys += [(f"lc-chat-{lib}", "-") for lib, _ in LC_CASES]
     keys += [(f"agents-{lib}", "-") for lib, _ in AGENT_CASES]
     if set(ROWS) != set(keys):
         pytest.skip("needs every producer test of this module in the same run")
