@@ -18,7 +18,7 @@ MSG = {"content": "refunded 9 to A-2", "type": "tool", "tool_call_id": "call_9",
 
 
 def _tool(sid: str, attrs: dict[str, Any]) -> Span:
-    return Span(TID, sid, name="issue_refund", attributes=attrs)  # type: ignore[arg-type]
+    return Span(TID, sid, name="issue_refund", attributes=attrs)
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,7 @@ def _llm(sid: str, args: dict[str, Any]) -> Span:
             ],
         }
     ]
-    return Span(  # type: ignore[arg-type]
+    return Span(
         TID,
         sid,
         name="chat",
