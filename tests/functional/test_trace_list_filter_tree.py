@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from ircmd.backends.traces.files import FileTraceSource
 from ircmd.service import Workspace
-from ircmd.service.config import parse_config
 from ircmd.tui.trace_app import TraceViewApp
+from tests.functional import test_trace_explorer as _explorer
 from tests.functional.test_trace_explorer import opened, tree_lines
 from tests.support.waiting import wait_until
 from tests.trace_ui_samples import refund_trace, wide_trace, write_otlp
 
-
-@pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:  # type: ignore[misc]
-    monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "none.toml"))
-    ws = Workspace.open(parse_config("", "<test>"), tmp_path / "data", actor="tester")
-    yield ws
-    ws.close()
+workspace = _explorer.workspace  # the fixture: a workspace in tmp_path
 
 
 async def test_tree_drops_a_trace_the_list_filter_left_out(

@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import time
+import weakref
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -341,6 +342,7 @@ class PhoenixTraceSource:
         self._idle_s = 0.0  # current back-off (0: poll at every call)
         self._next_poll = 0.0  # time.monotonic() before which poll() asks nothing
         self.requests = 0  # spans pages asked of Phoenix (for tests and benchmarks)
+        _LIVE.add(self)
 
     def health(self) -> tuple[str, str]:
         """``("ok" | "down" | "unknown", detail)`` from the last load or poll."""
@@ -492,7 +494,21 @@ class PhoenixTraceSource:
         return batch
 
     async def close(self) -> None:
+        _LIVE.discard(self)
         await self.api.close()
+
+
+_LIVE: weakref.WeakSet[PhoenixTraceSource] = weakref.WeakSet()
+
+
+def phoenix_health() -> list[tuple[str, str, str]]:
+    """``(name, state, detail)`` of every Phoenix source this process holds open, from the
+    last load or poll (no request): for the status bar."""
+    out = []
+    for src in sorted(_LIVE, key=lambda s: s.name):
+        state, detail = src.health()
+        out.append((src.name, state, detail or f"Phoenix project {src.project}"))
+    return out
 
 
 def from_config(config: PhoenixSourceConfig, **_: object) -> PhoenixTraceSource:

@@ -118,6 +118,7 @@ class TracePane(TraceActionsMixin, Vertical):
         self.incident_id = incident_id
         self.owns_sources = sources is None
         self.problems: list[str] = []
+        self.problem_sources: dict[str, str] = {}  # problem line -> the source it came from
         if sources is not None:
             self.sources: list[TraceSource] = list(sources)
         else:
@@ -184,9 +185,9 @@ class TracePane(TraceActionsMixin, Vertical):
             try:
                 batch = await source.load()
             except Exception as exc:  # a broken source must not take the pane down
-                problems.append(f"{source.name}: {type(exc).__name__}: {exc}")
+                problems.append(self._from(source, f"{source.name}: {type(exc).__name__}: {exc}"))
                 continue
-            problems.extend(batch.problem_lines)
+            problems.extend(self._from(source, ln) for ln in batch.problem_lines)
             self.live.feed(batch.spans, live=False)
         self._set_problems(problems)
         await asyncio.to_thread(self._ingest_now, None, self._span_query)
@@ -196,12 +197,29 @@ class TracePane(TraceActionsMixin, Vertical):
                 try:
                     batch = await source.poll()
                 except Exception as exc:
-                    self._add_problems([f"{source.name}: {type(exc).__name__}: {exc}"])
+                    self._add_problems(
+                        [self._from(source, f"{source.name}: {type(exc).__name__}: {exc}")]
+                    )
                     continue
                 if batch.spans:
                     self.live.feed(batch.spans)
                 if batch.problems or batch.warnings:
-                    self._add_problems(batch.problem_lines)
+                    self._add_problems([self._from(source, ln) for ln in batch.problem_lines])
+
+    def _from(self, source: TraceSource, line: str) -> str:
+        """Remember which source a problem line came from (the status names it)."""
+        label = "file" if source.kind == "files" else source.kind
+        if source.name not in (source.kind, "files"):
+            label += f" {source.name!r}"
+        self.problem_sources.setdefault(line, label)
+        return line
+
+    def problem_label(self) -> str:
+        """``N problem(s) from phoenix 'prod', file``: the sources of the problems shown
+        (``config`` for a source the config could not build)."""
+        names = list(dict.fromkeys(self.problem_sources.get(p, "config") for p in self.problems))
+        shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
+        return f"{len(self.problems)} problem(s) from {shown}"
 
     def _add_problems(self, lines: list[str]) -> None:
         new = [ln for ln in lines if ln not in self.problems]
@@ -492,7 +510,7 @@ class TracePane(TraceActionsMixin, Vertical):
                 t.append("   ")
                 t.append(one_line(source.describe(), 90), "dim")
         if self.problems:
-            t.append(f"   {len(self.problems)} file problem(s): ", "yellow")
+            t.append(f"   {self.problem_label()}: ", "yellow")
             t.append(one_line(self.problems[0], 120), "yellow")
         if not self.sources:
             t.append(
