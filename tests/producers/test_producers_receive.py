@@ -48,7 +48,9 @@ def test_producers_through_ircmd_receive_http_and_grpc(tmp_path: Path) -> None:
     try:
         assert rx.stdout is not None
         first = rx.stdout.readline()
-        assert "receiving OTLP" in first, first + (rx.stderr.read() if rx.poll() else "")
+        assert "receiving OTLP" in first, first + (
+            rx.stderr.read() if rx.poll() is not None and rx.stderr else ""
+        )
         runs = [
             # official GenAI instrumentation, messages ONLY in log records, over HTTP protobuf
             ("otel-v2", "EVENT_ONLY", "http", f"http://127.0.0.1:{port}"),
