@@ -370,18 +370,24 @@ class PhoenixTraceSource:
             page, cursor = await self.api.spans_page(
                 self.project, cursor=cursor, limit=limit, **filters
             )
-            hit_seen = False
-            for i, d in enumerate(page):
-                try:
-                    s = span_from_phoenix(d, self.project, origin, self._resource)
-                except (ValueError, TypeError, KeyError) as exc:
-                    problems.add(f"span {d.get('id') or i} skipped: {exc}", spans=1)
-                    continue
-                spans.append(s)
-                hit_seen = hit_seen or s.key in self._seen
+            got = self._decode_page(page, origin, problems)
+            spans.extend(got)
+            hit_seen = any(s.key in self._seen for s in got)
             if not cursor or len(spans) >= self.max_spans or (stop_at_seen and hit_seen):
                 break
         return TraceBatch(spans=spans, problems=[problems])
+
+    def _decode_page(
+        self, page: list[dict[str, Any]], origin: str, problems: Problems
+    ) -> list[Span]:
+        """The spans of one page; a malformed one is skipped and counted in ``problems``."""
+        out: list[Span] = []
+        for i, d in enumerate(page):
+            try:
+                out.append(span_from_phoenix(d, self.project, origin, self._resource))
+            except (ValueError, TypeError, KeyError) as exc:
+                problems.add(f"span {d.get('id') or i} skipped: {exc}", spans=1)
+        return out
 
     async def load(self) -> TraceBatch:
         self._seen.clear()
@@ -399,12 +405,7 @@ class PhoenixTraceSource:
         by_key: dict[tuple[str, str], Span] = {}
 
         def take(page: list[dict[str, Any]]) -> None:
-            for i, d in enumerate(page):
-                try:
-                    s = span_from_phoenix(d, self.project, origin, self._resource)
-                except (ValueError, TypeError, KeyError) as exc:
-                    problems.add(f"span {d.get('id') or i} skipped: {exc}", spans=1)
-                    continue
+            for s in self._decode_page(page, origin, problems):
                 by_key[s.key] = s
 
         async def page(**kw: Any) -> tuple[list[dict[str, Any]], str | None]:
