@@ -9,6 +9,7 @@ OpenAI platform is removed first (nothing leaves 127.0.0.1)."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 from opentelemetry import trace
@@ -33,7 +34,10 @@ def main() -> int:
     from openai import AsyncOpenAI
 
     set_trace_processors([])  # no export to the OpenAI platform
-    tp = TracerProvider(resource=Resource.create({"service.name": f"refunds-agents-{library}"}))
+    attrs = {"service.name": f"refunds-agents-{library}"}
+    if project := os.environ.get("PRODUCER_PROJECT"):  # the Phoenix project
+        attrs["openinference.project.name"] = project
+    tp = TracerProvider(resource=Resource.create(attrs))
     tp.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{endpoint}/v1/traces")))
     trace.set_tracer_provider(tp)
     if library == "openinference":

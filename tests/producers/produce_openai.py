@@ -44,7 +44,10 @@ USER = "Please refund account A-1042 for the double charge."
 
 def main() -> int:
     library, base_url, endpoint = sys.argv[1:4]
-    resource = Resource.create({"service.name": f"refunds-{library}"})
+    resource = Resource.create(
+        {"service.name": f"refunds-{library}"}
+        | ({"openinference.project.name": p} if (p := os.environ.get("PRODUCER_PROJECT")) else {})
+    )
     tp = TracerProvider(resource=resource)
     lp = LoggerProvider(resource=resource)
     if os.environ.get("PRODUCER_OTLP") == "grpc":  # OTLP/gRPC to ENDPOINT (http://host:port)

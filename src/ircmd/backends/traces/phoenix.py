@@ -151,6 +151,14 @@ def span_from_phoenix(
     if not isinstance(attrs_raw, Mapping):
         raise ValueError("attributes is not an object")
     attrs = flatten(attrs_raw)
+    if (
+        "gen_ai.response.model" not in attrs
+        and attrs.get("llm.model_name") is not None
+        and attrs.get("llm.model_name") == attrs.get("gen_ai.request.model")
+    ):
+        # Phoenix translates GenAI attributes to OpenInference ones: its llm.model_name is
+        # then the *request* model, not the model that answered (which the span never said)
+        del attrs["llm.model_name"]
     kind = d.get("span_kind")
     if "openinference.span.kind" not in attrs and isinstance(kind, str) and kind:
         attrs["openinference.span.kind"] = kind
