@@ -1,8 +1,11 @@
 """LangChain (langchain-core) under a real instrumentation, exporting with the real OTLP HTTP
-protobuf exporter: ``python produce_langchain.py LIBRARY OTLP_ENDPOINT``.
+protobuf exporter: ``python produce_langchain.py LIBRARY OTLP_ENDPOINT [BASE_URL]``.
 
 LIBRARY: ``openinference`` (openinference-instrumentation-langchain) or ``openllmetry``
-(opentelemetry-instrumentation-langchain). A chain runs the ``issue_refund`` tool."""
+(opentelemetry-instrumentation-langchain). Without BASE_URL a chain runs the
+``issue_refund`` tool; with it a langchain-openai ``ChatOpenAI`` bound to that tool talks to
+the OpenAI-compatible server there: the model asks for the refund, the tool runs, the model
+answers (two chat-model calls, one tool run)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 def main() -> int:
     library, endpoint = sys.argv[1:3]
+    base_url = sys.argv[3] if len(sys.argv) > 3 else None
     tp = TracerProvider(resource=Resource.create({"service.name": f"refunds-lc-{library}"}))
     tp.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{endpoint}/v1/traces")))
     trace.set_tracer_provider(tp)
@@ -39,6 +43,25 @@ def main() -> int:
     def issue_refund(account_id: str, amount: float) -> str:
         """Refund an account."""
         return f"refunded {amount} to {account_id}"
+
+    if base_url is not None:
+        from langchain_core.messages import HumanMessage, SystemMessage
+        from langchain_openai import ChatOpenAI
+
+        model = ChatOpenAI(model="gpt-4o-mini", base_url=base_url, api_key="test-key")
+        bound = model.bind_tools([issue_refund])
+        messages: list[Any] = [
+            SystemMessage("You are the refunds agent."),
+            HumanMessage("Please refund account A-1042 for the double charge."),
+        ]
+        with trace.get_tracer("refunds-app").start_as_current_span("handle refund request"):
+            asked = bound.invoke(messages)
+            messages.append(asked)
+            for call in asked.tool_calls:
+                messages.append(issue_refund.invoke(call))
+            print(bound.invoke(messages).content)
+        tp.shutdown()
+        return 0
 
     chain: Any = RunnableLambda(lambda req: {"account_id": req["account"], "amount": req["amount"]})
     chain = chain | issue_refund

@@ -1,5 +1,6 @@
 """One real instrumentation of the OpenAI SDK, driven for real, exporting with the real OTLP
-HTTP protobuf exporters: ``python produce_openai.py LIBRARY BASE_URL OTLP_ENDPOINT``.
+HTTP protobuf exporters (OTLP/gRPC with ``PRODUCER_OTLP=grpc``):
+``python produce_openai.py LIBRARY BASE_URL OTLP_ENDPOINT``.
 
 LIBRARY: ``otel-v2`` (opentelemetry-instrumentation-openai-v2; message capture from
 ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT``), ``openinference``
@@ -43,14 +44,32 @@ USER = "Please refund account A-1042 for the double charge."
 
 def main() -> int:
     library, base_url, endpoint = sys.argv[1:4]
-    resource = Resource.create({"service.name": f"refunds-{library}"})
-    tp = TracerProvider(resource=resource)
-    tp.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{endpoint}/v1/traces")))
-    trace.set_tracer_provider(tp)
-    lp = LoggerProvider(resource=resource)
-    lp.add_log_record_processor(
-        BatchLogRecordProcessor(OTLPLogExporter(endpoint=f"{endpoint}/v1/logs"))
+    resource = Resource.create(
+        {"service.name": f"refunds-{library}"}
+        | ({"openinference.project.name": p} if (p := os.environ.get("PRODUCER_PROJECT")) else {})
     )
+    tp = TracerProvider(resource=resource)
+    lp = LoggerProvider(resource=resource)
+    if os.environ.get("PRODUCER_OTLP") == "grpc":  # OTLP/gRPC to ENDPOINT (http://host:port)
+        from opentelemetry.exporter.otlp.proto.grpc._log_exporter import (
+            OTLPLogExporter as GrpcLogExporter,
+        )
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (
+            OTLPSpanExporter as GrpcSpanExporter,
+        )
+
+        tp.add_span_processor(BatchSpanProcessor(GrpcSpanExporter(endpoint, insecure=True)))
+        lp.add_log_record_processor(
+            BatchLogRecordProcessor(GrpcLogExporter(endpoint, insecure=True))
+        )
+    else:
+        tp.add_span_processor(
+            BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{endpoint}/v1/traces"))
+        )
+        lp.add_log_record_processor(
+            BatchLogRecordProcessor(OTLPLogExporter(endpoint=f"{endpoint}/v1/logs"))
+        )
+    trace.set_tracer_provider(tp)
     set_logger_provider(lp)
     if library == "otel-v2":
         from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor

@@ -62,11 +62,16 @@ _ZERO8 = bytes(8)
 
 def load_request(body: bytes) -> Any:
     """The parsed ``ExportTraceServiceRequest`` (``UndecodableBody`` if it is not one)."""
-    req = ExportTraceServiceRequest()
+    return _parse(ExportTraceServiceRequest, body)
+
+
+def _parse(cls: Any, body: bytes) -> Any:
+    """``body`` parsed as the protobuf message ``cls`` (``UndecodableBody`` naming it)."""
+    req = cls()
     try:
         req.ParseFromString(body)
     except (DecodeError, ValueError, RuntimeError, RecursionError) as exc:
-        raise UndecodableBody(f"not an OTLP protobuf ExportTraceServiceRequest ({exc})") from exc
+        raise UndecodableBody(f"not an OTLP protobuf {cls.__name__} ({exc})") from exc
     return req
 
 
@@ -182,15 +187,25 @@ def count_protobuf_spans(body: bytes) -> int:
 
 def response_body(rejected: int, message: str, *, protobuf: bool) -> bytes:
     """An ``ExportTraceServiceResponse`` (with ``partial_success`` when spans were rejected)."""
+    return _export_response(
+        ExportTraceServiceResponse, "rejected_spans", "rejectedSpans", rejected, message, protobuf
+    )
+
+
+def _export_response(
+    cls: Any, field: str, json_field: str, rejected: int, message: str, protobuf: bool
+) -> bytes:
+    """An OTLP export response, protobuf or JSON: empty, or ``partial_success`` with the
+    count rejected (in ``field``/``json_field``) and the message."""
     if protobuf:
-        resp = ExportTraceServiceResponse()
+        resp = cls()
         if rejected or message:
-            resp.partial_success.rejected_spans = rejected
+            setattr(resp.partial_success, field, rejected)
             resp.partial_success.error_message = message
         return bytes(resp.SerializeToString())
     if rejected or message:
         return json.dumps(
-            {"partialSuccess": {"rejectedSpans": str(rejected), "errorMessage": message}}
+            {"partialSuccess": {json_field: str(rejected), "errorMessage": message}}
         ).encode()
     return b"{}"
 
@@ -283,12 +298,7 @@ def encode_protobuf(spans: list[Span]) -> bytes:
 
 def load_logs_request(body: bytes) -> Any:
     """The parsed ``ExportLogsServiceRequest`` (``UndecodableBody`` if it is not one)."""
-    req = ExportLogsServiceRequest()
-    try:
-        req.ParseFromString(body)
-    except (DecodeError, ValueError, RuntimeError, RecursionError) as exc:
-        raise UndecodableBody(f"not an OTLP protobuf ExportLogsServiceRequest ({exc})") from exc
-    return req
+    return _parse(ExportLogsServiceRequest, body)
 
 
 def count_log_records(req: Any) -> int:
@@ -389,14 +399,11 @@ def parse_logs_json(body: bytes) -> list[LogRecord]:
 
 def logs_response_body(rejected: int, message: str, *, protobuf: bool) -> bytes:
     """An ``ExportLogsServiceResponse`` (``partial_success`` when records were rejected)."""
-    if protobuf:
-        resp = ExportLogsServiceResponse()
-        if rejected or message:
-            resp.partial_success.rejected_log_records = rejected
-            resp.partial_success.error_message = message
-        return bytes(resp.SerializeToString())
-    if rejected or message:
-        return json.dumps(
-            {"partialSuccess": {"rejectedLogRecords": str(rejected), "errorMessage": message}}
-        ).encode()
-    return b"{}"
+    return _export_response(
+        ExportLogsServiceResponse,
+        "rejected_log_records",
+        "rejectedLogRecords",
+        rejected,
+        message,
+        protobuf,
+    )

@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import time
+import weakref
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -150,6 +151,14 @@ def span_from_phoenix(
     if not isinstance(attrs_raw, Mapping):
         raise ValueError("attributes is not an object")
     attrs = flatten(attrs_raw)
+    if (
+        "gen_ai.response.model" not in attrs
+        and attrs.get("llm.model_name") is not None
+        and attrs.get("llm.model_name") == attrs.get("gen_ai.request.model")
+    ):
+        # Phoenix translates GenAI attributes to OpenInference ones: its llm.model_name is
+        # then the *request* model, not the model that answered (which the span never said)
+        del attrs["llm.model_name"]
     kind = d.get("span_kind")
     if "openinference.span.kind" not in attrs and isinstance(kind, str) and kind:
         attrs["openinference.span.kind"] = kind
@@ -341,6 +350,7 @@ class PhoenixTraceSource:
         self._idle_s = 0.0  # current back-off (0: poll at every call)
         self._next_poll = 0.0  # time.monotonic() before which poll() asks nothing
         self.requests = 0  # spans pages asked of Phoenix (for tests and benchmarks)
+        _LIVE.add(self)
 
     def health(self) -> tuple[str, str]:
         """``("ok" | "down" | "unknown", detail)`` from the last load or poll."""
@@ -368,18 +378,24 @@ class PhoenixTraceSource:
             page, cursor = await self.api.spans_page(
                 self.project, cursor=cursor, limit=limit, **filters
             )
-            hit_seen = False
-            for i, d in enumerate(page):
-                try:
-                    s = span_from_phoenix(d, self.project, origin, self._resource)
-                except (ValueError, TypeError, KeyError) as exc:
-                    problems.add(f"span {d.get('id') or i} skipped: {exc}", spans=1)
-                    continue
-                spans.append(s)
-                hit_seen = hit_seen or s.key in self._seen
+            got = self._decode_page(page, origin, problems)
+            spans.extend(got)
+            hit_seen = any(s.key in self._seen for s in got)
             if not cursor or len(spans) >= self.max_spans or (stop_at_seen and hit_seen):
                 break
         return TraceBatch(spans=spans, problems=[problems])
+
+    def _decode_page(
+        self, page: list[dict[str, Any]], origin: str, problems: Problems
+    ) -> list[Span]:
+        """The spans of one page; a malformed one is skipped and counted in ``problems``."""
+        out: list[Span] = []
+        for i, d in enumerate(page):
+            try:
+                out.append(span_from_phoenix(d, self.project, origin, self._resource))
+            except (ValueError, TypeError, KeyError) as exc:
+                problems.add(f"span {d.get('id') or i} skipped: {exc}", spans=1)
+        return out
 
     async def load(self) -> TraceBatch:
         self._seen.clear()
@@ -397,12 +413,7 @@ class PhoenixTraceSource:
         by_key: dict[tuple[str, str], Span] = {}
 
         def take(page: list[dict[str, Any]]) -> None:
-            for i, d in enumerate(page):
-                try:
-                    s = span_from_phoenix(d, self.project, origin, self._resource)
-                except (ValueError, TypeError, KeyError) as exc:
-                    problems.add(f"span {d.get('id') or i} skipped: {exc}", spans=1)
-                    continue
+            for s in self._decode_page(page, origin, problems):
                 by_key[s.key] = s
 
         async def page(**kw: Any) -> tuple[list[dict[str, Any]], str | None]:
@@ -492,7 +503,21 @@ class PhoenixTraceSource:
         return batch
 
     async def close(self) -> None:
+        _LIVE.discard(self)
         await self.api.close()
+
+
+_LIVE: weakref.WeakSet[PhoenixTraceSource] = weakref.WeakSet()
+
+
+def phoenix_health() -> list[tuple[str, str, str]]:
+    """``(name, state, detail)`` of every Phoenix source this process holds open, from the
+    last load or poll (no request): for the status bar."""
+    out = []
+    for src in sorted(_LIVE, key=lambda s: s.name):
+        state, detail = src.health()
+        out.append((src.name, state, detail or f"Phoenix project {src.project}"))
+    return out
 
 
 def from_config(config: PhoenixSourceConfig, **_: object) -> PhoenixTraceSource:

@@ -56,9 +56,12 @@ def _parse_args(text: str) -> Any:
 
 def tool_invocations(spans: Iterable[Span], tool: str | None = None) -> list[ToolInvocation]:
     """Every tool invocation in ``spans`` (only those of ``tool`` when given), executed and
-    requested joined by call id within a trace, in span order."""
+    requested joined by call id within a trace, in span order. A tool span that carries no
+    call id (OpenInference's Agents SDK tool spans) joins a request of the same trace, tool
+    name and arguments that no span claimed by id: one call, not two."""
     out: list[ToolInvocation] = []
     by_call: dict[tuple[str, str], int] = {}
+    no_id: dict[tuple[str, str], list[int]] = {}
     requested: list[tuple[Span, Any]] = []
     for s in spans:
         if not s._attr_keys and not s.events:
@@ -69,6 +72,8 @@ def tool_invocations(spans: Iterable[Span], tool: str | None = None) -> list[Too
                 cid = s.tool_call_id
                 if cid:
                     by_call[(s.trace_id, cid)] = len(out)
+                else:
+                    no_id.setdefault((s.trace_id, name), []).append(len(out))
                 out.append(
                     ToolInvocation(s, name, s.tool_arguments, cid, "executed", s.tool_result)
                 )
@@ -90,7 +95,14 @@ def tool_invocations(spans: Iterable[Span], tool: str | None = None) -> list[Too
             if key in seen:  # the same request repeated in a later llm span's history
                 continue
             seen.add(key)
-        out.append(ToolInvocation(s, c.name, _parse_args(c.arguments), c.id, "requested"))
+        args = _parse_args(c.arguments)
+        waiting = no_id.get((s.trace_id, c.name), [])
+        j = next((i for i in waiting if out[i].arguments == args), None)
+        if j is not None:
+            waiting.remove(j)
+            out[j] = replace(out[j], invocation="both", call_id=c.id)
+            continue
+        out.append(ToolInvocation(s, c.name, args, c.id, "requested"))
     return out
 
 

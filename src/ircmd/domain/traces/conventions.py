@@ -439,14 +439,33 @@ def _derive_tool_arguments(span: Span) -> Any:
     return unwrap_arguments(_raw_tool_arguments(span))
 
 
-def _raw_tool_arguments(span: Span) -> Any:
-    v = span.attr("gen_ai.tool.call.arguments")
+_TOOL_ARGUMENT_KEYS = (
+    "gen_ai.tool.call.arguments",
+    ("ai.toolCall.args", "ai.toolCall.input"),
+    "traceloop.entity.input",
+)
+_TOOL_RESULT_KEYS = (
+    "gen_ai.tool.call.result",
+    ("ai.toolCall.result", "ai.toolCall.output"),
+    "traceloop.entity.output",
+)
+
+
+def _explicit_tool_value(span: Span, genai: str, vercel: tuple[str, str], traceloop: str) -> Any:
+    """A tool call's arguments or result where a convention names them: GenAI, Vercel AI
+    SDK (two spellings), OpenLLMetry's entity input/output on a tool span; else None."""
+    v = span.attr(genai)
     if v is None:
-        v = span.attr("ai.toolCall.args", span.attr("ai.toolCall.input"))
+        v = span.attr(vercel[0], span.attr(vercel[1]))
     if v is None and span.attr("traceloop.span.kind") == "tool":
-        v = span.attr("traceloop.entity.input")
+        v = span.attr(traceloop)
+    return _maybe_json(v) if v is not None else None
+
+
+def _raw_tool_arguments(span: Span) -> Any:
+    v = _explicit_tool_value(span, *_TOOL_ARGUMENT_KEYS)
     if v is not None:
-        return _maybe_json(v)
+        return v
     if span.kind == SpanKind.TOOL:
         # OpenInference: the call's input is input.value; tool.parameters is the
         # (sometimes filled-in) parameter object.
@@ -462,11 +481,37 @@ def _raw_tool_arguments(span: Span) -> Any:
 
 
 def unwrap_result(v: Any) -> Any:
-    """A tool result without LangChain's envelope (``{"output": ..., "kwargs": {...}}``)."""
-    v = _maybe_json(v)
+    """A tool result without LangChain's envelope (``{"output": ..., "kwargs": {...}}``)
+    and without the serialised ``ToolMessage`` a tool called with a tool call returns
+    (its ``content``)."""
+    v = _without_output_envelope(_maybe_json(v))
+    msg = _tool_message(v)
+    if msg is not None and "content" in msg:
+        return _maybe_json(msg["content"])
+    return v
+
+
+def _without_output_envelope(v: Any) -> Any:
     if isinstance(v, dict) and "output" in v and set(v) <= {"output", "kwargs"}:
         return _maybe_json(v["output"])
     return v
+
+
+def _tool_message(v: Any) -> dict[str, Any] | None:
+    """The fields of a serialised LangChain ``ToolMessage``: OpenInference writes
+    ``{"type": "tool", "data": {...}}``, OpenLLMetry LangChain's serialisation
+    ``{"lc": 1, "type": "constructor", "id": [..., "ToolMessage"], "kwargs": {...}}``."""
+    if not isinstance(v, dict):
+        return None
+    kind = v.get("type")
+    if kind == "tool" and set(v) <= {"type", "data"}:
+        data = v.get("data")
+        return data if isinstance(data, dict) else None
+    ident = v.get("id")
+    if kind == "constructor" and isinstance(ident, list) and ident[-1:] == ["ToolMessage"]:
+        kw = v.get("kwargs")
+        return kw if isinstance(kw, dict) else None
+    return None
 
 
 def _derive_tool_result(span: Span) -> Any:
@@ -474,20 +519,22 @@ def _derive_tool_result(span: Span) -> Any:
 
 
 def _raw_tool_result(span: Span) -> Any:
-    v = span.attr("gen_ai.tool.call.result")
-    if v is None:
-        v = span.attr("ai.toolCall.result", span.attr("ai.toolCall.output"))
-    if v is None and span.attr("traceloop.span.kind") == "tool":
-        v = span.attr("traceloop.entity.output")
+    v = _explicit_tool_value(span, *_TOOL_RESULT_KEYS)
     if v is not None:
-        return _maybe_json(v)
+        return v
     if span.kind == SpanKind.TOOL:
         return _maybe_json(span.attr("output.value"))
     return None
 
 
 def _derive_tool_call_id(span: Span) -> str | None:
-    return _first_str(span, "gen_ai.tool.call.id", "tool_call.id", "ai.toolCall.id")
+    got = _first_str(span, "gen_ai.tool.call.id", "tool_call.id", "ai.toolCall.id")
+    if got is None and span.kind == SpanKind.TOOL:
+        # LangChain: the ToolMessage a tool returned names the call it answers
+        msg = _tool_message(_without_output_envelope(_raw_tool_result(span)))
+        cid = msg.get("tool_call_id") if msg is not None else None
+        got = cid if isinstance(cid, str) and cid else None
+    return got
 
 
 def _derive_requested_calls(span: Span) -> tuple[ToolCall, ...]:

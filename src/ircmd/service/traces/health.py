@@ -1,5 +1,5 @@
-"""A health provider for the war room's status bar: the OTLP receivers (the store's own
-state is read by the war room's housekeeping worker).
+"""A health provider for the war room's status bar: the OTLP receivers and the Phoenix
+trace sources (the store's own state is read by the war room's housekeeping worker).
 
 It answers from state already held in memory (no query, no request), so the status bar
 can ask on every refresh tick."""
@@ -17,11 +17,16 @@ _STATES = {"ok", "down", "unknown", "slow"}
 
 
 def receiver_health_lines(workspace: Workspace) -> list[BackendHealth]:
-    """Every OTLP receiver this process runs: spool full, requests refused, last error."""
+    """Every OTLP receiver this process runs (spool full, requests refused, last error) and
+    every open Phoenix source (down with the last error, ok, or unknown until first read)."""
     from ircmd.backends.traces.otlp_receiver import receiver_health
+    from ircmd.backends.traces.phoenix import phoenix_health
 
     out: list[BackendHealth] = []
     for h in receiver_health(workspace):
         state = h.state if h.state in _STATES else "unknown"
         out.append(BackendHealth(h.name, state, h.detail))  # type: ignore[arg-type]
+    for name, state, detail in phoenix_health():
+        state = state if state in _STATES else "unknown"
+        out.append(BackendHealth(name, state, detail))  # type: ignore[arg-type]
     return out

@@ -123,6 +123,7 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         self.incident_id = incident_id
         self.owns_sources = sources is None
         self.problems: list[str] = []
+        self.problem_sources: dict[str, str] = {}  # problem line -> the source it came from
         if sources is not None:
             self.sources: list[TraceSource] = list(sources)
         else:
@@ -189,9 +190,9 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
             try:
                 batch = await source.load()
             except Exception as exc:  # a broken source must not take the pane down
-                problems.append(f"{source.name}: {type(exc).__name__}: {exc}")
+                problems.append(self._from(source, f"{source.name}: {type(exc).__name__}: {exc}"))
                 continue
-            problems.extend(batch.problem_lines)
+            problems.extend(self._from(source, ln) for ln in batch.problem_lines)
             self.live.feed(batch.spans, live=False)
         self._set_problems(problems)
         await asyncio.to_thread(self._ingest_now, None, self._span_query)
@@ -201,12 +202,29 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
                 try:
                     batch = await source.poll()
                 except Exception as exc:
-                    self._add_problems([f"{source.name}: {type(exc).__name__}: {exc}"])
+                    self._add_problems(
+                        [self._from(source, f"{source.name}: {type(exc).__name__}: {exc}")]
+                    )
                     continue
                 if batch.spans:
                     self.live.feed(batch.spans)
                 if batch.problems or batch.warnings:
-                    self._add_problems(batch.problem_lines)
+                    self._add_problems([self._from(source, ln) for ln in batch.problem_lines])
+
+    def _from(self, source: TraceSource, line: str) -> str:
+        """Remember which source a problem line came from (the status names it)."""
+        label = "file" if source.kind == "files" else source.kind
+        if source.name not in (source.kind, "files"):
+            label += f" {source.name!r}"
+        self.problem_sources.setdefault(line, label)
+        return line
+
+    def problem_label(self) -> str:
+        """``N problem(s) from phoenix 'prod', file``: the sources of the problems shown
+        (``config`` for a source the config could not build)."""
+        names = list(dict.fromkeys(self.problem_sources.get(p, "config") for p in self.problems))
+        shown = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
+        return f"{len(self.problems)} problem(s) from {shown}"
 
     def _add_problems(self, lines: list[str]) -> None:
         new = [ln for ln in lines if ln not in self.problems]
@@ -262,7 +280,8 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
             summaries = self.index.summaries()[:LIST_LIMIT]
             current = self.current_trace
             if current is None or current not in self.index:
-                current = summaries[0].trace_id if summaries else None
+                shown = filter_trace_list(summaries, self._list_query)  # never a filtered-out one
+                current = shown[0].trace_id if shown else None
             view = None
             previous = self.view
             if current is not None and (current in changed or previous is None):
@@ -314,6 +333,18 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         display = len(self.summaries) > 1 or bool(self._list_query)
         if self.trace_list.display != display:
             self.trace_list.display = display
+        if self._list_query and self.current_trace not in {s.trace_id for s in shown}:
+            # the tree never shows a trace the list filtered out: the first one left, or none
+            if shown:
+                self.open_trace(shown[0].trace_id)
+            else:
+                self._clear_view()
+
+    def _clear_view(self) -> None:
+        self.current_trace = None
+        self.view = None
+        self.span_tree.set_model(None)
+        self.detail.show_span(None, None)
 
     # -- choosing a trace --------------------------------------------------------------
     @on(TraceList.Chosen)
@@ -484,7 +515,7 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
                 t.append("   ")
                 t.append(one_line(source.describe(), 90), "dim")
         if self.problems:
-            t.append(f"   {len(self.problems)} file problem(s): ", "yellow")
+            t.append(f"   {self.problem_label()}: ", "yellow")
             t.append(one_line(self.problems[0], 120), "yellow")
         if not self.sources:
             t.append(
