@@ -107,3 +107,43 @@ async def test_responder_note_is_recorded_under_the_seat_name_and_observer_canno
         token = seat_url.split("token=", 1)[1]
         for path in data.rglob("*.jsonl"):
             assert token not in path.read_text(errors="replace")
+
+
+async def closed_within(ws: aiohttp.ClientWebSocketResponse, seconds: float) -> int | None:
+    """The close code if the server closes ``ws`` within ``seconds`` (app output is read
+    and dropped meanwhile), else None."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while (left := deadline - loop.time()) > 0:
+        try:
+            msg = await ws.receive(timeout=left)
+        except TimeoutError:
+            return None
+        if msg.type == aiohttp.WSMsgType.CLOSE:
+            return int(msg.data)
+        if msg.type == aiohttp.WSMsgType.CLOSED:
+            return ws.close_code
+    return None
+
+
+async def test_revoking_a_seat_closes_its_open_websocket_at_once(
+    incident: str,  # noqa: F811
+    serve: ServeFn,  # noqa: F811
+) -> None:
+    served = serve("--incident", incident, "--seat", "a:observer", "--seat", "b:observer")
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(ws_url(served, token_of(served, "a"))) as ws_a,
+        session.ws_connect(ws_url(served, token_of(served, "b"))) as ws_b,
+    ):
+        assert await closed_within(ws_a, 1.0) is None  # open and served before the revoke
+        loop = asyncio.get_running_loop()
+        out = await asyncio.to_thread(ircmd, "serve", "--revoke", "a")
+        assert out.returncode == 0, out.stderr
+        revoked_at = loop.time()
+        assert await closed_within(ws_a, 3.0) == 4003
+        assert loop.time() - revoked_at < 1.5  # closed at once, not at its next request
+        assert await closed_within(ws_b, 0.5) is None  # the other seat is untouched
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await session.ws_connect(ws_url(served, token_of(served, "a")))
+        assert refused.value.status == 403

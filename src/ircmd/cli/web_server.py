@@ -20,6 +20,11 @@ from textual_serve.server import Server
 from ircmd.cli.common import CliError
 from ircmd.cli.seats import COOKIE, Seat, find_seat, revoked
 
+REVOCATION_POLL = 0.2
+"""Seconds between looks at the revocation file: a revoked seat's open tab is closed within it."""
+REVOKED_CLOSE = 4003
+"""The websocket close code sent to a revoked seat (4000-4999: application-defined)."""
+
 _SEAT: contextvars.ContextVar[Seat | None] = contextvars.ContextVar("ircmd_seat", default=None)
 
 log = logging.getLogger("ircmd.serve")
@@ -62,7 +67,9 @@ class SeatServer(Server):
         self._default_command = command
         super().__init__(command, **kwargs)
         self.origins = {o.lower().rstrip("/") for o in origins}
-        self._sockets: set[web.WebSocketResponse] = set()
+        self._sockets: dict[web.WebSocketResponse, str] = {}
+        """Every open websocket and the name of the seat it belongs to."""
+        self._watch: asyncio.Task[None] | None = None
         self.seats = seats
         self.commands = commands or {}
         self.max_seats = max_seats
@@ -136,18 +143,57 @@ class SeatServer(Server):
         return app
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
-        self._sockets.add(websocket)
+        seat = _SEAT.get()
+        self._sockets[websocket] = seat.name if seat is not None else ""
         try:
             await super()._process_messages(websocket, app_service)
         finally:
-            self._sockets.discard(websocket)
+            self._sockets.pop(websocket, None)
+
+    async def close_revoked(self, names: set[str]) -> int:
+        """Close the open websockets of the seats in ``names`` (their ircmd quits); how many."""
+        doomed = [ws for ws, name in list(self._sockets.items()) if name and name in names]
+        for ws in doomed:
+            log.warning("closed seat %s's open console: the seat was revoked", self._sockets[ws])
+        await asyncio.gather(
+            *(ws.close(code=REVOKED_CLOSE, message=b"seat revoked") for ws in doomed),
+            return_exceptions=True,
+        )
+        return len(doomed)
+
+    async def _watch_revocations(self) -> None:
+        """Close a revoked seat's open tab as soon as ``ircmd serve --revoke`` names it, not
+        only its next HTTP request: the file's stat is read every ``REVOCATION_POLL`` s."""
+        assert self.revocations is not None
+        seen: tuple[int, int] | None = None
+        while True:
+            try:
+                st = self.revocations.stat()
+                now: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                now = None
+            if now != seen:
+                seen = now
+                try:
+                    names = revoked(self.revocations)
+                except OSError as exc:
+                    log.warning("cannot read the seat revocation file: %s", exc.strerror)
+                    names = set()
+                if names:
+                    await self.close_revoked(names)
+            await asyncio.sleep(REVOCATION_POLL)
 
     async def on_shutdown(self, app: web.Application) -> None:
         """Close every seat now (each one's ircmd quits) rather than after aiohttp's 60 s."""
+        if self._watch is not None:
+            self._watch.cancel()
         await asyncio.gather(*(ws.close() for ws in list(self._sockets)), return_exceptions=True)
 
     async def on_startup(self, app: web.Application) -> None:
-        """No banner: ``ircmd serve`` already printed where and how it serves."""
+        """No banner: ``ircmd serve`` already printed where and how it serves. Starts the
+        revocation watch."""
+        if self.revocations is not None and self.seats is not None:
+            self._watch = asyncio.create_task(self._watch_revocations())
 
 
 def seat_command(command: str, seat: Seat) -> str:

@@ -7,8 +7,10 @@ line in the ``ircmd.receiver`` log. Limits: ``max_body_bytes`` is gRPC's
 ``max_receive_message_length`` (checked by gRPC core on the *decompressed* message, so a
 compression bomb is refused with ``RESOURCE_EXHAUSTED``), ``max_concurrent_requests`` is
 ``maximum_concurrent_rpcs`` (``RESOURCE_EXHAUSTED`` past it), ``idle_timeout_s`` is the
-connection idle limit. Off unless ``grpc_port`` is set (4317 is the usual port): a second
-console on the same machine would otherwise fail to start over a port nobody asked for.
+connection idle limit and the connection age, and ``body_timeout_s`` the grace a request
+still in flight gets after that (see ``start``). Off unless ``grpc_port`` is set (4317 is
+the usual port): a second console on the same machine would otherwise fail to start over a
+port nobody asked for.
 """
 
 from __future__ import annotations
@@ -48,6 +50,15 @@ class GrpcReceiver:
             options=[
                 ("grpc.max_receive_message_length", lim.max_inflated_bytes),
                 ("grpc.max_connection_idle_ms", int(lim.idle_timeout_s * 1000)),
+                # The body/deadline bound: a connection is recycled (GOAWAY, which exporters
+                # follow by reconnecting) after ``idle_timeout_s``, and a request still not
+                # received ``body_timeout_s`` after that is cancelled, so a stalled or slow
+                # client holds a request slot for at most idle + body timeout.
+                ("grpc.max_connection_age_ms", int(lim.idle_timeout_s * 1000)),
+                ("grpc.max_connection_age_grace_ms", int(lim.body_timeout_s * 1000)),
+                # Dead peers are found by keepalive pings, answered within the body timeout.
+                ("grpc.keepalive_time_ms", int(lim.idle_timeout_s * 1000)),
+                ("grpc.keepalive_timeout_ms", int(lim.body_timeout_s * 1000)),
                 ("grpc.so_reuseport", 0),
             ],
         )

@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import errno
+import json
 import logging
 import socket
 import threading
@@ -53,7 +54,6 @@ from ircmd.backends.traces.otlp_proto import (
     load_request,
     logs_from_request,
     logs_response_body,
-    parse_logs_json,
     parse_logs_protobuf,
     parse_protobuf,
     response_body,
@@ -63,7 +63,7 @@ from ircmd.backends.traces.otlp_proto import (
 )
 from ircmd.backends.traces.spool import Spool, read_segments, segment_paths
 from ircmd.domain.config import OtlpSourceConfig
-from ircmd.domain.traces.logs import LogRecord
+from ircmd.domain.traces.logs import LogRecord, decode_logs_json
 from ircmd.domain.traces.otlp import Problems, gc_paused, parse_bytes
 from ircmd.domain.traces.spans import Span
 
@@ -120,7 +120,25 @@ def decode_body(kind: str, payload: bytes, origin: str) -> tuple[list[Span], Pro
 def decode_logs(kind: str, payload: bytes) -> list[LogRecord]:
     if kind == "logs-protobuf":
         return parse_logs_protobuf(payload)
-    return parse_logs_json(payload)
+    return logs_json(payload)
+
+
+def logs_json(payload: bytes) -> list[LogRecord]:
+    """The log records of an OTLP JSON logs body, decoded by the one JSON logs decoder
+    (``domain.traces.logs.decode_logs_json``, shared with the file and Phoenix readers);
+    ``UndecodableBody`` when the body is not JSON or has no ``resourceLogs`` list."""
+    try:
+        doc = json.loads(payload)
+    except (ValueError, RecursionError) as exc:
+        raise UndecodableBody(f"not JSON ({str(exc)[:100]})") from None
+    if not isinstance(doc, dict) or not isinstance(
+        doc.get("resourceLogs", doc.get("resource_logs")), list
+    ):
+        raise UndecodableBody("not OTLP logs JSON: no resourceLogs")
+    try:
+        return decode_logs_json(doc)
+    except RecursionError:
+        raise UndecodableBody("not OTLP logs JSON (nested too deeply)") from None
 
 
 def _decode_json(payload: bytes, origin: str) -> tuple[list[Span], Problems]:
@@ -161,7 +179,7 @@ class Received:
                 raise UndecodableBody("log record nested too deeply") from None
             self._spans, self.problems = [], Problems(origin)
         else:
-            self.logs = parse_logs_json(payload)
+            self.logs = logs_json(payload)
             self.valid = len(self.logs)
             self._spans, self.problems = [], Problems(origin)
 

@@ -341,20 +341,3 @@ def _phone_ok(candidate: str) -> bool:
     return (
         candidate.startswith("+") or any(sep in candidate for sep in " .-()") or len(digits) >= 10
     )
-
-
-def secret_values(env_names: Iterable[str], environ: Mapping[str, str]) -> list[str]:
-    """The values of the named variables, plus a DSN's password part on its own."""
-    out: list[str] = []
-    for name in env_names:
-        value = environ.get(name)
-        if not value:
-            continue
-        out.append(value)
-        m = re.match(r"^[a-zA-Z][\w+.-]*://[^:/@]*:([^@]+)@", value)
-        if m:
-            out.append(m.group(1))
-        m = re.search(r"(?:^|\s)password=(\S+)", value)
-        if m:
-            out.append(m.group(1))
-    return out

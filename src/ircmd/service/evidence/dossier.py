@@ -4,16 +4,15 @@ redactor for an export profile (config + environment secrets)."""
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
-from typing import Any
 
 from ircmd.domain.config import Config
 from ircmd.domain.evidence.dossier import EVIDENCE, Dossier, pinned_spans
 from ircmd.domain.evidence.evals import EVAL_CASES
-from ircmd.domain.evidence.redaction import Profile, Redactor, secret_values
+from ircmd.domain.evidence.redaction import Profile, Redactor
 from ircmd.domain.evidence.review import REVIEWS, Review
 from ircmd.domain.regulatory.art73 import REGULATORY
+from ircmd.domain.secrets import configured_secrets
 from ircmd.service.incidents.service import IncidentService
 
 
@@ -37,31 +36,13 @@ def load_dossier(service: IncidentService, incident_id: str) -> Dossier:
     )
 
 
-def config_secrets(config: Config, environ: Mapping[str, str] | None = None) -> list[str]:
-    """Values that must never leave in an export: the values of every env var named by a
-    ``token_env``/``dsn_env`` (or ``[redaction].secret_env``), and passwords written into
-    configured URLs."""
-    env = os.environ if environ is None else environ
-    values = secret_values(config.redaction.secret_env_names(config), env)
-    urls: list[Any] = [
-        getattr(s, "url", None) for s in [*config.trace_sources, *config.signal_sources]
-    ]
-    urls += [c.url for c in config.controllers.values()]
-    for url in urls:
-        if isinstance(url, str):
-            m = re.match(r"^[a-zA-Z][\w+.-]*://[^:/@]*:([^@]+)@", url)
-            if m:
-                values.append(m.group(1))
-    return values
-
-
 def make_redactor(
     config: Config, profile: Profile, environ: Mapping[str, str] | None = None
 ) -> Redactor:
     override = config.redaction.profiles.get(profile.value)
     return Redactor.for_profile(
         profile,
-        secrets=config_secrets(config, environ),
+        secrets=configured_secrets(config, os.environ if environ is None else environ),
         custom_patterns=config.redaction.patterns,
         types=override.types if override and override.types is not None else None,
         content=override.content if override else None,

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ircmd.domain.config import Config
 from ircmd.domain.incidents.incident import (
@@ -27,9 +27,14 @@ from ircmd.domain.incidents.incident import (
     normalise_incident_id,
 )
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
-from ircmd.store.base import Change, EventDraft, IncidentStore
+from ircmd.service.incidents.retry import PendingLines, TypedLine
+from ircmd.store.base import CLIENT_ID, Change, EventDraft, IncidentStore
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
+
+RECENT_INCIDENTS = 20
+"""How many of the newest incidents a retried declare looks through for its first try."""
 
 
 def system_clock() -> datetime:
@@ -59,6 +64,11 @@ class IncidentService:
     on_declared: list[Callable[[Incident, list[TimelineEvent]], None]] = field(default_factory=list)
     """Called after a declaration is written (matching playbooks add their tasks); a hook
     that fails does not undo the declaration."""
+    pending: PendingLines = field(init=False)
+    """The typed lines of this console whose write has not succeeded yet (see ``retry``)."""
+
+    def __post_init__(self) -> None:
+        self.pending = PendingLines(lambda: self.clock())
 
     # -- helpers -----------------------------------------------------------------------
     def _id(self, incident_id: str) -> str:
@@ -91,14 +101,49 @@ class IncidentService:
         data: dict[str, Any] | None = None,
         author: str | None = None,
         at: datetime | None = None,
+        line: TypedLine | None = None,
     ) -> EventDraft:
         return EventDraft(
             kind=kind,
-            at=at or self.clock(),
+            at=(line.at if line is not None else None) or at or self.clock(),
             author=author or self.actor,
             text=text,
             data=data or {},
+            client_id=line.client_id if line is not None else "",
         )
+
+    def _once(
+        self, line: TypedLine | None, saved: Callable[[str], T | None], write: Callable[[], T]
+    ) -> T:
+        """Run ``write`` for a typed ``line`` at most once in effect: a retry of a line
+        whose earlier write did land (commit outcome unknown, error shown) returns what was
+        saved then instead of writing again. The line is settled once a write succeeds."""
+        if line is None:
+            return write()
+        if line.attempts:
+            found = saved(line.client_id)
+            if found is not None:
+                self.pending.settle(line)
+                return found
+        line.attempts += 1
+        result = write()
+        self.pending.settle(line)
+        return result
+
+    def _saved_event(self, incident_id: str, client_id: str) -> TimelineEvent | None:
+        for event in reversed(self.store.events(self._id(incident_id))):
+            if event.data.get(CLIENT_ID) == client_id:
+                return event
+        return None
+
+    def _saved_declare(self, client_id: str) -> tuple[Incident, list[TimelineEvent]] | None:
+        for inc in reversed(self.store.list_incidents()[-RECENT_INCIDENTS:]):
+            events = self.store.events(inc.id)
+            if any(e.data.get(CLIENT_ID) == client_id for e in events[:2]):
+                return inc, [
+                    e for e in events[:2] if e.kind in (EventKind.SIGNAL, EventKind.DECLARED)
+                ]
+        return None
 
     # -- commands ----------------------------------------------------------------------
     def declare(
@@ -113,9 +158,11 @@ class IncidentService:
         signal: dict[str, Any] | None = None,
         author: str | None = None,
         lead: str | None = None,
+        line: TypedLine | None = None,
     ) -> tuple[Incident, list[TimelineEvent]]:
         """Declare an incident; the declarer becomes its incident lead unless ``lead`` names
-        someone (recorded in the declared event, so no extra event)."""
+        someone (recorded in the declared event, so no extra event). With the typed ``line``
+        a retried declare never creates a second incident."""
         title = " ".join(title.split())
         if not title:
             raise DomainError("an incident needs a title")
@@ -128,7 +175,7 @@ class IncidentService:
         if workflow_id and self.config.workflows and self.config.workflow(workflow_id) is None:
             known = ", ".join(w.id for w in self.config.workflows)
             raise DomainError(f"unknown workflow {workflow_id!r}; configured: {known}")
-        now = self.clock()
+        now = line.at if line is not None else self.clock()
         who = author or self.actor
         leader = " ".join((lead or who).split())
 
@@ -151,7 +198,12 @@ class IncidentService:
             if signal is not None:
                 events.append(
                     self._draft(
-                        EventKind.SIGNAL, signal.get("summary", title), signal, author=who, at=now
+                        EventKind.SIGNAL,
+                        signal.get("summary", title),
+                        signal,
+                        author=who,
+                        at=now,
+                        line=line,
                     )
                 )
             events.append(
@@ -167,11 +219,16 @@ class IncidentService:
                     },
                     author=who,
                     at=now,
+                    line=None if signal is not None else line,
                 )
             )
             return Change(incident=inc, events=events)
 
-        inc, written = self.store.create_incident(make)
+        inc, written = self._once(
+            line, self._saved_declare, lambda: self.store.create_incident(make)
+        )
+        # a retried line that had landed runs the hooks again: applying a playbook twice
+        # adds nothing
         for hook in list(self.on_declared):
             with contextlib.suppress(Exception):  # the incident is declared; a hook is extra
                 hook(inc, written)
@@ -184,6 +241,7 @@ class IncidentService:
         text: str,
         data: dict[str, Any] | None = None,
         author: str | None = None,
+        line: TypedLine | None = None,
     ) -> TimelineEvent:
         text = text.strip()
         if not text and kind in (EventKind.NOTE, EventKind.DECISION, EventKind.COMMUNICATION):
@@ -193,20 +251,39 @@ class IncidentService:
             now = self.clock()
             return Change(
                 incident=inc.model_copy(update={"updated_at": now}),
-                events=[self._draft(kind, text, data, author, at=now)],
+                events=[self._draft(kind, text, data, author, at=now, line=line)],
             )
 
-        _, events = self._apply(incident_id, decide)
-        return events[0]
+        def write() -> TimelineEvent:
+            return self._apply(incident_id, decide)[1][0]
 
-    def note(self, incident_id: str, text: str, author: str | None = None) -> TimelineEvent:
-        return self.add_event(incident_id, EventKind.NOTE, text, author=author)
+        return self._once(line, lambda cid: self._saved_event(incident_id, cid), write)
 
-    def decide(self, incident_id: str, text: str, author: str | None = None) -> TimelineEvent:
-        return self.add_event(incident_id, EventKind.DECISION, text, author=author)
+    def note(
+        self,
+        incident_id: str,
+        text: str,
+        author: str | None = None,
+        line: TypedLine | None = None,
+    ) -> TimelineEvent:
+        return self.add_event(incident_id, EventKind.NOTE, text, author=author, line=line)
+
+    def decide(
+        self,
+        incident_id: str,
+        text: str,
+        author: str | None = None,
+        line: TypedLine | None = None,
+    ) -> TimelineEvent:
+        return self.add_event(incident_id, EventKind.DECISION, text, author=author, line=line)
 
     def comms(
-        self, incident_id: str, text: str, audience: str = "", author: str | None = None
+        self,
+        incident_id: str,
+        text: str,
+        audience: str = "",
+        author: str | None = None,
+        line: TypedLine | None = None,
     ) -> TimelineEvent:
         return self.add_event(
             incident_id,
@@ -214,10 +291,16 @@ class IncidentService:
             text,
             {"audience": audience} if audience else None,
             author=author,
+            line=line,
         )
 
     def set_status(
-        self, incident_id: str, new: Status | str, reason: str = "", author: str | None = None
+        self,
+        incident_id: str,
+        new: Status | str,
+        reason: str = "",
+        author: str | None = None,
+        line: TypedLine | None = None,
     ) -> tuple[Incident, TimelineEvent]:
         target = new if isinstance(new, Status) else Status.parse(new)
 
@@ -245,12 +328,20 @@ class IncidentService:
                         {"from": inc.status.value, "to": target.value, "reason": reason},
                         author,
                         at=now,
+                        line=line,
                     )
                 ],
             )
 
-        inc, events = self._apply(incident_id, decide)
-        return inc, events[0]
+        def write() -> tuple[Incident, TimelineEvent]:
+            inc, events = self._apply(incident_id, decide)
+            return inc, events[0]
+
+        def saved(client_id: str) -> tuple[Incident, TimelineEvent] | None:
+            event = self._saved_event(incident_id, client_id)
+            return (self.get(incident_id), event) if event is not None else None
+
+        return self._once(line, saved, write)
 
     def set_severity(
         self,

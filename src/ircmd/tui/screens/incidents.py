@@ -318,7 +318,10 @@ class IncidentsScreen(Refusals, Screen[None]):
                     sig, title=title, severity=severity, workflow_id=workflow
                 )
             else:
-                inc, _ = self.service.declare(title, severity=severity, workflow_id=workflow)
+                line = self.service.pending.line("declare", title, severity, workflow)
+                inc, _ = self.service.declare(
+                    title, severity=severity, workflow_id=workflow, line=line
+                )
         except Exception as exc:
             self.post_message(ReportError(exc))
             return

@@ -13,8 +13,9 @@ from ircmd.domain.evidence.redaction import (
     content_kind,
     luhn_ok,
     placeholder,
-    secret_values,
 )
+from ircmd.domain.secrets import configured_secrets
+from ircmd.service.config import parse_config
 
 
 def external(**kw: object) -> Redactor:
@@ -152,10 +153,14 @@ def test_redaction_works_on_copies() -> None:
     assert repr(span) == before
 
 
-def test_secret_values_include_dsn_password_and_skip_unset() -> None:
+def test_configured_secrets_cover_a_dsn_password_and_skip_unset() -> None:
     env = {"DSN": "postgresql://app:s3cr3t-pw@127.0.0.1:5432/db", "TOKEN": "abcdefgh"}
-    values = secret_values(["DSN", "TOKEN", "MISSING"], env)
-    assert env["DSN"] in values and "s3cr3t-pw" in values and "abcdefgh" in values
+    config = parse_config(
+        '[store]\nkind = "postgres"\ndsn_env = "DSN"\n'
+        '[redaction]\nsecret_env = ["TOKEN", "MISSING"]\n'
+    )
+    values = configured_secrets(config, env)
+    assert env["DSN"] in values and "abcdefgh" in values and len(values) == 2
     r = Redactor.for_profile(Profile.INTERNAL, secrets=values)
     out = r.text("connect postgresql://app:s3cr3t-pw@127.0.0.1:5432/db; pw s3cr3t-pw")
     assert "s3cr3t-pw" not in out

@@ -674,8 +674,10 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
     def change_status(self, target: Status, reason: str, force: bool) -> None:
         if target != Status.RESOLVED:
             svc = self.workspace.incidents
+            line = svc.pending.line("status", self.incident_id, target.value, reason)
             self.run_write(
-                lambda: svc.set_status(self.incident_id, target, reason), f"status {target.value}"
+                lambda: svc.set_status(self.incident_id, target, reason, line=line),
+                f"status {target.value}",
             )
             return
         self._resolve(reason, force)
@@ -710,8 +712,9 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             note = "resolved with active controls: " + "; ".join(active)
             reason = f"{reason} ({note})" if reason else note
         svc = self.workspace.incidents
+        line = svc.pending.line("status", self.incident_id, Status.RESOLVED.value, reason)
         self.run_write(
-            lambda: svc.set_status(self.incident_id, Status.RESOLVED, reason),
+            lambda: svc.set_status(self.incident_id, Status.RESOLVED, reason, line=line),
             "status resolved",
             after=lambda: offer_expire_silences(self.app, self.incident_id),
         )

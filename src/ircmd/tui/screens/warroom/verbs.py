@@ -88,13 +88,17 @@ def core_verbs(room: Room) -> list[Verb]:
     def text_event(kind: str) -> Callable[[Command], None]:
         def run(cmd: Command) -> None:
             text = cmd.arg("text")
+            audience = cmd.opt("audience") if kind == "comms" else ""
+            # One client id per typed line: resubmitting it after an error stores it once.
+            line = svc.pending.line(kind, iid, text.strip(), audience)
             if kind == "note":
-                room.run_write(lambda: svc.note(iid, text), "note added")
+                room.run_write(lambda: svc.note(iid, text, line=line), "note added")
             elif kind == "decision":
-                room.run_write(lambda: svc.decide(iid, text), "decision recorded")
+                room.run_write(lambda: svc.decide(iid, text, line=line), "decision recorded")
             else:
-                audience = cmd.opt("audience")
-                room.run_write(lambda: svc.comms(iid, text, audience=audience), "comms recorded")
+                room.run_write(
+                    lambda: svc.comms(iid, text, audience=audience, line=line), "comms recorded"
+                )
 
         return run
 
