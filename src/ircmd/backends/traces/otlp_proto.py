@@ -349,54 +349,6 @@ def _json_id(raw: Any, nbytes: int) -> str:
     return ""
 
 
-def parse_logs_json(body: bytes) -> list[LogRecord]:
-    """Log records of an OTLP JSON ``ExportLogsServiceRequest`` (``UndecodableBody`` if the
-    body is not one)."""
-    from ircmd.domain.traces.otlp import any_value, attributes_dict
-
-    try:
-        doc = json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise UndecodableBody(f"not JSON ({str(exc)[:100]})") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("resourceLogs"), list):
-        raise UndecodableBody("not OTLP logs JSON: no resourceLogs")
-    out: list[LogRecord] = []
-    try:
-        for rl in doc["resourceLogs"]:
-            if not isinstance(rl, dict):
-                continue
-            res = rl.get("resource")
-            res = res if isinstance(res, dict) else {}
-            rattrs = attributes_dict(res.get("attributes") or [])
-            service = str(rattrs.get("service.name") or "")
-            for sl in rl.get("scopeLogs") or []:
-                if not isinstance(sl, dict):
-                    continue
-                for lr in sl.get("logRecords") or []:
-                    if not isinstance(lr, dict):
-                        continue
-                    attrs = attributes_dict(lr.get("attributes") or [])
-                    name = lr.get("eventName") or attrs.get("event.name") or ""
-                    try:
-                        t = int(lr.get("timeUnixNano") or lr.get("observedTimeUnixNano") or 0)
-                    except (TypeError, ValueError):
-                        t = 0
-                    out.append(
-                        LogRecord(
-                            trace_id=_json_id(lr.get("traceId"), 16),
-                            span_id=_json_id(lr.get("spanId"), 8),
-                            time_ns=t,
-                            event_name=str(name),
-                            attributes=attrs,
-                            body=any_value(lr["body"]) if "body" in lr else None,
-                            service=service,
-                        )
-                    )
-    except (AttributeError, TypeError, RecursionError) as exc:
-        raise UndecodableBody(f"not OTLP logs JSON ({str(exc)[:100]})") from None
-    return out
-
-
 def logs_response_body(rejected: int, message: str, *, protobuf: bool) -> bytes:
     """An ``ExportLogsServiceResponse`` (``partial_success`` when records were rejected)."""
     return _export_response(
