@@ -121,7 +121,7 @@ def _store_dir() -> Path | None:
 
         try:
             data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):  # the full path names the problem
             return None
         if set(data) - {"store"} or not isinstance(data.get("store", {}), dict):
             return None
@@ -154,7 +154,7 @@ def _rows(store_path: Path) -> list[dict[str, Any]] | None:
     lines = data[: end + 1].split(b"\n")[:-1]
     try:
         header = json.loads(lines[0])
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(header, dict) or header.get("format") != HEADER_FORMAT:
         return None
@@ -170,7 +170,7 @@ def _rows(store_path: Path) -> list[dict[str, Any]] | None:
             if int(raw[:8], 16) != zlib.crc32(payload):
                 return None
             ops = json.loads(payload)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if not isinstance(ops, list):
             return None
@@ -262,14 +262,15 @@ def _age(seconds: float) -> str:
 
 def run(args: Sequence[str]) -> int | None:
     """Print the list and return 0, or None when the full path must answer."""
-    where = _store_dir()
-    if where is None:
+    try:
+        where = _store_dir()
+        rows = _rows(where) if where is not None else None
+        if rows is None:
+            return None
+        rows.sort(key=_number)
+        rows.sort(key=_sort_key)
+    except Exception:  # anything unusual: the full path reads it again and names the problem
         return None
-    rows = _rows(where)
-    if rows is None:
-        return None
-    rows.sort(key=_number)
-    rows.sort(key=_sort_key)
     if "--open" in args:
         rows = [r for r in rows if r["status"] not in CLOSED]
     if "--json" in args:
