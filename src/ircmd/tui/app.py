@@ -128,9 +128,15 @@ class IrcmdApp(App[int]):
         self.notify(one_line(message.text, 400), severity=message.severity, markup=False)
 
     def on_key(self, event: events.Key) -> None:
-        """Keys typed fast after a key that opens an input (``:``, ``n``, a paste) were
-        routed to the widget focused before it; they bubble up here unhandled. Deliver
-        them to the input that has the focus now instead of dropping them."""
+        """Keys typed fast after a key that opens an input were routed to the widget
+        focused before it; they bubble up here unhandled. Deliver them to the input that
+        has the focus now instead of dropping them.
+
+        The war room no longer needs this: its keys that open the ``:`` line or switch
+        panes are priority bindings (``screens/warroom/eager_keys.py``), so the focus moves
+        before the next key is routed. Still needed where an ordinary binding opens a modal
+        prompt (home ``n``/``D``, the board's reason prompt, tasks): those keys go to the
+        old screen while the modal mounts."""
         focused = self.focused
         if isinstance(focused, Input) and event.is_printable and event.character:
             focused.insert_text_at_cursor(event.character)
