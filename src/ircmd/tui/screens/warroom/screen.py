@@ -185,6 +185,7 @@ class WarRoomScreen(Refusals, Screen[None]):
         self._known_ids: list[str] = []
         self._mode: Mode = "four"
         self._side = "traces"
+        self._header_shown: object = None
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -320,9 +321,14 @@ class WarRoomScreen(Refusals, Screen[None]):
             return
         dl = (self._deadline.label, self._deadline.due) if self._deadline else None
         up = self._update
-        self.query_one("#warroom-header", Static).update(
-            header_text(self.incident, self.now(), dl, update=(up.label, up.due) if up else None)
-        )
+        text = header_text(self.incident, self.now(), dl, update=(up.label, up.due) if up else None)
+        # ticks every second, but the ages it shows mostly move by the minute: an unchanged
+        # header is not redrawn (each update is a layout pass; idle CPU, issue 13)
+        key = (text.plain, tuple(text.spans))
+        if key == self._header_shown:
+            return
+        self._header_shown = key
+        self.query_one("#warroom-header", Static).update(text)
 
     @work(thread=True, exclusive=True, group="warroom-housekeeping", exit_on_error=False)
     def housekeeping(self) -> None:
