@@ -40,3 +40,21 @@ async def test_scroll_update_clamps_the_offset_to_the_new_virtual_size() -> None
         scroll_update(view, Size(40, 5))
         assert view.scroll_y == 0
         assert view.max_scroll_y == 0
+
+
+async def test_binding_chain_lists_the_focused_widget_first() -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Input
+
+    from ircmd.tui.textual_private import binding_chain
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Input(id="i")
+
+    app = One()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        chain = binding_chain(app.screen)
+        assert chain[0][0] is app.query_one("#i")
+        assert any(node is app.screen for node, _ in chain)

@@ -11,6 +11,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from ircmd.domain.text import one_line
@@ -30,6 +31,14 @@ class StoreTokenChanged(Message):
     """The store's change token moved (another console or a worker wrote)."""
 
 
+class StoreChecked(Message):
+    """One poll of the store's change token ended (``changed``: it had moved)."""
+
+    def __init__(self, changed: bool) -> None:
+        super().__init__()
+        self.changed = changed
+
+
 class IrcmdApp(App[int]):
     CSS_PATH = Path(__file__).with_name("ircmd.tcss")
     # screen classes by terminal width (ircmd.tcss lays screens out per size)
@@ -40,9 +49,12 @@ class IrcmdApp(App[int]):
         Binding("question_mark", "help", "Keys", id="app.help"),
     ]
     POLL_SECONDS = 0.25
+    POLL_MAX_SECONDS = 1.0  # a write by another console still shows within ~1 s
 
     def __init__(self, workspace: Workspace, *, open_incident: str | None = None) -> None:
         super().__init__()
+        self._poll_wait = self.POLL_SECONDS
+        self._poll_timer: Timer | None = None
         self.workspace = workspace
         self.service = workspace.incidents
         self.read_only = workspace.read_only
@@ -61,7 +73,6 @@ class IrcmdApp(App[int]):
         if self._open_incident:
             self.open_incident(self._open_incident)
         self._check_store()  # the first read only remembers the store's token
-        self.set_interval(self.POLL_SECONDS, self._poll_store)
 
     async def on_unmount(self) -> None:
         self.tuning.undo()
@@ -88,12 +99,37 @@ class IrcmdApp(App[int]):
 
     @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
     def _check_store(self) -> None:
-        token = self.service.store.change_token()
-        if token != self._token:
-            first = self._token is _UNREAD
-            self._token = token
-            if not first:
-                self.post_message(StoreTokenChanged())
+        changed = False
+        try:
+            token = self.service.store.change_token()
+            changed = token != self._token
+            if changed:
+                first = self._token is _UNREAD
+                self._token = token
+                if not first:
+                    self.post_message(StoreTokenChanged())
+        finally:  # a failed read polls again too (the status bar reports the store)
+            self.post_message(StoreChecked(changed))
+
+    def on_store_checked(self, message: StoreChecked) -> None:
+        """Poll again soon after a change, and ever more slowly (up to
+        ``POLL_MAX_SECONDS``) while nothing changes: an idle console costs almost nothing.
+        A key pressed here brings the fast rate back (see :meth:`on_key`)."""
+        if message.changed:
+            self._poll_wait = self.POLL_SECONDS
+        else:
+            self._poll_wait = min(self._poll_wait * 2, self.POLL_MAX_SECONDS)
+        self._schedule_poll()
+
+    def _schedule_poll(self) -> None:
+        if self._poll_timer is not None:
+            self._poll_timer.stop()  # one chain of polls, never two
+        self._poll_timer = self.set_timer(self._poll_wait, self._poll_store)
+
+    def _poll_soon(self) -> None:
+        if self._poll_wait > self.POLL_SECONDS:
+            self._poll_wait = self.POLL_SECONDS
+            self._schedule_poll()
 
     def on_store_token_changed(self, _: StoreTokenChanged) -> None:
         for screen in self.screen_stack:
@@ -133,9 +169,16 @@ class IrcmdApp(App[int]):
         self.notify(one_line(message.text, 400), severity=message.severity, markup=False)
 
     def on_key(self, event: events.Key) -> None:
-        """Keys typed fast after a key that opens an input (``:``, ``n``, a paste) were
-        routed to the widget focused before it; they bubble up here unhandled. Deliver
-        them to the input that has the focus now instead of dropping them."""
+        """Keys typed fast after a key that opens an input were routed to the widget
+        focused before it; they bubble up here unhandled. Deliver them to the input that
+        has the focus now instead of dropping them.
+
+        The war room no longer needs this: its keys that open the ``:`` line or switch
+        panes are priority bindings (``screens/warroom/eager_keys.py``), so the focus moves
+        before the next key is routed. Still needed where an ordinary binding opens a modal
+        prompt (home ``n``/``D``, the board's reason prompt, tasks): those keys go to the
+        old screen while the modal mounts."""
+        self._poll_soon()  # someone is here: another console's writes show within 0.25 s
         focused = self.focused
         if isinstance(focused, Input) and event.is_printable and event.character:
             focused.insert_text_at_cursor(event.character)

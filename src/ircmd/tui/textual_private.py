@@ -1,16 +1,31 @@
-"""The one place ircmd uses a private Textual API (checked by
+"""The one place ircmd uses private Textual APIs (checked by
 ``tests/unit/test_textual_private.py``, which fails when Textual changes it).
 
 ``Widget._scroll_update(virtual_size)`` recomputes a widget's scrollbars and clamps its
 scroll offsets after its virtual size changed, without the layout pass over the whole
 screen that assigning ``Widget.virtual_size`` triggers (see ``widgets/virtual.py``).
+
+``Screen._binding_chain`` is the list of (node, bindings) Textual dispatches a key through;
+the war room reads it so a pane's own binding wins over the war room's eager keys (see
+``screens/warroom/eager_keys.py``).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual.binding import BindingsMap
+from textual.dom import DOMNode
 from textual.geometry import Size
+from textual.screen import Screen
 from textual.widget import Widget
 
 
 def scroll_update(widget: Widget, virtual_size: Size) -> None:
     widget._scroll_update(virtual_size)
+
+
+def binding_chain(screen: Screen[Any]) -> list[tuple[DOMNode, BindingsMap]]:
+    """``Screen._binding_chain``: the focus chain's bindings, focused widget first, with the
+    user's keymap applied and keys an ``Input`` earlier in the chain consumes removed."""
+    return screen._binding_chain

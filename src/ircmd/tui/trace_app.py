@@ -33,5 +33,5 @@ class TraceViewApp(IrcmdApp):
         self.push_screen(
             TraceScreen(self.workspace, self.sources, self.incident_id, title=self.title_text)
         )
-        self._check_store()  # in a worker: the first read only remembers the token
-        self.set_interval(self.POLL_SECONDS, self._poll_store)
+        self._check_store()  # in a worker: the first read only remembers the token; each
+        # check schedules the next (IrcmdApp.on_store_checked: backs off while idle)

@@ -40,6 +40,7 @@ from ircmd.service.incidents.severity import SeverityService
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
 from ircmd.tui.screens.signals.silences import offer_expire_silences
+from ircmd.tui.screens.warroom.eager_keys import eager, yields_to_focus
 from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows, place_of
 from ircmd.tui.screens.warroom.layout import MODE_CLASSES, Mode, layout_mode, shown_panes, tab_strip
 from ircmd.tui.screens.warroom.money import MoneyAtRiskMixin
@@ -133,29 +134,31 @@ class ResolveChecked(Message, bubble=False):
 
 class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
     BINDINGS = with_refusals(
-        [
-            Binding("1", "focus_pane(1)", "Timeline", show=False, id="warroom.pane1"),
-            Binding("2", "focus_pane(2)", "Traces", show=False, id="warroom.pane2"),
-            Binding("3", "focus_pane(3)", "Containment", show=False, id="warroom.pane3"),
-            Binding("4", "focus_pane(4)", "Severity", show=False, id="warroom.pane4"),
-            Binding("tab", "cycle_pane(1)", "Next pane", show=False, id="warroom.next"),
-            Binding("shift+tab", "cycle_pane(-1)", "Prev pane", show=False, id="warroom.prev"),
-            Binding("colon", "command_line", "Cmd", id="warroom.command"),
-            Binding("slash", "filter", "Filter", id="warroom.filter"),
-            Binding("z", "toggle_maximize", "Max", id="warroom.maximize"),
-            Binding("n", "prefill('note')", "Note", id="warroom.note"),
-            Binding("d", "prefill('decide')", "Decide", id="warroom.decision"),
-            Binding("s", "prefill('status')", "Status", id="warroom.status"),
-            Binding("v", "prefill('severity')", "Severity", show=False, id="warroom.severity"),
-            Binding("c", "prefill('classify')", "Classify", show=False, id="warroom.classify"),
-            Binding("r", "prefill('role')", "Role", show=False, id="warroom.role"),
-            Binding("t", "prefill('tag')", "Tag", show=False, id="warroom.tag"),
-            Binding("m", "prefill('comms')", "Comms", show=False, id="warroom.comms"),
-            Binding("u", "prefill('update')", "Update", show=False, id="warroom.update"),
-            Binding("a", "open_tasks", "Tasks", show=False, id="warroom.tasks"),
-            Binding("escape", "back", "Back", show=False, id="warroom.back"),
-            Binding("minus", "leave", "Leave", id="warroom.leave"),
-        ],
+        eager(
+            [
+                Binding("1", "focus_pane(1)", "Timeline", show=False, id="warroom.pane1"),
+                Binding("2", "focus_pane(2)", "Traces", show=False, id="warroom.pane2"),
+                Binding("3", "focus_pane(3)", "Containment", show=False, id="warroom.pane3"),
+                Binding("4", "focus_pane(4)", "Severity", show=False, id="warroom.pane4"),
+                Binding("tab", "cycle_pane(1)", "Next pane", show=False, id="warroom.next"),
+                Binding("shift+tab", "cycle_pane(-1)", "Prev pane", show=False, id="warroom.prev"),
+                Binding("colon", "command_line", "Cmd", id="warroom.command"),
+                Binding("slash", "filter", "Filter", id="warroom.filter"),
+                Binding("z", "toggle_maximize", "Max", id="warroom.maximize"),
+                Binding("n", "prefill('note')", "Note", id="warroom.note"),
+                Binding("d", "prefill('decide')", "Decide", id="warroom.decision"),
+                Binding("s", "prefill('status')", "Status", id="warroom.status"),
+                Binding("v", "prefill('severity')", "Severity", show=False, id="warroom.severity"),
+                Binding("c", "prefill('classify')", "Classify", show=False, id="warroom.classify"),
+                Binding("r", "prefill('role')", "Role", show=False, id="warroom.role"),
+                Binding("t", "prefill('tag')", "Tag", show=False, id="warroom.tag"),
+                Binding("m", "prefill('comms')", "Comms", show=False, id="warroom.comms"),
+                Binding("u", "prefill('update')", "Update", show=False, id="warroom.update"),
+                Binding("a", "open_tasks", "Tasks", show=False, id="warroom.tasks"),
+                Binding("escape", "back", "Back", show=False, id="warroom.back"),
+                Binding("minus", "leave", "Leave", id="warroom.leave"),
+            ]
+        ),
         _WRITE_KEY_IDS,
     )
     COMMANDS = {WarRoomCommands}
@@ -187,6 +190,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         self._known_ids: list[str] = []
         self._mode: Mode = "four"
         self._side = "traces"
+        self._header_shown: object = None
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -325,16 +329,21 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             return
         dl = (self._deadline.label, self._deadline.due) if self._deadline else None
         up = self._update
-        self.query_one("#warroom-header", Static).update(
-            header_text(
-                self.incident,
-                self.now(),
-                dl,
-                update=(up.label, up.due) if up else None,
-                lead_since=self._lead_since,
-                money_at_risk=self.money_at_risk_label,
-            )
+        text = header_text(
+            self.incident,
+            self.now(),
+            dl,
+            update=(up.label, up.due) if up else None,
+            lead_since=self._lead_since,
+            money_at_risk=self.money_at_risk_label,
         )
+        # ticks every second, but the ages it shows mostly move by the minute: an unchanged
+        # header is not redrawn (each update is a layout pass; idle CPU, issue 13)
+        key = (text.plain, tuple(text.spans))
+        if key == self._header_shown:
+            return
+        self._header_shown = key
+        self.query_one("#warroom-header", Static).update(text)
 
     @work(thread=True, exclusive=True, group="warroom-housekeeping", exit_on_error=False)
     def housekeeping(self) -> None:
@@ -771,6 +780,8 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         return items
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if yields_to_focus(self, action, parameters):
+            return False  # the focused pane's own key (or its input) gets it
         if action == "refused":
             return True
         if self.workspace.read_only and action == "prefill":
