@@ -47,3 +47,11 @@ def one_line(text: object, limit: int | None = None) -> str:
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """``1 error``, ``2 errors``, ``1,204 spans``: the number with its noun agreed."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def newline_lines(text: str) -> list[str]:
+    """``text`` split on ``\n`` only, a CRLF's ``\r`` dropped. ``str.splitlines`` also splits
+    on U+2028, U+2029, U+0085 and other characters that JSON keeps raw inside strings and
+    that a form's text area shows within one line, so its line numbers would not be the
+    user's."""
+    return [line.removesuffix("\r") for line in text.split("\n")]

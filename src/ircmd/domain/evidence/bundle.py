@@ -20,6 +20,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ircmd.domain.incidents.timeline import GENESIS_HASH, TimelineEvent, format_time, sha256_hex
+from ircmd.domain.text import newline_lines
 
 FORMAT = "ircmd-evidence-package"
 FORMAT_VERSION = 1
@@ -142,7 +143,7 @@ def jsonl_lines(text: str) -> list[str]:
     """The records of a JSONL text: split on ``\\n`` only (JSON may hold U+2028, U+2029,
     U+0085 and other characters ``str.splitlines`` treats as line breaks), ``\\r`` of a
     CRLF file dropped."""
-    return [line.removesuffix("\r") for line in text.split("\n")]
+    return newline_lines(text)
 
 
 def verify_timeline(data: bytes, expected: dict[str, Any]) -> list[BundleProblem]:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ircmd.domain.enums import parse_enum
 from ircmd.domain.incidents.incident import DomainError, Incident
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
+from ircmd.domain.text import newline_lines
 
 REVIEWS = "reviews"
 
@@ -167,14 +168,14 @@ def suggest_key_moments(events: list[TimelineEvent]) -> list[int]:
 
 def parse_list(text: str) -> list[str]:
     """One item per line (or ``;``-separated on one line); blanks dropped."""
-    parts = text.splitlines() if "\n" in text else text.split(";")
+    parts = newline_lines(text) if "\n" in text else text.split(";")
     return [" ".join(p.split()) for p in parts if p.strip()]
 
 
 def parse_actions(text: str) -> list[ActionItem]:
     """``title | owner | YYYY-MM-DD`` per line; owner and date optional."""
     items = []
-    for n, line in enumerate(text.splitlines(), start=1):
+    for n, line in enumerate(newline_lines(text), start=1):
         if not line.strip():
             continue
         fields = [f.strip() for f in line.split("|")]
@@ -204,7 +205,7 @@ def format_actions(actions: list[ActionItem]) -> str:
 def parse_controls(text: str) -> list[ControlOutcome]:
     """``+control: note`` (worked) or ``-control: note`` (failed), one per line."""
     out = []
-    for n, line in enumerate(text.splitlines(), start=1):
+    for n, line in enumerate(newline_lines(text), start=1):
         line = line.strip()
         if not line:
             continue
