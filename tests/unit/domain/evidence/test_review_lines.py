@@ -11,7 +11,7 @@ from ircmd.domain.incidents.incident import DomainError
 def test_a_line_separator_inside_an_item_stays_in_the_item() -> None:
     assert parse_list("one\u2028still one\nTwo\r\n") == ["one still one", "Two"]
     actions = parse_actions("Fix prompt\u2029v2 | maria | 2026-12-10\r\nAdd eval")
-    assert [a.title for a in actions] == ["Fix prompt\u2029v2", "Add eval"]
+    assert [a.title for a in actions] == ["Fix prompt v2", "Add eval"]
 
 
 def test_line_numbers_in_errors_are_the_forms_lines() -> None:
