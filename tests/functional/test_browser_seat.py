@@ -162,6 +162,10 @@ async def test_a_read_only_seat_cannot_write_but_an_acting_seat_can(
         await asyncio.sleep(1.0)
         assert len(events(incident)) == before
         assert "observer was here" not in await observer.terminal_text()
+        # the refused n left the rest as keys: the "a" of "was" opened the tasks view (reading
+        # is allowed); back out as the observer would, to watch the timeline
+        await observer.press("Escape", "Escape", 27)
+        await observer.wait_for_text("Cmd", timeout=15)
 
         lead = await browser.open_terminal_page(acting.url)
         screen = await lead.wait_for_text(incident, TITLE, timeout=60)
