@@ -20,6 +20,7 @@ pytest.importorskip("opentelemetry.instrumentation.openai_v2")
 pytest.importorskip("openinference.instrumentation.openai")
 pytest.importorskip("opentelemetry.exporter.otlp.proto.grpc.trace_exporter")
 
+from tests.producers.conformance import RECEIVE_RUNS, render_transports
 from tests.producers.fake_openai import RESPONSE_MODEL, FakeOpenAI
 from tests.services import free_port
 
@@ -51,13 +52,10 @@ def test_producers_through_ircmd_receive_http_and_grpc(tmp_path: Path) -> None:
         assert "receiving OTLP" in first, first + (
             rx.stderr.read() if rx.poll() is not None and rx.stderr else ""
         )
-        runs = [
-            # official GenAI instrumentation, messages ONLY in log records, over HTTP protobuf
-            ("otel-v2", "EVENT_ONLY", "http", f"http://127.0.0.1:{port}"),
-            # OpenInference over OTLP/gRPC
-            ("openinference", "-", "grpc", f"http://127.0.0.1:{grpc_port}"),
-        ]
-        for library, mode, proto, endpoint in runs:
+        # the official GenAI instrumentation with messages ONLY in log records, over HTTP
+        # protobuf and over gRPC; OpenInference over gRPC (the docs' transports table)
+        for library, mode, proto in RECEIVE_RUNS:
+            endpoint = f"http://127.0.0.1:{port if proto == 'http' else grpc_port}"
             with FakeOpenAI() as api:
                 p = subprocess.run(
                     [
@@ -86,19 +84,20 @@ def test_producers_through_ircmd_receive_http_and_grpc(tmp_path: Path) -> None:
     assert "stopped:" in out and "0 rejected, 0 failed" in out, (out, err)
 
     found = _ircmd(env, "trace", "find", "--spool", "--tool", "issue_refund", "--json")
-    assert found["spans"] == 2 and found["traces"] == 2, found
-    assert sorted(m["invocation"] for m in found["matches"]) == ["requested", "requested"]
+    n = len(RECEIVE_RUNS)
+    assert found["spans"] == n and found["traces"] == n, found
+    assert [m["invocation"] for m in found["matches"]] == ["requested"] * n
     by_model = _ircmd(env, "trace", "find", "--spool", "--model", "gpt-4o-mini", "--json")
-    assert by_model["spans"] == 4  # two chat calls per producer
+    assert by_model["spans"] == 2 * n  # two chat calls per producer
     dated = _ircmd(env, "trace", "find", "--spool", "--model", RESPONSE_MODEL, "--json")
-    assert dated["spans"] == 4
+    assert dated["spans"] == 2 * n
     args = _ircmd(
         env, "trace", "find", "--spool", "--tool", "issue_refund", "--arg", "account_id", "--json"
     )
     assert json.dumps(args).count("A-1042") >= 1
 
-    # both traces show their messages; for the EVENT_ONLY one they exist only in the log
-    # records, which the receiver spooled and ``trace show`` joined to their spans
+    # every trace shows its messages; for the EVENT_ONLY ones (HTTP and gRPC) they exist only
+    # in the log records, which the receiver spooled and ``trace show`` joined to their spans
     for match in found["matches"]:
         shown = _ircmd(env, "trace", "show", match["trace_id"], "--spool", "--json")
         spans = shown["spans"] if isinstance(shown, dict) else shown
@@ -109,3 +108,6 @@ def test_producers_through_ircmd_receive_http_and_grpc(tmp_path: Path) -> None:
         ]
         calls = [c for m in first["messages"]["output"] for c in m["tool_calls"]]
         assert [(c["name"], c["id"]) for c in calls] == [("issue_refund", "call_refund_1")]
+    # the docs' transports table says what this test proved
+    doc = (HERE.parents[1] / "docs" / "traces-conformance.md").read_text(encoding="utf-8")
+    assert "\n".join(render_transports()) in doc

@@ -7,6 +7,7 @@ Split from ``spans.py`` so the model stays small; ``spans`` re-exports the publi
 
 from __future__ import annotations
 
+import ast
 import base64
 import json
 import re
@@ -738,6 +739,32 @@ def _openai_calls(raw: Any) -> list[ToolCall]:
     return out
 
 
+REPR_MAX_CHARS = 65_536
+"""The longest Python-repr message text that is parsed (longer ones stay text)."""
+
+
+def _repr_message(text: Any) -> dict[str, Any] | None:
+    """A message the instrumentation wrote as a Python ``repr`` of a dict in a text part
+    (``opentelemetry-instrumentation-openai-agents-v2`` 0.1.0 writes the model's reply as
+    ``"{'content': None, 'role': 'assistant', 'tool_calls': [{'id': …, 'function': …}]}"``):
+    read with :func:`ast.literal_eval` (literals only, never ``eval``) on a bounded string;
+    ``None`` when it is not such a message."""
+    if not isinstance(text, str) or len(text) > REPR_MAX_CHARS:
+        return None
+    t = text.strip()
+    if not (t.startswith("{'") and t.endswith("}")) or "'role'" not in t:
+        return None
+    try:
+        d = ast.literal_eval(t)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    if not isinstance(d, dict) or not isinstance(d.get("role"), str):
+        return None
+    if not ("content" in d or "tool_calls" in d):
+        return None
+    return d
+
+
 def _genai_messages(v: Any, default_role: str = "") -> list[Message]:
     v = _maybe_json(v)
     if isinstance(v, dict):
@@ -757,10 +784,23 @@ def _genai_messages(v: Any, default_role: str = "") -> list[Message]:
             parts = m.get("content")  # Vercel / OpenAI content parts
         calls: list[ToolCall] = []
         if isinstance(parts, list):
-            texts = [t for t in (_part_text(p) for p in parts) if t]
+            texts = []
             for p in parts:
-                if isinstance(p, dict) and p.get("type") in ("tool_call", "tool-call"):
-                    calls.extend(_openai_calls(p))
+                inner = (
+                    _repr_message(p.get("content"))
+                    if isinstance(p, dict) and p.get("type") in ("text", None)
+                    else None
+                )
+                if inner is not None:  # a repr of the whole message: its text and calls
+                    text = _as_text(inner.get("content")) or ""
+                    if inner.get("tool_calls") is not None:
+                        calls.extend(_openai_calls(inner.get("tool_calls")))
+                else:
+                    text = _part_text(p)
+                    if isinstance(p, dict) and p.get("type") in ("tool_call", "tool-call"):
+                        calls.extend(_openai_calls(p))
+                if text:
+                    texts.append(text)
             content = "\n".join(texts)
         else:
             content = _as_text(m.get("content")) or ""
