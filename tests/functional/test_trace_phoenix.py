@@ -272,8 +272,10 @@ async def test_lookback_and_max_spans_bound_a_load() -> None:
 
     src = _source(handler, max_spans=5, lookback_hours=2)
     batch = await src.load()
-    # the newest and the oldest page; no more once max_spans is reached, and no more kept
-    assert len(seen) == 2 and len(batch.spans) == 5
+    # the newest page and the oldest span; all at one instant, so the newest page's cursor
+    # is followed; no more once max_spans is reached, and no more kept
+    assert len(seen) == 3 and len(batch.spans) == 5
+    assert [u.params.get("limit") for u in seen] == ["1000", "1", "1000"]
     assert seen[0].params.get("start_time")
     await src.close()
 
@@ -334,7 +336,7 @@ def test_service_is_unknown_not_the_project() -> None:
 
 
 @pytest.mark.services
-async def test_idle_polls_back_off_and_use_the_time_cursor() -> None:
+async def test_idle_polls_back_off_and_use_the_row_cursor() -> None:
     url = phoenix_url()
     project = f"ircmd-{uuid.uuid4().hex[:8]}"
     ingest(url, project, 2)
@@ -358,7 +360,9 @@ async def test_idle_polls_back_off_and_use_the_time_cursor() -> None:
             calls += 1
             await asyncio.sleep(0.01)
         assert calls > 50 and 1 <= len(asked) <= 4, len(asked)
-        assert all("start_time" in str(u.params) for u in asked)  # the time cursor
+        # the row cursor: the newest row in insertion order, one row once idle
+        assert all(u.params.get("sort") == "id" for u in asked)
+        assert [u.params.get("limit") for u in asked][1:] == ["1"] * (len(asked) - 1)
         ingest(url, project, 1)
         deadline = time.monotonic() + 30
         new: list = []  # type: ignore[type-arg]

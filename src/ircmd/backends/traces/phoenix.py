@@ -18,7 +18,10 @@ one span model serves every source.
 from __future__ import annotations
 
 import asyncio
+import base64
+import ipaddress
 import json
+import math
 import os
 import time
 import weakref
@@ -38,11 +41,16 @@ from ircmd.domain.traces.spans import Span, SpanEvent, intern_keys
 PAGE_LIMIT = 1000
 MAX_PAGES = 1000
 POLL_OVERLAP_S = 120.0
-"""An incremental poll asks for spans that started at most this long before the newest
-start seen (a span reaches Phoenix when it ends, so a long span arrives late)."""
+"""Only when Phoenix's span ids cannot be read as row numbers: an incremental poll then asks
+for spans that started at most this long before the newest start seen (a span reaches
+Phoenix when it ends, so a long span arrives late)."""
 POLL_PAGE_LIMIT = 50
-LOAD_SLICES = 4
-"""A full load fetches this many time ranges concurrently (after the first two pages)."""
+MAX_SLICES = 64
+"""A full load cuts the time the newest page does not cover into at most this many ranges
+(each expected to fill about one page), fetched :data:`LOAD_CONCURRENCY` at a time."""
+LOAD_CONCURRENCY = 3
+"""Requests in flight during a load: Phoenix serves one at a time (one Python process), so
+more than a few only queue; three keep it busy while ircmd decodes the previous page."""
 BACKOFF_MIN_S = 0.5
 BACKOFF_MAX_S = 15.0
 """While nothing is new, polls are skipped for a time that doubles up to this."""
@@ -115,6 +123,29 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def _dt(ns: int) -> datetime:
     """A time filter for Phoenix: microseconds (what an ISO time carries), rounded down."""
     return _EPOCH + timedelta(microseconds=ns // 1000)
+
+
+def span_rowid(d: Mapping[str, Any]) -> int | None:
+    """Phoenix's insertion number of a span, from its relay GlobalID ``id``
+    (base64 of ``"Span:<row>"``); ``None`` when it is not one."""
+    gid = d.get("id")
+    if not isinstance(gid, str) or len(gid) > 64:
+        return None
+    try:
+        kind, _, row = base64.b64decode(gid, validate=True).decode("ascii").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return int(row) if kind == "Span" and row.isdigit() else None
+
+
+def _loopback(url: str) -> bool:
+    host = (httpx.URL(url).host or "").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_time_ns(value: Any) -> int:
@@ -213,9 +244,14 @@ class PhoenixClient:
         self.timeout = timeout
         self._transport = transport
         self._client: httpx.AsyncClient | None = None
+        self._local = _loopback(self.url)
 
     def _headers(self) -> dict[str, str]:
         h = {"Accept": "application/json"}
+        if self._local:
+            # on this machine, compressing a 700 KB page costs Phoenix ~20% of its time to
+            # serve it and saves nothing worth having; over a network gzip is kept
+            h["Accept-Encoding"] = "identity"
         if self.token_env:
             token = os.environ.get(self.token_env)
             if token:
@@ -346,7 +382,8 @@ class PhoenixTraceSource:
         self._resource = {"service.name": "unknown", "phoenix.project": project}
         self._seen: set[tuple[str, str]] = set()
         self.last_error: str | None = None
-        self._newest_start_ns: int | None = None  # the time cursor of incremental polls
+        self._newest_start_ns: int | None = None  # the time cursor (if rows are unknown)
+        self._max_rowid: int | None = None  # the newest Phoenix row read (the poll cursor)
         self._idle_s = 0.0  # current back-off (0: poll at every call)
         self._next_poll = 0.0  # time.monotonic() before which poll() asks nothing
         self.requests = 0  # spans pages asked of Phoenix (for tests and benchmarks)
@@ -378,7 +415,7 @@ class PhoenixTraceSource:
             page, cursor = await self.api.spans_page(
                 self.project, cursor=cursor, limit=limit, **filters
             )
-            got = self._decode_page(page, origin, problems)
+            got, _row = self._decode_page(page, origin, problems)
             spans.extend(got)
             hit_seen = any(s.key in self._seen for s in got)
             if not cursor or len(spans) >= self.max_spans or (stop_at_seen and hit_seen):
@@ -387,81 +424,107 @@ class PhoenixTraceSource:
 
     def _decode_page(
         self, page: list[dict[str, Any]], origin: str, problems: Problems
-    ) -> list[Span]:
-        """The spans of one page; a malformed one is skipped and counted in ``problems``."""
+    ) -> tuple[list[Span], int | None]:
+        """The spans of one page (a malformed one is skipped and counted in ``problems``)
+        and the highest Phoenix row number among them (``None`` if none can be read)."""
         out: list[Span] = []
+        top: int | None = None
+        project, resource = self.project, self._resource
         for i, d in enumerate(page):
             try:
-                out.append(span_from_phoenix(d, self.project, origin, self._resource))
+                out.append(span_from_phoenix(d, project, origin, resource))
             except (ValueError, TypeError, KeyError) as exc:
                 problems.add(f"span {d.get('id') or i} skipped: {exc}", spans=1)
-        return out
+            row = span_rowid(d)
+            if row is not None and (top is None or row > top):
+                top = row
+        return out, top
 
     async def load(self) -> TraceBatch:
         self._seen.clear()
         self._newest_start_ns = None
+        self._max_rowid = None
         self._idle_s = 0.0
         self._next_poll = 0.0
         return await self._fetch_new(False)
 
     async def fetch_all(self, start_time: datetime | None = None) -> TraceBatch:
-        """Every span of the project (since ``start_time``), pages fetched concurrently:
-        the newest and the oldest page first; when more lies between, the time between
-        them is cut into :data:`LOAD_SLICES` ranges, each followed by its own cursor."""
+        """Every span of the project (since ``start_time``), keeping Phoenix busy: the
+        newest page and the oldest span are asked at once; the time between the oldest
+        span and the newest page's last is cut into ranges expected to hold about one page
+        each (from the newest page's density), fetched :data:`LOAD_CONCURRENCY` at a time,
+        each following its own cursor. Spans are one per id (the ranges' edges overlap)."""
+        batch, _row = await self._fetch_all(start_time)
+        return batch
+
+    async def _fetch_all(self, start_time: datetime | None) -> tuple[TraceBatch, int | None]:
         problems = Problems(f"{self.name} (Phoenix {self.project})")
         origin = f"phoenix:{self.name}"
         by_key: dict[tuple[str, str], Span] = {}
+        top_row: list[int] = []
+        gate = asyncio.Semaphore(LOAD_CONCURRENCY)
 
         def take(page: list[dict[str, Any]]) -> None:
-            for s in self._decode_page(page, origin, problems):
-                by_key[s.key] = s
+            got, row = self._decode_page(page, origin, problems)
+            for sp in got:
+                by_key[sp.key] = sp
+            if row is not None:
+                top_row.append(row)
 
         async def page(**kw: Any) -> tuple[list[dict[str, Any]], str | None]:
-            self.requests += 1
-            return await self.api.spans_page(
-                self.project, limit=self.page_limit, sort="start_time", **kw
-            )
+            async with gate:
+                self.requests += 1
+                return await self.api.spans_page(self.project, sort="start_time", **kw)
+
+        async def follow(cursor: str | None, **kw: Any) -> None:
+            """Pages of one range (newest first) from ``cursor`` on, until its end."""
+            for _ in range(MAX_PAGES):
+                if len(by_key) >= self.max_spans:
+                    return
+                got, cursor = await page(order="desc", cursor=cursor, limit=self.page_limit, **kw)
+                take(got)
+                if not cursor:
+                    return
 
         (newest, more), (oldest, _) = await asyncio.gather(
-            page(order="desc", start_time=start_time),
-            page(order="asc", start_time=start_time),
+            page(order="desc", start_time=start_time, limit=self.page_limit),
+            page(order="asc", start_time=start_time, limit=1),
         )
-        take(newest)
-        if more and newest and oldest:
-            take(oldest)
+        take(newest)  # the oldest span only bounds the time (a range below reads it)
+        if more and newest and oldest and len(by_key) < self.max_spans:
             try:
-                lo = parse_time_ns(oldest[-1].get("start_time"))
+                lo = parse_time_ns(oldest[0].get("start_time"))
                 hi = parse_time_ns(newest[-1].get("start_time"))
-            except ValueError:  # cannot cut by time: follow the one cursor instead
-                return await self.fetch_spans(start_time=start_time)
-            if hi <= lo and len(by_key) < self.max_spans:  # one instant: the one cursor
-                seq = await self.fetch_spans(start_time=start_time)
-                for sp in seq.spans:
-                    by_key[sp.key] = sp
-                problems.merge(seq.problems[0])
-            elif hi > lo:
-                cuts = [lo + (hi - lo) * i // LOAD_SLICES for i in range(LOAD_SLICES + 1)]
+                first = parse_time_ns(newest[0].get("start_time"))
+            except ValueError:  # cannot cut by time: follow the newest page's cursor
+                lo = hi = first = 0
+            if hi <= lo:  # one instant (or no times): the one cursor
+                await follow(more, start_time=start_time)
+            else:
+                per_ns = len(newest) / max(1, first - hi)
+                expected = per_ns * (hi - lo)
+                n = max(1, min(MAX_SLICES, math.ceil(expected / max(1, self.page_limit))))
+                cuts = [lo + (hi - lo) * i // n for i in range(n + 1)]
                 cuts[-1] = hi + 1000  # end_time is exclusive, in µs
-
-                async def slice_(a: int, b: int) -> None:
-                    cursor: str | None = None
-                    for _ in range(MAX_PAGES):
-                        got, cursor = await page(
-                            order="desc", cursor=cursor, start_time=_dt(a), end_time=_dt(b)
-                        )
-                        take(got)
-                        if not cursor or len(by_key) >= self.max_spans:
-                            return
-
-                await asyncio.gather(*(slice_(cuts[i], cuts[i + 1]) for i in range(LOAD_SLICES)))
+                await asyncio.gather(
+                    *(
+                        follow(None, start_time=_dt(cuts[i]), end_time=_dt(cuts[i + 1]))
+                        for i in range(n)
+                        if _dt(cuts[i]) < _dt(cuts[i + 1])
+                    )
+                )
         spans = sorted(by_key.values(), key=lambda s: s.start_ns, reverse=True)
-        return TraceBatch(spans=spans[: self.max_spans], problems=[problems])
+        batch = TraceBatch(spans=spans[: self.max_spans], problems=[problems])
+        return batch, max(top_row) if top_row else None
 
     async def poll(self) -> TraceBatch:
-        """New spans since the last call: only spans that started after the time cursor
-        (less an overlap) are asked for; while nothing is new, calls are skipped with a
-        back-off doubling from 0.5 s to 15 s, so an idle war room costs Phoenix little.
-        While Phoenix is down, every call tries again (so recovery shows at once)."""
+        """New spans since the last call. Phoenix numbers spans as it stores them, so a
+        poll asks for the newest row only (``sort=id``, ``limit=1``: a conditional request)
+        and, when it is newer than the last row read, pages back in insertion order to that
+        row: a span that started long ago but reached Phoenix late is not missed. While
+        nothing is new, calls are skipped with a back-off doubling from 0.5 s to 15 s, so
+        an idle war room costs Phoenix little. While Phoenix is down, every call tries
+        again (so recovery shows at once)."""
         now = time.monotonic()
         if self.last_error is None and now < self._next_poll:
             return TraceBatch()
@@ -474,21 +537,52 @@ class PhoenixTraceSource:
             self._next_poll = time.monotonic() + self._idle_s
         return batch
 
+    def _lookback(self) -> dict[str, Any]:
+        if self.lookback_hours is None:
+            return {}
+        return {"start_time": datetime.now(UTC) - timedelta(hours=self.lookback_hours)}
+
+    async def _fetch_since_row(self, known: int) -> tuple[TraceBatch, int]:
+        """The spans stored after row ``known``, newest first, and the newest row."""
+        problems = Problems(f"{self.name} (Phoenix {self.project})")
+        origin = f"phoenix:{self.name}"
+        spans: list[Span] = []
+        top = known
+        cursor: str | None = None
+        # idle (nothing new last time): ask for one row; busy: a small page at once
+        limit = 1 if self._idle_s > 0 else min(self.page_limit, POLL_PAGE_LIMIT)
+        filters = self._lookback()
+        for _ in range(MAX_PAGES):
+            self.requests += 1
+            page, cursor = await self.api.spans_page(
+                self.project, cursor=cursor, limit=limit, sort="id", order="desc", **filters
+            )
+            fresh = [d for d in page if (span_rowid(d) or 0) > known]
+            got, row = self._decode_page(fresh, origin, problems)
+            spans.extend(got)
+            if row is not None and row > top:
+                top = row
+            if not cursor or len(fresh) < len(page) or len(spans) >= self.max_spans:
+                break
+            limit = self.page_limit
+        return TraceBatch(spans=spans, problems=[problems]), top
+
     async def _fetch_new(self, incremental: bool) -> TraceBatch:
-        filters: dict[str, Any] = {}
-        if self.lookback_hours is not None:
-            filters["start_time"] = datetime.now(UTC) - timedelta(hours=self.lookback_hours)
-        if incremental and self._newest_start_ns is not None:
+        filters = self._lookback()
+        if incremental and self._max_rowid is None and self._newest_start_ns is not None:
+            # row numbers unknown: the time cursor, with an overlap for late spans
             since = self._newest_start_ns - int(POLL_OVERLAP_S * 1e9)
             cursor_time = datetime.fromtimestamp(since / 1e9, UTC)
             if "start_time" not in filters or cursor_time > filters["start_time"]:
                 filters["start_time"] = cursor_time
             filters["limit"] = min(self.page_limit, POLL_PAGE_LIMIT)
         try:
-            if incremental:
+            if incremental and self._max_rowid is not None:
+                batch, self._max_rowid = await self._fetch_since_row(self._max_rowid)
+            elif incremental:
                 batch = await self.fetch_spans(stop_at_seen=True, **filters)
             else:
-                batch = await self.fetch_all(filters.get("start_time"))
+                batch, self._max_rowid = await self._fetch_all(filters.get("start_time"))
         except PhoenixError as exc:
             self.last_error = str(exc)
             return TraceBatch(warnings=[str(exc)])
