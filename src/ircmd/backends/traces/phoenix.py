@@ -23,6 +23,7 @@ import ipaddress
 import json
 import math
 import os
+import re
 import time
 import weakref
 from collections.abc import Mapping
@@ -66,9 +67,23 @@ an object: they go back to a JSON string, not split into dotted keys (document m
 OpenInference ``metadata``, ``llm.invocation_parameters``, tool ``parameters``)."""
 
 
+_SPLIT_JSON = re.compile(
+    r"(?:^|\.)(?:" + "|".join(map(re.escape, JSON_STRING_KEYS)) + r")\.", re.MULTILINE
+)
+
+
 def flatten(obj: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """Nested attributes to dotted keys; lists of objects become ``key.N.…``; the
     JSON-string attributes of :data:`JSON_STRING_KEYS` become JSON strings again."""
+    if not prefix and isinstance(obj, dict):
+        # what Phoenix 20 returns: already dotted keys, scalar or list-of-scalar values
+        for k, v in obj.items():
+            if isinstance(v, dict) or (
+                isinstance(v, list) and (k in JSON_STRING_KEYS or (v and isinstance(v[0], dict)))
+            ):
+                break
+        else:
+            return _regroup(dict(obj))
     out: dict[str, Any] = {}
     for k, v in obj.items():
         key = f"{prefix}{k}"
@@ -91,7 +106,7 @@ def _regroup(flat: dict[str, Any]) -> dict[str, Any]:
     """Phoenix also returns JSON-string attributes already split into dotted keys
     (``retrieval.documents.0.document.metadata.source``): put them back together as the
     one JSON string the instrumentation wrote."""
-    if not any(f".{k}." in f".{key}" for key in flat for k in JSON_STRING_KEYS):
+    if _SPLIT_JSON.search("\n".join(flat)) is None:
         return flat
     out: dict[str, Any] = {}
     groups: dict[str, dict[str, Any]] = {}
@@ -162,11 +177,14 @@ def parse_time_ns(value: Any) -> int:
     return (delta.days * 86400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
 
 
+_HEX = re.compile("[0-9a-f]+")
+
+
 def _hex_id(v: Any, n: int, what: str) -> str:
     if not isinstance(v, str):
         raise ValueError(f"{what} missing")
     low = v.lower()
-    if len(low) != n or any(c not in "0123456789abcdef" for c in low):
+    if len(low) != n or _HEX.fullmatch(low) is None:
         raise ValueError(f"{what} {v[:40]!r} is not {n} hex digits")
     return low
 
