@@ -11,13 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.functional.test_trace_phoenix import phoenix_url, wait_for_spans
 
 from ircmd.backends.traces.otlp_proto import encode_protobuf
 from ircmd.backends.traces.phoenix import PhoenixTraceSource
 from ircmd.demo import tracegen
 from ircmd.domain.traces.otlp import parse_document
 from ircmd.domain.traces.spans import Span
-from tests.functional.test_trace_phoenix import phoenix_url, wait_for_spans
 
 pytestmark = pytest.mark.services
 
