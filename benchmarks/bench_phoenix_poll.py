@@ -7,6 +7,9 @@ Rows:
 
 * ``load``  — ``PhoenixTraceSource.load()`` of a fresh project holding ``--spans`` spans,
   against the same spans read from an OTLP JSON file (target ≤ 3× the file);
+* ``floor`` — the CPU Phoenix itself spends serving one load (``/proc``), over the file
+  time: Phoenix 20.26.1 serialises ~0.1 ms of CPU per span in one process, so this bounds
+  any client's ratio from below;
 * ``idle``  — Phoenix's CPU (utime+stime of its process, from ``/proc/PID/stat``) while the
   source is polled every 0.3 s for ``--seconds`` with nothing new (what an idle war room
   does), minus Phoenix's own idle CPU over the same time without polling (target ≤ 1% of a
@@ -127,23 +130,33 @@ async def main() -> None:
         await wait_loaded(src, len(spans))
     loaded = (await src.load()).spans  # warm-up (connections, Phoenix's caches)
     px_runs: list[float] = []
+    px_cpu: list[float] = []
     file_runs: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:  # the same spans, from a file, side by side
         f = Path(tmp) / "same.json"
         f.write_text(json.dumps(encode_spans(loaded)))
         for _ in range(max(1, args.repeat)):
-            t = time.perf_counter()
+            c0, t = cpu_s(pid), time.perf_counter()
             loaded = (await src.load()).spans
             px_runs.append(time.perf_counter() - t)
+            px_cpu.append(cpu_s(pid) - c0)
             t = time.perf_counter()
             n_file = len(load_paths([str(f)]).spans)
             file_runs.append(time.perf_counter() - t)
     n_px = len(loaded)
+    before = src.requests
+    await src.load()
+    reqs = src.requests - before
     px_s, file_s = statistics.median(px_runs), statistics.median(file_runs)
     print(
         f"load   {n_px} spans from Phoenix {px_s:.2f} s · {n_file} from a file {file_s:.2f} s"
         f" · ratio {px_s / file_s:.1f}× (target ≤ 3×; medians of {len(px_runs)} runs,"
-        f" page_limit {src.page_limit})"
+        f" page_limit {src.page_limit}, {reqs} requests)"
+    )
+    floor = statistics.median(px_cpu)
+    print(
+        f"floor  Phoenix's own CPU to serve one load {floor:.2f} s = {floor / file_s:.1f}× the"
+        f" file (what no client can go below) · load average {os.getloadavg()[0]:.2f}"
     )
 
     # Phoenix's own idle CPU, then the same time with an idle war room polling it
