@@ -239,3 +239,17 @@ def test_a_communication_step_is_done_by_the_update_to_its_audience() -> None:
     assert not done.is_open and sent.hash in done.sources
     customers = task_board(chain.events).by_step(pb.name, "customers")
     assert customers is not None and customers.is_open
+
+
+def test_an_unfilled_role_owner_reads_as_its_label_and_unfilled() -> None:
+    from ircmd.domain.incidents.tasks import owner_label
+
+    pb = builtin_playbooks()["workflow-drift"]
+    planned = plan_apply(pb, WORKFLOW, task_board([]), NOW, {})
+    first = planned[0].event
+    assert first is not None
+    assert first.data["owner"] == "engineering_owner"  # the role id is kept: it follows the role
+    assert "(owner engineering owner (unfilled))" in first.text
+    assert owner_label("engineering_owner", {}) == "engineering owner (unfilled)"
+    assert owner_label("engineering_owner", {"engineering_owner": "dev.lee"}) == "dev.lee"
+    assert owner_label("bob", {}) == "bob"

@@ -15,7 +15,7 @@ from typing import Any
 
 from ircmd.domain.comms.audiences import Audience
 from ircmd.domain.incidents.incident import Incident, Status
-from ircmd.domain.incidents.tasks import TaskBoard
+from ircmd.domain.incidents.tasks import TaskBoard, owner_label
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, utc
 from ircmd.domain.text import one_line
 
@@ -153,7 +153,7 @@ def build_draft(
         say(f"Impact (blast radius): {ev.text}", (ev.hash,))
     open_tasks = board.open_tasks()
     for task in open_tasks[:5]:
-        owner = f" ({task.owner})" if task.owner else ""
+        owner = f" ({owner_label(task.owner, incident.roles)})" if task.owner else ""
         say(f"Next step {task.id}: {task.title}{owner}.", task.sources)
     if len(open_tasks) > 5:
         hashes = [h for t in open_tasks[5:] for h in t.sources[:1]]
