@@ -197,6 +197,14 @@ def test_control_bound_task_follows_confirmations_drift_and_release() -> None:
     chain.add(EventKind.CONTAINMENT_DRIFT, {"control": ref, "desired": "on", "state": "off"})
     task = task_board(chain.events).get(tid.id)
     assert task.is_open and task.drift and task.to_json()["drift"] is True
+    # the drift cleared outside ircmd: the backend shows "on" again, the step is done again
+    cleared = chain.add(
+        EventKind.CONTAINMENT_DRIFT_CLEARED,
+        {"control": ref, "desired": "on", "state": "on", "drifted": "off"},
+    )
+    task = task_board(chain.events).get(tid.id)
+    assert task.state == TaskState.DONE and not task.drift and cleared.hash in task.sources
+    chain.add(EventKind.CONTAINMENT_DRIFT, {"control": ref, "desired": "on", "state": "off"})
     chain.add(EventKind.CONTAINMENT_CONFIRMED, {"control": ref, "state": "on"})
     assert not task_board(chain.events).get(tid.id).is_open
     chain.add(EventKind.CONTAINMENT_CONFIRMED, {"control": ref, "state": "off"})  # released

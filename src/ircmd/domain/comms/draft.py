@@ -88,6 +88,7 @@ _CHANGE_KINDS = frozenset(
         EventKind.DECISION,
         EventKind.FINDING,
         EventKind.CONTAINMENT_DRIFT,
+        EventKind.CONTAINMENT_DRIFT_CLEARED,
         EventKind.CONTAINMENT_FAILED,
     }
 )
@@ -112,8 +113,8 @@ def build_draft(
         if ev.kind in _LEVEL_KINDS:
             state_sources.append(ev.hash)
         key = str(ev.data.get("control") or "")
-        if ev.kind == EventKind.CONTAINMENT_CONFIRMED:
-            confirmed[key] = ev
+        if ev.kind in (EventKind.CONTAINMENT_CONFIRMED, EventKind.CONTAINMENT_DRIFT_CLEARED):
+            confirmed[key] = ev  # a cleared drift: the backend shows the asked state again
         elif ev.kind in (EventKind.CONTAINMENT_DRIFT, EventKind.CONTAINMENT_FAILED):
             confirmed.pop(key, None)
     latest_state = tuple(state_sources[-2:]) or ((events[0].hash,) if events else ())

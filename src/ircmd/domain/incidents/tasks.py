@@ -233,6 +233,7 @@ class TaskBoard:
         if ev.kind in (
             EventKind.CONTAINMENT_CONFIRMED,
             EventKind.CONTAINMENT_DRIFT,
+            EventKind.CONTAINMENT_DRIFT_CLEARED,
             EventKind.CONTAINMENT_FAILED,
         ):
             self._control_seen(ev)
