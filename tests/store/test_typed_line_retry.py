@@ -15,18 +15,21 @@ from ircmd.domain.incidents.incident import Status
 from ircmd.domain.incidents.timeline import EventKind
 from ircmd.service.incidents.retry import PENDING_FOR, PendingLines
 from ircmd.service.incidents.service import IncidentService
-from ircmd.store.base import IncidentStore, StoreUnavailable
+from ircmd.store.base import IncidentStore, StoreOutcomeUnknown, StoreUnavailable
 from tests.store.storekit import StoreSpec
 
 
 class FlakyStore:
     """A real store whose next ``fail`` writes raise ``StoreUnavailable``; with
-    ``landed=True`` the write is committed first (the ack was lost, not the write)."""
+    ``landed=True`` the write is committed first (the ack was lost, not the write), which is
+    reported as ``StoreOutcomeUnknown``, as the PostgreSQL store does when the connection
+    breaks while committing; ``unknown=True`` reports that for a write that did not land."""
 
     def __init__(self, inner: IncidentStore) -> None:
         self.inner = inner
         self.fail = 0
         self.landed = False
+        self.unknown = False
         self.writes = 0
         self.calls: list[str] = []
 
@@ -40,7 +43,9 @@ class FlakyStore:
             self.fail -= 1
             if self.landed:
                 getattr(self.inner, method)(*args)
-            raise StoreUnavailable("store: connection lost during commit (outcome unknown)")
+            if self.landed or self.unknown:
+                raise StoreOutcomeUnknown("store: connection lost during commit (outcome unknown)")
+            raise StoreUnavailable("store: connection lost before the commit")
         return getattr(self.inner, method)(*args)
 
     def apply(self, *args: Any) -> Any:
