@@ -165,7 +165,7 @@ async def test_a_declare_from_a_signal_retried_after_a_failed_commit_is_one_inci
     from ircmd.service.signals.service import SignalService
 
     ws, flaky = workspace(isolated_dirs, step_clock)
-    ws.signals = SignalService(flaky, ws.incidents, ws.config, sources=[])  # type: ignore[arg-type]
+    ws.signals = SignalService(flaky, ws.incidents, ws.config, sources=[])
     sig = Signal(
         source="am",
         fingerprint="f00d",

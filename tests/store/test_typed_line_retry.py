@@ -143,3 +143,32 @@ def test_a_failed_line_is_forgotten_after_a_while() -> None:
     clock.now += PENDING_FOR + timedelta(seconds=1)
     later = pending.line("note", "INC-1", "x")
     assert later.client_id != first.client_id and later.at == clock.now
+
+
+@pytest.mark.parametrize("landed", [False, True], ids=["lost-before-commit", "ack-lost"])
+def test_retried_declare_from_a_signal_creates_one_incident(spec: StoreSpec, landed: bool) -> None:
+    from ircmd.domain.config import Config
+    from ircmd.domain.signals.signals import Signal
+    from ircmd.service.signals.service import SignalService
+
+    svc, flaky, _ = console(spec)
+    signals = SignalService(flaky, svc, Config(), sources=[])
+    sig = Signal(
+        source="am",
+        fingerprint="beef",
+        labels={"alertname": "RefundSpike"},
+        starts_at=datetime(2026, 3, 1, 11, 58, tzinfo=UTC),
+    )
+    flaky.fail, flaky.landed = 1, landed
+    line = signals.declare_line(sig, "Refund spike", "high", None)
+    with pytest.raises(StoreUnavailable):
+        signals.declare_from_signal(sig, title="Refund spike", severity="high", line=line)
+    again = signals.declare_line(sig, "Refund spike", "high", None)
+    assert again.client_id == line.client_id
+    inc, events = signals.declare_from_signal(
+        sig, title="Refund spike", severity="high", line=again
+    )
+    assert [i.title for i in svc.list_incidents()] == ["Refund spike"]
+    assert [e.kind for e in events] == [EventKind.SIGNAL, EventKind.DECLARED]
+    assert events[0].data["client_id"] == line.client_id
+    assert [e.kind for e in svc.timeline(inc.id)][:2] == [EventKind.SIGNAL, EventKind.DECLARED]
