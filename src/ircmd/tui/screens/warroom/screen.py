@@ -252,6 +252,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         footer.compact = self._mode == "one"
         footer.show_command_palette = self._mode != "one"
         self._apply_layout()
+        self._refresh_header()  # the header fits its line 1 to the width (title first)
 
     def _apply_layout(self, focused: Widget | None = None) -> None:
         """Show the panes of this size's layout (the focused one among them) and the tabs."""
@@ -338,6 +339,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             update=(up.label, up.due) if up else None,
             lead_since=self._lead_since,
             money_at_risk=self.money_at_risk_label,
+            width=self.size.width or None,  # title first: since moves below when narrow
         )
         # ticks every second, but the ages it shows mostly move by the minute: an unchanged
         # header is not redrawn (each update is a layout pass; idle CPU, issue 13)
