@@ -137,3 +137,34 @@ async def test_war_room_header_shows_the_lead_since_the_handoff(tmp_path: Path) 
         await wait_until(pilot, lambda: want in str(header.render()), what=want)
     ana.close()
     bob.close()
+
+
+def test_header_keeps_the_title_first_when_narrow() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ircmd.domain.incidents.incident import Incident
+    from ircmd.tui.widgets.warroom_bars import header_text
+
+    now = datetime(2026, 11, 28, 16, 40, tzinfo=UTC)
+    inc = Incident(
+        id="INC-0003",
+        title="Support assistant promising refunds outside policy",
+        severity="high",
+        created_at=now - timedelta(minutes=47),
+        updated_at=now,
+        aware_at=now - timedelta(minutes=47),
+        roles={Role.INCIDENT_LEAD: "maria.ic"},
+    )
+    since = now - timedelta(minutes=5)
+    update = ("update executives", now + timedelta(minutes=13))
+    for width in (80, 100):
+        line1, line2 = header_text(
+            inc, now, update=update, lead_since=since, width=width
+        ).plain.split("\n")
+        assert "since" not in line1 and "lead since 16:35Z" in line2
+        assert line1.index("lead maria.ic") < line1.index("Support assistant")
+    line1, line2 = header_text(inc, now, update=update, lead_since=since, width=160).plain.split(
+        "\n"
+    )
+    assert "lead maria.ic since 16:35Z  Support assistant promising refunds" in line1
+    assert "since" not in line2

@@ -197,6 +197,14 @@ def test_control_bound_task_follows_confirmations_drift_and_release() -> None:
     chain.add(EventKind.CONTAINMENT_DRIFT, {"control": ref, "desired": "on", "state": "off"})
     task = task_board(chain.events).get(tid.id)
     assert task.is_open and task.drift and task.to_json()["drift"] is True
+    # the drift cleared outside ircmd: the backend shows "on" again, the step is done again
+    cleared = chain.add(
+        EventKind.CONTAINMENT_DRIFT_CLEARED,
+        {"control": ref, "desired": "on", "state": "on", "drifted": "off"},
+    )
+    task = task_board(chain.events).get(tid.id)
+    assert task.state == TaskState.DONE and not task.drift and cleared.hash in task.sources
+    chain.add(EventKind.CONTAINMENT_DRIFT, {"control": ref, "desired": "on", "state": "off"})
     chain.add(EventKind.CONTAINMENT_CONFIRMED, {"control": ref, "state": "on"})
     assert not task_board(chain.events).get(tid.id).is_open
     chain.add(EventKind.CONTAINMENT_CONFIRMED, {"control": ref, "state": "off"})  # released
@@ -239,3 +247,17 @@ def test_a_communication_step_is_done_by_the_update_to_its_audience() -> None:
     assert not done.is_open and sent.hash in done.sources
     customers = task_board(chain.events).by_step(pb.name, "customers")
     assert customers is not None and customers.is_open
+
+
+def test_an_unfilled_role_owner_reads_as_its_label_and_unfilled() -> None:
+    from ircmd.domain.incidents.tasks import owner_label
+
+    pb = builtin_playbooks()["workflow-drift"]
+    planned = plan_apply(pb, WORKFLOW, task_board([]), NOW, {})
+    first = planned[0].event
+    assert first is not None
+    assert first.data["owner"] == "engineering_owner"  # the role id is kept: it follows the role
+    assert "(owner engineering owner (unfilled))" in first.text
+    assert owner_label("engineering_owner", {}) == "engineering owner (unfilled)"
+    assert owner_label("engineering_owner", {"engineering_owner": "dev.lee"}) == "dev.lee"
+    assert owner_label("bob", {}) == "bob"

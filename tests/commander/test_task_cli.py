@@ -78,3 +78,23 @@ def test_read_only_seat_refuses(capsys: pytest.CaptureFixture[str]) -> None:
     inc = declare(capsys)
     code, _, err = run(capsys, "--read-only", "task", "add", inc, "x")
     assert code == 1 and "read-only" in err
+
+
+def test_a_role_owner_reads_unfilled_until_the_role_is_filled(
+    capsys: pytest.CaptureFixture[str], _ircmd_home: Path
+) -> None:
+    inc = declare(capsys)
+    code, out, err = run(capsys, "playbook", "apply", inc, "workflow-drift", "--json")
+    assert code == 0, err
+    owned = [t for t in json.loads(out)["added"] if t["owner"] == "engineering_owner"]
+    assert owned, out
+    tid = owned[0]["id"]
+    code, out, _ = run(capsys, "task", "list", inc)
+    line = next(ln for ln in out.splitlines() if f" {tid} " in ln)
+    assert "engineering owner (unfilled)" in line and "engineering_owner" not in line
+    assert run(capsys, "incident", "role", inc, "engineering_owner", "dev.lee")[0] == 0
+    code, out, _ = run(capsys, "task", "list", inc)
+    line = next(ln for ln in out.splitlines() if f" {tid} " in ln)
+    assert " dev.lee " in line and "unfilled" not in line
+    code, out, _ = run(capsys, "task", "list", inc, "--json")
+    assert {t["id"]: t for t in json.loads(out)}[tid]["owner"] == "engineering_owner"

@@ -119,3 +119,12 @@ def test_checklist_becomes_tasks_when_the_level_is_set() -> None:
     assert task_board(chain.events).get("T-6").is_open
     # the next typed task continues after the highest id
     assert task_board(chain.events).next_id() == "T-10"
+
+
+def test_the_tasks_screen_row_reads_an_unfilled_role_owner_by_its_label() -> None:
+    from ircmd.domain.incidents.tasks import Task
+    from ircmd.tui.screens.commander.tasks import task_row
+
+    task = Task(id="T-9", title="Notify the regulator", owner="comms", playbook="x", step="y")
+    assert "comms (unfilled)" in task_row(task, NOW).plain
+    assert "dana" in task_row(task, NOW, {"comms": "dana"}).plain

@@ -72,6 +72,8 @@ async def test_seat_cap_and_revocation(
         assert not ws.closed
     out = ircmd("serve", "--revoke", "b")
     assert out.returncode == 0, out.stderr
+    # the running server answered: b was refused at the cap, so it had no tab to close
+    assert "seat b revoked: its token is refused from now on; it had no open tab" in out.stdout
     assert httpx.get(served.seats["b"], timeout=10).status_code == 403
     assert httpx.get(served.seats["a"], timeout=10).status_code == 200
 
@@ -140,6 +142,7 @@ async def test_revoking_a_seat_closes_its_open_websocket_at_once(
         loop = asyncio.get_running_loop()
         out = await asyncio.to_thread(ircmd, "serve", "--revoke", "a")
         assert out.returncode == 0, out.stderr
+        assert "its open tab was closed (1 console)" in out.stdout, out.stdout
         revoked_at = loop.time()
         assert await closed_within(ws_a, 3.0) == 4003
         assert loop.time() - revoked_at < 1.5  # closed at once, not at its next request
@@ -147,3 +150,16 @@ async def test_revoking_a_seat_closes_its_open_websocket_at_once(
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
             await session.ws_connect(ws_url(served, token_of(served, "a")))
         assert refused.value.status == 403
+
+
+def test_revoke_without_a_running_server_says_nobody_answered(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ircmd.cli import main
+    from ircmd.cli import serve as serve_cli
+
+    monkeypatch.setattr(serve_cli, "REVOKE_WAIT", 0.3)
+    assert main(["serve", "--revoke", "maria"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("seat maria revoked: its token is refused from now on; ")
+    assert "no running `ircmd serve` on this data dir answered within 0.3 s" in out

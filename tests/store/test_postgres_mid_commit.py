@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -160,4 +161,112 @@ def test_a_declare_cut_mid_transaction_and_retried_creates_one_incident(
     fresh = spec.open()
     assert [i.title for i in fresh.list_incidents()] == ["payments 500s"]
     assert inc.id == fresh.list_incidents()[0].id and fresh.verify() == []
+    spec.close_all()
+
+
+# -- the console: what it says when a commit's outcome is unknown ---------------------------
+
+
+def _pg_console(
+    tmp_path: Path, dsn: str, admin_dsn: str
+) -> tuple[Any, StoreSpec, Cutter, list[int]]:
+    """A workspace on the real PostgreSQL store whose next ``budget[0]`` note/declare writes
+    have their backend terminated once all their reads are done: the COMMIT then fails,
+    outcome unknown (fault injection on the store's private ``_write_change``)."""
+    from ircmd.service import Workspace
+    from ircmd.service.config import parse_config
+
+    spec = open_spec(tmp_path, dsn)
+    store = spec.open()
+    svc = IncidentService(store=store, config=Config(), actor="maria")
+    ws = Workspace(config=parse_config(""), data_dir=tmp_path / "data", store=store, incidents=svc)
+    cutter = Cutter(admin_dsn)
+    budget = [0]
+    real = store._write_change  # type: ignore[attr-defined]
+
+    def write_change(
+        tx: Any, change: Change, incident_id: str, last: TimelineEvent | None
+    ) -> list[TimelineEvent]:
+        # after every read of the write (lock, client-id lookup): what fails is the COMMIT
+        kinds = {d.kind for d in change.events}
+        if budget[0] and kinds & {EventKind.NOTE, EventKind.DECLARED}:
+            budget[0] -= 1
+            cutter.cut()
+        return real(tx, change, incident_id, last)  # type: ignore[no-any-return]
+
+    store._write_change = write_change  # type: ignore[attr-defined]
+    return ws, spec, cutter, budget
+
+
+async def test_war_room_note_cut_mid_commit_says_may_not_have_been_saved_then_not_saved(
+    tmp_path: Path, secret_dsn: tuple[str, str], pg_dsn: str
+) -> None:
+    from textual.widgets import Static
+
+    from ircmd.tui.app import IrcmdApp
+    from ircmd.tui.widgets.incidents.timeline import TimelineView
+    from tests.support.waiting import shown, wait_until
+
+    dsn, password = secret_dsn
+    ws, spec, cutter, budget = _pg_console(tmp_path, dsn, pg_dsn)
+    inc, _ = ws.incidents.declare("payments 500s")
+    budget[0] = 2  # the note's commit and the store's own retry of it
+    app = IrcmdApp(ws, open_incident=inc.id)
+    said: list[str] = []
+
+    def feedback() -> str:
+        said.append(str(app.screen.query_one("#cmd-feedback", Static).render()))
+        return said[-1]
+
+    async with app.run_test(size=(200, 30)) as pilot:
+        timeline = await wait_until(pilot, lambda: shown(app, TimelineView))
+        await wait_until(pilot, lambda: len(timeline.events) == 1, what="the declared event")
+        await pilot.press("n", *"refunds paused", "enter")
+        await wait_until(pilot, lambda: "was not saved" in feedback(), what="the answer")
+        assert cutter.cuts == 2
+        assert "note added was not saved (checked by its client id); : then ↑ retries" in said[-1]
+        assert not any("nothing saved" in s for s in said)
+        assert all(password not in s for s in said)
+        await pilot.press("n", *"refunds paused", "enter")  # retyped: the same client id
+        await wait_until(pilot, lambda: feedback().strip(" ✔") == "note added", what="the ✔")
+    assert [(e.text, e.data["client_id"] != "") for e in notes(spec, inc.id)] == [
+        ("refunds paused", True)
+    ]
+    assert spec.open().verify() == []
+    spec.close_all()
+
+
+async def test_declare_cut_mid_commit_is_checked_then_declared_once(
+    tmp_path: Path, secret_dsn: tuple[str, str], pg_dsn: str
+) -> None:
+    from ircmd.tui.app import IrcmdApp
+    from tests.support.waiting import wait_until
+
+    dsn, _ = secret_dsn
+    ws, spec, cutter, budget = _pg_console(tmp_path, dsn, pg_dsn)
+    budget[0] = 1
+    app = IrcmdApp(ws)
+
+    def notices() -> list[str]:
+        return [str(n.message) for n in app._notifications]
+
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "IncidentsScreen")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "DeclarePrompt")
+        await pilot.press(*"payments 500s", "enter")
+        await wait_until(
+            pilot,
+            lambda: any("the declare was not saved" in n for n in notices()),
+            what="the check's answer",
+        )
+        assert cutter.cuts == 1
+        assert any("may not have been saved; checking" in n for n in notices())
+        await pilot.press("n")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "DeclarePrompt")
+        await pilot.press(*"payments 500s", "enter")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "WarRoomScreen")
+    fresh = spec.open()
+    assert [i.title for i in fresh.list_incidents()] == ["payments 500s"]
+    assert fresh.verify() == []
     spec.close_all()

@@ -15,18 +15,21 @@ from ircmd.domain.incidents.incident import Status
 from ircmd.domain.incidents.timeline import EventKind
 from ircmd.service.incidents.retry import PENDING_FOR, PendingLines
 from ircmd.service.incidents.service import IncidentService
-from ircmd.store.base import IncidentStore, StoreUnavailable
+from ircmd.store.base import IncidentStore, StoreOutcomeUnknown, StoreUnavailable
 from tests.store.storekit import StoreSpec
 
 
 class FlakyStore:
     """A real store whose next ``fail`` writes raise ``StoreUnavailable``; with
-    ``landed=True`` the write is committed first (the ack was lost, not the write)."""
+    ``landed=True`` the write is committed first (the ack was lost, not the write), which is
+    reported as ``StoreOutcomeUnknown``, as the PostgreSQL store does when the connection
+    breaks while committing; ``unknown=True`` reports that for a write that did not land."""
 
     def __init__(self, inner: IncidentStore) -> None:
         self.inner = inner
         self.fail = 0
         self.landed = False
+        self.unknown = False
         self.writes = 0
         self.calls: list[str] = []
 
@@ -40,7 +43,9 @@ class FlakyStore:
             self.fail -= 1
             if self.landed:
                 getattr(self.inner, method)(*args)
-            raise StoreUnavailable("store: connection lost during commit (outcome unknown)")
+            if self.landed or self.unknown:
+                raise StoreOutcomeUnknown("store: connection lost during commit (outcome unknown)")
+            raise StoreUnavailable("store: connection lost before the commit")
         return getattr(self.inner, method)(*args)
 
     def apply(self, *args: Any) -> Any:
@@ -138,3 +143,32 @@ def test_a_failed_line_is_forgotten_after_a_while() -> None:
     clock.now += PENDING_FOR + timedelta(seconds=1)
     later = pending.line("note", "INC-1", "x")
     assert later.client_id != first.client_id and later.at == clock.now
+
+
+@pytest.mark.parametrize("landed", [False, True], ids=["lost-before-commit", "ack-lost"])
+def test_retried_declare_from_a_signal_creates_one_incident(spec: StoreSpec, landed: bool) -> None:
+    from ircmd.domain.config import Config
+    from ircmd.domain.signals.signals import Signal
+    from ircmd.service.signals.service import SignalService
+
+    svc, flaky, _ = console(spec)
+    signals = SignalService(flaky, svc, Config(), sources=[])
+    sig = Signal(
+        source="am",
+        fingerprint="beef",
+        labels={"alertname": "RefundSpike"},
+        starts_at=datetime(2026, 3, 1, 11, 58, tzinfo=UTC),
+    )
+    flaky.fail, flaky.landed = 1, landed
+    line = signals.declare_line(sig, "Refund spike", "high", None)
+    with pytest.raises(StoreUnavailable):
+        signals.declare_from_signal(sig, title="Refund spike", severity="high", line=line)
+    again = signals.declare_line(sig, "Refund spike", "high", None)
+    assert again.client_id == line.client_id
+    inc, events = signals.declare_from_signal(
+        sig, title="Refund spike", severity="high", line=again
+    )
+    assert [i.title for i in svc.list_incidents()] == ["Refund spike"]
+    assert [e.kind for e in events] == [EventKind.SIGNAL, EventKind.DECLARED]
+    assert events[0].data["client_id"] == line.client_id
+    assert [e.kind for e in svc.timeline(inc.id)][:2] == [EventKind.SIGNAL, EventKind.DECLARED]

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from ircmd.cli.common import Context, add_json_flag, incident_arg, print_json, writable
+from ircmd.domain.incidents.tasks import owner_label
 from ircmd.domain.playbooks.model import CommsStep, Playbook, PlaybookStep
 from ircmd.domain.text import one_line
 
@@ -106,7 +107,7 @@ def _step_line(step: PlaybookStep | CommsStep) -> str:
     elif step.control_kind is not None:
         bits.append(f"done when the {step.control_kind.label} control is confirmed {step.state}")
     if step.owner:
-        bits.append(f"owner {step.owner}")
+        bits.append(f"owner {owner_label(step.owner).replace(' (unfilled)', ' (role)')}")
     if step.due:
         bits.append(f"due {step.due}")
     more = f"  ({'; '.join(bits)})" if bits else ""

@@ -77,3 +77,28 @@ def revoke(path: Path, name: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as fh:
         fh.write(name + "\n")
+
+
+def closed_file(revocations: Path) -> Path:
+    """Where a running ``ircmd serve`` answers a revocation: ``NAME COUNT`` a line, the
+    number of that seat's open tabs it closed (no token in it)."""
+    return revocations.with_name(revocations.name + ".closed")
+
+
+def closed(revocations: Path) -> dict[str, int]:
+    """Seat name -> open tabs a running server closed for its revocation."""
+    out: dict[str, int] = {}
+    try:
+        text = closed_file(revocations).read_text(encoding="utf-8")
+    except OSError:
+        return out
+    for line in text.split("\n"):
+        name, _, count = line.strip().partition(" ")
+        if name and count.isdigit():
+            out[name] = out.get(name, 0) + int(count)
+    return out
+
+
+def note_closed(revocations: Path, name: str, count: int) -> None:
+    with closed_file(revocations).open("a", encoding="utf-8") as fh:
+        fh.write(f"{name} {count}\n")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -99,8 +101,32 @@ def public_url_for(host: str, port: int, public_url: str | None) -> str:
     return f"http://{netloc}:{port}"
 
 
+REVOKE_WAIT = 3.0
+"""Seconds ``--revoke`` waits for the running server to say it closed the seat's tabs."""
+
+
+def _tabs_closed(revocations: Path, name: str) -> str:
+    """Wait for the running server's answer (it looks every 0.2 s) and say what it did."""
+    from ircmd.cli.seats import closed
+
+    deadline = time.monotonic() + REVOKE_WAIT
+    while True:
+        answered = closed(revocations)
+        if name in answered:
+            n = answered[name]
+            if n == 0:
+                return "it had no open tab"
+            return f"its open tab was closed ({n} console{'s' if n != 1 else ''})"
+        if time.monotonic() >= deadline:
+            return (
+                f"no running `ircmd serve` on this data dir answered within {REVOKE_WAIT:g} s "
+                "(one that starts later gives new tokens anyway)"
+            )
+        time.sleep(0.05)
+
+
 def run_serve(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.cli.seats import make_seats, parse_seat, revocation_file, revoke
+    from ircmd.cli.seats import closed_file, make_seats, parse_seat, revocation_file, revoke
 
     revocations = revocation_file(ctx.data_dir)
     if args.revoke:
@@ -109,7 +135,8 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
         except ValueError as exc:
             raise UsageError(f"ircmd serve: --revoke: {exc}") from None
         revoke(revocations, name)
-        print(f"seat {name} revoked: its token is refused from now on")
+        said = _tabs_closed(revocations, name)
+        print(f"seat {name} revoked: its token is refused from now on; {said}")
         return 0
     if args.max_seats < 1:
         raise UsageError("ircmd serve: --max-seats must be at least 1")
@@ -133,6 +160,7 @@ def run_serve(ctx: Context, args: argparse.Namespace) -> int:
     origins = allowed_origins(args.host, args.port, public_url)
     ctx.close()  # the seats open the store themselves
     revocations.unlink(missing_ok=True)  # a restart gives new tokens: old revocations go
+    closed_file(revocations).unlink(missing_ok=True)
 
     from ircmd.cli.web_server import serve  # textual-serve (aiohttp) only when serving
 

@@ -137,6 +137,8 @@ def declare_from_signal(ctx: Context, args: argparse.Namespace) -> int:
         severity_reason=args.reason or None,
         classification=args.classification,
         author=getattr(args, "author", None),
+        # a client id, so the store's own retry after a commit cut short is safe
+        line=svc.declare_line(sig, args.title, args.severity, args.workflow),
     )
     if args.json:
         out = incident_json(inc)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from ircmd.cli.common import Context, add_json_flag, incident_arg, print_json, writable
 from ircmd.cli.render import event_json
-from ircmd.domain.incidents.tasks import Task
+from ircmd.domain.incidents.tasks import Task, owner_label
 from ircmd.domain.text import one_line
 
 
@@ -65,12 +66,16 @@ def task_json(task: Task, now: datetime) -> dict[str, Any]:
     return {**task.to_json(), "overdue": task.overdue(now)}
 
 
-def _line(task: Task, now: datetime) -> str:
+def _line(task: Task, now: datetime, roles: Mapping[str, str] | None = None) -> str:
     due = task.due_at.strftime("%Y-%m-%d %H:%MZ") if task.due_at else "-"
     mark = "x" if not task.is_open else ("!" if task.overdue(now) else " ")
-    owner = one_line(task.owner, 16) or "-"
+    owner = one_line(owner_label(task.owner, roles), 30) or "-"
     control = f"  [{one_line(task.control, 40)}]" if task.control else ""
     return f"[{mark}] {task.id:<5} {owner:<16} {due:<17} {one_line(task.title, 70)}{control}"
+
+
+def _roles(ctx: Context, incident_id: str) -> Mapping[str, str]:
+    return {r.value: n for r, n in ctx.service.get(incident_id).roles.items()}
 
 
 def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
@@ -101,8 +106,9 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     if not tasks:
         print("no tasks")
+    roles = _roles(ctx, args.id)
     for t in tasks:
-        print(_line(t, now))
+        print(_line(t, now, roles))
     return 0
 
 
@@ -113,19 +119,19 @@ def cmd_state(ctx: Context, args: argparse.Namespace) -> int:
         task, ev = svc.done(args.id, args.task)
     else:
         task, ev = svc.reopen(args.id, args.task, args.reason)
-    return _print(args, task, ev)
+    return _print(ctx, args, task, ev)
 
 
 def cmd_assign(ctx: Context, args: argparse.Namespace) -> int:
     writable(ctx, "task assign")
     task, ev = _service(ctx).assign(args.id, args.task, args.owner)
-    return _print(args, task, ev)
+    return _print(ctx, args, task, ev)
 
 
-def _print(args: argparse.Namespace, task: Task, ev: Any) -> int:
+def _print(ctx: Context, args: argparse.Namespace, task: Task, ev: Any) -> int:
     now = datetime.now(UTC)
     if args.json:
         print_json({**task_json(task, now), "event": event_json(ev)})
     else:
-        print(_line(task, now))
+        print(_line(task, now, _roles(ctx, args.id)))
     return 0

@@ -18,7 +18,7 @@ from aiohttp import web
 from textual_serve.server import Server
 
 from ircmd.cli.common import CliError
-from ircmd.cli.seats import COOKIE, Seat, find_seat, revoked
+from ircmd.cli.seats import COOKIE, Seat, find_seat, note_closed, revoked
 
 REVOCATION_POLL = 0.2
 """Seconds between looks at the revocation file: a revoked seat's open tab is closed within it."""
@@ -75,6 +75,8 @@ class SeatServer(Server):
         self.max_seats = max_seats
         self._sessions = 0
         self.revocations = revocations
+        self._answered: set[str] = set()
+        """Revoked seat names already answered in the revocation's ``.closed`` file."""
 
     # textual-serve reads ``self.command`` when it starts a seat's process; each request
     # runs in its own task, so the seat's own command comes from a context variable.
@@ -151,14 +153,23 @@ class SeatServer(Server):
             self._sockets.pop(websocket, None)
 
     async def close_revoked(self, names: set[str]) -> int:
-        """Close the open websockets of the seats in ``names`` (their ircmd quits); how many."""
-        doomed = [ws for ws, name in list(self._sockets.items()) if name and name in names]
-        for ws in doomed:
-            log.warning("closed seat %s's open console: the seat was revoked", self._sockets[ws])
+        """Close the open websockets of the seats in ``names`` (their ircmd quits); how many.
+        Each newly revoked name is answered in the revocation's ``.closed`` file with the
+        number of its tabs closed, which ``ircmd serve --revoke`` waits for and reports."""
+        doomed = [(ws, name) for ws, name in list(self._sockets.items()) if name and name in names]
+        for _ws, name in doomed:
+            log.warning("closed seat %s's open console: the seat was revoked", name)
         await asyncio.gather(
-            *(ws.close(code=REVOKED_CLOSE, message=b"seat revoked") for ws in doomed),
+            *(ws.close(code=REVOKED_CLOSE, message=b"seat revoked") for ws, _ in doomed),
             return_exceptions=True,
         )
+        if self.revocations is not None:
+            for name in sorted(names - self._answered):
+                try:
+                    note_closed(self.revocations, name, sum(1 for _, n in doomed if n == name))
+                except OSError as exc:
+                    log.warning("cannot answer the seat revocation file: %s", exc.strerror)
+                self._answered.add(name)
         return len(doomed)
 
     async def _watch_revocations(self) -> None:

@@ -10,6 +10,7 @@ from ircmd.store.base import (
     EventDraft,
     IncidentStore,
     StoreError,
+    StoreOutcomeUnknown,
     StoreUnavailable,
     StoreUnreadable,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "EventDraft",
     "IncidentStore",
     "StoreError",
+    "StoreOutcomeUnknown",
     "StoreUnavailable",
     "StoreUnreadable",
     "open_store",

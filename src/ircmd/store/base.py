@@ -31,6 +31,12 @@ class StoreUnavailable(StoreError):
     """The store cannot be reached right now (database down, disk full); retry later."""
 
 
+class StoreOutcomeUnknown(StoreUnavailable):
+    """The connection broke while the write was committing: it may or may not be stored.
+    A write whose events carry a client id can be looked up by it (and retried safely:
+    a retry never stores a second copy)."""
+
+
 @dataclass(frozen=True)
 class EventDraft:
     """An event the caller wants appended; the store fills seq and the hash chain."""

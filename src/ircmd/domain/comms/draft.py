@@ -15,7 +15,7 @@ from typing import Any
 
 from ircmd.domain.comms.audiences import Audience
 from ircmd.domain.incidents.incident import Incident, Status
-from ircmd.domain.incidents.tasks import TaskBoard
+from ircmd.domain.incidents.tasks import TaskBoard, owner_label
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, utc
 from ircmd.domain.text import one_line
 
@@ -88,6 +88,7 @@ _CHANGE_KINDS = frozenset(
         EventKind.DECISION,
         EventKind.FINDING,
         EventKind.CONTAINMENT_DRIFT,
+        EventKind.CONTAINMENT_DRIFT_CLEARED,
         EventKind.CONTAINMENT_FAILED,
     }
 )
@@ -112,8 +113,8 @@ def build_draft(
         if ev.kind in _LEVEL_KINDS:
             state_sources.append(ev.hash)
         key = str(ev.data.get("control") or "")
-        if ev.kind == EventKind.CONTAINMENT_CONFIRMED:
-            confirmed[key] = ev
+        if ev.kind in (EventKind.CONTAINMENT_CONFIRMED, EventKind.CONTAINMENT_DRIFT_CLEARED):
+            confirmed[key] = ev  # a cleared drift: the backend shows the asked state again
         elif ev.kind in (EventKind.CONTAINMENT_DRIFT, EventKind.CONTAINMENT_FAILED):
             confirmed.pop(key, None)
     latest_state = tuple(state_sources[-2:]) or ((events[0].hash,) if events else ())
@@ -153,7 +154,7 @@ def build_draft(
         say(f"Impact (blast radius): {ev.text}", (ev.hash,))
     open_tasks = board.open_tasks()
     for task in open_tasks[:5]:
-        owner = f" ({task.owner})" if task.owner else ""
+        owner = f" ({owner_label(task.owner, incident.roles)})" if task.owner else ""
         say(f"Next step {task.id}: {task.title}{owner}.", task.sources)
     if len(open_tasks) > 5:
         hashes = [h for t in open_tasks[5:] for h in t.sources[:1]]

@@ -33,6 +33,7 @@ CONTAINMENT_EVENTS = (
     EventKind.CONTAINMENT_CONFIRMED,
     EventKind.CONTAINMENT_FAILED,
     EventKind.CONTAINMENT_DRIFT,
+    EventKind.CONTAINMENT_DRIFT_CLEARED,
 )
 
 
@@ -444,7 +445,8 @@ class ControlAt:
 def controls_at(events: Iterable[TimelineEvent], at: datetime) -> dict[str, ControlAt]:
     """Each control's state at ``at`` from containment events (any incidents, any order).
 
-    CONFIRMED sets the state; DRIFT sets the state the backend was found in; REQUESTED
+    CONFIRMED sets the state; DRIFT sets the state the backend was found in (DRIFT_CLEARED
+    the asked state it is back in, drift gone); REQUESTED
     marks a request in flight and FAILED leaves it unconfirmed (the state stays the last
     confirmed one).
     """
@@ -481,6 +483,11 @@ def controls_at(events: Iterable[TimelineEvent], at: datetime) -> dict[str, Cont
                 cur.since = utc(ev.at)
                 cur.state = observed
             cur.drift = True
+        elif ev.kind == EventKind.CONTAINMENT_DRIFT_CLEARED:
+            if observed is not None and observed != cur.state:
+                cur.since = utc(ev.at)
+                cur.state = observed
+            cur.drift = False
         cur.history.append(f"{ev.kind.value}@{ev.at.isoformat()}")
     return out
 

@@ -54,6 +54,7 @@ KIND_LABELS: dict[str, EventKind] = {
     "contained": EventKind.CONTAINMENT_CONFIRMED,
     "contain✖": EventKind.CONTAINMENT_FAILED,
     "drift": EventKind.CONTAINMENT_DRIFT,
+    "drift✔": EventKind.CONTAINMENT_DRIFT_CLEARED,
     "evidence": EventKind.EVIDENCE_PINNED,
     "comms": EventKind.COMMUNICATION,
 }

@@ -66,6 +66,7 @@ def active_controls(events: Sequence[TimelineEvent]) -> list[dict[str, Any]]:
         EventKind.CONTAINMENT_CONFIRMED,
         EventKind.CONTAINMENT_FAILED,
         EventKind.CONTAINMENT_DRIFT,
+        EventKind.CONTAINMENT_DRIFT_CLEARED,
     }
     for ev in events:
         if ev.kind in kinds and ev.data.get("control"):
@@ -74,7 +75,8 @@ def active_controls(events: Sequence[TimelineEvent]) -> list[dict[str, Any]]:
         {
             "control": ref,
             "state": ev.data.get("state") or ev.data.get("desired"),
-            "confirmed": ev.kind == EventKind.CONTAINMENT_CONFIRMED,
+            "confirmed": ev.kind
+            in (EventKind.CONTAINMENT_CONFIRMED, EventKind.CONTAINMENT_DRIFT_CLEARED),
             "drift": ev.kind == EventKind.CONTAINMENT_DRIFT,
             "at": _iso(ev.at),
         }

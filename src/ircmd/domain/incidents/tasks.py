@@ -11,15 +11,27 @@ events always give the same tasks, ids included (``T-1``, ``T-2`` … in order o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from ircmd.domain.incidents.incident import DomainError, Severity
+from ircmd.domain.incidents.incident import DomainError, Role, Severity
 from ircmd.domain.incidents.severity import IMMEDIATE_RESPONSE
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, utc
+
+
+def owner_label(owner: str, roles: Mapping[Any, str] | None = None) -> str:
+    """How a task's owner reads. A playbook step owned by a role (``comms``,
+    ``incident_lead``…) whose role was unfilled when it was applied keeps the role id; it
+    reads as whoever fills the role now, else as the role's label and ``(unfilled)``."""
+    try:
+        role = Role(owner)
+    except ValueError:
+        return owner
+    who = (roles or {}).get(role, "")  # a Role is its str value: either key kind works
+    return who or f"{role.label} (unfilled)"
 
 
 class TaskState(StrEnum):
@@ -221,6 +233,7 @@ class TaskBoard:
         if ev.kind in (
             EventKind.CONTAINMENT_CONFIRMED,
             EventKind.CONTAINMENT_DRIFT,
+            EventKind.CONTAINMENT_DRIFT_CLEARED,
             EventKind.CONTAINMENT_FAILED,
         ):
             self._control_seen(ev)
@@ -341,7 +354,9 @@ def create_task(
         data["confirm"] = confirm
     text = f"Task {tid}: {title}"
     if owner.strip():
-        text += f" (owner {owner.strip()})"
+        # a playbook's role owner still a role id was unfilled when the playbook was applied
+        shown = owner_label(owner.strip()) if playbook else owner.strip()
+        text += f" (owner {shown})"
     if due_at is not None:
         text += f", due {_iso(due_at)}"
     return TaskEvent(EventKind.TASK_CREATED, text, data)

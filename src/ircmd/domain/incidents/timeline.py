@@ -41,6 +41,9 @@ class EventKind(StrEnum):
     CONTAINMENT_CONFIRMED = "containment_confirmed"
     CONTAINMENT_FAILED = "containment_failed"
     CONTAINMENT_DRIFT = "containment_drift"
+    CONTAINMENT_DRIFT_CLEARED = "containment_drift_cleared"
+    """A recorded drift is gone without ircmd acting: the backend shows the desired state
+    again (switched back outside ircmd)."""
     EVIDENCE_PINNED = "evidence_pinned"
     FINDING = "finding"
     COMMUNICATION = "communication"

@@ -2,7 +2,10 @@
 
 The incidents carry a mark (``containment_drift``: ``{control: state}``) checked and set
 inside the store's ``apply`` lock, so two consoles reconciling at once still write one
-event; the mark is cleared when the drift is gone, so a later drift is a new event.
+event; the mark is cleared when the drift is gone, so a later drift is a new event. A drift
+that goes away without ircmd acting (the switch turned back outside ircmd) is recorded once
+too, as ``containment_drift_cleared``; one that ircmd's own confirmed change ends is not
+(its ``containment_confirmed`` says so, and clears the mark itself).
 """
 
 from __future__ import annotations
@@ -81,8 +84,23 @@ def mark_drift(
         if not drift:
             if ref not in marks:
                 raise _NothingToWrite
-            marks.pop(ref)
-            return Change(incident=inc.model_copy(update={DRIFT_MARKS: marks}))
+            was = str(marks.pop(ref))
+            now = svc.clock()
+            text = (
+                f"Drift on {ref} cleared: backend shows {obs.state.value} again, as ircmd "
+                f"asked (it showed {was}; no change by ircmd)"
+            )
+            data = {
+                "control": ref,
+                "desired": rec.desired.value,
+                "state": obs.state.value,
+                "drifted": was,
+                "detail": obs.detail,
+            }
+            return Change(
+                incident=inc.model_copy(update={DRIFT_MARKS: marks, "updated_at": now}),
+                events=[EventDraft(EventKind.CONTAINMENT_DRIFT_CLEARED, now, "ircmd", text, data)],
+            )
         if marks.get(ref) == obs.state.value:
             raise _NothingToWrite
         marks[ref] = obs.state.value

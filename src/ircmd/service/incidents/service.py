@@ -145,6 +145,21 @@ class IncidentService:
                 ]
         return None
 
+    def saved_where(self, line: TypedLine, incident_id: str | None = None) -> str | None:
+        """After a write whose commit outcome was unknown: the id of the incident the typed
+        ``line`` is stored on (looked up by its client id; ``incident_id`` None: a declare),
+        else None. A line found is settled; one not found stays pending, so retrying it
+        reuses its id and time. Raises ``StoreError`` while the store cannot be read."""
+        if incident_id is not None:
+            event = self._saved_event(incident_id, line.client_id)
+            where = event.incident_id if event is not None else None
+        else:
+            declared = self._saved_declare(line.client_id)
+            where = declared[0].id if declared is not None else None
+        if where is not None:
+            self.pending.settle(line)
+        return where
+
     # -- commands ----------------------------------------------------------------------
     def declare(
         self,

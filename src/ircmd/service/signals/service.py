@@ -56,6 +56,7 @@ from ircmd.domain.signals.signals import (
 )
 from ircmd.domain.text import one_line
 from ircmd.service.backend_loop import BackendLoop
+from ircmd.service.incidents.retry import TypedLine
 from ircmd.service.incidents.service import IncidentService, NotFound
 from ircmd.store.base import Change, EventDraft, IncidentStore, StoreError
 
@@ -438,8 +439,11 @@ class SignalService:
         severity_reason: str | None = None,
         classification: str | None = None,
         author: str | None = None,
+        line: TypedLine | None = None,
     ) -> tuple[Incident, list[TimelineEvent]]:
-        """Declare an incident prefilled from ``sig``; the alert is its first event."""
+        """Declare an incident prefilled from ``sig``; the alert is its first event. With
+        the typed ``line`` (see :meth:`declare_line`) a retried declare never creates a
+        second incident, whether or not the failed commit landed."""
         guess = guess_declaration(sig, [w.id for w in self.config.workflows])
         sev = severity or guess.severity
         reason = severity_reason
@@ -457,6 +461,7 @@ class SignalService:
             occurred_at=sig.starts_at,
             signal=data,
             author=author,
+            line=line,
         )
         try:
             self.store.put_doc(
@@ -468,6 +473,11 @@ class SignalService:
         except StoreError:
             pass  # the incident and its signal event are written; the marker is cosmetic
         return inc, events
+
+    def declare_line(self, sig: Signal, *choices: object) -> TypedLine:
+        """The typed line of a declare from ``sig`` with the user's ``choices`` (title,
+        severity, workflow): the same one while an earlier try of it is pending."""
+        return self.incidents.pending.line("declare-from-signal", sig.key, *map(str, choices))
 
     def attach(self, incident_id: str, sig: Signal, author: str | None = None) -> TimelineEvent:
         """Record ``sig`` on an open incident's timeline (a ``signal`` event)."""

@@ -46,6 +46,7 @@ from ircmd.store.base import (
     Create,
     Decide,
     StoreError,
+    StoreOutcomeUnknown,
     StoreUnavailable,
     StoreUnreadable,
     chain_change,
@@ -173,7 +174,7 @@ class PostgresIncidentStore:
         except psycopg.Error as exc:
             raise self._unavailable(exc, "cannot connect") from None
 
-    def _unavailable(self, exc: BaseException, what: str) -> StoreError:
+    def _unavailable(self, exc: BaseException, what: str, committing: bool = False) -> StoreError:
         if isinstance(exc, StoreError):
             return exc
         why = reason(exc, self._secret)
@@ -182,6 +183,8 @@ class PostgresIncidentStore:
             return StoreUnavailable(f"{self.location}: {what}: {why}; retry")
         if isinstance(exc, psycopg.OperationalError):
             self._set_health(False, f"{self.location} unreachable: {why}")
+            if committing:  # the COMMIT was sent: the server may have stored it
+                return StoreOutcomeUnknown(f"{self.location}: {what}: {why}")
             return StoreUnavailable(f"{self.location}: {what}: {why}")
         return StoreError(f"{self.location}: {what}: {why}")
 
@@ -239,7 +242,9 @@ class PostgresIncidentStore:
                         continue
                     if phase == "commit":
                         raise self._unavailable(
-                            exc, "the connection broke while saving; check whether it was saved"
+                            exc,
+                            "the connection broke while saving; it may not have been saved",
+                            committing=True,
                         ) from None
                     raise self._unavailable(exc, "nothing was saved") from None
                 except BaseException as exc:
@@ -366,12 +371,20 @@ class PostgresIncidentStore:
 
         try:
             return self._write(body)
-        except StoreUnavailable:
+        except StoreUnavailable as first:
             if not idempotent[0]:
                 raise
             # The commit's outcome is unknown, but every event carries its client id: a retry
             # stores what was not saved and never a second copy.
-            return self._write(body)
+            try:
+                return self._write(body)
+            except StoreOutcomeUnknown:
+                raise
+            except StoreUnavailable as again:
+                if isinstance(first, StoreOutcomeUnknown):
+                    # the retry saved nothing, but the first commit may still have landed
+                    raise StoreOutcomeUnknown(str(first)) from again
+                raise
 
     def put_doc(self, collection: str, key: str, doc: dict[str, Any] | None) -> None:
         def body(tx: Transaction) -> None:

@@ -39,6 +39,7 @@ from ircmd.service.signals.service import (
 from ircmd.tui.messages import Notice, ReportError, StoreChanged
 from ircmd.tui.screens.dialogs.pick import PickPrompt
 from ircmd.tui.screens.dialogs.prompt import DeclarePrompt
+from ircmd.tui.screens.write_outcome import check_saved, failed_text, outcome_unknown
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
@@ -312,18 +313,33 @@ class IncidentsScreen(Refusals, Screen[None]):
     def _declare(
         self, title: str, severity: str, workflow: str | None, sig: Signal | None = None
     ) -> None:
+        signals = self.signals if sig is not None else None
+        if signals is not None and sig is not None:
+            line = signals.declare_line(sig, title, severity, workflow)
+        else:
+            line = self.service.pending.line("declare", title, severity, workflow)
         try:
-            if sig is not None and self.signals is not None:
-                inc, _ = self.signals.declare_from_signal(
-                    sig, title=title, severity=severity, workflow_id=workflow
+            if signals is not None and sig is not None:
+                inc, _ = signals.declare_from_signal(
+                    sig, title=title, severity=severity, workflow_id=workflow, line=line
                 )
             else:
-                line = self.service.pending.line("declare", title, severity, workflow)
                 inc, _ = self.service.declare(
                     title, severity=severity, workflow_id=workflow, line=line
                 )
         except Exception as exc:
-            self.post_message(ReportError(exc))
+            if not outcome_unknown(exc, line):
+                self.post_message(ReportError(exc))
+                return
+            # the connection broke while committing: say so, then look it up by its client id
+            self.post_message(Notice(failed_text(exc), severity="warning"))
+            retry = "declare it again to retry"
+            checked = check_saved(self.service, line, None, "the declare", retry)
+            if checked.where is None:
+                self.post_message(Notice(checked.text, severity="error"))
+                return
+            self.post_message(Notice(f"{checked.where}: {checked.text}"))
+            self.post_message(Declared(checked.where))
             return
         self.post_message(Declared(inc.id))
 

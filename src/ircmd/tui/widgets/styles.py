@@ -32,6 +32,7 @@ EVENT_STYLE = {
     "containment_confirmed": "bold green",
     "containment_failed": "bold red",
     "containment_drift": "bold red",
+    "containment_drift_cleared": "green",
     "evidence_pinned": "magenta",
     "communication": "cyan",
 }

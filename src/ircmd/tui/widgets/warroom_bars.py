@@ -30,9 +30,35 @@ def header_text(
     update: tuple[str, datetime] | None = None,
     money_at_risk: str | None = None,
     lead_since: datetime | None = None,
+    width: int | None = None,
 ) -> Text:
     """Line 1: id, severity, status, elapsed since aware, next deadline, lead, title.
-    Line 2: classification, the other roles and the tags. Each line is cut, not wrapped."""
+    Line 2: classification, the other roles and the tags. Each line is cut, not wrapped.
+
+    Title first: when line 1 is wider than ``width`` the lead's "since HH:MMZ" moves to the
+    start of line 2 (after the classification), so the title keeps the room."""
+    if width is None or lead_since is None or not inc.roles.get(Role.INCIDENT_LEAD):
+        return _header(inc, now, deadline, update, money_at_risk, lead_since, False)
+    wide = _header(inc, now, deadline, update, money_at_risk, lead_since, False)
+    if Text(wide.plain.split("\n", 1)[0]).cell_len <= width:
+        return wide
+    return _header(inc, now, deadline, update, money_at_risk, lead_since, True)
+
+
+def _since(lead_since: datetime, now: datetime) -> str:
+    fmt = "%H:%MZ" if (now - lead_since).total_seconds() < 86400 else "%d %b %H:%MZ"
+    return lead_since.astimezone(UTC).strftime(fmt)
+
+
+def _header(
+    inc: Incident,
+    now: datetime,
+    deadline: tuple[str, datetime] | None,
+    update: tuple[str, datetime] | None,
+    money_at_risk: str | None,
+    lead_since: datetime | None,
+    since_below: bool,
+) -> Text:
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(f" {inc.id} ", "bold reverse")
     t.append(" ")
@@ -62,9 +88,8 @@ def header_text(
     lead = inc.roles.get(Role.INCIDENT_LEAD)
     t.append("  lead ", "dim")
     t.append_text(safe_text(lead or "unassigned", "" if lead else "italic red", limit=24))
-    if lead and lead_since is not None:
-        fmt = "%H:%MZ" if (now - lead_since).total_seconds() < 86400 else "%d %b %H:%MZ"
-        t.append(f" since {lead_since.astimezone(UTC).strftime(fmt)}", "dim")
+    if lead and lead_since is not None and not since_below:
+        t.append(f" since {_since(lead_since, now)}", "dim")
     if money_at_risk:
         t.append("  at risk ", "dim")
         t.append_text(safe_text(money_at_risk, "bold yellow", limit=60))
@@ -76,6 +101,9 @@ def header_text(
         t.append(inc.classification.label, "italic")
     else:
         t.append("unclassified", "italic red")
+    if lead and lead_since is not None and since_below:
+        t.append("  lead since ", "dim")
+        t.append(_since(lead_since, now), "dim")
     for role, short in _ROLE_SHORT.items():
         who = inc.roles.get(role)
         t.append(f"  {short} ", "dim")

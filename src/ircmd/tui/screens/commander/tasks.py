@@ -4,6 +4,7 @@ come back as messages."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from ircmd.domain.incidents.tasks import Task
+from ircmd.domain.incidents.tasks import Task, owner_label
 from ircmd.domain.text import one_line
 from ircmd.service.incidents.tasks import TaskService
 from ircmd.service.workspace import Workspace
@@ -25,7 +26,7 @@ from ircmd.tui.messages import StoreChanged
 from ircmd.tui.screens.dialogs.prompt import TextPrompt
 
 
-def task_row(task: Task, now: datetime) -> Text:
+def task_row(task: Task, now: datetime, roles: Mapping[str, str] | None = None) -> Text:
     """One task as a line: tick box, id, owner, due (overdue in red), title, control."""
     row = Text()
     if not task.is_open:
@@ -35,7 +36,11 @@ def task_row(task: Task, now: datetime) -> Text:
     else:
         row.append("[ ] ")
     row.append(f"{task.id:<5} ", style="bold")
-    row.append(f"{one_line(task.owner, 14) or '-':<14} ", style="cyan")
+    owner = owner_label(task.owner, roles)
+    row.append(
+        f"{one_line(owner, 30) or '-':<14} ",
+        style="dim italic" if owner.endswith("(unfilled)") else "cyan",
+    )
     if task.due_at is not None:
         due = task.due_at.strftime("%H:%MZ %d %b")
         row.append(f"{due:<13} ", style="bold red" if task.overdue(now) else "")
@@ -69,6 +74,7 @@ class TasksScreen(ModalScreen[None]):
     @dataclass
     class Loaded(Message):
         tasks: list[Task]
+        roles: dict[str, str]
 
     @dataclass
     class Failed(Message):
@@ -95,7 +101,10 @@ class TasksScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True, group="tasks-load", exit_on_error=False)
     def load(self) -> None:
         try:
-            self.post_message(self.Loaded(self.service.tasks(self.incident_id)))
+            roles = {
+                r.value: n for r, n in self.workspace.incidents.get(self.incident_id).roles.items()
+            }
+            self.post_message(self.Loaded(self.service.tasks(self.incident_id), roles))
         except Exception as exc:
             self.post_message(self.Failed(one_line(str(exc) or type(exc).__name__)))
 
@@ -121,7 +130,8 @@ class TasksScreen(ModalScreen[None]):
         options = self.query_one(OptionList)
         keep = options.highlighted
         options.clear_options()
-        options.add_options([Option(task_row(t, now), id=t.id) for t in self.tasks])
+        rows = [Option(task_row(t, now, message.roles), id=t.id) for t in self.tasks]
+        options.add_options(rows)
         if self.tasks:
             options.highlighted = min(keep or 0, len(self.tasks) - 1)
         if not self.tasks:

@@ -36,6 +36,7 @@ from ircmd.domain.text import one_line
 from ircmd.service import Workspace, hooks
 from ircmd.service.hooks import Deadline
 from ircmd.service.incidents.presence import Presence
+from ircmd.service.incidents.retry import TypedLine
 from ircmd.service.incidents.severity import SeverityService
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
@@ -50,6 +51,7 @@ from ircmd.tui.screens.warroom.panes.severity import SeverityPane
 from ircmd.tui.screens.warroom.panes.timeline import TimelinePane
 from ircmd.tui.screens.warroom.panes.traces import TracePane
 from ircmd.tui.screens.warroom.verbs import VerbFactory, core_verbs
+from ircmd.tui.screens.write_outcome import check_saved, failed_text, outcome_unknown
 from ircmd.tui.widgets.command_line import CommandLine
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
@@ -250,6 +252,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         footer.compact = self._mode == "one"
         footer.show_command_palette = self._mode != "one"
         self._apply_layout()
+        self._refresh_header()  # the header fits its line 1 to the width (title first)
 
     def _apply_layout(self, focused: Widget | None = None) -> None:
         """Show the panes of this size's layout (the focused one among them) and the tabs."""
@@ -336,6 +339,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             update=(up.label, up.due) if up else None,
             lead_since=self._lead_since,
             money_at_risk=self.money_at_risk_label,
+            width=self.size.width or None,  # title first: since moves below when narrow
         )
         # ticks every second, but the ages it shows mostly move by the minute: an unchanged
         # header is not redrawn (each update is a layout pass; idle CPU, issue 13)
@@ -413,17 +417,26 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
 
     @work(thread=True, group="warroom-write", exit_on_error=False)
     def run_write(
-        self, fn: Callable[[], Any], done: str, after: Callable[[], None] | None = None
+        self,
+        fn: Callable[[], Any],
+        done: str,
+        after: Callable[[], None] | None = None,
+        line: TypedLine | None = None,
     ) -> None:
         try:
             fn()
         except Exception as exc:
             # The line the user typed is in the command history: say how to get it back.
-            message = (
-                one_line(str(exc) or type(exc).__name__) + " (nothing saved; : then ↑ retries)"
-            )
-            self.post_message(RoomSaid(message, error=True))
-            return
+            self.post_message(RoomSaid(failed_text(exc), error=True))
+            if not outcome_unknown(exc, line):
+                return
+            assert line is not None
+            # the connection broke while committing: look the line up by its client id
+            checked = check_saved(self.workspace.incidents, line, self.incident_id, done)
+            if not checked.saved:
+                self.post_message(RoomSaid(checked.text, error=True))
+                return
+            done = checked.text
         self.post_message(WriteDone(done, after))
 
     def on_write_done(self, message: WriteDone) -> None:
@@ -687,6 +700,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             self.run_write(
                 lambda: svc.set_status(self.incident_id, target, reason, line=line),
                 f"status {target.value}",
+                line=line,
             )
             return
         self._resolve(reason, force)
@@ -726,6 +740,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             lambda: svc.set_status(self.incident_id, Status.RESOLVED, reason, line=line),
             "status resolved",
             after=lambda: offer_expire_silences(self.app, self.incident_id),
+            line=line,
         )
 
     # -- help and palette ---------------------------------------------------------------

@@ -23,6 +23,7 @@ from textual.app import App
 from ircmd.domain.incidents.commandline import Command, Opt, Param, Verb
 from ircmd.domain.incidents.incident import Classification, Role, Status
 from ircmd.domain.incidents.taxonomy import normalise_tag, tag_suggestions
+from ircmd.service.incidents.retry import TypedLine
 from ircmd.service.incidents.severity import SeverityService
 from ircmd.service.workspace import Workspace
 
@@ -40,7 +41,11 @@ class Room(Protocol):
     def say(self, text: str, *, error: bool = False) -> None: ...
 
     def run_write(
-        self, fn: Callable[[], Any], done: str, after: Callable[[], None] | None = None
+        self,
+        fn: Callable[[], Any],
+        done: str,
+        after: Callable[[], None] | None = None,
+        line: TypedLine | None = None,
     ) -> object: ...
 
     def change_status(self, target: Status, reason: str, force: bool) -> None: ...
@@ -92,12 +97,16 @@ def core_verbs(room: Room) -> list[Verb]:
             # One client id per typed line: resubmitting it after an error stores it once.
             line = svc.pending.line(kind, iid, text.strip(), audience)
             if kind == "note":
-                room.run_write(lambda: svc.note(iid, text, line=line), "note added")
+                room.run_write(lambda: svc.note(iid, text, line=line), "note added", line=line)
             elif kind == "decision":
-                room.run_write(lambda: svc.decide(iid, text, line=line), "decision recorded")
+                room.run_write(
+                    lambda: svc.decide(iid, text, line=line), "decision recorded", line=line
+                )
             else:
                 room.run_write(
-                    lambda: svc.comms(iid, text, audience=audience, line=line), "comms recorded"
+                    lambda: svc.comms(iid, text, audience=audience, line=line),
+                    "comms recorded",
+                    line=line,
                 )
 
         return run

@@ -30,6 +30,7 @@ SHORT_KIND = {
     "containment_confirmed": "contained",
     "containment_failed": "contain✖",
     "containment_drift": "drift",
+    "containment_drift_cleared": "drift✔",
     "evidence_pinned": "evidence",
     "communication": "comms",
 }
