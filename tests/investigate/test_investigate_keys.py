@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from textual.screen import Screen
+
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.investigate.changes_view import ChangesScreen
 from ircmd.tui.screens.investigate.conversation_view import ConversationScreen
@@ -64,18 +66,19 @@ async def test_verbs_open_each_view_and_complete_trace_ids(tmp_path: Path) -> No
     app = IrcmdApp(ws, open_incident="INC-0001")
     try:
         async with app.run_test(size=(160, 48)) as pilot:
-            room, pane = await _room(pilot, app)
+            room, _pane = await _room(pilot, app)
             assert {"conversation", "diff", "changes", "icicle"} <= set(room.verb_names())
             got = room.registry.complete("diff a", read_only=False)
             assert A in str(got), got
-            for line, screen in (
+            views: list[tuple[str, type[Screen[None]]]] = [
                 (f"diff {A[:6]} {B[:6]}", DiffScreen),
                 (f"conversation {A[:8]}", ConversationScreen),
                 (f"icicle {B}", IcicleScreen),
                 ("changes", ChangesScreen),
-            ):
+            ]
+            for line, screen in views:
                 await pilot.press("colon", *line, "enter")
-                await wait_until(pilot, lambda s=screen: isinstance(app.screen, s), what=line)
+                await wait_until(pilot, lambda s=screen: isinstance(app.screen, s), what=line)  # type: ignore[misc]
                 await pilot.press("escape")
                 await wait_until(pilot, lambda: app.screen is room, what=f"back from {line}")
             await pilot.press("colon", *"diff zz", "enter")

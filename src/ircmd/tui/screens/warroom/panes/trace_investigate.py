@@ -19,7 +19,7 @@ from ircmd.domain.traces.spans import Span
 
 if TYPE_CHECKING:
     from ircmd.domain.incidents.commandline import Command, Verb
-    from ircmd.domain.traces.tracetree import TraceIndex
+    from ircmd.domain.traces.tracetree import TraceIndex, TraceSummary
     from ircmd.service.workspace import Workspace
 
 
@@ -135,7 +135,8 @@ class TraceInvestigateMixin:
         word = word.strip().lower()
         if word in self.index:
             return word
-        hits = [s.trace_id for s in getattr(self, "summaries", []) if s.trace_id.startswith(word)]
+        loaded: list[TraceSummary] = getattr(self, "summaries", [])
+        hits = [s.trace_id for s in loaded if s.trace_id.startswith(word)]
         if len(hits) == 1:
             return hits[0]
         if hits:
