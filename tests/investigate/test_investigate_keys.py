@@ -103,3 +103,14 @@ async def test_verbs_open_each_view_and_complete_trace_ids(tmp_path: Path) -> No
             await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
     finally:
         ws.close()
+
+
+def test_icicle_header_fits_80_columns_and_keeps_the_hint_when_wide() -> None:
+    from ircmd.tui.screens.investigate.icicle_view import HINT, icicle_header
+
+    narrow = icicle_header("a" * 32, 1234, 12_345_678_901, 80)
+    assert narrow.cell_len <= 80 and HINT not in narrow.plain
+    assert "1,234 spans" in narrow.plain or "1234 spans" in narrow.plain
+    wide = icicle_header("a" * 32, 1, 5_000_000, 160)
+    assert HINT in wide.plain and "1 span ·" in wide.plain
+    assert icicle_header("a" * 32, 5, 1, 30).cell_len <= 30
