@@ -88,12 +88,12 @@ async def test_verbs_open_each_view_and_complete_trace_ids(tmp_path: Path) -> No
             await pilot.pause()
             rows = binding_rows(room)
             investigate = {(k, d) for where, k, d in rows if where == "traces · investigate"}
-            assert {("c", "Conversation"), ("D", "Diff"), ("I", "Where time went")} <= (
+            assert {("c", "Conversation"), ("D", "Diff runs"), ("I", "Where time went")} <= (
                 investigate
             ), [r for r in rows if "global" not in r[0]]
             assert ("C", "What changed") in investigate
             footer = _footer_keys(room)
-            assert "c Conversation" in footer and "D Diff" in footer, footer
+            assert "c Conversation" in footer and "D Diff runs" not in footer, footer
             # in the war room, c on the traces pane is the conversation (not classify)
             await pilot.press("c")
             await wait_until(pilot, lambda: isinstance(app.screen, ConversationScreen))
