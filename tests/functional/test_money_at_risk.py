@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from ircmd.domain.traces.blast import find_similar, query_from_span
 from ircmd.service.investigate.money import incident_money_at_risk
 from ircmd.service.traces.service import TraceService
@@ -40,7 +42,8 @@ def test_findings_spend_and_refund_amounts(tmp_path: Path) -> None:
     # the requested and the executed call of each run are one refund of 120
     assert risk.amounts == {"issue_refund.amount": 240.0}
     assert risk.unpriced_spans == 0
-    assert risk.label() == "$0.01 spend · issue_refund.amount 240.00"
+    assert risk.label() == "$0.01 spend · issue_refund.amount 240.00 · 2/2 traces"
+    assert risk.counted().startswith("model spend of 2 of the findings' 2 traces found in evidence")
     ws.close()  # type: ignore[attr-defined]
 
 
@@ -53,4 +56,39 @@ async def test_war_room_header_shows_money_at_risk(tmp_path: Path) -> None:
         assert isinstance(room, WarRoomScreen)
         await wait_until(pilot, lambda: room.money_at_risk_label is not None)
         header = str(room.query_one("#warroom-header").render())
-        assert "at risk $0.01 spend · issue_refund.amount 240.00" in header
+        assert "at risk $0.01 spend · issue_refund.amount 240.00 · 2/2 traces" in header
+
+
+def test_findings_traces_priced_from_the_configured_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing pinned: the findings' traces are found in the configured trace source, and a
+    finding whose stored trace ids were capped is re-run to find every trace."""
+    import json
+
+    from ircmd.service import Workspace
+    from ircmd.service.config import parse_config
+    from tests.trace_ui_samples import write_otlp
+
+    spans = refund_trace("a" * 32) + refund_trace("d" * 32, account="ACC-2", user="u-2")
+    runs = write_otlp(tmp_path / "runs.json", spans)
+    config = parse_config(
+        f'[[trace_sources]]\nname = "runs"\nkind = "files"\npaths = [{json.dumps(str(runs))}]\n',
+        "<test>",
+    )
+    ws = Workspace.open(config, tmp_path / "data", actor="tester")
+    try:
+        inc, _ = ws.incidents.declare("Refunds outside policy", severity="high")
+        tool = next(s for s in spans if s.tool_name == "issue_refund")
+        result = find_similar(spans, query_from_span(tool, "tool"))
+        # the event keeps only the first id (as it keeps the first 200 of a large radius)
+        monkeypatch.setattr("ircmd.service.traces.service.MAX_IDS_IN_EVENT", 1)
+        TraceService.for_workspace(ws).record_finding(inc.id, result)
+        risk = incident_money_at_risk(ws, inc.id)
+        assert risk is not None
+        assert Decimal(str(risk.spend_usd)) == 2 * ONE_RUN
+        assert risk.amounts == {"issue_refund.amount": 240.0}
+        assert (risk.traces_found, risk.traces_total) == (2, 2)
+        assert risk.sources == ["evidence", "spool", "runs"]
+    finally:
+        ws.close()

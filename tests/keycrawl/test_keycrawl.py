@@ -6,8 +6,10 @@ binding joins the crawl without editing this file. A key that opens a modal is f
 level down (the modal's own bindings are pressed too), then backed out of with ``escape``.
 
 States: the home screen (empty store, demo store), the war room (each pane), the war room's
-trace explorer and post-incident review (pushed the way their keys and verbs push them), each
-in a normal and a read-only seat. Bounded: Textual's own widget keys are pressed once per
+trace explorer and post-incident review (pushed the way their keys and verbs push them), the
+investigation views (conversation, diff, what changed, where time went) opened by their keys
+from the explorer on the demo store and pushed on nothing at all, each in a normal and a
+read-only seat. Bounded: Textual's own widget keys are pressed once per
 session, each key gets one message-queue drain, and every state has a time budget.
 """
 
@@ -29,6 +31,10 @@ from ircmd.domain.config import Config
 from ircmd.service import Workspace
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.evidence.review import ReviewScreen
+from ircmd.tui.screens.investigate.changes_view import ChangesScreen
+from ircmd.tui.screens.investigate.conversation_view import ConversationScreen
+from ircmd.tui.screens.investigate.diff_view import DiffScreen
+from ircmd.tui.screens.investigate.icicle_view import IcicleScreen
 from ircmd.tui.screens.traces.explorer import TraceScreen
 
 # Actions that end the app or the crawl on purpose: pressing them is not a crash.
@@ -150,7 +156,15 @@ def _empty_workspace(tmp_path: Path, read_only: bool) -> Workspace:
 def _states() -> Iterator[Any]:
     for read_only in (False, True):
         seat = "read-only" if read_only else "normal"
-        for state in ("empty", "demo", "warroom", "traces", "review"):
+        for state in (
+            "empty",
+            "demo",
+            "warroom",
+            "traces",
+            "review",
+            "investigate-demo",
+            "investigate-empty",
+        ):
             name = f"home-{state}" if state in ("empty", "demo") else state
             yield pytest.param(state, read_only, id=f"{name}-{seat}")
 
@@ -162,6 +176,86 @@ async def _open(pilot: Any, app: IrcmdApp, screen: Screen[Any]) -> None:
         if app.screen is screen and screen.is_mounted:
             break
     await _settle(pilot)
+
+
+def _empty_views(ws: Workspace, incident: str | None) -> list[Screen[Any]]:
+    """The investigation views on nothing: no spans, no conversation, two empty runs."""
+    return [
+        ConversationScreen(ws, incident, [], "conv-none", "nowhere"),
+        DiffScreen(ws, incident, [], [], "nowhere"),
+        ChangesScreen(ws, incident, [], "nowhere"),
+        IcicleScreen([]),
+    ]
+
+
+def _built(screen: Screen[Any]) -> bool:
+    """The view's worker has delivered (the keys then act on what it shows)."""
+    if isinstance(screen, ConversationScreen):
+        return screen.conversation is not None
+    if isinstance(screen, DiffScreen):
+        return screen.diff is not None
+    if isinstance(screen, ChangesScreen):
+        return screen.report is not None
+    if isinstance(screen, IcicleScreen):
+        return screen.rows is not None
+    return True
+
+
+async def _until_built(pilot: Any, screen: Screen[Any]) -> None:
+    end = time.monotonic() + 20
+    while not _built(screen) and time.monotonic() < end:
+        await pilot.pause(0.05)
+    assert _built(screen), f"{type(screen).__name__} never showed its data"
+
+
+async def _press_for(pilot: Any, key: str, kind: type[Screen[Any]]) -> Screen[Any]:
+    await pilot.press(key)
+    end = time.monotonic() + 20
+    while not isinstance(pilot.app.screen, kind) and time.monotonic() < end:
+        await pilot.pause(0.05)
+    screen = pilot.app.screen
+    assert isinstance(screen, kind), f"{key} did not open {kind.__name__}"
+    await _until_built(pilot, screen)
+    return screen
+
+
+async def _crawl_investigate_views(pilot: Any, crawl: Crawl) -> None:
+    """From the explorer on the demo's traces: c, I, C and D (twice, on two traces), each
+    view crawled, then back to the explorer."""
+    from ircmd.tui.screens.warroom.panes.traces import TracePane
+
+    app = pilot.app
+    explorer = app.screen
+    depth = len(app.screen_stack)
+    pane = explorer.query_one(TracePane)
+    end = time.monotonic() + 30
+    while (pane.view is None or pane.loading or len(pane.summaries) < 2) and (
+        time.monotonic() < end
+    ):
+        await pilot.pause(0.05)
+    assert pane.view is not None and len(pane.summaries) >= 2, "the demo traces did not load"
+    # a span with a conversation: the demo's traces name one on their root
+    pane.span_tree.focus()
+    await pilot.pause()
+    for key, kind in (("c", ConversationScreen), ("I", IcicleScreen), ("C", ChangesScreen)):
+        crawl.pressed.append(f"TraceScreen:{key}")
+        await _press_for(pilot, key, kind)
+        await crawl_screen(pilot, crawl)
+        await _back_to(pilot, depth)
+        assert app.screen is explorer, f"not back in the explorer after {key}"
+    first, second = pane.summaries[0].trace_id, pane.summaries[1].trace_id
+    pane.open_trace(first)
+    end = time.monotonic() + 10
+    while (pane.view is None or pane.view.tree.trace_id != first) and time.monotonic() < end:
+        await pilot.pause(0.05)
+    await pilot.press("D")
+    pane.open_trace(second)
+    while (pane.view is None or pane.view.tree.trace_id != second) and time.monotonic() < end:
+        await pilot.pause(0.05)
+    crawl.pressed.append("TraceScreen:D D")
+    await _press_for(pilot, "D", DiffScreen)
+    await crawl_screen(pilot, crawl)
+    await _back_to(pilot, depth)
 
 
 @pytest.mark.parametrize(("state", "read_only"), list(_states()))
@@ -188,6 +282,16 @@ async def test_every_key_of_every_screen(tmp_path: Path, state: str, read_only: 
             elif state == "traces":
                 await _open(pilot, app, TraceScreen(ws, None, incident))
                 await crawl_screen(pilot, crawl)
+            elif state == "investigate-demo":
+                await _open(pilot, app, TraceScreen(ws, None, incident))
+                await _crawl_investigate_views(pilot, crawl)
+            elif state == "investigate-empty":
+                depth = len(app.screen_stack)
+                for view in _empty_views(ws, incident):
+                    await _open(pilot, app, view)
+                    await _until_built(pilot, view)
+                    await crawl_screen(pilot, crawl)
+                    await _back_to(pilot, depth)
             elif state == "review":
                 assert incident is not None
                 await _open(pilot, app, ReviewScreen(ws, incident))
@@ -199,4 +303,8 @@ async def test_every_key_of_every_screen(tmp_path: Path, state: str, read_only: 
     finally:
         ws.close()
     assert len(crawl.pressed) > 2, f"the crawl pressed almost nothing: {crawl.pressed}"
+    if state.startswith("investigate"):
+        views = ("ConversationScreen", "DiffScreen", "ChangesScreen", "IcicleScreen")
+        reached = {p.split(":", 1)[0] for p in crawl.pressed}
+        assert set(views) <= reached, f"views not crawled: {set(views) - reached}"
     assert not crawl.errors, "error toasts:\n" + "\n".join(crawl.errors)

@@ -28,6 +28,9 @@ def cmd_clock(
         classified_at=parse_time(getattr(args, "classified_at", None), "--classified-at"),
         data_subjects=bool(getattr(args, "data_subjects", False)),
     )
+    from ircmd.cli.regulatory_cmds import persons_suggestion
+
+    suggestion = persons_suggestion(ctx, args.id)
     if args.json:
         print_json(
             {
@@ -35,6 +38,7 @@ def cmd_clock(
                 **flag.model_dump(mode="json"),
                 "stages": [s.to_json() for s in stages],
                 "draft": True,
+                "persons_affected_suggestion": suggestion.to_dict() if suggestion else None,
             }
         )
         return 0
@@ -42,6 +46,8 @@ def cmd_clock(
     for s in stages:
         due = s.due_at.isoformat() if s.due_at else "without undue delay"
         print(f"  {s.stage:<28} {due:<34} to {s.to}  ({s.basis})")
+    if suggestion is not None:
+        print(f"  persons affected (suggested): {suggestion.describe()}")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ircmd.cli.common import (
     CliError,
@@ -16,6 +16,9 @@ from ircmd.cli.common import (
     print_json,
     writable,
 )
+
+if TYPE_CHECKING:
+    from ircmd.domain.traces.persons import PersonsAffected
 
 
 def register(isub: Any) -> None:
@@ -121,6 +124,7 @@ def cmd_regulatory(ctx: Context, args: argparse.Namespace) -> int:
     now = svc.clock()
     days, para, why = reporting_period(flag)
     due = deadline(flag)
+    suggestion = persons_suggestion(ctx, flag.incident_id)
     if args.json:
         print_json(
             {
@@ -130,6 +134,7 @@ def cmd_regulatory(ctx: Context, args: argparse.Namespace) -> int:
                 "basis": para,
                 "why": why,
                 "label": countdown_label(flag, now),
+                "persons_affected_suggestion": suggestion.to_dict() if suggestion else None,
             }
         )
     else:
@@ -139,4 +144,25 @@ def cmd_regulatory(ctx: Context, args: argparse.Namespace) -> int:
             f"({days} days, {para}: {why})"
         )
         print(f"  {countdown_label(flag, now)}")
+        print_persons(flag.persons_affected, suggestion)
     return 0
+
+
+def persons_suggestion(ctx: Context, incident_id: str) -> PersonsAffected | None:
+    """The blast radius's count of persons affected (None when no finding named anyone)."""
+    from ircmd.service.investigate.persons import persons_affected_suggestion
+
+    return persons_affected_suggestion(ctx.service, incident_id)
+
+
+def print_persons(current: int | None, suggestion: PersonsAffected | None) -> None:
+    """The persons-affected line of the text output: what is set, what the findings say."""
+    if suggestion is None and current is None:
+        return
+    now = "not set" if current is None else str(current)
+    line = f"  persons affected: {now}"
+    if suggestion is not None:
+        line += f"; suggested {suggestion.describe()}"
+        if current is None:
+            line += f" (set it with --persons {suggestion.count})"
+    print(line)

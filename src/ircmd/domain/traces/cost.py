@@ -314,12 +314,28 @@ class MoneyAtRisk:
     amounts: dict[str, float]
     """``"tool.arg" -> sum`` over the invocations in the findings' traces."""
 
+    traces_found: int = 0
+    """How many of the findings' traces had spans to price (0: not counted)."""
+    traces_total: int = 0
+    sources: list[str] = field(default_factory=list)
+    """Where the spans were looked up (evidence, spool, trace source names)."""
+
     def label(self) -> str:
         parts = [f"${self.spend_usd:.2f} spend"]
         parts += [f"{k} {v:,.2f}" for k, v in sorted(self.amounts.items())]
         if self.unpriced_spans:
             parts.append(f"{self.unpriced_spans} unpriced")
+        if self.traces_total:
+            parts.append(f"{self.traces_found}/{self.traces_total} traces")
         return " · ".join(parts)
+
+    def counted(self) -> str:
+        """How it was counted, in words."""
+        where = ", ".join(self.sources) or "the loaded spans"
+        return (
+            f"model spend of {self.traces_found} of the findings' {self.traces_total} traces "
+            f"found in {where}; {self.unpriced_spans} spans unpriced"
+        )
 
 
 def money_at_risk(

@@ -152,21 +152,42 @@ def regulatory_verb(room: Room) -> Verb:
             except ValueError:
                 raise DomainError(f"--causal-link-at: {link!r} is not an ISO 8601 time") from None
             when = when if when.tzinfo else when.replace(tzinfo=UTC)
-        persons = cmd.opt("persons")
-        if persons and not persons.isdigit():
-            raise DomainError(f"--persons: {persons!r} is not a whole number")
+        persons = cmd.opt("persons").strip().lower()
+        if persons and not persons.isdigit() and persons != "suggested":
+            raise DomainError(f"--persons: {persons!r} is not a whole number or 'suggested'")
         ms = cmd.arg("member_state")
-        room.run_write(
-            lambda: flag_incident(
-                room.workspace.incidents,
+        said: list[str] = []
+
+        def flag() -> None:
+            from ircmd.service.investigate.persons import persons_affected_suggestion
+
+            svc = room.workspace.incidents
+            suggestion = persons_affected_suggestion(svc, room.incident_id)
+            if persons == "suggested" and suggestion is None:
+                raise DomainError(
+                    "--persons suggested: no recorded blast radius names a user or a "
+                    "conversation (f on a span in the traces pane, then r records one)"
+                )
+            count = suggestion.count if persons == "suggested" and suggestion else None
+            got = flag_incident(
+                svc,
                 room.incident_id,
                 harm=cmd.arg("harm"),
                 member_state=ms,
                 widespread=cmd.flag("widespread"),
                 causal_link_at=when,
-                persons_affected=int(persons) if persons else None,
-            ),
-            "flagged as a potential serious incident (EU AI Act Art. 73)",
+                persons_affected=int(persons) if persons.isdigit() else count,
+            )
+            if suggestion is not None:
+                now = "not set" if got.persons_affected is None else got.persons_affected
+                said.append(f"persons affected {now}; suggested {suggestion.describe()}")
+
+        def after() -> None:
+            if said:  # how many the blast radius counted, beside what is set
+                room.say("flagged (EU AI Act Art. 73); " + said[0])
+
+        room.run_write(
+            flag, "flagged as a potential serious incident (EU AI Act Art. 73)", after=after
         )
 
     return Verb(
@@ -179,7 +200,11 @@ def regulatory_verb(room: Room) -> Verb:
         options=(
             Opt("widespread", kind="flag", help="a widespread infringement (2 days)"),
             Opt("causal-link-at", help="when a causal link was established (ISO 8601)"),
-            Opt("persons", help="persons affected"),
+            Opt(
+                "persons",
+                choices=("suggested",),
+                help="persons affected: a number, or 'suggested' (the blast radius's users)",
+            ),
         ),
         handler=run,
         source="evidence",

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from ircmd.domain.text import one_line
+from ircmd.domain.text import count, one_line
 from ircmd.domain.traces.changes import ChangePoint, ChangeReport, changes
 from ircmd.domain.traces.spans import Span
 from ircmd.service.workspace import Workspace
@@ -101,19 +101,25 @@ class ChangesScreen(Screen[None]):
         n_versions = sum(len(v) for v in report.dimensions.values())
         head = Text(no_wrap=True, overflow="ellipsis")
         head.append("what changed ", "bold")
+        n_points, n_spans = len(report.change_points), len(self.spans)
         head.append(
-            f"{len(report.change_points)} change points · {n_versions} versions over "
-            f"{len(self.spans)} spans",
+            f"{count(n_points, 'change point')} · {count(n_versions, 'version')} · "
+            f"{count(n_spans, 'span')}",
             "dim",
         )
+        head.truncate(max(20, self.size.width or 80), overflow="ellipsis")
         self.query_one("#changes-header", Static).update(head)
+        # the table fits the screen: "from → to" gets what the other columns leave
+        width = self.size.width or 80
+        change_width = max(16, min(44, width - 44))
+        version_width = max(16, min(36, width - 47))
         points = self.query_one("#change-points", DataTable)
         for i, cp in enumerate(report.change_points):
             rose = cp.error_rate_after > cp.error_rate_before
             points.add_row(
                 Text(_when(cp.at_ns)),
                 Text(cp.dimension, "bold"),
-                Text(one_line(f"{cp.from_value or '—'} → {cp.to_value}", 44)),
+                Text(one_line(f"{cp.from_value or '—'} → {cp.to_value}", change_width)),
                 Text(
                     f"{cp.error_rate_before:.1%} → {cp.error_rate_after:.1%}",
                     "bold red" if rose else "green",
@@ -132,7 +138,7 @@ class ChangesScreen(Screen[None]):
             for v in vs:
                 versions.add_row(
                     Text(name, "dim"),
-                    Text(one_line(v.value, 36)),
+                    Text(one_line(v.value, version_width)),
                     Text(str(v.spans)),
                     Text(f"{v.error_rate:.1%}", "red" if v.error_rate else ""),
                     Text(f"{_clock(v.first_ns)}→{_clock(v.last_ns)}", "dim"),

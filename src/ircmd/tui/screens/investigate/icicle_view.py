@@ -42,6 +42,26 @@ def row_detail(row: dict[str, Any], total_ns: int) -> Text:
     return out
 
 
+HINT = "h/l same depth · k parent · j child"
+
+
+def icicle_header(trace: str, spans: int, total_ns: int, width: int) -> Text:
+    """One line that fits ``width``: the key hint only where there is room for it, the
+    trace id shortened before anything else is cut (then ``…``)."""
+    head = Text(no_wrap=True, overflow="ellipsis")
+    head.append("where time went ", "bold")
+    facts = f"{spans} span{'s' if spans != 1 else ''} · {_ms(total_ns)}"
+    short = f"trace {trace[:8]} · {facts}" if trace else facts
+    full = f"trace {trace[:12]}  {facts}" if trace else facts
+    if head.cell_len + len(full) + 2 + len(HINT) <= width:
+        head.append(full + "  ", "dim")
+        head.append(HINT, "dim italic")
+    else:
+        head.append(short if head.cell_len + len(full) > width else full, "dim")
+    head.truncate(width, overflow="ellipsis")
+    return head
+
+
 class IcicleScreen(Screen[None]):
     DEFAULT_CSS = """
     IcicleScreen #icicle-header { height: 1; background: $panel; }
@@ -71,18 +91,24 @@ class IcicleScreen(Screen[None]):
 
     def on_icicle_built(self, message: IcicleBuilt) -> None:
         self.rows = rows = message.rows
-        total = max((r["end_ns"] for r in rows), default=0)
-        head = Text(no_wrap=True, overflow="ellipsis")
-        head.append("where time went ", "bold")
-        trace = self.spans[0].trace_id if self.spans else ""
-        head.append(f"trace {trace[:12]}  {len(rows)} spans · {_ms(total)}  ", "dim")
-        head.append("h/l same depth · k parent · j child", "dim italic")
-        self.query_one("#icicle-header", Static).update(head)
+        self._header()
         chart = Icicle(rows, id="icicle")
         self.query_one("#icicle-scroll", VerticalScroll).mount(chart)
         chart.focus()
         if rows:
             self._detail(rows[0])
+
+    def _header(self) -> None:
+        rows = self.rows or []
+        total = max((r["end_ns"] for r in rows), default=0)
+        trace = self.spans[0].trace_id if self.spans else ""
+        self.query_one("#icicle-header", Static).update(
+            icicle_header(trace, len(rows), total, self.size.width or 80)
+        )
+
+    def on_resize(self, _event: object) -> None:
+        if self.rows is not None:
+            self._header()
 
     def on_icicle_selected(self, message: Icicle.Selected) -> None:
         self._detail(message.row)

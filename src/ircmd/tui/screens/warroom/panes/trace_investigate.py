@@ -8,6 +8,7 @@ pane as the Messages below and are pushed on the loop."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -17,7 +18,8 @@ from ircmd.domain.traces.conversation import conversation_ids_of
 from ircmd.domain.traces.spans import Span
 
 if TYPE_CHECKING:
-    from ircmd.domain.traces.tracetree import TraceIndex
+    from ircmd.domain.incidents.commandline import Command, Verb
+    from ircmd.domain.traces.tracetree import TraceIndex, TraceSummary
     from ircmd.service.workspace import Workspace
 
 
@@ -53,6 +55,9 @@ class SpansForChanges(Message, bubble=False):
 class TraceInvestigateMixin:
     """Mixed into ``TracePane`` (after ``TraceActionsMixin``)."""
 
+    PANE_TITLE = "traces"
+    """Where ``?`` files the pane's keys ("traces · investigate"), here and full screen."""
+
     workspace: Workspace | None
     incident_id: str | None
     index: TraceIndex
@@ -75,19 +80,117 @@ class TraceInvestigateMixin:
 
         def post_message(self, message: Message) -> bool: ...
 
+    # -- the ``:`` verbs (the same views as the keys) ------------------------------------
+    def verbs(self) -> Iterable[Verb]:
+        from ircmd.domain.incidents.commandline import Param, Verb
+
+        def traces() -> list[str]:
+            return [s.trace_id for s in getattr(self, "summaries", [])]
+
+        def trace(name: str, help: str) -> Param:
+            return Param(name, required=False, choices=traces, help=help)
+
+        return (
+            Verb(
+                "conversation",
+                "the conversation as turns: of the span under the cursor, or of TRACE (key c)",
+                params=(trace("trace", "a trace of the conversation"),),
+                aliases=("conv", "turns"),
+                mutates=False,
+                handler=self._verb_conversation,
+                source="traces",
+            ),
+            Verb(
+                "diff",
+                "diff two runs: TRACE_A TRACE_B, the open trace against TRACE_B, "
+                "or mark the open trace as run A (key D)",
+                params=(trace("trace_a", "run A (or B alone)"), trace("trace_b", "run B")),
+                mutates=False,
+                handler=self._verb_diff,
+                source="traces",
+            ),
+            Verb(
+                "changes",
+                "what changed before it broke: versions and change points (key C)",
+                aliases=("changed",),
+                mutates=False,
+                handler=lambda _cmd: self.action_changes(),
+                source="traces",
+            ),
+            Verb(
+                "icicle",
+                "where time went in the open trace, or in TRACE (key I)",
+                params=(trace("trace", "the trace"),),
+                aliases=("flame",),
+                mutates=False,
+                handler=self._verb_icicle,
+                source="traces",
+            ),
+        )
+
+    def resolve_trace(self, word: str) -> str:
+        """A loaded trace by id or unique id prefix; a DomainError names what is wrong."""
+        from ircmd.domain.incidents.incident import DomainError
+
+        word = word.strip().lower()
+        if word in self.index:
+            return word
+        loaded: list[TraceSummary] = getattr(self, "summaries", [])
+        hits = [s.trace_id for s in loaded if s.trace_id.startswith(word)]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise DomainError(f"trace {word!r} is ambiguous: {len(hits)} loaded traces start so")
+        raise DomainError(f"trace {word!r} is not loaded in the traces pane")
+
+    def _verb_conversation(self, cmd: Command) -> str | None:
+        word = cmd.arg("trace")
+        if not word:
+            self.action_conversation()
+            return None
+        trace = self.resolve_trace(word)
+        self._find_conversation(trace, "")
+        return f"conversation of trace {trace[:12]}"
+
+    def _verb_diff(self, cmd: Command) -> str | None:
+        a, b = cmd.arg("trace_a"), cmd.arg("trace_b")
+        if not a:
+            self.action_diff()
+            return None
+        if not b:
+            if self.current_trace is None:
+                from ircmd.domain.incidents.incident import DomainError
+
+                raise DomainError("no trace open: give two traces (diff TRACE_A TRACE_B)")
+            a, b = self.current_trace, self.resolve_trace(a)
+        else:
+            a, b = self.resolve_trace(a), self.resolve_trace(b)
+        self._gather_runs(a, b)
+        return f"diff of {a[:12]} and {b[:12]}"
+
+    def _verb_icicle(self, cmd: Command) -> str | None:
+        word = cmd.arg("trace")
+        if not word:
+            self.action_icicle()
+            return None
+        trace = self.resolve_trace(word)
+        self._gather_icicle(trace)
+        return f"where time went in {trace[:12]}"
+
     # -- conversation ------------------------------------------------------------------
     def action_conversation(self) -> None:
         span = self.current_span
         if span is None:
             self._say("No span under the cursor.", "warning")
             return
-        self._find_conversation(span)
+        self._find_conversation(span.trace_id, self.source_of(span))
 
     @work(thread=True, exclusive=True, group="trace-conversation", exit_on_error=False)
-    def _find_conversation(self, span: Span) -> None:
+    def _find_conversation(self, trace_id: str, source: str) -> None:
         with self._lock:
-            ids = conversation_ids_of(self.index.spans(span.trace_id))
-            conv = ids.get(span.trace_id)
+            mine = list(self.index.spans(trace_id))
+            ids = conversation_ids_of(mine)
+            conv = ids.get(trace_id)
             spans = list(self.index.spans()) if conv else []
         if not conv:
             self._tell(
@@ -95,7 +198,9 @@ class TraceInvestigateMixin:
                 "warning",
             )
             return
-        self.post_message(ConversationFound(conv, spans, self.source_of(span)))
+        if not source and mine:
+            source = self.source_of(mine[0])
+        self.post_message(ConversationFound(conv, spans, source))
 
     def on_conversation_found(self, message: ConversationFound) -> None:
         from ircmd.tui.screens.investigate.conversation_view import ConversationScreen

@@ -97,10 +97,13 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         Binding("slash", "search", "Search", id="traces.search"),
         Binding("escape", "clear_search", "Clear search", id="traces.clear_search"),
         Binding("p", "pin", "Pin evidence", id="traces.pin"),
-        Binding("f", "find_similar", "Find similar", id="traces.find_similar"),
-        Binding("x", "records", "Records to correct", id="traces.records"),
+        Binding(
+            "f", "find_similar", "Similar", tooltip="Find similar spans", id="traces.find_similar"
+        ),
+        Binding("x", "records", "Records", tooltip="Records to correct", id="traces.records"),
         Binding("w", "toggle_list", "Trace list", show=False, id="traces.toggle_list"),
-        Binding("c", "conversation", "Conversation", show=False, id="traces.conversation"),
+        # the investigation keys: c in the footer (D, I, C in ? and as : verbs)
+        Binding("c", "conversation", "Conversation", id="traces.conversation"),
         Binding("D", "diff", "Diff runs", show=False, id="traces.diff"),
         Binding("I", "icicle", "Where time went", show=False, id="traces.icicle"),
         Binding("C", "changes", "What changed", show=False, id="traces.changes"),
