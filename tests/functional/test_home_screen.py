@@ -332,5 +332,7 @@ async def test_resolving_offers_to_expire_silences(tmp_path: Path, am_url: str) 
         assert get_silence(am_url, rec.silence_id)["status"]["state"] == "expired"
         # nothing left: a second offer asks nothing
         offer_expire_silences(app, inc.id)  # type: ignore[arg-type]
-        await pilot.pause(0.5)
+        lookups = [w for w in app.workers if w.group == "silences"]
+        await app.workers.wait_for_complete(lookups)  # the lookup found nothing
+        await pilot.pause()  # a message it might have posted is handled
         assert not isinstance(app.screen, ExpireSilencesPrompt)

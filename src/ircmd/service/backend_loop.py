@@ -59,6 +59,8 @@ class BackendLoop:
         try:
             return future.result(timeout)
         except FutureTimeout:
+            if future.done():  # the coroutine's own TimeoutError (the same class since 3.11)
+                raise
             future.cancel()
             raise TimeoutError(f"backend call did not finish in {timeout:g} s") from None
 

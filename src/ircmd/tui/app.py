@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
@@ -18,11 +20,11 @@ from ircmd.domain.text import one_line
 from ircmd.service import Workspace
 from ircmd.tui.messages import Notice, ReportError, StoreChanged
 from ircmd.tui.process_tuning import ProcessTuning
-from ircmd.tui.screens.commander.verbs import commander_verbs
-from ircmd.tui.screens.evidence.verbs import evidence_verbs
 from ircmd.tui.screens.incidents import IncidentsScreen
-from ircmd.tui.screens.signals.silences import SilencesFound, ask_expire_silences
-from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows
+
+if TYPE_CHECKING:  # imported where used: the first frame is the incidents list
+    from ircmd.tui.screens.signals.silences import SilencesFound
+    from ircmd.tui.screens.warroom.verbs import VerbFactory
 
 _UNREAD = object()
 
@@ -62,7 +64,6 @@ class IrcmdApp(App[int]):
         self._open_incident = open_incident
         self._token: object = _UNREAD
         self.tuning = ProcessTuning()
-        self.extra_verbs = (*evidence_verbs(), *commander_verbs())
         keymap = workspace.config.ui.keymap
         if keymap:
             self.set_keymap(keymap)
@@ -82,6 +83,14 @@ class IrcmdApp(App[int]):
         await asyncio.to_thread(self.workspace.close)
 
     # -- navigation --------------------------------------------------------------------
+    @cached_property
+    def extra_verbs(self) -> tuple[VerbFactory, ...]:
+        """The evidence and commander verbs every war room offers (built on first use)."""
+        from ircmd.tui.screens.commander.verbs import commander_verbs
+        from ircmd.tui.screens.evidence.verbs import evidence_verbs
+
+        return (*evidence_verbs(), *commander_verbs())
+
     def open_incident(self, incident_id: str) -> None:
         # imported on first use: the war room (and the trace/containment services behind its
         # panes) is ~1/4 of the start-up imports, and the first frame is the incidents list
@@ -163,6 +172,8 @@ class IrcmdApp(App[int]):
         self.report_error(message.error)
 
     def on_silences_found(self, message: SilencesFound) -> None:
+        from ircmd.tui.screens.signals.silences import ask_expire_silences
+
         ask_expire_silences(self, message)
 
     def on_notice(self, message: Notice) -> None:
@@ -192,6 +203,8 @@ class IrcmdApp(App[int]):
             self.exit(0)
 
     def action_help(self) -> None:
+        from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows
+
         if isinstance(self.screen, HelpScreen):
             return
         rows = getattr(self.screen, "help_rows", None)

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ircmd.domain.incidents.incident import Incident, Severity
 from ircmd.domain.incidents.listing import (
@@ -40,6 +40,7 @@ from ircmd.tui.messages import Notice, ReportError, StoreChanged
 from ircmd.tui.screens.dialogs.pick import PickPrompt
 from ircmd.tui.screens.dialogs.prompt import DeclarePrompt
 from ircmd.tui.screens.write_outcome import check_saved, failed_text, outcome_unknown
+from ircmd.tui.widgets.footer import SteadyFooter
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
@@ -137,6 +138,7 @@ class IncidentsScreen(Refusals, Screen[None]):
         self._board: SignalBoard | None = None
         self._polling = False
         self._poll_error = ""
+        self._signal_selected = False
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -153,7 +155,7 @@ class IncidentsScreen(Refusals, Screen[None]):
                 yield SignalList(id="signal-list")
                 yield Static(id="signal-detail")
         yield Static(id="status-bar")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#app-header", Static).update(
@@ -444,7 +446,12 @@ class IncidentsScreen(Refusals, Screen[None]):
             detail.update(Text("no alerts right now", style="dim italic"))
         else:
             detail.update(detail_text(event.row, self.now()))
-        self.refresh_bindings()
+        # D/A/S depend only on whether a signal is selected (see check_action); a refresh
+        # rebuilds the footer, so it is asked for only when that changes
+        selected = event.row is not None
+        if selected != self._signal_selected:
+            self._signal_selected = selected
+            self.refresh_bindings()
 
     def on_signal_list_looked(self, event: SignalList.Looked) -> None:
         if not self.read_only:

@@ -46,6 +46,7 @@ class IncidentTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._ids: list[str] = []
         self._shown: tuple[list[Incident], datetime] | None = None
+        self._shown_layout: tuple[tuple[tuple[str, str, int], ...], int, int] | None = None
         self.column_sort = ColumnSort()
         self._header_sort = ColumnSort()
 
@@ -122,14 +123,20 @@ class IncidentTable(DataTable[Text]):
         """What is left for TITLE: it is cut to fit rather than scrolled sideways."""
         return max(10, self._fits(self._columns()))
 
+    def _layout(self) -> tuple[tuple[tuple[str, str, int], ...], int, int]:
+        """What the rows' cells depend on besides the incidents: columns, title width, padding."""
+        return (self._columns(), self._title_width(), self.cell_padding)
+
     def on_resize(self) -> None:
         self._set_columns()
-        if self._shown is not None:
+        # rebuilt only when the cells would change (a resize at start-up often changes nothing)
+        if self._shown is not None and self._layout() != self._shown_layout:
             self.show_incidents(*self._shown)
 
     def show_incidents(self, incidents: list[Incident], now: datetime) -> None:
         self._shown = (incidents, now)
         self._set_columns()
+        self._shown_layout = self._layout()
         keys = [key for _, key, _ in self._columns()]
         title_width = self._title_width()
         narrow = self.cell_padding == 0

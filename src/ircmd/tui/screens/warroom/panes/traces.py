@@ -28,6 +28,7 @@ from ircmd.backends.protocols import TraceSource
 from ircmd.domain.text import count, one_line
 from ircmd.domain.traces.spans import Span
 from ircmd.domain.traces.tracetree import TraceIndex, TraceSummary
+from ircmd.service.backend_loop import BackendLoop
 from ircmd.service.traces.service import build_sources
 from ircmd.service.workspace import Workspace
 from ircmd.tui.process_tuning import freeze_long_lived
@@ -57,6 +58,22 @@ class TracesIngested(Message, bubble=False):
         self.current = current
         self.view = view
         self.from_tick = from_tick
+
+
+class SourcesLoaded(Message, bubble=False):
+    """Every live source's first load ended: problem lines, each with its source's label."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.problems = problems
+
+
+class SourcesPolled(Message, bubble=False):
+    """One poll of the live sources ended: problem lines met, each with its source's label."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.problems = problems
 
 
 class TraceOpened(Message, bubble=False):
@@ -109,6 +126,7 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         Binding("C", "changes", "What changed", show=False, id="traces.changes"),
     ]
     TICK_SECONDS = 0.3
+    CLOSE_TIMEOUT = 5.0
     DETAIL_DELAY = 0.08
     SEARCH_DELAY = 0.25
 
@@ -148,6 +166,12 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         self._detail_timer: Timer | None = None
         self._detail_at = 0.0
         self._search_timer: Timer | None = None
+        self._own_loop: BackendLoop | None = None
+        self._sources_lock = threading.Lock()
+        """Held by a source load, poll or close: a close waits for the call in flight."""
+        self._sources_live = False  # loaded: the tick polls from now on
+        self._sources_polling = False
+        self._sources_closed = False
 
     # -- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -185,40 +209,103 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         """Hand over spans from any thread; they show up on the next tick."""
         self.live.feed(spans)
 
-    @work(exclusive=True, group="trace-sources", exit_on_error=False)
-    async def _run_sources(self) -> None:
-        """Load every source once, then poll them on a tick until the pane goes away."""
-        problems: list[str] = list(self.problems)
-        for source in self.sources:
-            try:
-                batch = await source.load()
-            except Exception as exc:  # a broken source must not take the pane down
-                problems.append(self._from(source, f"{source.name}: {type(exc).__name__}: {exc}"))
-                continue
-            problems.extend(self._from(source, ln) for ln in batch.problem_lines)
-            self.live.feed(batch.spans, live=False)
-        self._set_problems(problems)
-        await asyncio.to_thread(self._ingest_now, None, self._span_query)
-        while True:
-            await asyncio.sleep(self.TICK_SECONDS)
-            for source in self.sources:
-                try:
-                    batch = await source.poll()
-                except Exception as exc:
-                    self._add_problems(
-                        [self._from(source, f"{source.name}: {type(exc).__name__}: {exc}")]
-                    )
-                    continue
-                if batch.spans:
-                    self.live.feed(batch.spans)
-                if batch.problems or batch.warnings:
-                    self._add_problems([self._from(source, ln) for ln in batch.problem_lines])
+    # Live sources follow the one concurrency model (docs/architecture.md): thread workers
+    # run the sources' coroutines on the workspace's backend loop and post Messages; the
+    # pane's tick starts the next poll when the last one has ended.
+    def _backend_loop(self) -> BackendLoop:
+        if self.workspace is not None:
+            return self.workspace.backend_loop
+        if self._own_loop is None:  # a pane handed sources without a workspace
+            self._own_loop = BackendLoop("ircmd-trace-sources")
+        return self._own_loop
 
-    def _from(self, source: TraceSource, line: str) -> str:
-        """Remember which source a problem line came from (the status names it)."""
+    @work(thread=True, group="trace-sources", exit_on_error=False)
+    def _run_sources(self) -> None:
+        """Load every source once (a thread worker), then let the tick poll them."""
+        loop = self._backend_loop()
+        problems: list[tuple[str, str]] = []
+        with self._sources_lock:
+            if self._sources_closed:
+                return
+            for source in self.sources:
+                label = self._source_label(source)
+                try:
+                    batch = loop.run(source.load())
+                except Exception as exc:  # a broken source must not take the pane down
+                    problems.append((f"{source.name}: {type(exc).__name__}: {exc}", label))
+                    continue
+                problems.extend((ln, label) for ln in batch.problem_lines)
+                self.live.feed(batch.spans, live=False)
+        self.post_message(SourcesLoaded(problems))
+        self._ingest_now(None, self._span_query)
+
+    def _poll_sources_due(self) -> None:
+        """On the tick: poll the sources again once the last poll has ended."""
+        if self._sources_live and not self._sources_polling:
+            self._sources_polling = True
+            self._poll_sources()
+
+    @work(thread=True, group="trace-sources", exit_on_error=False)
+    def _poll_sources(self) -> None:
+        """One poll of every source (a thread worker); what arrived goes to the live feed."""
+        loop = self._backend_loop()
+        problems: list[tuple[str, str]] = []
+        try:
+            with self._sources_lock:
+                if self._sources_closed:
+                    return
+                for source in self.sources:
+                    label = self._source_label(source)
+                    try:
+                        batch = loop.run(source.poll())
+                    except Exception as exc:  # a broken source must not take the pane down
+                        problems.append((f"{source.name}: {type(exc).__name__}: {exc}", label))
+                        continue
+                    if batch.spans:
+                        self.live.feed(batch.spans)
+                    if batch.problems or batch.warnings:
+                        problems.extend((ln, label) for ln in batch.problem_lines)
+        finally:
+            self.post_message(SourcesPolled(problems))
+
+    def on_sources_loaded(self, message: SourcesLoaded) -> None:
+        lines = [self._from_label(line, label) for line, label in message.problems]
+        self._set_problems([*self.problems, *lines])
+        self._sources_live = True
+
+    def on_sources_polled(self, message: SourcesPolled) -> None:
+        self._sources_polling = False
+        if message.problems:
+            self._add_problems([self._from_label(line, label) for line, label in message.problems])
+
+    def _close_sources(self) -> None:
+        """Close the sources on the loop they ran on (off the UI loop: from ``on_unmount``
+        through ``asyncio.to_thread``); waits up to ``CLOSE_TIMEOUT`` for a load or poll in
+        flight, then closes anyway (that call then fails, and nothing reads its result)."""
+        locked = self._sources_lock.acquire(timeout=self.CLOSE_TIMEOUT)
+        try:
+            self._sources_closed = True
+            if self.owns_sources:
+                loop = self._backend_loop()
+                for source in self.sources:
+                    with contextlib.suppress(Exception):  # closing is best effort
+                        loop.run(source.close(), self.CLOSE_TIMEOUT)
+        finally:
+            if locked:
+                self._sources_lock.release()
+        if self._own_loop is not None:
+            self._own_loop.stop()
+
+    @staticmethod
+    def _source_label(source: TraceSource) -> str:
+        """Which source a problem line came from, as the status names it."""
         label = "file" if source.kind == "files" else source.kind
         if source.name not in (source.kind, "files"):
             label += f" {source.name!r}"
+        return label
+
+    def _from_label(self, line: str, label: str) -> str:
+        """Remember which source a problem line came from (the status names it)."""
         self.problem_sources.setdefault(line, label)
         return line
 
@@ -241,10 +328,8 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
             self.app.notify(one_line(line, 300), severity="warning", markup=False, timeout=8)
 
     async def on_unmount(self) -> None:
-        if self.owns_sources:
-            for source in self.sources:
-                with contextlib.suppress(Exception):
-                    await source.close()
+        if self.sources:
+            await asyncio.to_thread(self._close_sources)
 
     def _set_problems(self, problems: list[str]) -> None:
         self.loading = False
@@ -253,6 +338,7 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         self._update_status()
 
     def _tick(self) -> None:
+        self._poll_sources_due()
         if self.live.pending and not self._ingesting:
             self._ingesting = True
             state = self.span_tree.state() if self.view is not None else None
