@@ -136,6 +136,13 @@ class IncidentsScreen(Refusals, Screen[None]):
         self._board: SignalBoard | None = None
         self._polling = False
         self._poll_error = ""
+        # Under the war room this screen is not drawn: store changes and signal boards are
+        # only remembered, and shown when it is back (idle CPU, issue 13).
+        self._stale_incidents = False
+        self._stale_signals = False
+        self._has_selection: bool | None = None
+        self._health_shown: object = None
+        self._detail_shown: object = None
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -229,8 +236,19 @@ class IncidentsScreen(Refusals, Screen[None]):
         self.query_one("#incident-counts", Static).update(line)
 
     def on_store_changed(self, _: StoreChanged) -> None:
+        if not self.is_current:
+            self._stale_incidents = True
+            return
         self.load()
         self._reload_board()
+
+    def on_screen_resume(self) -> None:
+        if self._stale_incidents:
+            self._stale_incidents = False
+            self.load()
+            self._reload_board()
+        if self._stale_signals:
+            self._render_signals()
 
     def on_incident_table_opened(self, event: IncidentTable.Opened) -> None:
         self.app.open_incident(event.incident_id)  # type: ignore[attr-defined]
@@ -332,6 +350,8 @@ class IncidentsScreen(Refusals, Screen[None]):
 
     # -- signals ----------------------------------------------------------------------------
     def _tick_signals(self) -> None:
+        if not self.is_current:
+            return  # nobody sees the board: polled again once this screen is back
         if self.signals is not None and not self._polling and self.signals.due():
             self._start_poll(force=False)
 
@@ -408,9 +428,16 @@ class IncidentsScreen(Refusals, Screen[None]):
         if self._poll_error:
             text.append("\n✗ polling failed: ", "bold red")
             text.append(self._poll_error, "red")
-        self.query_one("#signals-health", Static).update(text)
+        key = (text.plain, tuple(text.spans))
+        if key != self._health_shown:  # an update is a layout pass: only when it changed
+            self._health_shown = key
+            self.query_one("#signals-health", Static).update(text)
 
     def _render_signals(self) -> None:
+        if not self.is_current:
+            self._stale_signals = True
+            return
+        self._stale_signals = False
         self._render_health()
         rows = self._rows()
         self.query_one(SignalList).show_rows(rows, self.now())
@@ -423,12 +450,18 @@ class IncidentsScreen(Refusals, Screen[None]):
         pane.border_title = title
 
     def on_signal_list_selected(self, event: SignalList.Selected) -> None:
-        detail = self.query_one("#signal-detail", Static)
         if event.row is None and self._board is not None and not self._board.signals:
-            detail.update(Text("no alerts right now", style="dim italic"))
+            text = Text("no alerts right now", style="dim italic")
         else:
-            detail.update(detail_text(event.row, self.now()))
-        self.refresh_bindings()
+            text = detail_text(event.row, self.now())
+        key = (text.plain, tuple(text.spans))
+        if key != self._detail_shown:  # each poll re-selects: redrawn only when it changed
+            self._detail_shown = key
+            self.query_one("#signal-detail", Static).update(text)
+        selected = event.row is not None
+        if selected != self._has_selection:  # the signal keys' state follows the selection
+            self._has_selection = selected
+            self.refresh_bindings()
 
     def on_signal_list_looked(self, event: SignalList.Looked) -> None:
         if not self.read_only:
