@@ -236,11 +236,20 @@ class IncidentsScreen(Refusals, Screen[None]):
         self.query_one("#incident-counts", Static).update(line)
 
     def on_store_changed(self, _: StoreChanged) -> None:
-        if not self.is_current:
+        if not self.drawn:
             self._stale_incidents = True
             return
         self.load()
         self._reload_board()
+
+    @property
+    def drawn(self) -> bool:
+        """Whether this screen is drawn: on top, or under modal prompts only (Textual's
+        ``is_current`` also counts it under the war room, which hides it whole)."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        return all(screen.is_modal for screen in stack[stack.index(self) + 1 :])
 
     def on_screen_resume(self) -> None:
         if self._stale_incidents:
@@ -350,7 +359,7 @@ class IncidentsScreen(Refusals, Screen[None]):
 
     # -- signals ----------------------------------------------------------------------------
     def _tick_signals(self) -> None:
-        if not self.is_current:
+        if not self.drawn:
             return  # nobody sees the board: polled again once this screen is back
         if self.signals is not None and not self._polling and self.signals.due():
             self._start_poll(force=False)
@@ -434,7 +443,7 @@ class IncidentsScreen(Refusals, Screen[None]):
             self.query_one("#signals-health", Static).update(text)
 
     def _render_signals(self) -> None:
-        if not self.is_current:
+        if not self.drawn:
             self._stale_signals = True
             return
         self._stale_signals = False
