@@ -39,6 +39,7 @@ from ircmd.service.signals.service import (
 from ircmd.tui.messages import Notice, ReportError, StoreChanged
 from ircmd.tui.screens.dialogs.pick import PickPrompt
 from ircmd.tui.screens.dialogs.prompt import DeclarePrompt
+from ircmd.tui.screens.warroom.eager_keys import yields_to_focus
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
@@ -108,13 +109,15 @@ class SignalsChanged(Message, bubble=False):
 class IncidentsScreen(Refusals, Screen[None]):
     BINDINGS = with_refusals(
         [
-            Binding("n", "declare", "Declare", id="incidents.declare"),
+            Binding("n", "declare", "Declare", id="incidents.declare", priority=True),
             Binding("slash", "filter", "Filter", id="incidents.filter"),
             Binding("o", "toggle_open", "Open only", id="incidents.open_only"),
             Binding("s", "cycle_sort", "Sort", id="incidents.sort"),
-            Binding("D", "declare_signal", "Declare from signal", id="signals.declare"),
-            Binding("A", "attach_signal", "Attach signal", id="signals.attach"),
-            Binding("S", "ack_signal", "Silence (ack)", id="signals.ack"),
+            Binding(
+                "D", "declare_signal", "Declare from signal", id="signals.declare", priority=True
+            ),
+            Binding("A", "attach_signal", "Attach signal", id="signals.attach", priority=True),
+            Binding("S", "ack_signal", "Silence (ack)", id="signals.ack", priority=True),
             Binding("r", "refresh", "Refresh", show=False, id="incidents.refresh"),
             Binding(
                 "escape", "clear_filter", "Clear filter", show=False, id="incidents.clear_filter"
@@ -608,6 +611,10 @@ class IncidentsScreen(Refusals, Screen[None]):
         return f"{description}: select a signal first (tab to the signals list)"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # n/D/A/S open a prompt: priority bindings, run when the key is read so the keys
+        # typed after them reach the prompt (IrcmdApp.push_screen); the filter box types them
+        if yields_to_focus(self, action, parameters):
+            return False
         if action == "refused":
             return True
         if action in WRITE_ACTIONS and self.read_only:
