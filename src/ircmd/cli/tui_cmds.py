@@ -44,9 +44,9 @@ def run_demo(ctx: Context, args: argparse.Namespace) -> int:
     from ircmd.demo.seed import seed_demo
 
     if args.keep:
-        path = Path(args.keep)
+        path = Path(args.keep).resolve()
         path.mkdir(parents=True, exist_ok=True)
-        return _run_demo(seed_demo(path, read_only=ctx.read_only))
+        return _run_demo(seed_demo(path, read_only=ctx.read_only, keep=True))
     with tempfile.TemporaryDirectory(prefix="ircmd-demo-") as tmp:
         return _run_demo(seed_demo(Path(tmp), read_only=ctx.read_only))
 

@@ -27,6 +27,7 @@ from ircmd.tui.screens.signals.silences import SilencesFound, ask_expire_silence
 from ircmd.tui.screens.warroom.help import HelpScreen, binding_rows
 
 _UNREAD = object()
+KEPT_CONFIG = "config.toml"  # ``ircmd demo --keep DIR`` writes it beside the store
 
 
 class StoreTokenChanged(Message):
@@ -64,6 +65,8 @@ class IrcmdApp(App[int]):
         self.service = workspace.incidents
         self.read_only = workspace.read_only
         self.demo = workspace.demo
+        # read once, before the loop runs: a kept demo store has its config beside it
+        self._demo_kept = self.demo and (workspace.data_dir / KEPT_CONFIG).is_file()
         self._open_incident = open_incident
         self._token: object = _UNREAD
         self.tuning = ProcessTuning()
@@ -143,7 +146,10 @@ class IrcmdApp(App[int]):
     # -- status and errors -------------------------------------------------------------
     def status_text(self) -> Text:
         t = Text(no_wrap=True, overflow="ellipsis")
-        if self.demo:
+        if self._demo_kept:
+            t.append(" DEMO", "bold magenta")
+            t.append(f" kept store {one_line(str(self.workspace.data_dir))}", "magenta")
+        elif self.demo:
             t.append(" DEMO", "bold magenta")
             t.append(" throw-away store, gone when you quit", "magenta")
         else:
