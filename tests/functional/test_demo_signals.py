@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -26,10 +27,8 @@ def _ircmd_pid(root: int) -> int | None:
         if b"ircmd" in cmd and b"demo" in cmd and b"python" in cmd.split(b"\0")[0]:
             return pid
         for task in Path(f"/proc/{pid}/task").glob("*"):
-            try:
+            with contextlib.suppress(OSError):
                 todo += [int(k) for k in (task / "children").read_text().split()]
-            except OSError:
-                pass
     return None
 
 
@@ -51,7 +50,9 @@ def test_demo_store_removed_on_signal(tmp_path: Path, signum: int) -> None:
         term.wait_for("INC-0003", timeout=60)
         assert list(tmp.glob("ircmd-demo-*")), "the demo store is not in TMPDIR"
         shell = int(term._tmux("list-panes", "-t", term.target, "-F", "#{pane_pid}").split()[0])
-        pid = poll_until(lambda: _ircmd_pid(shell), timeout=10, what="the ircmd process")
+        found = poll_until(lambda: _ircmd_pid(shell), timeout=10, what="the ircmd process")
+        assert found is not None
+        pid = found
         os.kill(pid, signum)
         poll_until(lambda: not Path(f"/proc/{pid}").exists(), timeout=20, what="ircmd to end")
         assert list(tmp.glob("ircmd-demo-*")) == [], "the throw-away store was left behind"

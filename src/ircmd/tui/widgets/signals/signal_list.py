@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
@@ -152,7 +153,7 @@ class SignalList(DataTable[Text]):
         self.signal_rows: list[SignalRow] = []
         self._now: datetime | None = None
         self._compact = False
-        self._shown: list[tuple[str, tuple[object, ...]]] | None = None
+        self._shown: list[Any] | None = None
 
     def on_mount(self) -> None:
         self._set_columns()
