@@ -336,3 +336,22 @@ async def test_resolving_offers_to_expire_silences(tmp_path: Path, am_url: str) 
         await app.workers.wait_for_complete(lookups)  # the lookup found nothing
         await pilot.pause()  # a message it might have posted is handled
         assert not isinstance(app.screen, ExpireSilencesPrompt)
+
+
+async def test_n_then_a_title_typed_at_once_all_reach_the_prompt(tmp_path: Path) -> None:
+    """No key lost while the declare prompt opens: ``n`` and the title in one burst (no
+    pause between them) land in the prompt's title, none on the incidents list."""
+    from textual.widgets import Input
+
+    from ircmd.tui.screens.dialogs.prompt import DeclarePrompt
+
+    app = IrcmdApp(workspace(tmp_path, None))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        title = "Refund promises over limit"
+        await pilot.press("n", *("space" if c == " " else c for c in title))
+        await wait_until(pilot, lambda: isinstance(app.screen, DeclarePrompt))
+        await pilot.pause()
+        box = app.screen.focused
+        assert isinstance(box, Input)
+        assert box.value == title

@@ -404,3 +404,20 @@ def test_a_decision_may_read_the_store_from_many_threads(spec: StoreSpec) -> Non
     texts = [e.text for e in store.events(inc.id)][1:]
     assert texts == [f"bump {n}" for n in range(40)]
     assert store.verify() == []
+
+
+def test_heartbeats_leave_the_change_token_alone(spec: StoreSpec) -> None:
+    """Presence heartbeats (``QUIET_COLLECTIONS``) wake no console; any other write does."""
+    store = spec.open()
+    service(store).declare("quiet please")
+    watcher = spec.open()
+    watcher.change_token()
+    time.sleep(0.6)  # a listener connects and settles; nothing written meanwhile
+    token = watcher.change_token()
+    store.put_doc("presence", "console-a", {"actor": "a", "at": "2026-01-01T00:00:00+00:00"})
+    watcher.put_doc("presence", "console-b", {"actor": "b", "at": "2026-01-01T00:00:00+00:00"})
+    assert poll_until(lambda: len(watcher.docs("presence")) == 2, timeout=5)
+    time.sleep(0.4)  # the NOTIFYs of both beats have arrived
+    assert watcher.change_token() == token, "a heartbeat moved the change token"
+    store.put_doc("controls", "pause", {"on": True})
+    assert poll_until(lambda: watcher.change_token() != token, timeout=5)

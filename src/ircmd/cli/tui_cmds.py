@@ -44,11 +44,28 @@ def run_demo(ctx: Context, args: argparse.Namespace) -> int:
     from ircmd.demo.seed import seed_demo
 
     if args.keep:
-        path = Path(args.keep)
+        path = Path(args.keep).resolve()
         path.mkdir(parents=True, exist_ok=True)
-        return _run_demo(seed_demo(path, read_only=ctx.read_only))
+        return _run_demo(seed_demo(path, read_only=ctx.read_only, keep=True))
     with tempfile.TemporaryDirectory(prefix="ircmd-demo-") as tmp:
+        _remove_on_signals(Path(tmp))
         return _run_demo(seed_demo(Path(tmp), read_only=ctx.read_only))
+
+
+def _remove_on_signals(folder: Path) -> None:
+    """A closed terminal (SIGHUP) or a ``kill`` (SIGTERM) removes the throw-away store too,
+    then ends the process as that signal would have."""
+    import os
+    import shutil
+    import signal
+
+    def handler(signum: int, _frame: object) -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, handler)
 
 
 def _run_demo(demo: Any) -> int:

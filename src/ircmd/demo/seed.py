@@ -85,12 +85,24 @@ class DemoContext:
         return self.workspace.incidents
 
 
-def seed_demo(data_dir: Path, now: datetime | None = None, read_only: bool = False) -> DemoContext:
-    """Create the demo store in ``data_dir`` (reusing it when already seeded)."""
+KEPT_CONFIG = "config.toml"
+"""``ircmd demo --keep DIR`` writes the demo's config here, beside the store: another
+console or a browser seat on DIR (``IRCMD_DATA_DIR=DIR IRCMD_CONFIG=DIR/config.toml``) sees
+the same trace source and controls."""
+
+
+def seed_demo(
+    data_dir: Path, now: datetime | None = None, read_only: bool = False, keep: bool = False
+) -> DemoContext:
+    """Create the demo store in ``data_dir`` (reusing it when already seeded); ``keep``:
+    a store that outlives this run, with its config written beside it."""
     now = now or datetime.now(UTC)
     t0 = now - timedelta(minutes=47)
     traces = _write_demo_traces(data_dir, t0)
-    config = parse_config(DEMO_CONFIG + _trace_source_toml(traces), "<demo config>")
+    text = DEMO_CONFIG + _trace_source_toml(traces)
+    config = parse_config(text, "<demo config>")
+    if keep:
+        (data_dir / KEPT_CONFIG).write_text(text, encoding="utf-8")
     store = TinyDBIncidentStore(data_dir)
     clock = _SteppedClock(now)
     svc = IncidentService(store=store, config=config, actor="maria.ic", clock=clock)

@@ -18,6 +18,12 @@ from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, head_mac, 
 
 SCHEMA_VERSION = 1
 
+QUIET_COLLECTIONS = frozenset({"presence"})
+"""Document collections whose writes do not move :meth:`IncidentStore.change_token`:
+heartbeats every console writes every few seconds. Whoever shows them reads them on its
+own clock; waking every console (and reloading every pane) for them would keep an idle
+console busy."""
+
 
 class StoreError(Exception):
     """A store problem the user must act on; the message is one line naming the file."""
@@ -160,7 +166,8 @@ class IncidentStore(Protocol):
 
     # -- live updates and integrity --------------------------------------------------
     def change_token(self) -> object:
-        """An opaque value that changes whenever any process wrote to the store."""
+        """An opaque value that changes whenever any process wrote to the store (writes
+        to :data:`QUIET_COLLECTIONS` only excepted)."""
         ...
 
     def verify(self) -> list[str]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, work
@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from ircmd.domain.text import one_line
 from ircmd.service import Workspace
@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # imported where used: the first frame is the incidents list
     from ircmd.tui.screens.warroom.verbs import VerbFactory
 
 _UNREAD = object()
+KEPT_CONFIG = "config.toml"  # ``ircmd demo --keep DIR`` writes it beside the store
 
 
 class StoreTokenChanged(Message):
@@ -52,15 +53,20 @@ class IrcmdApp(App[int]):
     ]
     POLL_SECONDS = 0.25
     POLL_MAX_SECONDS = 1.0  # a write by another console still shows within ~1 s
+    HOLD_KEYS_SECONDS = 1.0  # at most this long for a screen that never refreshes
 
     def __init__(self, workspace: Workspace, *, open_incident: str | None = None) -> None:
         super().__init__()
         self._poll_wait = self.POLL_SECONDS
         self._poll_timer: Timer | None = None
+        self._held_for: Screen[Any] | None = None  # keys wait while this screen opens
+        self._held_keys: list[events.Key] = []
         self.workspace = workspace
         self.service = workspace.incidents
         self.read_only = workspace.read_only
         self.demo = workspace.demo
+        # read once, before the loop runs: a kept demo store has its config beside it
+        self._demo_kept = self.demo and (workspace.data_dir / KEPT_CONFIG).is_file()
         self._open_incident = open_incident
         self._token: object = _UNREAD
         self.tuning = ProcessTuning()
@@ -123,7 +129,7 @@ class IrcmdApp(App[int]):
     def on_store_checked(self, message: StoreChecked) -> None:
         """Poll again soon after a change, and ever more slowly (up to
         ``POLL_MAX_SECONDS``) while nothing changes: an idle console costs almost nothing.
-        A key pressed here brings the fast rate back (see :meth:`on_key`)."""
+        A key pressed here brings the fast rate back (see :meth:`on_event`)."""
         if message.changed:
             self._poll_wait = self.POLL_SECONDS
         else:
@@ -147,7 +153,10 @@ class IrcmdApp(App[int]):
     # -- status and errors -------------------------------------------------------------
     def status_text(self) -> Text:
         t = Text(no_wrap=True, overflow="ellipsis")
-        if self.demo:
+        if self._demo_kept:
+            t.append(" DEMO", "bold magenta")
+            t.append(f" kept store {one_line(str(self.workspace.data_dir))}", "magenta")
+        elif self.demo:
             t.append(" DEMO", "bold magenta")
             t.append(" throw-away store, gone when you quit", "magenta")
         else:
@@ -179,20 +188,47 @@ class IrcmdApp(App[int]):
     def on_notice(self, message: Notice) -> None:
         self.notify(one_line(message.text, 400), severity=message.severity, markup=False)
 
-    def on_key(self, event: events.Key) -> None:
-        """Keys typed fast after a key that opens an input were routed to the widget
-        focused before it; they bubble up here unhandled. Deliver them to the input that
-        has the focus now instead of dropping them.
+    # -- keys ------------------------------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        """Every key read from the terminal passes here first (before any routing)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._poll_soon()  # someone is here: another console's writes show within 0.25 s
+            if self._held_for is not None:
+                self._held_keys.append(event)  # a screen is opening: it gets this key
+                return
+        await super().on_event(event)
 
-        The war room no longer needs this: its keys that open the ``:`` line or switch
-        panes are priority bindings (``screens/warroom/eager_keys.py``), so the focus moves
-        before the next key is routed. Still needed where an ordinary binding opens a modal
-        prompt (home ``n``/``D``, the board's reason prompt, tasks): those keys go to the
-        old screen while the modal mounts."""
-        self._poll_soon()  # someone is here: another console's writes show within 0.25 s
-        focused = self.focused
-        if isinstance(focused, Input) and event.is_printable and event.character:
-            focused.insert_text_at_cursor(event.character)
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        """Push a screen and hold the keys read until it has mounted and focused.
+
+        Textual routes a key to the widget focused when the app reads it. A key typed
+        right after the one that opened a prompt (``n`` then a title) is read before the
+        prompt has mounted and focused its input, so it would go to the screen beneath or
+        to the prompt's bare screen and be lost. Those keys wait here and are routed, in
+        order, once the new screen has refreshed (its input has the focus by then). The
+        key that opens the screen must run when it is read (a priority binding, see
+        ``screens/warroom/eager_keys.py``), so no later key was routed before it ran."""
+        result = super().push_screen(*args, **kwargs)
+        screen = self.screen
+        if self._held_for is None:
+            self._held_for = screen
+            screen.call_after_refresh(self._release_soon, screen)
+            self.set_timer(self.HOLD_KEYS_SECONDS, partial(self._release_soon, screen))
+        return result
+
+    def _release_soon(self, screen: Screen[Any]) -> None:
+        if self._held_for is screen:
+            self.call_next(self._release_keys, screen)
+
+    async def _release_keys(self, screen: Screen[Any]) -> None:
+        if self._held_for is not screen:
+            return
+        keys, self._held_keys, self._held_for = self._held_keys, [], None
+        for index, key in enumerate(keys):
+            if self._held_for is not None:  # a held key opened another screen: it gets the rest
+                self._held_keys[:0] = keys[index:]
+                return
+            await super().on_event(key)
 
     async def action_quit(self) -> None:
         """``q``: a screen that may ask first (the war room) decides; others quit now."""

@@ -226,15 +226,16 @@ class ConnectionPool:
 
 
 class Listener(threading.Thread):
-    """LISTENs on ``channel`` on its own connection and calls ``on_change`` for every
-    NOTIFY (and once after each (re)connection, for what it may have missed); reports
+    """LISTENs on ``channel`` on its own connection and calls ``on_change(payload)`` for
+    every NOTIFY (and ``on_change(None)`` once after each (re)connection, for what it may
+    have missed); reports
     ``on_up()`` / ``on_down(exc)`` and reconnects with back-off while the server is gone."""
 
     def __init__(
         self,
         dsn: str,
         channel: str,
-        on_change: Callable[[], None],
+        on_change: Callable[[str | None], None],
         on_up: Callable[[], None],
         on_down: Callable[[BaseException], None],
     ) -> None:
@@ -260,12 +261,12 @@ class Listener(threading.Thread):
                 conn = connect(self._dsn)
                 conn.execute(f"LISTEN {self._channel}")
                 self._on_up()
-                self._on_change()
+                self._on_change(None)
                 self.connected.set()
                 backoff = 0.2
                 while not self._stop_event.is_set():
-                    for _ in conn.notifies(timeout=0.25):
-                        self._on_change()
+                    for notify in conn.notifies(timeout=0.25):
+                        self._on_change(notify.payload)
                     if conn.closed or conn.broken:
                         break
             except psycopg.Error as exc:

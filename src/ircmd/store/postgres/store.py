@@ -42,6 +42,7 @@ from ircmd.domain.incidents.timeline import (
     canonical_json,
 )
 from ircmd.store.base import (
+    QUIET_COLLECTIONS,
     Change,
     Create,
     Decide,
@@ -80,6 +81,8 @@ from ircmd.store.postgres.schema import (
 from ircmd.store.tinydb.raw import RawStore, verify_raw
 
 T = TypeVar("T")
+# the NOTIFY payloads of writes that leave the change token alone (``put_doc``'s)
+_QUIET_PAYLOADS = frozenset(f"docs:{c}" for c in QUIET_COLLECTIONS)
 
 
 def _coerce(rec: dict[str, Any]) -> dict[str, Any]:
@@ -217,7 +220,7 @@ class PostgresIncidentStore:
                 return result
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _write(self, body: Callable[[Transaction], T]) -> T:
+    def _write(self, body: Callable[[Transaction], T], *, notify: str | None = None) -> T:
         """Run ``body`` in one transaction: it opens it with :meth:`Transaction.begin` (BEGIN and
         its locking read in one round trip), decides, and queues its writes, which go with
         the COMMIT in a second round trip. A stale pooled connection is retried once (no
@@ -255,7 +258,7 @@ class PostgresIncidentStore:
                         raise self._unavailable(exc, "nothing was saved") from None
                     raise
                 self._ok()
-                self._bump()
+                self._bump(notify)  # ``notify``: the payload the body sent, when it is known
                 return result
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -392,7 +395,7 @@ class PostgresIncidentStore:
             self._put_doc(tx, collection, key, doc)
             tx.queue("SELECT pg_notify(%s, %s)", (CHANNEL, f"docs:{collection}"))
 
-        self._write(body)
+        self._write(body, notify=f"docs:{collection}")
 
     def put_doc_if_absent(self, collection: str, key: str, doc: dict[str, Any]) -> dict[str, Any]:
         """Write ``doc`` unless one is stored under the key; return the stored one."""
@@ -488,7 +491,9 @@ class PostgresIncidentStore:
         return verify_raw(self.export_raw(), self.chain_state())
 
     # -- live updates, health and integrity ---------------------------------------------------
-    def _bump(self) -> None:
+    def _bump(self, payload: str | None) -> None:
+        if payload in _QUIET_PAYLOADS:
+            return  # a heartbeat: see QUIET_COLLECTIONS
         with self._state_lock:
             self._counter += 1
 
@@ -502,7 +507,8 @@ class PostgresIncidentStore:
                     self._listener.start()
 
     def change_token(self) -> object:
-        """In memory: bumped by this process's writes and by every NOTIFY from others."""
+        """In memory: bumped by this process's writes and by every NOTIFY from others
+        (those of :data:`~ircmd.store.base.QUIET_COLLECTIONS` excepted)."""
         self._ensure_listener()
         return self._counter
 

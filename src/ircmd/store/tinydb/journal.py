@@ -34,13 +34,21 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from ircmd.store.base import SCHEMA_VERSION, StoreError, StoreUnavailable, StoreUnreadable
+from ircmd.store.base import (
+    QUIET_COLLECTIONS,
+    SCHEMA_VERSION,
+    StoreError,
+    StoreUnavailable,
+    StoreUnreadable,
+)
 from ircmd.store.migrations import migrate_ops
 
 Op = list[Any]
 Tables = dict[str, dict[str, Any]]
 
 HEADER_FORMAT = "ircmd-store"
+# tables of the document collections whose writes leave the change token alone
+QUIET_TABLES = frozenset(f"docs:{c}" for c in QUIET_COLLECTIONS)
 
 
 def _dumps(value: Any) -> str:
@@ -72,6 +80,7 @@ class JournalStorage(Storage):
         self._offset = 0
         self._ino: int | None = None
         self._generation = 0
+        self._loud = 0  # records applied that touch a table outside QUIET_TABLES
         self._schema = SCHEMA_VERSION
         self._thread_lock = threading.RLock()
         self._lock_fd: int | None = None
@@ -234,6 +243,8 @@ class JournalStorage(Storage):
         return ops
 
     def _apply_ops(self, ops: list[Op]) -> None:
+        if any(op[1] not in QUIET_TABLES for op in ops):
+            self._loud += 1
         for op in ops:
             kind = op[0]
             table = op[1]
@@ -345,8 +356,9 @@ class JournalStorage(Storage):
         return self._max_key.get(table, 0)
 
     def token(self) -> tuple[int, int]:
+        """Moves with every record read or written, heartbeats (``QUIET_TABLES``) excepted."""
         self.catch_up()
-        return (self._generation, self._offset)
+        return (self._generation, self._loud)
 
     def compact(self) -> tuple[int, int]:
         """Rewrite the journal as one record per document; returns (bytes before, after)."""

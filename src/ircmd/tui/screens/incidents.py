@@ -39,6 +39,7 @@ from ircmd.service.signals.service import (
 from ircmd.tui.messages import Notice, ReportError, StoreChanged
 from ircmd.tui.screens.dialogs.pick import PickPrompt
 from ircmd.tui.screens.dialogs.prompt import DeclarePrompt
+from ircmd.tui.screens.warroom.eager_keys import yields_to_focus
 from ircmd.tui.screens.write_outcome import check_saved, failed_text, outcome_unknown
 from ircmd.tui.widgets.footer import SteadyFooter
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
@@ -110,13 +111,15 @@ class SignalsChanged(Message, bubble=False):
 class IncidentsScreen(Refusals, Screen[None]):
     BINDINGS = with_refusals(
         [
-            Binding("n", "declare", "Declare", id="incidents.declare"),
+            Binding("n", "declare", "Declare", id="incidents.declare", priority=True),
             Binding("slash", "filter", "Filter", id="incidents.filter"),
             Binding("o", "toggle_open", "Open only", id="incidents.open_only"),
             Binding("s", "cycle_sort", "Sort", id="incidents.sort"),
-            Binding("D", "declare_signal", "Declare from signal", id="signals.declare"),
-            Binding("A", "attach_signal", "Attach signal", id="signals.attach"),
-            Binding("S", "ack_signal", "Silence (ack)", id="signals.ack"),
+            Binding(
+                "D", "declare_signal", "Declare from signal", id="signals.declare", priority=True
+            ),
+            Binding("A", "attach_signal", "Attach signal", id="signals.attach", priority=True),
+            Binding("S", "ack_signal", "Silence (ack)", id="signals.ack", priority=True),
             Binding("r", "refresh", "Refresh", show=False, id="incidents.refresh"),
             Binding(
                 "escape", "clear_filter", "Clear filter", show=False, id="incidents.clear_filter"
@@ -138,7 +141,13 @@ class IncidentsScreen(Refusals, Screen[None]):
         self._board: SignalBoard | None = None
         self._polling = False
         self._poll_error = ""
-        self._signal_selected = False
+        # Under the war room this screen is not drawn: store changes and signal boards are
+        # only remembered, and shown when it is back (idle CPU, issue 13).
+        self._stale_incidents = False
+        self._stale_signals = False
+        self._has_selection: bool | None = None
+        self._health_shown: object = None
+        self._detail_shown: object = None
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -232,8 +241,28 @@ class IncidentsScreen(Refusals, Screen[None]):
         self.query_one("#incident-counts", Static).update(line)
 
     def on_store_changed(self, _: StoreChanged) -> None:
+        if not self.drawn:
+            self._stale_incidents = True
+            return
         self.load()
         self._reload_board()
+
+    @property
+    def drawn(self) -> bool:
+        """Whether this screen is drawn: on top, or under modal prompts only (Textual's
+        ``is_current`` also counts it under the war room, which hides it whole)."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        return all(screen.is_modal for screen in stack[stack.index(self) + 1 :])
+
+    def on_screen_resume(self) -> None:
+        if self._stale_incidents:
+            self._stale_incidents = False
+            self.load()
+            self._reload_board()
+        if self._stale_signals:
+            self._render_signals()
 
     def on_incident_table_opened(self, event: IncidentTable.Opened) -> None:
         self.app.open_incident(event.incident_id)  # type: ignore[attr-defined]
@@ -350,6 +379,8 @@ class IncidentsScreen(Refusals, Screen[None]):
 
     # -- signals ----------------------------------------------------------------------------
     def _tick_signals(self) -> None:
+        if not self.drawn:
+            return  # nobody sees the board: polled again once this screen is back
         if self.signals is not None and not self._polling and self.signals.due():
             self._start_poll(force=False)
 
@@ -426,9 +457,16 @@ class IncidentsScreen(Refusals, Screen[None]):
         if self._poll_error:
             text.append("\n✗ polling failed: ", "bold red")
             text.append(self._poll_error, "red")
-        self.query_one("#signals-health", Static).update(text)
+        key = (text.plain, tuple(text.spans))
+        if key != self._health_shown:  # an update is a layout pass: only when it changed
+            self._health_shown = key
+            self.query_one("#signals-health", Static).update(text)
 
     def _render_signals(self) -> None:
+        if not self.drawn:
+            self._stale_signals = True
+            return
+        self._stale_signals = False
         self._render_health()
         rows = self._rows()
         self.query_one(SignalList).show_rows(rows, self.now())
@@ -441,16 +479,17 @@ class IncidentsScreen(Refusals, Screen[None]):
         pane.border_title = title
 
     def on_signal_list_selected(self, event: SignalList.Selected) -> None:
-        detail = self.query_one("#signal-detail", Static)
         if event.row is None and self._board is not None and not self._board.signals:
-            detail.update(Text("no alerts right now", style="dim italic"))
+            text = Text("no alerts right now", style="dim italic")
         else:
-            detail.update(detail_text(event.row, self.now()))
-        # D/A/S depend only on whether a signal is selected (see check_action); a refresh
-        # rebuilds the footer, so it is asked for only when that changes
+            text = detail_text(event.row, self.now())
+        key = (text.plain, tuple(text.spans))
+        if key != self._detail_shown:  # each poll re-selects: redrawn only when it changed
+            self._detail_shown = key
+            self.query_one("#signal-detail", Static).update(text)
         selected = event.row is not None
-        if selected != self._signal_selected:
-            self._signal_selected = selected
+        if selected != self._has_selection:  # the signal keys' state follows the selection
+            self._has_selection = selected
             self.refresh_bindings()
 
     def on_signal_list_looked(self, event: SignalList.Looked) -> None:
@@ -589,6 +628,10 @@ class IncidentsScreen(Refusals, Screen[None]):
         return f"{description}: select a signal first (tab to the signals list)"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # n/D/A/S open a prompt: priority bindings, run when the key is read so the keys
+        # typed after them reach the prompt (IrcmdApp.push_screen); the filter box types them
+        if yields_to_focus(self, action, parameters):
+            return False
         if action == "refused":
             return True
         if action in WRITE_ACTIONS and self.read_only:

@@ -46,7 +46,20 @@ EAGER_IDS = frozenset(
         "warroom.update",
     }
 )
-EAGER_ACTIONS = frozenset({"focus_pane", "command_line", "filter", "prefill", "refused"})
+EAGER_ACTIONS = frozenset(
+    {
+        "focus_pane",
+        "command_line",
+        "filter",
+        "prefill",
+        "refused",
+        # the home screen's keys that open a prompt (screens/incidents.py)
+        "declare",
+        "declare_signal",
+        "attach_signal",
+        "ack_signal",
+    }
+)
 
 # printable keys whose character Textual's ``key_to_character`` does not know (8.2)
 _CHARACTERS = {

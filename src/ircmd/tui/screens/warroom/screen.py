@@ -193,6 +193,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         self._mode: Mode = "four"
         self._side = "traces"
         self._header_shown: object = None
+        self._status_shown: object = None
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -371,16 +372,19 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         self._refresh_status()
 
     def _refresh_status(self) -> None:
-        self.query_one("#status-bar", Static).update(
-            status_text(
-                self._health,
-                read_only=self.workspace.read_only,
-                others=self._others,
-                actor=self.workspace.actor,
-                demo=self.workspace.demo,
-                store_ok=self._store_ok,
-            )
+        text = status_text(
+            self._health,
+            read_only=self.workspace.read_only,
+            others=self._others,
+            actor=self.workspace.actor,
+            demo=self.workspace.demo,
+            store_ok=self._store_ok,
         )
+        key = (text.plain, tuple(text.spans))
+        if key == self._status_shown:  # housekeeping reads it every 5 s; mostly unchanged
+            return
+        self._status_shown = key
+        self.query_one("#status-bar", Static).update(text)
 
     def on_store_changed(self, _: StoreChanged) -> None:
         self.load()

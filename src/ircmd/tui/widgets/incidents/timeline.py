@@ -153,7 +153,9 @@ class TimelineView(ScrollView, can_focus=True):
         if compact:
             text.append(f"{ev.seq:>3} ", "dim")
             text.append(f"{when} ", "dim")
-            text.append(f"{SHORT_KIND.get(ev.kind.value, ev.kind.value)[:9]:<9} ", style or "bold")
+            label = SHORT_KIND.get(ev.kind.value, ev.kind.value)
+            label = label if len(label) <= 9 else label[:8] + "…"  # a label, never cut bare
+            text.append(f"{label:<9} ", style or "bold")
             text.append(f"{one_line(ev.author, 10):<10} ", "italic")
         else:
             text.append(f"{ev.seq:>5} ", "dim")
@@ -188,7 +190,13 @@ class TimelineView(ScrollView, can_focus=True):
         segments = [
             Segment(text, base + style if style else base) for text, style in self._segments(index)
         ]
-        strip = Strip(segments).crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
+        full = Strip(segments)
+        if full.cell_length > scroll_x + width and width > 1:
+            # a row longer than the pane ends with … (it is cut here, not finished)
+            strip = full.crop(scroll_x, scroll_x + width - 1)
+            strip = Strip([*strip, Segment("…", base)]).extend_cell_length(width, base)
+        else:
+            strip = full.crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
         if len(self._strips) > 4 * max(64, self.size.height):
             self._strips.clear()
         self._strips[key] = strip

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
@@ -152,6 +153,7 @@ class SignalList(DataTable[Text]):
         self.signal_rows: list[SignalRow] = []
         self._now: datetime | None = None
         self._compact = False
+        self._shown: list[Any] | None = None
 
     def on_mount(self) -> None:
         self._set_columns()
@@ -190,28 +192,43 @@ class SignalList(DataTable[Text]):
         selected = self.selected.signal.key if self.selected else None
         self._set_columns()
         width = self._alert_width()
+        built = [(r.signal.key, self._cells(r, now, width)) for r in rows]
+        shown = [
+            (key, tuple((c.plain, str(c.style), tuple(c.spans)) for c in cells))
+            for key, cells in built
+        ]
+        if shown == self._shown and self.row_count == len(rows):
+            # the same rows on screen: no clear and redraw (a poll every few seconds)
+            self.signal_rows = list(rows)
+            self.post_message(self.Selected(self.selected))
+            return
+        self._shown = shown
         self.clear()
         self.signal_rows = list(rows)
-        for r in rows:
-            s = r.signal
-            label, style = MARK_TEXT[r.mark]
-            sev = severity_hint(s)
-            age = format_age((now - s.starts_at).total_seconds()) if s.starts_at else "?"
-            alert_style = "dim" if s.state == SignalState.RESOLVED else ""
-            alert = safe_text(s.headline(), alert_style, limit=width)
-            if sev is not None and s.state == SignalState.FIRING:
-                alert.stylize(SEVERITY_STYLE[sev.value], 0, len(s.name))
-            cells = [
-                Text(label, style=style),
-                Text(s.state.value, style=STATE_STYLE[s.state]),
-                Text(age, justify="right"),
-                Text(r.incidents[-1] if r.incidents else "", style="cyan"),
-            ][: len(self._columns())]
-            self.add_row(*cells, alert, key=s.key)
+        for key, cells in built:
+            self.add_row(*cells, key=key)
         keys = [r.signal.key for r in rows]
         if selected in keys:
             self.move_cursor(row=keys.index(selected))
         self.post_message(self.Selected(self.selected))
+
+    def _cells(self, r: SignalRow, now: datetime, width: int) -> list[Text]:
+        """One row's cells, the alert last."""
+        s = r.signal
+        label, style = MARK_TEXT[r.mark]
+        sev = severity_hint(s)
+        age = format_age((now - s.starts_at).total_seconds()) if s.starts_at else "?"
+        alert_style = "dim" if s.state == SignalState.RESOLVED else ""
+        alert = safe_text(s.headline(), alert_style, limit=width)
+        if sev is not None and s.state == SignalState.FIRING:
+            alert.stylize(SEVERITY_STYLE[sev.value], 0, len(s.name))
+        cells = [
+            Text(label, style=style),
+            Text(s.state.value, style=STATE_STYLE[s.state]),
+            Text(age, justify="right"),
+            Text(r.incidents[-1] if r.incidents else "", style="cyan"),
+        ][: len(self._columns())]
+        return [*cells, alert]
 
     @property
     def selected(self) -> SignalRow | None:
