@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from ircmd.domain.text import one_line
+from ircmd.domain.text import count, one_line
 from ircmd.domain.traces.changes import ChangePoint, ChangeReport, changes
 from ircmd.domain.traces.spans import Span
 from ircmd.service.workspace import Workspace
@@ -102,8 +102,8 @@ class ChangesScreen(Screen[None]):
         head = Text(no_wrap=True, overflow="ellipsis")
         head.append("what changed ", "bold")
         head.append(
-            f"{len(report.change_points)} change points · {n_versions} versions over "
-            f"{len(self.spans)} spans",
+            f"{count(len(report.change_points), 'change point')} · "
+            f"{count(n_versions, 'version')} over {count(len(self.spans), 'span')}",
             "dim",
         )
         self.query_one("#changes-header", Static).update(head)

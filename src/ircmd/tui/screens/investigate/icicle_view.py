@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ircmd.domain.text import one_line
+from ircmd.domain.text import count, one_line
 from ircmd.domain.traces.profile import icicle
 from ircmd.domain.traces.spans import Span
 from ircmd.tui.widgets.investigate.icicle import Icicle
@@ -75,7 +75,7 @@ class IcicleScreen(Screen[None]):
         head = Text(no_wrap=True, overflow="ellipsis")
         head.append("where time went ", "bold")
         trace = self.spans[0].trace_id if self.spans else ""
-        head.append(f"trace {trace[:12]}  {len(rows)} spans · {_ms(total)}  ", "dim")
+        head.append(f"trace {trace[:12]}  {count(len(rows), 'span')} · {_ms(total)}  ", "dim")
         head.append("h/l same depth · k parent · j child", "dim italic")
         self.query_one("#icicle-header", Static).update(head)
         chart = Icicle(rows, id="icicle")
