@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ircmd.domain.incidents.incident import Incident, Severity
 from ircmd.domain.incidents.listing import (
@@ -42,6 +42,7 @@ from ircmd.tui.screens.dialogs.detail import DetailScreen
 from ircmd.tui.screens.dialogs.pick import PickPrompt
 from ircmd.tui.screens.dialogs.prompt import DeclarePrompt
 from ircmd.tui.widgets.details import incident_detail, signal_detail
+from ircmd.tui.widgets.footer import FitFooter
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
@@ -155,7 +156,7 @@ class IncidentsScreen(Refusals, Screen[None]):
                 yield SignalList(id="signal-list")
                 yield Static(id="signal-detail")
         yield Static(id="status-bar")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one("#app-header", Static).update(

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from ircmd.domain.evidence.review import (
     Impact,
@@ -34,6 +34,7 @@ from ircmd.domain.incidents.timeline import TimelineEvent
 from ircmd.domain.text import count, one_line
 from ircmd.service import Workspace
 from ircmd.tui.messages import StoreChanged
+from ircmd.tui.widgets.footer import FitFooter
 from ircmd.tui.widgets.incidents.key_moments import KeyMomentsList
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
@@ -161,7 +162,7 @@ class ReviewScreen(Refusals, Screen[None]):
                 yield moments
                 yield Static(id="review-evidence")
         yield Static(id="status-bar")
-        yield Footer()
+        yield FitFooter()
 
     @staticmethod
     def _area(key: str, label: str, height: int) -> TextArea:
