@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets._footer import FooterKey
 
 from ircmd.tui.app import IrcmdApp
-from ircmd.tui.widgets.footer import FitFooter, FooterKey
+from ircmd.tui.widgets.footer import FitFooter
 from tests.functional.test_home_screen import seed, workspace
 from tests.support.waiting import wait_until
 
