@@ -11,7 +11,7 @@ from typing import Any
 from ircmd.cli.common import CliError, Context, add_json_flag, incident_arg, print_json
 from ircmd.cli.errors import UsageError
 from ircmd.domain.evidence.redaction import Profile
-from ircmd.domain.text import one_line, sanitize
+from ircmd.domain.text import count, one_line, sanitize
 
 
 def register(sub: Any) -> None:
@@ -111,7 +111,7 @@ def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(f"{result.path}  ({result.files} files + manifest, profile {result.profile})")
+    print(f"{result.path}  ({count(result.files, 'file')} + manifest, profile {result.profile})")
     print(f"manifest sha256 {result.manifest_sha256}")
     if result.redactions:
         print("redacted: " + ", ".join(f"{k} {v}" for k, v in result.redactions.items()))
@@ -209,8 +209,8 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
         files = len(manifest.get("files", []))
         events = (manifest.get("timeline") or {}).get("events")
         print(
-            f"ok: {one_line(manifest.get('incident_id'))}, {files} files + manifest, "
-            f"{events} events, "
+            f"ok: {one_line(manifest.get('incident_id'))}, {count(files, 'file')} + manifest, "
+            f"{count(events, 'event') if isinstance(events, int) else f'{events} events'}, "
             f"profile {one_line(manifest.get('profile'))}, "
             f"manifest sha256 {manifest.get('_sha256')}"
         )

@@ -9,6 +9,7 @@ from typing import Any
 from ircmd.cli.common import Context, UsageError, add_json_flag, print_json
 from ircmd.domain.incidents.incident import format_age
 from ircmd.domain.incidents.metrics import DIMENSIONS
+from ircmd.domain.text import count
 
 
 def register(sub: Any) -> None:
@@ -45,7 +46,8 @@ def _fmt(stat: dict[str, Any]) -> str:
 
 def _print(title: str, s: dict[str, Any]) -> None:
     print(
-        f"{title}: {s['count']} incidents · acknowledge {_fmt(s['time_to_acknowledge'])} · "
+        f"{title}: {count(s['count'], 'incident')} · "
+        f"acknowledge {_fmt(s['time_to_acknowledge'])} · "
         f"contain {_fmt(s['time_to_contain'])} · resolve {_fmt(s['time_to_resolve'])} · "
         f"overdue updates {s['overdue_updates']} · overdue tasks {s['overdue_tasks']}"
     )

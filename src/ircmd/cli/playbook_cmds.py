@@ -8,7 +8,7 @@ from typing import Any
 from ircmd.cli.common import Context, add_json_flag, incident_arg, print_json, writable
 from ircmd.domain.incidents.tasks import owner_label
 from ircmd.domain.playbooks.model import CommsStep, Playbook, PlaybookStep
-from ircmd.domain.text import one_line
+from ircmd.domain.text import count, one_line
 
 
 def register(sub: Any) -> None:
@@ -92,7 +92,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     if not books:
         print("no playbooks")
     for pb in books.values():
-        print(f"{pb.name:<26} {len(pb.steps()):>2} steps  {one_line(pb.title, 60)}")
+        print(f"{pb.name:<26} {count(len(pb.steps()), 'step'):>8}  {one_line(pb.title, 60)}")
     return 0
 
 

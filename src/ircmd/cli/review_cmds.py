@@ -19,7 +19,6 @@ from ircmd.cli.common import (
 )
 from ircmd.domain.evidence.review import RootCause, parse_actions, parse_list
 from ircmd.domain.secrets import display_url
-from ircmd.domain.text import one_line
 
 
 def register(sub: Any) -> None:
@@ -158,11 +157,9 @@ def cmd_review_show(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json(review.to_doc())
         return 0
-    print(f"{review.incident_id} review ({'final' if review.final else 'draft'})")
-    print(f"  root cause: {review.root_cause.label if review.root_cause else 'not determined'}")
-    print(f"  summary: {one_line(review.summary) or '—'}")
-    for a in review.actions:
-        print(f"  action: {one_line(a.title)} | {one_line(a.owner) or '—'} | {a.due or '—'}")
+    from ircmd.cli.review_text import review_text
+
+    print("\n".join(review_text(review)))
     return 0
 
 

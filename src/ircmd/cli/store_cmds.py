@@ -7,7 +7,7 @@ from typing import Any
 
 from ircmd.cli import store_copy_cmds
 from ircmd.cli.common import Context, add_json_flag, describe_error, print_json
-from ircmd.domain.text import one_line
+from ircmd.domain.text import count, one_line
 
 
 def register(sub: Any) -> None:
@@ -61,7 +61,8 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
             print(one_line(p))
         return 1
     print(
-        f"ok: {len(incidents)} incidents, {events} events, every timeline chain intact "
+        f"ok: {count(len(incidents), 'incident')}, {count(events, 'event')}, "
+        "every timeline chain intact "
         f"({store.location})"
     )
     if keyed.get("keyed"):

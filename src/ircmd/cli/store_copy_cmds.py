@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from ircmd.cli.common import Context, print_json
+from ircmd.domain.text import count
 
 
 def register_actions(ssub: Any) -> None:
@@ -67,8 +68,8 @@ def cmd_copy(ctx: Context, args: argparse.Namespace) -> int:
         print_json(summary)
     else:
         print(
-            f"copied {done.incidents} incidents, {done.events} events and "
-            f"{done.documents} documents from {done.source} to {done.target}; "
+            f"copied {count(done.incidents, 'incident')}, {count(done.events, 'event')} and "
+            f"{count(done.documents, 'document')} from {done.source} to {done.target}; "
             "every timeline chain verifies on both sides"
         )
     return 0

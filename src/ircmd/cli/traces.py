@@ -27,7 +27,7 @@ import time
 from typing import Any
 
 from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, incident_arg, print_json
-from ircmd.domain.text import one_line
+from ircmd.domain.text import count, one_line
 
 
 def trace_group(sub: Any) -> Any:
@@ -432,7 +432,8 @@ def cmd_receive(ctx: Context, args: argparse.Namespace) -> int:
         rec.stop()
     st = rec.stats
     print(
-        f"stopped: {st.requests} requests, {st.spans} spans, {st.rejected} rejected, "
+        f"stopped: {count(st.requests, 'request')}, {count(st.spans, 'span')}, "
+        f"{st.rejected} rejected, "
         f"{st.failed} failed",
         flush=True,
     )

@@ -1,10 +1,11 @@
 """Home: open incidents first, then recent ones, with the signals list beside them.
 
-Incidents: ``n`` declares, ``enter`` opens, ``/`` filters, ``o`` toggles open-only, ``s``
-cycles the sort (severity / age / status). Signals (polled by a worker at the sources'
-intervals; a dead or slow source is shown as such and never blocks a key): ``D`` declares
-an incident prefilled from the selected signal, ``A`` attaches it to an open incident,
-``S`` acknowledges it (an Alertmanager silence under an incident).
+Incidents: ``n`` declares, ``enter`` opens, ``i`` reads one in full, ``/`` filters, ``o``
+toggles open-only, ``s`` cycles the sort (severity / age / status). Signals (polled by a
+worker at the sources' intervals; a dead or slow source is shown as such and never blocks a
+key): ``enter`` reads one in full, ``D`` declares an incident prefilled from the selected
+signal, ``A`` attaches it to an open incident, ``S`` acknowledges it (an Alertmanager
+silence under an incident).
 """
 
 from __future__ import annotations
@@ -37,11 +38,13 @@ from ircmd.service.signals.service import (
     signal_service,
 )
 from ircmd.tui.messages import Notice, ReportError, StoreChanged
+from ircmd.tui.screens.dialogs.detail import DetailScreen
 from ircmd.tui.screens.dialogs.pick import PickPrompt
 from ircmd.tui.screens.dialogs.prompt import DeclarePrompt
 from ircmd.tui.screens.warroom.eager_keys import yields_to_focus
 from ircmd.tui.screens.write_outcome import check_saved, failed_text, outcome_unknown
-from ircmd.tui.widgets.footer import SteadyFooter
+from ircmd.tui.widgets.details import incident_detail, signal_detail
+from ircmd.tui.widgets.footer import FitFooter
 from ircmd.tui.widgets.incidents.incident_table import IncidentTable
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
@@ -164,7 +167,7 @@ class IncidentsScreen(Refusals, Screen[None]):
                 yield SignalList(id="signal-list")
                 yield Static(id="signal-detail")
         yield Static(id="status-bar")
-        yield SteadyFooter()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         self.query_one("#app-header", Static).update(
@@ -266,6 +269,15 @@ class IncidentsScreen(Refusals, Screen[None]):
 
     def on_incident_table_opened(self, event: IncidentTable.Opened) -> None:
         self.app.open_incident(event.incident_id)  # type: ignore[attr-defined]
+
+    def on_incident_table_inspected(self, event: IncidentTable.Inspected) -> None:
+        inc = event.incident
+        self.app.push_screen(DetailScreen(f"{inc.id} details", incident_detail(inc, self.now())))
+
+    def on_signal_list_opened(self, event: SignalList.Opened) -> None:
+        row = event.row
+        body = signal_detail(row.signal, row.incidents, row.mark.value, self.now())
+        self.app.push_screen(DetailScreen(f"alert {row.signal.name}", body))
 
     def action_refresh(self) -> None:
         self.load()

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
 
 from ircmd.domain.comms.draft import Draft
-from ircmd.domain.text import one_line, sanitize
+from ircmd.domain.text import count, one_line, sanitize
 from ircmd.service.comms.updates import UpdateService
 from ircmd.service.workspace import Workspace
 
@@ -86,7 +86,10 @@ class UpdateScreen(ModalScreen[bool]):
         area.load_text(sanitize(message.draft.text, keep_newlines=True))
         area.focus()
         n = len(message.draft.sources)
-        self._status(f"{len(message.draft.sentences)} sentences from {n} events · ctrl+s sends")
+        self._status(
+            f"{count(len(message.draft.sentences), 'sentence')} from {count(n, 'event')}"
+            " · ctrl+s sends"
+        )
 
     def on_update_screen_said(self, message: Said) -> None:
         if message.sent:

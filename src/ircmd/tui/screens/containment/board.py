@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ircmd.domain.incidents.incident import Incident
 from ircmd.service import Workspace
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
+from ircmd.tui.widgets.footer import FitFooter
 from ircmd.tui.widgets.warroom_bars import header_text
 
 
@@ -40,7 +41,7 @@ class ContainmentScreen(Screen[None]):
         pane.border_title = "containment"
         yield pane
         yield Static(id="status-bar")
-        yield Footer()
+        yield FitFooter()
 
     def on_mount(self) -> None:
         update = getattr(self.app, "update_status_bar", None)

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from ircmd.domain.evidence.review import (
     Impact,
@@ -31,9 +31,10 @@ from ircmd.domain.evidence.review import (
 )
 from ircmd.domain.incidents.incident import DomainError, Incident, Status
 from ircmd.domain.incidents.timeline import TimelineEvent
-from ircmd.domain.text import one_line
+from ircmd.domain.text import count, one_line
 from ircmd.service import Workspace
 from ircmd.tui.messages import StoreChanged
+from ircmd.tui.widgets.footer import FitFooter
 from ircmd.tui.widgets.incidents.key_moments import KeyMomentsList
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
@@ -147,7 +148,7 @@ class ReviewScreen(Refusals, Screen[None]):
                     yield self._area(key, label, height)
                 with Horizontal(id="review-impact"):
                     for key, title in _IMPACT:
-                        field = Input(placeholder="unknown", id=f"review-{key}", type="number")
+                        field = Input(placeholder="?", id=f"review-{key}", type="number")
                         field.border_title = title
                         yield field
                 for key, label, height in _AREAS[2:]:
@@ -161,7 +162,7 @@ class ReviewScreen(Refusals, Screen[None]):
                 yield moments
                 yield Static(id="review-evidence")
         yield Static(id="status-bar")
-        yield Footer()
+        yield FitFooter()
 
     @staticmethod
     def _area(key: str, label: str, height: int) -> TextArea:
@@ -179,6 +180,13 @@ class ReviewScreen(Refusals, Screen[None]):
             for field in self.query(Input):
                 field.disabled = True
         self.load()
+
+    IMPACT_IN_ONE_ROW_FROM = 160
+    """Narrower screens show the four impact fields two by two (no title or value cut)."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < self.IMPACT_IN_ONE_ROW_FROM
+        self.query_one("#review-impact").set_class(narrow, "-two-by-two")
 
     def on_store_changed(self, _message: StoreChanged) -> None:
         """Another console wrote: refresh the timeline beside the form (never the form)."""
@@ -278,7 +286,7 @@ class ReviewScreen(Refusals, Screen[None]):
         self.query_one("#review-taxonomy", Input).value = ", ".join(review.taxonomy)
         self.query_one(KeyMomentsList).show(events, review.key_moments)
         ev = Text()
-        ev.append(f"{spans} pinned span(s) · {cases} eval case(s)", "dim")
+        ev.append(f"{count(spans, 'pinned span')} · {count(cases, 'eval case')}", "dim")
         ev.append("\n:eval add DIGEST EXPECTED adds one · :export writes the package", "dim")
         self.query_one("#review-evidence", Static).update(ev)
         self._loaded_form = self._form_values()

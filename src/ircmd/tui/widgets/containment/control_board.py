@@ -10,11 +10,13 @@ handed in (grouped by workflow).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable
 
 from ircmd.domain.containment.controls import ControlRow, ControlState, RowHealth
@@ -91,8 +93,15 @@ class ControlBoard(DataTable[Text]):
         Binding("k", "cursor_up", "Up", show=False, id="controls.up"),
         Binding("g", "scroll_top", "Top", show=False, id="controls.top"),
         Binding("G", "scroll_bottom", "Bottom", show=False, id="controls.bottom"),
+        Binding("enter", "open", "Read control", id="controls.detail"),
         *sort_bindings("controls"),
     ]
+
+    @dataclass
+    class Opened(Message):
+        """``enter``: read this control in full."""
+
+        row: ControlRow
 
     # key, label, width (None: takes the rest); compact boards (narrow panes) drop some.
     FULL = (
@@ -253,6 +262,11 @@ class ControlBoard(DataTable[Text]):
     def selected_id(self) -> str | None:
         row = self.selected
         return row.id if row is not None else None
+
+    def action_open(self) -> None:
+        row = self.selected
+        if row is not None:
+            self.post_message(self.Opened(row))
 
     def sortable(self) -> list[str]:
         width = self.size.width or 160

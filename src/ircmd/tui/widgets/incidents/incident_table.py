@@ -24,10 +24,12 @@ from ircmd.tui.widgets.styles import SEVERITY_STYLE, STATUS_STYLE
 
 
 class IncidentTable(DataTable[Text]):
-    """Rows of incidents; ``enter`` posts :class:`IncidentTable.Opened`."""
+    """Rows of incidents; ``enter`` posts :class:`IncidentTable.Opened`, ``i``
+    :class:`IncidentTable.Inspected`."""
 
     BINDINGS = [
         Binding("enter", "open", "Open", id="incidents.open"),
+        Binding("i", "inspect", "Details", id="incidents.detail"),
         Binding("j", "cursor_down", "Down", show=False, id="incidents.down"),
         Binding("k", "cursor_up", "Up", show=False, id="incidents.up"),
         Binding("g", "scroll_top", "Top", show=False, id="incidents.top"),
@@ -39,12 +41,19 @@ class IncidentTable(DataTable[Text]):
     class Opened(Message):
         incident_id: str
 
+    @dataclass
+    class Inspected(Message):
+        """``i``: read this incident's details in full (``enter`` opens its war room)."""
+
+        incident: Incident
+
     class Sorted(Message):
         """The column sort changed (the screen's summary line names it)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._ids: list[str] = []
+        self._by_id: dict[str, Incident] = {}
         self._shown: tuple[list[Incident], datetime] | None = None
         self._shown_layout: tuple[tuple[tuple[str, str, int], ...], int, int] | None = None
         self.column_sort = ColumnSort()
@@ -144,6 +153,7 @@ class IncidentTable(DataTable[Text]):
         selected = self.selected_id
         self.clear()
         self._ids = []
+        self._by_id = {}
         for inc in sort_rows(incidents, self.column_sort, self.SORT_KEYS):
             cells = {
                 "id": Text(inc.id, style="bold"),
@@ -167,8 +177,14 @@ class IncidentTable(DataTable[Text]):
                 key=inc.id,
             )
             self._ids.append(inc.id)
+            self._by_id[inc.id] = inc
         if selected in self._ids:
             self.move_cursor(row=self._ids.index(selected))
+
+    def action_inspect(self) -> None:
+        inc = self._by_id.get(self.selected_id or "")
+        if inc is not None:
+            self.post_message(self.Inspected(inc))
 
     def sortable(self) -> list[str]:
         return [key for _, key, _ in self._columns()] + ["title"]

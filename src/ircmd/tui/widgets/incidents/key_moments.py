@@ -20,7 +20,25 @@ def moment_label(ev: TimelineEvent) -> Text:
 
 
 class KeyMomentsList(SelectionList[int]):
-    """Events handed down; the selected values are the key moments' seqs."""
+    """Events handed down; the selected values are the key moments' seqs.
+
+    An unmarked moment shows an empty box (its ``X`` drawn in the box's own colour), a marked
+    one a filled box with a bold ``X``: distinct in every built-in theme, not two shades."""
+
+    DEFAULT_CSS = """
+    KeyMomentsList {
+        & > .selection-list--button, & > .selection-list--button-highlighted {
+            color: $panel;
+            background: $panel;
+        }
+        & > .selection-list--button-selected,
+        & > .selection-list--button-selected-highlighted {
+            color: $text;
+            background: $success;
+            text-style: bold;
+        }
+    }
+    """
 
     seqs: frozenset[int] = frozenset()
     """The events shown."""

@@ -131,11 +131,13 @@ def detail_text(row: SignalRow | None, now: datetime) -> Text:
 
 
 class SignalList(DataTable[Text]):
-    """Rows of signals. Moving the cursor (while focused) posts :class:`Looked`."""
+    """Rows of signals. Moving the cursor (while focused) posts :class:`Looked`; ``enter``
+    posts :class:`Opened`."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="signals.down"),
         Binding("k", "cursor_up", "Up", show=False, id="signals.up"),
+        Binding("enter", "open", "Read alert", id="signals.detail"),
     ]
 
     @dataclass
@@ -147,6 +149,12 @@ class SignalList(DataTable[Text]):
     @dataclass
     class Selected(Message):
         row: SignalRow | None
+
+    @dataclass
+    class Opened(Message):
+        """``enter``: read this signal in full."""
+
+        row: SignalRow
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
@@ -235,6 +243,11 @@ class SignalList(DataTable[Text]):
         if not self.signal_rows or self.cursor_row < 0 or self.cursor_row >= len(self.signal_rows):
             return None
         return self.signal_rows[self.cursor_row]
+
+    def action_open(self) -> None:
+        row = self.selected
+        if row is not None:
+            self.post_message(self.Opened(row))
 
     def _looked(self) -> None:
         row = self.selected

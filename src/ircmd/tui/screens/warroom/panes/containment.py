@@ -42,8 +42,10 @@ from ircmd.tui.screens.containment.modals import (
     ControlsAtModal,
     ToggleControlModal,
 )
+from ircmd.tui.screens.dialogs.detail import DetailScreen
 from ircmd.tui.screens.warroom.panes.base import Pane
 from ircmd.tui.widgets.containment.control_board import ControlBoard
+from ircmd.tui.widgets.details import control_detail
 
 WRITE_ACTIONS = frozenset({"toggle_control", "contain_workflow", "retry"})
 
@@ -280,6 +282,11 @@ class ContainmentPane(Pane):
         self.show_rows(message.rows)
 
     # -- actions -----------------------------------------------------------------------------
+    def on_control_board_opened(self, message: ControlBoard.Opened) -> None:
+        message.stop()
+        body = control_detail(message.row, self.clock())
+        self.app.push_screen(DetailScreen(f"control {message.row.id}", body))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in WRITE_ACTIONS and self.read_only)
 

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from ircmd.domain.incidents.commandline import Command, Verb
 from ircmd.domain.incidents.eventfilter import EventFilter, parse_filter
 from ircmd.domain.incidents.timeline import TimelineEvent
+from ircmd.domain.text import count
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.process_tuning import freeze_long_lived
 from ircmd.tui.screens.dialogs.detail import EventDetailScreen
@@ -119,7 +120,7 @@ class TimelinePane(Pane):
 
     def _update_title(self) -> None:
         shown, total = len(self.view.events), len(self._all)
-        self.border_subtitle = f"{shown}/{total}" if self.filter_text else f"{total} events"
+        self.border_subtitle = f"{shown}/{total}" if self.filter_text else count(total, "event")
 
     # -- verbs --------------------------------------------------------------------------
     def verbs(self) -> Iterable[Verb]:
