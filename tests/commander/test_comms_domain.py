@@ -184,3 +184,19 @@ def test_customer_draft_has_nothing_internal() -> None:
         assert internal not in text
     assert "Safeguards are in place" in text
     assert all(s.sources for s in draft.sentences)
+
+
+def test_draft_states_the_impact_of_a_recorded_blast_radius() -> None:
+    """A finding recorded by "find similar" (its data as the trace service stores it) is the
+    draft's impact sentence, citing that finding; a finding of another kind is not."""
+    from ircmd.domain.traces.blast import SimilarQuery, find_similar
+
+    chain, board = _grounded_chain()
+    chain.add(EventKind.FINDING, "checked the refund policy page: stale since Tuesday")
+    blast = find_similar([], SimilarQuery(tool="issue_refund")).to_dict()
+    finding = chain.add(EventKind.FINDING, "find similar (tool issue_refund): 4 traces", blast)
+    execs = find_audience(audiences(None), "executives")
+    draft = build_draft(execs, incident(), chain.events, board, NOW + timedelta(hours=1))
+    impact = [s for s in draft.sentences if s.text.startswith("Impact")]
+    assert [s.sources for s in impact] == [(finding.hash,)]
+    assert "4 traces" in impact[0].text

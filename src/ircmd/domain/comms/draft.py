@@ -18,6 +18,7 @@ from ircmd.domain.incidents.incident import Incident, Status
 from ircmd.domain.incidents.tasks import TaskBoard, owner_label
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, utc
 from ircmd.domain.text import one_line
+from ircmd.domain.traces.persons import is_blast_radius
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def build_draft(
     for key, ev in confirmed.items():
         state = ev.data.get("state") or ev.data.get("observed") or "active"
         say(f"Containment confirmed by its backend: {key} ({state}).", (ev.hash,))
-    impacts = [ev for ev in events if ev.kind == EventKind.FINDING and "blast" in ev.data]
+    impacts = [ev for ev in events if ev.kind == EventKind.FINDING and is_blast_radius(ev.data)]
     if impacts:
         ev = impacts[-1]
         say(f"Impact (blast radius): {ev.text}", (ev.hash,))
