@@ -161,8 +161,15 @@ def test_header_keeps_the_title_first_when_narrow() -> None:
         line1, line2 = header_text(
             inc, now, update=update, lead_since=since, width=width
         ).plain.split("\n")
-        assert "since" not in line1 and "lead since 16:35Z" in line2
-        assert line1.index("lead maria.ic") < line1.index("Support assistant")
+        assert "since" not in line1 and "since 16:35Z" in line2
+        # the title shows within the width: at least its first 20 characters
+        assert line1.index("Support assistant") + 20 <= width
+    # 80 columns: the title follows the status; clocks and lead open line 2
+    line1, line2 = header_text(inc, now, update=update, lead_since=since, width=80).plain.split(
+        "\n"
+    )
+    assert line1.startswith(" INC-0003   HIGH  detected  Support assistant")
+    assert line2.lstrip().startswith("aware 47m  ✉ update executives in 13m  lead maria.ic")
     line1, line2 = header_text(inc, now, update=update, lead_since=since, width=160).plain.split(
         "\n"
     )

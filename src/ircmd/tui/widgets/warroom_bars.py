@@ -36,18 +36,39 @@ def header_text(
     Line 2: classification, the other roles and the tags. Each line is cut, not wrapped.
 
     Title first: when line 1 is wider than ``width`` the lead's "since HH:MMZ" moves to the
-    start of line 2 (after the classification), so the title keeps the room."""
-    if width is None or lead_since is None or not inc.roles.get(Role.INCIDENT_LEAD):
-        return _header(inc, now, deadline, update, money_at_risk, lead_since, False)
-    wide = _header(inc, now, deadline, update, money_at_risk, lead_since, False)
-    if Text(wide.plain.split("\n", 1)[0]).cell_len <= width:
+    start of line 2 (after the classification); when it is still too wide for the title to
+    show (80 columns), the title follows the status at once and the clocks, the lead and the
+    money at risk open line 2."""
+    parts = (inc, now, deadline, update, money_at_risk, lead_since)
+    wide = _header(*parts, since_below=False)
+    if width is None or _first_line(wide) <= width:
         return wide
-    return _header(inc, now, deadline, update, money_at_risk, lead_since, True)
+    if lead_since is not None and inc.roles.get(Role.INCIDENT_LEAD):
+        below = _header(*parts, since_below=True)
+        title = min(Text(inc.title).cell_len, 24)
+        if _first_line(below) - Text(inc.title).cell_len + title <= width:
+            return below
+    return _header(*parts, since_below=True, title_first=True)
+
+
+def _first_line(t: Text) -> int:
+    return Text(t.plain.split("\n", 1)[0]).cell_len
 
 
 def _since(lead_since: datetime, now: datetime) -> str:
     fmt = "%H:%MZ" if (now - lead_since).total_seconds() < 86400 else "%d %b %H:%MZ"
     return lead_since.astimezone(UTC).strftime(fmt)
+
+
+def _clock(t: Text, mark: str, clock: tuple[str, datetime], now: datetime, warn: int) -> None:
+    label, due = clock
+    left = (due - now).total_seconds()
+    t.append(f"  {mark} ", "")
+    t.append_text(safe_text(label, "bold", limit=32))
+    if left >= 0:
+        t.append(f" in {format_age(left)}", "bold yellow" if left > warn else "bold red")
+    else:
+        t.append(f" OVERDUE {format_age(-left)}", "bold white on red")
 
 
 def _header(
@@ -57,7 +78,9 @@ def _header(
     update: tuple[str, datetime] | None,
     money_at_risk: str | None,
     lead_since: datetime | None,
+    *,
     since_below: bool,
+    title_first: bool = False,
 ) -> Text:
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(f" {inc.id} ", "bold reverse")
@@ -65,43 +88,44 @@ def _header(
     t.append(f" {inc.severity.value.upper()} ", SEVERITY_STYLE[inc.severity.value] + " reverse")
     t.append(" ")
     t.append(inc.status.value, STATUS_STYLE[inc.status.value])
-    t.append("  aware ", "dim")
-    t.append(format_age(inc.age_seconds(now)), "bold")
-    if deadline is not None:
-        label, due = deadline
-        left = (due - now).total_seconds()
-        t.append("  ⏰ ", "")
-        t.append_text(safe_text(label, "bold", limit=32))
-        if left >= 0:
-            t.append(f" in {format_age(left)}", "bold yellow" if left > 3600 else "bold red")
-        else:
-            t.append(f" OVERDUE {format_age(-left)}", "bold white on red")
-    if update is not None:
-        label, due = update
-        left = (due - now).total_seconds()
-        t.append("  ✉ ", "")
-        t.append_text(safe_text(label, "bold", limit=32))
-        if left >= 0:
-            t.append(f" in {format_age(left)}", "bold yellow" if left > 900 else "bold red")
-        else:
-            t.append(f" OVERDUE {format_age(-left)}", "bold white on red")
     lead = inc.roles.get(Role.INCIDENT_LEAD)
-    t.append("  lead ", "dim")
-    t.append_text(safe_text(lead or "unassigned", "" if lead else "italic red", limit=24))
-    if lead and lead_since is not None and not since_below:
-        t.append(f" since {_since(lead_since, now)}", "dim")
-    if money_at_risk:
-        t.append("  at risk ", "dim")
-        t.append_text(safe_text(money_at_risk, "bold yellow", limit=60))
-    t.append("  ")
-    t.append_text(safe_text(inc.title, "bold", limit=120))
-    t.append("\n")
-    t.append(" ")
+
+    def title() -> None:
+        t.append("  ")
+        t.append_text(safe_text(inc.title, "bold", limit=120))
+
+    def clocks() -> None:
+        t.append("  aware ", "dim")
+        t.append(format_age(inc.age_seconds(now)), "bold")
+        if deadline is not None:
+            _clock(t, "⏰", deadline, now, 3600)
+        if update is not None:
+            _clock(t, "✉", update, now, 900)
+        t.append("  lead ", "dim")
+        t.append_text(safe_text(lead or "unassigned", "" if lead else "italic red", limit=24))
+        if lead and lead_since is not None and not since_below:
+            t.append(f" since {_since(lead_since, now)}", "dim")
+        if money_at_risk:
+            t.append("  at risk ", "dim")
+            t.append_text(safe_text(money_at_risk, "bold yellow", limit=60))
+
+    if title_first:
+        title()
+        t.append("\n")
+        clocks()
+        if lead and lead_since is not None:
+            t.append(f" since {_since(lead_since, now)}", "dim")
+        t.append("  ")
+    else:
+        clocks()
+        title()
+        t.append("\n")
+        t.append(" ")
     if inc.classification:
         t.append(inc.classification.label, "italic")
     else:
         t.append("unclassified", "italic red")
-    if lead and lead_since is not None and since_below:
+    if lead and lead_since is not None and since_below and not title_first:
         t.append("  lead since ", "dim")
         t.append(_since(lead_since, now), "dim")
     for role, short in _ROLE_SHORT.items():
