@@ -85,9 +85,8 @@ def story_config(
     and, when given, a trace file, an Alertmanager filtered on ``run=RUN`` and an Unleash."""
     parts = [f'author = "{AUTHOR}"\n']
     if traces is not None:
-        parts.append(
-            f'[[trace_sources]]\nname = "local"\nkind = "files"\npaths = [{json.dumps(str(traces))}]\n'
-        )
+        paths = json.dumps(str(traces))
+        parts.append(f'[[trace_sources]]\nname = "local"\nkind = "files"\npaths = [{paths}]\n')
     if alerts is not None:
         url, run = alerts
         parts.append(
