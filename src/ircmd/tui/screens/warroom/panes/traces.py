@@ -454,6 +454,10 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         self._update_status()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search" and self.query_one("#trace-search", Input).has_focus:
+            # ``/`` typed in the box is text (Textual 8.2's binding chain does not know the
+            # box consumes ``slash``, so this priority binding would take it)
+            return False
         if action == "submit_search":
             return self.query_one("#trace-search", Input).has_focus or self.trace_list.has_focus
         if action == "clear_search":
