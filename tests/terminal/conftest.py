@@ -47,7 +47,12 @@ def terminal(tmp_path: Path) -> Iterator[TerminalFactory]:
     tmux_binary()  # skip (or fail under IRCMD_REQUIRE_SERVICES=1) without tmux
     started: list[Tmux] = []
 
-    def start(size: str = "80x24", config: str = CONFIG, args: list[str] | None = None) -> Tmux:
+    def start(
+        size: str = "80x24",
+        config: str = CONFIG,
+        args: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Tmux:
         width, height = SIZES.get(size) or tuple(int(x) for x in size.split("x"))
         data = tmp_path / "data"
         data.mkdir(exist_ok=True)
@@ -59,7 +64,7 @@ def terminal(tmp_path: Path) -> Iterator[TerminalFactory]:
             workdir,
             width=width,
             height=height,
-            env={"IRCMD_DATA_DIR": str(data), "IRCMD_CONFIG": str(config_path)},
+            env={"IRCMD_DATA_DIR": str(data), "IRCMD_CONFIG": str(config_path), **(env or {})},
             argv=[*ircmd_argv(), *(args or [])],
         )
         started.append(term)

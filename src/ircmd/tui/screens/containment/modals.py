@@ -22,7 +22,12 @@ class _ReasonAndConfirm(ModalScreen[str | None]):
     """Step 1: a reason (required). Step 2 (when ``confirm_word`` is set): type it back.
     ``enter`` moves on / submits; ``esc`` cancels and changes nothing."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="containment.modal.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="containment.modal.cancel"),
+        # priority: enter moves to the next field when the app reads it, so the workflow id
+        # typed right after it lands in its own field (not at the end of the reason)
+        Binding("enter", "next", "Next", show=False, priority=True, id="containment.modal.next"),
+    ]
 
     def __init__(self, confirm_word: str | None, reason: str = "") -> None:
         super().__init__()
@@ -59,8 +64,16 @@ class _ReasonAndConfirm(ModalScreen[str | None]):
     def _error(self, text: str) -> None:
         self.query_one("#containment-error", Label).update(Text(text, style="bold red"))
 
+    def action_next(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Input):
+            self._advance(focused)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self._advance(event.input)
+
+    def _advance(self, field: Input) -> None:
         reason = " ".join(self.query_one("#containment-reason", Input).value.split())
         if not reason:
             self._error("A reason is required.")
@@ -70,9 +83,9 @@ class _ReasonAndConfirm(ModalScreen[str | None]):
             self.dismiss(reason)
             return
         confirm = self.query_one("#containment-confirm", Input)
-        if event.input.id == "containment-reason":
+        if field.id == "containment-reason":
             confirm.disabled = False
-            confirm.focus()
+            self.set_focus(confirm)  # now (Widget.focus waits a turn: a key typed fast is lost)
             self._error("")
             return
         if confirm.value.strip() != self.confirm_word:

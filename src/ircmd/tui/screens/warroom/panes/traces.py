@@ -79,10 +79,12 @@ class SourcesPolled(Message, bubble=False):
 class TraceOpened(Message, bubble=False):
     """A trace's view, built by a worker."""
 
-    def __init__(self, trace_id: str, view: TraceView) -> None:
+    def __init__(self, trace_id: str, view: TraceView, query: str = "") -> None:
         super().__init__()
         self.trace_id = trace_id
         self.view = view
+        self.query = query
+        """The span search the view was built with."""
 
 
 class SearchMatched(Message, bubble=False):
@@ -111,7 +113,20 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
     """
 
     BINDINGS = [
-        Binding("slash", "search", "Search", id="traces.search"),
+        # priority: the search box takes the focus when the app reads ``/``, so the keys
+        # typed right after it land in the box (not in the list, nor as war-room keys)
+        Binding("slash", "search", "Search", id="traces.search", priority=True),
+        # priority, active only in the search box and the trace list: enter closes the box
+        # (or opens the trace under the cursor) and moves the focus when the app reads the
+        # key, so the next key of a burst (enter, /, n, p) reaches the list or the tree
+        Binding(
+            "enter",
+            "submit_search",
+            "Keep filter / open trace",
+            show=False,
+            priority=True,
+            id="traces.submit_search",
+        ),
         Binding("escape", "clear_search", "Clear search", id="traces.clear_search"),
         Binding("p", "pin", "Pin evidence", id="traces.pin"),
         Binding(
@@ -458,15 +473,17 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
             tree = self.index.tree(trace_id)
             view = tree_model(tree, query=query) if tree is not None else None
         if view is not None:
-            self.post_message(TraceOpened(trace_id, view))
+            self.post_message(TraceOpened(trace_id, view, query))
 
     def on_trace_opened(self, message: TraceOpened) -> None:
-        self._show_trace(message.trace_id, message.view)
+        self._show_trace(message.trace_id, message.view, message.query)
 
-    def _show_trace(self, trace_id: str, view: TraceView) -> None:
+    def _show_trace(self, trace_id: str, view: TraceView, query: str = "") -> None:
         if trace_id != self.current_trace:
             return
         self._show_view(view)
+        if self._span_query and query != self._span_query:
+            self._run_search(self._span_query)  # typed while the trace was opening
         self._update_status()
 
     # -- detail ------------------------------------------------------------------------
@@ -509,18 +526,29 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
 
     def action_clear_search(self) -> None:
         box = self.query_one("#trace-search", Input)
+        # the focus moves back only out of the box: a key typed after esc (``1`` for another
+        # pane) may already have moved it elsewhere, and must keep it there
+        refocus = box.has_focus
         box.remove_class("-active")
         if self._search_target == "traces":
             self._list_query = ""
             self._show_list()
-            self.trace_list.focus()
+            if refocus:
+                self.trace_list.focus()
         else:
             self._span_query = ""
             self.span_tree.set_filter(None)
-            self.span_tree.focus()
+            if refocus:
+                self.span_tree.focus()
         self._update_status()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search" and self.query_one("#trace-search", Input).has_focus:
+            # ``/`` typed in the box is text (Textual 8.2's binding chain does not know the
+            # box consumes ``slash``, so this priority binding would take it)
+            return False
+        if action == "submit_search":
+            return self.query_one("#trace-search", Input).has_focus or self.trace_list.has_focus
         if action == "clear_search":
             active = self.query_one("#trace-search", Input).has_class("-active")
             return active or bool(self._span_query) or bool(self._list_query)
@@ -537,10 +565,23 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
     @on(Input.Submitted, "#trace-search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self._submit_search(event.input)
+
+    def action_submit_search(self) -> None:
+        if self.trace_list.has_focus:
+            trace_id = self.trace_list.selected_trace
+            if trace_id is not None:
+                if self.view is None or self.view.tree.trace_id != trace_id:
+                    self.open_trace(trace_id)
+                self.span_tree.focus()
+            return
+        self._submit_search(self.query_one("#trace-search", Input))
+
+    def _submit_search(self, box: Input) -> None:
         if self._search_timer is not None:
             self._search_timer.stop()
-        self._apply_query(event.value)
-        event.input.remove_class("-active")
+        self._apply_query(box.value)
+        box.remove_class("-active")
         (self.trace_list if self._search_target == "traces" else self.span_tree).focus()
 
     def _apply_query(self, value: str) -> None:
