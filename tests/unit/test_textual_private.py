@@ -58,3 +58,37 @@ async def test_binding_chain_lists_the_focused_widget_first() -> None:
         chain = binding_chain(app.screen)
         assert chain[0][0] is app.query_one("#i")
         assert any(node is app.screen for node, _ in chain)
+
+
+async def test_screen_busy_sees_a_message_queued_for_a_widget() -> None:
+    """``screen_busy`` reads each widget's message queue: a message posted and not yet
+    handled makes the screen busy; once handled it is not."""
+    from textual.app import App, ComposeResult
+    from textual.message import Message
+    from textual.widgets import Static
+
+    from ircmd.tui.textual_private import screen_busy
+
+    class Ping(Message):
+        pass
+
+    class Slow(Static):
+        handled = 0
+
+        def on_ping(self, _: Ping) -> None:
+            self.handled += 1
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Slow()
+
+    app = One()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        widget = app.query_one(Slow)
+        assert not screen_busy(app.screen)
+        widget.post_message(Ping())
+        assert screen_busy(app.screen)
+        await pilot.pause()
+        assert widget.handled == 1
+        assert not screen_busy(app.screen)

@@ -14,13 +14,14 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from ircmd.domain.text import one_line
 from ircmd.service import Workspace
 from ircmd.tui.messages import Notice, ReportError, StoreChanged
 from ircmd.tui.process_tuning import ProcessTuning
 from ircmd.tui.screens.incidents import IncidentsScreen
+from ircmd.tui.textual_private import screen_busy
 
 if TYPE_CHECKING:  # imported where used: the first frame is the incidents list
     from ircmd.tui.screens.signals.silences import SilencesFound
@@ -196,7 +197,36 @@ class IrcmdApp(App[int]):
             if self._held_for is not None:
                 self._held_keys.append(event)  # a screen is opening: it gets this key
                 return
+            typing = self._typing(event)
+            await super().on_event(event)
+            if not typing:
+                self._settle()
+            return
         await super().on_event(event)
+
+    def _typing(self, event: events.Key) -> bool:
+        """A printable key into the focused text field: it changes nothing but the text."""
+        focused = self.focused
+        # TextArea by name: importing it costs the first frame; only the review form and the
+        # update draft use one
+        text_field = isinstance(focused, Input) or any(
+            cls.__name__ == "TextArea" for cls in type(focused).__mro__
+        )
+        return text_field and event.is_printable
+
+    def _settle(self) -> None:
+        """Hold the keys read after one that may move the focus (a binding, ``enter``,
+        ``esc``, ``tab``) until its effects have run and the screen has refreshed.
+
+        Textual routes a key to the widget focused when the app reads it, and a binding's
+        effects (a focus move, a message such as ``Input.Submitted``) run after later keys
+        of a fast burst may already have been routed to the old focus. Printable keys typed
+        into a field are not held, so typing stays as fast as the terminal sends it."""
+        if self._held_for is None:
+            screen = self.screen
+            self._held_for = screen
+            self.call_after_refresh(self._release_soon, screen)
+            self.set_timer(self.HOLD_KEYS_SECONDS, partial(self._release_soon, screen, True))
 
     def push_screen(self, *args: Any, **kwargs: Any) -> Any:
         """Push a screen and hold the keys read until it has mounted and focused.
@@ -213,12 +243,18 @@ class IrcmdApp(App[int]):
         if self._held_for is None:
             self._held_for = screen
             screen.call_after_refresh(self._release_soon, screen)
-            self.set_timer(self.HOLD_KEYS_SECONDS, partial(self._release_soon, screen))
+            self.set_timer(self.HOLD_KEYS_SECONDS, partial(self._release_soon, screen, True))
         return result
 
-    def _release_soon(self, screen: Screen[Any]) -> None:
-        if self._held_for is screen:
-            self.call_next(self._release_keys, screen)
+    def _release_soon(self, screen: Screen[Any], force: bool = False) -> None:
+        if self._held_for is not screen:
+            return
+        if not force and screen_busy(self.screen):
+            # the key's effects are still running (an Input handling enter, the message it
+            # posted, the handler that moves the focus): look again shortly
+            self.set_timer(0.005, partial(self._release_soon, screen))
+            return
+        self.call_next(self._release_keys, screen)
 
     async def _release_keys(self, screen: Screen[Any]) -> None:
         if self._held_for is not screen:
@@ -228,7 +264,12 @@ class IrcmdApp(App[int]):
             if self._held_for is not None:  # a held key opened another screen: it gets the rest
                 self._held_keys[:0] = keys[index:]
                 return
+            typing = self._typing(key)
             await super().on_event(key)
+            if not typing and self._held_for is None and index + 1 < len(keys):
+                self._settle()  # this key's effects run before the rest are routed
+                self._held_keys[:0] = keys[index + 1 :]
+                return
 
     async def action_quit(self) -> None:
         """``q``: a screen that may ask first (the war room) decides; others quit now."""

@@ -8,10 +8,16 @@ screen that assigning ``Widget.virtual_size`` triggers (see ``widgets/virtual.py
 ``Screen._binding_chain`` is the list of (node, bindings) Textual dispatches a key through;
 the war room reads it so a pane's own binding wins over the war room's eager keys (see
 ``screens/warroom/eager_keys.py``).
+
+``MessagePump._message_queue`` (an ``asyncio.Queue``; its ``_unfinished_tasks`` counts the
+messages taken but not yet handled, as ``Queue.join`` does): the app holds keys that follow
+one that may move the focus until every widget on the screen has handled what that key
+caused (see ``IrcmdApp._settle``).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual.binding import BindingsMap
@@ -29,3 +35,14 @@ def binding_chain(screen: Screen[Any]) -> list[tuple[DOMNode, BindingsMap]]:
     """``Screen._binding_chain``: the focus chain's bindings, focused widget first, with the
     user's keymap applied and keys an ``Input`` earlier in the chain consumes removed."""
     return screen._binding_chain
+
+
+def has_pending_messages(node: DOMNode) -> bool:
+    """Messages queued for ``node`` or taken and still being handled."""
+    queue: asyncio.Queue[object] = node._message_queue
+    return queue.qsize() > 0 or int(getattr(queue, "_unfinished_tasks", 0)) > 0
+
+
+def screen_busy(screen: Screen[Any]) -> bool:
+    """Whether any widget on ``screen`` (the screen included) has messages to handle."""
+    return any(has_pending_messages(node) for node in screen.walk_children(with_self=True))

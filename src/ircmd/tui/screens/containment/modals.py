@@ -22,12 +22,7 @@ class _ReasonAndConfirm(ModalScreen[str | None]):
     """Step 1: a reason (required). Step 2 (when ``confirm_word`` is set): type it back.
     ``enter`` moves on / submits; ``esc`` cancels and changes nothing."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="containment.modal.cancel"),
-        # priority: enter moves to the next field when the app reads it, so the workflow id
-        # typed right after it lands in its own field (not at the end of the reason)
-        Binding("enter", "next", "Next", show=False, priority=True, id="containment.modal.next"),
-    ]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="containment.modal.cancel")]
 
     def __init__(self, confirm_word: str | None, reason: str = "") -> None:
         super().__init__()
@@ -63,11 +58,6 @@ class _ReasonAndConfirm(ModalScreen[str | None]):
 
     def _error(self, text: str) -> None:
         self.query_one("#containment-error", Label).update(Text(text, style="bold red"))
-
-    def action_next(self) -> None:
-        focused = self.focused
-        if isinstance(focused, Input):
-            self._advance(focused)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
