@@ -198,6 +198,12 @@ class IrcmdApp(App[int]):
                 self._held_keys.append(event)  # a screen is opening: it gets this key
                 return
             typing = self._typing(event)
+            if not typing and screen_busy(self.screen):
+                # what was typed before is not applied yet (``ctrl+s`` right after the last
+                # characters of a field): this key waits for it
+                self._held_keys.append(event)
+                self._settle()
+                return
             await super().on_event(event)
             if not typing:
                 self._settle()
@@ -254,9 +260,11 @@ class IrcmdApp(App[int]):
             # posted, the handler that moves the focus): look again shortly
             self.set_timer(0.005, partial(self._release_soon, screen))
             return
-        self.call_next(self._release_keys, screen)
+        self.call_next(self._release_keys, screen, force)
 
-    async def _release_keys(self, screen: Screen[Any]) -> None:
+    async def _release_keys(self, screen: Screen[Any], force: bool = False) -> None:
+        """Route the held keys in order; ``force`` (the hold timed out): without waiting on
+        a screen that stays busy."""
         if self._held_for is not screen:
             return
         keys, self._held_keys, self._held_for = self._held_keys, [], None
@@ -265,8 +273,12 @@ class IrcmdApp(App[int]):
                 self._held_keys[:0] = keys[index:]
                 return
             typing = self._typing(key)
+            if not typing and not force and screen_busy(self.screen):
+                self._settle()
+                self._held_keys[:0] = keys[index:]
+                return
             await super().on_event(key)
-            if not typing and self._held_for is None and index + 1 < len(keys):
+            if not typing and not force and self._held_for is None and index + 1 < len(keys):
                 self._settle()  # this key's effects run before the rest are routed
                 self._held_keys[:0] = keys[index + 1 :]
                 return
