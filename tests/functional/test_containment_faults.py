@@ -18,37 +18,13 @@ from ircmd.domain.config import ControllerConfig
 from ircmd.domain.containment.controls import ControlState, RowHealth
 from ircmd.domain.incidents.timeline import EventKind
 from tests.functional.containment_support import service, workspace
+from tests.support.configs import flags_and_prompts_toml
 
 TOKEN = "*:*.s3cret-token-never-stored"
 
-CONFIG = """
-[controllers.flags]
-kind = "unleash"
-url = "http://unleash.test"
-token_env = "FAULT_UNLEASH_TOKEN"
-timeout = 0.5
-
-[controllers.prompts]
-kind = "phoenix-prompts"
-url = "http://phoenix.test"
-token_env = "FAULT_PHOENIX_TOKEN"
-timeout = 0.5
-
-[[workflows]]
-id = "support-refunds"
-
-[[workflows.controls]]
-id = "pause"
-kind = "pause_workflow"
-controller = "flags"
-flag = "support-refunds.pause"
-
-[[workflows.controls]]
-id = "prompt"
-kind = "rollback_prompt"
-controller = "prompts"
-prompt = "refund-policy"
-"""
+CONFIG = flags_and_prompts_toml(
+    "http://unleash.test", "http://phoenix.test", token_prefix="FAULT", timeout=0.5
+)
 
 Handler = Callable[[httpx.Request], httpx.Response]
 

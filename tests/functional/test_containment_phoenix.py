@@ -12,6 +12,7 @@ import pytest
 from ircmd.domain.containment.controls import ControlState, RowHealth
 from ircmd.domain.incidents.timeline import EventKind
 from tests.functional.containment_support import service, workspace
+from tests.support.configs import control, controller, support_refunds_toml
 
 pytestmark = pytest.mark.services
 
@@ -55,23 +56,13 @@ def production(url: str, name: str) -> str:
 
 
 def config(url: str, prompt: str, version: str | None = None) -> str:
-    extra = f'version = "{version}"' if version else ""
-    return f"""
-[controllers.prompts]
-kind = "phoenix-prompts"
-url = "{url}"
-timeout = 5
-
-[[workflows]]
-id = "support-refunds"
-
-[[workflows.controls]]
-id = "prompt"
-kind = "rollback_prompt"
-controller = "prompts"
-prompt = "{prompt}"
-{extra}
-"""
+    keys = {"version": version} if version else {}
+    rollback = control("prompt", "rollback_prompt", controller="prompts", prompt=prompt, **keys)
+    return (
+        controller("prompts", "phoenix-prompts", url, timeout=5)
+        + "\n"
+        + support_refunds_toml(rollback)
+    )
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from ircmd.domain.incidents.timeline import EventKind
 from ircmd.service.evidence.export import export_incident
 from tests.functional.containment_support import service, workspace
 from tests.security.secret_support import all_text, echo_handler, leaks, pads, tokens
+from tests.support.configs import flags_and_prompts_toml
 
 USER = "svc"
 BOUNDED = settings(
@@ -55,34 +56,9 @@ def env(**values: str) -> Iterator[None]:
 
 def config_text(userinfo: str) -> str:
     at = f"{userinfo}@" if userinfo else ""
-    return f"""
-[controllers.flags]
-kind = "unleash"
-url = "http://{at}unleash.test"
-token_env = "SEC_UNLEASH_TOKEN"
-timeout = 2
-
-[controllers.prompts]
-kind = "phoenix-prompts"
-url = "http://{at}phoenix.test"
-token_env = "SEC_PHOENIX_TOKEN"
-timeout = 2
-
-[[workflows]]
-id = "support-refunds"
-
-[[workflows.controls]]
-id = "pause"
-kind = "pause_workflow"
-controller = "flags"
-flag = "support-refunds.pause"
-
-[[workflows.controls]]
-id = "prompt"
-kind = "rollback_prompt"
-controller = "prompts"
-prompt = "refund-policy"
-"""
+    return flags_and_prompts_toml(
+        f"http://{at}unleash.test", f"http://{at}phoenix.test", token_prefix="SEC", timeout=2
+    )
 
 
 @BOUNDED

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from ircmd.cli import main
 from tests.security.secret_support import all_text, leaks, tokens
 from tests.services import free_port
+from tests.support.configs import flags_and_prompts_toml
 
 USER = "svc"
 E2E = settings(
@@ -49,33 +50,9 @@ url = "http://{at}{dead}"
 token_env = "E2E_PHOENIX_TOKEN"
 timeout = 1
 
-[controllers.flags]
-kind = "unleash"
-url = "{unleash}"
-token_env = "E2E_UNLEASH_TOKEN"
-timeout = 3
-
-[controllers.prompts]
-kind = "phoenix-prompts"
-url = "http://{at}{dead}"
-token_env = "E2E_PHOENIX_TOKEN"
-timeout = 1
-
-[[workflows]]
-id = "support-refunds"
-
-[[workflows.controls]]
-id = "pause"
-kind = "pause_workflow"
-controller = "flags"
-flag = "support-refunds.pause"
-
-[[workflows.controls]]
-id = "prompt"
-kind = "rollback_prompt"
-controller = "prompts"
-prompt = "refund-policy"
-"""
+""" + flags_and_prompts_toml(
+        unleash, f"http://{at}{dead}", token_prefix="E2E", timeout=1, flags_timeout=3
+    )
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

@@ -56,3 +56,49 @@ def kb_workflow(source: str | None = None) -> str:
 
 
 KB_WORKFLOW = kb_workflow()
+
+
+FLAG_PAUSE = control("pause", "pause_workflow", controller="flags", flag="support-refunds.pause")
+PROMPT_ROLLBACK = control("prompt", "rollback_prompt", controller="prompts", prompt="refund-policy")
+
+
+def controller(name: str, kind: str, url: str, *, timeout: float, token_env: str = "") -> str:
+    """One ``[controllers.NAME]`` table."""
+    lines = [f"[controllers.{name}]", f"kind = {_value(kind)}", f"url = {_value(url)}"]
+    if token_env:
+        lines.append(f"token_env = {_value(token_env)}")
+    lines.append(f"timeout = {_value(timeout)}")
+    return "\n".join(lines) + "\n"
+
+
+def flags_and_prompts_toml(
+    flags_url: str,
+    prompts_url: str,
+    *,
+    token_prefix: str,
+    timeout: float,
+    flags_timeout: float | None = None,
+) -> str:
+    """The containment fault and secrets tests' config: an Unleash ``flags`` controller and a
+    Phoenix ``prompts`` controller (tokens from ``{token_prefix}_UNLEASH_TOKEN`` and
+    ``{token_prefix}_PHOENIX_TOKEN``), then ``support-refunds`` with a pause on a flag and a
+    prompt rollback."""
+    return (
+        controller(
+            "flags",
+            "unleash",
+            flags_url,
+            token_env=f"{token_prefix}_UNLEASH_TOKEN",
+            timeout=timeout if flags_timeout is None else flags_timeout,
+        )
+        + "\n"
+        + controller(
+            "prompts",
+            "phoenix-prompts",
+            prompts_url,
+            token_env=f"{token_prefix}_PHOENIX_TOKEN",
+            timeout=timeout,
+        )
+        + "\n"
+        + support_refunds_toml(FLAG_PAUSE, PROMPT_ROLLBACK)
+    )
