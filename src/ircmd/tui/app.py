@@ -31,6 +31,15 @@ _UNREAD = object()
 KEPT_CONFIG = "config.toml"  # ``ircmd demo --keep DIR`` writes it beside the store
 
 
+class _Hold:
+    """One hold of the keys read (see ``IrcmdApp._settle``), for ``screen``."""
+
+    __slots__ = ("screen",)
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        self.screen = screen
+
+
 class StoreTokenChanged(Message):
     """The store's change token moved (another console or a worker wrote)."""
 
@@ -60,7 +69,7 @@ class IrcmdApp(App[int]):
         super().__init__()
         self._poll_wait = self.POLL_SECONDS
         self._poll_timer: Timer | None = None
-        self._held_for: Screen[Any] | None = None  # keys wait while this screen opens
+        self._held_for: _Hold | None = None  # keys wait while this hold lasts
         self._held_keys: list[events.Key] = []
         self.workspace = workspace
         self.service = workspace.incidents
@@ -229,10 +238,16 @@ class IrcmdApp(App[int]):
         of a fast burst may already have been routed to the old focus. Printable keys typed
         into a field are not held, so typing stays as fast as the terminal sends it."""
         if self._held_for is None:
-            screen = self.screen
-            self._held_for = screen
-            self.call_after_refresh(self._release_soon, screen)
-            self.set_timer(self.HOLD_KEYS_SECONDS, partial(self._release_soon, screen, True))
+            self._hold(self.screen)
+
+    def _hold(self, screen: Screen[Any]) -> None:
+        """Start a hold: released once ``screen`` has refreshed and nothing on it has
+        messages left, or after ``HOLD_KEYS_SECONDS`` whatever it is doing. Each hold is its
+        own object, so the timer of an earlier hold on the same screen cannot end this one."""
+        hold = _Hold(screen)
+        self._held_for = hold
+        screen.call_after_refresh(self._release_soon, hold)
+        self.set_timer(self.HOLD_KEYS_SECONDS, partial(self._release_soon, hold, True))
 
     def push_screen(self, *args: Any, **kwargs: Any) -> Any:
         """Push a screen and hold the keys read until it has mounted and focused.
@@ -245,27 +260,25 @@ class IrcmdApp(App[int]):
         key that opens the screen must run when it is read (a priority binding, see
         ``screens/warroom/eager_keys.py``), so no later key was routed before it ran."""
         result = super().push_screen(*args, **kwargs)
-        screen = self.screen
         if self._held_for is None:
-            self._held_for = screen
-            screen.call_after_refresh(self._release_soon, screen)
-            self.set_timer(self.HOLD_KEYS_SECONDS, partial(self._release_soon, screen, True))
+            self._hold(self.screen)
         return result
 
-    def _release_soon(self, screen: Screen[Any], force: bool = False) -> None:
-        if self._held_for is not screen:
+    def _release_soon(self, hold: _Hold, force: bool = False) -> None:
+        if self._held_for is not hold:
             return
         if not force and screen_busy(self.screen):
             # the key's effects are still running (an Input handling enter, the message it
             # posted, the handler that moves the focus): look again shortly
-            self.set_timer(0.005, partial(self._release_soon, screen))
+            self.set_timer(0.005, partial(self._release_soon, hold))
             return
-        self.call_next(self._release_keys, screen, force)
+        self.call_next(self._release_keys, hold, force)
 
-    async def _release_keys(self, screen: Screen[Any], force: bool = False) -> None:
-        """Route the held keys in order; ``force`` (the hold timed out): without waiting on
-        a screen that stays busy."""
-        if self._held_for is not screen:
+    async def _release_keys(self, hold: _Hold, force: bool = False) -> None:
+        """Route the held keys in order, each key that may move the focus followed by a new
+        hold; ``force`` (the hold timed out): the first key goes without waiting on a
+        screen that stays busy."""
+        if self._held_for is not hold:
             return
         keys, self._held_keys, self._held_for = self._held_keys, [], None
         for index, key in enumerate(keys):
@@ -273,12 +286,12 @@ class IrcmdApp(App[int]):
                 self._held_keys[:0] = keys[index:]
                 return
             typing = self._typing(key)
-            if not typing and not force and screen_busy(self.screen):
+            if not typing and not (force and index == 0) and screen_busy(self.screen):
                 self._settle()
                 self._held_keys[:0] = keys[index:]
                 return
             await super().on_event(key)
-            if not typing and not force and self._held_for is None and index + 1 < len(keys):
+            if not typing and self._held_for is None and index + 1 < len(keys):
                 self._settle()  # this key's effects run before the rest are routed
                 self._held_keys[:0] = keys[index + 1 :]
                 return

@@ -9,10 +9,9 @@ screen that assigning ``Widget.virtual_size`` triggers (see ``widgets/virtual.py
 the war room reads it so a pane's own binding wins over the war room's eager keys (see
 ``screens/warroom/eager_keys.py``).
 
-``MessagePump._message_queue`` (an ``asyncio.Queue``; its ``_unfinished_tasks`` counts the
-messages taken but not yet handled, as ``Queue.join`` does): the app holds keys that follow
-one that may move the focus until every widget on the screen has handled what that key
-caused (see ``IrcmdApp._settle``).
+``MessagePump._message_queue`` and ``_pending_message`` (what a widget has still to handle):
+the app holds keys that follow one that may move the focus until every widget on the screen
+has handled what that key caused (see ``IrcmdApp._settle``).
 """
 
 from __future__ import annotations
@@ -38,9 +37,12 @@ def binding_chain(screen: Screen[Any]) -> list[tuple[DOMNode, BindingsMap]]:
 
 
 def has_pending_messages(node: DOMNode) -> bool:
-    """Messages queued for ``node`` or taken and still being handled."""
+    """Messages queued for ``node`` (or one peeked at and held back by its pump).
+
+    Not ``Queue._unfinished_tasks``: Textual drops a message another replaces (``Resize``,
+    ``Layout``) without ``task_done``, so that count never returns to zero."""
     queue: asyncio.Queue[object] = node._message_queue
-    return queue.qsize() > 0 or int(getattr(queue, "_unfinished_tasks", 0)) > 0
+    return queue.qsize() > 0 or node._pending_message is not None
 
 
 def screen_busy(screen: Screen[Any]) -> bool:
