@@ -198,7 +198,7 @@ def test_receive_spools_then_inspect_spool(env, tmp_path: Path) -> None:  # type
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=10)
-    assert "1 requests" in out
+    assert "1 request," in out
     p = ircmd(env, "trace", "inspect", "--spool", "--json")
     assert json.loads(p.stdout)["spans"] == len(spans)
 

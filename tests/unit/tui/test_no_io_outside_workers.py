@@ -84,15 +84,17 @@ def _is_thread_work(dec: ast.expr) -> bool:
 
 
 def _thread_worker_targets(tree: ast.AST) -> set[str]:
-    """Names of functions passed as ``run_worker(fn, ..., thread=True)``."""
+    """Names of functions passed as ``run_worker(fn, ..., thread=True)`` or as the war room's
+    ``run_write(fn, ...)`` (a thread worker that runs ``fn`` on its thread)."""
     names: set[str] = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not node.args:
             continue
         func = _chain(node.func)
-        if not func or func[-1] != "run_worker":
+        if not func or func[-1] not in {"run_worker", "run_write"}:
             continue
-        if not _is_thread_work(ast.Call(func=ast.Name("work"), args=[], keywords=node.keywords)):
+        thread = ast.Call(func=ast.Name("work"), args=[], keywords=node.keywords)
+        if func[-1] == "run_worker" and not _is_thread_work(thread):
             continue
         target = _chain(node.args[0])
         if target:

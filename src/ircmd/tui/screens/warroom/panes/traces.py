@@ -122,8 +122,7 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         Binding(
             "enter",
             "submit_search",
-            "Keep filter / open trace",
-            show=False,
+            "Open trace",  # shown: it stands in for the list's own "⏎ Open trace"
             priority=True,
             id="traces.submit_search",
         ),
