@@ -150,23 +150,53 @@ def status_text(
     actor: str,
     demo: bool = False,
     store_ok: bool = True,
+    width: int | None = None,
 ) -> Text:
-    """Backends' health, read-only seat, other consoles, who you are."""
+    """Backends' health, read-only seat, other consoles, who you are.
+
+    When that is wider than ``width`` (80 columns), healthy backends are counted instead of
+    named (a backend that is down or slow keeps its name), and "no other console" is left
+    out, so who you are and the seat's mode stay on the line."""
+    full = _status(health, read_only, others, actor, demo, store_ok, compact=False)
+    if width is None or full.cell_len <= width:
+        return full
+    return _status(health, read_only, others, actor, demo, store_ok, compact=True)
+
+
+def _status(
+    health: Sequence[tuple[str, str, str]],
+    read_only: bool,
+    others: int,
+    actor: str,
+    demo: bool,
+    store_ok: bool,
+    *,
+    compact: bool,
+) -> Text:
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(" store ", "dim")
     t.append("● ok" if store_ok else "✖ down", "green" if store_ok else "bold red")
+    quiet: dict[str, int] = {}
     for name, state, detail in health:
+        if compact and state not in ("down", "slow"):
+            quiet[state] = quiet.get(state, 0) + 1
+            continue
         t.append("  ")
         t.append(_HEALTH_MARK.get(state, "?") + " ", _HEALTH_STYLE.get(state, ""))
         t.append_text(safe_text(name, limit=20))
-        if state in ("down", "slow") and detail:
+        if state in ("down", "slow") and detail and not compact:
             t.append(" ")
             t.append_text(safe_text(detail, "italic", limit=40))
-    t.append("  │ ", "dim")
-    if others:
-        t.append(f"{others} other console{'s' if others != 1 else ''}", "bold cyan")
-    else:
-        t.append("no other console", "dim")
+    for state, n in quiet.items():
+        t.append("  ")
+        t.append(_HEALTH_MARK.get(state, "?") + " ", _HEALTH_STYLE.get(state, ""))
+        t.append(f"{n} {state}", "dim")
+    if others or not compact:
+        t.append("  │ ", "dim")
+        if others:
+            t.append(f"{others} other console{'s' if others != 1 else ''}", "bold cyan")
+        else:
+            t.append("no other console", "dim")
     t.append("  │ as ", "dim")
     t.append_text(safe_text(actor, limit=24))
     if read_only:

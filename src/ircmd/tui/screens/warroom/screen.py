@@ -254,6 +254,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         footer.show_command_palette = self._mode != "one"
         self._apply_layout()
         self._refresh_header()  # the header fits its line 1 to the width (title first)
+        self._refresh_status()  # so does the status bar (healthy backends counted when narrow)
 
     def _apply_layout(self, focused: Widget | None = None) -> None:
         """Show the panes of this size's layout (the focused one among them) and the tabs."""
@@ -379,6 +380,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             actor=self.workspace.actor,
             demo=self.workspace.demo,
             store_ok=self._store_ok,
+            width=self.size.width or None,
         )
         key = (text.plain, tuple(text.spans))
         if key == self._status_shown:  # housekeeping reads it every 5 s; mostly unchanged
