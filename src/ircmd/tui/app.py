@@ -63,7 +63,9 @@ class IrcmdApp(App[int]):
     ]
     POLL_SECONDS = 0.25
     POLL_MAX_SECONDS = 1.0  # a write by another console still shows within ~1 s
-    HOLD_KEYS_SECONDS = 1.0  # at most this long for a screen that never refreshes
+    # at most this long for a screen that never settles; generous: on a loaded machine a
+    # key's effects can take over a second to run, and a key released early is misrouted
+    HOLD_KEYS_SECONDS = 3.0
 
     def __init__(self, workspace: Workspace, *, open_incident: str | None = None) -> None:
         super().__init__()
