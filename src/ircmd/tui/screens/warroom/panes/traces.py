@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -233,23 +234,40 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
             self._own_loop = BackendLoop("ircmd-trace-sources")
         return self._own_loop
 
-    @work(thread=True, group="trace-sources", exit_on_error=False)
-    def _run_sources(self) -> None:
-        """Load every source once (a thread worker), then let the tick poll them."""
+    def _each_source(
+        self,
+        call: Callable[[Any], Any],
+        on_batch: Callable[[Any, str], None],
+        problems: list[tuple[str, str]],
+    ) -> bool:
+        """Run ``call(source)`` for every source on the backend loop (from a thread worker,
+        under the sources' lock) and hand each batch to ``on_batch``; a source that raises
+        becomes one problem line. False when the sources are closed already."""
         loop = self._backend_loop()
-        problems: list[tuple[str, str]] = []
         with self._sources_lock:
             if self._sources_closed:
-                return
+                return False
             for source in self.sources:
                 label = self._source_label(source)
                 try:
-                    batch = loop.run(source.load())
+                    batch = loop.run(call(source))
                 except Exception as exc:  # a broken source must not take the pane down
                     problems.append((f"{source.name}: {type(exc).__name__}: {exc}", label))
                     continue
-                problems.extend((ln, label) for ln in batch.problem_lines)
-                self.live.feed(batch.spans, live=False)
+                on_batch(batch, label)
+        return True
+
+    @work(thread=True, group="trace-sources", exit_on_error=False)
+    def _run_sources(self) -> None:
+        """Load every source once (a thread worker), then let the tick poll them."""
+        problems: list[tuple[str, str]] = []
+
+        def loaded(batch: Any, label: str) -> None:
+            problems.extend((ln, label) for ln in batch.problem_lines)
+            self.live.feed(batch.spans, live=False)
+
+        if not self._each_source(lambda source: source.load(), loaded, problems):
+            return
         self.post_message(SourcesLoaded(problems))
         self._ingest_now(None, self._span_query)
 
@@ -262,23 +280,16 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
     @work(thread=True, group="trace-sources", exit_on_error=False)
     def _poll_sources(self) -> None:
         """One poll of every source (a thread worker); what arrived goes to the live feed."""
-        loop = self._backend_loop()
         problems: list[tuple[str, str]] = []
+
+        def polled(batch: Any, label: str) -> None:
+            if batch.spans:
+                self.live.feed(batch.spans)
+            if batch.problems or batch.warnings:
+                problems.extend((ln, label) for ln in batch.problem_lines)
+
         try:
-            with self._sources_lock:
-                if self._sources_closed:
-                    return
-                for source in self.sources:
-                    label = self._source_label(source)
-                    try:
-                        batch = loop.run(source.poll())
-                    except Exception as exc:  # a broken source must not take the pane down
-                        problems.append((f"{source.name}: {type(exc).__name__}: {exc}", label))
-                        continue
-                    if batch.spans:
-                        self.live.feed(batch.spans)
-                    if batch.problems or batch.warnings:
-                        problems.extend((ln, label) for ln in batch.problem_lines)
+            self._each_source(lambda source: source.poll(), polled, problems)
         finally:
             self.post_message(SourcesPolled(problems))
 
