@@ -46,5 +46,5 @@ def test_bursts_of_keys_all_land(
         if len(notes) >= ROUNDS:
             break
         time.sleep(0.5)
-    assert notes == want, f"keys sent: {term.log}"
+    assert notes == want, f"keys sent: {term.log}\nscreen:\n{term.screen()}"
     assert "[ircmd exited" not in term.screen()

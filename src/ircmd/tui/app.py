@@ -274,7 +274,10 @@ class IrcmdApp(App[int]):
             # posted, the handler that moves the focus): look again shortly
             self.set_timer(0.005, partial(self._release_soon, hold))
             return
-        self.call_next(self._release_keys, hold, force)
+        # ``call_later``, not ``call_next``: a focus move is itself a callback queued on the
+        # app (``Widget.focus``); released before it runs, the next key goes to the widget
+        # that had the focus (a ``n`` typed into the hidden filter line, its note lost)
+        self.call_later(self._release_keys, hold, force)
 
     async def _release_keys(self, hold: _Hold, force: bool = False) -> None:
         """Route the held keys in order, each key that may move the focus followed by a new
