@@ -92,3 +92,38 @@ async def test_screen_busy_sees_a_message_queued_for_a_widget() -> None:
         await pilot.pause()
         assert widget.handled == 1
         assert not screen_busy(app.screen)
+
+
+async def test_app_busy_sees_a_message_queued_for_the_app() -> None:
+    """A key no widget takes bubbles up to the app, whose bindings run it (``enter``
+    submitting an ``Input``): while it waits in the app's queue the screen looks idle, and
+    ``app_busy`` must not. (A key released then went to the old focus: the key-burst
+    story lost a note.)"""
+    from textual.app import App, ComposeResult
+    from textual.message import Message
+    from textual.widgets import Static
+
+    from ircmd.tui.textual_private import app_busy, screen_busy
+
+    class Ping(Message):
+        pass
+
+    class One(App[None]):
+        pings = 0
+
+        def compose(self) -> ComposeResult:
+            yield Static("x")
+
+        def on_ping(self, _: Ping) -> None:
+            self.pings += 1
+
+    app = One()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        assert not app_busy(app)
+        app.post_message(Ping())
+        assert app_busy(app)
+        assert not screen_busy(app.screen)
+        await pilot.pause()
+        assert app.pings == 1
+        assert not app_busy(app)

@@ -21,7 +21,7 @@ from ircmd.service import Workspace
 from ircmd.tui.messages import Notice, ReportError, StoreChanged
 from ircmd.tui.process_tuning import ProcessTuning
 from ircmd.tui.screens.incidents import IncidentsScreen
-from ircmd.tui.textual_private import screen_busy
+from ircmd.tui.textual_private import app_busy, screen_busy
 
 if TYPE_CHECKING:  # imported where used: the first frame is the incidents list
     from ircmd.tui.screens.signals.silences import SilencesFound
@@ -269,7 +269,7 @@ class IrcmdApp(App[int]):
     def _release_soon(self, hold: _Hold, force: bool = False) -> None:
         if self._held_for is not hold:
             return
-        if not force and screen_busy(self.screen):
+        if not force and app_busy(self):
             # the key's effects are still running (an Input handling enter, the message it
             # posted, the handler that moves the focus): look again shortly
             self.set_timer(0.005, partial(self._release_soon, hold))
@@ -291,7 +291,7 @@ class IrcmdApp(App[int]):
                 self._held_keys[:0] = keys[index:]
                 return
             typing = self._typing(key)
-            if not typing and not (force and index == 0) and screen_busy(self.screen):
+            if not typing and not (force and index == 0) and app_busy(self):
                 self._settle()
                 self._held_keys[:0] = keys[index:]
                 return

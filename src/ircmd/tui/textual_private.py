@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from textual.app import App
 from textual.binding import BindingsMap
 from textual.dom import DOMNode
 from textual.geometry import Size
@@ -48,3 +49,12 @@ def has_pending_messages(node: DOMNode) -> bool:
 def screen_busy(screen: Screen[Any]) -> bool:
     """Whether any widget on ``screen`` (the screen included) has messages to handle."""
     return any(has_pending_messages(node) for node in screen.walk_children(with_self=True))
+
+
+def app_busy(app: App[Any]) -> bool:
+    """Whether the app or any widget on its screen has messages to handle.
+
+    The app counts too: a key no widget's key handler takes bubbles up to the app, whose
+    ``_on_key`` runs the focus chain's bindings (``enter`` submitting an ``Input`` runs
+    from there). While that key waits in the app's queue, the screen looks idle."""
+    return has_pending_messages(app) or screen_busy(app.screen)
