@@ -148,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
-    except Exception as exc:
+    except Exception as exc:  # the last resort: one line, naming the type if unexpected
         from ircmd.cli.common import describe_error
 
         message, code = describe_error(exc)

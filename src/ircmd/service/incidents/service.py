@@ -47,7 +47,7 @@ def default_actor() -> str:
             return os.environ[var]
     try:
         return getpass.getuser()
-    except Exception:
+    except (OSError, KeyError, ImportError):  # no login name, no passwd entry, no pwd module
         return "unknown"
 
 
