@@ -65,7 +65,7 @@ def _quietly(produce: Callable[[Context], list[str]], parsed_args: Any) -> list[
         said_quietly(exc)
         return []
     finally:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # closing a completion read is best effort
             ctx.close()
 
 

@@ -71,6 +71,8 @@ def run_view(ctx: Context, args: argparse.Namespace) -> int:
         app.run()
     finally:
         for source in sources:  # stop the receiver, close the spool
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(
+                Exception
+            ):  # a source (maybe third-party) closing: best effort
                 asyncio.run(source.close())
     return int(app.return_code or 0)
