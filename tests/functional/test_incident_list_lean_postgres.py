@@ -23,36 +23,42 @@ DSN_VAR = "LEAN_PG_DSN"
 
 
 def test_the_lean_postgres_constants_are_the_store_s() -> None:
-    """Connect options, session deadlines, schema version and manifest key are the store's
-    own, and the timeouts' defaults and bounds are the config schema's."""
+    """Connect options, session deadlines, schema version and manifest key of the lean
+    reader are the store's own, and the timeouts' defaults and bounds the config schema's."""
     from ircmd.store.chainkey import MANIFEST_KEY, META
+    from ircmd.store.postgres import rows
     from ircmd.store.postgres.conn import CONNECT_OPTIONS, SESSION_SETTINGS, Deadlines
     from ircmd.store.postgres.schema import LATEST
 
-    assert incident_list.PG_CONNECT_OPTIONS == CONNECT_OPTIONS
-    assert incident_list.PG_SESSION_SETTINGS == SESSION_SETTINGS
-    assert incident_list.PG_SCHEMA_VERSION == LATEST
-    assert incident_list.MANIFEST == (META, MANIFEST_KEY)
+    assert rows.CONNECT_OPTIONS == CONNECT_OPTIONS
+    assert rows.SESSION_SETTINGS == SESSION_SETTINGS
+    assert rows.SCHEMA_VERSION == LATEST
+    assert rows.MANIFEST == (META, MANIFEST_KEY)
     assert set(StoreConfig.model_fields) == incident_list._PG_KEYS
     for key, (default, high) in incident_list.PG_TIMEOUTS.items():
         field = StoreConfig.model_fields[key]
         assert field.default == default
         assert Gt(0) in field.metadata and Le(high) in field.metadata
-    os.environ[DSN_VAR] = "host=127.0.0.1"
-    try:
-        for given in (
-            {},
-            {"connect_timeout": 0.4, "statement_timeout": 12, "tcp_user_timeout": 1.5},
-        ):
+    for given in ({}, {"connect_timeout": 0.4, "statement_timeout": 12, "tcp_user_timeout": 1.5}):
+        deadlines = Deadlines(**{k: float(v) for k, v in given.items()})
+        assert (
+            rows.connect_options(deadlines.connect_timeout, deadlines.tcp_user_timeout)
+            == deadlines.options()
+        )
+        assert rows.session_settings(deadlines.statement_timeout) == deadlines.settings()
+        os.environ[DSN_VAR] = " host=127.0.0.1 "
+        try:
             store = {"kind": "postgres", "dsn_env": DSN_VAR, **given}
-            deadlines = Deadlines(**{k: float(v) for k, v in given.items()})
             assert incident_list._pg_connection(store) == (
                 "host=127.0.0.1",
-                deadlines.options(),
-                deadlines.settings(),
+                {
+                    "connect_timeout": deadlines.connect_timeout,
+                    "statement_timeout": deadlines.statement_timeout,
+                    "tcp_user_timeout": deadlines.tcp_user_timeout,
+                },
             )
-    finally:
-        del os.environ[DSN_VAR]
+        finally:
+            del os.environ[DSN_VAR]
 
 
 @pytest.fixture
@@ -224,13 +230,14 @@ def test_an_empty_database_is_left_to_the_full_path(
 def test_incident_list_on_postgres_imports_psycopg_and_nothing_heavy(
     pg_demo: tuple[Path, str],
 ) -> None:
-    """What a script on a PostgreSQL store gets: psycopg, but no pydantic, no ircmd.store,
-    no service layer, no Textual."""
+    """What a script on a PostgreSQL store gets: psycopg and the row reader, but no
+    pydantic, no store contract, no incident service, no Textual."""
     code = (
         "import sys; from ircmd.cli import main; rc = main(['incident', 'list']); "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('pydantic', 'textual', 'tinydb')"
-        " or m.startswith(('ircmd.service', 'ircmd.store'))]; print('IMPORTED', bad,"
-        " 'psycopg' in sys.modules); sys.exit(rc)"
+        " or m.startswith(('ircmd.store.base', 'ircmd.store.postgres.conn',"
+        " 'ircmd.service.incidents.service', 'ircmd.domain.config'))];"
+        " print('IMPORTED', bad, 'ircmd.store.postgres.rows' in sys.modules); sys.exit(rc)"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False

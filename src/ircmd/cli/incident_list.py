@@ -9,9 +9,10 @@ are then read directly and formatted here, with the same text and ``--json`` as 
 path (tests compare the two, on TinyDB and on PostgreSQL).
 
 * TinyDB (``kind``, ``path``): the journal is read with the standard library only.
-* PostgreSQL (``kind``, ``dsn_env``, ``key_env``, the three timeouts, ``path``): psycopg
-  alone (no ``ircmd.store``, no pydantic), one connection with the store's own connect
-  options and session deadlines, then two ``SELECT`` statements sent in one pipeline.
+* PostgreSQL (``kind``, ``dsn_env``, ``key_env``, the three timeouts, ``path``): through
+  :mod:`ircmd.service.incidents.lean_list` to :mod:`ircmd.store.postgres.rows`, psycopg
+  alone (no pydantic), one connection with the store's own connect options and session
+  deadlines, then two ``SELECT`` statements sent in one pipeline.
 
 Anything else (another config, an old or missing schema, an unkeyed store, a damaged or
 missing file, an unreachable server, a row the model would rewrite) returns ``None`` and
@@ -103,29 +104,12 @@ def wanted(args: Sequence[str]) -> bool:
     )
 
 
-# Kept equal to ircmd.store.postgres (conn.CONNECT_OPTIONS, Deadlines, SESSION_SETTINGS,
-# schema.LATEST) and ircmd.store.chainkey (META, MANIFEST_KEY) by
-# tests/functional/test_incident_list_lean_postgres.py.
-PG_CONNECT_OPTIONS: dict[str, Any] = {
-    "connect_timeout": 3,
-    "keepalives": 1,
-    "keepalives_idle": 5,
-    "keepalives_interval": 2,
-    "keepalives_count": 3,
-    "application_name": "ircmd",
-}
-PG_SESSION_SETTINGS = (
-    "SET lock_timeout = '15s'",
-    "SET idle_in_transaction_session_timeout = '60s'",
-)
-PG_SCHEMA_VERSION = 1
 # [store] key -> (default, upper bound); each must be > 0 (domain.config.StoreConfig)
 PG_TIMEOUTS = {
     "connect_timeout": (3.0, 300.0),
     "statement_timeout": (5.0, 3600.0),
     "tcp_user_timeout": (4.0, 3600.0),
 }
-MANIFEST = ("meta", "chain_key")
 _TINYDB_KEYS = {"kind", "path"}
 _PG_KEYS = {"kind", "path", "dsn_env", "key_env", *PG_TIMEOUTS}
 
@@ -177,8 +161,8 @@ def _store_dir(store: dict[str, Any]) -> Path | None:
     return Path(user_data_dir("ircmd"))
 
 
-def _pg_connection(store: dict[str, Any]) -> tuple[str, dict[str, Any], tuple[str, ...]] | None:
-    """(DSN, connect options, session settings) for a PostgreSQL ``[store]``, or None."""
+def _pg_connection(store: dict[str, Any]) -> tuple[str, dict[str, float]] | None:
+    """(DSN, the three timeouts in seconds) for a PostgreSQL ``[store]``, or None."""
     if set(store) - _PG_KEYS or store.get("kind") != "postgres":
         return None
     env, key_env = store.get("dsn_env"), store.get("key_env")
@@ -191,53 +175,7 @@ def _pg_connection(store: dict[str, Any]) -> tuple[str, dict[str, Any], tuple[st
             return None  # the full path names the key and the bound
         seconds[key] = float(value)
     dsn = os.environ.get(env, "").strip()
-    if not dsn:
-        return None
-    options = {
-        **PG_CONNECT_OPTIONS,
-        "connect_timeout": max(1, round(seconds["connect_timeout"])),
-        "tcp_user_timeout": max(1, round(seconds["tcp_user_timeout"] * 1000)),
-        "keepalives_idle": 2,
-        "keepalives_interval": 1,
-        "keepalives_count": 2,
-    }
-    ms = max(1, round(seconds["statement_timeout"] * 1000))
-    return dsn, options, (*PG_SESSION_SETTINGS, f"SET statement_timeout = {ms}")
-
-
-def _pg_rows(dsn: str, options: dict[str, Any], settings: Sequence[str]) -> list[Any] | None:
-    """The incident rows of a keyed, current-schema PostgreSQL store, or None."""
-    import psycopg
-
-    try:
-        conn = psycopg.connect(dsn, autocommit=True, **options)
-    except psycopg.Error:
-        return None  # the full path says why (password scrubbed)
-    try:
-        with conn.pipeline():
-            for setting in settings:
-                conn.execute(setting)
-            head = conn.execute(
-                "SELECT (SELECT coalesce(max(version), 0) FROM ircmd_schema_migrations),"
-                " EXISTS (SELECT 1 FROM ircmd_docs WHERE collection = %s AND key = %s)",
-                MANIFEST,
-            )
-            found = conn.execute("SELECT record, raw FROM ircmd_incidents ORDER BY number")
-            version, keyed = head.fetchone() or (None, False)
-            records = found.fetchall()
-    except psycopg.Error:
-        return None  # no schema yet, no permission...: the full path creates or reports
-    finally:
-        conn.close()
-    if version != PG_SCHEMA_VERSION or keyed is not True:
-        return None  # migrations and keying live in the full path
-    rows: list[Any] = []
-    for record, raw in records:
-        row = json.loads(raw) if raw is not None else record
-        if not isinstance(row, dict) or set(row) != set(FIELDS):
-            return None
-        rows.append({name: row[name] for name in FIELDS})  # jsonb keeps no key order
-    return rows
+    return (dsn, seconds) if dsn else None
 
 
 def _rows(store_path: Path) -> list[dict[str, Any]] | None:
@@ -368,7 +306,11 @@ def run(args: Sequence[str]) -> int | None:
             return None
         if store.get("kind") == "postgres":
             pg = _pg_connection(store)
-            rows = _pg_rows(*pg) if pg is not None else None
+            if pg is None:
+                return None
+            from ircmd.service.incidents.lean_list import postgres_incident_rows
+
+            rows = postgres_incident_rows(pg[0], FIELDS, **pg[1])
             if rows is None or not all(_canonical(r) for r in rows):
                 return None
         else:
