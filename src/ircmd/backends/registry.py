@@ -73,7 +73,7 @@ def plugin_kinds(wanted: set[str] | None = None) -> list[PluginKind]:
                 raise PluginError(f"its factory has no config_section (one of {SECTIONS})")
             if not (isinstance(model, type) and issubclass(model, BaseModel)):
                 raise PluginError("its factory has no config_model (a pydantic model)")
-        except Exception as exc:
+        except Exception as exc:  # ep.load() runs third-party code: reported if wanted
             if needed:
                 raise PluginError(
                     f"plug-in kind {ep.name!r} ({ep.value}) cannot be used: {exc}"

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ircmd.cli.common import Context
+from ircmd.domain.text import one_line
 
 SHELLS = ("bash", "zsh", "fish")
 
@@ -48,14 +49,23 @@ def _read_only(parsed_args: Any) -> Context:
     return Context(args=argparse.Namespace(read_only=True))
 
 
+def said_quietly(exc: BaseException) -> None:
+    """A completer's failure, as one line on argcomplete's debug stream (``_ARC_DEBUG=1``):
+    completion must never break the user's shell, but a bug must still be findable."""
+    from argcomplete.io import debug
+
+    debug(f"ircmd completion: {type(exc).__name__}: {one_line(exc, 200)}")
+
+
 def _quietly(produce: Callable[[Context], list[str]], parsed_args: Any) -> list[str]:
     ctx = _read_only(parsed_args)
     try:
         return produce(ctx)
-    except Exception:  # completion must never break the user's shell
+    except Exception as exc:  # never break the user's shell; said under _ARC_DEBUG
+        said_quietly(exc)
         return []
     finally:
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # closing a completion read is best effort
             ctx.close()
 
 

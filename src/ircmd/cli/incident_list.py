@@ -2,16 +2,22 @@
 
 The full path (:func:`ircmd.cli.incident.cmd_list`) loads the whole config through pydantic,
 opens the store, validates every row into an ``Incident`` model and dumps it back: most of
-its start-up CPU. Here the common case is served with the standard library only: a config
-that is absent, empty or names nothing but a TinyDB ``[store]`` (``kind``, ``path``), a
-keyed store of the current schema whose incident rows have exactly the model's fields, in
-its canonical JSON form. The rows are then read straight from the journal and formatted
-directly, with the same text and ``--json`` as the full path (a test compares the two on
-the demo store).
+its start-up CPU. Here the common case is served without any of that: a config that is
+absent, empty or names nothing but its ``[store]``, a keyed store of the current schema
+whose incident rows have exactly the model's fields, in its canonical JSON form. The rows
+are then read directly and formatted here, with the same text and ``--json`` as the full
+path (tests compare the two, on TinyDB and on PostgreSQL).
 
-Anything else (another config, another store kind, an old schema, a damaged or missing
-file, a row the model would rewrite) returns ``None`` and the caller takes the full path,
-which reports errors and applies migrations exactly as before. Nothing here writes.
+* TinyDB (``kind``, ``path``): the journal is read with the standard library only.
+* PostgreSQL (``kind``, ``dsn_env``, ``key_env``, the three timeouts, ``path``): through
+  :mod:`ircmd.service.incidents.lean_list` to :mod:`ircmd.store.postgres.rows`, psycopg
+  alone (no pydantic), one connection with the store's own connect options and session
+  deadlines, then two ``SELECT`` statements sent in one pipeline.
+
+Anything else (another config, an old or missing schema, an unkeyed store, a damaged or
+missing file, an unreachable server, a row the model would rewrite) returns ``None`` and
+the caller takes the full path, which reports errors, keys and migrates exactly as before.
+Nothing here writes.
 """
 
 from __future__ import annotations
@@ -98,8 +104,18 @@ def wanted(args: Sequence[str]) -> bool:
     )
 
 
-def _store_dir() -> Path | None:
-    """Where the TinyDB store is, when the config is one the lean path understands."""
+# [store] key -> (default, upper bound); each must be > 0 (domain.config.StoreConfig)
+PG_TIMEOUTS = {
+    "connect_timeout": (3.0, 300.0),
+    "statement_timeout": (5.0, 3600.0),
+    "tcp_user_timeout": (4.0, 3600.0),
+}
+_TINYDB_KEYS = {"kind", "path"}
+_PG_KEYS = {"kind", "path", "dsn_env", "key_env", *PG_TIMEOUTS}
+
+
+def _store_table() -> dict[str, Any] | None:
+    """The config's ``[store]`` table ({} for no config), when it names nothing else."""
     env = os.environ.get("IRCMD_CONFIG")
     if env:
         path = Path(env).expanduser()
@@ -126,10 +142,15 @@ def _store_dir() -> Path | None:
         if set(data) - {"store"} or not isinstance(data.get("store", {}), dict):
             return None
         store = data.get("store", {})
-        if set(store) - {"kind", "path"} or store.get("kind", "tinydb") != "tinydb":
-            return None
         if "path" in store and not isinstance(store["path"], str):
             return None
+    return store
+
+
+def _store_dir(store: dict[str, Any]) -> Path | None:
+    """Where the TinyDB store is, when its ``[store]`` is one the lean path understands."""
+    if set(store) - _TINYDB_KEYS or store.get("kind", "tinydb") != "tinydb":
+        return None
     if store.get("path"):
         return Path(store["path"]).expanduser()
     data_env = os.environ.get("IRCMD_DATA_DIR")
@@ -138,6 +159,23 @@ def _store_dir() -> Path | None:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("ircmd"))
+
+
+def _pg_connection(store: dict[str, Any]) -> tuple[str, dict[str, float]] | None:
+    """(DSN, the three timeouts in seconds) for a PostgreSQL ``[store]``, or None."""
+    if set(store) - _PG_KEYS or store.get("kind") != "postgres":
+        return None
+    env, key_env = store.get("dsn_env"), store.get("key_env")
+    if not isinstance(env, str) or not env or not isinstance(key_env, str | None):
+        return None
+    seconds: dict[str, float] = {}
+    for key, (default, high) in PG_TIMEOUTS.items():
+        value = store.get(key, default)
+        if type(value) not in (int, float) or not 0 < value <= high:
+            return None  # the full path names the key and the bound
+        seconds[key] = float(value)
+    dsn = os.environ.get(env, "").strip()
+    return (dsn, seconds) if dsn else None
 
 
 def _rows(store_path: Path) -> list[dict[str, Any]] | None:
@@ -263,10 +301,23 @@ def _age(seconds: float) -> str:
 def run(args: Sequence[str]) -> int | None:
     """Print the list and return 0, or None when the full path must answer."""
     try:
-        where = _store_dir()
-        rows = _rows(where) if where is not None else None
-        if rows is None:
+        store = _store_table()
+        if store is None:
             return None
+        if store.get("kind") == "postgres":
+            pg = _pg_connection(store)
+            if pg is None:
+                return None
+            from ircmd.service.incidents.lean_list import postgres_incident_rows
+
+            rows = postgres_incident_rows(pg[0], FIELDS, **pg[1])
+            if rows is None or not all(_canonical(r) for r in rows):
+                return None
+        else:
+            where = _store_dir(store)
+            rows = _rows(where) if where is not None else None
+            if rows is None:
+                return None
         rows.sort(key=_number)
         rows.sort(key=_sort_key)
     except Exception:  # anything unusual: the full path reads it again and names the problem

@@ -49,7 +49,10 @@ def _name_arg(parser: argparse.ArgumentParser) -> None:
             from ircmd.service.playbooks.loader import load_playbooks
 
             return [n for n in load_playbooks() if n.startswith(prefix)]
-        except Exception:  # completion never fails loudly
+        except Exception as exc:  # never break the user's shell; said under _ARC_DEBUG
+            from ircmd.cli.completion import said_quietly
+
+            said_quietly(exc)
             return []
 
     action.completer = complete  # type: ignore[attr-defined]

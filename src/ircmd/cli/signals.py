@@ -18,7 +18,7 @@ from typing import Any
 
 from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, incident_arg, print_json
 from ircmd.cli.render import event_json, incident_json
-from ircmd.domain.incidents.incident import format_age
+from ircmd.domain.incidents.incident import DomainError, format_age
 from ircmd.domain.signals.signals import SilenceRecord, format_duration, parse_duration
 from ircmd.domain.text import one_line
 from ircmd.service.signals.service import (
@@ -222,9 +222,11 @@ def cmd_expire(ctx: Context, args: argparse.Namespace) -> int:
 
 def hint_silences(ctx: Context, incident_id: str) -> None:
     """After resolving: say (on stderr) which silences still mute the incident's alerts."""
+    from ircmd.service.admin.store_admin import StoreError
+
     try:
         records = _service(ctx).silences_for(incident_id)
-    except Exception:
+    except (StoreError, DomainError):  # only a hint: the resolve itself was saved
         return
     if records:
         n = len(records)

@@ -71,6 +71,6 @@ def run_view(ctx: Context, args: argparse.Namespace) -> int:
         app.run()
     finally:
         for source in sources:  # stop the receiver, close the spool
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # any source's close: best effort
                 asyncio.run(source.close())
     return int(app.return_code or 0)

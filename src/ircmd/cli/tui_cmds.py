@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ircmd.cli.common import Context, incident_arg
 from ircmd.domain.incidents.incident import normalise_incident_id
+
+if TYPE_CHECKING:
+    from ircmd.service.workspace import Workspace
 
 
 def register(sub: Any) -> None:
@@ -22,7 +25,7 @@ def register(sub: Any) -> None:
     o.set_defaults(func=run_open)
 
 
-def _run_app(workspace: Any, open_incident: str | None = None) -> int:
+def _run_app(workspace: Workspace, open_incident: str | None = None) -> int:
     from ircmd.tui.app import IrcmdApp  # Textual is imported only here
 
     app = IrcmdApp(workspace, open_incident=open_incident)

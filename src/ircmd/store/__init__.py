@@ -1,19 +1,26 @@
-"""Incident stores. ``open_store`` picks the backend named by ``[store] kind``."""
+"""Incident stores. ``open_store`` picks the backend named by ``[store] kind``.
+
+The names below are imported on first use (PEP 562): importing one store module
+(``ircmd.store.postgres.rows`` for the lean ``incident list``) does not build the config
+model and the store contract's pydantic models behind them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ircmd.domain.config import StoreConfig
-from ircmd.store.base import (
-    Change,
-    EventDraft,
-    IncidentStore,
-    StoreError,
-    StoreOutcomeUnknown,
-    StoreUnavailable,
-    StoreUnreadable,
-)
+if TYPE_CHECKING:
+    from ircmd.domain.config import StoreConfig
+    from ircmd.store.base import (
+        Change,
+        EventDraft,
+        IncidentStore,
+        StoreError,
+        StoreOutcomeUnknown,
+        StoreUnavailable,
+        StoreUnreadable,
+    )
 
 __all__ = [
     "Change",
@@ -27,10 +34,32 @@ __all__ = [
 ]
 
 
+_BASE = {
+    "Change",
+    "EventDraft",
+    "IncidentStore",
+    "StoreError",
+    "StoreOutcomeUnknown",
+    "StoreUnavailable",
+    "StoreUnreadable",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _BASE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ircmd.store import base
+
+    value = getattr(base, name)
+    globals()[name] = value
+    return value
+
+
 def open_store(config: StoreConfig, data_dir: Path, key_dir: Path | None = None) -> IncidentStore:
     """Open (and key, see :mod:`ircmd.store.chainkey`) the configured store.
 
     ``key_dir``: where chain key files live (default ``keys/`` beside the config file)."""
+    from ircmd.store.base import StoreError
     from ircmd.store.chainkey import KeySource
 
     if config.kind == "tinydb":

@@ -34,5 +34,8 @@ class ReadOnlyStore:
     def apply(self, incident_id: str, decide: Decide) -> tuple[Incident, list[TimelineEvent]]:
         raise ReadOnlySeat(f"read-only seat: {incident_id} was not changed")
 
+    def import_raw(self, raw: object) -> None:
+        raise ReadOnlySeat(f"read-only seat: nothing copied into {self.location}")
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

@@ -54,7 +54,7 @@ def _choices(value: Choices) -> list[str]:
     try:
         items = value() if callable(value) else value
         return [str(c) for c in items]
-    except Exception:  # completion must never break the command line
+    except Exception:  # choices come from panes' and extensions' code: never break the line
         return []
 
 

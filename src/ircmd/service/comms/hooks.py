@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ircmd.domain.incidents.incident import Incident
+from ircmd.domain.incidents.incident import DomainError, Incident
 from ircmd.service.hooks import Deadline
+from ircmd.store.base import StoreError
 
 if TYPE_CHECKING:
     from ircmd.service.workspace import Workspace
@@ -18,7 +19,7 @@ def nearest_update(workspace: Workspace, incident: Incident, now: datetime) -> D
 
     try:
         due = UpdateService(workspace.incidents).due(incident.id, now=now)
-    except Exception:
+    except (StoreError, DomainError):  # cannot be read now: no update shown as due
         return None
     return Deadline(f"update {due[0].audience}", due[0].due_at) if due else None
 

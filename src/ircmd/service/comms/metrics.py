@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ircmd.domain.comms.audiences import audiences
 from ircmd.domain.comms.cadence import next_updates
 from ircmd.domain.incidents.incident import format_age
 from ircmd.domain.incidents.metrics import metrics, milestones
 from ircmd.domain.incidents.tasks import task_board
-from ircmd.service.incidents.service import IncidentService
+
+if TYPE_CHECKING:  # a type only: comms does not depend on the incidents package
+    from ircmd.service.incidents.service import IncidentService
 
 
 def response_metrics(

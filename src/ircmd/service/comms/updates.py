@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ircmd.domain.comms.audiences import Audience, audiences, find_audience
 from ircmd.domain.comms.cadence import DueUpdate, next_due, next_updates
@@ -17,7 +18,9 @@ from ircmd.domain.evidence.redaction import Profile, Redactor
 from ircmd.domain.incidents.incident import DomainError, Incident
 from ircmd.domain.incidents.tasks import task_board
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
-from ircmd.service.incidents.service import IncidentService
+
+if TYPE_CHECKING:  # a type only: comms does not depend on the incidents package
+    from ircmd.service.incidents.service import IncidentService
 
 
 def regulatory_due(service: IncidentService, inc: Incident, now: datetime) -> datetime | None:

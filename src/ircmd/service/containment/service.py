@@ -184,7 +184,7 @@ class ContainmentService:
                 with contextlib.suppress(Exception):  # closing must never fail the caller
                     await ctrl.aclose()
 
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # closing must never fail the caller
             self.loop.run(close_all(), GRACE)
 
     # -- reading state ------------------------------------------------------------------------

@@ -27,8 +27,9 @@ from ircmd.domain.incidents.incident import (
     normalise_incident_id,
 )
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
+from ircmd.domain.text import one_line
 from ircmd.service.incidents.retry import PendingLines, TypedLine
-from ircmd.store.base import CLIENT_ID, Change, EventDraft, IncidentStore
+from ircmd.store.base import CLIENT_ID, Change, EventDraft, IncidentStore, StoreError
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
@@ -47,7 +48,7 @@ def default_actor() -> str:
             return os.environ[var]
     try:
         return getpass.getuser()
-    except Exception:
+    except (OSError, KeyError, ImportError):  # no login name, no passwd entry, no pwd module
         return "unknown"
 
 
@@ -245,8 +246,12 @@ class IncidentService:
         # a retried line that had landed runs the hooks again: applying a playbook twice
         # adds nothing
         for hook in list(self.on_declared):
-            with contextlib.suppress(Exception):  # the incident is declared; a hook is extra
+            try:
                 hook(inc, written)
+            except Exception as exc:  # a hook is extension code; the incident stands: noted
+                why = f"{type(exc).__name__}: {exc}" if not isinstance(exc, DomainError) else exc
+                with contextlib.suppress(StoreError, DomainError):  # the store may be down
+                    self.note(inc.id, f"after declaring: {one_line(why, 300)}", author="ircmd")
         return inc, written
 
     def add_event(

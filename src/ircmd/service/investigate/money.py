@@ -89,7 +89,7 @@ def _spans(ws: Workspace, svc: TraceService, incident_id: str, traces: set[str])
         ):
             try:
                 s = svc.evidence_span(doc)
-            except Exception:  # a tampered item is reported by verify, not priced here
+            except ValueError:  # tampered (EvidenceTampered) or not JSON: verify reports it
                 continue
             seen[(s.trace_id, s.span_id)] = s
     try:

@@ -154,7 +154,7 @@ def build_sources(config: Config) -> list[SignalSource]:
     for sc in config.signal_sources:
         try:
             source = load_factory(sc.kind)(sc)
-        except Exception as exc:
+        except Exception as exc:  # a (third-party) factory failing is one source's problem
             source = _BrokenSource(
                 sc.name, sc.kind, f"signal source {sc.name!r}: {one_line(exc, 160)}"
             )
@@ -231,7 +231,7 @@ class SignalService:
             raise SignalSourceError(
                 f"signal source {source.name!r}: no answer within {cap:g}s"
             ) from None
-        except Exception as exc:
+        except Exception as exc:  # a source is (third-party) backend code: one line, with type
             raise SignalSourceError(
                 f"signal source {source.name!r}: {type(exc).__name__}: {one_line(exc, 160)}"
             ) from None
@@ -585,7 +585,7 @@ class SignalService:
 
         try:
             self.store.apply(inc.id, decide)
-        except Exception:
+        except Exception:  # cleanup only: re-raised below
             # Never leave a silence nobody knows about: take it back, then report.
             with contextlib.suppress(SignalSourceError):
                 self._run(self._bounded(source, lambda: source.expire_silence(silence_id)))
@@ -677,7 +677,7 @@ class SignalService:
 
         try:
             self.store.apply(rec.incident_id, decide)
-        except Exception as exc:
+        except (StoreError, DomainError) as exc:
             return ExpireOutcome(
                 rec.silence_id, False, f"{how} at the source, but not recorded: {one_line(exc)}"
             )

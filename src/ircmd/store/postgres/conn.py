@@ -205,7 +205,7 @@ class ConnectionPool:
                 if len(self._idle) < self._size:
                     self._idle.append(conn)
                     return
-        with suppress(Exception):
+        with suppress(psycopg.Error):  # closing a dead connection
             conn.close()
 
     def clear(self) -> None:
@@ -213,7 +213,7 @@ class ConnectionPool:
         with self._lock:
             idle, self._idle = self._idle, []
         for conn in idle:
-            with suppress(Exception):
+            with suppress(psycopg.Error):  # closing a dead connection
                 conn.close()
 
     def close(self) -> None:
@@ -221,7 +221,7 @@ class ConnectionPool:
             self.closed = True
             idle, self._idle = self._idle, []
         for conn in idle:
-            with suppress(Exception):
+            with suppress(psycopg.Error):  # closing a dead connection
                 conn.close()
 
 
@@ -274,7 +274,7 @@ class Listener(threading.Thread):
                 self._on_down(exc)
             finally:
                 if conn is not None:
-                    with suppress(Exception):
+                    with suppress(psycopg.Error):  # closing a dead connection
                         conn.close()
             self._stop_event.wait(backoff)
             backoff = min(backoff * 2, 5.0)

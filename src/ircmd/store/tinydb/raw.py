@@ -15,6 +15,7 @@ from typing import Any
 from ircmd.domain.incidents.incident import Incident, format_incident_id, parse_incident_id
 from ircmd.store.base import IncidentStore, StoreError
 from ircmd.store.chainkey import ChainKeyState, chain_problems, keyed_from
+from ircmd.store.tinydb.tables import INCIDENTS, docs_table, events_table
 from ircmd.store.verify import incident_chain_problems
 
 
@@ -116,33 +117,21 @@ def keyed_report(raw: RawStore, chain: ChainKeyState | None) -> dict[str, Any]:
 
 def export_raw(store: IncidentStore) -> RawStore:
     own = getattr(store, "export_raw", None)
-    if own is not None:
-        result: RawStore = own()
-        return result
-    from ircmd.store.tinydb.store import TinyDBIncidentStore
-
-    if isinstance(store, TinyDBIncidentStore):
-        return _export_tinydb(store)
-    raise StoreError(f"{store.location}: this store cannot be copied")
+    if own is None:
+        raise StoreError(f"{store.location}: this store cannot be copied")
+    result: RawStore = own()
+    return result
 
 
 def import_raw(store: IncidentStore, raw: RawStore) -> None:
     own = getattr(store, "import_raw", None)
-    if own is not None:
-        own(raw)
-        return
-    from ircmd.store.tinydb.store import TinyDBIncidentStore
-
-    if isinstance(store, TinyDBIncidentStore):
-        _import_tinydb(store, raw)
-        return
-    raise StoreError(f"{store.location}: this store cannot be copied into")
+    if own is None:
+        raise StoreError(f"{store.location}: this store cannot be copied into")
+    own(raw)
 
 
-# -- TinyDB: through the journal's public API, so the TinyDB store itself is unchanged ------
-def _export_tinydb(store: Any) -> RawStore:
-    from ircmd.store.tinydb.store import INCIDENTS
-
+# -- TinyDB (the store's export_raw/import_raw): through the journal's public API ---------
+def export_tinydb(store: Any) -> RawStore:
     journal = store.journal
     raw = RawStore()
     with journal.locked():
@@ -158,9 +147,7 @@ def _export_tinydb(store: Any) -> RawStore:
     return raw
 
 
-def _import_tinydb(store: Any, raw: RawStore) -> None:
-    from ircmd.store.tinydb.store import INCIDENTS, docs_table, events_table
-
+def import_tinydb(store: Any, raw: RawStore) -> None:
     journal = store.journal
     with journal.locked():
         journal.catch_up()

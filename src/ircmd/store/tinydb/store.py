@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
@@ -24,18 +24,15 @@ from ircmd.store.base import (
 )
 from ircmd.store.chainkey import ChainKeyState, KeySource, ensure_keyed, load_state
 from ircmd.store.tinydb.journal import JournalStorage, Op
+from ircmd.store.tinydb.tables import INCIDENTS as INCIDENTS
+from ircmd.store.tinydb.tables import META as META
+from ircmd.store.tinydb.tables import docs_table as docs_table
+from ircmd.store.tinydb.tables import events_table as events_table
+
+if TYPE_CHECKING:
+    from ircmd.store.tinydb.raw import RawStore
 
 STORE_FILENAME = "ircmd-store.jsonl"
-INCIDENTS = "incidents"
-META = "meta"
-
-
-def events_table(incident_id: str) -> str:
-    return f"events:{incident_id}"
-
-
-def docs_table(collection: str) -> str:
-    return f"docs:{collection}"
 
 
 class IrcmdTable(Table):
@@ -282,9 +279,20 @@ class TinyDBIncidentStore:
         return self.journal.token()
 
     def verify(self) -> list[str]:
-        from ircmd.store.tinydb.raw import export_raw, verify_raw
+        from ircmd.store.tinydb.raw import verify_raw
 
-        return verify_raw(export_raw(self), self.chain_state())
+        return verify_raw(self.export_raw(), self.chain_state())
+
+    # -- copying between stores (``ircmd store copy``) ------------------------------------
+    def export_raw(self) -> RawStore:
+        from ircmd.store.tinydb.raw import export_tinydb
+
+        return export_tinydb(self)
+
+    def import_raw(self, raw: RawStore) -> None:
+        from ircmd.store.tinydb.raw import import_tinydb
+
+        import_tinydb(self, raw)
 
     def compact(self) -> tuple[int, int]:
         return self.journal.compact()

@@ -370,7 +370,7 @@ class IncidentsScreen(Refusals, Screen[None]):
                 inc, _ = self.service.declare(
                     title, severity=severity, workflow_id=workflow, line=line
                 )
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line (or a check)
             if not outcome_unknown(exc, line):
                 self.post_message(ReportError(exc))
                 return
@@ -514,7 +514,7 @@ class IncidentsScreen(Refusals, Screen[None]):
             return
         try:
             self.signals.mark_seen([sig])
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(ReportError(exc))
             return
         board = self.signals.board()
@@ -574,7 +574,7 @@ class IncidentsScreen(Refusals, Screen[None]):
         assert self.signals is not None
         try:
             ev = self.signals.attach(incident_id, sig)
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(ReportError(exc))
             return
         self.post_message(Notice(f"Attached to {ev.incident_id}: {one_line(sig.name, 60)}"))
@@ -618,7 +618,7 @@ class IncidentsScreen(Refusals, Screen[None]):
         assert self.signals is not None
         try:
             rec = self.signals.acknowledge(sig, incident_id)
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(ReportError(exc))
             return
         self.post_message(

@@ -105,7 +105,7 @@ class TasksScreen(ModalScreen[None]):
                 r.value: n for r, n in self.workspace.incidents.get(self.incident_id).roles.items()
             }
             self.post_message(self.Loaded(self.service.tasks(self.incident_id), roles))
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(self.Failed(one_line(str(exc) or type(exc).__name__)))
 
     @work(thread=True, group="tasks-write", exit_on_error=False)
@@ -120,7 +120,7 @@ class TasksScreen(ModalScreen[None]):
             else:
                 task, _ = self.service.reopen(self.incident_id, task_id)
             self.post_message(self.Failed(f"{task.id} {task.state.value}: {task.title}"))
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(self.Failed(one_line(str(exc) or type(exc).__name__)))
         self.load()
 

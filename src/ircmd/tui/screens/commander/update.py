@@ -67,7 +67,7 @@ class UpdateScreen(ModalScreen[bool]):
     def build(self) -> None:
         try:
             self.post_message(self.Drafted(self.service.draft(self.incident_id, self.audience)))
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(self.Said(one_line(str(exc) or type(exc).__name__)))
 
     @work(thread=True, exclusive=True, group="update-send", exit_on_error=False)
@@ -77,7 +77,7 @@ class UpdateScreen(ModalScreen[bool]):
             self.post_message(
                 self.Said(f"update to {self.audience} recorded (event {ev.seq})", True)
             )
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(self.Said(one_line(str(exc) or type(exc).__name__)))
 
     def on_update_screen_drafted(self, message: Drafted) -> None:

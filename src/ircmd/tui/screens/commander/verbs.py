@@ -120,11 +120,11 @@ def playbook_verb(room: Room) -> Verb:
     def load_names() -> None:
         """The playbook names for completion, read off the UI thread (a broken file: none;
         applying says why)."""
-        from ircmd.service.playbooks.loader import load_playbooks
+        from ircmd.service.playbooks.loader import PlaybookError, load_playbooks
 
         try:
             names[:] = list(load_playbooks())
-        except Exception:  # completion only: the apply reports the file's problem
+        except PlaybookError:  # completion only: the apply reports the file's problem
             names.clear()
 
     room.app.run_worker(load_names, thread=True, group="playbook-names", exit_on_error=False)

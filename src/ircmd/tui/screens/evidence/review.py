@@ -33,7 +33,8 @@ from ircmd.domain.incidents.incident import DomainError, Incident, Status
 from ircmd.domain.incidents.timeline import TimelineEvent
 from ircmd.domain.text import count, one_line
 from ircmd.service import Workspace
-from ircmd.tui.messages import StoreChanged
+from ircmd.store.base import StoreError
+from ircmd.tui.messages import ReportError, StoreChanged
 from ircmd.tui.widgets.footer import FitFooter
 from ircmd.tui.widgets.incidents.key_moments import KeyMomentsList
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
@@ -197,8 +198,11 @@ class ReviewScreen(Refusals, Screen[None]):
     def refresh_moments(self) -> None:
         try:
             events = self.service.timeline(self.incident_id)
-        except Exception:
+        except (DomainError, StoreError):
             return  # the next change retries; the form is untouched either way
+        except Exception as exc:  # worker: a bug is one line, never a silent stop
+            self.post_message(ReportError(exc))
+            return
         self.post_message(MomentsRead(events))
 
     def on_moments_read(self, message: MomentsRead) -> None:
@@ -224,7 +228,7 @@ class ReviewScreen(Refusals, Screen[None]):
         try:
             review = load_review(self.service, self.incident_id)
             dossier = load_dossier(self.service, self.incident_id)
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(ReviewFailed(exc, saving=False))
             return
         self.post_message(
@@ -383,7 +387,7 @@ class ReviewScreen(Refusals, Screen[None]):
 
         try:
             inc, saved = save_review(self.service, review, final=final)
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(ReviewFailed(exc, saving=True))
             return
         self.post_message(ReviewSaved(inc, saved))

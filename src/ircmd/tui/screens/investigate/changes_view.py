@@ -91,7 +91,7 @@ class ChangesScreen(Screen[None]):
     def _compute(self) -> None:
         try:
             report = changes(self.spans)
-        except Exception as exc:
+        except Exception as exc:  # worker: untrusted spans; any failure is one line
             self.post_message(ChangesNotice(f"Changes failed: {exc}", "error"))
             return
         self.post_message(ChangesComputed(report))
@@ -172,7 +172,7 @@ class ChangesScreen(Screen[None]):
         assert self.workspace is not None and self.incident_id is not None
         try:
             ev = record_change_point(self.workspace, self.incident_id, cp, self.source)
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(ChangesNotice(f"Recording failed: {exc}", "error"))
             return
         self.recorded.append(ev.text)

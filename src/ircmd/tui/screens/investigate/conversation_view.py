@@ -167,7 +167,7 @@ class ConversationScreen(Screen[None]):
             conv = build_conversation(
                 self.spans, self.conversation_id, cost or (lambda s: None), self.extra_keys
             )
-        except Exception as exc:
+        except Exception as exc:  # worker: untrusted spans; any failure is one line
             self.post_message(ConversationNotice(f"Conversation failed: {exc}", "error"))
             return
         wanted = {t.trace_id for t in conv.turns}
@@ -244,7 +244,7 @@ class ConversationScreen(Screen[None]):
         try:
             svc = TraceService.for_workspace(self.workspace)
             doc = svc.pin_span(self.incident_id, span, span.origin or self.source)
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(ConversationNotice(f"Pin failed: {exc}", "error"))
             return
         self.post_message(

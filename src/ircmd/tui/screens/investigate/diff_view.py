@@ -225,7 +225,7 @@ class DiffScreen(Screen[None]):
         try:
             svc = TraceService.for_workspace(self.workspace)
             doc = pin_diff(svc, self.incident_id, diff, self.a_spans, self.b_spans, self.source)
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(DiffNotice(f"Pin failed: {exc}", "error"))
             return
         self.pinned = doc

@@ -38,7 +38,8 @@ from ircmd.service.hooks import Deadline
 from ircmd.service.incidents.presence import Presence
 from ircmd.service.incidents.retry import TypedLine
 from ircmd.service.incidents.severity import SeverityService
-from ircmd.tui.messages import StoreChanged
+from ircmd.store.base import StoreError
+from ircmd.tui.messages import ReportError, StoreChanged
 from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
 from ircmd.tui.screens.signals.silences import offer_expire_silences
 from ircmd.tui.screens.warroom.eager_keys import eager, yields_to_focus
@@ -295,7 +296,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
 
             update = nearest_update(self.workspace, inc, self.now())
             since = lead_since(self.workspace, inc)
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(RoomSaid(one_line(exc), error=True))
             return
         self.post_message(RoomLoaded(inc, deadline, problems, ids, update, since))
@@ -358,8 +359,11 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             self.presence.beat(self.incident_id, read_only=self.workspace.read_only)
             others = len(self.presence.others())
             store_ok = True
-        except Exception:
+        except StoreError:
             others, store_ok = self._others, False
+        except Exception as exc:  # worker: a bug is one line, never a silent stop
+            others, store_ok = self._others, False
+            self.post_message(ReportError(exc))
         health: list[tuple[str, str, str]] = [
             (h.name, h.state, h.detail) for h in hooks.backend_health(self.workspace)
         ]
@@ -431,7 +435,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
     ) -> None:
         try:
             fn()
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line; the typed line is kept
             # The line the user typed is in the command history: say how to get it back.
             self.post_message(RoomSaid(failed_text(exc), error=True))
             if not outcome_unknown(exc, line):
@@ -585,7 +589,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         except DomainError as exc:
             self.say(str(CommandError(str(exc), command.verb.usage)), error=True)
             return False
-        except Exception as exc:
+        except Exception as exc:  # a verb is extension code: one line, never a crash
             self.say(f"{command.verb.name}: {one_line(exc)}", error=True)
             return False
         if isinstance(result, str) and result:

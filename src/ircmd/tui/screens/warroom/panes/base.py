@@ -110,7 +110,7 @@ class Pane(Vertical):
         """Run a service call off the UI thread; one line of feedback either way."""
         try:
             fn()
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             message = one_line(str(exc) or type(exc).__name__)
             self.post_message(PaneFeedback(message, error=True))
             return

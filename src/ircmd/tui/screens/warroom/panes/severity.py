@@ -67,7 +67,7 @@ class SeverityPane(Pane):
         try:
             inc = self.workspace.incidents.get(self.incident_id)
             assessment = self.service.assessment(self.incident_id)
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(PaneFeedback(f"severity: {exc}", error=True))
             return
         self.post_message(SeverityRead(inc, assessment))

@@ -70,7 +70,7 @@ class TimelinePane(Pane):
         after = 0 if full else self._last_seq
         try:
             events = self.workspace.incidents.timeline(self.incident_id, after_seq=after)
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(PaneFeedback(f"timeline: {exc}", error=True))
             return
         self.post_message(TimelineRead(events, full))

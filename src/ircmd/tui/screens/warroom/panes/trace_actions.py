@@ -175,7 +175,7 @@ class TraceActionsMixin:
         assert self.incident_id is not None
         try:
             doc = self.trace_service.pin_span(self.incident_id, span, self.source_of(span))
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self._tell(f"Pin failed: {exc}", "error")
             return
         self._tell(
@@ -244,7 +244,7 @@ class TraceActionsMixin:
         assert self.incident_id is not None
         try:
             self.trace_service.record_finding(self.incident_id, result)
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self._tell(f"Recording failed: {exc}", "error")
             return
         self._tell(f"Blast radius recorded on {self.incident_id}: {result.scope}")
@@ -291,7 +291,7 @@ class TraceActionsMixin:
                 doc = self.trace_service.create_checklist(
                     self.incident_id, tool, argument, values, source=source
                 )
-            except Exception as exc:
+            except Exception as exc:  # worker: any failure is one line, never a silent stop
                 self._tell(f"Checklist not saved: {exc}", "error")
             else:
                 checklist_id = str(doc["id"])
@@ -328,7 +328,7 @@ class TraceActionsMixin:
         assert self.incident_id is not None
         try:
             doc = self.trace_service.tick(self.incident_id, checklist_id, value, done)
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self._tell(f"Tick not saved: {exc}", "error")
             return
         self.post_message(ChecklistTicked(dialog, checklist_items(doc)))
@@ -349,7 +349,7 @@ class TraceActionsMixin:
             text = self.trace_service.checklist_csv(self.incident_id, checklist_id)
             target = Path(path).expanduser()
             target.write_text(text, encoding="utf-8")
-        except Exception as exc:
+        except Exception as exc:  # worker: any failure is one line, never a silent stop
             self._tell(f"Export failed: {exc}", "error")
             return
         self._tell(f"Wrote {target}")
