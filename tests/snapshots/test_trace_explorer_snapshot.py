@@ -1,4 +1,5 @@
-"""The look of the full-screen trace explorer (review the SVG when it changes)."""
+"""The look of the full-screen trace explorer at the four sizes of issue 13: 80×24, 100×30,
+160×48 and 200×60 (review the SVGs when they change)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,11 @@ def fixed_dir(monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[misc]
     shutil.rmtree(root, ignore_errors=True)
 
 
-def test_trace_explorer_snapshot(snap_compare: Any, fixed_dir: Path) -> None:
+SIZES = [(80, 24), (100, 30), (160, 48), (200, 60)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_trace_explorer_sizes(snap_compare: Any, fixed_dir: Path, size: tuple[int, int]) -> None:
     spans = refund_trace() + refund_trace("d" * 32, account="ACC-2", user="u-2")
     path = write_otlp(fixed_dir / "refunds.json", spans + hostile_trace())
     ws = Workspace.open(parse_config("", "<snapshot>"), fixed_dir / "data", actor="maria.ic")
@@ -57,6 +62,6 @@ def test_trace_explorer_snapshot(snap_compare: Any, fixed_dir: Path) -> None:
         await settle(pilot)  # the detail pane follows the cursor after a short delay
 
     try:
-        assert snap_compare(app, terminal_size=(150, 42), run_before=run_before)
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
     finally:
         ws.close()
