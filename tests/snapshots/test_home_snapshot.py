@@ -1,4 +1,4 @@
-"""The incidents (home) screen with the demo's signals beside the incidents, frozen in time.
+"""The incidents (home) screen with the demo's signals under the incidents, frozen in time.
 
 Review the SVGs under __snapshots__/ when they change (``pytest --snapshot-update`` only
 after looking at the report): incidents open first, counts by severity, the signals list

@@ -1,4 +1,4 @@
-"""Home: open incidents first, then recent ones, with the signals list beside them.
+"""Home: open incidents first, then recent ones, with the signals list under them.
 
 Incidents: ``n`` declares, ``enter`` opens, ``i`` reads one in full, ``/`` filters, ``o``
 toggles open-only, ``s`` cycles the sort (severity / age / status). Signals (polled by a
@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
@@ -160,7 +160,7 @@ class IncidentsScreen(Refusals, Screen[None]):
         metrics.display = False  # shown once the summary is computed (and non-empty)
         yield metrics
         yield Input(placeholder="filter incidents (esc clears)", id="incident-filter")
-        with Horizontal(id="home-body"):
+        with Vertical(id="home-body"):
             yield IncidentTable(id="incident-table")
             with Vertical(id="signals-pane"):
                 yield Static(id="signals-health")
