@@ -145,9 +145,10 @@ class FitFooter(SteadyFooter):
         self.first = tuple(first)
         self._asked_compact = self.compact
         self._fit_width: int | None = None
+        self._fitting = False
 
     def watch_compact(self, compact: bool) -> None:
-        if not getattr(self, "_fitting", False):
+        if not self._fitting:
             self._asked_compact = compact  # set by the screen: the style it wants at least
 
     def compose(self) -> ComposeResult:
@@ -164,6 +165,7 @@ class FitFooter(SteadyFooter):
                 self.compact = compact
             finally:
                 self._fitting = False
+            self._shown = self.shown_keys()  # what is shown includes the style
         yield from shown
 
     def on_resize(self, event: events.Resize) -> None:
