@@ -79,3 +79,23 @@ async def test_trace_explorer_footer_keeps_search_pin_and_help(tmp_path: Path, w
         assert {"/", "p", "?"} <= set(shown), shown
         for key in keys:
             assert key.region.width > 0 and key.region.right <= width, (key.description, key.region)
+
+
+async def test_home_footer_keeps_the_signal_keys_when_the_signals_list_has_focus(
+    tmp_path: Path,
+) -> None:
+    from tests.snapshots.test_home_snapshot import _signals_loaded, demo_app
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _signals_loaded(pilot)
+        footer = app.screen.query_one(FitFooter)
+        assert "o" in [k.key_display for k in footer.query(FooterKey)]  # the incidents' keys
+        app.screen.query_one("#signal-list").focus()
+
+        def signal_keys() -> list[str] | None:
+            shown = [k.key_display for k in footer.query(FooterKey)]
+            return shown if {"D", "A", "S", "?"} <= set(shown) else None
+
+        shown = await wait_until(pilot, signal_keys)
+        assert "o" not in shown, shown  # the incidents' open-only gave up its room

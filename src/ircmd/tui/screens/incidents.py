@@ -167,7 +167,12 @@ class IncidentsScreen(Refusals, Screen[None]):
                 yield SignalList(id="signal-list")
                 yield Static(id="signal-detail")
         yield Static(id="status-bar")
-        yield FitFooter()
+        yield FitFooter(first=self._footer_first)
+
+    def _footer_first(self) -> tuple[str, ...]:
+        """In the signals list a narrow footer keeps D, A and S before the incidents' keys."""
+        focused = self.focused
+        return SIGNAL_ACTIONS if focused is not None and focused.id == "signal-list" else ()
 
     def on_mount(self) -> None:
         self.query_one("#app-header", Static).update(

@@ -18,7 +18,7 @@ without it, and ``?`` lists it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from textual import events
@@ -138,11 +138,18 @@ class FitFooter(SteadyFooter):
     """A steady footer whose keys all fit whole (compact when that shows more of them).
 
     ``first``: actions that keep their place before the others when room is short (a screen
-    whose focused widget declares its structural keys first names its main tasks here)."""
+    whose focused widget declares its structural keys first names its main tasks here), or a
+    function giving them for the current focus (read at each rebuild: a focus move that
+    changes the keys rebuilds the footer)."""
 
-    def __init__(self, *args: Any, first: Sequence[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        first: Sequence[str] | Callable[[], Sequence[str]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.first = tuple(first)
+        self.first = first
         self._asked_compact = self.compact
         self._fit_width: int | None = None
         self._fitting = False
@@ -157,7 +164,8 @@ class FitFooter(SteadyFooter):
         if len(keys) != len(list(produced)) or not self.size.width:
             yield from produced  # grouped keys (KeyGroup): as Textual draws them
             return
-        compact, shown = fit_style(keys, self.size.width, self._asked_compact, self.first)
+        first = self.first() if callable(self.first) else self.first
+        compact, shown = fit_style(keys, self.size.width, self._asked_compact, first)
         if compact != self.compact:
             self._fitting = True
             try:
