@@ -75,3 +75,38 @@ async def test_board_keeps_workflow_and_control_ids_whole(
         header = app.screen.query_one("#containment-header")
         line1 = header.render_line(0).text
         assert "Support assistant" in line1, line1
+
+
+@pytest.mark.parametrize(("size", "list_rows"), [((80, 24), 6), ((100, 30), 7)], ids=IDS[:2])
+async def test_explorer_with_many_traces_keeps_room_for_the_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int], list_rows: int
+) -> None:
+    from ircmd.backends.traces.files import FileTraceSource
+    from ircmd.service import Workspace
+    from ircmd.service.config import parse_config
+    from ircmd.tui.screens.warroom.panes.traces import TracePane
+    from ircmd.tui.trace_app import TraceViewApp
+    from tests.trace_ui_samples import refund_trace, write_otlp
+
+    monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
+    spans = [s for n in range(30) for s in refund_trace(f"{n + 1:032x}")]
+    path = write_otlp(tmp_path / "many.json", spans)
+    ws = Workspace.open(parse_config("", "<test>"), tmp_path / "data", actor="maria.ic")
+    app = TraceViewApp(ws, [FileTraceSource("files", [str(path)])])
+    async with app.run_test(size=size) as pilot:
+        pane = await wait_until(
+            pilot,
+            lambda: (
+                p
+                if (p := app.screen.query(TracePane).first(None)) is not None  # type: ignore[call-overload]
+                and p.view is not None
+                and not p.loading
+                else None
+            ),
+        )
+        await pilot.pause()
+        assert pane.trace_list.region.height <= list_rows
+        tree = pane.span_tree
+        assert tree.region.height >= 6, tree.region  # the tree keeps rows of its own
+        assert not tree.show_horizontal_scrollbar
+    ws.close()
