@@ -1,5 +1,6 @@
 """The look of the containment board: grouped rows, a confirmed switch, drift, a failure,
-a local (not enforced) switch, and hostile text shown literally."""
+a local (not enforced) switch, and hostile text shown literally, at the four sizes of issue 13
+(80×24, 100×30, 160×48, 200×60)."""
 
 from __future__ import annotations
 
@@ -137,8 +138,12 @@ class SnapApp(IrcmdApp):
         return Text(" store <tmp>   as maria.ic", style="dim")
 
 
+SIZES = [(80, 24), (100, 30), (160, 48), (200, 60)]
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="terminal snapshots")
-def test_board_snapshot(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_board_sizes(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     ws, inc = seed(tmp_path)
     ws.incidents.clock = lambda: NOW
 
@@ -147,4 +152,4 @@ def test_board_snapshot(snap_compare, tmp_path: Path, monkeypatch: pytest.Monkey
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
 
-    assert snap_compare(SnapApp(ws, inc), terminal_size=(150, 24), run_before=run_before)
+    assert snap_compare(SnapApp(ws, inc), terminal_size=size, run_before=run_before)

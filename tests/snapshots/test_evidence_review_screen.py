@@ -55,12 +55,20 @@ async def _still(pilot: Any) -> None:
     await pilot.pause()
 
 
-def test_review_screen_loaded(review_app: ReviewApp, snap_compare: Any) -> None:
+SIZES = [(80, 24), (100, 30), (160, 48), (200, 60)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_review_screen_sizes(
+    review_app: ReviewApp, snap_compare: Any, size: tuple[int, int]
+) -> None:
+    """The loaded form at the four sizes of issue 13: it scrolls, the footer always shows."""
+
     async def run_before(pilot: Any) -> None:
         await _loaded(pilot)
         await _still(pilot)
 
-    assert snap_compare(review_app, terminal_size=(160, 48), run_before=run_before)
+    assert snap_compare(review_app, terminal_size=size, run_before=run_before)
 
 
 def test_review_screen_refuses_an_incomplete_review(

@@ -1,4 +1,4 @@
-"""The incidents (home) screen with the demo's signals beside the incidents, frozen in time.
+"""The incidents (home) screen with the demo's signals under the incidents, frozen in time.
 
 Review the SVGs under __snapshots__/ when they change (``pytest --snapshot-update`` only
 after looking at the report): incidents open first, counts by severity, the signals list
@@ -47,9 +47,11 @@ async def _signals_loaded(pilot: Any) -> None:
     await settle(pilot)
 
 
-def test_home_with_signals_wide(snap_compare: Any, tmp_path: Path) -> None:
-    assert snap_compare(demo_app(tmp_path), terminal_size=(160, 40), run_before=_signals_loaded)
+# The four sizes of issue 13: every column of the list (TITLE and WORKFLOW too) stays readable
+# at 80×24, the signals beside it from 100 columns, and the footer never cuts a key.
+SIZES = [(80, 24), (100, 30), (160, 48), (200, 60)]
 
 
-def test_home_with_signals_narrow(snap_compare: Any, tmp_path: Path) -> None:
-    assert snap_compare(demo_app(tmp_path), terminal_size=(100, 30), run_before=_signals_loaded)
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_home_sizes(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=_signals_loaded)

@@ -3,8 +3,6 @@ and 160×48 (review the SVG when it changes)."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -26,14 +24,11 @@ SIZES = [(80, 24), (160, 48)]
 
 
 @pytest.fixture
-def fixed_dir(monkeypatch: pytest.MonkeyPatch) -> Path:  # type: ignore[misc]
-    root = Path(tempfile.gettempdir()) / "ircmd-snapshot-investigate"
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir()
-    monkeypatch.setenv("IRCMD_DATA_DIR", str(root / "data"))
-    monkeypatch.setenv("IRCMD_CONFIG", str(root / "none.toml"))
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
+def fixed_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # a folder of this test's own (a shared fixed path let a parallel run rewrite the traces)
+    monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "none.toml"))
+    return tmp_path
 
 
 def _app(fixed_dir: Path) -> tuple[Workspace, TraceViewApp]:

@@ -1,4 +1,4 @@
-"""Home: open incidents first, then recent ones, with the signals list beside them.
+"""Home: open incidents first, then recent ones, with the signals list under them.
 
 Incidents: ``n`` declares, ``enter`` opens, ``i`` reads one in full, ``/`` filters, ``o``
 toggles open-only, ``s`` cycles the sort (severity / age / status). Signals (polled by a
@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
@@ -160,14 +160,19 @@ class IncidentsScreen(Refusals, Screen[None]):
         metrics.display = False  # shown once the summary is computed (and non-empty)
         yield metrics
         yield Input(placeholder="filter incidents (esc clears)", id="incident-filter")
-        with Horizontal(id="home-body"):
+        with Vertical(id="home-body"):
             yield IncidentTable(id="incident-table")
             with Vertical(id="signals-pane"):
                 yield Static(id="signals-health")
                 yield SignalList(id="signal-list")
                 yield Static(id="signal-detail")
         yield Static(id="status-bar")
-        yield FitFooter()
+        yield FitFooter(first=self._footer_first)
+
+    def _footer_first(self) -> tuple[str, ...]:
+        """In the signals list a narrow footer keeps D, A and S before the incidents' keys."""
+        focused = self.focused
+        return SIGNAL_ACTIONS if focused is not None and focused.id == "signal-list" else ()
 
     def on_mount(self) -> None:
         self.query_one("#app-header", Static).update(

@@ -11,12 +11,14 @@ it would show with what it shows and skips the rebuild when they are equal.
 declared first (a screen declares its most important keys first); ``?`` (all keys) stays.
 Textual's footer lays its keys out in a row and lets the last ones run off the edge
 (``A A▏``); this one measures each key as it will be drawn and drops the ones past the
-width, recomposing when the width changes.
+width, recomposing when the width changes. Before it drops a key it tries the compact style
+(one blank between keys), and the ``^p palette`` hint goes before any key does (ctrl+p works
+without it, and ``?`` lists it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from textual import events
@@ -82,19 +84,29 @@ def key_width(key: FooterKey, compact: bool) -> int:
     return len(key.key_display) + 2 + (len(key.description) + 1 if key.description else 0)
 
 
-def fitting(keys: list[FooterKey], width: int, compact: bool) -> list[FooterKey]:
-    """The keys that fit whole in ``width`` cells, in their order; help is kept first."""
-    room = width
-    kept: set[int] = set()
-    order = sorted(
+def _order(keys: list[FooterKey], first: Sequence[str]) -> list[int]:
+    """Who gets room first: help, then the ``first`` actions (in that order), then the keys
+    as declared, the palette hint last."""
+    rank = {action: n for n, action in enumerate(first)}
+    return sorted(
         range(len(keys)),
         key=lambda i: (
-            "-command-palette" not in keys[i].classes,
             keys[i].action not in KEEP_ACTIONS,
+            "-command-palette" in keys[i].classes,
+            rank.get(keys[i].action, len(rank)),
             i,
         ),
     )
-    for i in order:
+
+
+def fitting(
+    keys: list[FooterKey], width: int, compact: bool, first: Sequence[str] = ()
+) -> list[FooterKey]:
+    """The keys that fit whole in ``width`` cells, in their order; help is kept first, then
+    the ``first`` actions, and the palette hint only when every key fits."""
+    room = width
+    kept: set[int] = set()
+    for i in _order(keys, first):
         need = key_width(keys[i], compact)
         if need <= room:
             kept.add(i)
@@ -104,8 +116,47 @@ def fitting(keys: list[FooterKey], width: int, compact: bool) -> list[FooterKey]
     return [k for i, k in enumerate(keys) if i in kept]
 
 
+def _keys_only(keys: list[FooterKey]) -> int:
+    return sum("-command-palette" not in k.classes for k in keys)
+
+
+def fit_style(
+    keys: list[FooterKey], width: int, compact: bool, first: Sequence[str] = ()
+) -> tuple[bool, list[FooterKey]]:
+    """The style (compact or not) and the keys to show: the roomy style when it loses no key
+    the compact one would show, else compact."""
+    shown = fitting(keys, width, compact, first)
+    if compact:
+        return True, shown
+    tight = fitting(keys, width, True, first)
+    if _keys_only(tight) > _keys_only(shown):
+        return True, tight
+    return False, shown
+
+
 class FitFooter(SteadyFooter):
-    """A steady footer whose keys all fit whole."""
+    """A steady footer whose keys all fit whole (compact when that shows more of them).
+
+    ``first``: actions that keep their place before the others when room is short (a screen
+    whose focused widget declares its structural keys first names its main tasks here), or a
+    function giving them for the current focus (read at each rebuild: a focus move that
+    changes the keys rebuilds the footer)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        first: Sequence[str] | Callable[[], Sequence[str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.first = first
+        self._asked_compact = self.compact
+        self._fit_width: int | None = None
+        self._fitting = False
+
+    def watch_compact(self, compact: bool) -> None:
+        if not self._fitting:
+            self._asked_compact = compact  # set by the screen: the style it wants at least
 
     def compose(self) -> ComposeResult:
         produced: Iterable[Widget] = list(super().compose())
@@ -113,9 +164,19 @@ class FitFooter(SteadyFooter):
         if len(keys) != len(list(produced)) or not self.size.width:
             yield from produced  # grouped keys (KeyGroup): as Textual draws them
             return
-        yield from fitting(keys, self.size.width, self.compact)
+        first = self.first() if callable(self.first) else self.first
+        compact, shown = fit_style(keys, self.size.width, self._asked_compact, first)
+        if compact != self.compact:
+            self._fitting = True
+            try:
+                # before the keys mount: each key takes the footer's style when it binds
+                self.compact = compact
+            finally:
+                self._fitting = False
+            self._shown = self.shown_keys()  # what is shown includes the style
+        yield from shown
 
     def on_resize(self, event: events.Resize) -> None:
-        if event.size.width != getattr(self, "_fit_width", None):
+        if event.size.width != self._fit_width:
             self._fit_width = event.size.width
             self.call_after_refresh(self.recompose)

@@ -60,8 +60,13 @@ class ContainmentScreen(Screen[None]):
     def _show_header(self, inc: Incident) -> None:
         self.incident = inc
         self.query_one("#containment-header", Static).update(
-            header_text(inc, self.workspace.incidents.clock())
+            # title first: at 80 columns the clocks and the lead move to line 2
+            header_text(inc, self.workspace.incidents.clock(), width=self.size.width or None)
         )
+
+    def on_resize(self) -> None:
+        if self.incident is not None:
+            self._show_header(self.incident)
 
     def on_store_changed(self, _: StoreChanged) -> None:
         self.load_header()

@@ -57,18 +57,19 @@ _IMPACT = [("people", "people"), ("records", "records"), ("money", "money"), ("h
 
 
 def review_header(inc: Incident, review: Review | None) -> Text:
+    """Id, severity, status and draft/final first, the title last: a narrow screen cuts the
+    title, never the review's state."""
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(" REVIEW ", "bold reverse")
     t.append(f" {inc.id} ", "bold")
-    t.append_text(safe_text(inc.title, "bold"))
-    t.append("   ")
+    t.append(" ")
     t.append(f" {inc.severity.value.upper()} ", SEVERITY_STYLE[inc.severity.value] + " reverse")
     t.append(" ")
     t.append(inc.status.value, STATUS_STYLE[inc.status.value])
     if review is not None:
-        t.append(
-            "   final" if review.final else "   draft", "bold green" if review.final else "dim"
-        )
+        t.append("  final" if review.final else "  draft", "bold green" if review.final else "dim")
+    t.append("   ")
+    t.append_text(safe_text(inc.title, "bold"))
     return t
 
 
@@ -184,10 +185,14 @@ class ReviewScreen(Refusals, Screen[None]):
 
     IMPACT_IN_ONE_ROW_FROM = 160
     """Narrower screens show the four impact fields two by two (no title or value cut)."""
+    SIDE_BY_SIDE_FROM = 100
+    """Narrower screens (80×24) put the key moments under the form, so both get the width."""
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < self.IMPACT_IN_ONE_ROW_FROM
         self.query_one("#review-impact").set_class(narrow, "-two-by-two")
+        stacked = event.size.width < self.SIDE_BY_SIDE_FROM
+        self.query_one("#review-body").set_class(stacked, "-stacked")
 
     def on_store_changed(self, _message: StoreChanged) -> None:
         """Another console wrote: refresh the timeline beside the form (never the form)."""

@@ -10,12 +10,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ircmd.backends.protocols import TraceSource
 from ircmd.domain.text import one_line
 from ircmd.service.workspace import Workspace
 from ircmd.tui.screens.warroom.panes.traces import TracePane
+from ircmd.tui.widgets.footer import FitFooter
+
+# What a narrow footer keeps after ``?``: the explorer's tasks before the tree's structure keys.
+MAIN_KEYS = ("search", "pin", "toggle_node", "next_error(1)", "choose")
 
 
 class TraceScreen(Screen[None]):
@@ -43,7 +47,8 @@ class TraceScreen(Screen[None]):
         yield Static(id="app-header")
         yield TracePane(self.workspace, self.incident_id, sources=self.sources, id="trace-pane")
         yield Static(id="status-bar")
-        yield Footer()
+        # the span tree declares its structure keys first; searching and pinning come first
+        yield FitFooter(first=MAIN_KEYS)
 
     @property
     def pane(self) -> TracePane:

@@ -54,6 +54,7 @@ from ircmd.tui.screens.warroom.panes.traces import TracePane
 from ircmd.tui.screens.warroom.verbs import VerbFactory, core_verbs
 from ircmd.tui.screens.write_outcome import check_saved, failed_text, outcome_unknown
 from ircmd.tui.widgets.command_line import CommandLine
+from ircmd.tui.widgets.footer import FitFooter
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
 from ircmd.tui.widgets.warroom_bars import header_text, status_text
@@ -216,7 +217,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             yield Label(":", id="cmdline-prompt")
             yield CommandLine(id="cmdline")
         yield Static(id="status-bar")
-        yield Footer()
+        yield FitFooter()
 
     @property
     def panes(self) -> list[Widget]:

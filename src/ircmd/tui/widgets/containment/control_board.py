@@ -116,25 +116,41 @@ class ControlBoard(DataTable[Text]):
         ("why", "WHY / BACKEND", None),
     )
     # Narrower panes keep what matters most: the control, desired, CONFIRMED, why.
-    COMPACT = {"workflow": 12, "control": 16, "confirmed": 16}
+    COMPACT = {"workflow": 12, "control": 16, "confirmed": 14}
     TINY = {"control": 14, "confirmed": 13}
     COMPACT_KEYS = ("mark", "workflow", "control", "desired", "confirmed", "why")
     TINY_KEYS = ("mark", "control", "desired", "confirmed", "why")
     COMPACT_BELOW = 130
     TINY_BELOW = 72
+    # WORKFLOW and CONTROL are as wide as their longest id (a cut id names another control),
+    # at most this; the WHY column gives up the room first.
+    FIT_CONTENT = {"workflow": 24, "control": 28}
+    WHY_MIN = 8
+    PACKED_BELOW = 100
+    """Narrower boards pack their columns: no cell padding, one blank column of each cell's own."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=False)
         self._rows: list[ControlRow] = []
         self._given: list[ControlRow] = []
         self.column_sort = ColumnSort()
-        self._layout: tuple[int, int, ColumnSort] | None = None
+        self._layout: tuple[tuple[tuple[str, str, int], ...], ColumnSort] | None = None
         self._now: datetime | None = None
         self._inflight: frozenset[str] = frozenset()
         self._shown: dict[str, dict[str, Text]] = {}
 
+    def _longest(self, key: str, keys: Collection[str]) -> int:
+        if key == "workflow":
+            return max((len(r.ref.workflow_id) for r in self._given), default=0)
+        marked = "kind" not in keys  # "pause ‼" when no KIND column says it is critical
+        return max(
+            (len(r.ref.control_id) + (2 if marked and r.critical else 0) for r in self._given),
+            default=0,
+        )
+
     def _columns_for(self, width: int) -> list[tuple[str, str, int]]:
-        pad = 2 * self.cell_padding
+        packed = width < self.PACKED_BELOW
+        pad = 0 if packed else 2
         if width >= self.COMPACT_BELOW:
             cols = list(self.FULL)
         else:
@@ -146,17 +162,29 @@ class ControlBoard(DataTable[Text]):
                 for k, label, w in self.FULL
                 if k in keys
             ]
+        if self._given:
+            shown = [k for k, _l, _w in cols]
+            fitted: list[tuple[str, str, int | None]] = []
+            for k, label, w in cols:
+                if k in self.FIT_CONTENT and w is not None:
+                    head = len(label) + (2 if self.column_sort.column == k else 0)
+                    w = min(self.FIT_CONTENT[k], max(head, self._longest(k, shown)))
+                fitted.append((k, label, w))
+            cols = fitted
+        if packed:  # each cell keeps one blank column of its own instead of padding
+            cols = [(k, label, w + 1 if w is not None else None) for k, label, w in cols]
         fixed = sum(w + pad for _k, _l, w in cols if w is not None)
         rest = width - fixed - pad - 2
         if rest < 8 and width < self.TINY_BELOW:
             return [(k, label, w) for k, label, w in cols if w is not None]
-        return [(k, label, w if w is not None else max(8, rest)) for k, label, w in cols]
+        return [(k, label, w if w is not None else max(self.WHY_MIN, rest)) for k, label, w in cols]
 
     def _ensure_columns(self) -> list[tuple[str, str, int]]:
         width = self.size.width or 160
         cols = self._columns_for(width)
-        layout = (len(cols), cols[-1][2], self.column_sort)
+        layout = (tuple(cols), self.column_sort)
         if layout != self._layout:
+            self.cell_padding = 0 if width < self.PACKED_BELOW else 1
             self.clear(columns=True)
             for key, label, w in cols:
                 self.add_column(self.column_sort.header(key, label), key=key, width=w)
@@ -179,10 +207,10 @@ class ControlBoard(DataTable[Text]):
         selected = self.selected_id
         cursor = self.cursor_row
         layout_before = self._layout
+        self._given = list(rows)  # before the columns: WORKFLOW and CONTROL fit their ids
         cols = self._ensure_columns()
         keys = [k for k, _l, _w in cols]
         why_width = cols[-1][2] if "why" in keys else 0
-        self._given = list(rows)
         rows = sort_rows(self._given, self.column_sort, SORT_KEYS)
         table = [
             self._cells(row, rows, i, now, inflight, keys, why_width) for i, row in enumerate(rows)

@@ -64,15 +64,18 @@ class IncidentTable(DataTable[Text]):
         ("SEV", "severity", 8),
         ("STATUS", "status", 13),
         ("AGE", "age", 6),
-        ("WORKFLOW", "workflow", 18),
-        ("LEAD", "lead", 14),
+        ("WORKFLOW", "workflow", 24),
+        ("LEAD", "lead", 16),
     )
+    """Label, key, width; WORKFLOW and LEAD are as wide as their longest value, at most this."""
+    FIT_CONTENT = ("workflow", "lead")
     OPTIONAL = ("lead", "workflow")
     """Dropped in this order when the table is too narrow for a readable TITLE."""
     TITLE_MIN = 24
     NARROW_BELOW = 100
-    """Narrower tables (80×24) pack their columns: no cell padding, a shorter WORKFLOW."""
-    NARROW: dict[str, int] = {"id": 9, "severity": 9, "status": 14, "age": 6, "workflow": 15}
+    """Narrower tables (80×24) pack their columns: no cell padding. Wider ones pack too when
+    the padding would cut a title that fits whole without it."""
+    NARROW: dict[str, int] = {"id": 9, "severity": 9, "status": 14, "age": 6}
     NARROW_TITLE_MIN = 20
 
     LABELS = {key: label for label, key, _ in COLUMNS} | {"title": "TITLE"}
@@ -89,22 +92,51 @@ class IncidentTable(DataTable[Text]):
     def on_mount(self) -> None:
         self._set_columns()
 
-    def _fits(self, columns: tuple[tuple[str, str, int], ...]) -> int:
-        padding = 2 * self.cell_padding * (len(columns) + 1)
+    def _fits(self, columns: tuple[tuple[str, str, int], ...], padding: int | None = None) -> int:
+        pad = self.cell_padding if padding is None else padding
         width = self.scrollable_content_region.width
-        return width - sum(w for _, _, w in columns) - padding - 1
+        return width - sum(w for _, _, w in columns) - 2 * pad * (len(columns) + 1) - 1
+
+    def _longest(self) -> dict[str, int]:
+        """The longest value of each content-sized column, and of TITLE, among the rows."""
+        incidents = self._shown[0] if self._shown is not None else []
+        values: dict[str, list[str]] = {
+            "workflow": [i.workflow_id or "—" for i in incidents],
+            "lead": [i.roles.get(Role.INCIDENT_LEAD, "—") for i in incidents],
+            "title": [i.title for i in incidents],
+        }
+        return {key: max((len(v) for v in vs), default=0) for key, vs in values.items()}
+
+    def _packed_columns(self, packed: bool) -> tuple[tuple[tuple[str, str, int], ...], int]:
+        """The columns at this width (packed or padded) and the TITLE's least readable width."""
+        longest = self._longest()
+        columns: list[tuple[str, str, int]] = []
+        for label, key, width in self.COLUMNS:
+            if key in self.FIT_CONTENT:
+                head = len(label) + (2 if self.column_sort.column == key else 0)  # "LEAD ▲"
+                width = min(width, max(head, longest[key])) + (1 if packed else 0)
+            elif packed:
+                width = self.NARROW.get(key, width)
+            columns.append((label, key, width))
+        return tuple(columns), self.NARROW_TITLE_MIN if packed else self.TITLE_MIN
 
     def _narrow(self) -> bool:
-        return 0 < self.size.width < self.NARROW_BELOW
+        """Pack the columns: below NARROW_BELOW, or when padding would cut a title that
+        packing shows whole."""
+        width = self.size.width
+        if width <= 0:
+            return False
+        if width < self.NARROW_BELOW:
+            return True
+        columns, _ = self._packed_columns(False)
+        return self._fits(columns, 1) < self._longest()["title"]
 
     def _columns(self) -> tuple[tuple[str, str, int], ...]:
-        columns = self.COLUMNS
-        title_min = self.TITLE_MIN
-        if self._narrow():
-            columns = tuple((label, key, self.NARROW.get(key, w)) for label, key, w in columns)
-            title_min = self.NARROW_TITLE_MIN
+        packed = self._narrow()
+        columns, title_min = self._packed_columns(packed)
+        padding = 0 if packed else 1
         for key in self.OPTIONAL:
-            if self._fits(columns) >= title_min:
+            if self._fits(columns, padding) >= title_min:
                 break
             columns = tuple(c for c in columns if c[1] != key)
         return columns
@@ -130,7 +162,7 @@ class IncidentTable(DataTable[Text]):
 
     def _title_width(self) -> int:
         """What is left for TITLE: it is cut to fit rather than scrolled sideways."""
-        return max(10, self._fits(self._columns()))
+        return max(10, self._fits(self._columns(), 0 if self._narrow() else 1))
 
     def _layout(self) -> tuple[tuple[tuple[str, str, int], ...], int, int]:
         """What the rows' cells depend on besides the incidents: columns, title width, padding."""

@@ -7,14 +7,25 @@ from textual.widgets import SelectionList
 
 from ircmd.domain.incidents.timeline import TimelineEvent
 from ircmd.domain.text import one_line
+from ircmd.tui.widgets.incidents.timeline import SHORT_KIND
 from ircmd.tui.widgets.styles import EVENT_STYLE
+
+KIND_WIDTH = 16
+
+
+def kind_label(ev: TimelineEvent) -> str:
+    """The kind in at most KIND_WIDTH cells, never cut: "containment requested" and
+    "containment confirmed" cut to 16 read the same, so long ones take the timeline's short
+    label (``contain?``, ``contained``)."""
+    label = ev.kind.label
+    return label if len(label) <= KIND_WIDTH else SHORT_KIND.get(ev.kind.value, label)[:KIND_WIDTH]
 
 
 def moment_label(ev: TimelineEvent) -> Text:
     t = Text(no_wrap=True, overflow="ellipsis")
     t.append(f"{ev.seq:>4} ", "dim")
     t.append(ev.at.strftime("%H:%M "), "dim")
-    t.append(f"{ev.kind.label[:16]:<17}", EVENT_STYLE.get(ev.kind.value, ""))
+    t.append(f"{kind_label(ev):<{KIND_WIDTH + 1}}", EVENT_STYLE.get(ev.kind.value, ""))
     t.append(one_line(ev.text, 200))
     return t
 
