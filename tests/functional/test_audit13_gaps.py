@@ -8,6 +8,7 @@ from ircmd.demo.seed import seed_demo
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.warroom.help import HelpScreen
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
+from ircmd.tui.widgets.incidents.timeline import TimelineView
 from tests.support.waiting import wait_until
 
 from .test_leaving_and_feedback import _screen_text
@@ -50,5 +51,29 @@ async def test_help_shows_what_each_key_does_beside_long_command_usages(tmp_path
             await settle(pilot)
             text = _screen_text(app)
             assert ":regulatory HARM" in text and "flag a potential serious" in text, text[-3000:]
+    finally:
+        app.workspace.close()
+
+
+async def test_a_cut_timeline_row_ends_with_an_ellipsis_beside_the_scrollbar(
+    tmp_path: Path,
+) -> None:
+    """With more events than rows the scrollbar took the rows' last two cells, the ``…``
+    among them: a cut row read as if it ended there ("Status detected → triaged: c")."""
+    (tmp_path / "demo").mkdir()
+    app = demo_app(tmp_path)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            room = await open_room(pilot, app)
+            view = room.query_one(TimelineView)
+            await wait_until(pilot, lambda: len(view.events) > view.size.height)
+            await settle(pilot)
+            width = view.scrollable_content_region.width
+            assert width < view.size.width  # the scrollbar is there
+            texts = [view.render_line(y).text for y in range(view.size.height)]
+            assert all(len(t) <= width for t in texts), texts
+            cut = [t for t in texts if "Status detected → triaged" in t]
+            assert cut and cut[0].rstrip().endswith("…"), texts
+            assert "Status detected → triaged" in _screen_text(app)
     finally:
         app.workspace.close()

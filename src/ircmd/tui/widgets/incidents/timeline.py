@@ -176,7 +176,7 @@ class TimelineView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        width = self.size.width
+        width = self._row_width()
         base = self._frame_style or self.rich_style
         if index >= len(self._events):
             return Strip.blank(width, base)
@@ -201,6 +201,11 @@ class TimelineView(ScrollView, can_focus=True):
             self._strips.clear()
         self._strips[key] = strip
         return strip
+
+    def _row_width(self) -> int:
+        """The cells a row has: the pane's width less the vertical scrollbar (a row drawn
+        under the scrollbar lost its last cells, and with them the ``…`` that says it is cut)."""
+        return self.scrollable_content_region.width or self.size.width
 
     def _segments(self, index: int) -> list[tuple[str, Style | None]]:
         """The line's rendered pieces, computed once per event (styles parsed once)."""
@@ -273,7 +278,7 @@ class TimelineView(ScrollView, can_focus=True):
     def action_scroll_by(self, cells: int) -> None:
         """``→``/``←``: long rows scroll sideways (the whole row stays one line)."""
         # overflow-x is hidden (no scrollbar), so scroll_to ignores x: set the offset itself
-        limit = max(0, self.virtual_size.width - self.size.width)
+        limit = max(0, self.virtual_size.width - self._row_width())
         self.scroll_x = self.scroll_target_x = max(0, min(limit, self.scroll_x + cells))
         self.refresh()
 
