@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from textual.widgets import Input
+
+from ircmd.backends.traces.files import FileTraceSource
 from ircmd.demo.seed import seed_demo
+from ircmd.service import Workspace
+from ircmd.service.config import parse_config
 from ircmd.tui.app import IrcmdApp
+from ircmd.tui.screens.traces.dialogs import ChoiceDialog, RecordsDialog
 from ircmd.tui.screens.warroom.help import HelpScreen
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
+from ircmd.tui.trace_app import TraceViewApp
 from ircmd.tui.widgets.incidents.timeline import TimelineView
 from tests.support.waiting import wait_until
+from tests.trace_ui_samples import refund_trace, write_otlp
 
 from .test_leaving_and_feedback import _screen_text
-from .test_warroom_keys import settle
+from .test_trace_incident_actions import loaded
+from .test_warroom_keys import feedback, settle, type_command
 
 
 def demo_app(tmp_path: Path, read_only: bool = False) -> IrcmdApp:
@@ -75,5 +85,78 @@ async def test_a_cut_timeline_row_ends_with_an_ellipsis_beside_the_scrollbar(
             cut = [t for t in texts if "Status detected → triaged" in t]
             assert cut and cut[0].rstrip().endswith("…"), texts
             assert "Status detected → triaged" in _screen_text(app)
+    finally:
+        app.workspace.close()
+
+
+async def test_records_csv_goes_to_a_stated_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The records CSV was offered as ``INC-0001-….csv`` (relative) and the message named it
+    relatively; now the prompt offers an absolute path and a typed relative one is made
+    absolute from the current directory, which the message names."""
+    monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "none.toml"))
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    ws = Workspace.open(parse_config("", "<test>"), tmp_path / "data", actor="tester")
+    try:
+        inc, _ = ws.incidents.declare("Refunds outside policy", severity="high")
+        path = write_otlp(tmp_path / "refunds.json", refund_trace())
+        app = TraceViewApp(ws, [FileTraceSource("files", [str(path)])], incident_id=inc.id)
+        async with app.run_test(size=(150, 45)) as pilot:
+            pane = await loaded(pilot)
+            pane.open_trace("a" * 32)
+            await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)  # type: ignore[union-attr]
+            for typed, expected in (
+                (None, (tmp_path / "data").resolve() / "exports"),
+                ("out/records.csv", cwd / "out" / "records.csv"),
+            ):
+                await pilot.press("e", "x")
+                await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+                await pilot.press("enter")
+                await wait_until(pilot, lambda: isinstance(app.screen, RecordsDialog))
+                await pilot.press("c")
+                box = await wait_until(pilot, lambda: app.screen.query(Input).first(None))  # type: ignore[call-overload]
+                offered = Path(box.value)
+                assert offered.is_absolute() and offered.suffix == ".csv", box.value
+                if typed is None:
+                    assert offered.parent == expected
+                    target = offered
+                else:
+                    box.value = typed
+                    target = expected
+                await pilot.press("enter")
+                await wait_until(pilot, target.exists, what=str(target))
+                said = [str(n.message) for n in app._notifications]
+                assert any(f"Wrote {target}" in m for m in said), said
+                await pilot.press("escape")
+                await wait_until(pilot, lambda: not isinstance(app.screen, RecordsDialog))
+    finally:
+        ws.close()
+
+
+async def test_export_in_the_throwaway_demo_goes_to_the_current_dir_by_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo's store is removed at quit: ``:export`` without a path wrote into it (gone
+    with it); a relative path was named relatively. Both now land at a stated absolute path."""
+    (tmp_path / "demo").mkdir()
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    app = demo_app(tmp_path)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            room = await open_room(pilot, app)
+            await type_command(pilot, "export")
+            await wait_until(pilot, lambda: any(cwd.glob("INC-0003-*-internal")), what="package")
+            (package,) = cwd.glob("INC-0003-*-internal")
+            await wait_until(pilot, lambda: str(package) in feedback(app), what=feedback(app))
+            await type_command(pilot, "export pkg.tar.gz --tar")
+            await wait_until(pilot, lambda: (cwd / "pkg.tar.gz").exists(), what="tarball")
+            await wait_until(pilot, lambda: str(cwd / "pkg.tar.gz") in feedback(app))
+            assert not (room.workspace.data_dir / "exports").exists()
     finally:
         app.workspace.close()
