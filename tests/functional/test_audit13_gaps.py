@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Label, OptionList
 
 from ircmd.backends.traces.files import FileTraceSource
 from ircmd.demo.seed import seed_demo
 from ircmd.service import Workspace
 from ircmd.service.config import parse_config
 from ircmd.tui.app import IrcmdApp
+from ircmd.tui.screens.commander.tasks import TasksScreen
 from ircmd.tui.screens.traces.dialogs import ChoiceDialog, RecordsDialog
 from ircmd.tui.screens.warroom.help import HelpScreen
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
@@ -158,5 +159,63 @@ async def test_export_in_the_throwaway_demo_goes_to_the_current_dir_by_absolute_
             await wait_until(pilot, lambda: (cwd / "pkg.tar.gz").exists(), what="tarball")
             await wait_until(pilot, lambda: str(cwd / "pkg.tar.gz") in feedback(app))
             assert not (room.workspace.data_dir / "exports").exists()
+    finally:
+        app.workspace.close()
+
+
+async def test_board_write_keys_in_a_read_only_seat_name_the_board_action(
+    tmp_path: Path,
+) -> None:
+    """``t``/``space``, ``c`` and ``r`` on the board of a read-only seat fell through to the
+    war room and were refused as "Tag", "Classify", "Role" (or, for space, said nothing)."""
+    (tmp_path / "demo").mkdir()
+    app = demo_app(tmp_path, read_only=True)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await open_room(pilot, app)
+            await pilot.press("3")
+            await settle(pilot)
+            for key, what in (
+                ("t", "Toggle control"),
+                ("c", "Contain workflow"),
+                ("space", "Toggle control"),
+                ("r", "Retry"),
+            ):
+                await pilot.press(key)
+                await wait_until(
+                    pilot,
+                    lambda what=what: f"{what}: not in a read-only seat" in feedback(app),  # type: ignore[misc]
+                    what=f"{key}: {feedback(app)}",
+                )
+                room = app.screen
+                assert isinstance(room, WarRoomScreen)
+                room.say("-")  # so the next key's line is its own
+    finally:
+        app.workspace.close()
+
+
+async def test_tasks_screen_shows_its_keys_and_says_when_nothing_is_selected(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "demo").mkdir()
+    app = demo_app(tmp_path)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await open_room(pilot, app)
+            await pilot.press("a")
+            screen = await wait_until(
+                pilot, lambda: app.screen if isinstance(app.screen, TasksScreen) else None
+            )
+            options = screen.query_one(OptionList)
+            await wait_until(pilot, lambda: options.option_count > 0, what="the tasks")
+            text = _screen_text(app)
+            assert "a add · o assign · space tick or reopen · esc closes" in text
+            options.highlighted = None
+            for key in ("space", "o"):
+                await pilot.press(key)
+                status = screen.query_one("#tasks-status", Label)
+                await wait_until(pilot, lambda: "no task selected" in str(status.render()))
+                status.update("")
+            assert isinstance(app.screen, TasksScreen)
     finally:
         app.workspace.close()

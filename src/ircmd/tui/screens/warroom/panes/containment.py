@@ -46,7 +46,9 @@ from ircmd.tui.screens.dialogs.detail import DetailScreen
 from ircmd.tui.screens.warroom.panes.base import Pane
 from ircmd.tui.widgets.containment.control_board import ControlBoard
 from ircmd.tui.widgets.details import control_detail
+from ircmd.tui.widgets.refusals import Refusals, with_refusals
 
+NO_CONTROL = "no control selected: none is configured for this incident's workflow"
 WRITE_ACTIONS = frozenset({"toggle_control", "contain_workflow", "retry"})
 
 
@@ -119,17 +121,22 @@ class ToggleDone(Message, bubble=False):
         self.error = error
 
 
-class ContainmentPane(Pane):
+class ContainmentPane(Refusals, Pane):
     """Board of containment controls for one incident's war room."""
 
     PANE_TITLE = "containment"
 
-    BINDINGS = [
-        Binding("t,space", "toggle_control", "Toggle control", id="containment.toggle"),
-        Binding("c", "contain_workflow", "Contain workflow", id="containment.contain_workflow"),
-        Binding("r", "retry", "Retry", id="containment.retry"),
-        Binding("R", "reconcile", "Re-read", id="containment.reconcile"),
-    ]
+    # In a read-only seat the write keys say so here, instead of falling through to the
+    # war room's own t (tag), c (classify) and r (role), which refused with the wrong name.
+    BINDINGS = with_refusals(
+        [
+            Binding("t,space", "toggle_control", "Toggle control", id="containment.toggle"),
+            Binding("c", "contain_workflow", "Contain workflow", id="containment.contain_workflow"),
+            Binding("r", "retry", "Retry", id="containment.retry"),
+            Binding("R", "reconcile", "Re-read", id="containment.reconcile"),
+        ],
+        ("containment.toggle", "containment.contain_workflow", "containment.retry"),
+    )
 
     def clock(self) -> datetime:
         """The workspace's clock (tests pin it) for "5m ago" and "read HH:MM:SS"."""
@@ -290,12 +297,19 @@ class ContainmentPane(Pane):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in WRITE_ACTIONS and self.read_only)
 
+    def refusal(self, action: str, description: str) -> str:
+        return f"{description}: not in a read-only seat"
+
+    def tell(self, text: str) -> None:
+        self.say(text, error=True)
+
     def action_reconcile(self) -> None:
         self.reconcile()
 
     def action_toggle_control(self) -> None:
         row = self.board.selected
         if row is None:
+            self.say(NO_CONTROL, error=True)
             return
         new = ControlState.OFF if row.desired == ControlState.ON else ControlState.ON
         self.ask_toggle(row, new)
@@ -347,6 +361,7 @@ class ContainmentPane(Pane):
     def action_retry(self) -> None:
         row = self.board.selected
         if row is None:
+            self.say(NO_CONTROL, error=True)
             return
         if not row.mismatch:
             self.say(f"{row.id} is as asked; nothing to retry")
