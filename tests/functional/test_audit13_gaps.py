@@ -211,11 +211,32 @@ async def test_tasks_screen_shows_its_keys_and_says_when_nothing_is_selected(
             text = _screen_text(app)
             assert "a add · o assign · space tick or reopen · esc closes" in text
             options.highlighted = None
+            status = screen.query_one("#tasks-status", Label)
             for key in ("space", "o"):
                 await pilot.press(key)
-                status = screen.query_one("#tasks-status", Label)
                 await wait_until(pilot, lambda: "no task selected" in str(status.render()))
                 status.update("")
             assert isinstance(app.screen, TasksScreen)
+    finally:
+        app.workspace.close()
+
+
+async def test_header_names_the_audience_of_the_last_update(tmp_path: Path) -> None:
+    """The comms ``--audience`` was on the timeline row only; the header now says who the
+    last update went to, beside the comms role, and follows a new one."""
+    (tmp_path / "demo").mkdir()
+    app = demo_app(tmp_path)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            room = await open_room(pilot, app)
+
+            def header() -> str:
+                return str(room.query_one("#warroom-header").render())
+
+            await wait_until(pilot, lambda: "last → support" in header(), what=header())
+            await type_command(pilot, "comms Refunds held while we check --audience executives")
+            await wait_until(pilot, lambda: "last → executives 0s ago" in header(), what=header())
+            view = room.query_one(TimelineView)
+            assert "→ executives: Refunds held" in view.render_line(view.size.height - 1).text
     finally:
         app.workspace.close()
