@@ -17,6 +17,7 @@ from ircmd.tui.screens.traces.dialogs import ChoiceDialog, RecordsDialog
 from ircmd.tui.screens.warroom.help import HelpScreen
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
 from ircmd.tui.trace_app import TraceViewApp
+from ircmd.tui.widgets.incidents.severity_matrix import SeverityMatrix
 from ircmd.tui.widgets.incidents.timeline import TimelineView
 from tests.support.waiting import wait_until
 from tests.trace_ui_samples import refund_trace, write_otlp
@@ -240,3 +241,45 @@ async def test_header_names_the_audience_of_the_last_update(tmp_path: Path) -> N
             assert "→ executives: Refunds held" in view.render_line(view.size.height - 1).text
     finally:
         app.workspace.close()
+
+
+async def test_a_confirmed_pause_keeps_its_checklist_item_ticked_at_critical(
+    tmp_path: Path,
+) -> None:
+    """HIGH's "Pause the affected workflow" was unticked although the pause was confirmed,
+    and raising the level to CRITICAL dropped it from the checklist altogether."""
+    from ircmd.service.containment.service import ContainmentService
+    from ircmd.service.incidents.severity import SeverityService
+
+    (tmp_path / "demo").mkdir()
+    app = demo_app(tmp_path)
+    ws = app.workspace
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            room = await open_room(pilot, app)
+            matrix = room.query_one(SeverityMatrix)
+
+            def line(text: str) -> str:
+                for i in range(matrix.option_count):
+                    prompt = str(matrix.get_option_at_index(i).prompt)
+                    if text in prompt:
+                        return prompt
+                return ""
+
+            await wait_until(pilot, lambda: line("Pause the affected workflow").startswith("[ ]"))
+            ContainmentService.for_workspace(ws).set_control(
+                "INC-0003", "support-refunds/pause", "on", "stop refunds", author="sam.eng"
+            )
+            await wait_until(
+                pilot,
+                lambda: line("Pause the affected workflow").startswith("[x]"),
+                what=line("Pause"),
+            )
+            assert "pause confirmed" in line("Pause the affected workflow")
+            SeverityService(ws.incidents).override("INC-0003", "critical", "regulator asked")
+            await wait_until(pilot, lambda: line("immediate response · CRITICAL") != "")
+            await wait_until(pilot, lambda: line("Pause the affected workflow").startswith("[x]"))
+            assert line("Disable or isolate the system").startswith("[ ]")
+            assert line("Escalate to a cross-functional").startswith("[x]")  # ticked at HIGH
+    finally:
+        ws.close()
