@@ -283,3 +283,33 @@ async def test_a_confirmed_pause_keeps_its_checklist_item_ticked_at_critical(
             assert line("Escalate to a cross-functional").startswith("[x]")  # ticked at HIGH
     finally:
         ws.close()
+
+
+async def test_board_legend_stays_whole_at_80_columns_and_after_a_message(
+    tmp_path: Path,
+) -> None:
+    """The ``‼`` legend was the last piece of the board's status line: cut at 80 columns
+    ("‼ critical (typed") and pushed off by any message ("… nothing to")."""
+    (tmp_path / "demo").mkdir()
+    app = demo_app(tmp_path, read_only=True)
+    legend = "‼ critical: typed confirmation · ✓ as asked"
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            room = await open_room(pilot, app)
+            await pilot.press("3")
+            status = room.query_one("#containment-status")
+
+            def line() -> str:
+                return str(status.render())
+
+            def fits() -> bool:  # whole on screen, not cut at the pane's edge
+                return len(line()) <= status.size.width
+
+            await wait_until(pilot, lambda: legend in line() and fits(), what="legend")
+            assert "READ-ONLY" in line() and "5 controls" in line()
+            await pilot.press("t")  # refused: said on the feedback line; the legend stays
+            await wait_until(pilot, lambda: "not in a read-only seat" in feedback(app))
+            await settle(pilot)
+            assert legend in line() and "READ-ONLY" in line() and fits(), line()
+    finally:
+        app.workspace.close()

@@ -176,6 +176,9 @@ class ContainmentPane(Refusals, Pane):
         self.reconcile()
         self.set_interval(self.service.reconcile_interval, self.reconcile)
 
+    def on_resize(self) -> None:
+        self._status(self.rows())  # what fits the status line depends on the width
+
     # -- display ---------------------------------------------------------------------------
     @property
     def board(self) -> ControlBoard:
@@ -219,28 +222,43 @@ class ContainmentPane(Refusals, Pane):
         self._status(rows)
 
     def _status(self, rows: list[ControlRow]) -> None:
-        t = Text(no_wrap=True, overflow="ellipsis")
+        """The pane's one status line. When it is wider than the pane, the least needed
+        pieces go first (how often it reads, when it last read) so the counts, READ-ONLY,
+        the last message and the glyphs' legend stay whole."""
         on = sum(1 for r in rows if r.confirmed == ControlState.ON)
         bad = [r for r in rows if r.mismatch]
-        t.append(f" {count(len(rows), 'control')} · ", "dim")
-        t.append(f"{on} on", "bold yellow" if on else "dim")
+        # (priority: lower is dropped first, text, style) in the order shown
+        pieces: list[tuple[int, Text]] = [
+            (9, Text(f" {count(len(rows), 'control')} · ", "dim")),
+            (9, Text(f"{on} on", "bold yellow" if on else "dim")),
+        ]
         if bad:
-            t.append(f" · {len(bad)} NOT AS ASKED", "bold white on dark_red")
+            pieces.append((9, Text(f" · {len(bad)} NOT AS ASKED", "bold white on dark_red")))
         if self.inflight:
-            t.append(f" · applying {len(self.inflight)}…", "bold yellow")
+            pieces.append((9, Text(f" · applying {len(self.inflight)}…", "bold yellow")))
         if self.reading:
-            t.append(" · reading…", "italic")
+            pieces.append((2, Text(" · reading…", "italic")))
         elif self.last_read is not None:
-            t.append(f" · read {self.last_read.strftime('%H:%M:%S')}", "dim")
-        t.append(f" every {self.service.reconcile_interval:g}s", "dim")
+            pieces.append((2, Text(f" · read {self.last_read.strftime('%H:%M:%S')}", "dim")))
+        pieces.append((1, Text(f" every {self.service.reconcile_interval:g}s", "dim")))
         if self.read_only:
-            t.append("  READ-ONLY", "bold yellow")
-        if self.message is not None:
-            t.append("   ")
-            t.append_text(self.message)
+            pieces.append((8, Text("  READ-ONLY", "bold yellow")))
         if any(r.critical for r in rows):
-            t.append("   ‼ critical (typed confirmation) · ✓ as asked", "dim")
-        self.query_one("#containment-status", Static).update(t)
+            pieces.append((6, Text("  ‼ critical: typed confirmation · ✓ as asked", "dim")))
+        if self.message is not None:
+            # in the war room the message is on its feedback line too: the legend comes first
+            echoed = callable(getattr(self.screen, "say", None))
+            pieces.append((4 if echoed else 7, Text("  ").append_text(self.message)))
+        status = self.query_one("#containment-status", Static)
+        width = status.size.width or self.size.width
+        for level in (0, 1, 2, 4, 6):
+            if not width or sum(p.cell_len for _, p in pieces) <= width:
+                break
+            pieces = [(n, p) for n, p in pieces if n > level]
+        t = Text(no_wrap=True, overflow="ellipsis")
+        for _, piece in pieces:
+            t.append_text(piece)
+        status.update(t)
 
     def say(self, text: str, *, error: bool = False) -> None:
         """One line on the pane's status row, and on the war room's feedback line (or as a
