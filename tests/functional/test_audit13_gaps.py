@@ -313,3 +313,33 @@ async def test_board_legend_stays_whole_at_80_columns_and_after_a_message(
             assert legend in line() and "READ-ONLY" in line() and fits(), line()
     finally:
         app.workspace.close()
+
+
+async def test_sorting_the_incidents_keeps_the_cursor_on_the_same_incident(
+    tmp_path: Path,
+) -> None:
+    """A sort by a new column rebuilt the columns (clearing the cursor) before it read which
+    incident was selected: ``>`` ``>`` ``=`` then ``enter`` opened another incident."""
+    from ircmd.tui.widgets.incidents.incident_table import IncidentTable
+
+    (tmp_path / "demo").mkdir()
+    demo = seed_demo(tmp_path / "demo")
+    app = IrcmdApp(demo.workspace)
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            table = await wait_until(pilot, lambda: app.screen.query(IncidentTable).first(None))  # type: ignore[call-overload]
+            await wait_until(pilot, lambda: table.selected_id == "INC-0003")
+            for key, column in (
+                ("greater_than_sign", "ID▲"),
+                ("greater_than_sign", "SEV▲"),
+                ("equals_sign", "SEV▼"),
+            ):
+                await pilot.press(key)
+                await settle(pilot)
+                assert table.sort_label() == column
+                assert table.selected_id == "INC-0003", (column, table.cursor_row)
+            await pilot.press("enter")
+            room = await open_room(pilot, app)
+            assert room.incident_id == "INC-0003"
+    finally:
+        demo.workspace.close()

@@ -137,12 +137,18 @@ class IncidentTable(DataTable[Text]):
         return (self._columns(), self._title_width(), self.cell_padding)
 
     def on_resize(self) -> None:
+        selected = self.selected_id  # new columns clear the rows (and the cursor) first
         self._set_columns()
         # rebuilt only when the cells would change (a resize at start-up often changes nothing)
         if self._shown is not None and self._layout() != self._shown_layout:
-            self.show_incidents(*self._shown)
+            self._show(*self._shown, selected=selected)
 
     def show_incidents(self, incidents: list[Incident], now: datetime) -> None:
+        self._show(incidents, now, selected=self.selected_id)
+
+    def _show(self, incidents: list[Incident], now: datetime, selected: str | None) -> None:
+        """The rows, the cursor kept on ``selected`` (read before a column change cleared
+        the table: a sort by a new column moved the cursor to another incident)."""
         self._shown = (incidents, now)
         self._set_columns()
         self._shown_layout = self._layout()
@@ -150,7 +156,6 @@ class IncidentTable(DataTable[Text]):
         title_width = self._title_width()
         narrow = self.cell_padding == 0
         widths = {key: w for _, key, w in self._columns()}
-        selected = self.selected_id
         self.clear()
         self._ids = []
         self._by_id = {}
@@ -190,9 +195,10 @@ class IncidentTable(DataTable[Text]):
         return [key for _, key, _ in self._columns()] + ["title"]
 
     def _resort(self, sort: ColumnSort) -> None:
+        selected = self.selected_id
         self.column_sort = sort
         if self._shown is not None:
-            self.show_incidents(*self._shown)
+            self._show(*self._shown, selected=selected)
         else:
             self._set_columns()
         self.post_message(self.Sorted())
