@@ -343,3 +343,25 @@ async def test_sorting_the_incidents_keeps_the_cursor_on_the_same_incident(
             assert room.incident_id == "INC-0003"
     finally:
         demo.workspace.close()
+
+
+async def test_enter_and_i_on_an_empty_incidents_list_say_so(tmp_path: Path) -> None:
+    ws = Workspace.open(parse_config("", "<test>"), tmp_path / "data", actor="tester")
+    app = IrcmdApp(ws)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            for key in ("enter", "i"):
+                app.clear_notifications()
+                await pilot.press(key)
+                await wait_until(
+                    pilot,
+                    lambda: any(
+                        "no incidents here: n declares one" in str(n.message)
+                        for n in app._notifications
+                    ),
+                    what=key,
+                )
+            assert app.is_running
+    finally:
+        ws.close()

@@ -190,6 +190,17 @@ class IncidentTable(DataTable[Text]):
         inc = self._by_id.get(self.selected_id or "")
         if inc is not None:
             self.post_message(self.Inspected(inc))
+        else:
+            self._nothing_selected()
+
+    def _nothing_selected(self) -> None:
+        """``enter``/``i`` on an empty list: say so rather than do nothing."""
+        text = "no incident selected"
+        if not self._ids:
+            text = "no incidents here" + (
+                "" if getattr(self.app, "read_only", False) else ": n declares one"
+            )
+        self.notify(text, severity="warning", markup=False, timeout=4)
 
     def sortable(self) -> list[str]:
         return [key for _, key, _ in self._columns()] + ["title"]
@@ -232,3 +243,5 @@ class IncidentTable(DataTable[Text]):
     def action_open(self) -> None:
         if self.selected_id:
             self.post_message(self.Opened(self.selected_id))
+        else:
+            self._nothing_selected()
