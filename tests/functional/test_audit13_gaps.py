@@ -17,6 +17,7 @@ from ircmd.tui.screens.traces.dialogs import ChoiceDialog, RecordsDialog
 from ircmd.tui.screens.warroom.help import HelpScreen
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
 from ircmd.tui.trace_app import TraceViewApp
+from ircmd.tui.widgets.containment.control_board import ControlBoard
 from ircmd.tui.widgets.incidents.severity_matrix import SeverityMatrix
 from ircmd.tui.widgets.incidents.timeline import TimelineView
 from tests.support.waiting import wait_until
@@ -307,6 +308,10 @@ async def test_board_legend_stays_whole_at_80_columns_and_after_a_message(
 
             await wait_until(pilot, lambda: legend in line() and fits(), what="legend")
             assert "READ-ONLY" in line() and "5 controls" in line()
+            board = room.query_one(ControlBoard)  # and no column title cut ("WHY / BACKEN")
+            assert all(len(str(c.label)) <= c.width for c in board.columns.values()), [
+                (str(c.label), c.width) for c in board.columns.values()
+            ]
             await pilot.press("t")  # refused: said on the feedback line; the legend stays
             await wait_until(pilot, lambda: "not in a read-only seat" in feedback(app))
             await settle(pilot)
