@@ -370,3 +370,40 @@ async def test_enter_and_i_on_an_empty_incidents_list_say_so(tmp_path: Path) -> 
             assert app.is_running
     finally:
         ws.close()
+
+
+async def test_w_wraps_timeline_rows_and_keeps_the_cursor_in_view(tmp_path: Path) -> None:
+    """The optional wrap mode of issue 13: ``w`` wraps every row to the pane's width (a
+    long note reads whole in the list), ``w`` again gives one line per row."""
+    (tmp_path / "demo").mkdir()
+    app = demo_app(tmp_path)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            room = await open_room(pilot, app)
+            view = room.query_one(TimelineView)
+            long_text = "refund promised past the window; " * 6 + "END-OF-NOTE"
+            app.workspace.incidents.note("INC-0003", long_text)
+            await wait_until(pilot, lambda: view.events and view.events[-1].text == long_text)
+            await pilot.press("1", "G")
+            await settle(pilot)
+
+            def shown() -> str:
+                return "\n".join(view.render_line(y).text for y in range(view.size.height))
+
+            assert "END-OF-NOTE" not in shown()
+            lines_before = view.virtual_size.height
+            await pilot.press("w")
+            await wait_until(pilot, lambda: view.wrap and "END-OF-NOTE" in shown(), what=shown())
+            assert view.virtual_size.height > lines_before  # long rows take several lines
+            width = view.scrollable_content_region.width
+            assert all(len(view.render_line(y).text) <= width for y in range(view.size.height))
+            await pilot.press("k")  # the cursor moves by event, and stays in view
+            await settle(pilot)
+            assert view.cursor == len(view.events) - 2
+            first, _count = view._event_lines(view.cursor)
+            assert view.scroll_offset.y <= first < view.scroll_offset.y + view.size.height
+            await pilot.press("w")
+            await wait_until(pilot, lambda: not view.wrap and "END-OF-NOTE" not in shown())
+            assert view.virtual_size.height == len(view.events)
+    finally:
+        app.workspace.close()
