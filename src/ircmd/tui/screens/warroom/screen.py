@@ -417,11 +417,18 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         line.append(" ✖ " if error else " ✔ ", "bold red" if error else "bold green")
         line.append_text(safe_text(text, "red" if error else ""))
         bar = self.query_one("#cmd-feedback", Static)
-        # an error is never cut (a list of valid names must be read whole): up to 3 lines
+        # a line is not cut (a list of valid names, the path a file was written to, must be
+        # read whole): up to 3 lines
         width = max(20, bar.size.width or self.size.width)
-        rows = min(3, -(-line.cell_len // width)) if error else 1
+        rows = 1
+        if line.cell_len > width:
+            wrapped = line.copy()
+            wrapped.no_wrap = False
+            wrapped.overflow = "fold"
+            rows = min(3, len(wrapped.wrap(self.app.console, width)))
         bar.styles.height = rows
         bar.styles.text_wrap = "wrap" if rows > 1 else "nowrap"
+        bar.styles.text_overflow = "fold" if rows > 1 else "ellipsis"
         if rows > 1:
             line.no_wrap = False
             line.overflow = "fold"
