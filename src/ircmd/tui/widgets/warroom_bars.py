@@ -9,6 +9,7 @@ from rich.text import Text
 
 from ircmd.domain.incidents.incident import Incident, Role, format_age
 from ircmd.domain.incidents.taxonomy import OWASP_LLM_2025
+from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
 from ircmd.tui.widgets.safe import safe_text
 from ircmd.tui.widgets.styles import SEVERITY_STYLE, STATUS_STYLE
 
@@ -31,6 +32,7 @@ def header_text(
     money_at_risk: str | None = None,
     lead_since: datetime | None = None,
     width: int | None = None,
+    last_update: tuple[str, datetime] | None = None,
 ) -> Text:
     """Line 1: id, severity, status, elapsed since aware, next deadline, lead, title.
     Line 2: classification, the other roles and the tags. Each line is cut, not wrapped.
@@ -38,8 +40,11 @@ def header_text(
     Title first: when line 1 is wider than ``width`` the lead's "since HH:MMZ" moves to the
     start of line 2 (after the classification); when it is still too wide for the title to
     show (80 columns), the title follows the status at once and the clocks, the lead and the
-    money at risk open line 2."""
-    parts = (inc, now, deadline, update, money_at_risk, lead_since)
+    money at risk open line 2.
+
+    ``last_update`` (audience, when): the last update sent, shown beside the comms role
+    ("comms dana.comms  last → executives 5m ago")."""
+    parts = (inc, now, deadline, update, money_at_risk, lead_since, last_update)
     wide = _header(*parts, since_below=False)
     if width is None or _first_line(wide) <= width:
         return wide
@@ -49,6 +54,15 @@ def header_text(
         if _first_line(below) - Text(inc.title).cell_len + title <= width:
             return below
     return _header(*parts, since_below=True, title_first=True)
+
+
+def last_update(events: Sequence[TimelineEvent]) -> tuple[str, datetime] | None:
+    """The last update sent (a ``communication`` event): its audience and when."""
+    for ev in reversed(events):
+        if ev.kind == EventKind.COMMUNICATION:
+            audience = ev.data.get("audience")
+            return (audience if isinstance(audience, str) else "", ev.at)
+    return None
 
 
 def _first_line(t: Text) -> int:
@@ -78,6 +92,7 @@ def _header(
     update: tuple[str, datetime] | None,
     money_at_risk: str | None,
     lead_since: datetime | None,
+    last_update: tuple[str, datetime] | None,
     *,
     since_below: bool,
     title_first: bool = False,
@@ -132,6 +147,11 @@ def _header(
         who = inc.roles.get(role)
         t.append(f"  {short} ", "dim")
         t.append_text(safe_text(who or "—", "" if who else "dim", limit=20))
+        if role == Role.COMMS and last_update is not None:
+            audience, at = last_update
+            t.append("  last → ", "dim")
+            t.append_text(safe_text(audience or "everyone", "cyan", limit=24))
+            t.append(f" {format_age(max(0.0, (now - at).total_seconds()))} ago", "dim")
     if inc.tags:
         t.append("  tags ", "dim")
         for i, tag in enumerate(inc.tags):

@@ -93,6 +93,13 @@ class TasksScreen(ModalScreen[None]):
             yield Label(f"Tasks of {self.incident_id}", classes="prompt-title", markup=False)
             yield OptionList(id="tasks-list")
             yield Label("", id="tasks-status", markup=False)
+            yield Label(self._keys_hint(), id="tasks-keys", classes="prompt-hint", markup=False)
+
+    def _keys_hint(self) -> str:
+        """The keys, always on screen (the list has no footer of its own)."""
+        if self.read_only:
+            return "read-only seat: esc closes"
+        return "a add · o assign · space tick or reopen · esc closes"
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -170,9 +177,17 @@ class TasksScreen(ModalScreen[None]):
 
         self.app.push_screen(TextPrompt("New task", placeholder="what needs doing"), added)
 
-    def action_assign(self) -> None:
+    def _selected(self) -> Task | None:
         task = self._current()
-        if task is None or not self._writable():
+        if task is None:
+            self._status("no task selected: a adds one")
+        return task
+
+    def action_assign(self) -> None:
+        if not self._writable():
+            return
+        task = self._selected()
+        if task is None:
             return
 
         def chosen(name: str | None) -> None:
@@ -182,8 +197,10 @@ class TasksScreen(ModalScreen[None]):
         self.app.push_screen(TextPrompt(f"Assign {task.id} to", value=task.owner), chosen)
 
     def action_tick(self) -> None:
-        task = self._current()
-        if task is None or not self._writable():
+        if not self._writable():
+            return
+        task = self._selected()
+        if task is None:
             return
         self.write("done" if task.is_open else "reopen", task.id)
 

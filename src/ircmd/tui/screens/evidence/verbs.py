@@ -20,13 +20,17 @@ def export_verb(room: Room) -> Verb:
 
     def run(cmd: Command) -> None:
         from ircmd.service.evidence.hooks import default_export_path, export_from_room
+        from ircmd.tui.screens.output_paths import absolute, output_dir
 
         ws, iid = room.workspace, room.incident_id
         profile = cmd.opt("profile") or "internal"
         fmt = "tar.gz" if cmd.flag("tar") else ""
-        out = cmd.arg("path") or str(
-            default_export_path(ws, iid, profile, fmt or "dir", ws.incidents.clock())
-        )
+        given = cmd.arg("path")
+        if given:
+            out = str(absolute(given))
+        else:
+            default = default_export_path(ws, iid, profile, fmt or "dir", ws.incidents.clock())
+            out = str(output_dir(ws) / default.name)
         room.run_write(
             lambda: export_from_room(ws, iid, out, profile=profile, fmt=fmt),
             f"exported {out} ({profile})",
@@ -35,7 +39,13 @@ def export_verb(room: Room) -> Verb:
     return Verb(
         "export",
         "write the evidence package (manifest, timeline, evidence, report.md)",
-        params=(Param("path", required=False, help="directory or .tar.gz (default: data dir)"),),
+        params=(
+            Param(
+                "path",
+                required=False,
+                help="directory or .tar.gz (default: the data dir's exports/)",
+            ),
+        ),
         options=(
             Opt("profile", choices=("internal", "legal", "external"), help="redaction profile"),
             Opt("tar", kind="flag", help="write a .tar.gz"),

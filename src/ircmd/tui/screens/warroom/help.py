@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -37,6 +39,13 @@ _NAVIGATE = {
     "cursor_down",
     "page_up",
     "page_down",
+    "page_left",
+    "page_right",
+    "scroll_up",
+    "scroll_down",
+    "scroll_top",
+    "scroll_bottom",
+    "scroll_by",
     "scroll_home",
     "scroll_end",
     "first",
@@ -88,20 +97,48 @@ class HelpScreen(ModalScreen[None]):
         self._rows = rows
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
-        table.add_column("key", style="bold cyan", no_wrap=True)
-        table.add_column("does", ratio=1)
-        section = None
-        for where, key, description in self._rows:
-            if where != section:
-                if section is not None:
-                    table.add_row("", "")
-                table.add_row(Text(where, style="bold underline"), "")
-                section = where
-            table.add_row(Text(key), Text(description))
         with VerticalScroll(id="help-body"):
             yield Static(Text("Keys  (esc closes)", style="bold"), id="help-title")
-            yield Static(table)
+            yield Static(cheat_sheet(self._rows))
+
+
+KEY_WIDTH = 16
+"""The key column's width: a longer key (a ``:`` command's usage) gets a line of its own
+with its description below it, so one long usage never squeezes every description out."""
+
+
+def cheat_sheet(rows: list[tuple[str, str, str]]) -> Group:
+    """``rows`` as sections: the section's title, then its keys and what each does."""
+    width = min(KEY_WIDTH, max((len(key) for _, key, _ in rows), default=1))
+    parts: list[RenderableType] = []
+    table: Table | None = None
+
+    def flush() -> None:
+        nonlocal table
+        if table is not None:
+            parts.append(table)
+            table = None
+
+    section = None
+    for where, key, description in rows:
+        if where != section:
+            flush()
+            if section is not None:
+                parts.append(Text(""))
+            parts.append(Text(where, style="bold underline"))
+            section = where
+        if len(key) > width:  # a command's usage: on its own line, what it does below
+            flush()
+            parts.append(Padding(Text(key, style="bold cyan"), (0, 0, 0, 1)))
+            parts.append(Padding(Text(description), (0, 0, 0, 4)))
+            continue
+        if table is None:
+            table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
+            table.add_column("key", style="bold cyan", no_wrap=True, width=width)
+            table.add_column("does", ratio=1)
+        table.add_row(Text(key), Text(description))
+    flush()
+    return Group(*parts)
 
 
 def place_of(node: Any) -> str:

@@ -57,7 +57,7 @@ from ircmd.tui.widgets.command_line import CommandLine
 from ircmd.tui.widgets.footer import FitFooter
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.safe import safe_text
-from ircmd.tui.widgets.warroom_bars import header_text, status_text
+from ircmd.tui.widgets.warroom_bars import header_text, last_update, status_text
 
 PANES: list[tuple[str, type[Widget]]] = [
     ("timeline", TimelinePane),
@@ -97,9 +97,11 @@ class RoomLoaded(Message, bubble=False):
         ids: list[str],
         update: Deadline | None = None,
         lead_since: datetime | None = None,
+        last_update: tuple[str, datetime] | None = None,
     ) -> None:
         super().__init__()
         self.lead_since = lead_since  # when the incident lead took it (handoff), if known
+        self.last_update = last_update  # the last update sent: (audience, when)
         self.inc = inc
         self.deadline = deadline
         self.problems = problems
@@ -185,6 +187,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         self._deadline: Deadline | None = None
         self._update: Deadline | None = None
         self._lead_since: datetime | None = None
+        self._last_update: tuple[str, datetime] | None = None
         self._update_said: tuple[str, datetime] | None = None
         self._others = 0
         self._health: list[tuple[str, str, str]] = []
@@ -297,13 +300,15 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
 
             update = nearest_update(self.workspace, inc, self.now())
             since = lead_since(self.workspace, inc)
+            last = last_update(self.workspace.incidents.timeline(inc.id))
         except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(RoomSaid(one_line(exc), error=True))
             return
-        self.post_message(RoomLoaded(inc, deadline, problems, ids, update, since))
+        self.post_message(RoomLoaded(inc, deadline, problems, ids, update, since, last))
 
     def on_room_loaded(self, message: RoomLoaded) -> None:
         self._lead_since = message.lead_since
+        self._last_update = message.last_update
         self._show(message.inc, message.deadline, message.problems, message.ids, message.update)
         self.read_money_at_risk()
 
@@ -342,6 +347,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             dl,
             update=(up.label, up.due) if up else None,
             lead_since=self._lead_since,
+            last_update=self._last_update,
             money_at_risk=self.money_at_risk_label,
             width=self.size.width or None,  # title first: since moves below when narrow
         )
@@ -416,11 +422,18 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         line.append(" ✖ " if error else " ✔ ", "bold red" if error else "bold green")
         line.append_text(safe_text(text, "red" if error else ""))
         bar = self.query_one("#cmd-feedback", Static)
-        # an error is never cut (a list of valid names must be read whole): up to 3 lines
+        # a line is not cut (a list of valid names, the path a file was written to, must be
+        # read whole): up to 3 lines
         width = max(20, bar.size.width or self.size.width)
-        rows = min(3, -(-line.cell_len // width)) if error else 1
+        rows = 1
+        if line.cell_len > width:
+            wrapped = line.copy()
+            wrapped.no_wrap = False
+            wrapped.overflow = "fold"
+            rows = min(3, len(wrapped.wrap(self.app.console, width)))
         bar.styles.height = rows
         bar.styles.text_wrap = "wrap" if rows > 1 else "nowrap"
+        bar.styles.text_overflow = "fold" if rows > 1 else "ellipsis"
         if rows > 1:
             line.no_wrap = False
             line.overflow = "fold"

@@ -177,7 +177,9 @@ class ControlBoard(DataTable[Text]):
         rest = width - fixed - pad - 2
         if rest < 8 and width < self.TINY_BELOW:
             return [(k, label, w) for k, label, w in cols if w is not None]
-        return [(k, label, w if w is not None else max(self.WHY_MIN, rest)) for k, label, w in cols]
+        out = [(k, label, w if w is not None else max(self.WHY_MIN, rest)) for k, label, w in cols]
+        # a label is shortened to its column, never cut ("WHY / BACKEN")
+        return [(k, "WHY" if k == "why" and w < len(label) else label, w) for k, label, w in out]
 
     def _ensure_columns(self) -> list[tuple[str, str, int]]:
         width = self.size.width or 160

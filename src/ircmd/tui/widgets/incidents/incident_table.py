@@ -169,12 +169,18 @@ class IncidentTable(DataTable[Text]):
         return (self._columns(), self._title_width(), self.cell_padding)
 
     def on_resize(self) -> None:
+        selected = self.selected_id  # new columns clear the rows (and the cursor) first
         self._set_columns()
         # rebuilt only when the cells would change (a resize at start-up often changes nothing)
         if self._shown is not None and self._layout() != self._shown_layout:
-            self.show_incidents(*self._shown)
+            self._show(*self._shown, selected=selected)
 
     def show_incidents(self, incidents: list[Incident], now: datetime) -> None:
+        self._show(incidents, now, selected=self.selected_id)
+
+    def _show(self, incidents: list[Incident], now: datetime, selected: str | None) -> None:
+        """The rows, the cursor kept on ``selected`` (read before a column change cleared
+        the table: a sort by a new column moved the cursor to another incident)."""
         self._shown = (incidents, now)
         self._set_columns()
         self._shown_layout = self._layout()
@@ -182,7 +188,6 @@ class IncidentTable(DataTable[Text]):
         title_width = self._title_width()
         narrow = self.cell_padding == 0
         widths = {key: w for _, key, w in self._columns()}
-        selected = self.selected_id
         self.clear()
         self._ids = []
         self._by_id = {}
@@ -217,14 +222,26 @@ class IncidentTable(DataTable[Text]):
         inc = self._by_id.get(self.selected_id or "")
         if inc is not None:
             self.post_message(self.Inspected(inc))
+        else:
+            self._nothing_selected()
+
+    def _nothing_selected(self) -> None:
+        """``enter``/``i`` on an empty list: say so rather than do nothing."""
+        text = "no incident selected"
+        if not self._ids:
+            text = "no incidents here" + (
+                "" if getattr(self.app, "read_only", False) else ": n declares one"
+            )
+        self.notify(text, severity="warning", markup=False, timeout=4)
 
     def sortable(self) -> list[str]:
         return [key for _, key, _ in self._columns()] + ["title"]
 
     def _resort(self, sort: ColumnSort) -> None:
+        selected = self.selected_id
         self.column_sort = sort
         if self._shown is not None:
-            self.show_incidents(*self._shown)
+            self._show(*self._shown, selected=selected)
         else:
             self._set_columns()
         self.post_message(self.Sorted())
@@ -258,3 +275,5 @@ class IncidentTable(DataTable[Text]):
     def action_open(self) -> None:
         if self.selected_id:
             self.post_message(self.Opened(self.selected_id))
+        else:
+            self._nothing_selected()

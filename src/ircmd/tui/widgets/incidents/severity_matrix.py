@@ -93,6 +93,7 @@ class SeverityMatrix(Refusals, OptionList):
         self.level = Severity.MEDIUM
         self.read_only = read_only
         self._width = 0
+        self.satisfied: dict[str, str] = {}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (self.read_only and action in ("score", "tick"))
@@ -106,9 +107,18 @@ class SeverityMatrix(Refusals, OptionList):
             self._width = width
             self.show(self.assessment, self.level)
 
-    def show(self, assessment: SeverityAssessment, level: Severity) -> None:
+    def show(
+        self,
+        assessment: SeverityAssessment,
+        level: Severity,
+        satisfied: dict[str, str] | None = None,
+    ) -> None:
+        """``satisfied``: checklist items a confirmed control does (item id → control).
+        Items of another level that are done (ticked, or by a control) stay listed, ticked,
+        after the level's own: raising HIGH to CRITICAL keeps "Pause the affected workflow"."""
         self.assessment = assessment
         self.level = level
+        self.satisfied = dict(satisfied if satisfied is not None else self.satisfied)
         keep = self.highlighted
         self.clear_options()
         options: list[Option | None] = []
@@ -124,8 +134,17 @@ class SeverityMatrix(Refusals, OptionList):
                 disabled=True,
             )
         )
-        for item_id, text in IMMEDIATE_RESPONSE[level]:
-            done = assessment.ticked(item_id)
+        items = list(IMMEDIATE_RESPONSE[level])
+        items += [
+            (item_id, text)
+            for other, listed in IMMEDIATE_RESPONSE.items()
+            if other != level
+            for item_id, text in listed
+            if assessment.ticked(item_id) or item_id in self.satisfied
+        ]
+        for item_id, text in items:
+            control = self.satisfied.get(item_id)
+            done = assessment.ticked(item_id) or control is not None
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append("[x] " if done else "[ ] ", "bold green" if done else "bold")
             line.append(text, "dim" if done else "")
@@ -133,6 +152,10 @@ class SeverityMatrix(Refusals, OptionList):
             if tick and tick.done:
                 line.append("  ")
                 line.append_text(safe_text(tick.by, "italic dim", limit=20))
+            elif control is not None:
+                line.append("  ")
+                name = control.rsplit("/", 1)[-1]  # the workflow is the incident's own
+                line.append_text(safe_text(f"{name} confirmed", "italic dim", limit=40))
             options.append(Option(self._fit(line), id=f"item:{item_id}"))
         self.add_options(options)
         if keep is not None and keep < self.option_count:

@@ -59,11 +59,14 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("left,h", "scroll_by(-8)", "Scroll left", show=False, id="timeline.left"),
         Binding("T", "toggle_time", "Rel/abs time", show=False, id="timeline.time"),
         Binding("Z", "toggle_zone", "UTC/local", show=False, id="timeline.zone"),
+        Binding("w", "toggle_wrap", "Wrap rows", show=False, id="timeline.wrap"),
     ]
 
     cursor: reactive[int] = reactive(-1, init=False, repaint=False)  # watch_cursor repaints
     relative: reactive[bool] = reactive(False, init=False)
     utc: reactive[bool] = reactive(True, init=False)
+    wrap: reactive[bool] = reactive(False, init=False)
+    """``w``: each row wrapped to the pane's width (long rows take several lines)."""
 
     @dataclass
     class Highlighted(Message):
@@ -84,6 +87,10 @@ class TimelineView(ScrollView, can_focus=True):
         self._seg_cache: dict[int, list[tuple[str, Style | None]]] = {}
         self._follow = True
         self._compact = False
+        self._wrapped: list[list[Strip]] | None = None  # wrap mode: each event's lines
+        self._starts: list[int] = []  # wrap mode: each event's first line
+        self._line_index: list[tuple[int, int]] = []  # wrap mode: line → (event, its line)
+        self._wrap_width = 0
         self.now: datetime = datetime.now(UTC)
 
     def on_resize(self) -> None:
@@ -92,6 +99,9 @@ class TimelineView(ScrollView, can_focus=True):
             self._compact = compact
             self._invalidate()
             self._resize()
+            self.refresh()
+        elif self.wrap and self._row_width() != self._wrap_width:
+            self._resize()  # rows wrap to the new width
             self.refresh()
         # a new height (maximise, restore) keeps the cursor's row in view, not the top
         if 0 <= self.cursor < len(self._events):
@@ -125,6 +135,10 @@ class TimelineView(ScrollView, can_focus=True):
         self.refresh()
 
     def _resize(self) -> None:
+        if self.wrap:
+            self._wrap_all()
+            self.virtual_size = Size(self._row_width(), len(self._line_index))
+            return
         width = max(
             (
                 len(self._line_text(i))
@@ -173,10 +187,53 @@ class TimelineView(ScrollView, can_focus=True):
         self._frame_style = self.rich_style  # once per paint, not once per line
         return super().render_lines(crop)
 
+    def _wrap_all(self) -> None:
+        """Wrap mode: every event's row wrapped to the width (cursor style added at paint)."""
+        width = max(10, self._row_width())
+        self._wrap_width = self._row_width()
+        lines: list[list[Strip]] = []
+        self._starts = []
+        total = 0
+        for index in range(len(self._events)):
+            text = self._line_text(index).copy()
+            text.no_wrap = False
+            strips = [
+                Strip(line).extend_cell_length(width).crop(0, width)
+                for line in self.app.console.render_lines(
+                    text, self.app.console.options.update_width(width), pad=False
+                )
+            ] or [Strip.blank(width)]
+            self._starts.append(total)
+            total += len(strips)
+            lines.append(strips)
+        self._wrapped = lines
+        self._line_index = [(i, n) for i, strips in enumerate(lines) for n in range(len(strips))]
+
+    def _render_wrapped(self, y: int) -> Strip:
+        width = self._row_width()
+        base = self._frame_style or self.rich_style
+        line = self.scroll_offset.y + y
+        if self._wrapped is None:  # invalidated (time format, new events): wrap again
+            self._resize()
+        if self._wrapped is None or line >= len(self._line_index):
+            return Strip.blank(width, base)
+        index, sub = self._line_index[line]
+        if index == self.cursor:
+            base = base + self.get_component_rich_style("timeline--cursor")
+        return self._wrapped[index][sub].apply_style(base)
+
+    def _event_lines(self, index: int) -> tuple[int, int]:
+        """The first line of event ``index`` and how many it takes (1 unless wrapping)."""
+        if self.wrap and self._wrapped is not None and index < len(self._wrapped):
+            return self._starts[index], len(self._wrapped[index])
+        return index, 1
+
     def render_line(self, y: int) -> Strip:
+        if self.wrap:
+            return self._render_wrapped(y)
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        width = self.size.width
+        width = self._row_width()
         base = self._frame_style or self.rich_style
         if index >= len(self._events):
             return Strip.blank(width, base)
@@ -202,6 +259,11 @@ class TimelineView(ScrollView, can_focus=True):
         self._strips[key] = strip
         return strip
 
+    def _row_width(self) -> int:
+        """The cells a row has: the pane's width less the vertical scrollbar (a row drawn
+        under the scrollbar lost its last cells, and with them the ``…`` that says it is cut)."""
+        return self.scrollable_content_region.width or self.size.width
+
     def _segments(self, index: int) -> list[tuple[str, Style | None]]:
         """The line's rendered pieces, computed once per event (styles parsed once)."""
         cached = self._seg_cache.get(index)
@@ -215,6 +277,7 @@ class TimelineView(ScrollView, can_focus=True):
         self._cache.clear()
         self._seg_cache.clear()
         self._strips.clear()
+        self._wrapped = None
 
     # -- actions --------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
@@ -222,7 +285,9 @@ class TimelineView(ScrollView, can_focus=True):
         if 0 <= new < len(self._events):
             self.scroll_to_region_y(new)
             self.post_message(self.Highlighted(self._events[new]))
-        if self.scroll_offset.y == top_before:
+        if self.wrap:
+            self.refresh()
+        elif self.scroll_offset.y == top_before:
             # Only two lines changed: repaint just those.
             for index in (old, new):
                 if 0 <= index - top_before < self.size.height:
@@ -231,12 +296,13 @@ class TimelineView(ScrollView, can_focus=True):
             self.refresh()
 
     def scroll_to_region_y(self, index: int) -> None:
+        first, count = self._event_lines(index)
         top = self.scroll_offset.y
         height = self.size.height or 1
-        if index < top:
-            self.scroll_to(y=index, animate=False)
-        elif index >= top + height:
-            self.scroll_to(y=index - height + 1, animate=False)
+        if first < top:
+            self.scroll_to(y=first, animate=False)
+        elif first + count > top + height:
+            self.scroll_to(y=max(first, first + count - height), animate=False)
 
     def watch_relative(self) -> None:
         self._invalidate()
@@ -273,9 +339,25 @@ class TimelineView(ScrollView, can_focus=True):
     def action_scroll_by(self, cells: int) -> None:
         """``→``/``←``: long rows scroll sideways (the whole row stays one line)."""
         # overflow-x is hidden (no scrollbar), so scroll_to ignores x: set the offset itself
-        limit = max(0, self.virtual_size.width - self.size.width)
+        limit = max(0, self.virtual_size.width - self._row_width())
         self.scroll_x = self.scroll_target_x = max(0, min(limit, self.scroll_x + cells))
         self.refresh()
+
+    def watch_wrap(self) -> None:
+        self.scroll_x = self.scroll_target_x = 0
+        self._invalidate()
+        self._resize()
+        self.refresh()
+        if 0 <= self.cursor < len(self._events):
+            self.call_after_refresh(self._keep_cursor_in_view)
+
+    def action_toggle_wrap(self) -> None:
+        self.wrap = not self.wrap
+        self.notify(
+            "rows wrapped (w: one line each)" if self.wrap else "one line per row (w wraps)",
+            markup=False,
+            timeout=3,
+        )
 
     def action_toggle_time(self) -> None:
         self.relative = not self.relative

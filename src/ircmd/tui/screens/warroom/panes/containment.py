@@ -46,7 +46,9 @@ from ircmd.tui.screens.dialogs.detail import DetailScreen
 from ircmd.tui.screens.warroom.panes.base import Pane
 from ircmd.tui.widgets.containment.control_board import ControlBoard
 from ircmd.tui.widgets.details import control_detail
+from ircmd.tui.widgets.refusals import Refusals, with_refusals
 
+NO_CONTROL = "no control selected: none is configured for this incident's workflow"
 WRITE_ACTIONS = frozenset({"toggle_control", "contain_workflow", "retry"})
 
 
@@ -119,17 +121,22 @@ class ToggleDone(Message, bubble=False):
         self.error = error
 
 
-class ContainmentPane(Pane):
+class ContainmentPane(Refusals, Pane):
     """Board of containment controls for one incident's war room."""
 
     PANE_TITLE = "containment"
 
-    BINDINGS = [
-        Binding("t,space", "toggle_control", "Toggle control", id="containment.toggle"),
-        Binding("c", "contain_workflow", "Contain workflow", id="containment.contain_workflow"),
-        Binding("r", "retry", "Retry", id="containment.retry"),
-        Binding("R", "reconcile", "Re-read", id="containment.reconcile"),
-    ]
+    # In a read-only seat the write keys say so here, instead of falling through to the
+    # war room's own t (tag), c (classify) and r (role), which refused with the wrong name.
+    BINDINGS = with_refusals(
+        [
+            Binding("t,space", "toggle_control", "Toggle control", id="containment.toggle"),
+            Binding("c", "contain_workflow", "Contain workflow", id="containment.contain_workflow"),
+            Binding("r", "retry", "Retry", id="containment.retry"),
+            Binding("R", "reconcile", "Re-read", id="containment.reconcile"),
+        ],
+        ("containment.toggle", "containment.contain_workflow", "containment.retry"),
+    )
 
     def clock(self) -> datetime:
         """The workspace's clock (tests pin it) for "5m ago" and "read HH:MM:SS"."""
@@ -168,6 +175,9 @@ class ContainmentPane(Pane):
         self.show_rows()
         self.reconcile()
         self.set_interval(self.service.reconcile_interval, self.reconcile)
+
+    def on_resize(self) -> None:
+        self._status(self.rows())  # what fits the status line depends on the width
 
     # -- display ---------------------------------------------------------------------------
     @property
@@ -212,28 +222,43 @@ class ContainmentPane(Pane):
         self._status(rows)
 
     def _status(self, rows: list[ControlRow]) -> None:
-        t = Text(no_wrap=True, overflow="ellipsis")
+        """The pane's one status line. When it is wider than the pane, the least needed
+        pieces go first (how often it reads, when it last read) so the counts, READ-ONLY,
+        the last message and the glyphs' legend stay whole."""
         on = sum(1 for r in rows if r.confirmed == ControlState.ON)
         bad = [r for r in rows if r.mismatch]
-        t.append(f" {count(len(rows), 'control')} · ", "dim")
-        t.append(f"{on} on", "bold yellow" if on else "dim")
+        # (priority: lower is dropped first, text, style) in the order shown
+        pieces: list[tuple[int, Text]] = [
+            (9, Text(f" {count(len(rows), 'control')} · ", "dim")),
+            (9, Text(f"{on} on", "bold yellow" if on else "dim")),
+        ]
         if bad:
-            t.append(f" · {len(bad)} NOT AS ASKED", "bold white on dark_red")
+            pieces.append((9, Text(f" · {len(bad)} NOT AS ASKED", "bold white on dark_red")))
         if self.inflight:
-            t.append(f" · applying {len(self.inflight)}…", "bold yellow")
+            pieces.append((9, Text(f" · applying {len(self.inflight)}…", "bold yellow")))
         if self.reading:
-            t.append(" · reading…", "italic")
+            pieces.append((2, Text(" · reading…", "italic")))
         elif self.last_read is not None:
-            t.append(f" · read {self.last_read.strftime('%H:%M:%S')}", "dim")
-        t.append(f" every {self.service.reconcile_interval:g}s", "dim")
+            pieces.append((2, Text(f" · read {self.last_read.strftime('%H:%M:%S')}", "dim")))
+        pieces.append((1, Text(f" every {self.service.reconcile_interval:g}s", "dim")))
         if self.read_only:
-            t.append("  READ-ONLY", "bold yellow")
-        if self.message is not None:
-            t.append("   ")
-            t.append_text(self.message)
+            pieces.append((8, Text("  READ-ONLY", "bold yellow")))
         if any(r.critical for r in rows):
-            t.append("   ‼ critical (typed confirmation) · ✓ as asked", "dim")
-        self.query_one("#containment-status", Static).update(t)
+            pieces.append((6, Text("  ‼ critical: typed confirmation · ✓ as asked", "dim")))
+        if self.message is not None:
+            # in the war room the message is on its feedback line too: the legend comes first
+            echoed = callable(getattr(self.screen, "say", None))
+            pieces.append((4 if echoed else 7, Text("  ").append_text(self.message)))
+        status = self.query_one("#containment-status", Static)
+        width = status.size.width or self.size.width
+        for level in (0, 1, 2, 4, 6):
+            if not width or sum(p.cell_len for _, p in pieces) <= width:
+                break
+            pieces = [(n, p) for n, p in pieces if n > level]
+        t = Text(no_wrap=True, overflow="ellipsis")
+        for _, piece in pieces:
+            t.append_text(piece)
+        status.update(t)
 
     def say(self, text: str, *, error: bool = False) -> None:
         """One line on the pane's status row, and on the war room's feedback line (or as a
@@ -290,12 +315,19 @@ class ContainmentPane(Pane):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in WRITE_ACTIONS and self.read_only)
 
+    def refusal(self, action: str, description: str) -> str:
+        return f"{description}: not in a read-only seat"
+
+    def tell(self, text: str) -> None:
+        self.say(text, error=True)
+
     def action_reconcile(self) -> None:
         self.reconcile()
 
     def action_toggle_control(self) -> None:
         row = self.board.selected
         if row is None:
+            self.say(NO_CONTROL, error=True)
             return
         new = ControlState.OFF if row.desired == ControlState.ON else ControlState.ON
         self.ask_toggle(row, new)
@@ -347,6 +379,7 @@ class ContainmentPane(Pane):
     def action_retry(self) -> None:
         row = self.board.selected
         if row is None:
+            self.say(NO_CONTROL, error=True)
             return
         if not row.mismatch:
             self.say(f"{row.id} is as asked; nothing to retry")

@@ -18,6 +18,7 @@ from ircmd.domain.incidents.severity import (
     SeverityAssessment,
     meaning,
 )
+from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
 from ircmd.service.incidents.severity import SeverityService
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.screens.dialogs.prompt import TextPrompt
@@ -37,13 +38,41 @@ def _items() -> list[str]:
     return [i for items in IMMEDIATE_RESPONSE.values() for i, _ in items]
 
 
+CONTROL_SATISFIES: dict[str, tuple[str, str]] = {"high.pause": ("pause_workflow", "on")}
+"""Checklist items a confirmed control does: item id → (control kind, confirmed state)."""
+
+
+def satisfied_items(events: Iterable[TimelineEvent], kinds: dict[str, str]) -> dict[str, str]:
+    """Checklist items done by a control whose last read-back is the state they need:
+    item id → the control (``support-refunds/pause``). ``kinds``: control ref → its kind."""
+    states: dict[str, str] = {}
+    for ev in events:
+        if ev.kind in (EventKind.CONTAINMENT_CONFIRMED, EventKind.CONTAINMENT_DRIFT):
+            ref, state = ev.data.get("control"), ev.data.get("state")
+            if isinstance(ref, str) and isinstance(state, str):
+                states[ref] = state
+    done: dict[str, str] = {}
+    for item, (kind, wanted) in CONTROL_SATISFIES.items():
+        for ref, state in states.items():
+            if kinds.get(ref) == kind and state == wanted:
+                done[item] = ref
+                break
+    return done
+
+
 class SeverityRead(Message, bubble=False):
     """The incident and its severity assessment, read by a worker."""
 
-    def __init__(self, inc: Incident, assessment: SeverityAssessment) -> None:
+    def __init__(
+        self,
+        inc: Incident,
+        assessment: SeverityAssessment,
+        satisfied: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.inc = inc
         self.assessment = assessment
+        self.satisfied = satisfied or {}
 
 
 class SeverityPane(Pane):
@@ -67,19 +96,30 @@ class SeverityPane(Pane):
         try:
             inc = self.workspace.incidents.get(self.incident_id)
             assessment = self.service.assessment(self.incident_id)
+            kinds = {
+                f"{wf.id}/{c.id}": str(c.kind)
+                for wf in self.workspace.config.workflows
+                for c in wf.controls
+            }
+            satisfied = satisfied_items(self.workspace.incidents.timeline(self.incident_id), kinds)
         except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(PaneFeedback(f"severity: {exc}", error=True))
             return
-        self.post_message(SeverityRead(inc, assessment))
+        self.post_message(SeverityRead(inc, assessment, satisfied))
 
     def on_severity_read(self, message: SeverityRead) -> None:
-        self._show(message.inc, message.assessment)
+        self._show(message.inc, message.assessment, message.satisfied)
 
-    def _show(self, inc: Incident, assessment: SeverityAssessment) -> None:
+    def _show(
+        self,
+        inc: Incident,
+        assessment: SeverityAssessment,
+        satisfied: dict[str, str] | None = None,
+    ) -> None:
         self.incident = inc
         self.assessment = assessment
         self.query_one("#severity-verdict", Static).update(verdict_text(assessment, inc.severity))
-        self.query_one(SeverityMatrix).show(assessment, inc.severity)
+        self.query_one(SeverityMatrix).show(assessment, inc.severity, satisfied)
 
     def on_store_changed(self, _: StoreChanged) -> None:
         self.reload()

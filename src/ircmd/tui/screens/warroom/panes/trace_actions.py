@@ -5,7 +5,6 @@ one-line notifications)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -23,6 +22,7 @@ from ircmd.domain.traces.blast import (
 from ircmd.domain.traces.spans import Span
 from ircmd.service.traces.service import TraceService
 from ircmd.tui.screens.dialogs.prompt import TextPrompt
+from ircmd.tui.screens.output_paths import absolute, output_dir
 from ircmd.tui.screens.traces.dialogs import (
     ChecklistChange,
     ChoiceDialog,
@@ -334,7 +334,8 @@ class TraceActionsMixin:
         self.post_message(ChecklistTicked(dialog, checklist_items(doc)))
 
     def _ask_export(self, checklist_id: str) -> None:
-        default = f"{self.incident_id}-{checklist_id}.csv"
+        name = f"{self.incident_id}-{checklist_id}.csv"
+        default = str(output_dir(self.workspace) / name) if self.workspace else name
 
         def chosen(path: str | None) -> None:
             if path:
@@ -347,7 +348,8 @@ class TraceActionsMixin:
         assert self.incident_id is not None
         try:
             text = self.trace_service.checklist_csv(self.incident_id, checklist_id)
-            target = Path(path).expanduser()
+            target = absolute(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         except Exception as exc:  # worker: any failure is one line, never a silent stop
             self._tell(f"Export failed: {exc}", "error")
