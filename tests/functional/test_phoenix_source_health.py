@@ -15,12 +15,9 @@ from ircmd.backends.traces.phoenix import PhoenixTraceSource
 from ircmd.service import Workspace
 from ircmd.service.traces.health import receiver_health_lines
 from ircmd.tui.trace_app import TraceViewApp
-from tests.functional import test_trace_explorer as _explorer
 from tests.functional.test_trace_phoenix import ingest, phoenix_url, wait_for_spans
 from tests.support.apps import make_workspace
 from tests.support.waiting import wait_until
-
-workspace = _explorer.workspace  # the fixture: a workspace in tmp_path
 
 
 def _dead_url() -> str:

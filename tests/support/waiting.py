@@ -10,6 +10,7 @@ app (a store written by another process, a real server catching up).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -127,10 +128,8 @@ async def settle(
                 f"timed out after {timeout:g}s waiting for workers to finish: "
                 f"{[f'{w.group}/{w.name}' for w in pending]}"
             )
-        try:
+        with contextlib.suppress(TimeoutError):  # reported above, with the names, next turn
             await asyncio.wait_for(app.workers.wait_for_complete(pending), left)
-        except TimeoutError:
-            pass  # reported above, with the names, on the next turn
 
 
 W = TypeVar("W", bound=Widget)
