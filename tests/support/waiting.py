@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
@@ -82,19 +81,18 @@ def poll_until(condition: Callable[[], T], timeout: float = 10.0, *, what: str |
 
 
 async def apoll_until(
-    condition: Callable[[], Awaitable[T] | T],
+    condition: Callable[[], Awaitable[T | None]],
     timeout: float = 10.0,
     *,
     what: str | None = None,
     every: float = _YIELD,
 ) -> T:
-    """``poll_until`` for async code without an app: ``condition`` may be a coroutine
-    function (e.g. one poll of a backend); ``every`` spaces the calls (a real server asked
-    again too soon only answers the same)."""
+    """``poll_until`` for async code without an app: ``condition`` is a coroutine function
+    (e.g. one poll of a backend); ``every`` spaces the calls (a real server asked again too
+    soon only answers the same). Returns the truthy value."""
     deadline = time.monotonic() + timeout
     while True:
-        got = condition()
-        value: T = await got if inspect.isawaitable(got) else got
+        value = await condition()
         if value:
             return value
         if time.monotonic() > deadline:
