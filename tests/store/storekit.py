@@ -69,6 +69,16 @@ class StoreSpec:
         self.opened.append(store)
         return store
 
+    def listening(self, store: IncidentStore) -> None:
+        """Until ``store`` hears other consoles' writes: PostgreSQL's LISTEN connection is
+        up (a TinyDB store reads the file's state on every ``change_token``: at once)."""
+        store.change_token()
+        if self.dsn:
+            from ircmd.store.postgres.store import PostgresIncidentStore, wait_listening
+
+            assert isinstance(store, PostgresIncidentStore)
+            assert wait_listening(store, timeout=10), "the store's listener did not connect"
+
     def close_all(self) -> None:
         for store in self.opened:
             store.close()

@@ -192,10 +192,9 @@ def test_change_token_changes_on_another_process_write(spec: StoreSpec) -> None:
     store = spec.open()
     inc, _ = service(store).declare("watch me")
     watcher = spec.open()
+    spec.listening(watcher)
     token = watcher.change_token()
-    time.sleep(0.6)  # a listener connects and settles; nothing written meanwhile
-    token = watcher.change_token()
-    time.sleep(0.4)
+    time.sleep(0.4)  # the behaviour under test: time passes, nobody writes, nothing moves
     assert watcher.change_token() == token, "the token changed although nobody wrote"
     proc = subprocess.run(
         [sys.executable, "-c", CLI, "incident", "note", inc.id, "from another console"],
@@ -411,13 +410,14 @@ def test_heartbeats_leave_the_change_token_alone(spec: StoreSpec) -> None:
     store = spec.open()
     service(store).declare("quiet please")
     watcher = spec.open()
-    watcher.change_token()
-    time.sleep(0.6)  # a listener connects and settles; nothing written meanwhile
+    spec.listening(watcher)
     token = watcher.change_token()
     store.put_doc("presence", "console-a", {"actor": "a", "at": "2026-01-01T00:00:00+00:00"})
     watcher.put_doc("presence", "console-b", {"actor": "b", "at": "2026-01-01T00:00:00+00:00"})
     assert poll_until(lambda: len(watcher.docs("presence")) == 2, timeout=5)
-    time.sleep(0.4)  # the NOTIFYs of both beats have arrived
+    # the NOTIFYs of both beats arrive and must be ignored: no event marks an ignored
+    # NOTIFY, so this waits a bounded time (the absence is what is tested)
+    time.sleep(0.4)
     assert watcher.change_token() == token, "a heartbeat moved the change token"
     store.put_doc("controls", "pause", {"on": True})
     assert poll_until(lambda: watcher.change_token() != token, timeout=5)
