@@ -17,6 +17,8 @@ from ircmd.backends.controllers.unleash import UnleashController
 from ircmd.domain.config import ControllerConfig
 from ircmd.domain.containment.controls import ControlState, RowHealth
 from ircmd.domain.incidents.timeline import EventKind
+from ircmd.service import Workspace
+from ircmd.service.containment.service import ContainmentService
 from tests.functional.containment_support import service, workspace
 from tests.support.configs import flags_and_prompts_toml
 
@@ -60,7 +62,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAULT_PHOENIX_TOKEN", TOKEN)
 
 
-def setup(tmp_path: Path, handler: Handler):  # type: ignore[no-untyped-def]
+def setup(tmp_path: Path, handler: Handler) -> tuple[Workspace, ContainmentService, str]:
     ws = workspace(tmp_path, CONFIG)
     svc = service(ws)
     cfg = ws.config.controllers["flags"]
