@@ -99,7 +99,8 @@ async def test_search_filters_to_matches_and_ancestors(
         await pilot.press(*"issue_refund")
         await pilot.press("enter")
         await wait_until(pilot, lambda: tree.filtered)
-        shown = [pane.view.spans[n].name for n in tree.rows.rows]  # type: ignore[union-attr]
+        assert pane.view is not None
+        shown = [pane.view.spans[n].name for n in tree.rows.rows]
         # the tool span, its ancestors (agent, llm); the retrieval sibling is hidden
         assert shown == ["invoke_agent support", "chat gpt-4o", "execute_tool issue_refund"]
         assert tree.has_focus
@@ -168,7 +169,7 @@ async def test_live_spans_show_up_without_a_key_and_are_coalesced(
     async with app.run_test(size=(140, 40)) as pilot:
         pane = await opened(pilot)
         tree = pane.span_tree
-        assert len(pane.view.spans) == 4  # type: ignore[union-attr]
+        assert pane.view is not None and len(pane.view.spans) == 4
         trace = "a" * 32
         from tests.trace_ui_samples import _span
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from ircmd.backends.traces.files import FileTraceSource
@@ -187,17 +188,21 @@ async def test_pane_without_sources_says_how_to_get_some(workspace: Workspace) -
 CONTROLS = [chr(c) for c in range(0x20) if chr(c) != "\n"] + [chr(c) for c in range(0x7F, 0xA0)]
 
 
+def similar_dialog(app: App[Any]) -> SimilarDialog | None:
+    return app.screen if isinstance(app.screen, SimilarDialog) else None
+
+
 def screen_text(app: App[Any]) -> str:
     """Every line the current screen draws, as plain text."""
     from textual.strip import Strip
 
     lines = []
-    for widget in app.screen.walk_children():
-        if not widget.display or not widget.size.height:  # type: ignore[attr-defined]
+    for widget in app.screen.walk_children(Widget):
+        if not widget.display or not widget.size.height:
             continue
-        for y in range(widget.size.height):  # type: ignore[attr-defined]
+        for y in range(widget.size.height):
             try:
-                strip = widget.render_line(y)  # type: ignore[attr-defined]
+                strip = widget.render_line(y)
             except Exception:
                 continue
             if isinstance(strip, Strip):
@@ -261,14 +266,14 @@ async def test_command_line_verbs_take_their_argument(workspace: Workspace, tmp_
         await wait_until(pilot, lambda: open_trace_id(pane) == "a" * 32)
         await pilot.press("e", "k")  # the LLM span: several dimensions
         await pane.run_action("find_similar('model')")
-        await wait_until(pilot, lambda: isinstance(app.screen, SimilarDialog))
-        assert app.screen.result.query.model == "gpt-4o"  # type: ignore[attr-defined]
+        dialog = await wait_until(pilot, lambda: similar_dialog(app))
+        assert dialog.result.query.model == "gpt-4o"
         await pilot.press("escape")
         # The LLM span's output requests a tool call: since requested calls are tool
         # invocations, "similar by tool" is a real question here and opens the dialog.
         await pane.run_action("find_similar('tool')")
-        await wait_until(pilot, lambda: isinstance(app.screen, SimilarDialog))
-        assert app.screen.result.query.tool  # type: ignore[attr-defined]
+        dialog = await wait_until(pilot, lambda: similar_dialog(app))
+        assert dialog.result.query.tool
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, SimilarDialog))
         await pilot.press("j")
