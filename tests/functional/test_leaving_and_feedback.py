@@ -18,9 +18,9 @@ from ircmd.tui.screens.warroom.screen import WarRoomScreen
 from ircmd.tui.trace_app import TraceViewApp
 from ircmd.tui.widgets.incidents.severity_matrix import SeverityMatrix
 from ircmd.tui.widgets.incidents.timeline import TimelineView
-from tests.support.waiting import wait_until
+from tests.support.waiting import settle, wait_until
 
-from .test_warroom_keys import SIZE, app_for, feedback, room, settle, type_command
+from .test_warroom_keys import SIZE, app_for, feedback, room, type_command
 
 
 async def test_esc_never_leaves_the_war_room(tmp_path: Path) -> None:
