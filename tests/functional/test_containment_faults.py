@@ -134,7 +134,7 @@ def test_backend_that_does_not_change_is_not_confirmed(tmp_path: Path, env: None
 
 def test_slow_backend_times_out_within_the_bound(tmp_path: Path, env: None) -> None:
     async def slow(request: httpx.Request) -> httpx.Response:
-        await asyncio.sleep(5)
+        await asyncio.sleep(5)  # the behaviour under test: a backend slower than the bound
         return httpx.Response(200, json={})
 
     class SlowTransport(httpx.AsyncBaseTransport):

@@ -61,7 +61,7 @@ class FakeController:
         return ControllerCapabilities(frozenset(ControlKind), True, "fake")
 
     async def apply(self, target: ControlTarget, desired: ControlState) -> dict[str, str]:
-        await asyncio.sleep(self.delay)
+        await asyncio.sleep(self.delay)  # the behaviour under test: a slow controller
         if self.fail:
             raise ControllerError(self.fail, "server")
         self.state = desired
