@@ -342,6 +342,7 @@ def test_import_refuses_to_merge_into_existing_ids(spec: StoreSpec, tmp_path: Pa
     assert after == before
 
 
+@pytest.mark.services  # both directions copy between TinyDB and the real PostgreSQL
 def test_export_import_round_trip_keeps_records_byte_for_byte(
     spec: StoreSpec, request: pytest.FixtureRequest
 ) -> None:
