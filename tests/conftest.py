@@ -6,12 +6,16 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
 import tests.services
 from tests.services import PrivateService, require_service, start_private, unleash_token
+
+if TYPE_CHECKING:
+    from ircmd.service import Workspace
 
 FIXED_NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
@@ -81,6 +85,21 @@ def _ircmd_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
 def isolated_dirs(_ircmd_home: Path) -> Path:
     """The test's data dir (IRCMD_DATA_DIR)."""
     return _ircmd_home / "data"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+    """An empty workspace (the default config, a TinyDB store in ``tmp_path/data``, actor
+    ``tester``), opened as ``ircmd`` opens one; IRCMD_DATA_DIR points at it; closed after.
+    A module that needs another config defines its own ``workspace`` fixture."""
+    from ircmd.service import Workspace
+    from ircmd.service.config import parse_config
+
+    monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "none.toml"))
+    ws = Workspace.open(parse_config("", "<test>"), tmp_path / "data", actor="tester")
+    yield ws
+    ws.close()
 
 
 class StepClock:

@@ -10,15 +10,16 @@ import pytest
 
 from ircmd.domain.containment.controls import ControlState, RowHealth, controls_at
 from ircmd.domain.incidents.handoff import active_controls
-from ircmd.domain.incidents.timeline import EventKind
+from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
+from ircmd.service import Workspace
 from tests.functional.containment_support import service, workspace
 from tests.functional.test_containment_unleash import config, flip, wf_id
 
 pytestmark = pytest.mark.services
 
 
-def _kinds(ws: object, iid: str, kind: EventKind) -> list[object]:
-    return [e for e in ws.incidents.timeline(iid) if e.kind == kind]  # type: ignore[attr-defined]
+def _kinds(ws: Workspace, iid: str, kind: EventKind) -> list[TimelineEvent]:
+    return [e for e in ws.incidents.timeline(iid) if e.kind == kind]
 
 
 def test_drift_cleared_out_of_band_is_recorded_once(
@@ -45,20 +46,20 @@ def test_drift_cleared_out_of_band_is_recorded_once(
     cleared = _kinds(ws, inc.id, EventKind.CONTAINMENT_DRIFT_CLEARED)
     assert len(cleared) == 1
     ev = cleared[0]
-    assert ev.author == "ircmd"  # type: ignore[attr-defined]
-    assert ev.data == {  # type: ignore[attr-defined]
+    assert ev.author == "ircmd"
+    assert ev.data == {
         "control": ref,
         "desired": "on",
         "state": "on",
         "drifted": "off",
         "detail": f"flag {wf}.pause in development",
     }
-    assert "cleared" in ev.text and "no change by ircmd" in ev.text  # type: ignore[attr-defined]
+    assert "cleared" in ev.text and "no change by ircmd" in ev.text
     events = ws.incidents.timeline(inc.id)
     # the handoff packet and the board's history read the control as confirmed again
     (active,) = [c for c in active_controls(events) if c["control"] == ref]
     assert active["confirmed"] and not active["drift"]
-    (at,) = [c for c in controls_at(events, ev.at).values() if c.ref == ref]  # type: ignore[attr-defined]
+    (at,) = [c for c in controls_at(events, ev.at).values() if c.ref == ref]
     assert at.state == ControlState.ON and not at.drift
 
     flip(url, token, f"{wf}.pause", on=False)  # a new drift is a new drift event

@@ -91,7 +91,9 @@ def test_list_show_and_apply_twice(capsys: pytest.CaptureFixture[str]) -> None:
         (["playbook", "apply", "INC-0001", "[@click=app.quit]x[/]"], "no playbook"),
     ],
 )
-def test_bad_names_are_one_line(capsys: pytest.CaptureFixture[str], argv, needle) -> None:  # type: ignore[no-untyped-def]
+def test_bad_names_are_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
     run(capsys, "incident", "declare", "--title", "t")
     code, _out, err = run(capsys, *argv)
     assert code == 1 and needle in err and err.count("\n") == 1 and "Traceback" not in err

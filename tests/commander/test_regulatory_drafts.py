@@ -32,7 +32,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def test_nis2_draft_stage_moves_on_and_marks_late() -> None:
     flag = ClockFlag(regime="nis2", aware_at=AWARE, member_state="DE")
     found = stages(flag)
-    assert current_stage(found, AWARE).stage == "early-warning"  # type: ignore[union-attr]
+    now = current_stage(found, AWARE)
+    assert now is not None and now.stage == "early-warning"
     later = datetime(2026, 2, 1, 0, 0, tzinfo=UTC)  # 26 h on: early warning is late
     inc = Incident(id="INC-0007", title="Injected", created_at=AWARE, updated_at=AWARE)
     draft = draft_notification(

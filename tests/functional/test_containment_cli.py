@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -12,12 +13,17 @@ import pytest
 from ircmd.cli import main
 from tests.support.configs import PAUSE, REVIEW, kb_workflow, support_refunds_toml
 
+Run = Callable[..., tuple[int, str, str]]
+"""``run(*argv)``: ``ircmd argv`` in this process; (exit code, stdout, stderr)."""
+Cli = Callable[[str], Run]
+"""``cli(config_toml)``: the environment set up for that config; returns ``run``."""
+
 LOCAL = support_refunds_toml(PAUSE, REVIEW) + kb_workflow(source="internal-notes")
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    def setup(config: str):  # type: ignore[no-untyped-def]
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    def setup(config: str) -> Run:
         cfg = tmp_path / "config.toml"
         cfg.write_text(config)
         monkeypatch.setenv("IRCMD_CONFIG", str(cfg))
@@ -35,7 +41,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     return setup
 
 
-def test_controls_json_lists_every_control(cli) -> None:  # type: ignore[no-untyped-def]
+def test_controls_json_lists_every_control(cli: Cli) -> None:
     run = cli(LOCAL)
     code, out, _ = run("controls", "--json")
     assert code == 0
@@ -55,7 +61,7 @@ def test_controls_json_lists_every_control(cli) -> None:  # type: ignore[no-unty
     assert [i["id"] for i in json.loads(out)] == ["kb/notes"]
 
 
-def test_contain_confirms_records_and_time_travels(cli) -> None:  # type: ignore[no-untyped-def]
+def test_contain_confirms_records_and_time_travels(cli: Cli) -> None:
     run = cli(LOCAL)
     assert run("incident", "declare", "--title", "Refunds", "--workflow", "support-refunds")[0] == 0
     code, out, err = run(
@@ -119,7 +125,9 @@ def test_contain_confirms_records_and_time_travels(cli) -> None:  # type: ignore
         (["controls", "--at", "[@click=app.quit]x[/]"], 1, "not a time"),
     ],
 )
-def test_bad_input_is_one_line_with_the_right_code(cli, argv, code, needle) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_one_line_with_the_right_code(
+    cli: Cli, argv: list[str], code: int, needle: str
+) -> None:
     run = cli(LOCAL)
     run("incident", "declare", "--title", "Refunds", "--workflow", "support-refunds")
     got, _out, err = run(*argv)
@@ -127,7 +135,7 @@ def test_bad_input_is_one_line_with_the_right_code(cli, argv, code, needle) -> N
     assert needle in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_read_only_seat_cannot_contain(cli) -> None:  # type: ignore[no-untyped-def]
+def test_read_only_seat_cannot_contain(cli: Cli) -> None:
     run = cli(LOCAL)
     run("incident", "declare", "--title", "Refunds")
     code, _, err = run("--read-only", "contain", "1", "kb/notes", "--on", "--reason", "x")
@@ -135,7 +143,7 @@ def test_read_only_seat_cannot_contain(cli) -> None:  # type: ignore[no-untyped-
 
 
 @pytest.mark.services
-def test_cli_against_real_unleash_shows_drift(cli, unleash_admin) -> None:  # type: ignore[no-untyped-def]
+def test_cli_against_real_unleash_shows_drift(cli: Cli, unleash_admin: tuple[str, str]) -> None:
     url, token = unleash_admin
     wf = "cli-" + uuid.uuid4().hex[:8]
     run = cli(
@@ -173,7 +181,7 @@ controller = "flags"
     assert token not in out
 
 
-def test_a_critical_control_needs_the_workflow_typed_back(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_critical_control_needs_the_workflow_typed_back(cli: Cli) -> None:
     run = cli(LOCAL)
     assert run("incident", "declare", "--title", "Refunds", "--workflow", "support-refunds")[0] == 0
     code, _, err = run("contain", "INC-0001", "support-refunds/pause", "--on", "--reason", "stop")
@@ -204,7 +212,7 @@ def test_a_critical_control_needs_the_workflow_typed_back(cli) -> None:  # type:
     assert out.startswith("support-refunds/pause: on (confirmed in ")
 
 
-def test_contain_warns_while_an_art73_report_is_due(cli) -> None:  # type: ignore[no-untyped-def]
+def test_contain_warns_while_an_art73_report_is_due(cli: Cli) -> None:
     run = cli(LOCAL)
     assert run("incident", "declare", "--title", "Refunds", "--workflow", "support-refunds")[0] == 0
     code, _, err = run(

@@ -17,6 +17,8 @@ from ircmd.backends.controllers.unleash import UnleashController
 from ircmd.domain.config import ControllerConfig
 from ircmd.domain.containment.controls import ControlState, RowHealth
 from ircmd.domain.incidents.timeline import EventKind
+from ircmd.service import Workspace
+from ircmd.service.containment.service import ContainmentService
 from tests.functional.containment_support import service, workspace
 from tests.support.configs import flags_and_prompts_toml
 
@@ -60,7 +62,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAULT_PHOENIX_TOKEN", TOKEN)
 
 
-def setup(tmp_path: Path, handler: Handler):  # type: ignore[no-untyped-def]
+def setup(tmp_path: Path, handler: Handler) -> tuple[Workspace, ContainmentService, str]:
     ws = workspace(tmp_path, CONFIG)
     svc = service(ws)
     cfg = ws.config.controllers["flags"]
@@ -132,7 +134,7 @@ def test_backend_that_does_not_change_is_not_confirmed(tmp_path: Path, env: None
 
 def test_slow_backend_times_out_within_the_bound(tmp_path: Path, env: None) -> None:
     async def slow(request: httpx.Request) -> httpx.Response:
-        await asyncio.sleep(5)
+        await asyncio.sleep(5)  # the behaviour under test: a backend slower than the bound
         return httpx.Response(200, json={})
 
     class SlowTransport(httpx.AsyncBaseTransport):

@@ -15,7 +15,7 @@ from ircmd.backends.protocols import (
     ControllerError,
     ControlTarget,
 )
-from ircmd.domain.containment.controls import ControlState, Observation, RowHealth
+from ircmd.domain.containment.controls import ControlRow, ControlState, Observation, RowHealth
 from ircmd.domain.incidents.timeline import EventKind
 from ircmd.domain.incidents.workflow import ControlKind
 from ircmd.service import Workspace
@@ -29,7 +29,7 @@ from ircmd.tui.screens.containment.modals import (
 from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
 from tests.functional.containment_support import service, workspace
 from tests.support.configs import NAME, PAUSE, REVIEW, control, support_refunds_toml
-from tests.support.waiting import wait_until
+from tests.support.waiting import settle, wait_until
 
 CONFIG = """
 [controllers.flaky]
@@ -61,7 +61,7 @@ class FakeController:
         return ControllerCapabilities(frozenset(ControlKind), True, "fake")
 
     async def apply(self, target: ControlTarget, desired: ControlState) -> dict[str, str]:
-        await asyncio.sleep(self.delay)
+        await asyncio.sleep(self.delay)  # the behaviour under test: a slow controller
         if self.fail:
             raise ControllerError(self.fail, "server")
         self.state = desired
@@ -97,17 +97,11 @@ class BoardApp(IrcmdApp):
         self.push_screen(ContainmentScreen(self.workspace, incident_id))
 
 
-async def settle(pilot, app: IrcmdApp) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def pane(app: IrcmdApp) -> ContainmentPane:
     return app.screen.query_one(ContainmentPane)
 
 
-def row(app: IrcmdApp, ref: str):  # type: ignore[no-untyped-def]
+def row(app: IrcmdApp, ref: str) -> ControlRow:
     return next(r for r in pane(app).board.rows_shown if r.id == ref)
 
 
@@ -119,7 +113,7 @@ async def test_toggle_requires_a_reason_then_confirms(tmp_path: Path) -> None:
     ws, inc, _ = make(tmp_path)
     app = BoardApp(ws, inc)
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         await pilot.press("j")  # review
         await pilot.press("t")
         assert isinstance(app.screen, ToggleControlModal)
@@ -128,7 +122,7 @@ async def test_toggle_requires_a_reason_then_confirms(tmp_path: Path) -> None:
         assert "reason is required" in str(app.screen.query_one("#containment-error").render())
         await pilot.press(*"route refunds to humans")
         await pilot.press("enter")
-        await settle(pilot, app)
+        await settle(pilot)
         assert not isinstance(app.screen, ToggleControlModal)
         r = row(app, "support-refunds/review")
         assert (r.desired, r.confirmed, r.health) == (
@@ -147,7 +141,7 @@ async def test_critical_control_needs_the_workflow_id_typed_back(tmp_path: Path)
     ws, inc, _ = make(tmp_path)
     app = BoardApp(ws, inc)
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         before = kinds(ws, inc)
         await pilot.press("t")  # pause (critical)
         modal = app.screen
@@ -161,7 +155,7 @@ async def test_critical_control_needs_the_workflow_id_typed_back(tmp_path: Path)
         assert "nothing was changed" in str(modal.query_one("#containment-error").render())
         assert kinds(ws, inc) == before
         await pilot.press(*"support-refunds", "enter")
-        await settle(pilot, app)
+        await settle(pilot)
         assert row(app, "support-refunds/pause").confirmed == ControlState.ON
         assert ws.incidents.get(inc).contained_at is not None
 
@@ -170,10 +164,10 @@ async def test_escape_cancels_without_a_trace(tmp_path: Path) -> None:
     ws, inc, _ = make(tmp_path)
     app = BoardApp(ws, inc)
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         before = kinds(ws, inc)
         await pilot.press("space", *"maybe", "escape")
-        await settle(pilot, app)
+        await settle(pilot)
         assert isinstance(app.screen, ContainmentScreen)
         assert kinds(ws, inc) == before
         assert row(app, "support-refunds/pause").desired == ControlState.OFF
@@ -183,7 +177,7 @@ async def test_contain_workflow_shows_the_plan_first(tmp_path: Path) -> None:
     ws, inc, _ = make(tmp_path)
     app = BoardApp(ws, inc)
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         await pilot.press("c")
         modal = app.screen
         assert isinstance(modal, ContainmentPlanModal)
@@ -196,7 +190,7 @@ async def test_contain_workflow_shows_the_plan_first(tmp_path: Path) -> None:
         assert kinds(ws, inc)[-1] == EventKind.DECLARED  # nothing ran yet
         await pilot.press(*"high severity: seed says pause", "enter")
         await pilot.press(*"support-refunds", "enter")
-        await settle(pilot, app)
+        await settle(pilot)
         for ref in ("support-refunds/pause", "support-refunds/review"):
             assert row(app, ref).confirmed == ControlState.ON
         assert kinds(ws, inc).count(EventKind.CONTAINMENT_CONFIRMED) == 2
@@ -211,7 +205,7 @@ async def test_failure_is_shown_offers_retry_and_keys_keep_working(tmp_path: Pat
     fake.delay = 0.6
     app = BoardApp(ws, inc)
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         await pilot.press("j", "j")  # refund-tool (flaky controller)
         await pilot.press("t")
         await wait_until(pilot, lambda: isinstance(app.screen, ToggleControlModal))
@@ -220,7 +214,7 @@ async def test_failure_is_shown_offers_retry_and_keys_keep_working(tmp_path: Pat
         assert "support-refunds/refund-tool" in p.inflight  # applying …
         await pilot.press("k")  # the UI still answers keys while the worker runs
         assert p.board.cursor_row == 1
-        await settle(pilot, app)
+        await settle(pilot)
         r = row(app, "support-refunds/refund-tool")
         assert r.health == RowHealth.FAILED and r.mismatch
         assert r.confirmed == ControlState.UNKNOWN
@@ -232,7 +226,7 @@ async def test_failure_is_shown_offers_retry_and_keys_keep_working(tmp_path: Pat
         fake.fail = None
         fake.delay = 0
         await pilot.press("j", "r")
-        await settle(pilot, app)
+        await settle(pilot)
         r = row(app, "support-refunds/refund-tool")
         assert r.health == RowHealth.OK and r.confirmed == ControlState.ON
         assert r.reason == "retry: tool misfires"
@@ -243,10 +237,10 @@ async def test_read_only_seat_cannot_toggle(tmp_path: Path) -> None:
     ws, inc, _ = make(tmp_path, read_only=True)
     app = BoardApp(ws, inc)
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         before = kinds(ws, inc)
         await pilot.press("t", "c", "r")
-        await settle(pilot, app)
+        await settle(pilot)
         assert isinstance(app.screen, ContainmentScreen)
         assert kinds(ws, inc) == before
         shown = {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
@@ -259,23 +253,23 @@ async def test_verbs_contain_release_and_controls_at(tmp_path: Path) -> None:
     ws, inc, _ = make(tmp_path)
     app = BoardApp(ws, inc)
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         p = pane(app)
         assert "applying" in p.verb_contain("review --reason " + HOSTILE)
-        await settle(pilot, app)
+        await settle(pilot)
         assert row(app, "support-refunds/review").confirmed == ControlState.ON
         # Critical controls still go through the typed confirmation.
         assert "confirm in the dialog" in p.verb_contain("support-refunds/pause --reason stop")
-        await settle(pilot, app)  # the warnings are read in a worker, then the dialog opens
+        await settle(pilot)  # the warnings are read in a worker, then the dialog opens
         assert isinstance(app.screen, ToggleControlModal)
         await pilot.press("escape")
         p.verb_release("support-refunds/review --reason fixed")
-        await settle(pilot, app)
+        await settle(pilot)
         assert row(app, "support-refunds/review").confirmed == ControlState.OFF
         with pytest.raises(Exception, match="no control 'nope'"):
             p.verb_contain("nope --reason x")
         assert p.verb_controls_at("now").startswith("reading controls at")
-        await settle(pilot, app)  # read in a worker; the modal and the count come back
+        await settle(pilot)  # read in a worker; the modal and the count come back
         assert isinstance(app.screen, ControlsAtModal)
         assert p.message is not None and p.message.plain.startswith("0 control(s) active")
         await pilot.press("escape")
@@ -289,11 +283,11 @@ async def test_the_toggle_modal_warns_while_an_art73_report_is_due(tmp_path: Pat
     flag_incident(ws.incidents, inc, harm="fundamental-rights", member_state="DE")
     app = BoardApp(ws, inc)
     async with app.run_test(size=(160, 40)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         await pilot.press("j", "t")  # review
         assert isinstance(app.screen, ToggleControlModal)
         warnings = [str(w.render()) for w in app.screen.query(".containment-warning")]
         assert len(warnings) == 1 and "Art" in warnings[0]
         await pilot.press(*"humans first", "enter")  # the warning never blocks containment
-        await settle(pilot, app)
+        await settle(pilot)
         assert row(app, "support-refunds/review").confirmed == ControlState.ON

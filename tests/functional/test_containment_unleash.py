@@ -62,7 +62,7 @@ def flag_enabled(url: str, token: str, flag: str, env: str = "development") -> b
         timeout=5,
     )
     r.raise_for_status()
-    return next(e["enabled"] for e in r.json()["environments"] if e["name"] == env)  # type: ignore[no-any-return]
+    return bool(next(e["enabled"] for e in r.json()["environments"] if e["name"] == env))
 
 
 def flip(url: str, token: str, flag: str, on: bool) -> None:

@@ -16,20 +16,14 @@ from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
 from tests.functional.containment_support import workspace
 from tests.support.configs import KB_WORKFLOW, PAUSE, REVIEW, support_refunds_toml
+from tests.support.waiting import settle
 
 CONFIG = support_refunds_toml(PAUSE, REVIEW) + KB_WORKFLOW
 
 
-async def settle(pilot: Pilot[int], app: IrcmdApp) -> None:
-    """Until the messages are handled and the workers they started have finished."""
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-
-
 async def command(pilot: Pilot[int], app: IrcmdApp, line: str) -> None:
     await pilot.press("colon", *list(line), "enter")
-    await settle(pilot, app)
+    await settle(pilot)
 
 
 def board(app: IrcmdApp) -> ContainmentPane:
@@ -41,7 +35,7 @@ async def test_verbs_filter_and_resolve_warning_in_the_war_room(tmp_path: Path) 
     inc, _ = ws.incidents.declare("Refunds wrong", workflow_id="support-refunds", severity="high")
     app = IrcmdApp(ws, open_incident=inc.id)
     async with app.run_test(size=(160, 44)) as pilot:
-        await settle(pilot, app)
+        await settle(pilot)
         assert isinstance(app.screen, WarRoomScreen)
         await command(pilot, app, "contain review --reason refunds need a human")
         row = next(r for r in board(app).board.rows_shown if r.id == "support-refunds/review")
@@ -52,7 +46,7 @@ async def test_verbs_filter_and_resolve_warning_in_the_war_room(tmp_path: Path) 
 
         # / filters the board when it has focus.
         await pilot.press("3", "slash", *list("kb"), "enter")
-        await settle(pilot, app)
+        await settle(pilot)
         assert [r.id for r in board(app).board.rows_shown] == ["kb/notes"]
         await command(pilot, app, "filter")  # no text clears
 
@@ -65,7 +59,7 @@ async def test_verbs_filter_and_resolve_warning_in_the_war_room(tmp_path: Path) 
         await command(pilot, app, "status resolved --reason fixed")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("escape")
-        await settle(pilot, app)
+        await settle(pilot)
         assert ws.incidents.get(inc.id).resolved_at is None
 
         await command(pilot, app, "release review --reason fix deployed")

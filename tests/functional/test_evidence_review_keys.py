@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
 
 from ircmd.domain.incidents.incident import Status
 from ircmd.service.evidence.review import load_review
 from ircmd.tui.screens.evidence.review import ReviewScreen
 from tests.evidence_fixtures import open_workspace, seed_incident
-from tests.support.waiting import wait_until
+from tests.support.waiting import settle, wait_until
 
 
 class ReviewApp(App[None]):
@@ -33,13 +34,12 @@ class ReviewApp(App[None]):
         super().notify(message, **kw)
 
 
-async def _loaded(pilot: Any) -> ReviewScreen:
-    for _ in range(100):
-        await pilot.pause(0.02)
+async def _loaded(pilot: Pilot[Any]) -> ReviewScreen:
+    def loaded() -> ReviewScreen | None:
         screen = pilot.app.screen
-        if isinstance(screen, ReviewScreen) and screen.review is not None:
-            return screen
-    raise AssertionError("review screen did not load")
+        return screen if isinstance(screen, ReviewScreen) and screen.review is not None else None
+
+    return await wait_until(pilot, loaded, what="the review screen loaded")
 
 
 async def test_escape_saves_a_draft_so_nothing_typed_is_lost(tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ async def test_read_only_seat_cannot_save(tmp_path: Path) -> None:
         await pilot.press(*"typed in a read-only seat")
         await pilot.press("ctrl+s")
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await settle(pilot)  # whatever those keys started has run (and written nothing)
         assert screen.check_action("save", ()) is False
     assert len(ws.incidents.timeline(iid)) == before
     ws.close()

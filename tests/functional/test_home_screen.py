@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from textual.widgets import Input, Select
 
 from ircmd.backends.protocols import SignalSource
 from ircmd.backends.signals.alertmanager import AlertmanagerSource
@@ -182,10 +183,10 @@ async def test_signals_declare_attach_ack_from_keys(tmp_path: Path, am_url: str)
         # D: declare prefilled from the signal
         await pilot.press("D")
         assert await wait_until(pilot, lambda: type(app.screen).__name__ == "DeclarePrompt")
-        title = app.screen.query_one("#declare-title")
-        assert title.value == "RefundAmountAnomaly: refunds/h 4.1x baseline"  # type: ignore[attr-defined]
-        assert app.screen.query_one("#declare-severity").value == "high"  # type: ignore[attr-defined]
-        assert app.screen.query_one("#declare-workflow").value == "support-refunds"  # type: ignore[attr-defined]
+        title = app.screen.query_one("#declare-title", Input)
+        assert title.value == "RefundAmountAnomaly: refunds/h 4.1x baseline"
+        assert app.screen.query_one("#declare-severity", Select).value == "high"
+        assert app.screen.query_one("#declare-workflow", Select).value == "support-refunds"
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: len(ws.incidents.list_incidents()) == 1)
         inc = ws.incidents.list_incidents()[0]

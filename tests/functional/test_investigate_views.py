@@ -7,32 +7,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList, Static
 
 from ircmd.backends.traces.files import FileTraceSource
 from ircmd.domain.incidents.timeline import sha256_hex
 from ircmd.service import Workspace
-from ircmd.service.config import parse_config
 from ircmd.service.traces.service import TraceService
 from ircmd.tui.screens.investigate.conversation_view import PREVIEW, ConversationScreen
 from ircmd.tui.screens.investigate.diff_view import DiffScreen
 from ircmd.tui.screens.warroom.panes.traces import TracePane
 from ircmd.tui.trace_app import TraceViewApp
-from tests.support.waiting import wait_until
+from tests.support.traces import loaded_trace_pane, open_trace, open_trace_id
+from tests.support.waiting import settle, wait_until
 from tests.trace_ui_samples import HOSTILE, _span, hostile_trace, refund_trace, write_otlp
 
 A, B, C = "a" * 32, "c" * 32, "d" * 32
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:  # type: ignore[misc]
-    monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "none.toml"))
-    ws = Workspace.open(parse_config("", "<test>"), tmp_path / "data", actor="tester")
-    yield ws
-    ws.close()
 
 
 def runs_file(tmp_path: Path) -> Path:
@@ -43,12 +33,8 @@ def runs_file(tmp_path: Path) -> Path:
 
 
 async def loaded(pilot: Pilot[Any], trace: str) -> TracePane:
-    await wait_until(pilot, lambda: pilot.app.screen.query(TracePane).first(None) is not None)  # type: ignore[call-overload]
-    pane = pilot.app.screen.query_one(TracePane)
-    await wait_until(pilot, lambda: pane.view is not None and not pane.loading)
-    pane.open_trace(trace)
-    await wait_until(pilot, lambda: pane.view is not None and pane.view.tree.trace_id == trace)
-    await pilot.pause()
+    pane = await loaded_trace_pane(pilot)
+    await open_trace(pilot, pane, trace)
     return pane
 
 
@@ -56,7 +42,7 @@ async def open_diff(pilot: Pilot[Any], pane: TracePane, other: str) -> DiffScree
     await pilot.press("D")
     assert pane.diff_mark == pane.current_trace
     pane.open_trace(other)
-    await wait_until(pilot, lambda: pane.view is not None and pane.view.tree.trace_id == other)
+    await wait_until(pilot, lambda: open_trace_id(pane) == other)
     await pilot.press("D")
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, DiffScreen))
     screen = pilot.app.screen
@@ -107,7 +93,7 @@ async def test_diff_view_steps_through_differences_and_pins_the_diff(
         assert workspace.incidents.timeline(inc.id)[-1].kind.value == "evidence_pinned"
         # pinning again keeps one item
         await pilot.press("p")
-        await pilot.pause(0.3)
+        await settle(pilot, ignore_groups={"trace-sources"})  # the second pin has run
         await wait_until(pilot, lambda: screen.pinned is not None)
         assert len(svc.evidence(inc.id)) == 1
         await pilot.press("escape")

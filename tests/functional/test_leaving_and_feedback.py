@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from ircmd.domain.config import Config
 from ircmd.service import Workspace
@@ -18,9 +21,9 @@ from ircmd.tui.screens.warroom.screen import WarRoomScreen
 from ircmd.tui.trace_app import TraceViewApp
 from ircmd.tui.widgets.incidents.severity_matrix import SeverityMatrix
 from ircmd.tui.widgets.incidents.timeline import TimelineView
-from tests.support.waiting import wait_until
+from tests.support.waiting import settle, wait_until
 
-from .test_warroom_keys import SIZE, app_for, feedback, room, settle, type_command
+from .test_warroom_keys import SIZE, app_for, feedback, room, type_command
 
 
 async def test_esc_never_leaves_the_war_room(tmp_path: Path) -> None:
@@ -90,7 +93,9 @@ def _empty(tmp_path: Path, read_only: bool) -> Workspace:
     return ws
 
 
-async def test_home_read_only_declare_and_no_signal_keys_say_why(tmp_path: Path) -> None:
+async def test_home_read_only_declare_and_no_signal_keys_say_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ws = _empty(tmp_path, read_only=True)
     app = IrcmdApp(ws)
     said: list[str] = []
@@ -98,13 +103,13 @@ async def test_home_read_only_declare_and_no_signal_keys_say_why(tmp_path: Path)
         async with app.run_test(size=SIZE) as pilot:
             real = app.notify
 
-            def notify(message: str, *args: object, **kwargs: object) -> None:
+            def notify(message: str, *args: Any, **kwargs: Any) -> None:
                 said.append(message)
-                real(message, *args, **kwargs)  # type: ignore[arg-type]
+                real(message, *args, **kwargs)
 
-            app.notify = notify  # type: ignore[method-assign]
+            monkeypatch.setattr(app, "notify", notify)
             for screen in app.screen_stack:
-                screen.notify = notify  # type: ignore[method-assign]
+                monkeypatch.setattr(screen, "notify", notify)
             await settle(pilot)
             await pilot.press("n", "D")
             await settle(pilot)
@@ -229,16 +234,18 @@ async def test_filter_kinds_by_row_label_and_the_error_lists_every_kind(tmp_path
         assert [e.kind.value for e in view.events] == ["communication"]
 
 
-async def test_severity_pane_space_and_g_on_a_factor_say_what_to_do(tmp_path: Path) -> None:
+async def test_severity_pane_space_and_g_on_a_factor_say_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = app_for(tmp_path)
     said: list[str] = []
     real = app.notify
 
-    def notify(message: str, *args: object, **kwargs: object) -> None:
+    def notify(message: str, *args: Any, **kwargs: Any) -> None:
         said.append(message)
-        real(message, *args, **kwargs)  # type: ignore[arg-type]
+        real(message, *args, **kwargs)
 
-    app.notify = notify  # type: ignore[method-assign]
+    monkeypatch.setattr(app, "notify", notify)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("4")

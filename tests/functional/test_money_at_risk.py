@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ircmd.domain.traces.blast import find_similar, query_from_span
+from ircmd.service import Workspace
 from ircmd.service.investigate.money import incident_money_at_risk
 from ircmd.service.traces.service import TraceService
 from ircmd.tui.app import IrcmdApp
@@ -22,7 +23,7 @@ from .warroom_support import make_workspace
 ONE_RUN = Decimal(1200) * Decimal("2.5") / 10**6 + Decimal(85) * Decimal(10) / 10**6
 
 
-def _record(tmp_path: Path) -> tuple[object, str]:
+def _record(tmp_path: Path) -> tuple[Workspace, str]:
     ws = make_workspace(tmp_path)
     svc = TraceService.for_workspace(ws)
     spans = refund_trace("a" * 32) + refund_trace("d" * 32, account="ACC-2", user="u-2")
@@ -36,7 +37,7 @@ def _record(tmp_path: Path) -> tuple[object, str]:
 
 def test_findings_spend_and_refund_amounts(tmp_path: Path) -> None:
     ws, inc = _record(tmp_path)
-    risk = incident_money_at_risk(ws, inc)  # type: ignore[arg-type]
+    risk = incident_money_at_risk(ws, inc)
     assert risk is not None
     assert Decimal(str(risk.spend_usd)) == 2 * ONE_RUN  # 0.0077, priced by hand
     # the requested and the executed call of each run are one refund of 120
@@ -44,12 +45,12 @@ def test_findings_spend_and_refund_amounts(tmp_path: Path) -> None:
     assert risk.unpriced_spans == 0
     assert risk.label() == "$0.01 spend · issue_refund.amount 240.00 · 2/2 traces"
     assert risk.counted().startswith("model spend of 2 of the findings' 2 traces found in evidence")
-    ws.close()  # type: ignore[attr-defined]
+    ws.close()
 
 
 async def test_war_room_header_shows_money_at_risk(tmp_path: Path) -> None:
     ws, inc = _record(tmp_path)
-    app = IrcmdApp(ws, open_incident=inc)  # type: ignore[arg-type]
+    app = IrcmdApp(ws, open_incident=inc)
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, WarRoomScreen))
         room = app.screen

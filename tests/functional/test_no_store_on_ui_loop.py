@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import traceback
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.containment.board import ContainmentScreen
 from ircmd.tui.screens.evidence.review import ReviewScreen
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
-from tests.support import wait_until
+from tests.support import settle, wait_until
 
 NOW = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 
@@ -71,22 +70,8 @@ LIVE_GROUPS = {"trace-sources"}  # runs as long as the pane (live trace sources)
 
 
 async def idle(pilot: Pilot[Any], app: IrcmdApp) -> None:
-    await pilot.pause()
-    pending = [w for w in app.workers if w.group not in LIVE_GROUPS]
-    await wait_until(
-        pilot,
-        lambda: all(w.is_finished for w in pending),
-        STEP_SECONDS,
-        what=f"workers to finish: {[f'{w.group}/{w.name}' for w in pending]}",
-    )
-
-
-async def until(pilot: Pilot[Any], app: IrcmdApp, ok: Callable[[], bool]) -> bool:
-    for _ in range(50):
-        if ok():
-            return True
-        await idle(pilot, app)
-    return ok()
+    """The step's whole effect: the app idle, the workers it started finished."""
+    await settle(pilot, STEP_SECONDS, ignore_groups=LIVE_GROUPS)
 
 
 def feedback(app: IrcmdApp) -> str:
@@ -114,7 +99,7 @@ async def drive_screens(tmp_path: Path) -> None:
         await pilot.press("o", "s", "r")  # home: open-only, sort, refresh
         await idle(pilot, app)
         app.open_incident(iid)
-        assert await until(pilot, app, lambda: isinstance(app.screen, WarRoomScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, WarRoomScreen), STEP_SECONDS)
         for key in ("1", "2", "3", "4", "tab"):
             await pilot.press(key)
             await idle(pilot, app)
@@ -134,7 +119,7 @@ async def drive_screens(tmp_path: Path) -> None:
         await pilot.press("escape")
         await idle(pilot, app)
         app.push_screen(ContainmentScreen(ws, iid))
-        assert await until(pilot, app, lambda: isinstance(app.screen, ContainmentScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, ContainmentScreen), STEP_SECONDS)
         await pilot.press("R", "j", "t")  # re-read, select, toggle (reason dialog)
         await idle(pilot, app)
         await pilot.press("escape")
@@ -142,7 +127,7 @@ async def drive_screens(tmp_path: Path) -> None:
         app.pop_screen()
         await idle(pilot, app)
         app.push_screen(ReviewScreen(ws, iid))
-        assert await until(pilot, app, lambda: isinstance(app.screen, ReviewScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, ReviewScreen), STEP_SECONDS)
         await idle(pilot, app)
         app.pop_screen()
         await idle(pilot, app)

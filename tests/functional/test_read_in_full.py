@@ -20,6 +20,7 @@ from ircmd.tui.screens.dialogs.detail import DetailScreen
 from ircmd.tui.screens.incidents import IncidentsScreen
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
 from ircmd.tui.widgets.containment.control_board import ControlBoard
+from ircmd.tui.widgets.incidents.incident_table import IncidentTable
 from ircmd.tui.widgets.signals.signal_list import SignalList
 from tests.functional.am_server import alertmanager, post_alerts, run_id
 from tests.functional.containment_support import workspace as containment_workspace
@@ -49,9 +50,9 @@ async def test_i_on_an_incident_reads_it_in_full_and_enter_still_opens(tmp_path:
     ws.incidents.assign_role(inc.id, "comms", "sam.comms")
     app = IrcmdApp(ws)
     async with app.run_test(size=(80, 24)) as pilot:
-        table = app.screen.query_one("#incident-table")
-        await wait_until(pilot, lambda: inc.id in table._ids)  # type: ignore[attr-defined]
-        table.move_cursor(row=table._ids.index(inc.id))  # type: ignore[attr-defined]
+        table = app.screen.query_one("#incident-table", IncidentTable)
+        await wait_until(pilot, lambda: inc.id in table._ids)
+        table.move_cursor(row=table._ids.index(inc.id))
         await pilot.press("i")
         detail = await wait_until(
             pilot, lambda: app.screen if isinstance(app.screen, DetailScreen) else None

@@ -13,6 +13,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -23,16 +24,17 @@ from ircmd.backends.traces.spool import Spool
 from ircmd.demo import tracegen
 from ircmd.domain.traces.otlp import parse_bytes
 from ircmd.domain.traces.spans import Span
+from tests.support.waiting import poll_until
 
 PB = "application/x-protobuf"
 
 
-def _rx(tmp_path: Path, **limits: object) -> OtlpReceiver:
+def _rx(tmp_path: Path, **limits: Any) -> OtlpReceiver:
     rec = OtlpReceiver(
         "127.0.0.1",
         0,
         Spool(tmp_path / "spool"),
-        limits=ReceiverLimits(**limits),  # type: ignore[arg-type]
+        limits=ReceiverLimits(**limits),
     )
     rec.start()
     return rec
@@ -45,7 +47,7 @@ def _spans(n: int, seed: int) -> list[Span]:
 
 
 @pytest.fixture
-def rx(tmp_path: Path):  # type: ignore[no-untyped-def]
+def rx(tmp_path: Path) -> Iterator[OtlpReceiver]:
     rec = _rx(tmp_path)
     yield rec
     rec.stop()
@@ -142,15 +144,11 @@ def test_concurrency_cap_answers_503_with_retry_after(tmp_path: Path) -> None:
             b"POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n"
             b"Content-Length: 100\r\n\r\nab"
         )
-        deadline = time.monotonic() + 5
-        while rec._inflight < 1 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        poll_until(lambda: rec._inflight >= 1, 5, what="the slow request in flight")
         r = httpx.post(rec.url, content=b"", headers={"Content-Type": PB})
         assert r.status_code == 503 and r.headers["Retry-After"] == "1"
         slow.close()
-        deadline = time.monotonic() + 5
-        while rec._inflight and time.monotonic() < deadline:
-            time.sleep(0.01)
+        poll_until(lambda: not rec._inflight, 5, what="no request in flight")
         assert httpx.post(rec.url, content=b"", headers={"Content-Type": PB}).status_code == 200
         assert rec.health().detail.count("refused") == 1
     finally:
@@ -185,9 +183,7 @@ def test_client_disconnect_is_one_log_line(
             b"Content-Length: 1000\r\n\r\nabc"
         )
         s.close()
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and rx.stats.disconnects < 5:
-        time.sleep(0.02)
+    poll_until(lambda: rx.stats.disconnects >= 5, 5, what="five disconnects counted")
     lines = [r for r in caplog.records if r.name == "ircmd.receiver"]
     assert rx.stats.disconnects == 5
     assert not any(r.exc_info for r in caplog.records)

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -51,7 +52,7 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     return a, b
 
 
-def expected(reqs: list[dict]) -> dict:  # type: ignore[type-arg]
+def expected(reqs: list[dict[str, Any]]) -> dict[str, int]:
     spans = [s for r in reqs for s in parse_document(r, "x").spans]
     return {
         "spans": len(spans),
@@ -61,7 +62,9 @@ def expected(reqs: list[dict]) -> dict:  # type: ignore[type-arg]
     }
 
 
-def test_inspect_json_totals_and_per_file_problems(env, files) -> None:  # type: ignore[no-untyped-def]
+def test_inspect_json_totals_and_per_file_problems(
+    env: dict[str, str], files: tuple[Path, Path]
+) -> None:
     a, b = files
     p = ircmd(env, "trace", "inspect", str(a), str(b), "--json")
     out = json.loads(p.stdout)
@@ -88,7 +91,9 @@ def test_inspect_json_totals_and_per_file_problems(env, files) -> None:  # type:
     assert "line 3" in prob["messages"][0]
 
 
-def test_inspect_human_output_and_errors_are_one_line(env, files, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_inspect_human_output_and_errors_are_one_line(
+    env: dict[str, str], files: tuple[Path, Path], tmp_path: Path
+) -> None:
     a, _ = files
     p = ircmd(env, "trace", "inspect", str(a))
     assert "traces  20" in p.stdout
@@ -103,7 +108,7 @@ def test_inspect_human_output_and_errors_are_one_line(env, files, tmp_path: Path
     assert "Traceback" not in p.stderr
 
 
-def test_find_with_arg_lists_distinct_values(env, files) -> None:  # type: ignore[no-untyped-def]
+def test_find_with_arg_lists_distinct_values(env: dict[str, str], files: tuple[Path, Path]) -> None:
     a, b = files
     p = ircmd(
         env,
@@ -130,7 +135,7 @@ def test_find_with_arg_lists_distinct_values(env, files) -> None:  # type: ignor
     assert json.loads(p.stdout)["traces"] == 20
 
 
-def test_pin_records_and_csv_through_the_cli(env, files) -> None:  # type: ignore[no-untyped-def]
+def test_pin_records_and_csv_through_the_cli(env: dict[str, str], files: tuple[Path, Path]) -> None:
     a, _ = files
     ircmd(env, "incident", "declare", "--title", "Wrong refunds")
     span_id = json.loads(
@@ -172,7 +177,7 @@ def test_pin_records_and_csv_through_the_cli(env, files) -> None:  # type: ignor
     assert "read-only" in p.stderr
 
 
-def test_receive_spools_then_inspect_spool(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_receive_spools_then_inspect_spool(env: dict[str, str], tmp_path: Path) -> None:
     import socket
 
     with socket.socket() as s:
@@ -213,7 +218,9 @@ HOSTILE_VALUES = [
 ]
 
 
-def test_hostile_argument_values_never_reach_the_terminal_raw(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_argument_values_never_reach_the_terminal_raw(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     from ircmd.domain.traces.spans import Span
 
     spans = [
@@ -244,7 +251,7 @@ def test_hostile_argument_values_never_reach_the_terminal_raw(env, tmp_path: Pat
     assert "[@click=app.quit]x[/]" in human.stdout  # markup shown as text
 
 
-def test_find_like_a_span(env, files) -> None:  # type: ignore[no-untyped-def]
+def test_find_like_a_span(env: dict[str, str], files: tuple[Path, Path]) -> None:
     a, b = files
     spans = [s for r in tracegen.requests(30, per_request=10) for s in parse_document(r, "x").spans]
     tool = next(s for s in spans if s.tool_name == "issue_refund")
@@ -273,7 +280,9 @@ def test_find_like_a_span(env, files) -> None:  # type: ignore[no-untyped-def]
     ircmd(env, "trace", "find", str(a), "--model", "m", "--by", "tool", check=2)
 
 
-def test_inspect_counts_a_duplicated_span_once_and_says_so(env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_inspect_counts_a_duplicated_span_once_and_says_so(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     data = Path(__file__).parent.parent / "data" / "thirdparty" / "jaeger-ui_01.json"
     p = ircmd(env, "trace", "inspect", str(data), "--json")
     out = json.loads(p.stdout)
@@ -291,7 +300,9 @@ def test_inspect_counts_a_duplicated_span_once_and_says_so(env, tmp_path: Path) 
         ({"data": [], "total": 0}, "not OTLP: no resourceSpans/resourceLogs"),
     ],
 )
-def test_inspect_names_what_a_file_without_spans_is(env, tmp_path: Path, doc, says) -> None:  # type: ignore[no-untyped-def]
+def test_inspect_names_what_a_file_without_spans_is(
+    env: dict[str, str], tmp_path: Path, doc: dict[str, Any], says: str
+) -> None:
     f = tmp_path / "x.json"
     f.write_text(json.dumps(doc))
     p = ircmd(env, "trace", "inspect", str(f), check=1)

@@ -6,21 +6,18 @@ import asyncio
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
-import pytest
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 from ircmd.backends.traces.files import FileTraceSource
 from ircmd.service import Workspace
-from ircmd.service.config import parse_config
 from ircmd.tui.screens.warroom.panes.traces import TracePane
 from ircmd.tui.trace_app import TraceViewApp
 from ircmd.tui.widgets.traces.span_detail import SpanDetail
 from ircmd.tui.widgets.traces.span_tree import SpanTree
 from ircmd.tui.widgets.traces.trace_list import TraceList
-from tests.support.waiting import wait_until
+from tests.support.traces import loaded_trace_pane, open_trace_id
+from tests.support.waiting import settle, wait_until
 from tests.trace_ui_samples import (
     hostile_trace,
     refund_trace,
@@ -31,27 +28,11 @@ from tests.trace_ui_samples import (
 CONTROLS = [chr(c) for c in range(0x20) if chr(c) != "\n"] + [chr(c) for c in range(0x7F, 0xA0)]
 
 
-@pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:  # type: ignore[misc]
-    monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "none.toml"))
-    ws = Workspace.open(parse_config("", "<test>"), tmp_path / "data", actor="tester")
-    yield ws
-    ws.close()
-
-
 def pane_of(app: TraceViewApp) -> TracePane:
     return app.screen.query_one(TracePane)
 
 
-async def opened(pilot: Pilot[Any]) -> TracePane:
-    app = pilot.app
-    assert isinstance(app, TraceViewApp)
-    await wait_until(pilot, lambda: isinstance(app.screen.query(TracePane).first(None), TracePane))  # type: ignore[call-overload]
-    pane = pane_of(app)
-    await wait_until(pilot, lambda: pane.view is not None and not pane.loading)
-    await pilot.pause()
-    return pane
+opened = loaded_trace_pane  # the name the trace tests use
 
 
 def tree_lines(tree: SpanTree) -> list[str]:
@@ -118,7 +99,8 @@ async def test_search_filters_to_matches_and_ancestors(
         await pilot.press(*"issue_refund")
         await pilot.press("enter")
         await wait_until(pilot, lambda: tree.filtered)
-        shown = [pane.view.spans[n].name for n in tree.rows.rows]  # type: ignore[union-attr]
+        assert pane.view is not None
+        shown = [pane.view.spans[n].name for n in tree.rows.rows]
         # the tool span, its ancestors (agent, llm); the retrieval sibling is hidden
         assert shown == ["invoke_agent support", "chat gpt-4o", "execute_tool issue_refund"]
         assert tree.has_focus
@@ -148,9 +130,7 @@ async def test_hostile_text_is_shown_literally_and_clicks_run_nothing(
         trace_list = pane.query_one(TraceList)
         assert trace_list.display  # two traces: the list shows
         pane.open_trace("b" * 32)
-        await wait_until(
-            pilot, lambda: pane.view is not None and pane.view.tree.trace_id == "b" * 32
-        )
+        await wait_until(pilot, lambda: open_trace_id(pane) == "b" * 32)
         tree = pane.span_tree
         tree.action_expand_all()
         await wait_until(
@@ -174,7 +154,7 @@ async def test_hostile_text_is_shown_literally_and_clicks_run_nothing(
             for y in range(region.y, region.bottom, 4):
                 for x in range(region.x, region.right, 17):
                     await pilot.click(offset=(x, y))
-        await pilot.pause(0.1)
+        await settle(pilot, ignore_groups={"trace-sources"})  # what the clicks started has run
         assert app.is_running and app.return_code is None
         # nothing rendered carries a control character
         screen_text = "\n".join(tree_lines(tree)) + _detail_plain(pane.detail)
@@ -189,7 +169,7 @@ async def test_live_spans_show_up_without_a_key_and_are_coalesced(
     async with app.run_test(size=(140, 40)) as pilot:
         pane = await opened(pilot)
         tree = pane.span_tree
-        assert len(pane.view.spans) == 4  # type: ignore[union-attr]
+        assert pane.view is not None and len(pane.view.spans) == 4
         trace = "a" * 32
         from tests.trace_ui_samples import _span
 

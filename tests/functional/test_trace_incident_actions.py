@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from ircmd.backends.traces.files import FileTraceSource
@@ -19,25 +19,11 @@ from ircmd.service.traces.service import TraceService
 from ircmd.tui.screens.traces.dialogs import ChoiceDialog, RecordsDialog, SimilarDialog
 from ircmd.tui.screens.warroom.panes.traces import TracePane
 from ircmd.tui.trace_app import TraceViewApp
-from tests.support.waiting import wait_until
+from tests.support.traces import loaded_trace_pane, open_trace_id
+from tests.support.waiting import settle, shown, wait_until
 from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
 
-
-@pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:  # type: ignore[misc]
-    monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("IRCMD_CONFIG", str(tmp_path / "none.toml"))
-    ws = Workspace.open(parse_config("", "<test>"), tmp_path / "data", actor="tester")
-    yield ws
-    ws.close()
-
-
-async def loaded(pilot: Pilot[Any]) -> TracePane:
-    await wait_until(pilot, lambda: pilot.app.screen.query(TracePane).first(None) is not None)  # type: ignore[call-overload]
-    pane = pilot.app.screen.query_one(TracePane)
-    await wait_until(pilot, lambda: pane.view is not None and not pane.loading)
-    await pilot.pause()
-    return pane
+loaded = loaded_trace_pane
 
 
 def spans_file(tmp_path: Path) -> Path:
@@ -54,7 +40,7 @@ async def test_pin_copies_the_span_with_its_hash_and_a_timeline_event(
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await loaded(pilot)
         pane.open_trace("a" * 32)
-        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)  # type: ignore[union-attr]
+        await wait_until(pilot, lambda: open_trace_id(pane) == "a" * 32)
         await pilot.press("e")  # the failing refund tool call
         span = pane.current_span
         assert span is not None and span.tool_name == "issue_refund"
@@ -72,7 +58,7 @@ async def test_pin_copies_the_span_with_its_hash_and_a_timeline_event(
         assert svc.evidence_span(doc).span_id == span.span_id
         # a hostile span pins too; the notification shows it literally
         pane.open_trace("b" * 32)
-        await wait_until(pilot, lambda: pane.view.tree.trace_id == "b" * 32)  # type: ignore[union-attr]
+        await wait_until(pilot, lambda: open_trace_id(pane) == "b" * 32)
         await pilot.press("g", "p")
         await wait_until(pilot, lambda: len(svc.evidence(inc.id)) == 2)
         assert app.is_running
@@ -87,7 +73,7 @@ async def test_find_similar_shows_the_blast_radius_and_records_it(
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await loaded(pilot)
         pane.open_trace("a" * 32)
-        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)  # type: ignore[union-attr]
+        await wait_until(pilot, lambda: open_trace_id(pane) == "a" * 32)
         await pilot.press("e", "f")  # a tool span: the only dimension is "same tool"
         await wait_until(pilot, lambda: isinstance(app.screen, SimilarDialog))
         dialog = app.screen
@@ -119,7 +105,7 @@ async def test_records_to_correct_checklist_ticks_and_exports_csv(
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await loaded(pilot)
         pane.open_trace("a" * 32)
-        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)  # type: ignore[union-attr]
+        await wait_until(pilot, lambda: open_trace_id(pane) == "a" * 32)
         await pilot.press("e", "x")
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
         await pilot.press("enter")  # the first argument: account_id
@@ -131,7 +117,7 @@ async def test_records_to_correct_checklist_ticks_and_exports_csv(
         await pilot.press("space")
         await wait_until(pilot, lambda: any(i["done"] for i in svc.checklists(inc.id)[0]["items"]))
         await pilot.press("c")
-        await wait_until(pilot, lambda: app.screen.query(Input).first(None) is not None)  # type: ignore[call-overload]
+        await wait_until(pilot, lambda: shown(app, Input))
         box = app.screen.query_one(Input)
         target = tmp_path / "records.csv"
         box.value = str(target)
@@ -150,7 +136,7 @@ async def test_read_only_hides_pin_and_writes_nothing(workspace: Workspace, tmp_
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await loaded(pilot)
         await pilot.press("p")
-        await pilot.pause(0.3)
+        await settle(pilot, ignore_groups={"trace-sources"})  # whatever p started has run
         assert TraceService.for_workspace(workspace).evidence(inc.id) == []
         assert "traces.pin" not in {
             b.binding.id for b in app.screen.active_bindings.values() if b.enabled
@@ -202,17 +188,21 @@ async def test_pane_without_sources_says_how_to_get_some(workspace: Workspace) -
 CONTROLS = [chr(c) for c in range(0x20) if chr(c) != "\n"] + [chr(c) for c in range(0x7F, 0xA0)]
 
 
+def similar_dialog(app: App[Any]) -> SimilarDialog | None:
+    return app.screen if isinstance(app.screen, SimilarDialog) else None
+
+
 def screen_text(app: App[Any]) -> str:
     """Every line the current screen draws, as plain text."""
     from textual.strip import Strip
 
     lines = []
-    for widget in app.screen.walk_children():
-        if not widget.display or not widget.size.height:  # type: ignore[attr-defined]
+    for widget in app.screen.walk_children(Widget):
+        if not widget.display or not widget.size.height:
             continue
-        for y in range(widget.size.height):  # type: ignore[attr-defined]
+        for y in range(widget.size.height):
             try:
-                strip = widget.render_line(y)  # type: ignore[attr-defined]
+                strip = widget.render_line(y)
             except Exception:
                 continue
             if isinstance(strip, Strip):
@@ -273,17 +263,17 @@ async def test_command_line_verbs_take_their_argument(workspace: Workspace, tmp_
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await loaded(pilot)
         pane.open_trace("a" * 32)
-        await wait_until(pilot, lambda: pane.view.tree.trace_id == "a" * 32)  # type: ignore[union-attr]
+        await wait_until(pilot, lambda: open_trace_id(pane) == "a" * 32)
         await pilot.press("e", "k")  # the LLM span: several dimensions
         await pane.run_action("find_similar('model')")
-        await wait_until(pilot, lambda: isinstance(app.screen, SimilarDialog))
-        assert app.screen.result.query.model == "gpt-4o"  # type: ignore[attr-defined]
+        dialog = await wait_until(pilot, lambda: similar_dialog(app))
+        assert dialog.result.query.model == "gpt-4o"
         await pilot.press("escape")
         # The LLM span's output requests a tool call: since requested calls are tool
         # invocations, "similar by tool" is a real question here and opens the dialog.
         await pane.run_action("find_similar('tool')")
-        await wait_until(pilot, lambda: isinstance(app.screen, SimilarDialog))
-        assert app.screen.result.query.tool  # type: ignore[attr-defined]
+        dialog = await wait_until(pilot, lambda: similar_dialog(app))
+        assert dialog.result.query.tool
         await pilot.press("escape")
         await wait_until(pilot, lambda: not isinstance(app.screen, SimilarDialog))
         await pilot.press("j")

@@ -7,12 +7,10 @@ from pathlib import Path
 from ircmd.backends.traces.files import FileTraceSource
 from ircmd.service import Workspace
 from ircmd.tui.trace_app import TraceViewApp
-from tests.functional import test_trace_explorer as _explorer
 from tests.functional.test_trace_explorer import opened, tree_lines
+from tests.support.traces import open_trace_id
 from tests.support.waiting import wait_until
 from tests.trace_ui_samples import refund_trace, wide_trace, write_otlp
-
-workspace = _explorer.workspace  # the fixture: a workspace in tmp_path
 
 
 async def test_tree_drops_a_trace_the_list_filter_left_out(
@@ -23,15 +21,11 @@ async def test_tree_drops_a_trace_the_list_filter_left_out(
     async with app.run_test(size=(150, 45)) as pilot:
         pane = await opened(pilot)
         pane.open_trace("c" * 32)
-        await wait_until(
-            pilot, lambda: pane.view is not None and pane.view.tree.trace_id == "c" * 32
-        )
+        await wait_until(pilot, lambda: open_trace_id(pane) == "c" * 32)
         pane.trace_list.focus()
         await pilot.press("slash", *"tool:issue_refund", "enter")
         # the shown trace was filtered out: the tree moves to the one the list still shows
-        await wait_until(
-            pilot, lambda: pane.view is not None and pane.view.tree.trace_id == "a" * 32
-        )
+        await wait_until(pilot, lambda: open_trace_id(pane) == "a" * 32)
         assert pane.current_trace == "a" * 32
         assert pane.trace_list.row_count == 1
         await pilot.pause()

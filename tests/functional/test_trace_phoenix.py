@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -23,8 +24,9 @@ from ircmd.backends.traces.phoenix import (
     flatten,
     span_from_phoenix,
 )
-from ircmd.domain.traces.spans import SpanKind
+from ircmd.domain.traces.spans import Span, SpanKind
 from tests.services import require_service
+from tests.support.waiting import apoll_until
 
 
 def phoenix_url() -> str:
@@ -75,18 +77,33 @@ def ingest(url: str, project: str, runs: int, *, fail_every: int = 3, memory: An
     provider.shutdown()
 
 
-async def wait_for_spans(src: PhoenixTraceSource, n: int, timeout: float = 20) -> list:  # type: ignore[type-arg]
-    deadline = time.monotonic() + timeout
-    while True:
+async def wait_for_spans(src: PhoenixTraceSource, n: int, timeout: float = 20) -> list[Span]:
+    """At least ``n`` spans of the source's project, once Phoenix has ingested them (it
+    writes asynchronously, and creates the project so: 404 at first)."""
+
+    async def enough() -> list[Span] | None:
         try:
             spans = (await src.fetch_spans()).spans
-        except PhoenixError:  # Phoenix creates the project asynchronously: 404 at first
-            if time.monotonic() > deadline:
-                raise
-            spans = []
-        if len(spans) >= n or time.monotonic() > deadline:
-            return spans
-        await asyncio.sleep(0.3)
+        except PhoenixError:
+            return None
+        return spans if len(spans) >= n else None
+
+    what = f"{n} spans in Phoenix project {src.project!r}"
+    return await apoll_until(enough, timeout, what=what, every=0.3)
+
+
+async def poll_new_spans(
+    src: PhoenixTraceSource, n: int, timeout: float, every: float
+) -> list[Span]:
+    """The spans ``poll()`` returns until there are ``n`` (Phoenix ingests asynchronously)."""
+    new: list[Span] = []
+
+    async def enough() -> bool:
+        new.extend((await src.poll()).spans)
+        return len(new) >= n
+
+    await apoll_until(enough, timeout, what=f"{n} new spans polled", every=every)
+    return new
 
 
 @pytest.mark.services
@@ -129,12 +146,7 @@ async def test_real_phoenix_spans_pagination_filters_and_poll() -> None:
 
         assert (await src.poll()).spans == []
         ingest(url, project, 1)
-        deadline = time.monotonic() + 20
-        new: list = []  # type: ignore[type-arg]
-        while len(new) < 4 and time.monotonic() < deadline:
-            new += (await src.poll()).spans
-            await asyncio.sleep(0.3)
-        assert len(new) == 4
+        assert len(await poll_new_spans(src, 4, timeout=20, every=0.3)) == 4
     finally:
         await src.close()
 
@@ -153,7 +165,7 @@ async def test_real_phoenix_unknown_project_is_one_clear_line() -> None:
 # -- faults (mock transport) ----------------------------------------------------------------
 
 
-def _source(handler, **kw) -> PhoenixTraceSource:  # type: ignore[no-untyped-def]
+def _source(handler: Callable[[httpx.Request], Any], **kw: Any) -> PhoenixTraceSource:
     return PhoenixTraceSource(
         "phx", "http://phoenix.test", "p", transport=httpx.MockTransport(handler), **kw
     )
@@ -358,18 +370,13 @@ async def test_idle_polls_back_off_and_use_the_row_cursor() -> None:
         while time.monotonic() < end:
             assert (await src.poll()).spans == []
             calls += 1
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)  # the behaviour under test: polls asked 2 s long
         assert calls > 50 and 1 <= len(asked) <= 4, len(asked)
         # the row cursor: the newest row in insertion order, one row once idle
         assert all(u.params.get("sort") == "id" for u in asked)
         assert [u.params.get("limit") for u in asked][1:] == ["1"] * (len(asked) - 1)
         ingest(url, project, 1)
-        deadline = time.monotonic() + 30
-        new: list = []  # type: ignore[type-arg]
-        while len(new) < 4 and time.monotonic() < deadline:
-            new += (await src.poll()).spans
-            await asyncio.sleep(0.05)
-        assert len(new) == 4
+        assert len(await poll_new_spans(src, 4, timeout=30, every=0.05)) == 4
     finally:
         await src.close()
 

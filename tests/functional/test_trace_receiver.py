@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -29,9 +30,12 @@ from ircmd.demo import tracegen
 from ircmd.domain.traces.otlp import Problems, encode_spans
 from ircmd.domain.traces.spans import Span, SpanKind
 
+Received3 = tuple[OtlpReceiver, list[Span], list[Problems]]
+"""The receiver, the spans it handed over, and the problems it met."""
+
 
 @pytest.fixture
-def received(tmp_path: Path):  # type: ignore[no-untyped-def]
+def received(tmp_path: Path) -> Iterator[Received3]:
     got: list[Span] = []
     problems: list[Problems] = []
 
@@ -54,7 +58,9 @@ def _provider(url: str, compression: Compression = Compression.NoCompression) ->
 
 
 @pytest.mark.parametrize("compression", [Compression.NoCompression, Compression.Gzip])
-def test_official_exporter_spans_arrive_normalised_and_spooled(received, compression) -> None:  # type: ignore[no-untyped-def]
+def test_official_exporter_spans_arrive_normalised_and_spooled(
+    received: Received3, compression: Compression
+) -> None:
     rec, got, problems = received
     provider = _provider(rec.url, compression)
     tracer = provider.get_tracer("test")
@@ -81,6 +87,7 @@ def test_official_exporter_spans_arrive_normalised_and_spooled(received, compres
     assert t.attr("list") == [1, 2, 3]
     assert t.service == "refunds"
     # everything acknowledged is in the spool
+    assert rec.spool is not None
     spooled = read_spool(rec.spool.directory)
     assert sorted(s.canonical_json() for s in spooled.spans) == sorted(
         s.canonical_json() for s in got
@@ -92,7 +99,7 @@ def _post(url: str, body: bytes, ctype: str, **headers: str) -> httpx.Response:
     return httpx.post(url, content=body, headers={"Content-Type": ctype, **headers}, timeout=5)
 
 
-def test_json_body_and_partial_success(received) -> None:  # type: ignore[no-untyped-def]
+def test_json_body_and_partial_success(received: Received3) -> None:
     rec, got, _ = received
     req = next(tracegen.requests(2, convention="openinference", per_request=10))
     spans = req["resourceSpans"][0]["scopeSpans"][0]["spans"]
@@ -110,7 +117,7 @@ def test_json_body_and_partial_success(received) -> None:  # type: ignore[no-unt
     assert len(got) == len(spans) - 1
 
 
-def test_protobuf_partial_success_response(received) -> None:  # type: ignore[no-untyped-def]
+def test_protobuf_partial_success_response(received: Received3) -> None:
     rec, got, _ = received
     msg = trace_service_pb2.ExportTraceServiceRequest()
     ss = msg.resource_spans.add().scope_spans.add()
@@ -136,20 +143,20 @@ def test_protobuf_partial_success_response(received) -> None:  # type: ignore[no
         (b"{}", "text/plain", {}, 415),
     ],
 )
-def test_undecodable_bodies_get_4xx_and_are_not_spooled(  # type: ignore[no-untyped-def]
-    received, body, ctype, headers, status
+def test_undecodable_bodies_get_4xx_and_are_not_spooled(
+    received: Received3, body: bytes, ctype: str, headers: dict[str, str], status: int
 ) -> None:
     rec, got, _ = received
     r = _post(rec.url, body, ctype, **headers)
     assert r.status_code == status
-    assert got == []
+    assert got == [] and rec.spool is not None
     assert read_spool(rec.spool.directory).spans == []
     if ctype == "application/json" and status == 400:
         assert r.json()["message"]
     assert rec.stats.failed == 1
 
 
-def test_wrong_path_and_method(received) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_path_and_method(received: Received3) -> None:
     rec, _, _ = received
     base = rec.url.rsplit("/v1/traces", 1)[0]
     assert httpx.post(base + "/v1/metrics", content=b"", timeout=5).status_code == 404

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from ircmd.service.workspace import Workspace
 
 
 @pytest.fixture
-def ws(tmp_path: Path):  # type: ignore[no-untyped-def]
+def ws(tmp_path: Path) -> Iterator[Workspace]:
     w = Workspace.open(Config(), tmp_path / "data", actor="tester")
     yield w
     w.close()
@@ -35,7 +36,7 @@ def traces_file(tmp_path: Path) -> Path:
     return p
 
 
-def test_pin_copies_the_span_and_survives_the_source(ws, traces_file: Path) -> None:  # type: ignore[no-untyped-def]
+def test_pin_copies_the_span_and_survives_the_source(ws: Workspace, traces_file: Path) -> None:
     inc, _ = ws.incidents.declare("Wrong refunds")
     svc = TraceService.for_workspace(ws)
     batch = svc.load_files([str(traces_file)])
@@ -58,7 +59,7 @@ def test_pin_copies_the_span_and_survives_the_source(ws, traces_file: Path) -> N
     assert ws.store.verify() == []
 
 
-def test_tampered_evidence_is_detected(ws, traces_file: Path) -> None:  # type: ignore[no-untyped-def]
+def test_tampered_evidence_is_detected(ws: Workspace, traces_file: Path) -> None:
     inc, _ = ws.incidents.declare("x")
     svc = TraceService.for_workspace(ws)
     span = svc.load_files([str(traces_file)]).spans[0]
@@ -68,14 +69,14 @@ def test_tampered_evidence_is_detected(ws, traces_file: Path) -> None:  # type: 
         svc.evidence_span(doc)
 
 
-def test_pin_on_unknown_incident_is_not_found(ws, traces_file: Path) -> None:  # type: ignore[no-untyped-def]
+def test_pin_on_unknown_incident_is_not_found(ws: Workspace, traces_file: Path) -> None:
     svc = TraceService.for_workspace(ws)
     span = svc.load_files([str(traces_file)]).spans[0]
     with pytest.raises(NotFound):
         svc.pin_span("INC-0042", span, "f")
 
 
-def test_finding_and_records_checklist_with_csv(ws, traces_file: Path) -> None:  # type: ignore[no-untyped-def]
+def test_finding_and_records_checklist_with_csv(ws: Workspace, traces_file: Path) -> None:
     inc, _ = ws.incidents.declare("Wrong refunds")
     svc = TraceService.for_workspace(ws)
     spans = svc.load_files([str(traces_file)]).spans

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widget import Widget
 
+from ircmd.domain.incidents.incident import Incident
 from ircmd.domain.incidents.timeline import EventKind
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
@@ -14,15 +17,18 @@ from ircmd.tui.screens.warroom.help import HelpScreen
 from ircmd.tui.screens.warroom.screen import IncidentScreen, WarRoomScreen
 from ircmd.tui.widgets.command_line import CommandLine
 from ircmd.tui.widgets.incidents.timeline import TimelineView
-from tests.support.waiting import wait_until
+from tests.support.waiting import settle, wait_until
 
 from .warroom_support import make_workspace
 
 SIZE = (120, 36)
 
 
-def app_for(tmp_path: Path, **kwargs: object) -> IrcmdApp:
-    return IrcmdApp(make_workspace(tmp_path, **kwargs), open_incident="INC-0001")  # type: ignore[arg-type]
+def app_for(
+    tmp_path: Path, *, read_only: bool = False, keymap: dict[str, str] | None = None
+) -> IrcmdApp:
+    ws = make_workspace(tmp_path, read_only=read_only, keymap=keymap)
+    return IrcmdApp(ws, open_incident="INC-0001")
 
 
 def room(app: IrcmdApp) -> WarRoomScreen:
@@ -39,16 +45,11 @@ def pane_of_focus(app: IrcmdApp) -> str:
     return pane.id or "" if pane is not None else ""
 
 
-async def settle(pilot: object, times: int = 3) -> None:
-    for _ in range(times):
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
-
-
-async def type_command(pilot: object, line: str) -> None:
-    await pilot.press("colon")  # type: ignore[attr-defined]
-    await pilot.press(*list(line))  # type: ignore[attr-defined]
-    await pilot.press("enter")  # type: ignore[attr-defined]
-    await settle(pilot, 6)
+async def type_command(pilot: Pilot[Any], line: str) -> None:
+    await pilot.press("colon")
+    await pilot.press(*list(line))
+    await pilot.press("enter")
+    await settle(pilot)
 
 
 def test_incident_screen_name_is_kept() -> None:
@@ -132,7 +133,7 @@ async def test_completion_and_history(tmp_path: Path) -> None:
         await pilot.press(*list("tri"), "tab")
         assert line.value == "status triaged "
         await pilot.press("enter")
-        await settle(pilot, 6)
+        await settle(pilot)
         await pilot.press("colon", "up")
         assert line.value.strip() == "status triaged"
         await pilot.press("escape")
@@ -296,7 +297,7 @@ async def test_palette_lists_commands_and_prefills_the_line(tmp_path: Path) -> N
         await pilot.press("ctrl+p")
         assert await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*list("decide"))
-        await settle(pilot, 8)
+        await settle(pilot)
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: isinstance(app.screen, WarRoomScreen))
         assert await wait_until(pilot, lambda: app.screen.query_one(CommandLine).value == "decide ")
@@ -312,7 +313,7 @@ async def test_keys_typed_fast_after_colon_or_n_are_not_lost(tmp_path: Path) -> 
             # one burst, as a fast typist or a paste delivers it
             for key in (opener, "s", "e", "v"):
                 app.post_message(events.Key(key, ":" if key == "colon" else key))
-            await settle(pilot, 6)
+            await settle(pilot)
             line = app.screen.query_one(CommandLine)
             assert line.value == ("sev" if opener == "colon" else "note sev")
             await pilot.press("escape")
@@ -323,8 +324,8 @@ async def test_header_shows_the_next_deadline_from_a_provider(tmp_path: Path) ->
 
     from ircmd.service.hooks import Deadline
 
-    def clock(_ws: object, inc: object, now: object) -> list[Deadline]:
-        aware = inc.aware_at  # type: ignore[attr-defined]
+    def clock(_ws: object, inc: Incident, now: object) -> list[Deadline]:
+        aware = inc.aware_at or inc.created_at
         return [Deadline("EU AI Act report", aware + timedelta(hours=72))]
 
     app = app_for(tmp_path)

@@ -4,6 +4,7 @@ in the war room, a line in ``?`` under "investigate", and the most used ones in 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,10 @@ A, B = "a" * 32, "b" * 32
 def _config(tmp_path: Path) -> Path:
     runs = write_otlp(tmp_path / "runs.json", refund_trace(A) + refund_trace(B, account="ACC-9"))
     return runs
+
+
+def is_screen(app: IrcmdApp, kind: type[Screen[Any]]) -> Callable[[], bool]:
+    return lambda: isinstance(app.screen, kind)
 
 
 async def _room(pilot: Any, app: IrcmdApp) -> tuple[WarRoomScreen, TracePane]:
@@ -78,7 +83,7 @@ async def test_verbs_open_each_view_and_complete_trace_ids(tmp_path: Path) -> No
             ]
             for line, screen in views:
                 await pilot.press("colon", *line, "enter")
-                await wait_until(pilot, lambda s=screen: isinstance(app.screen, s), what=line)  # type: ignore[misc]
+                await wait_until(pilot, is_screen(app, screen), what=line)
                 await pilot.press("escape")
                 await wait_until(pilot, lambda: app.screen is room, what=f"back from {line}")
             await pilot.press("colon", *"diff zz", "enter")

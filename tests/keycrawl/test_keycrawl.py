@@ -36,6 +36,8 @@ from ircmd.tui.screens.investigate.conversation_view import ConversationScreen
 from ircmd.tui.screens.investigate.diff_view import DiffScreen
 from ircmd.tui.screens.investigate.icicle_view import IcicleScreen
 from ircmd.tui.screens.traces.explorer import TraceScreen
+from tests.support.traces import open_trace
+from tests.support.waiting import wait_until
 
 # Actions that end the app or the crawl on purpose: pressing them is not a crash.
 LEAVING = {"quit", "app.quit", "suspend_process", "command_palette_quit", "leave"}
@@ -202,17 +204,12 @@ def _built(screen: Screen[Any]) -> bool:
 
 
 async def _until_built(pilot: Any, screen: Screen[Any]) -> None:
-    end = time.monotonic() + 20
-    while not _built(screen) and time.monotonic() < end:
-        await pilot.pause(0.05)
-    assert _built(screen), f"{type(screen).__name__} never showed its data"
+    await wait_until(pilot, lambda: _built(screen), 20, what=f"{type(screen).__name__}'s data")
 
 
 async def _press_for(pilot: Any, key: str, kind: type[Screen[Any]]) -> Screen[Any]:
     await pilot.press(key)
-    end = time.monotonic() + 20
-    while not isinstance(pilot.app.screen, kind) and time.monotonic() < end:
-        await pilot.pause(0.05)
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind), 20, what=f"{key} opens")
     screen = pilot.app.screen
     assert isinstance(screen, kind), f"{key} did not open {kind.__name__}"
     await _until_built(pilot, screen)
@@ -228,11 +225,12 @@ async def _crawl_investigate_views(pilot: Any, crawl: Crawl) -> None:
     explorer = app.screen
     depth = len(app.screen_stack)
     pane = explorer.query_one(TracePane)
-    end = time.monotonic() + 30
-    while (pane.view is None or pane.loading or len(pane.summaries) < 2) and (
-        time.monotonic() < end
-    ):
-        await pilot.pause(0.05)
+    await wait_until(
+        pilot,
+        lambda: pane.view is not None and not pane.loading and len(pane.summaries) >= 2,
+        30,
+        what="the demo traces",
+    )
     assert pane.view is not None and len(pane.summaries) >= 2, "the demo traces did not load"
     # a span with a conversation: the demo's traces name one on their root
     pane.span_tree.focus()
@@ -244,14 +242,9 @@ async def _crawl_investigate_views(pilot: Any, crawl: Crawl) -> None:
         await _back_to(pilot, depth)
         assert app.screen is explorer, f"not back in the explorer after {key}"
     first, second = pane.summaries[0].trace_id, pane.summaries[1].trace_id
-    pane.open_trace(first)
-    end = time.monotonic() + 10
-    while (pane.view is None or pane.view.tree.trace_id != first) and time.monotonic() < end:
-        await pilot.pause(0.05)
+    await open_trace(pilot, pane, first)
     await pilot.press("D")
-    pane.open_trace(second)
-    while (pane.view is None or pane.view.tree.trace_id != second) and time.monotonic() < end:
-        await pilot.pause(0.05)
+    await open_trace(pilot, pane, second)
     crawl.pressed.append("TraceScreen:D D")
     await _press_for(pilot, "D", DiffScreen)
     await crawl_screen(pilot, crawl)

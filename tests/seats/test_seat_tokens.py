@@ -97,7 +97,7 @@ async def test_responder_note_is_recorded_under_the_seat_name_and_observer_canno
         assert "READ-ONLY" not in screen
         await type_note(maria, "maria typed this")
         await maria.wait_for_text("maria typed this", timeout=15)
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.5)  # the behaviour under test: legal's keys write nothing later
     timeline = events(incident)
     notes = [e for e in timeline if e.get("text") == "maria typed this"]
     assert len(notes) == 1 and notes[0].get("author") == "maria", notes

@@ -4,14 +4,13 @@ span lost or duplicated however the time is cut, and a span that reaches Phoenix
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from typing import Any
 
 import httpx
 import pytest
-from tests.functional.test_trace_phoenix import phoenix_url, wait_for_spans
+from tests.functional.test_trace_phoenix import phoenix_url, poll_new_spans, wait_for_spans
 
 from ircmd.backends.traces.otlp_proto import encode_protobuf
 from ircmd.backends.traces.phoenix import PhoenixTraceSource
@@ -116,11 +115,7 @@ async def test_poll_finds_a_span_that_arrives_late() -> None:
         # newest span already read (more than any start-time overlap would cover)
         late = [at(s, now_ns - 600 * 10**9, now_ns - 599 * 10**9) for s in fresh[5:]]
         send(url, late)
-        got: list[Span] = []
-        deadline = time.monotonic() + 30
-        while len(got) < len(late) and time.monotonic() < deadline:
-            got += (await src.poll()).spans
-            await asyncio.sleep(0.2)
+        got = await poll_new_spans(src, len(late), timeout=30, every=0.2)
         assert sorted(s.key for s in got) == sorted(s.key for s in late)
         assert (await src.poll()).spans == []  # and only once
     finally:

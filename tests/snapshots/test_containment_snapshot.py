@@ -8,9 +8,11 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.text import Text
+from textual.pilot import Pilot
 
 from ircmd.backends.protocols import ControllerCapabilities, ControllerError, ControlTarget
 from ircmd.domain.containment.controls import ControlState, Observation
@@ -21,6 +23,7 @@ from ircmd.service.containment.service import ContainmentService
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.containment.board import ContainmentScreen
 from tests.snapshots.settle import settle
+from tests.support.snapshots import SnapCompare
 
 NOW = datetime(2026, 3, 1, 14, 0, tzinfo=UTC)
 CONFIG = """
@@ -143,11 +146,11 @@ SIZES = [(80, 24), (100, 30), (160, 48), (200, 60)]
 
 @pytest.mark.skipif(sys.platform == "win32", reason="terminal snapshots")
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_board_sizes(snap_compare, tmp_path: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+def test_board_sizes(snap_compare: SnapCompare, tmp_path: Path, size: tuple[int, int]) -> None:
     ws, inc = seed(tmp_path)
     ws.incidents.clock = lambda: NOW
 
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)

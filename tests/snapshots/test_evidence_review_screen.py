@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 from textual.app import App
+from textual.pilot import Pilot
 
 from ircmd.domain.incidents.timeline import EventKind
 from ircmd.tui.screens.evidence.review import ReviewScreen
 from tests.evidence_fixtures import open_workspace, seed_incident
+from tests.support.waiting import wait_until
 
 HOSTILE = "[@click=app.quit]x[/] [link=file:///etc/passwd]y \x1b]52;c;SGVsbG8=\x07 \x9b31m [/]"
 
@@ -39,13 +41,12 @@ def review_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ReviewApp:
     return ReviewApp(ws)
 
 
-async def _loaded(pilot: Any) -> None:
-    for _ in range(100):
-        await pilot.pause()
+async def _loaded(pilot: Pilot[Any]) -> None:
+    def loaded() -> bool:
         screen = pilot.app.screen
-        if isinstance(screen, ReviewScreen) and screen.review is not None:
-            break
-    await pilot.pause()
+        return isinstance(screen, ReviewScreen) and screen.review is not None
+
+    await wait_until(pilot, loaded, what="the review screen loaded")
 
 
 async def _still(pilot: Any) -> None:

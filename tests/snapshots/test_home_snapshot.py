@@ -7,7 +7,6 @@ with NEW / CHG marks, a resolved alert, links to INC-0003 and the selected alert
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from ircmd.demo.seed import seed_demo
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.widgets.signals.signal_list import SignalList
 from tests.snapshots.settle import settle
+from tests.support.waiting import wait_until
 
 FROZEN = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
@@ -38,12 +38,12 @@ def demo_app(tmp_path: Path) -> IrcmdApp:
 
 
 async def _signals_loaded(pilot: Any) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        rows = pilot.app.screen.query_one(SignalList).signal_rows
-        if len(rows) == 5 and not pilot.app.screen._polling:
-            break
-        await pilot.pause(0.05)
+    def loaded() -> bool:
+        screen = pilot.app.screen
+        rows = screen.query_one(SignalList).signal_rows
+        return len(rows) == 5 and not screen._polling
+
+    await wait_until(pilot, loaded, what="the demo's five signals")
     await settle(pilot)
 
 

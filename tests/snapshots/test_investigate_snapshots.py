@@ -3,11 +3,12 @@ and 160×48 (review the SVG when it changes)."""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from ircmd.backends.traces.files import FileTraceSource
 from ircmd.service import Workspace
@@ -17,6 +18,8 @@ from ircmd.tui.screens.investigate.diff_view import DiffScreen
 from ircmd.tui.screens.warroom.panes.traces import TracePane
 from ircmd.tui.trace_app import TraceViewApp
 from tests.snapshots.settle import settle
+from tests.support.traces import loaded_trace_pane, open_trace
+from tests.support.waiting import wait_until
 from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
 
 A, B = "a" * 32, "c" * 32
@@ -40,26 +43,13 @@ def _app(fixed_dir: Path) -> tuple[Workspace, TraceViewApp]:
     return ws, app
 
 
-async def _until(pilot: Any, cond: Any, what: str) -> None:
-    end = time.monotonic() + 10
-    while not cond():
-        assert time.monotonic() < end, what
-        await pilot.pause(0.05)
+async def _until(pilot: Pilot[Any], cond: Callable[[], object], what: str) -> None:
+    await wait_until(pilot, cond, what=what)
 
 
-async def _open(pilot: Any, app: TraceViewApp, trace: str) -> TracePane:
-    await _until(
-        pilot,
-        lambda: (
-            (p := app.screen.query(TracePane).first(None)) is not None  # type: ignore[call-overload]
-            and p.view is not None
-            and not p.loading
-        ),
-        "trace did not load",
-    )
-    pane = app.screen.query_one(TracePane)
-    pane.open_trace(trace)
-    await _until(pilot, lambda: pane.view.tree.trace_id == trace, "trace did not open")  # type: ignore[union-attr]
+async def _open(pilot: Pilot[Any], app: TraceViewApp, trace: str) -> TracePane:
+    pane = await loaded_trace_pane(pilot)
+    await open_trace(pilot, pane, trace)
     return pane
 
 
@@ -70,8 +60,7 @@ def test_diff_view_snapshot(snap_compare: Any, fixed_dir: Path, size: tuple[int,
     async def run_before(pilot: Any) -> None:
         pane = await _open(pilot, app, A)
         await pilot.press("D")
-        pane.open_trace(B)
-        await _until(pilot, lambda: pane.view.tree.trace_id == B, "B did not open")  # type: ignore[union-attr]
+        await open_trace(pilot, pane, B)
         await pilot.press("D")
         await _until(
             pilot,

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from ircmd.demo.seed import seed_demo
 from ircmd.tui.app import IrcmdApp
 from tests.snapshots.settle import settle
+from tests.support.snapshots import SnapCompare
+from tests.support.waiting import shown, wait_until
 
 NOW = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
 
@@ -28,24 +32,24 @@ def demo_app(data: Path) -> IrcmdApp:
     return IrcmdApp(demo.workspace)
 
 
-def test_incidents_screen(snap_compare, isolated_dirs: Path) -> None:  # type: ignore[no-untyped-def]
-    async def signals_polled(pilot) -> None:  # type: ignore[no-untyped-def]
+def test_incidents_screen(snap_compare: SnapCompare, isolated_dirs: Path) -> None:
+    async def signals_polled(pilot: Pilot[Any]) -> None:
         # the demo's signals list is filled by a worker: wait for its first poll
         from ircmd.tui.widgets.signals.signal_list import SignalList
 
-        for _ in range(200):
+        def polled() -> bool:
             screen = pilot.app.screen
-            lists = screen.query(SignalList)
-            if lists and lists.first().signal_rows and not getattr(screen, "_polling", False):
-                break
-            await pilot.pause(0.05)
+            signals = shown(pilot.app, SignalList)
+            return bool(signals and signals.signal_rows and not getattr(screen, "_polling", False))
+
+        await wait_until(pilot, polled, what="the demo's first signals poll")
         await settle(pilot)
 
     assert snap_compare(demo_app(isolated_dirs), terminal_size=(120, 30), run_before=signals_polled)
 
 
-def test_incident_timeline(snap_compare, isolated_dirs: Path) -> None:  # type: ignore[no-untyped-def]
-    async def open_first(pilot) -> None:  # type: ignore[no-untyped-def]
+def test_incident_timeline(snap_compare: SnapCompare, isolated_dirs: Path) -> None:
+    async def open_first(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)

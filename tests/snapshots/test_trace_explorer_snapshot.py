@@ -3,18 +3,19 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from ircmd.backends.traces.files import FileTraceSource
 from ircmd.service import Workspace
 from ircmd.service.config import parse_config
-from ircmd.tui.screens.warroom.panes.traces import TracePane
 from ircmd.tui.trace_app import TraceViewApp
 from tests.snapshots.settle import settle
+from tests.support.traces import loaded_trace_pane, open_trace
+from tests.support.waiting import wait_until
 from tests.trace_ui_samples import hostile_trace, refund_trace, write_otlp
 
 
@@ -41,20 +42,11 @@ def test_trace_explorer_sizes(snap_compare: Any, fixed_dir: Path, size: tuple[in
         ws, [FileTraceSource("files", [str(path)])], incident_id=inc.id, title="refunds.json"
     )
 
-    async def run_before(pilot: Any) -> None:
-        end = time.monotonic() + 10
-        while True:
-            pane = app.screen.query(TracePane).first(None)  # type: ignore[call-overload]
-            if pane is not None and pane.view is not None and not pane.loading:
-                break
-            assert time.monotonic() < end, "trace did not load"
-            await pilot.pause(0.05)
-        pane.open_trace("a" * 32)
-        while pane.view.tree.trace_id != "a" * 32:
-            await pilot.pause(0.05)
+    async def run_before(pilot: Pilot[Any]) -> None:
+        pane = await loaded_trace_pane(pilot)
+        await open_trace(pilot, pane, "a" * 32)
         await pilot.press("e", "t")
-        while pane.span_tree._critical is None:
-            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: pane.span_tree._critical is not None, what="critical path")
         await settle(pilot)  # the detail pane follows the cursor after a short delay
 
     try:

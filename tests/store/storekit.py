@@ -6,15 +6,19 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ircmd.domain.config import Config
+from ircmd.domain.incidents.incident import Incident
 from ircmd.domain.incidents.timeline import canonical_json
 from ircmd.service import IncidentService
 from ircmd.service.config import load_config
 from ircmd.store import IncidentStore, open_store
 from ircmd.store.tinydb.raw import RawStore
 from tests.services import require_service
+
+if TYPE_CHECKING:
+    from ircmd.store.tinydb.journal import JournalStorage
 
 DSN_VAR = "IRCMD_CONTRACT_DSN"
 
@@ -69,6 +73,16 @@ class StoreSpec:
         self.opened.append(store)
         return store
 
+    def listening(self, store: IncidentStore) -> None:
+        """Until ``store`` hears other consoles' writes: PostgreSQL's LISTEN connection is
+        up (a TinyDB store reads the file's state on every ``change_token``: at once)."""
+        store.change_token()
+        if self.dsn:
+            from ircmd.store.postgres.store import PostgresIncidentStore, wait_listening
+
+            assert isinstance(store, PostgresIncidentStore)
+            assert wait_listening(store, timeout=10), "the store's listener did not connect"
+
     def close_all(self) -> None:
         for store in self.opened:
             store.close()
@@ -96,6 +110,36 @@ class Clock:
 
 def service(store: IncidentStore, actor: str = "ic") -> IncidentService:
     return IncidentService(store=store, config=Config(), actor=actor, clock=Clock())
+
+
+def incident_of(store: IncidentStore, incident_id: str) -> Incident:
+    """The stored incident (the test fails if there is none)."""
+    got = store.get_incident(incident_id)
+    assert got is not None, f"no incident {incident_id} in {store.location}"
+    return got
+
+
+def doc_of(store: IncidentStore, collection: str, key: str) -> dict[str, Any]:
+    """The stored document (the test fails if there is none)."""
+    got = store.get_doc(collection, key)
+    assert got is not None, f"no document {collection}/{key} in {store.location}"
+    return got
+
+
+def tinydb_journal(store: IncidentStore) -> JournalStorage:
+    """The TinyDB store's journal, to write behind ircmd's back."""
+    from ircmd.store.tinydb.store import TinyDBIncidentStore
+
+    assert isinstance(store, TinyDBIncidentStore)
+    return store.journal
+
+
+def postgres_dsn(store: IncidentStore) -> str:
+    """The PostgreSQL store's DSN, to connect behind ircmd's back."""
+    from ircmd.store.postgres.store import PostgresIncidentStore
+
+    assert isinstance(store, PostgresIncidentStore)
+    return store._dsn
 
 
 def canonical(raw: RawStore) -> str:

@@ -43,7 +43,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_write(tmp_path: Path) -
         )
         proc.start()
         assert ready.wait(30), "writer did not start"
-        time.sleep(rng.uniform(0.0, 0.05))
+        time.sleep(rng.uniform(0.0, 0.05))  # the behaviour under test: a kill at a random point
         proc.kill()
         proc.join()
         assert proc.exitcode is not None and proc.exitcode < 0  # it was killed, not crashed

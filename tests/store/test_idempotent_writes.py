@@ -3,6 +3,7 @@ time the user acted."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from ircmd.domain.incidents.incident import Incident
@@ -13,7 +14,9 @@ from tests.store.storekit import StoreSpec, service
 ACTED = datetime(2026, 3, 1, 12, 0, 3, tzinfo=UTC)
 
 
-def note(client_id: str, text: str = "customer count 41"):  # type: ignore[no-untyped-def]
+def note(
+    client_id: str, text: str = "customer count 41"
+) -> Callable[[Incident, TimelineEvent | None], Change]:
     def decide(current: Incident, last: TimelineEvent | None) -> Change:
         draft = EventDraft(
             kind=EventKind.NOTE, at=ACTED, author="maria", text=text, client_id=client_id

@@ -18,7 +18,7 @@ from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, new_event
 from ircmd.store import IncidentStore
 from ircmd.store.chainkey import MANIFEST_KEY, META
 from ircmd.store.tinydb.raw import export_raw, verify_raw
-from tests.store.storekit import StoreSpec, service
+from tests.store.storekit import StoreSpec, postgres_dsn, service, tinydb_journal
 
 Records = list[dict[str, Any]]
 
@@ -64,7 +64,7 @@ def rewrite(store: IncidentStore, incident_id: str, records: Records, head_mac: 
 
         from ircmd.store.postgres.conn import json_columns
 
-        with psycopg.connect(store._dsn) as conn:  # type: ignore[attr-defined]
+        with psycopg.connect(postgres_dsn(store)) as conn:
             # A superuser skips the append-only trigger: what the key must still catch.
             conn.execute("SET session_replication_role = replica")
             conn.execute("DELETE FROM ircmd_events WHERE incident_id = %s", (incident_id,))
@@ -79,7 +79,7 @@ def rewrite(store: IncidentStore, incident_id: str, records: Records, head_mac: 
                 (value, text, number),
             )
         return
-    journal = store.journal  # type: ignore[attr-defined]
+    journal = tinydb_journal(store)
     table = f"events:{incident_id}"
     ops: list[Any] = [["del", table, str(r["seq"])] for r in old]
     ops += [["put", table, str(r["seq"]), r] for r in records]
@@ -93,7 +93,7 @@ def drop_manifest(store: IncidentStore) -> None:
     if store.location.startswith("postgres"):
         import psycopg
 
-        with psycopg.connect(store._dsn) as conn:  # type: ignore[attr-defined]
+        with psycopg.connect(postgres_dsn(store)) as conn:
             conn.execute(
                 "DELETE FROM ircmd_docs WHERE collection = %s AND key = %s", (META, MANIFEST_KEY)
             )

@@ -155,11 +155,12 @@ def test_partition_is_seen_bounded_and_a_retyped_line_is_stored_once(
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
     )
     assert proc.stdin is not None and proc.stdout is not None
+    stdin, stdout = proc.stdin, proc.stdout
 
     def ask(line: str) -> str:
-        proc.stdin.write(line + "\n")  # type: ignore[union-attr]
-        proc.stdin.flush()  # type: ignore[union-attr]
-        return proc.stdout.readline().strip()  # type: ignore[union-attr]
+        stdin.write(line + "\n")
+        stdin.flush()
+        return stdout.readline().strip()
 
     try:
         assert proc.stdout.readline().strip() == "ready"

@@ -10,8 +10,9 @@ app (a store written by another process, a real server catching up).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from textual.app import App
@@ -77,6 +78,56 @@ def poll_until(condition: Callable[[], T], timeout: float = 10.0, *, what: str |
                 f"last value {value!r}"
             )
         time.sleep(_YIELD)  # another thread/process is working; look again shortly
+
+
+async def apoll_until(
+    condition: Callable[[], Awaitable[T | None]],
+    timeout: float = 10.0,
+    *,
+    what: str | None = None,
+    every: float = _YIELD,
+) -> T:
+    """``poll_until`` for async code without an app: ``condition`` is a coroutine function
+    (e.g. one poll of a backend); ``every`` spaces the calls (a real server asked again too
+    soon only answers the same). Returns the truthy value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"timed out after {timeout:g}s waiting for {_describe(condition, what)}; "
+                f"last value {value!r}"
+            )
+        await asyncio.sleep(every)  # the server is still working; ask again shortly
+
+
+async def settle(
+    pilot: Pilot[Any], timeout: float = 10.0, *, ignore_groups: Iterable[str] = ()
+) -> None:
+    """Until the app is idle and every worker it has started has finished (a worker that
+    runs as long as its widget, e.g. a pane's live sources, is named in ``ignore_groups``):
+    a key's or a message's whole effect, whatever it started, without guessing a time."""
+    app = pilot.app
+    ignored = set(ignore_groups)
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause()
+        pending = [w for w in app.workers if not w.is_finished and w.group not in ignored]
+        if not pending:
+            await pilot.pause()  # what the last workers posted is handled
+            if not [w for w in app.workers if not w.is_finished and w.group not in ignored]:
+                return
+            continue
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(
+                f"timed out after {timeout:g}s waiting for workers to finish: "
+                f"{[f'{w.group}/{w.name}' for w in pending]}"
+            )
+        with contextlib.suppress(TimeoutError):  # reported above, with the names, next turn
+            await asyncio.wait_for(app.workers.wait_for_complete(pending), left)
 
 
 W = TypeVar("W", bound=Widget)

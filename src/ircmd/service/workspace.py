@@ -10,7 +10,11 @@ on first use and stopped by :meth:`Workspace.close`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import threading
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,12 +27,38 @@ from ircmd.store import IncidentStore, open_store
 from ircmd.store.readonly import ReadOnlyStore
 
 if TYPE_CHECKING:
+    from ircmd.backends.protocols import TraceSource
     from ircmd.service.containment.service import ContainmentService
     from ircmd.service.hooks import Extensions
     from ircmd.service.signals.service import SignalService
     from ircmd.service.traces.service import TraceService
 
 _SERVICES = ("containment", "signals", "traces", "extensions")
+
+
+class OpenTraceSources:
+    """The trace sources a workspace has open: added by the trace pane that loads them (UI
+    loop), dropped when it closes them, read by the status bar's housekeeping worker (a
+    thread), hence the lock. Weak: a source nobody holds any more is not reported."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sources: weakref.WeakSet[TraceSource] = weakref.WeakSet()
+
+    def add(self, sources: Iterable[TraceSource]) -> None:
+        with self._lock:
+            for source in sources:
+                with contextlib.suppress(TypeError):  # a plug-in source with __slots__
+                    self._sources.add(source)
+
+    def discard(self, sources: Iterable[TraceSource]) -> None:
+        with self._lock:
+            for source in sources:
+                self._sources.discard(source)
+
+    def snapshot(self) -> list[TraceSource]:
+        with self._lock:
+            return list(self._sources)
 
 
 @dataclass(eq=False)
@@ -39,6 +69,12 @@ class Workspace:
     incidents: IncidentService
     read_only: bool = False
     demo: bool = False
+    open_trace_sources: OpenTraceSources = field(
+        default_factory=OpenTraceSources, init=False, repr=False
+    )
+    """The trace sources this workspace's trace panes have open: the status bar reports
+    their health. Per workspace, not per process: two workspaces in one process (tests, an
+    embedding program) never see each other's sources."""
 
     @classmethod
     def open(

@@ -27,7 +27,7 @@ async def _own_timeout() -> None:
 
 
 async def _slow() -> None:
-    await asyncio.sleep(30)
+    await asyncio.sleep(30)  # the behaviour under test: a call that outlives its timeout
 
 
 def test_a_result_comes_back(loop: BackendLoop) -> None:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from ircmd.domain.config import OtlpSourceConfig
 from ircmd.service.config import ConfigError, load_config, parse_config
 
 CONTRACT = """
@@ -57,11 +58,12 @@ critical = true
 def test_the_design_contract_example_parses() -> None:
     cfg = parse_config(CONTRACT, "contract.toml")
     assert [s.kind for s in cfg.trace_sources] == ["files", "otlp", "phoenix"]
-    assert cfg.trace_sources[1].host == "127.0.0.1"  # type: ignore[union-attr]
+    otlp = cfg.trace_sources[1]
+    assert isinstance(otlp, OtlpSourceConfig) and otlp.host == "127.0.0.1"
     assert cfg.controllers["flags"].token_env == "UNLEASH_ADMIN_TOKEN"
     wf = cfg.workflow("support-refunds")
-    assert wf is not None and wf.control("pause") is not None
-    assert wf.control("pause").critical  # type: ignore[union-attr]
+    assert wf is not None and (pause := wf.control("pause")) is not None
+    assert pause.critical
 
 
 def test_postgres_store_config() -> None:

@@ -25,8 +25,7 @@ import math
 import os
 import re
 import time
-import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -405,7 +404,7 @@ class PhoenixTraceSource:
         self._idle_s = 0.0  # current back-off (0: poll at every call)
         self._next_poll = 0.0  # time.monotonic() before which poll() asks nothing
         self.requests = 0  # spans pages asked of Phoenix (for tests and benchmarks)
-        _LIVE.add(self)
+        self.closed = False
 
     def health(self) -> tuple[str, str]:
         """``("ok" | "down" | "unknown", detail)`` from the last load or poll."""
@@ -615,18 +614,18 @@ class PhoenixTraceSource:
         return batch
 
     async def close(self) -> None:
-        _LIVE.discard(self)
+        self.closed = True
         await self.api.close()
 
 
-_LIVE: weakref.WeakSet[PhoenixTraceSource] = weakref.WeakSet()
-
-
-def phoenix_health() -> list[tuple[str, str, str]]:
-    """``(name, state, detail)`` of every Phoenix source this process holds open, from the
-    last load or poll (no request): for the status bar."""
+def phoenix_health(sources: Iterable[object]) -> list[tuple[str, str, str]]:
+    """``(name, state, detail)`` of every open Phoenix source among ``sources`` (the ones a
+    workspace has open, see ``Workspace.open_trace_sources``), from the last load or poll (no
+    request): for the status bar. There is no process-wide list: a source another workspace
+    of the same process opened (a test, an embedding program) is not this one's."""
     out = []
-    for src in sorted(_LIVE, key=lambda s: s.name):
+    live = [s for s in sources if isinstance(s, PhoenixTraceSource) and not s.closed]
+    for src in sorted(live, key=lambda s: s.name):
         state, detail = src.health()
         out.append((src.name, state, detail or f"Phoenix project {src.project}"))
     return out

@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 _STATES = {"ok", "down", "unknown", "slow"}
 
 
-def receiver_health_lines(workspace: Workspace) -> list[BackendHealth]:
-    """Every OTLP receiver this process runs (spool full, requests refused, last error) and
-    every open Phoenix source (down with the last error, ok, or unknown until first read)."""
+def receiver_health_lines(workspace: Workspace | None) -> list[BackendHealth]:
+    """Every OTLP receiver this workspace runs (spool full, requests refused, last error)
+    and every Phoenix source it has open (down with the last error, ok, or unknown until
+    first read); without a workspace, the receivers of the process and no Phoenix source."""
     from ircmd.backends.traces.otlp_receiver import receiver_health
     from ircmd.backends.traces.phoenix import phoenix_health
 
@@ -26,7 +27,8 @@ def receiver_health_lines(workspace: Workspace) -> list[BackendHealth]:
     for h in receiver_health(workspace):
         state = h.state if h.state in _STATES else "unknown"
         out.append(BackendHealth(h.name, state, h.detail))  # type: ignore[arg-type]
-    for name, state, detail in phoenix_health():
+    opened = workspace.open_trace_sources.snapshot() if workspace is not None else []
+    for name, state, detail in phoenix_health(opened):
         state = state if state in _STATES else "unknown"
         out.append(BackendHealth(name, state, detail))  # type: ignore[arg-type]
     return out

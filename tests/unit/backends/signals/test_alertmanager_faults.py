@@ -227,15 +227,15 @@ class HangingSource:
         self.timeout = 0.2
 
     async def fetch_signals(self) -> list[Signal]:
-        await asyncio.sleep(30)
+        await asyncio.sleep(30)  # the behaviour under test: a source that hangs
         return []
 
     async def create_silence(self, request: SilenceRequest) -> str:
-        await asyncio.sleep(30)
+        await asyncio.sleep(30)  # the behaviour under test: a source that hangs
         return ""
 
     async def expire_silence(self, silence_id: str) -> None:
-        await asyncio.sleep(30)
+        await asyncio.sleep(30)  # the behaviour under test: a source that hangs
 
 
 def make_service(tmp_path: Path, sources: list[Any]) -> SignalService:

@@ -22,7 +22,7 @@ from ircmd.domain.containment.controls import (
     resolve_control,
 )
 from ircmd.domain.incidents.incident import DomainError, Severity
-from ircmd.domain.incidents.timeline import EventKind, new_event
+from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, new_event
 from ircmd.domain.incidents.workflow import ControlKind
 from ircmd.service.config import parse_config
 
@@ -167,7 +167,7 @@ def test_plan_keeps_controls_already_on_as_no_op_steps() -> None:
     assert len(plan_containment(wf, Severity.HIGH, records).to_engage) == 2
 
 
-def _ev(inc: str, seq: int, kind: EventKind, minutes: int, **data: object):  # type: ignore[no-untyped-def]
+def _ev(inc: str, seq: int, kind: EventKind, minutes: int, **data: object) -> TimelineEvent:
     return new_event(
         incident_id=inc,
         prev=None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,12 +20,12 @@ from ircmd.domain.secrets import configured_secrets
 from ircmd.service.config import parse_config
 
 
-def external(**kw: object) -> Redactor:
+def external(**kw: Any) -> Redactor:
     return Redactor.for_profile(
         Profile.EXTERNAL,
         secrets=[ENV_SECRET],
         custom_patterns={"account": r"ACCT-[0-9]{8}"},
-        **kw,  # type: ignore[arg-type]
+        **kw,
     )
 
 

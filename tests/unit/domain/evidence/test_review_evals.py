@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -15,6 +17,7 @@ from ircmd.cli import main
 from ircmd.domain.evidence.evals import span_io, taxonomy_tags
 from ircmd.domain.evidence.review import (
     ActionItem,
+    Review,
     RootCause,
     parse_actions,
     parse_controls,
@@ -22,6 +25,7 @@ from ircmd.domain.evidence.review import (
 )
 from ircmd.domain.incidents.incident import DomainError, Status
 from ircmd.domain.incidents.timeline import EventKind
+from ircmd.service import Workspace
 from ircmd.service.evidence.review import (
     add_eval_case,
     eval_cases,
@@ -34,13 +38,13 @@ SCHEMA = json.loads(files("ircmd.data").joinpath("eval_case.schema.json").read_t
 
 
 @pytest.fixture
-def ws(tmp_path: Path):  # type: ignore[no-untyped-def]
+def ws(tmp_path: Path) -> Iterator[Workspace]:
     w = open_workspace(tmp_path)
     yield w
     w.close()
 
 
-def complete_review(ws, iid: str):  # type: ignore[no-untyped-def]
+def complete_review(ws: Workspace, iid: str) -> Review:
     review = load_review(ws.incidents, iid)
     return review.model_copy(
         update={
@@ -60,7 +64,7 @@ def test_schema_is_itself_valid() -> None:
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
 
 
-def test_new_review_suggests_key_moments(ws) -> None:  # type: ignore[no-untyped-def]
+def test_new_review_suggests_key_moments(ws: Workspace) -> None:
     iid, _ = seed_incident(ws)
     review = load_review(ws.incidents, iid)
     events = ws.incidents.timeline(iid)
@@ -70,7 +74,7 @@ def test_new_review_suggests_key_moments(ws) -> None:  # type: ignore[no-untyped
     assert EventKind.NOTE not in kinds
 
 
-def test_draft_is_kept_and_final_moves_to_reviewed(ws) -> None:  # type: ignore[no-untyped-def]
+def test_draft_is_kept_and_final_moves_to_reviewed(ws: Workspace) -> None:
     iid, _ = seed_incident(ws)
     draft = load_review(ws.incidents, iid).model_copy(update={"summary": "first thoughts"})
     inc, _ = save_review(ws.incidents, draft)
@@ -85,7 +89,7 @@ def test_draft_is_kept_and_final_moves_to_reviewed(ws) -> None:  # type: ignore[
     assert ws.store.verify() == []
 
 
-def test_final_review_needs_a_resolved_incident(ws) -> None:  # type: ignore[no-untyped-def]
+def test_final_review_needs_a_resolved_incident(ws: Workspace) -> None:
     iid, _ = seed_incident(ws, resolve=False)
     with pytest.raises(DomainError, match="resolve it before completing"):
         save_review(ws.incidents, complete_review(ws, iid), final=True)
@@ -123,7 +127,7 @@ def test_parse_actions_and_controls() -> None:
         parse_controls("pause worked")
 
 
-def test_eval_cases_validate_against_the_schema(ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_eval_cases_validate_against_the_schema(ws: Workspace, tmp_path: Path) -> None:
     iid, digests = seed_incident(ws)
     ws.incidents.tag(iid, "owasp:LLM01")
     case = add_eval_case(
@@ -158,7 +162,7 @@ def test_eval_cases_validate_against_the_schema(ws, tmp_path: Path) -> None:  # 
         validator.validate(broken)
 
 
-def test_eval_add_errors(ws) -> None:  # type: ignore[no-untyped-def]
+def test_eval_add_errors(ws: Workspace) -> None:
     iid, digests = seed_incident(ws)
     with pytest.raises(DomainError, match="at least 6 hex digits"):
         add_eval_case(ws.incidents, iid, "ab", "x")
@@ -215,7 +219,7 @@ def test_eval_add_errors(ws) -> None:  # type: ignore[no-untyped-def]
         ),
     ],
 )
-def test_span_io_shapes(span: dict, inputs: list, output: str) -> None:  # type: ignore[type-arg]
+def test_span_io_shapes(span: dict[str, Any], inputs: list[dict[str, str]], output: str) -> None:
     assert span_io(span) == (inputs, output)
 
 
@@ -228,7 +232,12 @@ def test_taxonomy_tags() -> None:
     ]
 
 
-def test_cli_evals_and_review(ws, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_evals_and_review(
+    ws: Workspace,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     iid, digests = seed_incident(ws)
     ws.close()
     (tmp_path / "config.toml").write_text("")

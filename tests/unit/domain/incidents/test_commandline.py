@@ -150,7 +150,7 @@ def test_registry_refuses_duplicates_unless_replace() -> None:
     with pytest.raises(ValueError, match="already registered"):
         reg.register(Verb("nope", "alias clash", aliases=("n",)))
     reg.register(Verb("note", "replaced"), replace=True)
-    assert reg.get("note") is not None and reg.get("note").summary == "replaced"  # type: ignore[union-attr]
+    assert (note := reg.get("note")) is not None and note.summary == "replaced"
     assert reg.get("n") is None  # the old alias went with the old verb
     with pytest.raises(ValueError, match="bad verb name"):
         reg.register(Verb("two words", "x"))

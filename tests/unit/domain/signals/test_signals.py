@@ -249,10 +249,13 @@ def test_order_open_first_then_recent_by_mode() -> None:
         inc(4, "reviewed", "low", minutes=10),
         inc(5, "contained", "critical"),
     ]
-    ids = lambda xs: [i.number for i in xs]  # noqa: E731
-    assert ids(order_incidents(items, SortMode.SEVERITY)) == [5, 3, 2, 4, 1]  # type: ignore[no-untyped-call]
-    assert ids(order_incidents(items, SortMode.AGE)) == [5, 3, 2, 4, 1]  # type: ignore[no-untyped-call]
-    assert ids(order_incidents(items, SortMode.STATUS)) == [3, 5, 2, 4, 1]  # type: ignore[no-untyped-call]
+
+    def ids(mode: SortMode) -> list[int]:
+        return [i.number for i in order_incidents(items, mode)]
+
+    assert ids(SortMode.SEVERITY) == [5, 3, 2, 4, 1]
+    assert ids(SortMode.AGE) == [5, 3, 2, 4, 1]
+    assert ids(SortMode.STATUS) == [3, 5, 2, 4, 1]
     assert SortMode.SEVERITY.next() == SortMode.AGE
     assert SortMode.STATUS.next() == SortMode.SEVERITY
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -11,8 +12,8 @@ from ircmd.domain.traces.spans import Span, SpanKind
 TID = "5b8efff798038103d269b633813fc60c"
 
 
-def span(attrs: dict[str, object], name: str = "whatever", **kw: object) -> Span:
-    return Span(TID, "eee19b7ec3c1b174", name=name, attributes=attrs, **kw)  # type: ignore[arg-type]
+def span(attrs: dict[str, Any], name: str = "whatever", **kw: Any) -> Span:
+    return Span(TID, "eee19b7ec3c1b174", name=name, attributes=attrs, **kw)
 
 
 @pytest.mark.parametrize(

@@ -39,8 +39,9 @@ def sid(s: str) -> str:
 def test_batches_merge_and_orphans_become_roots() -> None:
     idx = TraceIndex()
     idx.add([mk("1", None, 0, 100), mk("3", "2", 20, 30)])
-    assert idx.tree(T1).roots[1].span_id == sid("3")  # type: ignore[union-attr]
-    assert idx.tree(T1).is_orphan(sid("3"))  # type: ignore[union-attr]
+    tree = idx.tree(T1)
+    assert tree is not None and tree.roots[1].span_id == sid("3")
+    assert tree.is_orphan(sid("3"))
     v = idx.version
     changed = idx.add([mk("2", "1", 10, 50)])
     assert changed == {T1} and idx.version > v
@@ -59,7 +60,8 @@ def test_batches_merge_and_orphans_become_roots() -> None:
 def test_clock_skewed_child_stays_under_its_parent() -> None:
     tree = TraceTree(T1, [mk("1", None, 1000, 2000), mk("2", "1", 500, 900)])
     assert [r.depth for r in tree.walk()] == [0, 1]
-    assert tree.parent(sid("2")).span_id == sid("1")  # type: ignore[union-attr]
+    parent = tree.parent(sid("2"))
+    assert parent is not None and parent.span_id == sid("1")
     assert tree.start_ns == 500
 
 

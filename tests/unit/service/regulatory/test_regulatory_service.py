@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.evidence_fixtures import open_workspace, seed_incident
@@ -57,8 +58,8 @@ END = timedelta(microseconds=1)
         ({"harm": HarmCategory.PROPERTY_OR_ENVIRONMENT}, 15, "Art. 73(2)"),
     ],
 )
-def test_reporting_period(kw: dict[str, object], days: int, para: str) -> None:
-    d, p, _why = reporting_period(flag(z("2026-06-01T10:00Z"), **kw))  # type: ignore[arg-type]
+def test_reporting_period(kw: dict[str, Any], days: int, para: str) -> None:
+    d, p, _why = reporting_period(flag(z("2026-06-01T10:00Z"), **kw))
     assert (d, p) == (days, para)
 
 
@@ -267,7 +268,7 @@ def test_aware_at_default_is_the_incidents(tmp_path: Path) -> None:
     iid, _ = seed_incident(ws, resolve=False)
     inc = ws.incidents.get(iid)
     f = flag_incident(ws.incidents, iid, harm="rights", member_state="AT")
-    assert f.aware_at == inc.aware_at.astimezone(UTC)  # type: ignore[union-attr]
+    assert inc.aware_at is not None and f.aware_at == inc.aware_at.astimezone(UTC)
     ws.close()
 
 

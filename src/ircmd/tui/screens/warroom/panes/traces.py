@@ -214,6 +214,8 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         self.query_one("#span-detail").border_title = "detail"
         self.set_interval(self.TICK_SECONDS, self._tick)
         if self.sources:
+            if self.workspace is not None:  # its status bar reports their health
+                self.workspace.open_trace_sources.add(self.sources)
             self._run_sources()  # the app's ProcessTuning keeps keys fast meanwhile
         else:
             self._set_problems(self.problems)
@@ -354,6 +356,8 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
 
     async def on_unmount(self) -> None:
         if self.sources:
+            if self.workspace is not None:  # the status bar stops reporting them
+                self.workspace.open_trace_sources.discard(self.sources)
             await asyncio.to_thread(self._close_sources)
 
     def _set_problems(self, problems: list[str]) -> None:

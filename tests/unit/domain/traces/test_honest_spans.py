@@ -20,8 +20,8 @@ from ircmd.domain.traces.spans import Span, SpanKind, model_matches
 TID = "5b8efff798038103d269b633813fc60c"
 
 
-def span(attrs: dict[str, object], sid: str = "eee19b7ec3c1b174", **kw: object) -> Span:
-    return Span(TID, sid, name="n", attributes=attrs, **kw)  # type: ignore[arg-type]
+def span(attrs: dict[str, Any], sid: str = "eee19b7ec3c1b174", **kw: Any) -> Span:
+    return Span(TID, sid, name="n", attributes=attrs, **kw)
 
 
 @pytest.mark.parametrize(
