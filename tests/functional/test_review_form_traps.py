@@ -1,0 +1,188 @@
+"""Traps met filling the review form by keys (issue 13), in the real app (``IrcmdApp``: its
+key holds, its quit):
+
+- the root-cause dropdown: ``enter`` (pick) then ``tab`` and the next field's text, sent as
+  one burst the way a terminal delivers it, lands whole in *What happened*; the Select's own
+  focus move back to itself (queued on the app when an option is picked) never runs after the
+  ``tab`` and pulls the text into the dropdown;
+- ``q`` where no field takes the letter (the dropdown, the key moments) quit at once and lost
+  everything typed: it now asks, and yes saves a draft first;
+- at 80 and 100 columns the fields' titles were cut (``Action items: title | owner | …``,
+  the date format gone): each field shows the longest of its titles that fits whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual import events
+from textual.widgets import Input, Select, TextArea
+
+from ircmd.service.evidence.review import load_review
+from ircmd.tui.app import IrcmdApp
+from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
+from ircmd.tui.screens.evidence.review import ReviewScreen
+from ircmd.tui.widgets.titled import TITLE_MARGIN, TitledInput, TitledTextArea, fit_title
+from tests.evidence_fixtures import open_workspace, seed_incident
+from tests.support.waiting import wait_until
+
+_CHARS = {"space": " ", "enter": "\r", "tab": "\t"}
+
+
+def burst(app: IrcmdApp, keys: list[str]) -> None:
+    """All of ``keys`` queued on the app before any is handled (a terminal's burst)."""
+    for key in keys:
+        char = key if len(key) == 1 else _CHARS.get(key)
+        app.post_message(events.Key(key, char))
+
+
+async def open_review(pilot: Any, app: IrcmdApp, incident_id: str) -> ReviewScreen:
+    app.push_screen(ReviewScreen(app.workspace, incident_id))
+    await wait_until(
+        pilot,
+        lambda: isinstance(app.screen, ReviewScreen) and app.screen.review is not None,
+        what="the review loaded",
+    )
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen
+
+
+def reads(area: TextArea, text: str) -> Callable[[], bool]:
+    return lambda: area.text == text
+
+
+def reset_form(screen: ReviewScreen) -> None:
+    screen.query_one("#review-root_cause", Select).clear()
+    for key in ("summary", "what_happened"):
+        screen.query_one(f"#review-{key}", TextArea).load_text("")
+    screen.query_one("#review-summary", TextArea).focus()
+
+
+# (keys after the summary's focus, the root cause then, what_happened then)
+DROPDOWN_BURSTS = {
+    "pick, tab, type": (
+        ["S", "tab", "enter", "down", "down", "enter", "tab", *"typed"],
+        "retrieval",
+        "typed",
+    ),
+    "open, tab, type": (["S", "tab", "enter", "tab", *"typed"], Select.NULL, "typed"),
+    "search, pick, tab, type": (
+        ["S", "tab", "enter", *"pro", "enter", "tab", *"typed"],
+        "prompt_design",
+        "typed",
+    ),
+    "open, esc, tab, type": (
+        ["S", "tab", "enter", "down", "escape", "tab", *"typed"],
+        Select.NULL,
+        "typed",
+    ),
+    "back into the dropdown, pick, tab, type": (
+        ["S", "tab", "tab", *"one", "shift+tab", "enter", "down", "enter", "tab", *"two"],
+        "model_behaviour",
+        "onetwo",
+    ),
+}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+async def test_dropdown_enter_then_tab_keeps_the_next_fields_text(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    ws = open_workspace(tmp_path)
+    iid, _ = seed_incident(ws)
+    app = IrcmdApp(ws)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_review(pilot, app, iid)
+        root = screen.query_one("#review-root_cause", Select)
+        what = screen.query_one("#review-what_happened", TextArea)
+        for _round in range(3):  # a race shows in some rounds only: each burst thrice
+            for name, (keys, cause, text) in DROPDOWN_BURSTS.items():
+                reset_form(screen)
+                await wait_until(pilot, lambda: app.focused is screen.query_one("#review-summary"))
+                burst(app, keys)
+                await wait_until(pilot, reads(what, text), what=f"{name}: {text!r}")
+                await pilot.pause()
+                assert app.focused is what, (name, app.focused)
+                assert root.value == cause, (name, root.value)
+                assert what.text == text, (name, what.text)
+                assert not root.expanded, name
+    ws.close()
+
+
+async def test_q_with_unsaved_changes_asks_and_yes_saves_a_draft_then_quits(
+    tmp_path: Path,
+) -> None:
+    ws = open_workspace(tmp_path)
+    iid, _ = seed_incident(ws)
+    app = IrcmdApp(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, app, iid)
+        await pilot.press(*"typed before q", "tab")  # the dropdown: q is not a letter here
+        await wait_until(pilot, lambda: app.focused is screen.query_one(Select))
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked")
+        await pilot.press("n")  # no: back in the form, nothing lost
+        await wait_until(pilot, lambda: app.screen is screen)
+        assert app.is_running
+        assert screen.query_one("#review-summary", TextArea).text == "typed before q"
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not app.is_running, what="the app quit")
+    assert load_review(ws.incidents, iid).summary == "typed before q"
+    ws.close()
+
+
+async def test_q_with_nothing_changed_asks_as_the_war_room_does(tmp_path: Path) -> None:
+    ws = open_workspace(tmp_path)
+    iid, _ = seed_incident(ws)
+    app = IrcmdApp(ws, open_incident=iid)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "WarRoomScreen")
+        screen = await open_review(pilot, app, iid)
+        screen.query_one(Select).focus()
+        await pilot.pause()
+        await pilot.press("q")
+        # the war room's question (this seat can act), not a silent exit
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+        assert app.is_running
+    ws.close()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 48)], ids=["80", "100", "160"])
+async def test_every_field_title_fits_whole(tmp_path: Path, size: tuple[int, int]) -> None:
+    ws = open_workspace(tmp_path)
+    iid, _ = seed_incident(ws)
+    app = IrcmdApp(ws)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_review(pilot, app, iid)
+        await pilot.pause()
+        fields = [*screen.query(TitledTextArea), *screen.query(TitledInput)]
+        assert len(fields) == 10  # nine areas and the OWASP / ATLAS ids
+        for field in fields:
+            title = str(field.border_title)
+            assert len(title) + TITLE_MARGIN <= field.outer_size.width, (field.id, title, size)
+        actions = screen.query_one("#review-actions", TextArea)
+        controls = screen.query_one("#review-controls", TextArea)
+        assert "YYYY-MM-DD" in str(actions.border_title), actions.border_title
+        assert "+worked" in str(controls.border_title), controls.border_title
+        assert "comma" in str(screen.query_one("#review-taxonomy", Input).border_title) or (
+            "(a, b)" in str(screen.query_one("#review-taxonomy", Input).border_title)
+        )
+        if size[0] >= 160:  # room for the long titles: nothing shortened
+            assert all(str(f.border_title) == f.titles[0] for f in fields)
+    ws.close()
+
+
+def test_fit_title_takes_the_longest_that_fits() -> None:
+    titles = ("Action items: title | owner | YYYY-MM-DD", "title|owner|YYYY-MM-DD")
+    assert fit_title(titles, 80) == titles[0]
+    assert fit_title(titles, len(titles[0]) + TITLE_MARGIN) == titles[0]
+    assert fit_title(titles, len(titles[0]) + TITLE_MARGIN - 1) == titles[1]
+    assert fit_title(titles, 5) == titles[1]  # none fits: the shortest, cut by Textual
