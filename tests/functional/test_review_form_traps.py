@@ -19,14 +19,16 @@ from typing import Any
 
 import pytest
 from textual import events
-from textual.widgets import Input, Select, TextArea
+from textual.widgets import Input, Label, Select, TextArea
 
+from ircmd.service import Workspace
+from ircmd.service.config import parse_config
 from ircmd.service.evidence.review import load_review
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
 from ircmd.tui.screens.evidence.review import ReviewScreen
 from ircmd.tui.widgets.titled import TITLE_MARGIN, TitledInput, TitledTextArea, fit_title
-from tests.evidence_fixtures import open_workspace, seed_incident
+from tests.evidence_fixtures import CONFIG, open_workspace, seed_incident
 from tests.support.waiting import wait_until
 
 _CHARS = {"space": " ", "enter": "\r", "tab": "\t"}
@@ -186,3 +188,33 @@ def test_fit_title_takes_the_longest_that_fits() -> None:
     assert fit_title(titles, len(titles[0]) + TITLE_MARGIN) == titles[0]
     assert fit_title(titles, len(titles[0]) + TITLE_MARGIN - 1) == titles[1]
     assert fit_title(titles, 5) == titles[1]  # none fits: the shortest, cut by Textual
+
+
+async def test_the_hint_line_fits_whole_at_80_columns(tmp_path: Path) -> None:
+    """An incident not resolved yet: the line says ctrl+r needs it resolved, whole (it was
+    cut after 'completing it (ctrl+r) ne' at 80 and 100 columns)."""
+    ws = open_workspace(tmp_path)
+    iid, _ = seed_incident(ws, resolve=False)
+    app = IrcmdApp(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, app, iid)
+        await pilot.pause()
+        hint = str(screen.query_one("#review-hint", Label).render())
+        assert "ctrl+r needs" in hint and hint.endswith("resolved"), hint
+        assert len(hint) <= 80 - 2, hint
+    ws.close()
+
+
+async def test_a_read_only_seat_is_told_the_review_cannot_change(tmp_path: Path) -> None:
+    """Typing into a read-only seat's review did nothing and said nothing."""
+    ws = open_workspace(tmp_path)
+    iid, _ = seed_incident(ws)
+    ws.close()
+    seat = Workspace.open(parse_config(CONFIG, "test.toml"), tmp_path / "data", read_only=True)
+    app = IrcmdApp(seat)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, app, iid)
+        await pilot.pause()
+        hint = str(screen.query_one("#review-hint", Label).render())
+        assert hint.startswith("Read-only seat: the review is shown, not changed"), hint
+    seat.close()

@@ -21,11 +21,15 @@ either side of the title and a blank either side (a field 37 cells wide, border 
 shows a title of 31 cells)."""
 
 
+def longest_fitting(texts: Sequence[str], room: int) -> str:
+    """The first (longest) of ``texts`` that is at most ``room`` cells; the last when none is."""
+    return next((t for t in texts if cell_len(t) <= room), texts[-1])
+
+
 def fit_title(titles: Sequence[str], width: int) -> str:
     """The first (longest) of ``titles`` that fits whole in a border ``width`` cells wide
     (the field's outer width); the last when none does (Textual then cuts it with ``…``)."""
-    room = width - TITLE_MARGIN
-    return next((t for t in titles if cell_len(t) <= room), titles[-1])
+    return longest_fitting(titles, width - TITLE_MARGIN)
 
 
 class TitledTextArea(TextArea):

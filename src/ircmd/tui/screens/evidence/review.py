@@ -39,11 +39,12 @@ from ircmd.tui.screens.evidence.review_parts import (
     ReviewLoaded,
     ReviewSaved,
     review_header,
+    review_hints,
 )
 from ircmd.tui.widgets.footer import FitFooter
 from ircmd.tui.widgets.incidents.key_moments import KeyMomentsList
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
-from ircmd.tui.widgets.titled import TitledInput, TitledTextArea
+from ircmd.tui.widgets.titled import TitledInput, TitledTextArea, longest_fitting
 
 # (field id, titles longest first, height in lines) of the free-text areas, in tab order;
 # a narrow field shows the longest title that fits whole (its format hint kept)
@@ -113,6 +114,7 @@ class ReviewScreen(Refusals, Screen[None]):
         self._loaded_form: dict[str, Any] | None = None
         self._leaving = False
         self._quitting = False
+        self._hints: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(id="review-header")
@@ -167,6 +169,17 @@ class ReviewScreen(Refusals, Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < self.IMPACT_IN_ONE_ROW_FROM
         self.query_one("#review-impact").set_class(narrow, "-two-by-two")
+        self._fit_hint(event.size.width)
+
+    def _show_hint(self, status: Status) -> None:
+        self._hints = review_hints(status, getattr(self.app, "read_only", False))
+        self._fit_hint(self.size.width)
+
+    def _fit_hint(self, width: int) -> None:
+        """The longest of the hints that fits the line whole (its padding left out)."""
+        if self._hints:
+            hint = longest_fitting(self._hints, width - 2)
+            self.query_one("#review-hint", Label).update(hint)
 
     def on_store_changed(self, _message: StoreChanged) -> None:
         """Another console wrote: refresh the timeline beside the form (never the form)."""
@@ -234,16 +247,7 @@ class ReviewScreen(Refusals, Screen[None]):
     ) -> None:
         self.incident, self.review = inc, review
         self.query_one("#review-header", Static).update(review_header(inc, review))
-        hint = self.query_one("#review-hint", Label)
-        if inc.status == Status.REVIEWED:
-            hint.update("This incident is reviewed; saving updates the review.")
-        elif inc.status != Status.RESOLVED:
-            hint.update(
-                f"The incident is {inc.status.value}: draft the review now; completing it "
-                "(ctrl+r) needs the incident resolved."
-            )
-        else:
-            hint.update("ctrl+s saves a draft · ctrl+r completes the review (→ reviewed)")
+        self._show_hint(inc.status)
         if review.root_cause is not None:
             self.query_one("#review-root_cause", Select).value = review.root_cause.value
         values = {
@@ -400,10 +404,7 @@ class ReviewScreen(Refusals, Screen[None]):
         self.incident, self.review = inc, saved
         self._loaded_form = self._form_values()
         self.query_one("#review-header", Static).update(review_header(inc, saved))
-        if inc.status == Status.REVIEWED:
-            self.query_one("#review-hint", Label).update(
-                "This incident is reviewed; saving updates the review."
-            )
+        self._show_hint(inc.status)
         what = "Review completed: incident reviewed" if saved.final else "Review draft saved"
         self.notify(what, markup=False, timeout=4)
         if self._quitting:

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.message import Message
 
 from ircmd.domain.evidence.review import Review
-from ircmd.domain.incidents.incident import Incident
+from ircmd.domain.incidents.incident import Incident, Status
 from ircmd.domain.incidents.timeline import TimelineEvent
 from ircmd.tui.widgets.safe import safe_text
 from ircmd.tui.widgets.styles import SEVERITY_STYLE, STATUS_STYLE
@@ -27,6 +27,28 @@ def review_header(inc: Incident, review: Review | None) -> Text:
             "   final" if review.final else "   draft", "bold green" if review.final else "dim"
         )
     return t
+
+
+def review_hints(status: Status, read_only: bool) -> tuple[str, ...]:
+    """The line under the header, longest first: the screen shows the longest that fits."""
+    if read_only:
+        return (
+            "Read-only seat: the review is shown, not changed (ctrl+s and ctrl+r are refused).",
+            "Read-only seat: the review is shown, not changed.",
+        )
+    if status == Status.REVIEWED:
+        return ("This incident is reviewed; saving updates the review.",)
+    if status != Status.RESOLVED:
+        return (
+            f"The incident is {status.value}: draft the review now; completing it (ctrl+r) "
+            "needs the incident resolved.",
+            f"{status.value}: ctrl+s saves a draft · ctrl+r needs the incident resolved",
+            "ctrl+s saves a draft · ctrl+r needs it resolved",
+        )
+    return (
+        "ctrl+s saves a draft · ctrl+r completes the review (→ reviewed)",
+        "ctrl+s saves a draft · ctrl+r completes it",
+    )
 
 
 class MomentsRead(Message, bubble=False):
