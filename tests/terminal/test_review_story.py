@@ -5,7 +5,8 @@ filled by keys only -- the root cause chosen in its dropdown (``enter``, arrows,
 action items, the OWASP/ATLAS ids followed at once by ``ctrl+s``, the key moments toggled with
 ``space`` -- then ``ctrl+r`` completes it. What the store holds is read back through the CLI
 (``review show --json``, ``incident show --json``): every field exactly as typed. The footer
-is on screen throughout, no error is shown and the app is still running at the end."""
+is on screen throughout, no error is shown, ``q`` asks before quitting and the app is still
+running at the end."""
 
 from __future__ import annotations
 
@@ -114,7 +115,8 @@ def test_review_filled_by_keys_is_stored_exactly(
     term.wait_for("Refunds outside policy", timeout=60)
     term.wait_for("timeline", timeout=60)
     command(term, "review", "REVIEW", timeout=60)
-    wait_review(term, "pinned span", "the review loaded", timeout=60)
+    screen = wait_review(term, "pinned span", "the review loaded", timeout=60)
+    assert "ctrl+r completes" in screen, screen  # the hint line, whole
 
     # summary (focused at open), then the root cause: enter opens the dropdown, the arrows
     # move, enter picks, tab goes on and the next field's text follows at once
@@ -122,7 +124,9 @@ def test_review_filled_by_keys_is_stored_exactly(
     term.keys("Tab", "Enter", *["Down"] * ROOT_CAUSE_DOWNS, "Enter")
     for key, lines in SECTIONS:
         type_lines(term, lines)
-        wait_review(term, lines[-1][:20], f"{key} typed")
+        screen = wait_review(term, lines[-1][:20], f"{key} typed")
+        if key == "actions":  # its title keeps the date format whole at 80 columns too
+            assert "|owner|YYYY-MM-DD" in screen or "| owner | YYYY-MM-DD" in screen, screen
     # the ids, then ctrl+s at once: the last characters are saved with the draft
     type_lines(term, [TAXONOMY])
     term.keys("C-s")
@@ -165,9 +169,14 @@ def test_review_filled_by_keys_is_stored_exactly(
     kinds = [e["kind"] for e in incident["timeline"]]
     assert kinds.count("review") == 2, kinds  # the draft (ctrl+s), then the final (ctrl+r)
 
-    # still alive: esc leaves the review for the war room, which shows the new status
+    # still alive: q (the key moments have the focus) asks before quitting, n stays; esc
+    # leaves the review for the war room, which shows the new status
     screen = term.screen()
     assert calm(screen), screen
+    term.keys("q")
+    term.wait_for("Quit ircmd?", 30)
+    term.keys("n")
+    wait_review(term, "Key moments", "the review again after n")
     term.keys("Escape")
     term.wait_for(lambda s: "reviewed" in s and "^s Save draft" not in s, 30, what="war room")
     assert "[ircmd exited" not in term.screen()
