@@ -5,8 +5,10 @@ key holds, its quit):
   one burst the way a terminal delivers it, lands whole in *What happened*; the Select's own
   focus move back to itself (queued on the app when an option is picked) never runs after the
   ``tab`` and pulls the text into the dropdown;
-- ``q`` where no field takes the letter (the dropdown, the key moments) quit at once and lost
-  everything typed: it now asks, and yes saves a draft first;
+- ``q`` where no field takes the letter (the key moments) quit at once and lost everything
+  typed: it now asks, and yes saves a draft first;
+- letters typed on the closed dropdown did nothing (and its ``q`` or ``?`` ran quit or help):
+  they now pick the root cause;
 - at 80 and 100 columns the fields' titles were cut (``Action items: title | owner | …``,
   the date format gone): each field shows the longest of its titles that fits whole.
 """
@@ -27,7 +29,9 @@ from ircmd.service.evidence.review import load_review
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
 from ircmd.tui.screens.evidence.review import ReviewScreen
+from ircmd.tui.widgets.incidents.key_moments import KeyMomentsList
 from ircmd.tui.widgets.titled import TITLE_MARGIN, TitledInput, TitledTextArea, fit_title
+from ircmd.tui.widgets.type_select import TypeToPickSelect
 from tests.evidence_fixtures import CONFIG, open_workspace, seed_incident
 from tests.support.waiting import wait_until
 
@@ -123,8 +127,10 @@ async def test_q_with_unsaved_changes_asks_and_yes_saves_a_draft_then_quits(
     app = IrcmdApp(ws)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_review(pilot, app, iid)
-        await pilot.press(*"typed before q", "tab")  # the dropdown: q is not a letter here
-        await wait_until(pilot, lambda: app.focused is screen.query_one(Select))
+        await pilot.press(*"typed before q")
+        moments = screen.query_one(KeyMomentsList)
+        moments.focus()  # the key moments: q is no letter of a field there
+        await wait_until(pilot, lambda: app.focused is moments)
         await pilot.press("q")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked")
         await pilot.press("n")  # no: back in the form, nothing lost
@@ -146,7 +152,7 @@ async def test_q_with_nothing_changed_asks_as_the_war_room_does(tmp_path: Path) 
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: type(app.screen).__name__ == "WarRoomScreen")
         screen = await open_review(pilot, app, iid)
-        screen.query_one(Select).focus()
+        screen.query_one(KeyMomentsList).focus()
         await pilot.pause()
         await pilot.press("q")
         # the war room's question (this seat can act), not a silent exit
@@ -218,3 +224,43 @@ async def test_a_read_only_seat_is_told_the_review_cannot_change(tmp_path: Path)
         hint = str(screen.query_one("#review-hint", Label).render())
         assert hint.startswith("Read-only seat: the review is shown, not changed"), hint
     seat.close()
+
+
+async def test_letters_on_the_closed_dropdown_pick_a_root_cause(tmp_path: Path) -> None:
+    """Closed, the dropdown ignored letters (``prompt`` typed there was lost without a word)
+    and a ``q`` or ``?`` in the word ran quit or help; now the letters pick."""
+    ws = open_workspace(tmp_path)
+    iid, _ = seed_incident(ws)
+    app = IrcmdApp(ws)
+    messages: list[str] = []
+    real_notify = app.notify
+
+    def notify(message: str, **kwargs: Any) -> None:
+        messages.append(message)
+        real_notify(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, app, iid)
+        root = screen.query_one("#review-root_cause", Select)
+        burst(app, ["tab", *"prompt"])  # at once, as typed
+        await wait_until(pilot, lambda: root.value == "prompt_design", what="prompt design")
+        await pilot.pause(TypeToPickSelect.RESET_SECONDS + 0.1)  # a new word
+        await pilot.press("q")  # data quality (its label has the q), not quit
+        await wait_until(pilot, lambda: root.value == "data_quality", what="data quality")
+        await pilot.pause(TypeToPickSelect.RESET_SECONDS + 0.1)
+        await pilot.press("question_mark")  # no label has it: said, not the help screen
+        await wait_until(pilot, lambda: any("no choice matches" in m for m in messages))
+        assert app.screen is screen and app.is_running
+        assert root.value == "data_quality" and not root.expanded
+        await pilot.press("enter")  # the menu still opens by its keys
+        await wait_until(pilot, lambda: root.expanded, what="the menu open")
+    ws.close()
+
+
+def test_type_to_pick_prefers_a_label_that_starts_with_the_letters() -> None:
+    select = TypeToPickSelect([("data quality", "d"), ("prompt design", "p"), ("tool", "t")])
+    assert select.pick("p") == "p"  # starts with, before 'data quality' that has no p
+    assert select.pick("q") == "d"  # contained when none starts with it
+    assert select.pick("DESIGN") == "p"
+    assert select.pick("zz") is None

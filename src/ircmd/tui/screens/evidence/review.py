@@ -45,6 +45,7 @@ from ircmd.tui.widgets.footer import FitFooter
 from ircmd.tui.widgets.incidents.key_moments import KeyMomentsList
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
 from ircmd.tui.widgets.titled import TitledInput, TitledTextArea, longest_fitting
+from ircmd.tui.widgets.type_select import TypeToPickSelect
 
 # (field id, titles longest first, height in lines) of the free-text areas, in tab order;
 # a narrow field shows the longest title that fits whole (its format hint kept)
@@ -123,7 +124,7 @@ class ReviewScreen(Refusals, Screen[None]):
             with VerticalScroll(id="review-form"):
                 for key, titles, height in _AREAS[:1]:
                     yield self._area(key, titles, height)
-                yield Select(
+                yield TypeToPickSelect(
                     [(c.label, c.value) for c in RootCause],
                     prompt="Root cause: choose the category",
                     id="review-root_cause",
