@@ -2,7 +2,9 @@
 
 ``tab``/``shift+tab`` move between fields, ``space`` marks a key moment, ``ctrl+s`` saves a
 draft, ``ctrl+r`` completes the review (the incident moves to ``reviewed``), ``escape``
-goes back (saving a draft first when something changed, so nothing typed is lost).
+goes back (saving a draft first when something changed, so nothing typed is lost), ``q``
+asks before quitting when something changed (yes saves a draft first). Letters typed on the
+closed root-cause dropdown pick its category; ``enter``/``space``/arrows open its menu.
 """
 
 from __future__ import annotations
