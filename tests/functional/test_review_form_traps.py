@@ -264,3 +264,50 @@ def test_type_to_pick_prefers_a_label_that_starts_with_the_letters() -> None:
     assert select.pick("q") == "d"  # contained when none starts with it
     assert select.pick("DESIGN") == "p"
     assert select.pick("zz") is None
+
+
+class LateKeysApp(IrcmdApp):
+    """Keys the terminal delivers while the held keys are being released: ``late`` is queued
+    on the app the moment the last held key (``tab``) is routed, as a typist's next word is
+    when the machine is slow (the review story lost one that way under load at 80x24)."""
+
+    late: list[str]
+
+    async def _release_keys(self, hold: Any, force: bool = False) -> None:
+        held = [k.key for k in self._held_keys]
+        if getattr(self, "late", None) and held == ["tab"] and self._held_for is hold:
+            late, self.late = self.late, []
+            burst(self, late)
+        await super()._release_keys(hold, force)
+
+
+@pytest.mark.parametrize(
+    ("start", "keys", "field"),
+    [
+        ("#review-went_well", ["enter", "tab"], "#review-went_badly"),
+        ("#review-root_cause", ["enter", "down", "enter", "tab"], "#review-what_happened"),
+    ],
+    ids=["text area", "dropdown"],
+)
+async def test_text_typed_while_a_tab_is_released_goes_to_the_next_field(
+    tmp_path: Path, start: str, keys: list[str], field: str
+) -> None:
+    """Held keys were released without a hold after the last one: text read while the
+    release ran was routed before the ``tab`` had moved the focus, into the field it left."""
+    ws = open_workspace(tmp_path)
+    iid, _ = seed_incident(ws)
+    app = LateKeysApp(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_review(pilot, app, iid)
+        left = screen.query_one(start)
+        left.focus()
+        await wait_until(pilot, lambda: app.focused is left)
+        app.late = list("next words")
+        burst(app, keys)
+        target = screen.query_one(field, TextArea)
+        await wait_until(pilot, reads(target, "next words"), what=f"the text in {field}")
+        await pilot.pause()
+        assert app.focused is target
+        if isinstance(left, TextArea):
+            assert left.text == "\n", repr(left.text)  # its enter, and nothing typed after
+    ws.close()
