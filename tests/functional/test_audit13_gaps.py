@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList
 
 from ircmd.backends.traces.files import FileTraceSource
@@ -20,12 +22,12 @@ from ircmd.tui.trace_app import TraceViewApp
 from ircmd.tui.widgets.containment.control_board import ControlBoard
 from ircmd.tui.widgets.incidents.severity_matrix import SeverityMatrix
 from ircmd.tui.widgets.incidents.timeline import TimelineView
-from tests.support.waiting import wait_until
+from tests.support.waiting import settle, wait_until
 from tests.trace_ui_samples import refund_trace, write_otlp
 
 from .test_leaving_and_feedback import _screen_text
 from .test_trace_incident_actions import loaded
-from .test_warroom_keys import feedback, settle, type_command
+from .test_warroom_keys import feedback, type_command
 
 
 def demo_app(tmp_path: Path, read_only: bool = False) -> IrcmdApp:
@@ -33,8 +35,8 @@ def demo_app(tmp_path: Path, read_only: bool = False) -> IrcmdApp:
     return IrcmdApp(demo.workspace, open_incident=demo.incident_id)
 
 
-async def open_room(pilot: object, app: IrcmdApp) -> WarRoomScreen:
-    await wait_until(pilot, lambda: isinstance(app.screen, WarRoomScreen))  # type: ignore[arg-type]
+async def open_room(pilot: Pilot[Any], app: IrcmdApp) -> WarRoomScreen:
+    await wait_until(pilot, lambda: isinstance(app.screen, WarRoomScreen))
     await settle(pilot)
     assert isinstance(app.screen, WarRoomScreen)
     return app.screen

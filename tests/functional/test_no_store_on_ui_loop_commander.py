@@ -22,7 +22,8 @@ from ircmd.tui.screens.investigate.diff_view import DiffScreen
 from ircmd.tui.screens.investigate.icicle_view import IcicleScreen
 from ircmd.tui.screens.warroom.panes.traces import TracePane
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
-from tests.functional.test_no_store_on_ui_loop import command, guarded_workspace, idle, until
+from tests.functional.test_no_store_on_ui_loop import command, guarded_workspace, idle
+from tests.support.waiting import wait_until
 
 
 async def test_commander_and_investigation_screens_never_call_the_store_on_the_ui_loop(
@@ -38,16 +39,16 @@ async def drive(tmp_path: Path) -> None:
     async with app.run_test(size=(180, 50)) as pilot:
         await idle(pilot, app)
         app.open_incident(iid)
-        assert await until(pilot, app, lambda: isinstance(app.screen, WarRoomScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, WarRoomScreen), 30)
         room = app.screen
 
         async def back_to_room() -> None:
             await pilot.press("escape")
-            assert await until(pilot, app, lambda: app.screen is room)
+            await wait_until(pilot, lambda: app.screen is room, 30)
 
         async def opens(line: str, kind: type[Screen[Any]]) -> None:
             await command(pilot, app, line)
-            assert await until(pilot, app, lambda: isinstance(app.screen, kind)), line
+            await wait_until(pilot, lambda: isinstance(app.screen, kind), 30)
             await idle(pilot, app)
             await back_to_room()
 
@@ -55,7 +56,7 @@ async def drive(tmp_path: Path) -> None:
         await command(pilot, app, "task add call the refund desk")
         await opens("tasks", TasksScreen)
         await command(pilot, app, "tasks")
-        assert await until(pilot, app, lambda: isinstance(app.screen, TasksScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, TasksScreen), 30)
         await pilot.press("space")  # tick the task (a write worker), then the list reloads
         await idle(pilot, app)
         await back_to_room()
@@ -64,7 +65,7 @@ async def drive(tmp_path: Path) -> None:
         await command(pilot, app, "playbook customer-misinformation")
         # the investigation views, on the demo's loaded traces
         pane = room.query_one(TracePane)
-        assert await until(pilot, app, lambda: len(pane.summaries) >= 2)
+        await wait_until(pilot, lambda: len(pane.summaries) >= 2, 30)
         first, second = pane.summaries[0].trace_id, pane.summaries[1].trace_id
         await opens("changes", ChangesScreen)
         await opens(f"icicle {first}", IcicleScreen)

@@ -114,9 +114,9 @@ class Tmux:
         self._tmux("send-keys", "-t", self.target, *names)
 
     def type(self, text: str) -> None:
-        """Send ``text`` literally, as one burst."""
+        """Send ``text`` literally, as one burst (``--``: it may start with ``-``)."""
         self.log.append(repr(text))
-        self._tmux("send-keys", "-t", self.target, "-l", text)
+        self._tmux("send-keys", "-t", self.target, "-l", "--", text)
 
     def wait_for(
         self, want: str | Callable[[str], bool], timeout: float = 20.0, *, what: str = ""

@@ -296,8 +296,11 @@ class IrcmdApp(App[int]):
                 self._held_keys[:0] = keys[index:]
                 return
             await super().on_event(key)
-            if not typing and self._held_for is None and index + 1 < len(keys):
-                self._settle()  # this key's effects run before the rest are routed
+            if not typing and self._held_for is None:
+                # this key's effects run before the rest are routed -- the last one's too:
+                # keys read while this loop ran (the text after a ``tab``) would otherwise
+                # be routed before its focus move, into the field it leaves
+                self._settle()
                 self._held_keys[:0] = keys[index + 1 :]
                 return
 

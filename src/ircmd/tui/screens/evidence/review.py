@@ -2,7 +2,9 @@
 
 ``tab``/``shift+tab`` move between fields, ``space`` marks a key moment, ``ctrl+s`` saves a
 draft, ``ctrl+r`` completes the review (the incident moves to ``reviewed``), ``escape``
-goes back (saving a draft first when something changed, so nothing typed is lost).
+goes back (saving a draft first when something changed, so nothing typed is lost), ``q``
+asks before quitting when something changed (yes saves a draft first). Letters typed on the
+closed root-cause dropdown pick its category; ``enter``/``space``/arrows open its menu.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
@@ -35,82 +36,65 @@ from ircmd.domain.text import count, one_line
 from ircmd.service import Workspace
 from ircmd.store.base import StoreError
 from ircmd.tui.messages import ReportError, StoreChanged
+from ircmd.tui.screens.evidence.review_parts import (
+    MomentsRead,
+    ReviewFailed,
+    ReviewLoaded,
+    ReviewSaved,
+    review_header,
+    review_hints,
+)
 from ircmd.tui.widgets.footer import FitFooter
 from ircmd.tui.widgets.incidents.key_moments import KeyMomentsList
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
-from ircmd.tui.widgets.safe import safe_text
-from ircmd.tui.widgets.styles import SEVERITY_STYLE, STATUS_STYLE
+from ircmd.tui.widgets.titled import TitledInput, TitledTextArea, longest_fitting
+from ircmd.tui.widgets.type_select import TypeToPickSelect
 
-# (field id, label, height in lines) of the free-text areas, in tab order.
-_AREAS = [
-    ("summary", "Summary", 3),
-    ("what_happened", "What happened", 4),
-    ("contributing_factors", "Contributing factors (one per line)", 3),
-    ("controls", "Controls (+worked / -failed, one per line: '+human review: caught 3')", 3),
-    ("went_well", "What went well (one per line)", 3),
-    ("went_badly", "What went badly (one per line)", 3),
-    ("actions", "Action items: title | owner | YYYY-MM-DD", 4),
-    ("expected_behaviour", "Expected behaviour (for eval cases)", 3),
-    ("messaging", "Messaging (what was said, to whom)", 3),
+# (field id, titles longest first, height in lines) of the free-text areas, in tab order;
+# a narrow field shows the longest title that fits whole (its format hint kept)
+_AREAS: list[tuple[str, tuple[str, ...], int]] = [
+    ("summary", ("Summary",), 3),
+    ("what_happened", ("What happened",), 4),
+    (
+        "contributing_factors",
+        ("Contributing factors (one per line)", "Factors (one per line)"),
+        3,
+    ),
+    (
+        "controls",
+        (
+            "Controls (+worked / -failed, one per line: '+human review: caught 3')",
+            "Controls, one per line: '+worked: note' / '-failed: note'",
+            "Controls: +worked / -failed: note",
+            "+worked / -failed: note",
+        ),
+        3,
+    ),
+    ("went_well", ("What went well (one per line)", "Went well (one per line)"), 3),
+    ("went_badly", ("What went badly (one per line)", "Went badly (one per line)"), 3),
+    (
+        "actions",
+        (
+            "Action items: title | owner | YYYY-MM-DD",
+            "Actions: title | owner | YYYY-MM-DD",
+            "Actions: title|owner|YYYY-MM-DD",
+            "title|owner|YYYY-MM-DD",
+        ),
+        4,
+    ),
+    (
+        "expected_behaviour",
+        ("Expected behaviour (for eval cases)", "Expected behaviour (evals)"),
+        3,
+    ),
+    ("messaging", ("Messaging (what was said, to whom)", "Messaging: what, to whom"), 3),
 ]
+_TAXONOMY_TITLES = (
+    "OWASP / ATLAS ids (comma-separated)",
+    "OWASP / ATLAS ids, comma-separated",
+    "OWASP/ATLAS ids (a, b)",
+)
 _IMPACT = [("people", "people"), ("records", "records"), ("money", "money"), ("hours", "hours")]
-
-
-def review_header(inc: Incident, review: Review | None) -> Text:
-    """Id, severity, status and draft/final first, the title last: a narrow screen cuts the
-    title, never the review's state."""
-    t = Text(no_wrap=True, overflow="ellipsis")
-    t.append(" REVIEW ", "bold reverse")
-    t.append(f" {inc.id} ", "bold")
-    t.append(" ")
-    t.append(f" {inc.severity.value.upper()} ", SEVERITY_STYLE[inc.severity.value] + " reverse")
-    t.append(" ")
-    t.append(inc.status.value, STATUS_STYLE[inc.status.value])
-    if review is not None:
-        t.append("  final" if review.final else "  draft", "bold green" if review.final else "dim")
-    t.append("   ")
-    t.append_text(safe_text(inc.title, "bold"))
-    return t
-
-
-class MomentsRead(Message, bubble=False):
-    """The timeline, re-read by a worker for the key moments list."""
-
-    def __init__(self, events: list[TimelineEvent]) -> None:
-        super().__init__()
-        self.events = events
-
-
-class ReviewLoaded(Message, bubble=False):
-    """The incident, its events and review, and how many spans and eval cases it has."""
-
-    def __init__(
-        self, inc: Incident, events: list[TimelineEvent], review: Review, spans: int, cases: int
-    ) -> None:
-        super().__init__()
-        self.inc = inc
-        self.events = events
-        self.review = review
-        self.spans = spans
-        self.cases = cases
-
-
-class ReviewFailed(Message, bubble=False):
-    """Loading (``saving`` False) or saving the review failed."""
-
-    def __init__(self, error: Exception, saving: bool) -> None:
-        super().__init__()
-        self.error = error
-        self.saving = saving
-
-
-class ReviewSaved(Message, bubble=False):
-    """The review as saved, and the incident after it."""
-
-    def __init__(self, inc: Incident, saved: Review) -> None:
-        super().__init__()
-        self.inc = inc
-        self.saved = saved
 
 
 class ReviewScreen(Refusals, Screen[None]):
@@ -133,31 +117,33 @@ class ReviewScreen(Refusals, Screen[None]):
         self.review: Review | None = None
         self._loaded_form: dict[str, Any] | None = None
         self._leaving = False
+        self._quitting = False
+        self._hints: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(id="review-header")
         yield Label("", id="review-hint", markup=False)
         with Horizontal(id="review-body"):
             with VerticalScroll(id="review-form"):
-                for key, label, height in _AREAS[:1]:
-                    yield self._area(key, label, height)
-                yield Select(
+                for key, titles, height in _AREAS[:1]:
+                    yield self._area(key, titles, height)
+                yield TypeToPickSelect(
                     [(c.label, c.value) for c in RootCause],
                     prompt="Root cause: choose the category",
                     id="review-root_cause",
                 )
-                for key, label, height in _AREAS[1:2]:
-                    yield self._area(key, label, height)
+                for key, titles, height in _AREAS[1:2]:
+                    yield self._area(key, titles, height)
                 with Horizontal(id="review-impact"):
                     for key, title in _IMPACT:
                         field = Input(placeholder="?", id=f"review-{key}", type="number")
                         field.border_title = title
                         yield field
-                for key, label, height in _AREAS[2:]:
-                    yield self._area(key, label, height)
-                taxonomy = Input(placeholder="LLM01:2025, AML.T0051", id="review-taxonomy")
-                taxonomy.border_title = "OWASP / ATLAS ids (comma-separated)"
-                yield taxonomy
+                for key, titles, height in _AREAS[2:]:
+                    yield self._area(key, titles, height)
+                yield TitledInput(
+                    _TAXONOMY_TITLES, placeholder="LLM01:2025, AML.T0051", id="review-taxonomy"
+                )
             with Vertical(id="review-side"):
                 moments = KeyMomentsList(id="review-moments")
                 moments.border_title = "Key moments (space marks)"
@@ -167,10 +153,8 @@ class ReviewScreen(Refusals, Screen[None]):
         yield FitFooter()
 
     @staticmethod
-    def _area(key: str, label: str, height: int) -> TextArea:
-        area = TextArea(id=f"review-{key}", classes=f"review-area h{height}")
-        area.border_title = label
-        return area
+    def _area(key: str, titles: tuple[str, ...], height: int) -> TextArea:
+        return TitledTextArea(titles, id=f"review-{key}", classes=f"review-area h{height}")
 
     def on_mount(self) -> None:
         update = getattr(self.app, "update_status_bar", None)
@@ -193,6 +177,17 @@ class ReviewScreen(Refusals, Screen[None]):
         self.query_one("#review-impact").set_class(narrow, "-two-by-two")
         stacked = event.size.width < self.SIDE_BY_SIDE_FROM
         self.query_one("#review-body").set_class(stacked, "-stacked")
+        self._fit_hint(event.size.width)
+
+    def _show_hint(self, status: Status) -> None:
+        self._hints = review_hints(status, getattr(self.app, "read_only", False))
+        self._fit_hint(self.size.width)
+
+    def _fit_hint(self, width: int) -> None:
+        """The longest of the hints that fits the line whole (its padding left out)."""
+        if self._hints:
+            hint = longest_fitting(self._hints, width - 2)
+            self.query_one("#review-hint", Label).update(hint)
 
     def on_store_changed(self, _message: StoreChanged) -> None:
         """Another console wrote: refresh the timeline beside the form (never the form)."""
@@ -263,16 +258,7 @@ class ReviewScreen(Refusals, Screen[None]):
     ) -> None:
         self.incident, self.review = inc, review
         self.query_one("#review-header", Static).update(review_header(inc, review))
-        hint = self.query_one("#review-hint", Label)
-        if inc.status == Status.REVIEWED:
-            hint.update("This incident is reviewed; saving updates the review.")
-        elif inc.status != Status.RESOLVED:
-            hint.update(
-                f"The incident is {inc.status.value}: draft the review now; completing it "
-                "(ctrl+r) needs the incident resolved."
-            )
-        else:
-            hint.update("ctrl+s saves a draft · ctrl+r completes the review (→ reviewed)")
+        self._show_hint(inc.status)
         if review.root_cause is not None:
             self.query_one("#review-root_cause", Select).value = review.root_cause.value
         values = {
@@ -377,11 +363,39 @@ class ReviewScreen(Refusals, Screen[None]):
             return
         self.app.pop_screen()
 
+    def quit_app(self, ask: bool = True) -> None:
+        """``q`` (the app's quit, read where no field takes the letter): with changes not
+        saved yet, ask first -- yes saves them as a draft, then quits, so nothing typed is
+        lost; without, the screen beneath decides (the war room asks when the seat can act)."""
+        if ask and self.dirty and not getattr(self.app, "read_only", False):
+            from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
+
+            def done(yes: bool | None) -> None:
+                if yes:
+                    self._quitting = True
+                    self._submit(final=False)
+
+            self.app.push_screen(
+                ConfirmScreen(
+                    "Quit ircmd?",
+                    f"The review of {self.incident_id} has changes not saved yet: "
+                    "y saves them as a draft, then quits.",
+                ),
+                done,
+            )
+            return
+        for screen in reversed(self.app.screen_stack[:-1]):
+            beneath = getattr(screen, "quit_app", None)
+            if callable(beneath):
+                beneath(ask)
+                return
+        self.app.exit(0)
+
     def _submit(self, final: bool) -> None:
         try:
             review = self.build_review()
         except (DomainError, ValueError) as exc:
-            self._leaving = False
+            self._leaving = self._quitting = False
             self._error(exc)
             return
         self._save(review, final)
@@ -401,17 +415,16 @@ class ReviewScreen(Refusals, Screen[None]):
         self.incident, self.review = inc, saved
         self._loaded_form = self._form_values()
         self.query_one("#review-header", Static).update(review_header(inc, saved))
-        if inc.status == Status.REVIEWED:
-            self.query_one("#review-hint", Label).update(
-                "This incident is reviewed; saving updates the review."
-            )
+        self._show_hint(inc.status)
         what = "Review completed: incident reviewed" if saved.final else "Review draft saved"
         self.notify(what, markup=False, timeout=4)
-        if self._leaving:
+        if self._quitting:
+            self.app.exit(0)
+        elif self._leaving:
             self.app.pop_screen()
 
     def _failed(self, exc: BaseException) -> None:
-        self._leaving = False  # stay: what was typed is still in the form
+        self._leaving = self._quitting = False  # stay: what was typed is still in the form
         self._error(exc)
 
     def _error(self, exc: BaseException) -> None:
