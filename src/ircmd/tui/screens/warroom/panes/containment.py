@@ -243,17 +243,24 @@ class ContainmentPane(Refusals, Pane):
         pieces.append((1, Text(f" every {self.service.reconcile_interval:g}s", "dim")))
         if self.read_only:
             pieces.append((8, Text("  READ-ONLY", "bold yellow")))
+        legend = None
         if any(r.critical for r in rows):
-            pieces.append((6, Text("  ‼ critical: typed confirmation · ✓ as asked", "dim")))
+            legend = Text("  ‼ critical: typed confirmation · ✓ as asked", "dim")
+            pieces.append((6, legend))
         if self.message is not None:
             # in the war room the message is on its feedback line too: the legend comes first
             echoed = callable(getattr(self.screen, "say", None))
             pieces.append((4 if echoed else 7, Text("  ").append_text(self.message)))
         status = self.query_one("#containment-status", Static)
         width = status.size.width or self.size.width
-        for level in (0, 1, 2, 4, 6):
+        for level in (0, 1, 2, 4, 5, 6):
             if not width or sum(p.cell_len for _, p in pieces) <= width:
                 break
+            if level == 5 and legend is not None:
+                # before the legend goes, its short form (80 columns with NOT AS ASKED)
+                short = Text("  ‼ typed confirm", "dim")
+                pieces = [(n, short if p is legend else p) for n, p in pieces]
+                continue
             pieces = [(n, p) for n, p in pieces if n > level]
         t = Text(no_wrap=True, overflow="ellipsis")
         for _, piece in pieces:
