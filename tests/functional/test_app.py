@@ -74,7 +74,7 @@ async def test_help_lists_the_keys(isolated_dirs: Path, step_clock: StepClock) -
         rows = {(r[1], r[2]) for r in app.screen._rows}
         assert ("n", "Declare") in rows and ("q", "Quit") in rows
         await pilot.press("escape")
-        assert not isinstance(app.screen, HelpScreen)
+        await wait_until(pilot, lambda: not isinstance(app.screen, HelpScreen), what="help closed")
 
 
 async def test_read_only_seat_cannot_declare_or_write(

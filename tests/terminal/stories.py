@@ -111,9 +111,15 @@ def story_config(
     return "\n".join(parts)
 
 
-def line_closed(screen: str) -> bool:
-    """The ``:`` command line is closed (its row reads `` :verb …`` while open)."""
-    return not any(re.match(r" ?:[a-z]", row) for row in screen.splitlines())
+def line_closed(screen: str, typed: str = "") -> bool:
+    """The ``:`` command line is closed (its row reads `` :verb …`` while open). Given what
+    was ``typed``, only a row reading ``:`` + that text counts: a screen's own hint line may
+    start with a ``:verb`` (the review's ``:eval add DIGEST EXPECTED …`` at 80 columns)."""
+    rows = screen.splitlines()
+    if typed:  # a long line scrolls: its head or its tail is on the row
+        head, tail = typed[:16], typed[-16:]
+        return not any(row.strip().startswith(":") and (head in row or tail in row) for row in rows)
+    return not any(re.match(r" ?:[a-z]", row) for row in rows)
 
 
 def command(term: Tmux, text: str, shown: str, timeout: float = 30.0) -> str:
@@ -123,7 +129,7 @@ def command(term: Tmux, text: str, shown: str, timeout: float = 30.0) -> str:
     term.type(text)
     term.keys("Enter")
     return term.wait_for(
-        lambda s: line_closed(s) and shown in s,
+        lambda s: line_closed(s, text) and shown in s,
         timeout,
         what=f"{shown!r} after :{text}",
     )
