@@ -16,7 +16,7 @@ from ircmd.domain.incidents.timeline import sha256_hex
 from ircmd.service import Workspace
 from ircmd.service.config import parse_config
 from ircmd.service.traces.service import TraceService
-from ircmd.tui.screens.traces.dialogs import ChoiceDialog, RecordsDialog, SimilarDialog
+from ircmd.tui.screens.warroom.panes.trace_dialogs import ChoiceDialog, RecordsDialog, SimilarDialog
 from ircmd.tui.screens.warroom.panes.traces import TracePane
 from ircmd.tui.trace_app import TraceViewApp
 from tests.support.traces import loaded_trace_pane, open_trace_id

@@ -23,7 +23,7 @@ from ircmd.domain.traces.spans import Span
 from ircmd.service.traces.service import TraceService
 from ircmd.tui.screens.dialogs.prompt import TextPrompt
 from ircmd.tui.screens.output_paths import absolute, output_dir
-from ircmd.tui.screens.traces.dialogs import (
+from ircmd.tui.screens.warroom.panes.trace_dialogs import (
     ChecklistChange,
     ChoiceDialog,
     RecordsDialog,
