@@ -92,10 +92,8 @@ class GrpcReceiver:
 
 
 def _export(receiver: OtlpReceiver, kind: str, request: Any, context: Any) -> Any:
-    from ircmd.backends.traces.otlp_receiver import Received
-
     try:
-        got = Received.from_request(kind, request, receiver.origin)
+        got = receiver.received(kind, request)
     except (RecursionError, ValueError) as exc:
         _refuse(receiver, context, grpc.StatusCode.INVALID_ARGUMENT, f"unusable request: {exc}")
     if got.valid:

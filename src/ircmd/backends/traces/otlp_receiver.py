@@ -559,6 +559,11 @@ class OtlpReceiver:
         self.deliver(got)
         return got
 
+    def received(self, kind: str, request: Any) -> Received:
+        """One already parsed protobuf request (the gRPC server's path: it calls this rather
+        than importing this module, which starts it)."""
+        return Received.from_request(kind, request, self.origin)
+
     def spool_append(self, kind: str, body: bytes) -> None:
         if self.spool is not None:
             self.spool.append(kind, body)
