@@ -73,3 +73,36 @@ def test_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2
     code, _, err = run(capsys, "update", "send", inc, "--audience", "legal", "--text", "  ")
     assert code == 2 and "empty" in err
+
+
+def test_a_near_gdpr_deadline_tightens_the_cadence(tmp_path: Path) -> None:
+    """Not only Art. 73: a flagged GDPR clock's 72 h deadline, once within a day, halves
+    every audience's interval and caps the regulators' update at the deadline itself."""
+    from datetime import timedelta
+
+    from ircmd.domain.incidents.timeline import utc
+    from ircmd.service.regulatory.clocks import flag_clock
+
+    ws = Workspace.open(Config(), tmp_path / "data", actor="ana")
+    inc, _ = ws.incidents.declare("Emails leaked", severity="critical")
+    aware = utc(inc.aware_at or inc.created_at)
+    updates = UpdateService(ws.incidents)
+    start = {d.audience: d for d in updates.due(inc.id, now=aware)}
+    assert start["executives"].due_at == aware + timedelta(minutes=30)
+    assert not start["executives"].tightened
+
+    flag_clock(ws.incidents, inc.id, "gdpr", member_state="DE", aware_at=aware)
+    deadline = aware + timedelta(hours=72)
+    far = {d.audience: d for d in updates.due(inc.id, now=aware + timedelta(hours=1))}
+    assert not far["executives"].tightened  # 71 h left: the cadence as configured
+    near_now = aware + timedelta(hours=50)
+    near = {d.audience: d for d in updates.due(inc.id, now=near_now)}
+    assert near["executives"].tightened
+    assert near["executives"].due_at == aware + timedelta(minutes=15)
+    assert near["regulators"].due_at == aware + timedelta(hours=12)  # 24 h halved
+    # an update to the regulators 7 h before the deadline: the next one is due at it
+    late = aware + timedelta(hours=65)
+    ws.incidents.clock = lambda: late
+    updates.send(inc.id, "regulators", "Notified the supervisory authority (draft).")
+    assert {d.audience: d for d in updates.due(inc.id, now=late)}["regulators"].due_at == deadline
+    ws.close()

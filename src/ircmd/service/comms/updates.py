@@ -24,12 +24,22 @@ if TYPE_CHECKING:  # a type only: comms does not depend on the incidents package
 
 
 def regulatory_due(service: IncidentService, inc: Incident, now: datetime) -> datetime | None:
-    """The nearest regulatory deadline of the incident (Art. 73 today), or None."""
+    """The nearest regulatory deadline of the incident, or None: Art. 73's report while it
+    is due, and each flagged GDPR/NIS2/DORA clock's next stage (its last one, late, once
+    every stage has passed), as the war-room header counts them."""
     from ircmd.domain.regulatory.art73 import regulatory_deadline
+    from ircmd.domain.regulatory.clocks import clocks_from_doc, stages
+    from ircmd.domain.regulatory.drafts import current_stage
+    from ircmd.service.regulatory.clocks import CLOCKS
 
     doc = service.store.get_doc("regulatory", inc.id)
-    found = regulatory_deadline(inc, {inc.id: doc} if doc else None, now)
-    return found[1] if found else None
+    art73 = regulatory_deadline(inc, {inc.id: doc} if doc else None, now)
+    found = [art73[1]] if art73 else []
+    for flag in clocks_from_doc(service.store.get_doc(CLOCKS, inc.id)):
+        stage = current_stage(stages(flag), now)
+        if stage is not None and stage.due_at is not None:
+            found.append(stage.due_at)
+    return min(found) if found else None
 
 
 @dataclass
