@@ -38,6 +38,9 @@ def test_draft_send_and_next_updates(capsys: pytest.CaptureFixture[str], tmp_pat
     sent = json.loads(out)
     assert sent["kind"] == "communication" and sent["data"]["audience"] == "executives"
     assert sent["data"]["sources"] == draft["sources"] and sent["text"] == draft["text"]
+    # each claim keeps its own sources in the chain
+    assert sent["data"]["sentences"] == draft["sentences"]
+    assert all(s["sources"] for s in sent["data"]["sentences"])
 
     edited = tmp_path / "u.txt"
     edited.write_text("We paused the bot.\n", encoding="utf-8")
@@ -60,6 +63,11 @@ def test_draft_send_and_next_updates(capsys: pytest.CaptureFixture[str], tmp_pat
     comms = [e for e in events if e.kind.value == "communication"]
     assert comms and all(check_sources(e, events) == [] for e in comms)
     assert check_sources(comms[0].model_copy(update={"data": {"sources": ["f" * 64]}}), events)
+    forged = {**comms[0].data, "sentences": [{"text": "x", "sources": ["e" * 64]}]}
+    assert check_sources(comms[0].model_copy(update={"data": forged}), events) == ["e" * 64]
+    # a sentence may only cite events before the update itself
+    later = {**comms[0].data, "sentences": [{"text": "x", "sources": [events[-1].hash]}]}
+    assert check_sources(comms[0].model_copy(update={"data": later}), events) == [events[-1].hash]
     assert UpdateService(ws.incidents).draft(inc, "customers").text.count("lies") == 0
     ws.close()
 

@@ -107,6 +107,9 @@ class UpdateService:
         data = {
             "audience": aud.name,
             "sources": draft.sources,
+            # each sentence of the draft with the events it came from, so every claim can
+            # be checked on its own (the text may have been edited from them: ``edited``)
+            "sentences": [{"text": x.text, "sources": list(x.sources)} for x in draft.sentences],
             "since_seq": draft.since_seq,
             "edited": body != draft.text,
             "next_due_at": draft.to_json()["next_due_at"],
@@ -115,6 +118,11 @@ class UpdateService:
 
 
 def check_sources(update: TimelineEvent, events: list[TimelineEvent]) -> list[str]:
-    """The source hashes of a sent update that are not earlier events of the chain."""
+    """The source hashes of a sent update (its ``sources`` and each sentence's) that are
+    not earlier events of the chain."""
     earlier = {e.hash for e in events if e.seq < update.seq}
-    return [h for h in update.data.get("sources", []) if h not in earlier]
+    cited: dict[str, None] = dict.fromkeys(update.data.get("sources", []))
+    for sentence in update.data.get("sentences", []):
+        if isinstance(sentence, dict):
+            cited.update(dict.fromkeys(sentence.get("sources", [])))
+    return [h for h in cited if h not in earlier]
