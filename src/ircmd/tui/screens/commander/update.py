@@ -88,7 +88,7 @@ class UpdateScreen(ModalScreen[bool]):
         n = len(message.draft.sources)
         self._status(
             f"{count(len(message.draft.sentences), 'sentence')} from {count(n, 'event')}"
-            " · ctrl+s sends"
+            " · ctrl+s send · ctrl+y/ctrl+t copy Markdown/text · esc"
         )
 
     def on_update_screen_said(self, message: Said) -> None:
