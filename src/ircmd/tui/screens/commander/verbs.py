@@ -84,10 +84,17 @@ def _audiences(room: Room) -> list[str]:
 
 
 def update_verb(room: Room) -> Verb:
-    def run(cmd: Command) -> None:
+    def run(cmd: Command) -> str:
         from ircmd.tui.screens.commander.update import UpdateScreen
 
-        room.app.push_screen(UpdateScreen(room.workspace, room.incident_id, cmd.arg("audience")))
+        audience = cmd.arg("audience")
+
+        def closed(sent: bool | None) -> None:
+            # the feedback row says what became of it (not the completion hint it showed)
+            room.say(f"update to {audience} sent" if sent else f"update to {audience} not sent")
+
+        room.app.push_screen(UpdateScreen(room.workspace, room.incident_id, audience), closed)
+        return f"drafting the update to {audience}"
 
     return Verb(
         "update",
