@@ -43,6 +43,7 @@ async def test_task_verbs_and_tasks_screen(tmp_path: Path) -> None:
         )
         options = screen.query_one(OptionList)
         await wait_until(pilot, lambda: options.option_count == 5, what="five rows")
+        assert "span 00bbbbbb  finding 12" in str(options.get_option_at_index(4).prompt)
         # tick the first (the low checklist's "Log the issue")
         options.highlighted = 0
         await pilot.press("space")
