@@ -59,6 +59,12 @@ class UpdateScreen(ModalScreen[bool]):
             )
             yield TextArea("", id="update-text", soft_wrap=True)
             yield Label("building the draft…", id="update-status", markup=False)
+            yield Label(
+                "ctrl+s send · ctrl+y copy Markdown · ctrl+t copy text · esc close",
+                id="update-keys",
+                classes="prompt-hint",
+                markup=False,
+            )
 
     def on_mount(self) -> None:
         self.build()
@@ -88,7 +94,6 @@ class UpdateScreen(ModalScreen[bool]):
         n = len(message.draft.sources)
         self._status(
             f"{count(len(message.draft.sentences), 'sentence')} from {count(n, 'event')}"
-            " · ctrl+s send · ctrl+y/ctrl+t copy Markdown/text · esc"
         )
 
     def on_update_screen_said(self, message: Said) -> None:
