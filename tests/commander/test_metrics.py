@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,3 +129,23 @@ def test_summary_line_for_the_incidents_screen() -> None:
     assert line == "median ack 12m · contain 45m · resolve — · overdue: 2 updates, 1 tasks"
     assert len(line) <= 78
     assert summary_line(metrics([])) == ""
+
+
+def test_overdue_updates_are_counted_as_the_header_counts_them(tmp_path: Path) -> None:
+    """Near a regulatory deadline the cadence is halved for the metrics' overdue count too:
+    40 min after declaring a high incident, executives and support (1 h, halved) are late."""
+    from ircmd.domain.config import Config
+    from ircmd.domain.incidents.timeline import utc
+    from ircmd.service.comms.metrics import response_metrics
+    from ircmd.service.regulatory.clocks import flag_clock
+    from ircmd.service.workspace import Workspace
+
+    ws = Workspace.open(Config(), tmp_path / "data", actor="ana")
+    inc, _ = ws.incidents.declare("Emails leaked", severity="high")
+    aware = utc(inc.aware_at or inc.created_at)
+    later = aware + timedelta(minutes=40)
+    assert response_metrics(ws.incidents, later)["overdue_updates"] == 0
+    # the breach was known 50 h before the incident was declared: 22 h left of GDPR's 72
+    flag_clock(ws.incidents, inc.id, "gdpr", member_state="DE", aware_at=aware - timedelta(hours=50))
+    assert response_metrics(ws.incidents, later)["overdue_updates"] == 2
+    ws.close()
