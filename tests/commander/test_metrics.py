@@ -146,6 +146,8 @@ def test_overdue_updates_are_counted_as_the_header_counts_them(tmp_path: Path) -
     later = aware + timedelta(minutes=40)
     assert response_metrics(ws.incidents, later)["overdue_updates"] == 0
     # the breach was known 50 h before the incident was declared: 22 h left of GDPR's 72
-    flag_clock(ws.incidents, inc.id, "gdpr", member_state="DE", aware_at=aware - timedelta(hours=50))
+    flag_clock(
+        ws.incidents, inc.id, "gdpr", member_state="DE", aware_at=aware - timedelta(hours=50)
+    )
     assert response_metrics(ws.incidents, later)["overdue_updates"] == 2
     ws.close()

@@ -92,9 +92,7 @@ class UpdateScreen(ModalScreen[bool]):
         area.load_text(sanitize(message.draft.text, keep_newlines=True))
         area.focus()
         n = len(message.draft.sources)
-        self._status(
-            f"{count(len(message.draft.sentences), 'sentence')} from {count(n, 'event')}"
-        )
+        self._status(f"{count(len(message.draft.sentences), 'sentence')} from {count(n, 'event')}")
 
     def on_update_screen_said(self, message: Said) -> None:
         if message.sent:
