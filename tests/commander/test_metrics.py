@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ircmd.cli import main
-from ircmd.domain.incidents.incident import DomainError, Incident, Severity
+from ircmd.domain.incidents.incident import Classification, DomainError, Incident, Severity
 from ircmd.domain.incidents.metrics import metrics, milestones
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, new_event
 
@@ -89,6 +89,28 @@ def test_milestones_and_stats_by_hand() -> None:
     assert metrics(rows, since=T0 + timedelta(minutes=1))["count"] == 0
     with pytest.raises(DomainError, match="cannot group by"):
         metrics(rows, by="colour")
+
+
+def test_reviewed_milestone_and_grouping_by_classification() -> None:
+    """Moving a resolved incident to reviewed sets ``reviewed`` and keeps ``resolved``
+    (it is not a reopening); incidents group by classification, "(none)" when unset."""
+    events = chain(
+        "INC-0001",
+        [
+            (0, EventKind.DECLARED, {"severity": "high"}),
+            (60, EventKind.STATUS_CHANGE, {"from": "detected", "to": "resolved"}),
+            (200, EventKind.STATUS_CHANGE, {"from": "resolved", "to": "reviewed"}),
+        ],
+    )
+    m = milestones(inc("INC-0001", "high"), events)
+    assert m.seconds("resolved") == 3600 and m.seconds("reviewed") == 200 * 60
+    classified = inc("INC-0001", "high").model_copy(
+        update={"classification": Classification.AI_INCIDENT}
+    )
+    rows = [(classified, m, 0, 0), (inc("INC-0002", "low"), m, 0, 0)]
+    groups = metrics(rows, by="classification")["groups"]
+    assert {k: g["count"] for k, g in groups.items()} == {"ai_incident": 1, "(none)": 1}
+    assert groups["ai_incident"]["time_to_resolve"]["median_s"] == 3600.0
 
 
 def test_cli_metrics(capsys: pytest.CaptureFixture[str]) -> None:
