@@ -175,3 +175,53 @@ def test_header_keeps_the_title_first_when_narrow() -> None:
     )
     assert "lead maria.ic since 16:35Z  Support assistant promising refunds" in line1
     assert "since" not in line2
+
+
+def test_packet_carries_deadlines_controls_pins_and_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The packet names what the next shift must watch: every regulatory deadline (Art. 73
+    and the flagged GDPR/NIS2/DORA clocks), each control's confirmed state or drift, the pins
+    and findings; the text form says each of them too."""
+    from ircmd.service.regulatory.clocks import flag_clock
+
+    ana = Workspace.open(Config(), tmp_path / "data", actor="ana")
+    inc, _ = ana.incidents.declare("Bot leaks emails", severity="high")
+    flag_clock(ana.incidents, inc.id, "gdpr", member_state="DE")
+    flag_clock(ana.incidents, inc.id, "nis2", member_state="DE")
+    ctl = "support-refunds/pause"
+    ana.incidents.add_event(
+        inc.id, EventKind.CONTAINMENT_CONFIRMED, "pause confirmed", {"control": ctl, "state": "on"}
+    )
+    drifted = "support-refunds/review"
+    ana.incidents.add_event(
+        inc.id, EventKind.CONTAINMENT_DRIFT, "review drifted", {"control": drifted, "state": "off"}
+    )
+    pin = ana.incidents.add_event(inc.id, EventKind.EVIDENCE_PINNED, "span 00aa pinned")
+    finding = ana.incidents.add_event(inc.id, EventKind.FINDING, "emails in the context")
+
+    packet, offered = HandoffService(ana.incidents).offer(inc.id, "bob")
+    stages = {(d["regime"], d["stage"]) for d in packet["deadlines"]}
+    assert stages == {
+        ("gdpr", "art33-supervisory-authority"),
+        ("nis2", "early-warning"),
+        ("nis2", "notification"),
+        ("nis2", "final-report"),
+    }
+    assert offered.data["packet"]["deadlines"] == packet["deadlines"]
+    controls = {c["control"]: c for c in packet["controls"]}
+    assert controls[ctl]["confirmed"] and not controls[ctl]["drift"]
+    assert controls[drifted]["drift"] and not controls[drifted]["confirmed"]
+    assert packet["pins"] == [{"seq": pin.seq, "text": "span 00aa pinned"}]
+    assert packet["findings"] == [{"seq": finding.seq, "text": "emails in the context"}]
+    ana.close()
+
+    monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("IRCMD_USER", "bob")
+    assert main(["handoff", inc.id, "--to", "cem"]) == 0
+    out = capsys.readouterr().out
+    assert "deadline gdpr art33-supervisory-authority due " in out
+    assert "deadline nis2 early-warning due " in out
+    assert f"control {drifted}: off (DRIFT)" in out
+    assert f"pinned #{pin.seq}: span 00aa pinned" in out
+    assert f"finding #{finding.seq}: emails in the context" in out
