@@ -3,7 +3,7 @@ inside the store's transaction: the same packet on TinyDB and on a real PostgreS
 
 from __future__ import annotations
 
-from ircmd.service.incidents.handoff import HandoffService
+from ircmd.service.comms.handoff import HandoffService
 from ircmd.service.incidents.tasks import TaskService
 from ircmd.service.regulatory.clocks import flag_clock
 from tests.store.storekit import StoreSpec, service

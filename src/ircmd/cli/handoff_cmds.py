@@ -25,7 +25,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_handoff(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.service.incidents.handoff import HandoffService
+    from ircmd.service.comms.handoff import HandoffService
 
     svc = HandoffService(ctx.service)
     words = list(args.words)
@@ -62,9 +62,11 @@ def cmd_handoff(ctx: Context, args: argparse.Namespace) -> int:
     for u in packet["due_updates"]:
         print(f"  update {u['audience']} due {u['due_at']}" + (" OVERDUE" if u["overdue"] else ""))
     for p in packet["pins"]:
-        print(f"  pinned #{p['seq']}: {one_line(p['text'], 80)}")
+        mark = "" if p.get("reviewed", True) else " (unreviewed)"
+        print(f"  pinned #{p['seq']}{mark}: {one_line(p['text'], 80)}")
     for f in packet["findings"]:
-        print(f"  finding #{f['seq']}: {one_line(f['text'], 80)}")
+        mark = "" if f.get("reviewed", True) else " (unreviewed)"
+        print(f"  finding #{f['seq']}{mark}: {one_line(f['text'], 80)}")
     for d in packet["decisions"]:
         print(f"  decision {d['at']}: {one_line(d['text'], 80)}")
     return 0

@@ -107,7 +107,7 @@ def update_verb(room: Room) -> Verb:
 
 def handoff_verb(room: Room) -> Verb:
     def run(cmd: Command) -> None:
-        from ircmd.service.incidents.handoff import HandoffService
+        from ircmd.service.comms.handoff import HandoffService
 
         svc = HandoffService(room.workspace.incidents)
         iid, target = room.incident_id, cmd.arg("to")

@@ -98,8 +98,10 @@ class RoomLoaded(Message, bubble=False):
         update: Deadline | None = None,
         lead_since: datetime | None = None,
         last_update: tuple[str, datetime] | None = None,
+        holder: tuple[str, str, datetime] | None = None,
     ) -> None:
         super().__init__()
+        self.holder = holder  # who holds it when not the lead: (name, role, since)
         self.lead_since = lead_since  # when the incident lead took it (handoff), if known
         self.last_update = last_update  # the last update sent: (audience, when)
         self.inc = inc
@@ -187,6 +189,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         self._deadline: Deadline | None = None
         self._update: Deadline | None = None
         self._lead_since: datetime | None = None
+        self._holder: tuple[str, str, datetime] | None = None
         self._last_update: tuple[str, datetime] | None = None
         self._update_said: tuple[str, datetime] | None = None
         self._others = 0
@@ -296,18 +299,20 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             inc = self.workspace.incidents.get(self.incident_id)
             deadline, problems = hooks.next_deadline(self.workspace, inc, self.now())
             ids = [i.id for i in self.workspace.incidents.list_incidents()]
-            from ircmd.service.comms.hooks import lead_since, nearest_update
+            from ircmd.service.comms.hooks import lead_since, nearest_update, other_holder
 
             update = nearest_update(self.workspace, inc, self.now())
             since = lead_since(self.workspace, inc)
+            holds = other_holder(self.workspace, inc)
             last = last_update(self.workspace.incidents.timeline(inc.id))
         except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(RoomSaid(one_line(exc), error=True))
             return
-        self.post_message(RoomLoaded(inc, deadline, problems, ids, update, since, last))
+        self.post_message(RoomLoaded(inc, deadline, problems, ids, update, since, last, holds))
 
     def on_room_loaded(self, message: RoomLoaded) -> None:
         self._lead_since = message.lead_since
+        self._holder = message.holder
         self._last_update = message.last_update
         self._show(message.inc, message.deadline, message.problems, message.ids, message.update)
         self.read_money_at_risk()
@@ -347,6 +352,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             dl,
             update=(up.label, up.due) if up else None,
             lead_since=self._lead_since,
+            holder=self._holder,
             last_update=self._last_update,
             money_at_risk=self.money_at_risk_label,
             width=self.size.width or None,  # title first: since moves below when narrow
