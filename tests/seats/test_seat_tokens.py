@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser import Browser
 from tests.functional.test_browser_seat import (
+    SEAT_LINE,
     Served,
     ServeFn,
     events,
@@ -21,6 +22,7 @@ from tests.functional.test_browser_seat import (
     serve,  # noqa: F401 -- fixture
     type_note,
 )
+from tests.support.waiting import poll_until
 
 pytestmark = pytest.mark.services
 
@@ -53,6 +55,18 @@ async def test_no_token_is_refused_whatever_the_origin(
     assert first.status_code == 200 and "ircmd_seat" in first.headers.get("set-cookie", "")
     again = httpx.get(served.base, cookies={"ircmd_seat": token_of(served, "maria")})
     assert again.status_code == 200
+    # The server logs every request (aiohttp's access log quotes the URL): the token is
+    # printed once, in maria's seat line, and never in a log line (read with the log's
+    # wrapping undone, so a token cut across two lines would be found too).
+    token = token_of(served, "maria")
+
+    def unwrapped() -> str | None:
+        text = "".join(served.log_path.read_text().split())
+        return text if "/ws?width=80&height=24&token=***" in text else None
+
+    log = poll_until(unwrapped, what="the websocket's access log line, token masked")
+    assert log.count(token) == 1, served.log_path.read_text()
+    assert len(SEAT_LINE.findall(served.log_path.read_text())) == 1
 
 
 async def test_seat_cap_and_revocation(
@@ -69,13 +83,17 @@ async def test_seat_cap_and_revocation(
         with pytest.raises(aiohttp.WSServerHandshakeError) as full:
             await session.ws_connect(ws_url(served, token_of(served, "b")))
         assert full.value.status == 503
+        # the page itself says so (a browser would otherwise show a console that never starts)
+        page = httpx.get(served.seats["b"], timeout=10)
+        assert page.status_code == 503 and "all 1 seats are in use" in page.text
         assert not ws.closed
     out = ircmd("serve", "--revoke", "b")
     assert out.returncode == 0, out.stderr
     # the running server answered: b was refused at the cap, so it had no tab to close
     assert "seat b revoked: its token is refused from now on; it had no open tab" in out.stdout
     assert httpx.get(served.seats["b"], timeout=10).status_code == 403
-    assert httpx.get(served.seats["a"], timeout=10).status_code == 200
+    # a's tab is closed: its seat is free again (the server counts it down when the socket ends)
+    poll_until(lambda: httpx.get(served.seats["a"], timeout=10).status_code == 200)
 
 
 async def test_responder_note_is_recorded_under_the_seat_name_and_observer_cannot_act(
