@@ -65,7 +65,7 @@ async def test_no_token_is_refused_whatever_the_origin(
         return text if "/ws?width=80&height=24&token=***" in text else None
 
     log = poll_until(unwrapped, what="the websocket's access log line, token masked")
-    assert log.count(token) == 1, served.log_path.read_text()
+    assert log is not None and log.count(token) == 1, served.log_path.read_text()
     assert len(SEAT_LINE.findall(served.log_path.read_text())) == 1
 
 
