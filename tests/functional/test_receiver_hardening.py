@@ -323,7 +323,10 @@ def test_full_disk_loses_nothing_acknowledged(tmp_path: Path) -> None:
                     else:
                         assert r.status_code == 503
                         refused += 1
-                        assert rec.health().state == "down"
+                        health = rec.health()
+                        assert health.state == "down"
+                        # what the status bar shows first (it cuts the detail at ~40)
+                        assert health.detail.startswith(f"{refused} refused (503), spool full")
                     if i == 200:
                         (mnt / "filler").unlink()
             assert refused > 0 and acked

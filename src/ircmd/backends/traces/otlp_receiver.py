@@ -593,9 +593,8 @@ class OtlpReceiver:
         with self.stats.lock:
             refused, last = self.stats.refused, self.stats.last_error
         if spool is not None and not spool.healthy:
-            return ReceiverHealth(
-                name, "down", f"{spool.last_error}; {refused} request(s) refused (503)"
-            )
+            # the count first: a status bar cuts the detail at ~40 characters
+            return ReceiverHealth(name, "down", f"{refused} refused (503), {spool.last_error}")
         detail = f"{self.stats.spans} spans, {self.stats.logs} log records"
         if refused:
             detail += f"; {refused} refused"
