@@ -11,7 +11,7 @@ import aiohttp
 import httpx
 import pytest
 
-from tests.browser import Browser
+from tests.browser import Browser, Page
 from tests.functional.test_browser_seat import (
     SEAT_LINE,
     Served,
@@ -22,7 +22,7 @@ from tests.functional.test_browser_seat import (
     serve,  # noqa: F401 -- fixture
     type_note,
 )
-from tests.support.waiting import poll_until
+from tests.support.waiting import apoll_until, poll_until
 
 pytestmark = pytest.mark.services
 
@@ -181,3 +181,36 @@ def test_revoke_without_a_running_server_says_nobody_answered(
     out = capsys.readouterr().out
     assert out.startswith("seat maria revoked: its token is refused from now on; ")
     assert "no running `ircmd serve` on this data dir answered within 0.3 s" in out
+
+
+async def test_in_chromium_no_token_is_refused_and_the_seat_cap_holds(
+    tmp_path: Path,
+    incident: str,  # noqa: F811
+    serve: ServeFn,  # noqa: F811
+) -> None:
+    """The same two refusals as a browser meets them: the page without a token says whose
+    link it needs, and past --max-seats a second seat's page says every seat is in use
+    (the first seat's console stays up)."""
+    from tests.services import require_service
+
+    chromium = require_service("chromium")
+    served = serve(
+        "--incident", incident, "--seat", "a:observer", "--seat", "b:observer", "--max-seats", "1"
+    )
+
+    async def body_text(page: Page) -> str:
+        value = await page.evaluate("document.body ? document.body.innerText : ''")
+        return str(value or "")
+
+    async with Browser.launch(chromium, tmp_path) as browser:
+        stranger = await browser.new_page()
+        await stranger.send("Page.navigate", url=served.base)
+        text = await apoll_until(lambda: body_text(stranger), what="the refusal page", every=0.2)
+        assert "needs your seat's link" in text, text
+        a = await browser.open_terminal_page(served.seats["a"])
+        await a.wait_for_text(incident, timeout=60)
+        b = await browser.new_page()
+        await b.send("Page.navigate", url=served.seats["b"])
+        text = await apoll_until(lambda: body_text(b), what="the seats-full page", every=0.2)
+        assert "all 1 seats are in use" in text, text
+        assert incident in await a.terminal_text()
