@@ -2,7 +2,8 @@
 
 Usage: ip netns exec NS python partition_client.py DSN INCIDENT_ID
 Commands: ``write CLIENT_ID TEXT`` → ``ok SECONDS SEQ`` or ``err SECONDS MESSAGE``;
-``health`` → ``up``/``down``; ``listening`` → ``yes``/``no`` (its LISTEN connection); ``count CLIENT_ID`` → how many events carry that id.
+``health`` → ``up``/``down``; ``listening`` → ``yes``/``no`` (its LISTEN connection);
+``count CLIENT_ID`` → how many events carry that id.
 """
 
 from __future__ import annotations
