@@ -136,6 +136,8 @@ class IrcmdApp(App[int]):
 
     @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
     def _check_store(self) -> None:
+        from ircmd.store.health import store_health
+
         changed = False
         try:
             token = self.service.store.change_token()
@@ -146,22 +148,17 @@ class IrcmdApp(App[int]):
                 if not first:
                     self.post_message(StoreTokenChanged())
         finally:  # a failed read polls again too (the status bar reports the store)
-            self._read_store_health()
+            # The store's own health (in memory, never a query) on every poll, so a status
+            # bar says ``down`` within a poll (<= POLL_MAX_SECONDS) of the store noticing,
+            # not at the next presence heartbeat, which itself waits out its deadline.
+            try:
+                ok, line = store_health(self.service.store)
+            except Exception as exc:  # a store's health is never worth a crash: say down
+                ok, line = False, one_line(str(exc) or type(exc).__name__)
+            if ok != self.store_health[0]:
+                self.store_health = (ok, line)
+                self.post_message(StoreHealthRead(ok, line))
             self.post_message(StoreChecked(changed))
-
-    def _read_store_health(self) -> None:
-        """The store's health (in memory, never a query) on every poll, so a status bar says
-        ``down`` within a poll (≤ ``POLL_MAX_SECONDS``) of the store noticing, not at the
-        next presence heartbeat, which itself waits for its statement's deadline."""
-        from ircmd.store.health import store_health
-
-        try:
-            ok, line = store_health(self.service.store)
-        except Exception as exc:  # a store's health is never worth a crash: report it down
-            ok, line = False, one_line(str(exc) or type(exc).__name__)
-        if ok != self.store_health[0]:
-            self.store_health = (ok, line)
-            self.post_message(StoreHealthRead(ok, line))
 
     def on_store_checked(self, message: StoreChecked) -> None:
         """Poll again soon after a change, and ever more slowly (up to
