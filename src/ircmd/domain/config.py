@@ -77,6 +77,8 @@ class OtlpSourceConfig(_Strict):
     header_timeout_s: float = Field(default=10.0, gt=0)
     body_timeout_s: float = Field(default=30.0, gt=0)
     idle_timeout_s: float = Field(default=60.0, gt=0)
+    backlog: int = Field(default=1024, gt=0, le=65535)
+    retry_after_s: int = Field(default=1, ge=0, le=3600)
 
 
 class PhoenixSourceConfig(_Strict):

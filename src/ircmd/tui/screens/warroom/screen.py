@@ -39,7 +39,7 @@ from ircmd.service.incidents.presence import Presence
 from ircmd.service.incidents.retry import TypedLine
 from ircmd.service.incidents.severity import SeverityService
 from ircmd.store.base import StoreError
-from ircmd.tui.messages import ReportError, StoreChanged
+from ircmd.tui.messages import ReportError, StoreChanged, StoreHealth
 from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
 from ircmd.tui.screens.signals.silences import offer_expire_silences
 from ircmd.tui.screens.warroom.eager_keys import eager, yields_to_focus
@@ -194,7 +194,8 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         self._update_said: tuple[str, datetime] | None = None
         self._others = 0
         self._health: list[tuple[str, str, str]] = []
-        self._store_ok = True
+        self._store_ok = True  # the last presence heartbeat was written
+        self._store_reachable = True  # the store's own health (the app's poll reads it)
         self._last_pane: Widget | None = None
         self._filter_before = ""
         self._known_ids: list[str] = []
@@ -242,6 +243,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             line, read_only=self.workspace.read_only
         )
         self.query_one("#cmdline-row").display = False
+        self._store_reachable = getattr(self.app, "store_health", (True, ""))[0]
         self._refresh_status()
         self.load()
         self.housekeeping()
@@ -396,7 +398,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             others=self._others,
             actor=self.workspace.actor,
             demo=self.workspace.demo,
-            store_ok=self._store_ok,
+            store_ok=self._store_ok and self._store_reachable,
             width=self.size.width or None,
         )
         key = (text.plain, tuple(text.spans))
@@ -404,6 +406,10 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             return
         self._status_shown = key
         self.query_one("#status-bar", Static).update(text)
+
+    def on_store_health(self, message: StoreHealth) -> None:
+        self._store_reachable = message.ok
+        self._refresh_status()
 
     def on_store_changed(self, _: StoreChanged) -> None:
         self.load()
