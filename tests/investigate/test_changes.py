@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ircmd.domain.traces.changes import changes
+from ircmd.domain.traces.changes import changes, significant
+from ircmd.domain.traces.spans import Span
 from tests.investigate.conftest import cli_json, read_spans, run_cli
 
 
@@ -43,3 +44,47 @@ def test_cli_changes_json_contract(versioned_runs: Path) -> None:
     } <= cp.keys()
     code, text, _ = run_cli(["trace", "changes", str(versioned_runs)])
     assert code == 0 and "change points:" in text and "'? v7'" in text
+
+
+def _run(i: int, doc: str, error: bool) -> list[Span]:
+    """Trace ``i``: one retrieval of ``doc``, failed or not."""
+    t = f"{i + 1:032x}"
+    attrs = {
+        "openinference.span.kind": "RETRIEVER",
+        "retrieval.documents.0.document.id": doc,
+    }
+    return [
+        Span(
+            t,
+            f"{i + 1:016x}",
+            None,
+            "retrieve",
+            i * 10**9,
+            i * 10**9 + 1000,
+            "ERROR" if error else "UNSET",
+            attributes=attrs,
+        )
+    ]
+
+
+def test_mixed_traffic_is_no_change_point_but_a_real_jump_is() -> None:
+    # every trace retrieves another document; one in twelve fails, at random places: each new
+    # document after the first trace is "a new version" with 0% before and ~8% after
+    noisy = [s for i in range(36) for s in _run(i, f"doc-{i}", error=i % 12 == 5)]
+    assert changes(noisy, ["document"]).change_points == []
+    assert changes(noisy, ["document"], min_z=0).change_points  # without the test: noise
+    # 10 fine traces on doc-a, then 10 failing ones on doc-b: a change point, beyond chance
+    jump = [s for i in range(20) for s in _run(i, "doc-a" if i < 10 else "doc-b", error=i >= 10)]
+    (cp,) = changes(jump, ["document"]).change_points
+    assert (cp.from_value, cp.to_value) == ("doc-a", "doc-b")
+    assert (cp.error_rate_before, cp.error_rate_after) == (0.0, 1.0)
+    # 2 before, 2 after, one error after: a 50-point jump on four traces is not enough
+    few = [s for i in range(4) for s in _run(i, "doc-a" if i < 2 else "doc-b", error=i == 3)]
+    assert changes(few, ["document"]).change_points == []
+
+
+def test_significance_is_a_pooled_two_proportion_z_test() -> None:
+    assert significant(0, 3, 3, 3, 1.96)  # z = 2.45 (the v6 → v7 traffic above)
+    assert not significant(0, 1, 1, 12, 1.96)  # z = 0.29
+    assert not significant(2, 4, 2, 4, 1.96)  # the same rate
+    assert not significant(0, 0, 1, 1, 0)  # nothing before

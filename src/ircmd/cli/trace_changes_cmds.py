@@ -29,6 +29,12 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--min-delta", type=float, default=0.05, help="error-rate change that counts (0.05)"
     )
+    p.add_argument(
+        "--min-z",
+        type=float,
+        default=1.96,
+        help="how unlikely by chance: two-proportion z score (1.96 ≈ 95%%; 0 takes any)",
+    )
     add_json_flag(p)
     p.set_defaults(func=cmd_changes)
 
@@ -41,7 +47,7 @@ def cmd_changes(ctx: Context, args: argparse.Namespace) -> int:
     from ircmd.domain.traces.changes import changes
 
     batch = _load(ctx, args)
-    report = changes(batch.spans, args.by, args.min_delta)
+    report = changes(batch.spans, args.by, args.min_delta, args.min_z)
     if args.json:
         print_json(report.to_dict())
         return _finish(batch, True)

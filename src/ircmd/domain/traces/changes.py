@@ -3,17 +3,21 @@ change points where a new version appears together with a change in error rate.
 
 Dimensions: ``prompt`` (name and version), ``request_model``, ``response_model``,
 ``retrieval_source``, ``document`` (retrieved ids), ``tool`` (name and the argument keys seen,
-i.e. its schema as used), ``service_version`` (resource ``service.version``, else the
-instrumentation scope). A version's error rate is over the *traces* it appears in (a prompt
-span rarely fails itself; the refund call after it does). A change point is reported when the
-error rate of the traces that carry the dimension, before vs from the moment the new version
-first appears, differs by at least ``min_delta`` (absolute).
+i.e. its schema as used), ``service_version`` (resource ``service.version``; spans do not keep
+their instrumentation scope's version). A version's error rate is over the *traces* it appears
+in (a prompt span rarely fails itself; the refund call after it does). A change point is
+reported when the error rate of the traces that carry the dimension, before vs from the moment
+the new version first appears, differs by at least ``min_delta`` (absolute) *and* the
+difference is unlikely to be chance: a two-proportion z-test (pooled) gives at least ``min_z``
+(1.96, about 95%). Without the test, mixed traffic reports a "change point" for nearly every new
+document or tool seen after the first few traces (one trace before, one error after: 0% → 8%).
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,8 +141,25 @@ def _rate(traces: Iterable[str], errors: set[str]) -> tuple[float, int]:
     return (round(bad / n, 4) if n else 0.0), n
 
 
+def significant(bad_before: int, n_before: int, bad_after: int, n_after: int, min_z: float) -> bool:
+    """Whether the error rates before and after differ beyond chance: the pooled two-proportion
+    z score is at least ``min_z`` (0 accepts any difference)."""
+    if not n_before or not n_after:
+        return False
+    n = n_before + n_after
+    p = (bad_before + bad_after) / n
+    se = math.sqrt(p * (1 - p) * (1 / n_before + 1 / n_after))
+    if se == 0:
+        return False
+    z = abs(bad_after / n_after - bad_before / n_before) / se
+    return z >= min_z
+
+
 def changes(
-    spans: Iterable[Span], by: Iterable[str] | None = None, min_delta: float = 0.05
+    spans: Iterable[Span],
+    by: Iterable[str] | None = None,
+    min_delta: float = 0.05,
+    min_z: float = 1.96,
 ) -> ChangeReport:
     """Versions per dimension (first seen order) and the change points among them."""
     dims = {d: DIMENSIONS[d] for d in (by or DIMENSIONS)}
@@ -190,7 +211,8 @@ def changes(
                 continue
             rb = round(bad_before[nb] / nb, 4)
             ra = round((total_bad - bad_before[nb]) / na, 4)
-            if abs(ra - rb) >= min_delta:
+            bad_b = bad_before[nb]
+            if abs(ra - rb) >= min_delta and significant(bad_b, nb, total_bad - bad_b, na, min_z):
                 points.append(ChangePoint(d, prev.value, v.value, v.first_ns, rb, ra, nb, na))
     points.sort(key=lambda c: c.at_ns)
     return ChangeReport(report, points)
