@@ -131,13 +131,12 @@ def reply_span(original: Span, body: dict[str, Any], reply: Any) -> Span:
     attrs: dict[str, Any] = {
         "gen_ai.operation.name": "chat",
         "gen_ai.request.model": body.get("model"),
-        "gen_ai.input.messages": original.attr("gen_ai.input.messages")
-        or json.dumps(
-            [
-                {"role": m["role"], "parts": [{"type": "text", "content": m["content"]}]}
-                for m in body["messages"]
-            ]
-        ),
+        "gen_ai.input.messages": (
+            original.attr("gen_ai.input.messages")
+            if body["messages"] == replay_request(original)["messages"]
+            else None  # an edited prompt: the messages sent, so the diff shows the edit
+        )
+        or json.dumps(_genai_messages(body["messages"])),
         "gen_ai.output.messages": json.dumps(out_msgs),
     }
     if isinstance(reply, dict) and reply.get("model"):
@@ -153,8 +152,40 @@ def reply_span(original: Span, body: dict[str, Any], reply: Any) -> Span:
         name=original.name,
         start_ns=original.start_ns,
         end_ns=original.end_ns,
+        # a 2xx answer: the original's OK/UNSET (instrumentations differ), UNSET after an error
+        status_code="UNSET" if original.status_code == "ERROR" else original.status_code,
         attributes={k: v for k, v in attrs.items() if v is not None},
     )
+
+
+def _genai_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Chat completions messages as GenAI ``gen_ai.input.messages`` (text, tool calls, tool
+    results)."""
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        parts: list[dict[str, Any]] = []
+        if m.get("role") == "tool":
+            parts.append(
+                {
+                    "type": "tool_call_response",
+                    "id": m.get("tool_call_id"),
+                    "response": m.get("content"),
+                }
+            )
+        elif m.get("content"):
+            parts.append({"type": "text", "content": m["content"]})
+        for c in m.get("tool_calls") or []:
+            fn = c.get("function") or {}
+            parts.append(
+                {
+                    "type": "tool_call",
+                    "id": c.get("id"),
+                    "name": fn.get("name", ""),
+                    "arguments": _maybe_json(fn.get("arguments")) or fn.get("arguments"),
+                }
+            )
+        out.append({"role": m.get("role"), "parts": parts})
+    return out
 
 
 def _output_key(s: Span) -> tuple[str, list[tuple[str, Any]]]:
