@@ -315,3 +315,63 @@ async def test_changes_view_without_change_points_and_read_only(
         assert screen.report is not None
         versions = screen.query_one("#versions", DataTable)
         assert versions.row_count == sum(len(v) for v in screen.report.dimensions.values()) > 0
+
+
+async def test_conversation_by_the_apps_own_attribute_from_config(tmp_path: Path) -> None:
+    """``[traces] conversation_attributes``: an app naming its conversations ``app.thread_id``
+    gets them in ``c`` and in the blast radius's conversation count."""
+    from ircmd.domain.traces.blast import find_similar, query_from_span
+    from ircmd.domain.traces.spans import Span
+    from ircmd.service.config import parse_config
+
+    def own_ids(spans: list[Span], thread: str) -> list[Span]:
+        out = []
+        for s in spans:
+            if s.attr("gen_ai.conversation.id"):
+                attrs = {k: v for k, v in s.attr_items() if k != "gen_ai.conversation.id"}
+                attrs["app.thread_id"] = thread
+                s = Span(
+                    s.trace_id,
+                    s.span_id,
+                    s.parent_id,
+                    s.name,
+                    s.start_ns,
+                    s.end_ns,
+                    s.status_code,
+                    s.status_message,
+                    attributes=attrs,
+                    resource=s.resource,
+                )
+            out.append(s)
+        return out
+
+    spans = [
+        *own_ids(refund_trace(A), "thread-1"),
+        *own_ids(refund_trace(B, account="ACC-9"), "thread-1"),
+        *own_ids(refund_trace(C, user="u-2"), "thread-2"),
+    ]
+    path = write_otlp(tmp_path / "threads.json", spans)
+    config = parse_config('[traces]\nconversation_attributes = ["app.thread_id"]\n', "<test>")
+    ws = Workspace.open(config, tmp_path / "data", actor="tester")
+    try:
+        app = TraceViewApp(ws, [FileTraceSource("files", [str(path)])])
+        async with app.run_test(size=(160, 48)) as pilot:
+            pane = await loaded(pilot, B)
+            await pilot.press("c")
+            await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConversationScreen))
+            screen = pilot.app.screen
+            assert isinstance(screen, ConversationScreen)
+            await wait_until(pilot, lambda: screen.conversation is not None)
+            conv = screen.conversation
+            assert conv is not None and conv.conversation_id == "thread-1"
+            assert [t.trace_id for t in conv.turns] == [A, B]
+            assert pane.conversation_keys == ["app.thread_id"]
+        tool = next(s for s in spans if s.tool_name == "issue_refund")
+        q = query_from_span(tool, "tool")
+        assert find_similar(spans, q).conversations == 0  # without the config key
+        assert find_similar(spans, q, ["app.thread_id"]).conversation_ids == [
+            "thread-1",
+            "thread-2",
+        ]
+    finally:
+        ws.close()

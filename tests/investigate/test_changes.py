@@ -88,3 +88,35 @@ def test_significance_is_a_pooled_two_proportion_z_test() -> None:
     assert not significant(0, 1, 1, 12, 1.96)  # z = 0.29
     assert not significant(2, 4, 2, 4, 1.96)  # the same rate
     assert not significant(0, 0, 1, 1, 0)  # nothing before
+
+
+def test_cli_since_keeps_the_last_hours_of_whole_traces(tmp_path: Path) -> None:
+    from tests.trace_ui_samples import write_otlp
+
+    hour = 3600 * 10**9
+    # 10 fine runs on doc-a, 10 failing ones on doc-b an hour later, then 10 more fine
+    # runs on doc-b two hours after that: within the last hour, doc-b is all there is
+    spans = [s for i in range(20) for s in _run(i, "doc-a" if i < 10 else "doc-b", i >= 10)]
+    for i in range(20, 30):
+        for s in _run(i, "doc-b", False):
+            spans.append(
+                Span(
+                    s.trace_id,
+                    s.span_id,
+                    None,
+                    s.name,
+                    3 * hour + i,
+                    3 * hour + i + 9,
+                    attributes=dict(s.attr_items()),
+                )
+            )
+    path = str(write_otlp(tmp_path / "docs.json", spans))
+    whole = cli_json(["trace", "changes", path, "--by", "document"])
+    assert [v["value"] for v in whole["dimensions"][0]["versions"]] == ["doc-a", "doc-b"]
+    assert len(whole["change_points"]) == 1
+    last = cli_json(["trace", "changes", path, "--by", "document", "--since", "1"])
+    (doc_b,) = last["dimensions"][0]["versions"]
+    assert doc_b["value"] == "doc-b" and doc_b["spans"] == 10 and doc_b["error_rate"] == 0.0
+    assert last["change_points"] == []
+    code, _, err = run_cli(["trace", "changes", path, "--since", "0"])
+    assert code == 2 and "--since" in err

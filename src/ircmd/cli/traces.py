@@ -292,7 +292,7 @@ def cmd_find(ctx: Context, args: argparse.Namespace) -> int:
             document_id=args.document,
             since_ns=since,
         )
-    result = find_similar(batch.spans, q)
+    result = find_similar(batch.spans, q, ctx.config.traces.conversation_attributes)
     out = result.to_dict()
     matched = set(result.trace_ids)
     blast_cost = pricer(ctx).breakdown(s for s in batch.spans if s.trace_id in matched)

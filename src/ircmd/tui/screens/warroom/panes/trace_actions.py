@@ -111,6 +111,12 @@ class TraceActionsMixin:
     def read_only(self) -> bool:
         return bool(self.workspace is None or self.workspace.read_only)
 
+    @property
+    def conversation_keys(self) -> list[str]:
+        """``[traces] conversation_attributes``: an app's own conversation id attributes."""
+        ws = self.workspace
+        return list(ws.config.traces.conversation_attributes) if ws is not None else []
+
     def check_trace_action(self, action: str) -> bool | None:
         if action in INCIDENT_ACTIONS and self.read_only:
             return None
@@ -222,7 +228,7 @@ class TraceActionsMixin:
             return
         with self._lock:
             spans = list(self.index.spans())
-        result = find_similar(spans, query)
+        result = find_similar(spans, query, self.conversation_keys)
         self.post_message(SimilarFound(span, result))
 
     def _show_similar(self, span: Span, result: SimilarResult) -> None:
