@@ -100,6 +100,13 @@ async def test_diff_view_steps_through_differences_and_pins_the_diff(
         await wait_until(pilot, lambda: not isinstance(pilot.app.screen, DiffScreen))
 
 
+def test_cost_difference_is_signed_before_the_dollar() -> None:
+    from ircmd.tui.screens.investigate.diff_view import signed_usd
+
+    assert signed_usd(-0.005658) == "-$0.005658"
+    assert signed_usd(0.00012) == "+$0.000120" and signed_usd(0.0) == "+$0.000000"
+
+
 async def test_diff_of_a_run_with_itself_says_so_and_pin_is_hidden_without_incident(
     workspace: Workspace, tmp_path: Path
 ) -> None:

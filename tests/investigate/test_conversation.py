@@ -44,6 +44,8 @@ def test_cli_conversation_json_contract_and_lookup_by_trace(
     assert by_trace["conversation_id"] == "conv-7"
     other = cli_json(["trace", "conversation", "conv-8", path])
     assert len(other["turns"]) == 1 and other["user_ids"] == ["u-43"]
+    code, text, _ = run_cli(["trace", "conversation", "conv-8", path])
+    assert code == 0 and text.startswith("conversation conv-8: 1 turn\n")
     code, _, err = run_cli(["trace", "conversation", "conv-404", path])
     assert code == 1 and err.count("\n") == 1 and "conv-404" in err
     code, text, _ = run_cli(["trace", "conversation", "conv-7", path])

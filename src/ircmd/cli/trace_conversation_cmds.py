@@ -50,7 +50,8 @@ def cmd_conversation(ctx: Context, args: argparse.Namespace) -> int:
     if args.json:
         print_json(conv.to_dict())
         return 0
-    print(f"conversation {one_line(conv_id, 60)}: {len(conv.turns)} turns")
+    n = len(conv.turns)
+    print(f"conversation {one_line(conv_id, 60)}: {n} turn{'' if n == 1 else 's'}")
     for n, t in enumerate(conv.turns, start=1):
         cost = f"${t.cost_usd:.6f}" if t.cost_usd is not None else "unpriced"
         print(
