@@ -382,3 +382,38 @@ async def test_conversation_by_the_apps_own_attribute_from_config(tmp_path: Path
         ]
     finally:
         ws.close()
+
+
+async def test_changes_view_counts_the_incidents_findings(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """No errors, but the incident's blast radius names every run after doc-b appeared: a
+    change point in findings, shown as such."""
+    from ircmd.domain.traces.blast import SimilarQuery, find_similar
+    from ircmd.tui.screens.investigate.changes_view import ChangesScreen
+
+    spans = []
+    for i in range(20):
+        attrs = {
+            "openinference.span.kind": "RETRIEVER",
+            "retrieval.documents.0.document.id": "doc-a" if i < 10 else "doc-b",
+        }
+        spans.append(
+            _span(f"{i + 1:032x}", f"{i + 1:016x}", None, "retrieve", i * 1000, i * 1000 + 5, attrs)
+        )
+    path = write_otlp(tmp_path / "docs.json", spans)
+    inc, _ = workspace.incidents.declare("Stale document", severity="high")
+    svc = TraceService.for_workspace(workspace)
+    svc.record_finding(inc.id, find_similar(spans, SimilarQuery(document_id="doc-b")))
+    app = TraceViewApp(workspace, [FileTraceSource("files", [str(path)])], incident_id=inc.id)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot, f"{1:032x}")
+        await pilot.press("C")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ChangesScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, ChangesScreen)
+        await wait_until(pilot, lambda: screen.report is not None)
+        cp = screen.current_point
+        assert cp is not None and cp.by_findings and cp.to_value == "doc-b"
+        row = " ".join(str(c) for c in screen.query_one("#change-points", DataTable).get_row_at(0))
+        assert "findings 0.0% → 100.0%" in row

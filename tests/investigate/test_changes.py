@@ -120,3 +120,42 @@ def test_cli_since_keeps_the_last_hours_of_whole_traces(tmp_path: Path) -> None:
     assert last["change_points"] == []
     code, _, err = run_cli(["trace", "changes", path, "--since", "0"])
     assert code == 2 and "--since" in err
+
+
+def test_a_change_in_findings_is_a_change_point_too(tmp_path: Path) -> None:
+    # no errors at all: 10 runs retrieve doc-a, then 10 retrieve doc-b, whose refund calls
+    # the incident's blast radius names (the traces are the finding's)
+    spans = [s for i in range(20) for s in _run(i, "doc-a" if i < 10 else "doc-b", False)]
+    flagged = {s.trace_id for s in spans[10:]}
+    assert changes(spans, ["document"]).change_points == []
+    (cp,) = changes(spans, ["document"], flagged=flagged).change_points
+    assert cp.by_findings and (cp.error_rate_before, cp.error_rate_after) == (0.0, 0.0)
+    assert (cp.finding_rate_before, cp.finding_rate_after) == (0.0, 1.0)
+    assert cp.sentence == (
+        "traces in the incident's findings rose from 0.0% to 100.0% when document 'doc-b' appeared"
+    )
+    # an error change is said as such, with the findings' share alongside
+    failing = [s for i in range(20) for s in _run(i, "doc-a" if i < 10 else "doc-b", i >= 10)]
+    (cp2,) = changes(failing, ["document"], flagged=flagged).change_points
+    assert not cp2.by_findings and cp2.sentence.startswith("errors rose from 0.0% to 100.0%")
+    assert cp2.to_dict()["finding_rate_after"] == 1.0
+
+
+def test_cli_incident_findings_from_trace_find_record(tmp_path: Path) -> None:
+    from tests.trace_ui_samples import write_otlp
+
+    spans = [s for i in range(20) for s in _run(i, "doc-a" if i < 10 else "doc-b", False)]
+    path = str(write_otlp(tmp_path / "docs.json", spans))
+    inc = cli_json(["incident", "declare", "--title", "stale doc", "--severity", "high"])["id"]
+    found = cli_json(["trace", "find", path, "--document", "doc-b", "--record", inc])
+    assert found["traces"] == 10 and found["recorded"]["incident_id"] == inc
+    shown = cli_json(["incident", "show", inc])
+    assert [e["kind"] for e in shown["timeline"]].count("finding") == 1
+    plain = cli_json(["trace", "changes", path, "--by", "document"])
+    assert plain["change_points"] == []
+    out = cli_json(["trace", "changes", path, "--by", "document", "--incident", inc])
+    (cp,) = out["change_points"]
+    assert cp["by_findings"] and cp["to"] == "doc-b"
+    assert (cp["finding_rate_before"], cp["finding_rate_after"]) == (0.0, 1.0)
+    code, _, err = run_cli(["trace", "changes", path, "--incident", "INC-9999"])
+    assert code == 1 and err.count("\n") == 1

@@ -1,12 +1,14 @@
 """``ircmd trace changes PATH…|--spool [--by DIM] [--since HOURS] [--json]``: versions seen
 per dimension (prompt, models, retrieval source, documents, tool schemas, service version) with
 first/last seen, span counts and error rate, and the change points where a new version appears
-together with a change in error rate beyond chance. ``--since``: the traces of the last N hours
-of the data (the time window).
+together with a change in error rate beyond chance (with ``--incident``, also a change in the
+share of traces its findings name). ``--since``: the traces of the last N hours of the data
+(the time window).
 
 ``--json``: ``dimensions`` (``[{name, versions: [{value, first_ns, last_ns, spans, traces,
 error_rate}]}]``), ``change_points`` (``[{dimension, from, to, at_ns, error_rate_before,
-error_rate_after, traces_before, traces_after, sentence}]``)."""
+error_rate_after, traces_before, traces_after, finding_rate_before, finding_rate_after,
+by_findings, sentence}]``)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from ircmd.cli.common import Context, UsageError, add_json_flag, print_json
+from ircmd.cli.common import Context, UsageError, add_json_flag, completes, print_json
 from ircmd.cli.traces import _finish, _load, trace_group
 from ircmd.domain.text import one_line
 
@@ -35,6 +37,14 @@ def register(sub: Any) -> None:
         type=float,
         metavar="HOURS",
         help="only traces that started in the last N hours (of the data)",
+    )
+    completes(
+        p.add_argument(
+            "--incident",
+            metavar="INC",
+            help="also a change in the share of traces this incident's findings name",
+        ),
+        "incident_ids",
     )
     p.add_argument(
         "--min-z",
@@ -64,7 +74,13 @@ def cmd_changes(ctx: Context, args: argparse.Namespace) -> int:
             if s.start_ns < starts.get(s.trace_id, s.start_ns + 1):
                 starts[s.trace_id] = s.start_ns
         spans = [s for s in spans if starts[s.trace_id] >= cutoff]
-    report = changes(spans, args.by, args.min_delta, args.min_z)
+    flagged: set[str] = set()
+    if args.incident:
+        from ircmd.service.investigate.changes import finding_trace_ids
+
+        ws = ctx.workspace
+        flagged = finding_trace_ids(ws, ws.incidents.get(args.incident).id, spans)
+    report = changes(spans, args.by, args.min_delta, args.min_z, flagged)
     if args.json:
         print_json(report.to_dict())
         return _finish(batch, True)

@@ -24,7 +24,7 @@ MONEY_ARGS = ("amount", "total", "price", "refund_amount", "value_usd", "amount_
 """Numeric tool arguments summed as money when a finding names their tool."""
 
 
-def _findings(ws: Workspace, incident_id: str) -> tuple[set[str], set[str], list[SimilarQuery]]:
+def findings_of(ws: Workspace, incident_id: str) -> tuple[set[str], set[str], list[SimilarQuery]]:
     """The findings' trace ids, the tools they name, and the queries of those whose stored
     trace ids were capped (re-run over the loaded spans to find every trace)."""
     traces: set[str] = set()
@@ -108,7 +108,7 @@ def incident_money_at_risk(ws: Workspace, incident_id: str) -> MoneyAtRisk | Non
 
     The findings' traces are looked up in the pinned evidence, the receiver's spool and the
     configured trace sources; the result says how many of them were found, and where."""
-    traces, tools, capped = _findings(ws, incident_id)
+    traces, tools, capped = findings_of(ws, incident_id)
     if not traces:
         return None
     svc = TraceService.for_workspace(ws)
