@@ -109,3 +109,22 @@ def test_replay_with_an_edited_prompt_and_another_model(
         ("gpt-4o-mini", "same"),
         ("gpt-4o", "same"),
     ]
+
+
+def test_answers_about_the_caller_are_no_refusal() -> None:
+    from ircmd.domain.traces.replay import not_a_refusal
+
+    litellm_no_db = {"error": {"message": "No connected db.", "type": "no_db_connection"}}
+    assert not_a_refusal(400, litellm_no_db)
+    assert not_a_refusal(401, {"error": {"message": "bad key"}})
+    assert not_a_refusal(429, {})
+    assert not_a_refusal(403, {"error": {"type": "permission_error"}})
+    assert not_a_refusal(404, {"error": {"code": "model_not_found"}})
+    # what gateways and providers refuse content with
+    assert not not_a_refusal(400, {"error": {"message": "blocked by content filter"}})
+    assert not not_a_refusal(400, {"error": "Content blocked: keyword 'refund' detected"})
+    assert not not_a_refusal(403, {"error": {"message": "policy violation"}})
+    assert not not_a_refusal(
+        400, {"error": {"type": "invalid_request_error", "code": "content_policy_violation"}}
+    )
+    assert not not_a_refusal(200, litellm_no_db)

@@ -5,7 +5,10 @@ definitions (``gen_ai.tool.definitions``, OpenInference ``llm.tools.N.tool.json_
 parameters (``gen_ai.request.*``, OpenInference ``llm.invocation_parameters``), optionally with
 another system prompt or model. The reply becomes a span of its own so the diff of two runs
 compares it with the original; the verdict is ``same``, ``different`` or ``blocked`` (the
-endpoint refused: a 4xx answer, or ``finish_reason`` ``content_filter``)."""
+endpoint refused: a 4xx answer, or ``finish_reason`` ``content_filter``). A 4xx answer about
+the caller rather than the request (a wrong token or URL, a rate limit, an unknown model:
+:func:`not_a_refusal`) is a failed replay instead, so a wrong token never passes for a
+guardrail."""
 
 from __future__ import annotations
 
@@ -192,6 +195,39 @@ def _output_key(s: Span) -> tuple[str, list[tuple[str, Any]]]:
     text = " ".join(m.content for m in s.output_messages if m.content)
     calls = [(c.name, _maybe_json(c.arguments) or c.arguments) for c in s.requested_tool_calls]
     return " ".join(text.split()), calls
+
+
+_NOT_A_REFUSAL_STATUS = frozenset({401, 404, 405, 407, 408, 429})
+_NOT_A_REFUSAL_ERRORS = frozenset(
+    {
+        "auth_error",
+        "authentication_error",
+        "invalid_api_key",
+        "no_db_connection",  # LiteLLM without a database, asked with a key it cannot check
+        "permission_error",
+        "not_found_error",
+        "model_not_found",
+        "rate_limit_error",
+        "rate_limit_exceeded",
+        "insufficient_quota",
+    }
+)
+
+
+def not_a_refusal(status_code: int, reply: Any) -> bool:
+    """True for a 4xx answer about the caller, not the request: 401/404/429 and the like, or
+    an error whose ``type``/``code`` says authentication, permission, quota or an unknown model
+    (LiteLLM answers a key it cannot check with 400 ``no_db_connection``). A bare 403 stays a
+    refusal: some gateways refuse content with it."""
+    if not 400 <= status_code < 500:
+        return False
+    if status_code in _NOT_A_REFUSAL_STATUS:
+        return True
+    err = reply.get("error") if isinstance(reply, dict) else None
+    if isinstance(err, dict):
+        kinds = {str(err.get("type") or "").lower(), str(err.get("code") or "").lower()}
+        return bool(kinds & _NOT_A_REFUSAL_ERRORS)
+    return False
 
 
 def verdict(status_code: int, reply: Any, original: Span, replayed: Span | None) -> Verdict:
