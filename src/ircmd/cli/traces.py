@@ -324,7 +324,9 @@ def cmd_find(ctx: Context, args: argparse.Namespace) -> int:
         if ctx.read_only:
             raise CliError("read-only: recording a finding is an action")
         inc = ctx.workspace.incidents.get(args.record).id
-        ev = TraceService.for_workspace(ctx.workspace).record_finding(inc, result)
+        ev = TraceService.for_workspace(ctx.workspace).record_finding(
+            inc, result, sum_argument=args.arg
+        )
         out["recorded"] = {"incident_id": inc, "seq": ev.seq, "kind": ev.kind.value}
     if args.json:
         print_json(out)
