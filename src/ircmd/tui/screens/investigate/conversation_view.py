@@ -114,7 +114,8 @@ class ConversationScreen(Screen[None]):
     ConversationScreen #conv-turns { height: 1fr; }
     """
     BINDINGS = [
-        Binding("enter", "expand", "Expand/collapse", id="conversation.expand"),
+        # priority: the turn list's own enter (select, hidden) would hide it from the footer
+        Binding("enter", "expand", "Expand/collapse", id="conversation.expand", priority=True),
         Binding("p", "pin", "Pin turn", id="conversation.pin"),
         Binding("escape,minus", "close", "Back", id="conversation.close"),
     ]
