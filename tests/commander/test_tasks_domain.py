@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,3 +129,52 @@ def test_the_tasks_screen_row_reads_an_unfilled_role_owner_by_its_label() -> Non
     task = Task(id="T-9", title="Notify the regulator", owner="comms", playbook="x", step="y")
     assert "comms (unfilled)" in task_row(task, NOW).plain
     assert "dana" in task_row(task, NOW, {"comms": "dana"}).plain
+
+
+async def test_tasks_screen_rows_stay_one_aligned_line_and_the_highlighted_one_reads_whole(
+    tmp_path: Path,
+) -> None:
+    """A long title is cut on its row (it wrapped back to column 0), a long owner is cut to
+    the owner column so the due and title columns stay aligned; the highlighted task's title,
+    owner and links are shown whole below the list."""
+    from textual.widgets import Label, OptionList
+
+    from ircmd.domain.config import Config
+    from ircmd.service.incidents.tasks import TaskService
+    from ircmd.service.workspace import Workspace
+    from ircmd.tui.app import IrcmdApp
+    from ircmd.tui.screens.commander.tasks import TasksScreen
+    from tests.support.waiting import wait_until
+
+    ws = Workspace.open(Config(), tmp_path / "data", actor="ana")
+    inc, _ = ws.incidents.declare("Bot misleads", severity="low")
+    tasks = TaskService(ws.incidents)
+    long_title = "Check every refund the bot promised since Monday " * 4
+    first, _ = tasks.add(inc.id, long_title.strip(), owner="alexandra.longname-oncall")
+    second, _ = tasks.add(inc.id, "Short one", owner="bo", link={"finding": "#3"})
+    count = len(tasks.tasks(inc.id))  # the level's checklist tasks come first
+    app = IrcmdApp(ws, open_incident=inc.id)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "WarRoomScreen", 30)
+        app.push_screen(TasksScreen(ws, inc.id))
+        screen = await wait_until(
+            pilot, lambda: app.screen if isinstance(app.screen, TasksScreen) else None
+        )
+        options = screen.query_one(OptionList)
+        await wait_until(pilot, lambda: options.option_count == count, what="every task")
+        at = count - 2
+        rows = [str(options.get_option_at_index(i).prompt) for i in (at, at + 1)]
+        rows = [r.split("\n")[0] for r in rows]
+        assert rows[0].index("-") == rows[1].index("-")  # the due column lines up
+        assert "alexandra.longn…" in rows[0] and "alexandra.longname-oncall" not in rows[0]
+        detail = screen.query_one("#tasks-detail", Label)
+        options.highlighted = at
+        want = f"{first.id} open"
+        await wait_until(pilot, lambda: want in str(detail.render()), what=want)
+        assert "alexandra.longname-oncall" in str(detail.render())
+        await pilot.press("down")
+        await wait_until(pilot, lambda: "finding #3" in str(detail.render()), what="T-2 detail")
+        assert second.id in str(detail.render())
+        # each row is drawn on one line: as many lines in the list as tasks
+        assert options.virtual_size.height == count
+    ws.close()

@@ -26,9 +26,28 @@ from ircmd.tui.messages import StoreChanged
 from ircmd.tui.screens.dialogs.prompt import TextPrompt
 
 
+OWNER_WIDTH = 16  # "comms (unfilled)" whole; a longer name is cut, the columns stay aligned
+
+
+def task_detail(task: Task, roles: Mapping[str, str] | None = None) -> Text:
+    """The highlighted task in full: id, state, owner, title, control and links, wrapped."""
+    t = Text()
+    t.append(f"{task.id} {task.state.value}", "bold")
+    t.append(f" · {one_line(owner_label(task.owner, roles)) or 'no owner'} · ", "dim")
+    t.append(one_line(task.title))
+    if task.control:
+        t.append(f" · control {one_line(task.control)}", "magenta")
+    for key in ("span", "finding"):
+        if task.link.get(key):
+            t.append(f" · {key} {one_line(task.link[key])}", "dim")
+    return t
+
+
 def task_row(task: Task, now: datetime, roles: Mapping[str, str] | None = None) -> Text:
-    """One task as a line: tick box, id, owner, due (overdue in red), title, control."""
-    row = Text()
+    """One task as a line: tick box, id, owner, due (overdue in red), title, control. One
+    line, cut with ``…`` (a long title wrapped back to column 0); the highlighted task is shown
+    whole below the list (:func:`task_detail`)."""
+    row = Text(no_wrap=True, overflow="ellipsis")
     if not task.is_open:
         row.append("[x] ", style="green")
     elif task.overdue(now):
@@ -38,7 +57,7 @@ def task_row(task: Task, now: datetime, roles: Mapping[str, str] | None = None) 
     row.append(f"{task.id:<5} ", style="bold")
     owner = owner_label(task.owner, roles)
     row.append(
-        f"{one_line(owner, 30) or '-':<14} ",
+        f"{one_line(owner, OWNER_WIDTH) or '-':<{OWNER_WIDTH}} ",
         style="dim italic" if owner.endswith("(unfilled)") else "cyan",
     )
     if task.due_at is not None:
@@ -90,11 +109,13 @@ class TasksScreen(ModalScreen[None]):
         self.read_only = read_only
         self.service = TaskService(workspace.incidents)
         self.tasks: list[Task] = []
+        self.roles: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt tasks-dialog"):
             yield Label(f"Tasks of {self.incident_id}", classes="prompt-title", markup=False)
             yield OptionList(id="tasks-list")
+            yield Label("", id="tasks-detail", markup=False)
             yield Label("", id="tasks-status", markup=False)
             yield Label(self._keys_hint(), id="tasks-keys", classes="prompt-hint", markup=False)
 
@@ -136,6 +157,7 @@ class TasksScreen(ModalScreen[None]):
 
     def on_tasks_screen_loaded(self, message: Loaded) -> None:
         self.tasks = message.tasks
+        self.roles = message.roles
         now = datetime.now(UTC)
         options = self.query_one(OptionList)
         keep = options.highlighted
@@ -146,6 +168,11 @@ class TasksScreen(ModalScreen[None]):
             options.highlighted = min(keep or 0, len(self.tasks) - 1)
         if not self.tasks:
             self._status("no tasks yet: a adds one")
+
+    def on_option_list_option_highlighted(self, _: OptionList.OptionHighlighted) -> None:
+        task = self._current()
+        detail = task_detail(task, self.roles) if task is not None else Text("")
+        self.query_one("#tasks-detail", Label).update(detail)
 
     def on_store_changed(self, _: StoreChanged) -> None:
         """Another console (or a backend's confirmation) changed the store: re-read, so a
