@@ -25,7 +25,6 @@ from ircmd.service.workspace import Workspace
 from ircmd.tui.messages import StoreChanged
 from ircmd.tui.screens.dialogs.prompt import TextPrompt
 
-
 OWNER_WIDTH = 16  # "comms (unfilled)" whole; a longer name is cut, the columns stay aligned
 
 
