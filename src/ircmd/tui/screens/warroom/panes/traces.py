@@ -32,6 +32,7 @@ from ircmd.domain.traces.tracetree import TraceIndex, TraceSummary
 from ircmd.service.backend_loop import BackendLoop
 from ircmd.service.traces.service import build_sources
 from ircmd.service.workspace import Workspace
+from ircmd.tui.messages import FirstData
 from ircmd.tui.process_tuning import freeze_long_lived
 from ircmd.tui.screens.warroom.panes.trace_actions import TraceActionsMixin
 from ircmd.tui.screens.warroom.panes.trace_investigate import TraceInvestigateMixin
@@ -219,6 +220,7 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
             self._run_sources()  # the app's ProcessTuning keeps keys fast meanwhile
         else:
             self._set_problems(self.problems)
+            self.post_message(FirstData("traces"))  # nothing to load: this is its data
         self._update_status()
 
     # -- spans in ----------------------------------------------------------------------
@@ -433,6 +435,8 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
             self.current_trace = current
             self._show_view(view)
         self._update_status()
+        if self.refreshes == 1:
+            self.post_message(FirstData("traces"))
 
     def _show_view(self, view: TraceView) -> None:
         self.view = view
