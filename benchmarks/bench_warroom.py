@@ -20,10 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.terminal.tmux import Tmux
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -82,8 +83,9 @@ def python_env(tmp: Path, src: Path) -> dict[str, str]:
 
 def warm_bytecode(env: dict[str, str], src: Path) -> None:
     import subprocess
-    import textual
+
     import rich
+    import textual
 
     child = {**os.environ, **env}
     child.pop("PYTHONDONTWRITEBYTECODE", None)

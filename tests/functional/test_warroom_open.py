@@ -8,6 +8,7 @@ tests the data gate, not a race with the budget.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,10 @@ def pane_data(screen: WarRoomScreen) -> dict[str, bool]:
     }
 
 
+def painted(screen: WarRoomScreen) -> Callable[[], int]:
+    return lambda: screen.frames_painted
+
+
 def war_room(app: IrcmdApp) -> WarRoomScreen | None:
     return app.screen if isinstance(app.screen, WarRoomScreen) else None
 
@@ -75,7 +80,7 @@ async def test_first_frame_has_every_pane_and_no_layout_follows(
         for n in range(OPENS):
             await pilot.press("enter")
             screen = await wait_until(pilot, lambda: war_room(app), what="the war room")
-            await wait_until(pilot, lambda: screen.frames_painted, what="the first frame")
+            await wait_until(pilot, painted(screen), what="the first frame")
             await settle(pilot, 30, ignore_groups={"trace-sources"})
             assert at_release[n] == dict.fromkeys(at_release[n], True), f"open {n + 1}"
             assert screen.layouts_after_first_frame == 0, f"open {n + 1}: a second layout"

@@ -20,7 +20,7 @@ def test_scroll_update_still_has_the_signature_we_call() -> None:
 
 
 async def test_scroll_update_clamps_the_offset_to_the_new_virtual_size() -> None:
-    from textual.app import App, ComposeResult
+    from textual.app import App
     from textual.scroll_view import ScrollView
 
     class Tall(ScrollView):
@@ -44,7 +44,7 @@ async def test_scroll_update_clamps_the_offset_to_the_new_virtual_size() -> None
 
 
 async def test_binding_chain_lists_the_focused_widget_first() -> None:
-    from textual.app import App, ComposeResult
+    from textual.app import App
     from textual.widgets import Input
 
     from ircmd.tui.textual_private import binding_chain
@@ -64,7 +64,7 @@ async def test_binding_chain_lists_the_focused_widget_first() -> None:
 async def test_screen_busy_sees_a_message_queued_for_a_widget() -> None:
     """``screen_busy`` reads each widget's message queue: a message posted and not yet
     handled makes the screen busy; once handled it is not."""
-    from textual.app import App, ComposeResult
+    from textual.app import App
     from textual.message import Message
     from textual.widgets import Static
 
@@ -100,7 +100,7 @@ async def test_app_busy_sees_a_message_queued_for_the_app() -> None:
     submitting an ``Input``): while it waits in the app's queue the screen looks idle, and
     ``app_busy`` must not. (A key released then went to the old focus: the key-burst
     story lost a note.)"""
-    from textual.app import App, ComposeResult
+    from textual.app import App
     from textual.message import Message
     from textual.widgets import Static
 
@@ -143,7 +143,7 @@ def test_frame_hold_overrides_what_textual_still_calls() -> None:
         "size",
         "scroll",
     ]
-    screen = Screen()
+    screen: Screen[None] = Screen()
     assert screen._layout_required is False
     assert screen._recompose_required is False
     assert isinstance(screen._compositor, Compositor)
