@@ -200,3 +200,33 @@ def test_draft_states_the_impact_of_a_recorded_blast_radius() -> None:
     impact = [s for s in draft.sentences if s.text.startswith("Impact")]
     assert [s.sources for s in impact] == [(finding.hash,)]
     assert "4 traces" in impact[0].text
+
+
+def test_factor_scores_are_one_sentence_and_kinds_are_not_said_twice() -> None:
+    """Eight severity factors scored since the last update read as one sentence citing all
+    eight events (not eight sentences); a status change reads "Status a → b", not
+    "Status change: Status a → b"; a level change stays its own sentence."""
+    chain = Chain()
+    chain.add(EventKind.DECLARED, "Declared", {"severity": "low"})
+    scored = [
+        chain.add(
+            EventKind.SEVERITY_CHANGE,
+            f"Severity factor {f} – → 2",
+            {"factor": f, "from": None, "to": 2, "computed": "medium" if i else "low"},
+        )
+        for i, f in enumerate(("customer_exposure", "reversibility", "not_a_factor_yet"))
+    ]
+    level = chain.add(EventKind.SEVERITY_CHANGE, "Severity low → medium: computed", {})
+    status = chain.add(EventKind.STATUS_CHANGE, "Status detected → triaged", {"to": "triaged"})
+    execs = find_audience(audiences(None), "executives")
+    draft = build_draft(execs, incident(), chain.events, task_board(chain.events), None)
+    by_text = {s.text: s.sources for s in draft.sentences}
+    factors = next(t for t in by_text if t.startswith("Severity factors scored: "))
+    assert factors == (
+        "Severity factors scored: customer exposure 2, reversibility 2, not a factor yet 2; "
+        "computed level medium."
+    )
+    assert by_text[factors] == tuple(e.hash for e in scored)
+    assert by_text["Severity low → medium: computed"] == (level.hash,)
+    assert by_text["Status detected → triaged"] == (status.hash,)
+    assert not [t for t in by_text if "change: " in t]

@@ -12,7 +12,7 @@ from ircmd.domain.config import Config
 from ircmd.domain.incidents.handoff import holder
 from ircmd.domain.incidents.incident import DomainError, Role
 from ircmd.domain.incidents.timeline import EventKind
-from ircmd.service.incidents.handoff import HandoffService
+from ircmd.service.comms.handoff import HandoffService
 from ircmd.service.incidents.tasks import TaskService
 from ircmd.service.workspace import Workspace
 
@@ -175,3 +175,126 @@ def test_header_keeps_the_title_first_when_narrow() -> None:
     )
     assert "lead maria.ic since 16:35Z  Support assistant promising refunds" in line1
     assert "since" not in line2
+
+
+def test_packet_carries_deadlines_controls_pins_and_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The packet names what the next shift must watch: every regulatory deadline (Art. 73
+    and the flagged GDPR/NIS2/DORA clocks), each control's confirmed state or drift, the pins
+    and findings; the text form says each of them too."""
+    from ircmd.service.regulatory.clocks import flag_clock
+
+    ana = Workspace.open(Config(), tmp_path / "data", actor="ana")
+    inc, _ = ana.incidents.declare("Bot leaks emails", severity="high")
+    flag_clock(ana.incidents, inc.id, "gdpr", member_state="DE")
+    flag_clock(ana.incidents, inc.id, "nis2", member_state="DE")
+    ctl = "support-refunds/pause"
+    ana.incidents.add_event(
+        inc.id, EventKind.CONTAINMENT_CONFIRMED, "pause confirmed", {"control": ctl, "state": "on"}
+    )
+    drifted = "support-refunds/review"
+    ana.incidents.add_event(
+        inc.id, EventKind.CONTAINMENT_DRIFT, "review drifted", {"control": drifted, "state": "off"}
+    )
+    pin = ana.incidents.add_event(inc.id, EventKind.EVIDENCE_PINNED, "span 00aa pinned")
+    finding = ana.incidents.add_event(inc.id, EventKind.FINDING, "emails in the context")
+
+    packet, offered = HandoffService(ana.incidents).offer(inc.id, "bob")
+    stages = {(d["regime"], d["stage"]) for d in packet["deadlines"]}
+    assert stages == {
+        ("gdpr", "art33-supervisory-authority"),
+        ("nis2", "early-warning"),
+        ("nis2", "notification"),
+        ("nis2", "final-report"),
+    }
+    assert offered.data["packet"]["deadlines"] == packet["deadlines"]
+    controls = {c["control"]: c for c in packet["controls"]}
+    assert controls[ctl]["confirmed"] and not controls[ctl]["drift"]
+    assert controls[drifted]["drift"] and not controls[drifted]["confirmed"]
+    assert packet["pins"] == [{"seq": pin.seq, "text": "span 00aa pinned", "reviewed": False}]
+    assert packet["findings"] == [
+        {"seq": finding.seq, "text": "emails in the context", "reviewed": False}
+    ]
+    assert packet["unreviewed_pins"] == [pin.seq]
+    assert packet["unreviewed_findings"] == [finding.seq]
+    ana.close()
+
+    monkeypatch.setenv("IRCMD_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("IRCMD_USER", "bob")
+    assert main(["handoff", inc.id, "--to", "cem"]) == 0
+    out = capsys.readouterr().out
+    assert "deadline gdpr art33-supervisory-authority due " in out
+    assert "deadline nis2 early-warning due " in out
+    assert f"control {drifted}: off (DRIFT)" in out
+    assert f"pinned #{pin.seq} (unreviewed): span 00aa pinned" in out
+    assert f"finding #{finding.seq} (unreviewed): emails in the context" in out
+
+
+def test_packet_marks_only_what_this_shift_left_untaken_as_unreviewed(tmp_path: Path) -> None:
+    """Pins and findings handed over in an accepted handoff are reviewed; so is one a task
+    links to (a pin by its span id, a finding by ``#seq``); a new one nobody took on is not."""
+    ana = Workspace.open(Config(), tmp_path / "data", actor="ana")
+    bob = Workspace.open(Config(), tmp_path / "data", actor="bob")
+    inc, _ = ana.incidents.declare("Bot leaks emails", severity="high")
+    old_pin = ana.incidents.add_event(
+        inc.id, EventKind.EVIDENCE_PINNED, "span 01 pinned", {"span_id": "01"}
+    )
+    old_finding = ana.incidents.add_event(inc.id, EventKind.FINDING, "emails in the context")
+    HandoffService(ana.incidents).offer(inc.id, "bob")
+    HandoffService(bob.incidents).accept(inc.id)
+    taken_pin = bob.incidents.add_event(
+        inc.id, EventKind.EVIDENCE_PINNED, "span 02 pinned", {"span_id": "02"}
+    )
+    new_pin = bob.incidents.add_event(
+        inc.id, EventKind.EVIDENCE_PINNED, "span 03 pinned", {"span_id": "03"}
+    )
+    taken_finding = bob.incidents.add_event(inc.id, EventKind.FINDING, "ids swapped")
+    new_finding = bob.incidents.add_event(inc.id, EventKind.FINDING, "cache stale")
+    tasks = TaskService(bob.incidents)
+    tasks.add(inc.id, "Check span 02", link={"span": "02"})
+    tasks.add(inc.id, "Trace the swap", link={"finding": f"#{taken_finding.seq}"})
+
+    packet, _ = HandoffService(bob.incidents).offer(inc.id, "cem")
+    assert packet["unreviewed_pins"] == [new_pin.seq]
+    assert packet["unreviewed_findings"] == [new_finding.seq]
+    reviewed = {p["seq"]: p["reviewed"] for p in packet["pins"] + packet["findings"]}
+    assert reviewed == {
+        old_pin.seq: True,
+        old_finding.seq: True,
+        taken_pin.seq: True,
+        new_pin.seq: False,
+        taken_finding.seq: True,
+        new_finding.seq: False,
+    }
+    ana.close()
+    bob.close()
+
+
+def test_header_names_a_holder_who_is_not_the_lead(tmp_path: Path) -> None:
+    """Accepted as scribe, the holder is not the lead: the header's second line says who
+    holds the incident, as what, since when; the lead keeps their own place."""
+    from datetime import UTC, datetime, timedelta
+
+    from ircmd.service.comms.hooks import other_holder
+    from ircmd.tui.widgets.warroom_bars import header_text
+
+    t0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    now_at = [t0]
+    ana = Workspace.open(Config(), tmp_path / "data", actor="ana")
+    sam = Workspace.open(Config(), tmp_path / "data", actor="sam")
+    for ws in (ana, sam):
+        ws.incidents.clock = lambda: now_at[0]
+    inc, _ = ana.incidents.declare("Bot misleads", severity="high")
+    assert other_holder(ana, ana.incidents.get(inc.id)) is None  # the declarer leads and holds
+    HandoffService(ana.incidents).offer(inc.id, "sam")
+    now_at[0] = t0 + timedelta(hours=2, minutes=12)
+    HandoffService(sam.incidents).accept(inc.id, "scribe")
+    now = sam.incidents.get(inc.id)
+    holds = other_holder(sam, now)
+    assert holds == ("sam", "scribe", now_at[0])
+    line1, line2 = header_text(now, now_at[0], holder=holds, width=160).plain.split("\n")
+    assert "lead ana" in line1
+    assert "holds sam (scribe) since 11:12Z" in line2
+    ana.close()
+    sam.close()

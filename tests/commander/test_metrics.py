@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ircmd.cli import main
-from ircmd.domain.incidents.incident import DomainError, Incident, Severity
+from ircmd.domain.incidents.incident import Classification, DomainError, Incident, Severity
 from ircmd.domain.incidents.metrics import metrics, milestones
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, new_event
 
@@ -90,6 +91,28 @@ def test_milestones_and_stats_by_hand() -> None:
         metrics(rows, by="colour")
 
 
+def test_reviewed_milestone_and_grouping_by_classification() -> None:
+    """Moving a resolved incident to reviewed sets ``reviewed`` and keeps ``resolved``
+    (it is not a reopening); incidents group by classification, "(none)" when unset."""
+    events = chain(
+        "INC-0001",
+        [
+            (0, EventKind.DECLARED, {"severity": "high"}),
+            (60, EventKind.STATUS_CHANGE, {"from": "detected", "to": "resolved"}),
+            (200, EventKind.STATUS_CHANGE, {"from": "resolved", "to": "reviewed"}),
+        ],
+    )
+    m = milestones(inc("INC-0001", "high"), events)
+    assert m.seconds("resolved") == 3600 and m.seconds("reviewed") == 200 * 60
+    classified = inc("INC-0001", "high").model_copy(
+        update={"classification": Classification.AI_INCIDENT}
+    )
+    rows = [(classified, m, 0, 0), (inc("INC-0002", "low"), m, 0, 0)]
+    groups = metrics(rows, by="classification")["groups"]
+    assert {k: g["count"] for k, g in groups.items()} == {"ai_incident": 1, "(none)": 1}
+    assert groups["ai_incident"]["time_to_resolve"]["median_s"] == 3600.0
+
+
 def test_cli_metrics(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["incident", "declare", "--title", "t", "--severity", "high"]) == 0
     iid = capsys.readouterr().out.strip()
@@ -128,3 +151,25 @@ def test_summary_line_for_the_incidents_screen() -> None:
     assert line == "median ack 12m · contain 45m · resolve — · overdue: 2 updates, 1 tasks"
     assert len(line) <= 78
     assert summary_line(metrics([])) == ""
+
+
+def test_overdue_updates_are_counted_as_the_header_counts_them(tmp_path: Path) -> None:
+    """Near a regulatory deadline the cadence is halved for the metrics' overdue count too:
+    40 min after declaring a high incident, executives and support (1 h, halved) are late."""
+    from ircmd.domain.config import Config
+    from ircmd.domain.incidents.timeline import utc
+    from ircmd.service.comms.metrics import response_metrics
+    from ircmd.service.regulatory.clocks import flag_clock
+    from ircmd.service.workspace import Workspace
+
+    ws = Workspace.open(Config(), tmp_path / "data", actor="ana")
+    inc, _ = ws.incidents.declare("Emails leaked", severity="high")
+    aware = utc(inc.aware_at or inc.created_at)
+    later = aware + timedelta(minutes=40)
+    assert response_metrics(ws.incidents, later)["overdue_updates"] == 0
+    # the breach was known 50 h before the incident was declared: 22 h left of GDPR's 72
+    flag_clock(
+        ws.incidents, inc.id, "gdpr", member_state="DE", aware_at=aware - timedelta(hours=50)
+    )
+    assert response_metrics(ws.incidents, later)["overdue_updates"] == 2
+    ws.close()

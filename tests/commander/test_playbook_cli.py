@@ -245,3 +245,27 @@ def test_declared_from_a_signal_applies_the_playbook_of_its_label(tmp_path: Path
     assert ro.incidents.on_declared == []
     ro.close()
     ws.close()
+
+
+def test_apply_checks_communication_audiences_against_the_config(tmp_path: Path) -> None:
+    from ircmd.domain.config import Config
+    from ircmd.service.playbooks.service import PlaybookService
+    from ircmd.service.workspace import Workspace
+
+    folder = tmp_path / "playbooks"
+    folder.mkdir()
+    (folder / "press-plan.toml").write_text(
+        'title = "Press"\n\n[[communication]]\nid = "press"\naudience = "press"\n\n'
+        '[[communication]]\nid = "board"\naudience = "board"\n',
+        encoding="utf-8",
+    )
+    config = Config.model_validate({"comms": {"audiences": [{"name": "board"}]}})
+    ws = Workspace.open(config, tmp_path / "data", actor="ana")
+    inc, _ = ws.incidents.declare("t", severity="high")
+    result = PlaybookService(ws.incidents, folder).apply(inc.id, "press-plan")
+    assert result.notes == ["press: no audience press is configured: tick it by hand"]
+    assert [t.title for t in result.added] == [
+        "Update press [no audience press is configured: tick it by hand]",
+        "Update board",
+    ]
+    ws.close()

@@ -261,3 +261,28 @@ def test_an_unfilled_role_owner_reads_as_its_label_and_unfilled() -> None:
     assert owner_label("engineering_owner", {}) == "engineering owner (unfilled)"
     assert owner_label("engineering_owner", {"engineering_owner": "dev.lee"}) == "dev.lee"
     assert owner_label("bob", {}) == "bob"
+
+
+def test_a_communication_step_to_an_unconfigured_audience_says_so() -> None:
+    """No update can close a step to an audience that is not configured: its task says so
+    (the configured ones are planned as before)."""
+    pb = Playbook.model_validate(
+        {
+            "name": "press-plan",
+            "title": "Press",
+            "communication": [
+                {"id": "press", "audience": "press"},
+                {"id": "execs", "audience": "executives"},
+            ],
+        }
+    )
+    known = ["executives", "support", "customers", "legal", "regulators"]
+    press, execs = plan_apply(pb, WORKFLOW, task_board([]), NOW, audiences=known)
+    assert press.note == "no audience press is configured: tick it by hand"
+    assert press.event is not None and press.event.data["title"] == (
+        "Update press [no audience press is configured: tick it by hand]"
+    )
+    assert execs.note == "" and execs.event is not None
+    assert execs.event.data["title"] == "Update executives"
+    unchecked = plan_apply(pb, WORKFLOW, task_board([]), NOW)
+    assert unchecked[0].note == ""

@@ -45,6 +45,13 @@ def test_add_list_assign_done_reopen(capsys: pytest.CaptureFixture[str]) -> None
     assert set(shown[0]) >= {"id", "title", "owner", "due_at", "state", "control"}
     assert shown[4]["due_at"] == "2020-01-01T00:00:00Z"
 
+    code, out, _ = run(
+        capsys, "task", "add", inc, "Check", "it", "--span", "00bbbbbb", "--finding", "7", "--json"
+    )
+    assert json.loads(out)["link"] == {"span": "00bbbbbb", "finding": "7"}
+    code, out, _ = run(capsys, "task", "list", inc)
+    assert "Check it  span 00bbbbbb  finding 7" in out
+
     assert run(capsys, "task", "reopen", inc, "T-4")[0] == 0
     code, out, _ = run(capsys, "task", "list", inc, "--open")
     assert "T-4" in out and "[!] T-5" in out  # overdue marked

@@ -32,13 +32,18 @@ async def test_task_verbs_and_tasks_screen(tmp_path: Path) -> None:
         await wait_until(pilot, lambda: len(svc.tasks(iid)) == 4, what="T-4 added")
         t4 = svc.board(iid).get("T-4")
         assert (t4.title, t4.owner) == ("Call legal", "bob") and t4.due_at is not None
+        await pilot.press("colon", *"task add Check the span --span 00bbbbbb --finding 12", "enter")
+        await wait_until(pilot, lambda: len(svc.tasks(iid)) == 5, what="T-5 added")
+        t5 = svc.board(iid).get("T-5")
+        assert (t5.title, t5.link) == ("Check the span", {"span": "00bbbbbb", "finding": "12"})
 
         await pilot.press("colon", *"tasks", "enter")
         screen = await wait_until(
             pilot, lambda: app.screen if isinstance(app.screen, TasksScreen) else None
         )
         options = screen.query_one(OptionList)
-        await wait_until(pilot, lambda: options.option_count == 4, what="four rows")
+        await wait_until(pilot, lambda: options.option_count == 5, what="five rows")
+        assert "span 00bbbbbb  finding 12" in str(options.get_option_at_index(4).prompt)
         # tick the first (the low checklist's "Log the issue")
         options.highlighted = 0
         await pilot.press("space")
@@ -54,9 +59,9 @@ async def test_task_verbs_and_tasks_screen(tmp_path: Path) -> None:
         await pilot.press("a")
         await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
         await pilot.press(*"Rotate [b]key[/b]", "enter")
-        await wait_until(pilot, lambda: len(svc.tasks(iid)) == 5)
-        await wait_until(pilot, lambda: options.option_count == 5, what="five rows")
-        assert "[b]key[/b]" in str(options.get_option_at_index(4).prompt)  # no markup
+        await wait_until(pilot, lambda: len(svc.tasks(iid)) == 6)
+        await wait_until(pilot, lambda: options.option_count == 6, what="six rows")
+        assert "[b]key[/b]" in str(options.get_option_at_index(5).prompt)  # no markup
         # tick again reopens
         options.highlighted = 0
         await pilot.press("space")

@@ -39,6 +39,8 @@ async def test_send_an_update_and_see_the_due_timer(tmp_path: Path) -> None:
         area.load_text(area.text + "\nWe will brief the board at noon.")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: not isinstance(app.screen, UpdateScreen))
+        feedback = room.query_one("#cmd-feedback", Static)
+        await wait_until(pilot, lambda: "update to executives sent" in str(feedback.render()))
 
         last = ws.incidents.timeline(inc.id)[-1]
         assert last.kind == EventKind.COMMUNICATION and last.data["audience"] == "executives"

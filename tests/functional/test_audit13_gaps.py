@@ -15,8 +15,8 @@ from ircmd.service import Workspace
 from ircmd.service.config import parse_config
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.commander.tasks import TasksScreen
-from ircmd.tui.screens.traces.dialogs import ChoiceDialog, RecordsDialog
 from ircmd.tui.screens.warroom.help import HelpScreen
+from ircmd.tui.screens.warroom.panes.trace_dialogs import ChoiceDialog, RecordsDialog
 from ircmd.tui.screens.warroom.screen import WarRoomScreen
 from ircmd.tui.trace_app import TraceViewApp
 from ircmd.tui.widgets.containment.control_board import ControlBoard

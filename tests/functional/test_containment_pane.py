@@ -21,12 +21,12 @@ from ircmd.domain.incidents.workflow import ControlKind
 from ircmd.service import Workspace
 from ircmd.tui.app import IrcmdApp
 from ircmd.tui.screens.containment.board import ContainmentScreen
-from ircmd.tui.screens.containment.modals import (
+from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
+from ircmd.tui.screens.warroom.panes.containment_modals import (
     ContainmentPlanModal,
     ControlsAtModal,
     ToggleControlModal,
 )
-from ircmd.tui.screens.warroom.panes.containment import ContainmentPane
 from tests.functional.containment_support import service, workspace
 from tests.support.configs import NAME, PAUSE, REVIEW, control, support_refunds_toml
 from tests.support.waiting import settle, wait_until

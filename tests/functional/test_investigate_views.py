@@ -100,6 +100,13 @@ async def test_diff_view_steps_through_differences_and_pins_the_diff(
         await wait_until(pilot, lambda: not isinstance(pilot.app.screen, DiffScreen))
 
 
+def test_cost_difference_is_signed_before_the_dollar() -> None:
+    from ircmd.tui.screens.investigate.diff_view import signed_usd
+
+    assert signed_usd(-0.005658) == "-$0.005658"
+    assert signed_usd(0.00012) == "+$0.000120" and signed_usd(0.0) == "+$0.000000"
+
+
 async def test_diff_of_a_run_with_itself_says_so_and_pin_is_hidden_without_incident(
     workspace: Workspace, tmp_path: Path
 ) -> None:
@@ -315,3 +322,98 @@ async def test_changes_view_without_change_points_and_read_only(
         assert screen.report is not None
         versions = screen.query_one("#versions", DataTable)
         assert versions.row_count == sum(len(v) for v in screen.report.dimensions.values()) > 0
+
+
+async def test_conversation_by_the_apps_own_attribute_from_config(tmp_path: Path) -> None:
+    """``[traces] conversation_attributes``: an app naming its conversations ``app.thread_id``
+    gets them in ``c`` and in the blast radius's conversation count."""
+    from ircmd.domain.traces.blast import find_similar, query_from_span
+    from ircmd.domain.traces.spans import Span
+    from ircmd.service.config import parse_config
+
+    def own_ids(spans: list[Span], thread: str) -> list[Span]:
+        out = []
+        for s in spans:
+            if s.attr("gen_ai.conversation.id"):
+                attrs = {k: v for k, v in s.attr_items() if k != "gen_ai.conversation.id"}
+                attrs["app.thread_id"] = thread
+                s = Span(
+                    s.trace_id,
+                    s.span_id,
+                    s.parent_id,
+                    s.name,
+                    s.start_ns,
+                    s.end_ns,
+                    s.status_code,
+                    s.status_message,
+                    attributes=attrs,
+                    resource=s.resource,
+                )
+            out.append(s)
+        return out
+
+    spans = [
+        *own_ids(refund_trace(A), "thread-1"),
+        *own_ids(refund_trace(B, account="ACC-9"), "thread-1"),
+        *own_ids(refund_trace(C, user="u-2"), "thread-2"),
+    ]
+    path = write_otlp(tmp_path / "threads.json", spans)
+    config = parse_config('[traces]\nconversation_attributes = ["app.thread_id"]\n', "<test>")
+    ws = Workspace.open(config, tmp_path / "data", actor="tester")
+    try:
+        app = TraceViewApp(ws, [FileTraceSource("files", [str(path)])])
+        async with app.run_test(size=(160, 48)) as pilot:
+            pane = await loaded(pilot, B)
+            await pilot.press("c")
+            await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConversationScreen))
+            screen = pilot.app.screen
+            assert isinstance(screen, ConversationScreen)
+            await wait_until(pilot, lambda: screen.conversation is not None)
+            conv = screen.conversation
+            assert conv is not None and conv.conversation_id == "thread-1"
+            assert [t.trace_id for t in conv.turns] == [A, B]
+            assert pane.conversation_keys == ["app.thread_id"]
+        tool = next(s for s in spans if s.tool_name == "issue_refund")
+        q = query_from_span(tool, "tool")
+        assert find_similar(spans, q).conversations == 0  # without the config key
+        assert find_similar(spans, q, ["app.thread_id"]).conversation_ids == [
+            "thread-1",
+            "thread-2",
+        ]
+    finally:
+        ws.close()
+
+
+async def test_changes_view_counts_the_incidents_findings(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """No errors, but the incident's blast radius names every run after doc-b appeared: a
+    change point in findings, shown as such."""
+    from ircmd.domain.traces.blast import SimilarQuery, find_similar
+    from ircmd.tui.screens.investigate.changes_view import ChangesScreen
+
+    spans = []
+    for i in range(20):
+        attrs = {
+            "openinference.span.kind": "RETRIEVER",
+            "retrieval.documents.0.document.id": "doc-a" if i < 10 else "doc-b",
+        }
+        spans.append(
+            _span(f"{i + 1:032x}", f"{i + 1:016x}", None, "retrieve", i * 1000, i * 1000 + 5, attrs)
+        )
+    path = write_otlp(tmp_path / "docs.json", spans)
+    inc, _ = workspace.incidents.declare("Stale document", severity="high")
+    svc = TraceService.for_workspace(workspace)
+    svc.record_finding(inc.id, find_similar(spans, SimilarQuery(document_id="doc-b")))
+    app = TraceViewApp(workspace, [FileTraceSource("files", [str(path)])], incident_id=inc.id)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await loaded(pilot, f"{1:032x}")
+        await pilot.press("C")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ChangesScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, ChangesScreen)
+        await wait_until(pilot, lambda: screen.report is not None)
+        cp = screen.current_point
+        assert cp is not None and cp.by_findings and cp.to_value == "doc-b"
+        row = " ".join(str(c) for c in screen.query_one("#change-points", DataTable).get_row_at(0))
+        assert "findings 0.0% → 100.0%" in row

@@ -93,3 +93,49 @@ def test_findings_traces_priced_from_the_configured_sources(
         assert risk.sources == ["evidence", "spool", "runs"]
     finally:
         ws.close()
+
+
+def test_a_finding_names_the_numeric_argument_to_sum(tmp_path: Path) -> None:
+    """``trace find --tool grant_credits --arg credits --record INC``: the finding names
+    ``credits`` (no money-like name), and money at risk sums it over the findings' calls."""
+    import json
+
+    from ircmd.domain.traces.spans import Span
+    from tests.investigate.conftest import cli_json
+    from tests.trace_ui_samples import write_otlp
+
+    def grant(trace: str, credits: int) -> Span:
+        args = json.dumps({"account_id": f"A-{credits}", "credits": credits})
+        attrs = {
+            "gen_ai.operation.name": "execute_tool",
+            "gen_ai.tool.name": "grant_credits",
+            "gen_ai.tool.call.arguments": args,
+        }
+        return Span(trace, "1" * 16, name="execute_tool grant_credits", attributes=attrs)
+
+    spans = [grant("a" * 32, 50), grant("b" * 32, 70)]
+    path = str(write_otlp(tmp_path / "grants.json", spans))
+    ws = make_workspace(tmp_path)
+    try:
+        svc = TraceService.for_workspace(ws)
+        for s in spans:
+            svc.pin_span("INC-0001", s, "grants.json")
+        result = find_similar(spans, query_from_span(spans[0], "tool"))
+        svc.record_finding("INC-0001", result)
+        risk = incident_money_at_risk(ws, "INC-0001")
+        assert risk is not None and risk.amounts == {}  # 'credits' is not a money-like name
+        svc.record_finding("INC-0001", result, sum_argument="credits")
+        risk = incident_money_at_risk(ws, "INC-0001")
+        assert risk is not None and risk.amounts == {"grant_credits.credits": 120.0}
+        assert "grant_credits.credits 120.00" in risk.label()
+    finally:
+        ws.close()
+    # the CLI names it with --arg when it records the finding
+    inc = cli_json(["incident", "declare", "--title", "credits", "--severity", "low"])["id"]
+    cli_json(
+        ["trace", "find", path, "--tool", "grant_credits", "--arg", "credits", "--record", inc]
+    )
+    (finding,) = [
+        e for e in cli_json(["incident", "show", inc])["timeline"] if e["kind"] == "finding"
+    ]
+    assert finding["data"]["sum_argument"] == "credits"

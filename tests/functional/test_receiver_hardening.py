@@ -323,7 +323,10 @@ def test_full_disk_loses_nothing_acknowledged(tmp_path: Path) -> None:
                     else:
                         assert r.status_code == 503
                         refused += 1
-                        assert rec.health().state == "down"
+                        health = rec.health()
+                        assert health.state == "down"
+                        # what the status bar shows first (it cuts the detail at ~40)
+                        assert health.detail.startswith(f"{refused} refused (503), spool full")
                     if i == 200:
                         (mnt / "filler").unlink()
             assert refused > 0 and acked
@@ -448,3 +451,24 @@ def test_status_bar_shows_only_the_workspaces_own_receivers(tmp_path: Path) -> N
     finally:
         asyncio.run(mine.close())
         asyncio.run(other.close())
+
+
+def test_every_limit_is_a_config_key_with_its_documented_default() -> None:
+    """Each field of ReceiverLimits is a key of ``kind = "otlp"`` with the same default, read
+    by ``from_config``, and is in the configuration guide's table with that default."""
+    import dataclasses
+
+    from ircmd.domain.config import OtlpSourceConfig
+
+    guide = (Path(__file__).parents[2] / "docs" / "guide" / "configuration.md").read_text()
+    defaults = ReceiverLimits()
+    cfg = OtlpSourceConfig(name="rx", kind="otlp")
+    changed: dict[str, Any] = {}
+    for f in dataclasses.fields(ReceiverLimits):
+        default = getattr(defaults, f.name)
+        assert getattr(cfg, f.name) == default, f.name
+        shown = int(default) if float(default).is_integer() else default
+        assert f"| `{f.name}` | `{shown}`" in guide, f.name
+        changed[f.name] = type(default)(default * 2)
+    limits = ReceiverLimits.from_config(OtlpSourceConfig(name="rx", kind="otlp", **changed))
+    assert dataclasses.asdict(limits) == changed

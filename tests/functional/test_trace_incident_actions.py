@@ -16,7 +16,7 @@ from ircmd.domain.incidents.timeline import sha256_hex
 from ircmd.service import Workspace
 from ircmd.service.config import parse_config
 from ircmd.service.traces.service import TraceService
-from ircmd.tui.screens.traces.dialogs import ChoiceDialog, RecordsDialog, SimilarDialog
+from ircmd.tui.screens.warroom.panes.trace_dialogs import ChoiceDialog, RecordsDialog, SimilarDialog
 from ircmd.tui.screens.warroom.panes.traces import TracePane
 from ircmd.tui.trace_app import TraceViewApp
 from tests.support.traces import loaded_trace_pane, open_trace_id
@@ -81,6 +81,15 @@ async def test_find_similar_shows_the_blast_radius_and_records_it(
         assert (dialog.result.traces, dialog.result.users) == (2, 2)
         body = str(dialog.query_one("#similar-body", Static).visual)
         assert "a segment" in body or "the whole system" in body
+        # the blast radius's cost: the matched traces' model spend, priced like trace find
+        from ircmd.domain.traces.cost import Pricer
+        from ircmd.domain.traces.otlp import parse_document
+
+        spans = parse_document(json.loads(path.read_text("utf-8")), "x").spans
+        matched = set(dialog.result.trace_ids)
+        spend = Pricer().breakdown(s for s in spans if s.trace_id in matched)
+        assert spend.total_usd > 0 and dialog.cost == (spend.total_usd, len(spend.unpriced))
+        assert f"cost ${spend.total_usd:,.6f} model spend of the matched traces" in body
         await pilot.press("r")
         await wait_until(
             pilot, lambda: workspace.incidents.timeline(inc.id)[-1].kind.value == "finding"

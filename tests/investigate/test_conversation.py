@@ -44,7 +44,47 @@ def test_cli_conversation_json_contract_and_lookup_by_trace(
     assert by_trace["conversation_id"] == "conv-7"
     other = cli_json(["trace", "conversation", "conv-8", path])
     assert len(other["turns"]) == 1 and other["user_ids"] == ["u-43"]
+    code, text, _ = run_cli(["trace", "conversation", "conv-8", path])
+    assert code == 0 and text.startswith("conversation conv-8: 1 turn\n")
     code, _, err = run_cli(["trace", "conversation", "conv-404", path])
     assert code == 1 and err.count("\n") == 1 and "conv-404" in err
     code, text, _ = run_cli(["trace", "conversation", "conv-7", path])
     assert code == 0 and text.count("assistant: Refund issued.") == 3
+
+
+def test_an_apps_own_conversation_attribute_from_config_or_flag(tmp_path: Path) -> None:
+    import os
+
+    from ircmd.domain.traces.spans import Span
+    from tests.trace_ui_samples import refund_trace, write_otlp
+
+    spans = []
+    for trace, thread, user in (("a" * 32, "t-1", "u-1"), ("b" * 32, "t-1", "u-1")):
+        for s in refund_trace(trace, user=user):
+            attrs = {k: v for k, v in s.attr_items() if k != "gen_ai.conversation.id"}
+            if s.parent_id is None:
+                attrs["app.thread_id"] = thread
+            spans.append(
+                Span(
+                    s.trace_id,
+                    s.span_id,
+                    s.parent_id,
+                    s.name,
+                    s.start_ns,
+                    s.end_ns,
+                    s.status_code,
+                    attributes=attrs,
+                )
+            )
+    path = str(write_otlp(tmp_path / "threads.json", spans))
+    code, _, err = run_cli(["trace", "conversation", "t-1", path])
+    assert code == 1 and "t-1" in err  # not a conversation id ircmd knows of
+    flag = cli_json(["trace", "conversation", "t-1", path, "--attribute", "app.thread_id"])
+    assert [t["trace_id"] for t in flag["turns"]] == ["a" * 32, "b" * 32]
+    Path(os.environ["IRCMD_CONFIG"]).write_text(
+        '[traces]\nconversation_attributes = ["app.thread_id"]\n', "utf-8"
+    )
+    conf = cli_json(["trace", "conversation", "b" * 32, path])
+    assert conf["conversation_id"] == "t-1" and len(conf["turns"]) == 2
+    found = cli_json(["trace", "find", path, "--tool", "issue_refund"])
+    assert found["conversation_ids"] == ["t-1"]

@@ -48,6 +48,12 @@ def test_inspect_show_find_json_carry_cost(refunds_runs: dict[str, Path]) -> Non
     by_kind = {(v["kind"], v["cost_usd"]) for v in show["spans"]}
     assert ("llm", float(round(CHAT, 10))) in by_kind
     assert all(v["cost_usd"] is None for v in show["spans"] if v["kind"] == "tool")
+    trace_cost = Pricer().breakdown(s for s in spans if s.trace_id == trace_id)
+    assert show["cost"]["total_usd"] == pytest.approx(float(trace_cost.total))
+    assert show["cost"]["total_usd"] == pytest.approx(
+        sum(v["cost_usd"] or 0 for v in show["spans"])
+    )
+    assert show["cost"]["unpriced_spans"] == 0
     found = cli_json(["trace", "find", path, "--tool", "issue_refund"])
     matched = set(found["trace_ids"])
     assert matched

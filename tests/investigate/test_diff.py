@@ -79,3 +79,20 @@ def test_cli_diff_json_and_pin_is_verified_in_the_bundle(
     files[0].write_text(files[0].read_text("utf-8").replace("999", "998"), "utf-8")
     code, _, err = run_cli(["verify-bundle", str(bundle)])
     assert code == 1 and err
+
+
+def test_prompt_template_and_version_are_compared() -> None:
+    def call(template: str, version: str) -> list[Span]:
+        attrs = {
+            "openinference.span.kind": "LLM",
+            "llm.model_name": "gpt-4o-mini",
+            "llm.prompt_template.template": template,
+            "llm.prompt_template.version": version,
+        }
+        return [Span("a" * 32, "1" * 16, name="ChatCompletion", attributes=attrs)]
+
+    d = diff_traces(call("Refund within {policy}.", "6"), call("Refund anything.", "7"))
+    (pair,) = d.pairs
+    assert pair.status == "changed"
+    assert pair.changes["prompt_template"] == ["Refund within {policy}.", "Refund anything."]
+    assert pair.changes["prompt_version"] == ["6", "7"]

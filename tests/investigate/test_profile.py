@@ -33,6 +33,14 @@ def test_profile_of_real_turns(conversation_runs: dict[str, Path]) -> None:
     assert rows["llm"].spans == 2 * 4 and rows["llm"].input_tokens == 42 * 8
     by_model = {r.key: r for r in profile(spans, "model")}
     assert "gpt-4o-mini" in by_model or "gpt-4o-mini-2024-07-18" in by_model
+    by_service = {r.key: r for r in profile(spans, "service")}
+    assert set(by_service) == {"refunds-otel-v2"}
+    assert by_service["refunds-otel-v2"].self_ns == total_self
+    by_tool = {r.key: r for r in profile(spans, "tool")}
+    assert set(by_tool) == {s.tool_name or "-" for s in spans}
+    assert sum(r.spans for r in by_tool.values()) == len(spans)
+    via_cli = cli_json(["trace", "profile", str(conversation_runs["otel-v2"]), "--by", "service"])
+    assert [r["key"] for r in via_cli["rows"]] == ["refunds-otel-v2"]
     tid = roots[0].trace_id
     out = cli_json(["trace", "profile", str(conversation_runs["otel-v2"]), "--trace", tid])
     assert out["trace_id"] == tid and out["icicle"][0]["depth"] == 0

@@ -93,3 +93,27 @@ def test_replay_through_litellm_same_then_blocked_by_guardrail(
     shown = cli_json(["incident", "show", inc])
     verdicts = [e["data"]["verdict"] for e in shown["timeline"] if e["kind"] == "replay"]
     assert verdicts == ["same", "blocked"]
+
+
+def test_a_wrong_token_is_a_failed_replay_not_blocked(  # it must not pass for a guardrail
+    proxies: tuple[str, dict[str, dict[str, str]]],
+    refunds_runs: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.investigate.conftest import run_cli
+
+    toml, _ = proxies
+    path = refunds_runs["otel-v2"]
+    llm = sorted((s for s in read_spans(path) if s.kind is SpanKind.LLM), key=lambda s: s.start_ns)[
+        0
+    ]
+    Path(os.environ["IRCMD_CONFIG"]).write_text(toml, "utf-8")
+    monkeypatch.setenv("IRCMD_TEST_LITELLM_KEY_GUARD", "sk-not-the-master-key")
+    inc = cli_json(["incident", "declare", "--title", "refunds", "--severity", "high"])["id"]
+    pinned = cli_json(["trace", "pin", inc, str(path), "--span", llm.span_id])
+    code, out, err = run_cli(["replay", inc, pinned["id"], "--endpoint", "guarded"])
+    # LiteLLM without a database answers a key it cannot check with 400 no_db_connection
+    assert code == 1 and err.count("\n") == 1, (out, err)
+    assert "answered 400 (about the caller" in err and "not a block" in err
+    shown = cli_json(["incident", "show", inc])
+    assert [e for e in shown["timeline"] if e["kind"] == "replay"] == []

@@ -28,6 +28,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         n = int(self.headers.get("content-length") or 0)
         req = json.loads(self.rfile.read(n) or b"{}")
+        self.server.requests.append(req)  # type: ignore[attr-defined]
         if self.path.endswith("/embeddings"):
             inputs = req.get("input")
             items = inputs if isinstance(inputs, list) else [inputs]
@@ -87,7 +88,13 @@ class FakeOpenAI:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.amount = amount  # type: ignore[attr-defined]
         self.server.refuse = refuse  # type: ignore[attr-defined]
+        self.server.requests = []  # type: ignore[attr-defined]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        """The request bodies received, oldest first."""
+        return self.server.requests  # type: ignore[attr-defined,no-any-return]
 
     @property
     def base_url(self) -> str:

@@ -11,8 +11,9 @@ import aiohttp
 import httpx
 import pytest
 
-from tests.browser import Browser
+from tests.browser import Browser, Page
 from tests.functional.test_browser_seat import (
+    SEAT_LINE,
     Served,
     ServeFn,
     events,
@@ -21,6 +22,7 @@ from tests.functional.test_browser_seat import (
     serve,  # noqa: F401 -- fixture
     type_note,
 )
+from tests.support.waiting import apoll_until, poll_until
 
 pytestmark = pytest.mark.services
 
@@ -53,6 +55,18 @@ async def test_no_token_is_refused_whatever_the_origin(
     assert first.status_code == 200 and "ircmd_seat" in first.headers.get("set-cookie", "")
     again = httpx.get(served.base, cookies={"ircmd_seat": token_of(served, "maria")})
     assert again.status_code == 200
+    # The server logs every request (aiohttp's access log quotes the URL): the token is
+    # printed once, in maria's seat line, and never in a log line (read with the log's
+    # wrapping undone, so a token cut across two lines would be found too).
+    token = token_of(served, "maria")
+
+    def unwrapped() -> str | None:
+        text = "".join(served.log_path.read_text().split())
+        return text if "/ws?width=80&height=24&token=***" in text else None
+
+    log = poll_until(unwrapped, what="the websocket's access log line, token masked")
+    assert log is not None and log.count(token) == 1, served.log_path.read_text()
+    assert len(SEAT_LINE.findall(served.log_path.read_text())) == 1
 
 
 async def test_seat_cap_and_revocation(
@@ -69,13 +83,17 @@ async def test_seat_cap_and_revocation(
         with pytest.raises(aiohttp.WSServerHandshakeError) as full:
             await session.ws_connect(ws_url(served, token_of(served, "b")))
         assert full.value.status == 503
+        # the page itself says so (a browser would otherwise show a console that never starts)
+        page = httpx.get(served.seats["b"], timeout=10)
+        assert page.status_code == 503 and "all 1 seats are in use" in page.text
         assert not ws.closed
     out = ircmd("serve", "--revoke", "b")
     assert out.returncode == 0, out.stderr
     # the running server answered: b was refused at the cap, so it had no tab to close
     assert "seat b revoked: its token is refused from now on; it had no open tab" in out.stdout
     assert httpx.get(served.seats["b"], timeout=10).status_code == 403
-    assert httpx.get(served.seats["a"], timeout=10).status_code == 200
+    # a's tab is closed: its seat is free again (the server counts it down when the socket ends)
+    poll_until(lambda: httpx.get(served.seats["a"], timeout=10).status_code == 200)
 
 
 async def test_responder_note_is_recorded_under_the_seat_name_and_observer_cannot_act(
@@ -163,3 +181,36 @@ def test_revoke_without_a_running_server_says_nobody_answered(
     out = capsys.readouterr().out
     assert out.startswith("seat maria revoked: its token is refused from now on; ")
     assert "no running `ircmd serve` on this data dir answered within 0.3 s" in out
+
+
+async def test_in_chromium_no_token_is_refused_and_the_seat_cap_holds(
+    tmp_path: Path,
+    incident: str,  # noqa: F811
+    serve: ServeFn,  # noqa: F811
+) -> None:
+    """The same two refusals as a browser meets them: the page without a token says whose
+    link it needs, and past --max-seats a second seat's page says every seat is in use
+    (the first seat's console stays up)."""
+    from tests.services import require_service
+
+    chromium = require_service("chromium")
+    served = serve(
+        "--incident", incident, "--seat", "a:observer", "--seat", "b:observer", "--max-seats", "1"
+    )
+
+    async def body_text(page: Page) -> str:
+        value = await page.evaluate("document.body ? document.body.innerText : ''")
+        return str(value or "")
+
+    async with Browser.launch(chromium, tmp_path) as browser:
+        stranger = await browser.new_page()
+        await stranger.send("Page.navigate", url=served.base)
+        text = await apoll_until(lambda: body_text(stranger), what="the refusal page", every=0.2)
+        assert "needs your seat's link" in text, text
+        a = await browser.open_terminal_page(served.seats["a"])
+        await a.wait_for_text(incident, timeout=60)
+        b = await browser.new_page()
+        await b.send("Page.navigate", url=served.seats["b"])
+        text = await apoll_until(lambda: body_text(b), what="the seats-full page", every=0.2)
+        assert "all 1 seats are in use" in text, text
+        assert incident in await a.terminal_text()

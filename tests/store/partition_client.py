@@ -2,7 +2,8 @@
 
 Usage: ip netns exec NS python partition_client.py DSN INCIDENT_ID
 Commands: ``write CLIENT_ID TEXT`` → ``ok SECONDS SEQ`` or ``err SECONDS MESSAGE``;
-``health`` → ``up``/``down``; ``count CLIENT_ID`` → how many events carry that id.
+``health`` → ``up``/``down``; ``listening`` → ``yes``/``no`` (its LISTEN connection);
+``count CLIENT_ID`` → how many events carry that id.
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ def main() -> int:
                 print(f"err {time.monotonic() - t:.2f} {exc}", flush=True)
         elif cmd == "health":
             print("up" if store.health()[0] else "down", flush=True)
+        elif cmd == "listening":  # the store's LISTEN connection is up (after a heal)
+            listener = store._listener
+            print(
+                "yes" if listener is not None and listener.connected.is_set() else "no", flush=True
+            )
         elif cmd == "quit":
             break
     store.close()

@@ -188,6 +188,20 @@ def test_partition_is_seen_bounded_and_a_retyped_line_is_stored_once(
         assert texts.count("typed during the partition") == 1
         assert texts.count("before the partition") == 1
         assert local.verify() == []
+
+        # A partition while nothing is written: the store's LISTEN connection notices by its
+        # keepalives, closed once a probe stays unacknowledged for tcp_user_timeout (4 s);
+        # the war room's status bar reads that health on every store poll (<= 1 s), so it
+        # says down within 5 s (tests/functional/test_store_health_status.py).
+        deadline = time.monotonic() + 20
+        while ask("listening") != "yes" or ask("health") != "up":  # reconnected after the heal
+            assert time.monotonic() < deadline, "the store did not listen again after the heal"
+        ip("-n", a, "link", "set", f"va{tag}", "down")
+        cut = time.monotonic()
+        while ask("health") != "down":
+            assert time.monotonic() - cut < 4.5, "no write: the store still says up 4.5 s in"
+        print(f"with no write: down after {time.monotonic() - cut:.2f} s")
+        ip("-n", a, "link", "set", f"va{tag}", "up")
     finally:
         ask("quit") if proc.poll() is None else None
         proc.wait(timeout=20)

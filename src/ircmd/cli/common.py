@@ -6,20 +6,15 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ircmd.cli.errors import LOADED, CliError, UsageError, fail, printable, secrets
+from ircmd.cli.context import Context
+from ircmd.cli.errors import CliError, UsageError, fail, printable, secrets
 
 __all__ = ["CliError", "Context", "UsageError", "fail"]
 
 # Only what every command needs is imported at start; config, services and the store are
 # imported when a command first asks for them (``ircmd --version`` stays cheap).
-if TYPE_CHECKING:
-    from ircmd.domain.config import Config
-    from ircmd.service import IncidentService, Workspace
-    from ircmd.service.admin.store_admin import IncidentStore
 
 
 def describe_error(exc: BaseException) -> tuple[str, int]:
@@ -40,61 +35,6 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
         where = f" {exc.filename}" if exc.filename else ""
         return f"{exc.strerror or exc}{where}", 1
     return f"unexpected {type(exc).__name__}: {exc}", 1
-
-
-@dataclass
-class Context:
-    args: argparse.Namespace
-    _config: Config | None = None
-    _workspace: Workspace | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            from ircmd.service.config import load_config
-
-            self._config = load_config()
-            LOADED[:] = [self._config]
-        return self._config
-
-    @property
-    def data_dir(self) -> Path:
-        from ircmd.service.config import data_dir
-
-        return data_dir()
-
-    @property
-    def read_only(self) -> bool:
-        return bool(
-            getattr(self.args, "read_only", False) or getattr(self.args, "read_only_sub", False)
-        )
-
-    @property
-    def workspace(self) -> Workspace:
-        if self._workspace is None:
-            from ircmd.service import Workspace
-
-            self._workspace = Workspace.open(
-                self.config,
-                self.data_dir,
-                actor=getattr(self.args, "author", None),
-                read_only=self.read_only,
-            )
-        return self._workspace
-
-    @property
-    def store(self) -> IncidentStore:
-        return self.workspace.store
-
-    @property
-    def service(self) -> IncidentService:
-        return self.workspace.incidents
-
-    def close(self) -> None:
-        if self._workspace is not None:
-            self._workspace.close()
-            self._workspace = None
 
 
 _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")

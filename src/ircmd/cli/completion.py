@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ircmd.cli.common import Context
+from ircmd.cli.context import Context
 from ircmd.domain.text import one_line
 
 SHELLS = ("bash", "zsh", "fish")

@@ -25,7 +25,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_handoff(ctx: Context, args: argparse.Namespace) -> int:
-    from ircmd.service.incidents.handoff import HandoffService
+    from ircmd.service.comms.handoff import HandoffService
 
     svc = HandoffService(ctx.service)
     words = list(args.words)
@@ -56,8 +56,17 @@ def cmd_handoff(ctx: Context, args: argparse.Namespace) -> int:
     for c in packet["controls"]:
         flag = "confirmed" if c["confirmed"] else ("DRIFT" if c["drift"] else "not confirmed")
         print(f"  control {one_line(c['control'], 40)}: {c['state']} ({flag})")
+    for dl in packet["deadlines"]:
+        due = dl["due_at"] or "without undue delay"
+        print(f"  deadline {dl['regime']} {dl['stage']} due {due} (a draft to check)")
     for u in packet["due_updates"]:
         print(f"  update {u['audience']} due {u['due_at']}" + (" OVERDUE" if u["overdue"] else ""))
+    for p in packet["pins"]:
+        mark = "" if p.get("reviewed", True) else " (unreviewed)"
+        print(f"  pinned #{p['seq']}{mark}: {one_line(p['text'], 80)}")
+    for f in packet["findings"]:
+        mark = "" if f.get("reviewed", True) else " (unreviewed)"
+        print(f"  finding #{f['seq']}{mark}: {one_line(f['text'], 80)}")
     for d in packet["decisions"]:
         print(f"  decision {d['at']}: {one_line(d['text'], 80)}")
     return 0

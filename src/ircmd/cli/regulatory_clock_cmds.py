@@ -28,9 +28,9 @@ def cmd_clock(
         classified_at=parse_time(getattr(args, "classified_at", None), "--classified-at"),
         data_subjects=bool(getattr(args, "data_subjects", False)),
     )
-    from ircmd.cli.regulatory_cmds import persons_suggestion
+    from ircmd.service.investigate.persons import persons_affected_suggestion
 
-    suggestion = persons_suggestion(ctx, args.id)
+    suggestion = persons_affected_suggestion(ctx.service, args.id)
     if args.json:
         print_json(
             {

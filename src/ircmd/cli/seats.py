@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROLES = ("responder", "observer")
@@ -21,7 +21,7 @@ COOKIE = "ircmd_seat"
 class Seat:
     name: str
     role: str
-    token: str
+    token: str = field(repr=False)  # never in a repr (tracebacks, logs)
 
     @property
     def can_act(self) -> bool:

@@ -71,7 +71,11 @@ def _line(task: Task, now: datetime, roles: Mapping[str, str] | None = None) -> 
     mark = "x" if not task.is_open else ("!" if task.overdue(now) else " ")
     owner = one_line(owner_label(task.owner, roles), 30) or "-"
     control = f"  [{one_line(task.control, 40)}]" if task.control else ""
-    return f"[{mark}] {task.id:<5} {owner:<16} {due:<17} {one_line(task.title, 70)}{control}"
+    links = "".join(
+        f"  {k} {one_line(task.link[k], 40)}" for k in ("span", "finding") if task.link.get(k)
+    )
+    title = one_line(task.title, 70)
+    return f"[{mark}] {task.id:<5} {owner:<16} {due:<17} {title}{control}{links}"
 
 
 def _roles(ctx: Context, incident_id: str) -> Mapping[str, str]:

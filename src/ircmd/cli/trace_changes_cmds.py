@@ -1,11 +1,14 @@
-"""``ircmd trace changes PATH…|--spool [--by DIM] [--json]``: versions seen per dimension
-(prompt, models, retrieval source, documents, tool schemas, service version) with first/last
-seen, span counts and error rate, and the change points where a new version appears together
-with a change in error rate.
+"""``ircmd trace changes PATH…|--spool [--by DIM] [--since HOURS] [--json]``: versions seen
+per dimension (prompt, models, retrieval source, documents, tool schemas, service version) with
+first/last seen, span counts and error rate, and the change points where a new version appears
+together with a change in error rate beyond chance (with ``--incident``, also a change in the
+share of traces its findings name). ``--since``: the traces of the last N hours of the data
+(the time window).
 
 ``--json``: ``dimensions`` (``[{name, versions: [{value, first_ns, last_ns, spans, traces,
 error_rate}]}]``), ``change_points`` (``[{dimension, from, to, at_ns, error_rate_before,
-error_rate_after, traces_before, traces_after, sentence}]``)."""
+error_rate_after, traces_before, traces_after, finding_rate_before, finding_rate_after,
+by_findings, sentence}]``)."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import argparse
 from datetime import UTC, datetime
 from typing import Any
 
-from ircmd.cli.common import Context, add_json_flag, print_json
+from ircmd.cli.common import Context, UsageError, add_json_flag, completes, print_json
 from ircmd.cli.traces import _finish, _load, trace_group
 from ircmd.domain.text import one_line
 
@@ -29,6 +32,26 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--min-delta", type=float, default=0.05, help="error-rate change that counts (0.05)"
     )
+    p.add_argument(
+        "--since",
+        type=float,
+        metavar="HOURS",
+        help="only traces that started in the last N hours (of the data)",
+    )
+    completes(
+        p.add_argument(
+            "--incident",
+            metavar="INC",
+            help="also a change in the share of traces this incident's findings name",
+        ),
+        "incident_ids",
+    )
+    p.add_argument(
+        "--min-z",
+        type=float,
+        default=1.96,
+        help="how unlikely by chance: two-proportion z score (1.96 ≈ 95%%; 0 takes any)",
+    )
     add_json_flag(p)
     p.set_defaults(func=cmd_changes)
 
@@ -41,7 +64,23 @@ def cmd_changes(ctx: Context, args: argparse.Namespace) -> int:
     from ircmd.domain.traces.changes import changes
 
     batch = _load(ctx, args)
-    report = changes(batch.spans, args.by, args.min_delta)
+    spans = batch.spans
+    if args.since is not None and spans:
+        if args.since <= 0:
+            raise UsageError("--since needs a positive number of hours")
+        cutoff = max(s.end_ns for s in spans) - int(args.since * 3600 * 1e9)
+        starts: dict[str, int] = {}
+        for s in spans:
+            if s.start_ns < starts.get(s.trace_id, s.start_ns + 1):
+                starts[s.trace_id] = s.start_ns
+        spans = [s for s in spans if starts[s.trace_id] >= cutoff]
+    flagged: set[str] = set()
+    if args.incident:
+        from ircmd.service.investigate.changes import finding_trace_ids
+
+        ws = ctx.workspace
+        flagged = finding_trace_ids(ws, ws.incidents.get(args.incident).id, spans)
+    report = changes(spans, args.by, args.min_delta, args.min_z, flagged)
     if args.json:
         print_json(report.to_dict())
         return _finish(batch, True)

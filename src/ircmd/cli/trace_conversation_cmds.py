@@ -1,10 +1,11 @@
 """``ircmd trace conversation ID [PATH…|--spool] [--attribute KEY] [--json]``: every trace
 sharing a conversation/session id, in order, as turns.
 
-ID is a conversation id (``gen_ai.conversation.id``, ``session.id``, or ``--attribute``), or a
-trace id of one of its turns. ``--json``: ``conversation_id``, ``turns`` (``{trace_id, start,
-user_id, input, output, tool_calls: [{name, arguments, invocation}], errors, tokens, cost_usd,
-…}``), ``user_ids``, ``tokens``, ``cost_usd``."""
+ID is a conversation id (``gen_ai.conversation.id``, ``session.id``, ``[traces]
+conversation_attributes`` in config, or ``--attribute``), or a trace id of one of its turns.
+``--json``: ``conversation_id``, ``turns`` (``{trace_id, start, user_id, input, output,
+tool_calls: [{name, arguments, invocation}], errors, tokens, cost_usd, …}``), ``user_ids``,
+``tokens``, ``cost_usd``."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def register(sub: Any) -> None:
         action="append",
         default=[],
         metavar="KEY",
-        help="another attribute holding the conversation id (repeatable)",
+        help="another attribute holding the conversation id (repeatable; after [traces] "
+        "conversation_attributes)",
     )
     add_json_flag(p)
     p.set_defaults(func=cmd_conversation)
@@ -37,17 +39,19 @@ def cmd_conversation(ctx: Context, args: argparse.Namespace) -> int:
     from ircmd.domain.traces.conversation import build_conversation, conversation_ids_of
 
     batch = _load(ctx, args)
-    ids = conversation_ids_of(batch.spans, args.attribute)
+    keys = [*ctx.config.traces.conversation_attributes, *args.attribute]
+    ids = conversation_ids_of(batch.spans, keys)
     wanted = args.conversation_id.strip()
     conv_id = ids.get(wanted.lower()) if wanted.lower() in ids else wanted
     if conv_id not in set(ids.values()):
         _print_problems(batch)
         raise CliError(f"no conversation {one_line(wanted, 60)!r} in {_source_label(args)}")
-    conv = build_conversation(batch.spans, conv_id, pricer(ctx).usd, args.attribute)
+    conv = build_conversation(batch.spans, conv_id, pricer(ctx).usd, keys)
     if args.json:
         print_json(conv.to_dict())
         return 0
-    print(f"conversation {one_line(conv_id, 60)}: {len(conv.turns)} turns")
+    n = len(conv.turns)
+    print(f"conversation {one_line(conv_id, 60)}: {n} turn{'' if n == 1 else 's'}")
     for n, t in enumerate(conv.turns, start=1):
         cost = f"${t.cost_usd:.6f}" if t.cost_usd is not None else "unpriced"
         print(

@@ -6,7 +6,9 @@ For each span: ``span_id``, ``parent_id``, ``name``, ``kind``, ``operation`` (ra
 ``messages`` (``input``, ``output``: ``[{role, content, tool_calls: [{id, name, arguments}]}]``),
 ``tool`` (``name``, ``arguments``, ``result``, ``invocation``: requested|executed|both),
 ``documents`` (``[{id, source, score}]``), ``conversation_id``, ``user_id``, ``status``,
-``duplicates`` (how many more times the same span id was read).
+``duplicates`` (how many more times the same span id was read), ``cost_usd``. And for the
+trace (or the ``--span``): ``cost`` (``total_usd``, ``by_model``, ``priced_spans``,
+``unpriced_spans``, ``unpriced``).
 """
 
 from __future__ import annotations
@@ -120,8 +122,9 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
     spans.sort(key=lambda s: (s.start_ns, s.span_id))
     price = pricer(ctx)
     views = [span_view(s, invs, dups.get((s.trace_id, s.span_id), 0), price) for s in spans]
+    cost = price.breakdown(spans).to_dict()  # the trace's (or with --span, the span's) cost
     if args.json:
-        print_json({"trace_id": trace_id, "spans": views})
+        print_json({"trace_id": trace_id, "spans": views, "cost": cost})
     else:
         for v in views:
             model = v["request_model"] or v["response_model"] or ""
@@ -132,5 +135,6 @@ def cmd_show(ctx: Context, args: argparse.Namespace) -> int:
                 f"{v['span_id']}  {v['kind']:<9} {one_line(v['name'], 40):<40} "
                 f"{one_line(model, 30)}{extra}{dup}"
             )
+        print(f"cost ${cost['total_usd']:.6f}  ({cost['unpriced_spans']} unpriced spans)")
         _print_problems(batch)
     return 0

@@ -5,6 +5,7 @@
     ircmd trace find PATH… --tool NAME [--arg NAME] [--json]
     ircmd trace find PATH… (--model M | --prompt P [--prompt-version V] | --source ID
                             | --document ID | --like SPAN_ID [--by tool|prompt|…])
+                            [--record INCIDENT]   (the blast radius as a finding)
     ircmd trace pin INCIDENT PATH… --span SPAN_ID [--note TEXT]
     ircmd trace records INCIDENT PATH… --tool NAME --arg NAME   (records-to-correct checklist)
     ircmd trace tick INCIDENT CHECKLIST VALUE [--undo] [--note TEXT]
@@ -25,7 +26,15 @@ import threading
 import time
 from typing import Any
 
-from ircmd.cli.common import CliError, Context, UsageError, add_json_flag, incident_arg, print_json
+from ircmd.cli.common import (
+    CliError,
+    Context,
+    UsageError,
+    add_json_flag,
+    completes,
+    incident_arg,
+    print_json,
+)
 from ircmd.domain.text import count, one_line
 
 
@@ -83,6 +92,12 @@ def register(sub: Any) -> None:
         help="with --tool: only calls whose argument matches (repeatable)",
     )
     p.add_argument("--since", type=float, help="only spans in the last N hours (of the data)")
+    completes(
+        p.add_argument(
+            "--record", metavar="INC", help="record the blast radius as a finding on INC"
+        ),
+        "incident_ids",
+    )
     add_json_flag(p)
     p.set_defaults(func=cmd_find)
 
@@ -292,7 +307,7 @@ def cmd_find(ctx: Context, args: argparse.Namespace) -> int:
             document_id=args.document,
             since_ns=since,
         )
-    result = find_similar(batch.spans, q)
+    result = find_similar(batch.spans, q, ctx.config.traces.conversation_attributes)
     out = result.to_dict()
     matched = set(result.trace_ids)
     blast_cost = pricer(ctx).breakdown(s for s in batch.spans if s.trace_id in matched)
@@ -303,6 +318,16 @@ def cmd_find(ctx: Context, args: argparse.Namespace) -> int:
         out["argument"] = args.arg
         out["values"] = [v.to_dict() for v in values]
     out["problems"] = _problems(batch)
+    if args.record:
+        from ircmd.service.traces.service import TraceService
+
+        if ctx.read_only:
+            raise CliError("read-only: recording a finding is an action")
+        inc = ctx.workspace.incidents.get(args.record).id
+        ev = TraceService.for_workspace(ctx.workspace).record_finding(
+            inc, result, sum_argument=args.arg
+        )
+        out["recorded"] = {"incident_id": inc, "seq": ev.seq, "kind": ev.kind.value}
     if args.json:
         print_json(out)
     else:
@@ -318,6 +343,8 @@ def cmd_find(ctx: Context, args: argparse.Namespace) -> int:
             for v in out["values"]:
                 traces = ", ".join(v["trace_ids"][:3]) + (" …" if len(v["trace_ids"]) > 3 else "")
                 print(f"  {v['count']:>6}  {one_line(v['value'], 60)}  {traces}")
+        if args.record:
+            print(f"\nrecorded as a finding on {out['recorded']['incident_id']}")
     return _finish(batch, args.json)
 
 

@@ -29,6 +29,32 @@ _SEAT: contextvars.ContextVar[Seat | None] = contextvars.ContextVar("ircmd_seat"
 
 log = logging.getLogger("ircmd.serve")
 
+_TOKEN_IN_URL = re.compile(r"(?i)(\btoken=)[^&\s\"'#]+")
+
+
+class SeatTokenFilter(logging.Filter):
+    """Keeps seat tokens out of every log line of the serve process: aiohttp's access log
+    quotes the request line (``GET /?token=… HTTP/1.1``, the websocket's ``/ws?token=…``),
+    so any ``token=`` query value and any seat's token are replaced by ``***``."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        super().__init__()
+        self.tokens = [t for t in tokens if t]
+
+    def clean(self, text: str) -> str:
+        text = _TOKEN_IN_URL.sub(r"\1***", text)
+        for token in self.tokens:
+            text = text.replace(token, "***")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self.clean(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
 # textual-serve's page loads Roboto Mono from fonts.googleapis.com, a render-blocking request
 # that leaks every visit and stalls on an air-gapped bastion; its own copy of the font is
 # served from /static/fonts, so the page uses that instead.
@@ -78,6 +104,23 @@ class SeatServer(Server):
         self._answered: set[str] = set()
         """Revoked seat names already answered in the revocation's ``.closed`` file."""
 
+    def initialize_logging(self) -> None:
+        """textual-serve's logging (a Rich handler on the root logger), with seat tokens
+        filtered out of every line and no local variables in tracebacks (they would show
+        the seats, tokens included)."""
+        from rich.logging import RichHandler
+
+        handler = RichHandler(
+            show_path=False,
+            show_time=False,
+            rich_tracebacks=True,
+            tracebacks_show_locals=False,
+            console=self.console,
+        )
+        handler.addFilter(SeatTokenFilter([s.token for s in self.seats or []]))
+        level = "DEBUG" if getattr(self, "debug", False) else "INFO"
+        logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
+
     # textual-serve reads ``self.command`` when it starts a seat's process; each request
     # runs in its own task, so the seat's own command comes from a context variable.
     @property
@@ -114,10 +157,20 @@ class SeatServer(Server):
         if self.revocations is not None and seat.name in revoked(self.revocations):
             raise web.HTTPForbidden(text=f"ircmd serve: seat {seat.name} was revoked\n")
         _SEAT.set(seat)
+        if request.method == "GET" and request.path == "/" and self._sessions >= self.max_seats:
+            raise web.HTTPServiceUnavailable(text=self.full_text(), headers={"Retry-After": "30"})
         response: web.StreamResponse = await handler(request)
         if from_query and not isinstance(response, web.WebSocketResponse):
             response.set_cookie(COOKIE, seat.token, httponly=True, samesite="Strict")
         return response
+
+    def full_text(self) -> str:
+        """The page a browser gets past ``--max-seats`` (the page itself, not only its
+        websocket, is refused, so the browser shows this instead of a blank console)."""
+        return (
+            f"ircmd serve: all {self.max_seats} seats are in use; close another "
+            "tab or ask whoever runs `ircmd serve` for --max-seats\n"
+        )
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         origin = request.headers.get("Origin")
@@ -125,10 +178,7 @@ class SeatServer(Server):
             log.warning("refused a websocket from origin %r", origin)
             raise web.HTTPForbidden(text="ircmd serve: origin not allowed\n")
         if self._sessions >= self.max_seats:
-            raise web.HTTPServiceUnavailable(
-                text=f"ircmd serve: all {self.max_seats} seats are in use; close another "
-                "tab or ask whoever runs `ircmd serve` for --max-seats\n"
-            )
+            raise web.HTTPServiceUnavailable(text=self.full_text())
         self._sessions += 1  # counted from the handshake, before the seat's process starts
         try:
             return await super().handle_websocket(request)

@@ -77,6 +77,8 @@ class OtlpSourceConfig(_Strict):
     header_timeout_s: float = Field(default=10.0, gt=0)
     body_timeout_s: float = Field(default=30.0, gt=0)
     idle_timeout_s: float = Field(default=60.0, gt=0)
+    backlog: int = Field(default=1024, gt=0, le=65535)
+    retry_after_s: int = Field(default=1, ge=0, le=3600)
 
 
 class PhoenixSourceConfig(_Strict):
@@ -194,6 +196,14 @@ class ModelEndpointConfig(_Strict):
     timeout: float = Field(default=60.0, gt=0)
 
 
+class TracesConfig(_Strict):
+    """``[traces]``: how spans are read beyond the GenAI and OpenInference conventions."""
+
+    conversation_attributes: list[str] = Field(default_factory=list)
+    """More span attributes holding a conversation id, for apps with their own (after
+    ``gen_ai.conversation.id`` and ``session.id``): conversations and blast radii use them."""
+
+
 class Config(_Strict):
     store: StoreConfig = Field(default_factory=StoreConfig)
     trace_sources: list[TraceSourceConfig] = Field(default_factory=list)
@@ -206,6 +216,7 @@ class Config(_Strict):
     author: str | None = None
     prices: dict[str, PriceConfig] = Field(default_factory=dict)
     model_endpoints: list[ModelEndpointConfig] = Field(default_factory=list)
+    traces: TracesConfig = Field(default_factory=TracesConfig)
 
     @model_validator(mode="after")
     def _references(self) -> Config:

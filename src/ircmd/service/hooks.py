@@ -2,7 +2,7 @@
 
 :class:`Extensions` holds four lists of providers, each a plain typed callable; the
 composition root (:attr:`ircmd.service.workspace.Workspace.extensions`) builds it with
-:func:`builtin_extensions`, and a test or a feature appends its own:
+:func:`ircmd.service.workspace.builtin_extensions`, and a test or a feature appends its own:
 
 * **deadline providers** ``(workspace, incident, now) -> Iterable[Deadline]``: the header
   shows the earliest deadline still due (e.g. a regulatory notification clock);
@@ -14,6 +14,9 @@ composition root (:attr:`ircmd.service.workspace.Workspace.extensions`) builds i
 * **change warnings** ``(workspace, incident_id, change) -> str | None``: asked before a
   containment or remediation change alters the AI system (e.g. an EU AI Act Art. 73 report
   is still due); the board shows the warning in its confirmation, the CLI prints it.
+
+This module imports no area: each area's provider imports the types here, and the composition
+root lists the providers (so the registry and the areas never import each other).
 
 A provider that raises is reported as a problem line, never a crash. Every call here may
 read the store: call it from a worker thread (TUI) or the CLI, never on the UI loop.
@@ -113,22 +116,6 @@ class Extensions:
             if line:
                 lines.append(one_line(line))
         return lines
-
-
-def builtin_extensions() -> Extensions:
-    """The providers ircmd ships (imported here, when the war room or a command first asks)."""
-    from ircmd.service.containment.hooks import active_control_lines, controller_health
-    from ircmd.service.evidence.hooks import art73_change_warning, art73_deadlines
-    from ircmd.service.regulatory.clocks import clock_deadlines
-    from ircmd.service.signals.service import health_lines
-    from ircmd.service.traces.health import receiver_health_lines
-
-    return Extensions(
-        deadlines=[art73_deadlines, clock_deadlines],
-        active_controls=[active_control_lines],
-        health=[health_lines, controller_health, receiver_health_lines],
-        change_warnings=[art73_change_warning],
-    )
 
 
 # -- the workspace's extensions, called by name (the CLI and the war room use these) -------

@@ -61,6 +61,25 @@ class OpenTraceSources:
             return list(self._sources)
 
 
+def builtin_extensions() -> Extensions:
+    """The war-room providers ircmd ships, listed here (the composition root), imported when
+    the war room or a command first asks; each area's provider imports the types of
+    :mod:`ircmd.service.hooks`, which imports no area."""
+    from ircmd.service.containment.hooks import active_control_lines, controller_health
+    from ircmd.service.hooks import Extensions
+    from ircmd.service.regulatory.clocks import clock_deadlines
+    from ircmd.service.regulatory.hooks import art73_change_warning, art73_deadlines
+    from ircmd.service.signals.service import health_lines
+    from ircmd.service.traces.health import receiver_health_lines
+
+    return Extensions(
+        deadlines=[art73_deadlines, clock_deadlines],
+        active_controls=[active_control_lines],
+        health=[health_lines, controller_health, receiver_health_lines],
+        change_warnings=[art73_change_warning],
+    )
+
+
 @dataclass(eq=False)
 class Workspace:
     config: Config
@@ -139,8 +158,6 @@ class Workspace:
 
     @cached_property
     def extensions(self) -> Extensions:
-        from ircmd.service.hooks import builtin_extensions
-
         return builtin_extensions()
 
     @cached_property

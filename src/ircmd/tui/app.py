@@ -18,7 +18,7 @@ from textual.widgets import Input, Static
 
 from ircmd.domain.text import one_line
 from ircmd.service import Workspace
-from ircmd.tui.messages import Notice, ReportError, StoreChanged
+from ircmd.tui.messages import Notice, ReportError, StoreChanged, StoreHealth
 from ircmd.tui.process_tuning import ProcessTuning
 from ircmd.tui.screens.incidents import IncidentsScreen
 from ircmd.tui.textual_private import app_busy, screen_busy
@@ -42,6 +42,14 @@ class _Hold:
 
 class StoreTokenChanged(Message):
     """The store's change token moved (another console or a worker wrote)."""
+
+
+class StoreHealthRead(Message):
+    """The poll read a store health other than the last one (see ``IrcmdApp.store_health``)."""
+
+    def __init__(self, ok: bool, line: str) -> None:
+        super().__init__()
+        self.ok, self.line = ok, line
 
 
 class StoreChecked(Message):
@@ -84,6 +92,8 @@ class IrcmdApp(App[int]):
         self._demo_kept = self.demo and (workspace.data_dir / KEPT_CONFIG).is_file()
         self._open_incident = open_incident
         self._token: object = _UNREAD
+        self.store_health: tuple[bool, str] = (True, "")
+        """The store's own health as the last poll read it (the war room's status bar)."""
         self.tuning = ProcessTuning()
         keymap = workspace.config.ui.keymap
         if keymap:
@@ -142,6 +152,8 @@ class IrcmdApp(App[int]):
 
     @work(thread=True, exclusive=True, group="store-poll", exit_on_error=False)
     def _check_store(self) -> None:
+        from ircmd.store.health import store_health
+
         changed = False
         try:
             token = self.service.store.change_token()
@@ -152,6 +164,16 @@ class IrcmdApp(App[int]):
                 if not first:
                     self.post_message(StoreTokenChanged())
         finally:  # a failed read polls again too (the status bar reports the store)
+            # The store's own health (in memory, never a query) on every poll, so a status
+            # bar says ``down`` within a poll (<= POLL_MAX_SECONDS) of the store noticing,
+            # not at the next presence heartbeat, which itself waits out its deadline.
+            try:
+                ok, line = store_health(self.service.store)
+            except Exception as exc:  # a store's health is never worth a crash: say down
+                ok, line = False, one_line(str(exc) or type(exc).__name__)
+            if ok != self.store_health[0]:
+                self.store_health = (ok, line)
+                self.post_message(StoreHealthRead(ok, line))
             self.post_message(StoreChecked(changed))
 
     def on_store_checked(self, message: StoreChecked) -> None:
@@ -177,6 +199,10 @@ class IrcmdApp(App[int]):
     def on_store_token_changed(self, _: StoreTokenChanged) -> None:
         for screen in self.screen_stack:
             screen.post_message(StoreChanged())
+
+    def on_store_health_read(self, message: StoreHealthRead) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(StoreHealth(message.ok, message.line))
 
     # -- status and errors -------------------------------------------------------------
     def status_text(self) -> Text:

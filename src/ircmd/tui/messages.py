@@ -17,6 +17,17 @@ class StoreChanged(Message):
 
 
 @dataclass
+class StoreHealth(Message):
+    """The store's own health changed (PostgreSQL: its connection's state, in memory), as
+    the app's store poll read it; ``line`` says why when it is down. Sent to each screen;
+    it does not bubble back to the app."""
+
+    bubble = False
+    ok: bool
+    line: str = ""
+
+
+@dataclass
 class ActionFailed(Message):
     """A command was refused or failed; ``message`` is one line for the user."""
 

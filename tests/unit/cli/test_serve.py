@@ -125,3 +125,26 @@ def test_a_busy_port_is_one_line() -> None:
     lines = out.stderr.strip().splitlines()
     assert lines[-1].startswith(f"ircmd serve: cannot listen on 127.0.0.1:{port}")
     assert "Traceback" not in out.stderr
+
+
+def test_seat_tokens_are_masked_in_every_log_line() -> None:
+    import logging
+
+    from ircmd.cli.seats import Seat
+
+    token = "Zq3TOKENvalue-that-is-secret_0123"
+    seat = Seat("maria", "responder", token)
+    assert token not in repr(seat)
+    flt = web_server.SeatTokenFilter([token])
+    record = logging.LogRecord(
+        "aiohttp.access", logging.INFO, __file__, 1, '"GET %s HTTP/1.1" 200', (f"/?token={token}",),
+        None,
+    )  # fmt: skip
+    assert flt.filter(record)
+    assert record.getMessage() == '"GET /?token=*** HTTP/1.1" 200'
+    other = logging.LogRecord("x", logging.INFO, __file__, 1, "cookie %s", (token,), None)
+    flt.filter(other)
+    assert token not in other.getMessage()
+    wrong = logging.LogRecord("x", logging.INFO, __file__, 1, "/ws?token=guess&w=1", None, None)
+    flt.filter(wrong)
+    assert wrong.getMessage() == "/ws?token=***&w=1"

@@ -25,6 +25,7 @@ from opentelemetry.proto.collector.logs.v1 import logs_service_pb2, logs_service
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
 from ircmd.backends.protocols import TraceSourceError
+from ircmd.domain.secrets import cut, scrub
 
 if TYPE_CHECKING:
     from ircmd.backends.traces.otlp_receiver import OtlpReceiver
@@ -92,10 +93,8 @@ class GrpcReceiver:
 
 
 def _export(receiver: OtlpReceiver, kind: str, request: Any, context: Any) -> Any:
-    from ircmd.backends.traces.otlp_receiver import Received
-
     try:
-        got = Received.from_request(kind, request, receiver.origin)
+        got = receiver.received(kind, request)
     except (RecursionError, ValueError) as exc:
         _refuse(receiver, context, grpc.StatusCode.INVALID_ARGUMENT, f"unusable request: {exc}")
     if got.valid:
@@ -110,13 +109,16 @@ def _export(receiver: OtlpReceiver, kind: str, request: Any, context: Any) -> An
             )
     elif got.problems:
         log.warning(
-            "receiver: gRPC %s request had nothing usable: %s", kind, got.problems.summary()
+            "receiver: gRPC %s request had nothing usable: %s",
+            kind,
+            cut(scrub(got.problems.summary()), 400),
         )
     receiver.deliver(got)
     return got
 
 
 def _refuse(receiver: OtlpReceiver, context: Any, code: Any, message: str) -> None:
+    message = scrub(message)
     with receiver.stats.lock:
         receiver.stats.failed += 1
         if code == grpc.StatusCode.UNAVAILABLE:

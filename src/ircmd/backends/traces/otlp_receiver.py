@@ -63,6 +63,7 @@ from ircmd.backends.traces.otlp_proto import (
 )
 from ircmd.backends.traces.spool import Spool, read_segments, segment_paths
 from ircmd.domain.config import OtlpSourceConfig
+from ircmd.domain.secrets import cut, scrub
 from ircmd.domain.traces.logs import LogRecord, decode_logs_json
 from ircmd.domain.traces.otlp import Problems, gc_paused, parse_bytes
 from ircmd.domain.traces.spans import Span
@@ -73,6 +74,13 @@ JSON = "application/json"
 PATHS = {"/v1/traces": "traces", "/v1/logs": "logs"}
 
 log = logging.getLogger("ircmd.receiver")
+
+
+def said(text: str, limit: int = 100) -> str:
+    """Client-sent or error text as a log line, a status or a status bar quotes it: scrubbed
+    of credentials (URL userinfo, ``Authorization`` values, ``Bearer``/``Basic`` tokens)
+    *before* it is cut, so a token crossing the cut is never half-kept."""
+    return cut(scrub(text), limit)
 
 
 class ReceiverStats:
@@ -414,7 +422,7 @@ class OtlpReceiver:
         return self._error(
             request,
             404,
-            f"unknown path {request.path[:100]}; use /v1/traces or /v1/logs",
+            f"unknown path {said(request.path)}; use /v1/traces or /v1/logs",
             protobuf,
             close=request.method == "POST",
         )
@@ -422,6 +430,7 @@ class OtlpReceiver:
     def _error(
         self, request: web.Request, code: int, message: str, protobuf: bool, close: bool = False
     ) -> web.Response:
+        message = scrub(message)
         with self.stats.lock:
             self.stats.failed += 1
             if code == 503:
@@ -432,7 +441,7 @@ class OtlpReceiver:
         log.warning(
             "receiver: %s %s from %s refused %d: %s",
             request.method,
-            request.path[:100],
+            said(request.path),
             peer,
             code,
             message,
@@ -478,7 +487,7 @@ class OtlpReceiver:
         log.info(
             "receiver: client %s went away during %s (%s)",
             request.remote or "?",
-            request.path[:100],
+            said(request.path),
             type(exc).__name__,
         )
 
@@ -487,7 +496,7 @@ class OtlpReceiver:
     ) -> web.StreamResponse:
         lim = self.limits
         if ctype not in (PROTOBUF, JSON):
-            raise _Refused(415, f"unsupported Content-Type {ctype or '(none)'!r}", close=True)
+            raise _Refused(415, f"unsupported Content-Type {said(ctype or '(none)')!r}", True)
         length = request.content_length
         if length is not None and length > lim.max_body_bytes:
             raise _Refused(413, f"body of {length} bytes is over {lim.max_body_bytes}", True)
@@ -495,7 +504,7 @@ class OtlpReceiver:
         if encoding in ("", "none"):
             encoding = "identity"
         if encoding not in ("identity", "gzip", "deflate"):
-            raise _Refused(415, f"unsupported Content-Encoding {encoding!r}", close=True)
+            raise _Refused(415, f"unsupported Content-Encoding {said(encoding)!r}", close=True)
         inflater = Inflater(encoding, lim.max_inflated_bytes)
         received = 0
         from aiohttp import ClientPayloadError
@@ -554,10 +563,15 @@ class OtlpReceiver:
                 "receiver: %s body from %s had nothing usable: %s",
                 kind,
                 self.origin,
-                got.problems.summary(),
+                said(got.problems.summary(), 400),
             )
         self.deliver(got)
         return got
+
+    def received(self, kind: str, request: Any) -> Received:
+        """One already parsed protobuf request (the gRPC server's path: it calls this rather
+        than importing this module, which starts it)."""
+        return Received.from_request(kind, request, self.origin)
 
     def spool_append(self, kind: str, body: bytes) -> None:
         if self.spool is not None:
@@ -584,14 +598,13 @@ class OtlpReceiver:
         with self.stats.lock:
             refused, last = self.stats.refused, self.stats.last_error
         if spool is not None and not spool.healthy:
-            return ReceiverHealth(
-                name, "down", f"{spool.last_error}; {refused} request(s) refused (503)"
-            )
+            # the count first: a status bar cuts the detail at ~40 characters
+            return ReceiverHealth(name, "down", f"{refused} refused (503), {spool.last_error}")
         detail = f"{self.stats.spans} spans, {self.stats.logs} log records"
         if refused:
             detail += f"; {refused} refused"
         if last:
-            detail += f"; last error: {last[:120]}"
+            detail += f"; last error: {said(last, 120)}"
         return ReceiverHealth(name, "ok", detail)
 
 
@@ -609,7 +622,8 @@ class _OneLine(logging.LoggerAdapter):  # type: ignore[type-arg]
             msg = f"{msg} ({type(info).__name__}: {info})" if info else msg
         kwargs.pop("stack_info", None)
         if self.isEnabledFor(level):
-            self.logger.log(level, f"receiver: {msg}", *args, **kwargs)
+            text = str(msg) % args if args else str(msg)
+            self.logger.log(level, "receiver: %s", said(text, 400), **kwargs)
 
     def exception(self, msg: object, *args: object, **kwargs: Any) -> None:
         kwargs["exc_info"] = True

@@ -138,7 +138,8 @@ class Spool:
 
     def _fail(self, exc: OSError) -> None:
         self.failed_writes += 1
-        self.last_error = f"spool write failed: {exc.strerror or exc}"
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        self.last_error = f"spool {'full' if full else 'write failed'}: {exc.strerror or exc}"
         self.last_error_at = self.clock()
         if self._fh is None:
             return

@@ -15,6 +15,7 @@ from typing import Any
 
 from ircmd.domain.comms.audiences import Audience
 from ircmd.domain.incidents.incident import Incident, Status
+from ircmd.domain.incidents.severity import Factor
 from ircmd.domain.incidents.tasks import TaskBoard, owner_label
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, utc
 from ircmd.domain.text import one_line
@@ -95,6 +96,31 @@ _CHANGE_KINDS = frozenset(
 )
 
 
+def _change(ev: TimelineEvent) -> str:
+    """``Decision: …``; a text that already names its kind (``Status detected → triaged``)
+    is not prefixed again."""
+    label = ev.kind.label.capitalize()
+    if ev.text.startswith(label.split()[0]):
+        return ev.text
+    return f"{label}: {ev.text}"
+
+
+def _factor_scores(factors: Sequence[TimelineEvent]) -> str:
+    """The severity matrix's factor scores since the last update, as one sentence: each
+    factor's last score, and the level the matrix computes after the last of them."""
+    scores: dict[str, object] = {}
+    for ev in factors:
+        raw = str(ev.data.get("factor"))
+        try:
+            label = Factor(raw).label
+        except ValueError:  # a factor this version does not know: its id
+            label = raw.replace("_", " ")
+        scores[label] = ev.data.get("to")
+    text = "Severity factors scored: " + ", ".join(f"{k} {v}" for k, v in scores.items())
+    computed = factors[-1].data.get("computed")
+    return text + (f"; computed level {computed}." if computed else ".")
+
+
 def build_draft(
     audience: Audience,
     incident: Incident,
@@ -143,9 +169,14 @@ def build_draft(
         f"severity {incident.severity.value}.",
         latest_state,
     )
+    factors = [e for e in new if e.kind == EventKind.SEVERITY_CHANGE and e.data.get("factor")]
     for ev in new:
-        if ev.kind in _CHANGE_KINDS:
-            say(f"{ev.kind.label.capitalize()}: {ev.text}", (ev.hash,))
+        if ev.kind not in _CHANGE_KINDS:
+            continue
+        if factors and ev is factors[0]:  # the factor scores: one sentence, every score cited
+            say(_factor_scores(factors), [e.hash for e in factors])
+        elif not (factors and ev in factors):
+            say(_change(ev), (ev.hash,))
     for key, ev in confirmed.items():
         state = ev.data.get("state") or ev.data.get("observed") or "active"
         say(f"Containment confirmed by its backend: {key} ({state}).", (ev.hash,))

@@ -84,6 +84,27 @@ def active_controls(events: Sequence[TimelineEvent]) -> list[dict[str, Any]]:
     ]
 
 
+def _unreviewed(events: Sequence[TimelineEvent], board: TaskBoard) -> tuple[set[int], set[int]]:
+    """Seqs of the pins and findings nobody has taken on: recorded since the last accepted
+    handoff (the previous shift did not hand them over) and not linked by any task (a pin by
+    its span id, a finding by its seq, ``#seq`` or its event hash prefix)."""
+    accepted = max((e.seq for e in events if e.kind == EventKind.HANDOFF_ACCEPTED), default=0)
+    spans = {t.link["span"] for t in board.tasks.values() if t.link.get("span")}
+    found = {t.link["finding"].lstrip("#") for t in board.tasks.values() if t.link.get("finding")}
+    pins: set[int] = set()
+    findings: set[int] = set()
+    for ev in events:
+        if ev.seq <= accepted:
+            continue
+        if ev.kind == EventKind.EVIDENCE_PINNED and str(ev.data.get("span_id", "")) not in spans:
+            pins.add(ev.seq)
+        elif ev.kind == EventKind.FINDING and not (
+            str(ev.seq) in found or any(len(f) >= 8 and ev.hash.startswith(f) for f in found)
+        ):
+            findings.add(ev.seq)
+    return pins, findings
+
+
 def build_packet(
     incident: Incident,
     events: Sequence[TimelineEvent],
@@ -105,6 +126,7 @@ def build_packet(
     last_decisions = [e for e in events if e.kind == EventKind.DECISION][-decisions:]
     findings = [e for e in events if e.kind == EventKind.FINDING]
     pins = [e for e in events if e.kind == EventKind.EVIDENCE_PINNED]
+    new_pins, new_findings = _unreviewed(events, board)
     return {
         "incident": incident.id,
         "from": current.to_json(),
@@ -117,8 +139,12 @@ def build_packet(
         "controls": active_controls(events),
         "deadlines": list(deadlines),
         "due_updates": list(due_updates),
-        "pins": [{"seq": e.seq, "text": e.text} for e in pins],
-        "findings": [{"seq": e.seq, "text": e.text} for e in findings],
+        "pins": [{"seq": e.seq, "text": e.text, "reviewed": e.seq not in new_pins} for e in pins],
+        "findings": [
+            {"seq": e.seq, "text": e.text, "reviewed": e.seq not in new_findings} for e in findings
+        ],
+        "unreviewed_pins": sorted(new_pins),
+        "unreviewed_findings": sorted(new_findings),
         "decisions": [{"seq": e.seq, "at": _iso(e.at), "text": e.text} for e in last_decisions],
     }
 

@@ -6,7 +6,7 @@ adds nothing, so applying twice — or on declare and again by hand — records 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -90,8 +90,11 @@ def plan_apply(
     board: TaskBoard,
     now: datetime,
     roles: Mapping[str, str] | None = None,
+    audiences: Collection[str] | None = None,
 ) -> list[PlannedStep]:
-    """The task each step of ``playbook`` adds to ``board`` (in order, ids consecutive)."""
+    """The task each step of ``playbook`` adds to ``board`` (in order, ids consecutive).
+    ``audiences``: the configured audience names (None: not checked); a communication step
+    to another one gets a task saying so, as no update can close it."""
     roles = roles or {}
     out: list[PlannedStep] = []
     work = TaskBoard(dict(board.tasks), board.last_number, dict(board.control_states))
@@ -111,6 +114,9 @@ def plan_apply(
             if isinstance(step, CommsStep):
                 link = {"audience": step.audience}
                 title = f"Update {step.audience}" + (f" ({step.template})" if step.template else "")
+                if audiences is not None and step.audience not in audiences:
+                    note = f"no audience {step.audience} is configured: tick it by hand"
+                    title = f"{title} [{note}]"
             else:
                 title = step.title
                 owner = roles.get(step.owner, step.owner)

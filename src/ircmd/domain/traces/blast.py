@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -337,8 +337,12 @@ class SimilarResult:
         }
 
 
-def find_similar(spans: Iterable[Span], query: SimilarQuery) -> SimilarResult:
+def find_similar(
+    spans: Iterable[Span], query: SimilarQuery, conversation_keys: Sequence[str] = ()
+) -> SimilarResult:
     """Count what matches ``query`` in ``spans`` (two passes over a materialised list).
+    ``conversation_keys``: more attributes holding a conversation id (``[traces]
+    conversation_attributes``), read after ``gen_ai.conversation.id`` and ``session.id``.
 
     For a tool query the units are tool invocations (requested, executed or both), so a
     model's request and the tool span that ran it count once."""
@@ -378,6 +382,11 @@ def find_similar(spans: Iterable[Span], query: SimilarQuery) -> SimilarResult:
                 if not s._attr_keys:
                     continue
                 c = s.conversation_id
+                for k in () if c else conversation_keys:
+                    v = s.attr(k)
+                    if isinstance(v, str) and v:
+                        c = v
+                        break
                 if c:
                     convs[c] = None
                 u = s.user_id

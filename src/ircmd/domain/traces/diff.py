@@ -4,8 +4,9 @@ Each trace becomes its ordered span sequence (depth-first, children by start tim
 is a token ``(depth, kind)``. A longest common subsequence of the two token sequences pairs
 spans; a paired span is ``same`` or ``changed`` (with the fields that differ), an unpaired one
 ``added`` (only in B) or ``removed`` (only in A). Compared fields: messages (with a word diff),
-prompt name and version, request/response model, tool name and arguments, retrieved document
-ids, guardrail outcome, status, tokens, duration and cost.
+prompt name, template (OpenInference ``llm.prompt_template.template``) and version,
+request/response model, tool name and arguments, retrieved document ids, guardrail outcome,
+status, tokens, duration and cost.
 
 Speed: the common prefix and suffix are matched in one pass; only the middle goes through the
 quadratic LCS table (two 1,000-span runs that differ in a few places cost milliseconds).
@@ -51,6 +52,11 @@ def _messages_text(s: Span) -> str:
     return "\n".join(parts)
 
 
+def _str_attr(s: Span, key: str) -> str | None:
+    v = s.attr(key)
+    return v if isinstance(v, str) and v else None
+
+
 def _guardrail(s: Span) -> str | None:
     if s.kind is not SpanKind.GUARDRAIL:
         return None
@@ -70,6 +76,7 @@ _FIELDS: tuple[tuple[str, Callable[[Span], Any]], ...] = (
     ("name", lambda s: s.name),
     ("messages", _messages_text),
     ("prompt_name", lambda s: s.prompt_name),
+    ("prompt_template", lambda s: _str_attr(s, "llm.prompt_template.template")),
     ("prompt_version", lambda s: s.prompt_version),
     ("request_model", lambda s: s.request_model),
     ("response_model", lambda s: s.response_model),

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ircmd.domain.traces.otlp_values import any_value, attributes_dict
 from ircmd.domain.traces.spans import EVENT_BODY_KEY, Span, SpanEvent
 
 
@@ -67,8 +68,6 @@ def decode_logs_json(doc: dict[str, Any]) -> list[LogRecord]:
     """The log records of one OTLP JSON ``{"resourceLogs": [...]}`` document.
 
     Records that are not objects are skipped; ids are lower-case hex ("" when absent)."""
-    from ircmd.domain.traces.otlp import any_value, attributes_dict
-
     out: list[LogRecord] = []
     rls = doc.get("resourceLogs", doc.get("resource_logs"))
     if not isinstance(rls, list):

@@ -5,7 +5,10 @@ definitions (``gen_ai.tool.definitions``, OpenInference ``llm.tools.N.tool.json_
 parameters (``gen_ai.request.*``, OpenInference ``llm.invocation_parameters``), optionally with
 another system prompt or model. The reply becomes a span of its own so the diff of two runs
 compares it with the original; the verdict is ``same``, ``different`` or ``blocked`` (the
-endpoint refused: a 4xx answer, or ``finish_reason`` ``content_filter``)."""
+endpoint refused: a 4xx answer, or ``finish_reason`` ``content_filter``). A 4xx answer about
+the caller rather than the request (a wrong token or URL, a rate limit, an unknown model:
+:func:`not_a_refusal`) is a failed replay instead, so a wrong token never passes for a
+guardrail."""
 
 from __future__ import annotations
 
@@ -131,13 +134,12 @@ def reply_span(original: Span, body: dict[str, Any], reply: Any) -> Span:
     attrs: dict[str, Any] = {
         "gen_ai.operation.name": "chat",
         "gen_ai.request.model": body.get("model"),
-        "gen_ai.input.messages": original.attr("gen_ai.input.messages")
-        or json.dumps(
-            [
-                {"role": m["role"], "parts": [{"type": "text", "content": m["content"]}]}
-                for m in body["messages"]
-            ]
-        ),
+        "gen_ai.input.messages": (
+            original.attr("gen_ai.input.messages")
+            if body["messages"] == replay_request(original)["messages"]
+            else None  # an edited prompt: the messages sent, so the diff shows the edit
+        )
+        or json.dumps(_genai_messages(body["messages"])),
         "gen_ai.output.messages": json.dumps(out_msgs),
     }
     if isinstance(reply, dict) and reply.get("model"):
@@ -153,14 +155,79 @@ def reply_span(original: Span, body: dict[str, Any], reply: Any) -> Span:
         name=original.name,
         start_ns=original.start_ns,
         end_ns=original.end_ns,
+        # a 2xx answer: the original's OK/UNSET (instrumentations differ), UNSET after an error
+        status_code="UNSET" if original.status_code == "ERROR" else original.status_code,
         attributes={k: v for k, v in attrs.items() if v is not None},
     )
+
+
+def _genai_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Chat completions messages as GenAI ``gen_ai.input.messages`` (text, tool calls, tool
+    results)."""
+    out: list[dict[str, Any]] = []
+    for m in messages:
+        parts: list[dict[str, Any]] = []
+        if m.get("role") == "tool":
+            parts.append(
+                {
+                    "type": "tool_call_response",
+                    "id": m.get("tool_call_id"),
+                    "response": m.get("content"),
+                }
+            )
+        elif m.get("content"):
+            parts.append({"type": "text", "content": m["content"]})
+        for c in m.get("tool_calls") or []:
+            fn = c.get("function") or {}
+            parts.append(
+                {
+                    "type": "tool_call",
+                    "id": c.get("id"),
+                    "name": fn.get("name", ""),
+                    "arguments": _maybe_json(fn.get("arguments")) or fn.get("arguments"),
+                }
+            )
+        out.append({"role": m.get("role"), "parts": parts})
+    return out
 
 
 def _output_key(s: Span) -> tuple[str, list[tuple[str, Any]]]:
     text = " ".join(m.content for m in s.output_messages if m.content)
     calls = [(c.name, _maybe_json(c.arguments) or c.arguments) for c in s.requested_tool_calls]
     return " ".join(text.split()), calls
+
+
+_NOT_A_REFUSAL_STATUS = frozenset({401, 404, 405, 407, 408, 429})
+_NOT_A_REFUSAL_ERRORS = frozenset(
+    {
+        "auth_error",
+        "authentication_error",
+        "invalid_api_key",
+        "no_db_connection",  # LiteLLM without a database, asked with a key it cannot check
+        "permission_error",
+        "not_found_error",
+        "model_not_found",
+        "rate_limit_error",
+        "rate_limit_exceeded",
+        "insufficient_quota",
+    }
+)
+
+
+def not_a_refusal(status_code: int, reply: Any) -> bool:
+    """True for a 4xx answer about the caller, not the request: 401/404/429 and the like, or
+    an error whose ``type``/``code`` says authentication, permission, quota or an unknown model
+    (LiteLLM answers a key it cannot check with 400 ``no_db_connection``). A bare 403 stays a
+    refusal: some gateways refuse content with it."""
+    if not 400 <= status_code < 500:
+        return False
+    if status_code in _NOT_A_REFUSAL_STATUS:
+        return True
+    err = reply.get("error") if isinstance(reply, dict) else None
+    if isinstance(err, dict):
+        kinds = {str(err.get("type") or "").lower(), str(err.get("code") or "").lower()}
+        return bool(kinds & _NOT_A_REFUSAL_ERRORS)
+    return False
 
 
 def verdict(status_code: int, reply: Any, original: Span, replayed: Span | None) -> Verdict:

@@ -1,1 +1,3 @@
-"""Stakeholder updates over the store: draft, send, next due."""
+"""The commander's loop over the store: stakeholder updates (draft, send, next due), response
+metrics and the shift handoff (it reads updates and the regulatory deadlines, so it sits above
+both incidents and regulatory)."""

@@ -19,11 +19,16 @@ def response_metrics(
     service: IncidentService, now: datetime, since: datetime | None = None, by: str | None = None
 ) -> dict[str, Any]:
     """``ircmd metrics``' numbers (see :func:`ircmd.domain.incidents.metrics.metrics`)."""
+    from ircmd.service.comms.updates import regulatory_due
+
     auds = audiences(service.config.comms)
     rows = []
     for inc in service.list_incidents():
         events = service.timeline(inc.id)
-        overdue_updates = sum(1 for d in next_updates(auds, inc, events, now) if d.overdue)
+        # due as the war-room header counts it: tightened near a regulatory deadline
+        deadline = regulatory_due(service, inc, now) if inc.is_open else None
+        due = next_updates(auds, inc, events, now, deadline)
+        overdue_updates = sum(1 for d in due if d.overdue)
         overdue_tasks = len(task_board(events).overdue(now)) if inc.is_open else 0
         rows.append((inc, milestones(inc, events), overdue_updates, overdue_tasks))
     return metrics(rows, since=since, by=by)

@@ -24,12 +24,22 @@ if TYPE_CHECKING:  # a type only: comms does not depend on the incidents package
 
 
 def regulatory_due(service: IncidentService, inc: Incident, now: datetime) -> datetime | None:
-    """The nearest regulatory deadline of the incident (Art. 73 today), or None."""
+    """The nearest regulatory deadline of the incident, or None: Art. 73's report while it
+    is due, and each flagged GDPR/NIS2/DORA clock's next stage (its last one, late, once
+    every stage has passed), as the war-room header counts them."""
     from ircmd.domain.regulatory.art73 import regulatory_deadline
+    from ircmd.domain.regulatory.clocks import clocks_from_doc, stages
+    from ircmd.domain.regulatory.drafts import current_stage
+    from ircmd.service.regulatory.clocks import CLOCKS
 
     doc = service.store.get_doc("regulatory", inc.id)
-    found = regulatory_deadline(inc, {inc.id: doc} if doc else None, now)
-    return found[1] if found else None
+    art73 = regulatory_deadline(inc, {inc.id: doc} if doc else None, now)
+    found = [art73[1]] if art73 else []
+    for flag in clocks_from_doc(service.store.get_doc(CLOCKS, inc.id)):
+        stage = current_stage(stages(flag), now)
+        if stage is not None and stage.due_at is not None:
+            found.append(stage.due_at)
+    return min(found) if found else None
 
 
 @dataclass
@@ -97,6 +107,9 @@ class UpdateService:
         data = {
             "audience": aud.name,
             "sources": draft.sources,
+            # each sentence of the draft with the events it came from, so every claim can
+            # be checked on its own (the text may have been edited from them: ``edited``)
+            "sentences": [{"text": x.text, "sources": list(x.sources)} for x in draft.sentences],
             "since_seq": draft.since_seq,
             "edited": body != draft.text,
             "next_due_at": draft.to_json()["next_due_at"],
@@ -105,6 +118,11 @@ class UpdateService:
 
 
 def check_sources(update: TimelineEvent, events: list[TimelineEvent]) -> list[str]:
-    """The source hashes of a sent update that are not earlier events of the chain."""
+    """The source hashes of a sent update (its ``sources`` and each sentence's) that are
+    not earlier events of the chain."""
     earlier = {e.hash for e in events if e.seq < update.seq}
-    return [h for h in update.data.get("sources", []) if h not in earlier]
+    cited: dict[str, None] = dict.fromkeys(update.data.get("sources", []))
+    for sentence in update.data.get("sentences", []):
+        if isinstance(sentence, dict):
+            cited.update(dict.fromkeys(sentence.get("sources", [])))
+    return [h for h in cited if h not in earlier]

@@ -1,4 +1,4 @@
-"""War-room providers for containment (in ``ircmd.service.hooks.builtin_extensions``):
+"""War-room providers for containment (in ``ircmd.service.workspace.builtin_extensions``):
 controls still active before resolving, and each controller's health from its last read."""
 
 from __future__ import annotations

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
 from ircmd.domain.text import one_line
+from ircmd.domain.traces.blast import find_similar
 from ircmd.domain.traces.changes import ChangePoint
+from ircmd.domain.traces.spans import Span
 from ircmd.service.workspace import Workspace
+
+
+def finding_trace_ids(ws: Workspace, incident_id: str, spans: Sequence[Span] = ()) -> set[str]:
+    """The trace ids the incident's findings name (a finding whose stored ids were capped is
+    re-run over ``spans``), for change points in findings. Blocking: a worker or the CLI."""
+    from ircmd.service.investigate.money import findings_of
+
+    traces, _tools, capped = findings_of(ws, incident_id)
+    for q in capped:
+        traces.update(find_similar(list(spans), q).trace_ids)
+    return traces
 
 
 def change_point_text(cp: ChangePoint) -> str:

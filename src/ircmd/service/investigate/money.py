@@ -3,7 +3,8 @@
 The spans are the pinned span evidence, the workspace's receiver spool and the configured
 trace sources (a finding whose stored trace ids were capped is re-run over those). A
 finding that names a tool (``find similar`` by tool) also sums that tool's numeric
-money-like arguments (``amount``, ``total``, …) over its calls in those traces. The result
+money-like arguments (``amount``, ``total``, …, and the argument the finding names) over its
+calls in those traces. The result
 says how many of the findings' traces were found, and where. Blocking: call it from a
 worker or the CLI."""
 
@@ -24,11 +25,15 @@ MONEY_ARGS = ("amount", "total", "price", "refund_amount", "value_usd", "amount_
 """Numeric tool arguments summed as money when a finding names their tool."""
 
 
-def _findings(ws: Workspace, incident_id: str) -> tuple[set[str], set[str], list[SimilarQuery]]:
-    """The findings' trace ids, the tools they name, and the queries of those whose stored
-    trace ids were capped (re-run over the loaded spans to find every trace)."""
+def findings_of(
+    ws: Workspace, incident_id: str
+) -> tuple[set[str], set[tuple[str, str]], list[SimilarQuery]]:
+    """The findings' trace ids, the ``(tool, argument)`` pairs to sum (each tool a finding
+    names, with the money-like ``MONEY_ARGS`` and the argument the finding names, e.g.
+    ``trace find --tool issue_refund --arg credits --record``), and the queries of the
+    findings whose stored trace ids were capped (re-run over the loaded spans)."""
     traces: set[str] = set()
-    tools: set[str] = set()
+    tools: set[tuple[str, str]] = set()
     capped: list[SimilarQuery] = []
     for ev in ws.incidents.timeline(incident_id):
         if ev.kind is not EventKind.FINDING:
@@ -38,7 +43,10 @@ def _findings(ws: Workspace, incident_id: str) -> tuple[set[str], set[str], list
         traces.update(ids)
         query = data.get("query")
         if isinstance(query, dict) and isinstance(query.get("tool"), str) and query["tool"]:
-            tools.add(query["tool"])
+            tools.update((query["tool"], arg) for arg in MONEY_ARGS)
+            named = data.get("sum_argument")
+            if isinstance(named, str) and named:
+                tools.add((query["tool"], named))
         n = data.get("traces")
         if isinstance(query, dict) and isinstance(n, int) and n > len(ids):
             q = _query(query)
@@ -108,7 +116,7 @@ def incident_money_at_risk(ws: Workspace, incident_id: str) -> MoneyAtRisk | Non
 
     The findings' traces are looked up in the pinned evidence, the receiver's spool and the
     configured trace sources; the result says how many of them were found, and where."""
-    traces, tools, capped = _findings(ws, incident_id)
+    traces, tools, capped = findings_of(ws, incident_id)
     if not traces:
         return None
     svc = TraceService.for_workspace(ws)
@@ -119,8 +127,7 @@ def incident_money_at_risk(ws: Workspace, incident_id: str) -> MoneyAtRisk | Non
     seen = {(s.trace_id, s.span_id) for s in spans}
     spans += [s for s in loaded if s.trace_id in traces and (s.trace_id, s.span_id) not in seen]
     pricer = pricer_from_config({k: v.model_dump() for k, v in ws.config.prices.items()})
-    args = [(tool, arg) for tool in sorted(tools) for arg in MONEY_ARGS]
-    risk = money_at_risk(spans, traces, pricer, args)
+    risk = money_at_risk(spans, traces, pricer, sorted(tools))
     risk.amounts = {k: v for k, v in risk.amounts.items() if v}
     risk.traces_total = len(traces)
     risk.traces_found = len({s.trace_id for s in spans})

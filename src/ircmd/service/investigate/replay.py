@@ -17,6 +17,7 @@ from ircmd.domain.incidents.incident import DomainError
 from ircmd.domain.incidents.timeline import EventKind
 from ircmd.domain.traces.diff import diff_traces
 from ircmd.domain.traces.replay import (
+    not_a_refusal,
     output_text,
     replay_request,
     reply_span,
@@ -91,10 +92,11 @@ def replay(
         )
     except (ModelEndpointError, TimeoutError) as exc:
         raise ReplayError(f"endpoint {endpoint.name}: {exc or 'timed out'}") from None
-    if reply.status_code >= 500:
+    if reply.status_code >= 500 or not_a_refusal(reply.status_code, reply.body):
+        why = " (about the caller: token, URL, model or quota; not a block)"
         raise ReplayError(
-            f"endpoint {endpoint.name} answered {reply.status_code}: "
-            f"{output_text(reply.body)[:200]}"
+            f"endpoint {endpoint.name} answered {reply.status_code}"
+            f"{why if reply.status_code < 500 else ''}: {output_text(reply.body)[:200]}"
         )
     ok = 200 <= reply.status_code < 300
     replayed = reply_span(span, body, reply.body) if ok else None

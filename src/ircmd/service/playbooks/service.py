@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ircmd.domain.comms.audiences import audiences
 from ircmd.domain.incidents.incident import DomainError, Incident
 from ircmd.domain.incidents.tasks import Task, task_board
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
@@ -80,7 +81,8 @@ class PlaybookService:
             now = clock()
             workflow = config.workflow(inc.workflow_id) if inc.workflow_id else None
             roles = {str(role.value): person for role, person in inc.roles.items()}
-            planned[:] = plan_apply(playbook, workflow, board, now, roles)
+            known = [a.name for a in audiences(config.comms)]
+            planned[:] = plan_apply(playbook, workflow, board, now, roles, known)
             why = f" ({reason})" if reason else ""
             drafts = [
                 EventDraft(

@@ -235,9 +235,17 @@ class TraceService:
 
     # -- blast radius -----------------------------------------------------------------------------
     def record_finding(
-        self, incident_id: str, result: SimilarResult, note: str = ""
+        self,
+        incident_id: str,
+        result: SimilarResult,
+        note: str = "",
+        sum_argument: str | None = None,
     ) -> TimelineEvent:
+        """The blast radius as a ``finding``; ``sum_argument`` names a tool argument whose
+        numeric values money at risk sums (beyond the money-like names it always sums)."""
         data = result.to_dict()
+        if sum_argument and result.query.tool:
+            data["sum_argument"] = sum_argument
         for k in ("trace_ids", "conversation_ids", "user_ids"):
             data[k] = data[k][:MAX_IDS_IN_EVENT]
         text = (

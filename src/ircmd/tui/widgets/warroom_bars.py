@@ -19,6 +19,7 @@ _ROLE_SHORT = {
     Role.SCRIBE: "scribe",
     Role.COMMS: "comms",
 }
+_ROLE_WORD = {r.value: r.value.replace("_", " ") for r in Role}
 _HEALTH_STYLE = {"ok": "green", "down": "bold red", "slow": "yellow", "unknown": "dim"}
 _HEALTH_MARK = {"ok": "●", "down": "✖", "slow": "◐", "unknown": "○"}
 
@@ -33,6 +34,7 @@ def header_text(
     lead_since: datetime | None = None,
     width: int | None = None,
     last_update: tuple[str, datetime] | None = None,
+    holder: tuple[str, str, datetime] | None = None,
 ) -> Text:
     """Line 1: id, severity, status, elapsed since aware, next deadline, lead, title.
     Line 2: classification, the other roles and the tags. Each line is cut, not wrapped.
@@ -43,8 +45,11 @@ def header_text(
     money at risk open line 2.
 
     ``last_update`` (audience, when): the last update sent, shown beside the comms role
-    ("comms dana.comms  last → executives 5m ago")."""
-    parts = (inc, now, deadline, update, money_at_risk, lead_since, last_update)
+    ("comms dana.comms  last → executives 5m ago").
+
+    ``holder`` (name, role, since): who holds the incident when that is not the lead (a
+    handoff accepted as another role), shown on line 2 ("holds sam.eng (scribe) since 09:12Z")."""
+    parts = (inc, now, deadline, update, money_at_risk, lead_since, last_update, holder)
     wide = _header(*parts, since_below=False)
     if width is None or _first_line(wide) <= width:
         return wide
@@ -93,6 +98,7 @@ def _header(
     money_at_risk: str | None,
     lead_since: datetime | None,
     last_update: tuple[str, datetime] | None,
+    holder: tuple[str, str, datetime] | None,
     *,
     since_below: bool,
     title_first: bool = False,
@@ -143,6 +149,11 @@ def _header(
     if lead and lead_since is not None and since_below and not title_first:
         t.append("  lead since ", "dim")
         t.append(_since(lead_since, now), "dim")
+    if holder is not None:
+        name, role, since = holder
+        t.append("  holds ", "dim")
+        t.append_text(safe_text(name, "bold", limit=24))
+        t.append(f" ({_ROLE_WORD.get(role, role)}) since {_since(since, now)}", "dim")
     for role, short in _ROLE_SHORT.items():
         who = inc.roles.get(role)
         t.append(f"  {short} ", "dim")

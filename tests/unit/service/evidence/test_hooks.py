@@ -1,40 +1,14 @@
-"""War-room glue: the Art. 73 deadline provider, the change warning, export from the room."""
+"""War-room glue of the evidence area: export from the room (``:export``)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from tests.evidence_fixtures import open_workspace, seed_incident
 
 from ircmd.domain.incidents.timeline import EventKind
-from ircmd.domain.regulatory.art73 import deadline
 from ircmd.service.evidence.export import verify_bundle
-from ircmd.service.evidence.hooks import art73_change_warning, art73_deadlines, export_from_room
-from ircmd.service.regulatory.service import flag_incident
-
-
-def test_deadline_provider_and_warning(tmp_path: Path) -> None:
-    ws = open_workspace(tmp_path)
-    iid, _ = seed_incident(ws, resolve=False)
-    inc = ws.incidents.get(iid)
-    now = inc.created_at + timedelta(hours=1)
-    assert art73_deadlines(ws, inc, now) == []
-    assert art73_change_warning(ws, iid, "pause") is None
-    flag = flag_incident(ws.incidents, iid, harm="critical-infrastructure", member_state="NL")
-    (d,) = art73_deadlines(ws, inc, now)
-    assert d.label == "Art.73(3) report NL" and len(d.label) <= 32
-    assert d.due == deadline(flag)
-    warning = art73_change_warning(ws, iid, "disable tool refunds")
-    assert warning is not None and warning.startswith("disable tool refunds:")
-    flag_incident(ws.incidents, iid, harm="critical-infrastructure", member_state="NL",
-                  reported="initial")  # fmt: skip
-    (d,) = art73_deadlines(ws, inc, now)
-    assert d.label.endswith("(initial sent)")
-    flag_incident(ws.incidents, iid, harm="critical-infrastructure", member_state="NL",
-                  reported="complete")  # fmt: skip
-    assert art73_deadlines(ws, inc, now) == []
-    ws.close()
+from ircmd.service.evidence.hooks import export_from_room
 
 
 def test_export_from_room_defaults_to_the_data_dir(tmp_path: Path) -> None:

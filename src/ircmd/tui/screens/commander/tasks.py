@@ -58,6 +58,9 @@ def task_row(task: Task, now: datetime, roles: Mapping[str, str] | None = None) 
                 row.append(f" awaits {task.confirm}", style="magenta")
             else:
                 row.append(f" confirmed {task.confirm}", style="green")
+    for key in ("span", "finding"):
+        if task.link.get(key):
+            row.append(f"  {key} {one_line(task.link[key], 24)}", style="dim")
     return row
 
 

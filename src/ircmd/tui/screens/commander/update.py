@@ -59,6 +59,12 @@ class UpdateScreen(ModalScreen[bool]):
             )
             yield TextArea("", id="update-text", soft_wrap=True)
             yield Label("building the draft…", id="update-status", markup=False)
+            yield Label(
+                "ctrl+s send · ctrl+y copy Markdown · ctrl+t copy text · esc close",
+                id="update-keys",
+                classes="prompt-hint",
+                markup=False,
+            )
 
     def on_mount(self) -> None:
         self.build()
@@ -86,10 +92,7 @@ class UpdateScreen(ModalScreen[bool]):
         area.load_text(sanitize(message.draft.text, keep_newlines=True))
         area.focus()
         n = len(message.draft.sources)
-        self._status(
-            f"{count(len(message.draft.sentences), 'sentence')} from {count(n, 'event')}"
-            " · ctrl+s sends"
-        )
+        self._status(f"{count(len(message.draft.sentences), 'sentence')} from {count(n, 'event')}")
 
     def on_update_screen_said(self, message: Said) -> None:
         if message.sent:

@@ -16,10 +16,14 @@ def task_verb(room: Room) -> Verb:
         action, rest = cmd.arg("action"), cmd.arg("rest").strip()
         if action == "add":
             if not rest:
-                raise DomainError("task add TITLE [--owner NAME] [--due +2h] [--control WF/C]")
+                raise DomainError(
+                    "task add TITLE [--owner NAME] [--due +2h] [--control WF/C]"
+                    " [--span ID] [--finding ID]"
+                )
             owner, due, control = cmd.opt("owner"), cmd.opt("due"), cmd.opt("control")
+            link = {k: v for k in ("span", "finding") if (v := cmd.opt(k))}
             room.run_write(
-                lambda: svc.add(iid, rest, owner=owner, due=due, control=control),
+                lambda: svc.add(iid, rest, owner=owner, due=due, control=control, link=link),
                 f"task added: {rest}",
             )
             return
@@ -48,6 +52,8 @@ def task_verb(room: Room) -> Verb:
             Opt("owner", help="who does it"),
             Opt("due", help="+30m, +2h, +1d or ISO-8601"),
             Opt("control", help="WORKFLOW/CONTROL"),
+            Opt("span", help="a span id the task is about"),
+            Opt("finding", help="a finding the task is about"),
         ),
         handler=run,
         source="commander",
@@ -78,10 +84,17 @@ def _audiences(room: Room) -> list[str]:
 
 
 def update_verb(room: Room) -> Verb:
-    def run(cmd: Command) -> None:
+    def run(cmd: Command) -> str:
         from ircmd.tui.screens.commander.update import UpdateScreen
 
-        room.app.push_screen(UpdateScreen(room.workspace, room.incident_id, cmd.arg("audience")))
+        audience = cmd.arg("audience")
+
+        def closed(sent: bool | None) -> None:
+            # the feedback row says what became of it (not the completion hint it showed)
+            room.say(f"update to {audience} sent" if sent else f"update to {audience} not sent")
+
+        room.app.push_screen(UpdateScreen(room.workspace, room.incident_id, audience), closed)
+        return f"drafting the update to {audience}"
 
     return Verb(
         "update",
@@ -94,7 +107,7 @@ def update_verb(room: Room) -> Verb:
 
 def handoff_verb(room: Room) -> Verb:
     def run(cmd: Command) -> None:
-        from ircmd.service.incidents.handoff import HandoffService
+        from ircmd.service.comms.handoff import HandoffService
 
         svc = HandoffService(room.workspace.incidents)
         iid, target = room.incident_id, cmd.arg("to")

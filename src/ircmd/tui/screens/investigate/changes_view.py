@@ -90,7 +90,12 @@ class ChangesScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="changes-compute", exit_on_error=False)
     def _compute(self) -> None:
         try:
-            report = changes(self.spans)
+            flagged: set[str] = set()
+            if self.workspace is not None and self.incident_id:
+                from ircmd.service.investigate.changes import finding_trace_ids
+
+                flagged = finding_trace_ids(self.workspace, self.incident_id, self.spans)
+            report = changes(self.spans, flagged=flagged)
         except Exception as exc:  # worker: untrusted spans; any failure is one line
             self.post_message(ChangesNotice(f"Changes failed: {exc}", "error"))
             return
@@ -115,13 +120,16 @@ class ChangesScreen(Screen[None]):
         version_width = max(16, min(36, width - 47))
         points = self.query_one("#change-points", DataTable)
         for i, cp in enumerate(report.change_points):
-            rose = cp.error_rate_after > cp.error_rate_before
+            before, after = cp.error_rate_before, cp.error_rate_after
+            if cp.by_findings:  # the errors held; the share of traces in findings moved
+                before, after = cp.finding_rate_before or 0.0, cp.finding_rate_after or 0.0
+            rose = after > before
             points.add_row(
                 Text(_when(cp.at_ns)),
                 Text(cp.dimension, "bold"),
                 Text(one_line(f"{cp.from_value or '—'} → {cp.to_value}", change_width)),
                 Text(
-                    f"{cp.error_rate_before:.1%} → {cp.error_rate_after:.1%}",
+                    f"{'findings ' if cp.by_findings else ''}{before:.1%} → {after:.1%}",
                     "bold red" if rose else "green",
                 ),
                 key=str(i),

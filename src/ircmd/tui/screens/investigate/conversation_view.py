@@ -114,7 +114,8 @@ class ConversationScreen(Screen[None]):
     ConversationScreen #conv-turns { height: 1fr; }
     """
     BINDINGS = [
-        Binding("enter", "expand", "Expand/collapse", id="conversation.expand"),
+        # priority: the turn list's own enter (select, hidden) would hide it from the footer
+        Binding("enter", "expand", "Expand/collapse", id="conversation.expand", priority=True),
         Binding("p", "pin", "Pin turn", id="conversation.pin"),
         Binding("escape,minus", "close", "Back", id="conversation.close"),
     ]
@@ -186,7 +187,8 @@ class ConversationScreen(Screen[None]):
         head.append(one_line(conv.conversation_id, 60))
         cost = "unpriced" if d["cost_usd"] is None else f"${d['cost_usd']:.6f}"
         head.append(
-            f"  {len(conv.turns)} turns · users {len(conv.user_ids)} · "
+            f"  {len(conv.turns)} turn{'' if len(conv.turns) == 1 else 's'} · "
+            f"users {len(conv.user_ids)} · "
             f"{d['tokens']['input']}→{d['tokens']['output']} tok · {cost}",
             "dim",
         )

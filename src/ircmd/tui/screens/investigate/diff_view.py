@@ -76,6 +76,11 @@ def pair_detail(pair: SpanPair) -> Text:
     return out
 
 
+def signed_usd(delta: float) -> str:
+    """A cost difference as ``+$0.000120`` / ``-$0.005658`` (not ``$-0.005658``)."""
+    return f"{'-' if delta < 0 else '+'}${abs(delta):.6f}"
+
+
 class DiffScreen(Screen[None]):
     """Run A and run B aligned by structure and kind; one row per pair."""
 
@@ -153,7 +158,7 @@ class DiffScreen(Screen[None]):
         head.append(
             f"{s['changed']} changed · {s['added']} added · {s['removed']} removed · "
             f"tokens {s['tokens_delta']:+d} · {s['duration_delta_ms']:+d} ms · "
-            f"${s['cost_delta_usd']:+.6f} · tool calls changed {s['tool_calls_changed']}"
+            f"{signed_usd(s['cost_delta_usd'])} · tool calls changed {s['tool_calls_changed']}"
         )
         self.query_one("#diff-header", Static).update(head)
         table = self.table

@@ -38,7 +38,7 @@ from ircmd.service.incidents.presence import Presence
 from ircmd.service.incidents.retry import TypedLine
 from ircmd.service.incidents.severity import SeverityService
 from ircmd.store.base import StoreError
-from ircmd.tui.messages import FirstData, ReportError, StoreChanged
+from ircmd.tui.messages import FirstData, ReportError, StoreChanged, StoreHealth
 from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
 from ircmd.tui.screens.signals.silences import offer_expire_silences
 from ircmd.tui.screens.warroom.eager_keys import eager, yields_to_focus
@@ -98,8 +98,10 @@ class RoomLoaded(Message, bubble=False):
         update: Deadline | None = None,
         lead_since: datetime | None = None,
         last_update: tuple[str, datetime] | None = None,
+        holder: tuple[str, str, datetime] | None = None,
     ) -> None:
         super().__init__()
+        self.holder = holder  # who holds it when not the lead: (name, role, since)
         self.lead_since = lead_since  # when the incident lead took it (handoff), if known
         self.last_update = last_update  # the last update sent: (audience, when)
         self.inc = inc
@@ -189,11 +191,13 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, FrameHoldScreen):
         self._deadline: Deadline | None = None
         self._update: Deadline | None = None
         self._lead_since: datetime | None = None
+        self._holder: tuple[str, str, datetime] | None = None
         self._last_update: tuple[str, datetime] | None = None
         self._update_said: tuple[str, datetime] | None = None
         self._others = 0
         self._health: list[tuple[str, str, str]] = []
-        self._store_ok = True
+        self._store_ok = True  # the last presence heartbeat was written
+        self._store_reachable = True  # the store's own health (the app's poll reads it)
         self._last_pane: Widget | None = None
         self._filter_before = ""
         self._known_ids: list[str] = []
@@ -245,6 +249,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, FrameHoldScreen):
         # the layout of this size before the first layout pass (not after the Resize that
         # follows it: a second pass over every pane's styles)
         self._set_mode(layout_mode(self.app.size.width))
+        self._store_reachable = getattr(self.app, "store_health", (True, ""))[0]
         self._refresh_status()
         self.load()
         self.housekeeping()
@@ -306,18 +311,20 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, FrameHoldScreen):
             inc = self.workspace.incidents.get(self.incident_id)
             deadline, problems = hooks.next_deadline(self.workspace, inc, self.now())
             ids = [i.id for i in self.workspace.incidents.list_incidents()]
-            from ircmd.service.comms.hooks import lead_since, nearest_update
+            from ircmd.service.comms.hooks import lead_since, nearest_update, other_holder
 
             update = nearest_update(self.workspace, inc, self.now())
             since = lead_since(self.workspace, inc)
+            holds = other_holder(self.workspace, inc)
             last = last_update(self.workspace.incidents.timeline(inc.id))
         except Exception as exc:  # worker: any failure is one line, never a silent stop
             self.post_message(RoomSaid(one_line(exc), error=True))
             return
-        self.post_message(RoomLoaded(inc, deadline, problems, ids, update, since, last))
+        self.post_message(RoomLoaded(inc, deadline, problems, ids, update, since, last, holds))
 
     def on_room_loaded(self, message: RoomLoaded) -> None:
         self._lead_since = message.lead_since
+        self._holder = message.holder
         self._last_update = message.last_update
         self._show(message.inc, message.deadline, message.problems, message.ids, message.update)
         self.read_money_at_risk()
@@ -367,6 +374,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, FrameHoldScreen):
             dl,
             update=(up.label, up.due) if up else None,
             lead_since=self._lead_since,
+            holder=self._holder,
             last_update=self._last_update,
             money_at_risk=self.money_at_risk_label,
             width=self.size.width or None,  # title first: since moves below when narrow
@@ -410,7 +418,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, FrameHoldScreen):
             others=self._others,
             actor=self.workspace.actor,
             demo=self.workspace.demo,
-            store_ok=self._store_ok,
+            store_ok=self._store_ok and self._store_reachable,
             width=self.size.width or None,
         )
         key = (text.plain, tuple(text.spans))
@@ -418,6 +426,10 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, FrameHoldScreen):
             return
         self._status_shown = key
         self.query_one("#status-bar", Static).update(text, layout=False)  # one line
+
+    def on_store_health(self, message: StoreHealth) -> None:
+        self._store_reachable = message.ok
+        self._refresh_status()
 
     def on_store_changed(self, _: StoreChanged) -> None:
         self.load()

@@ -37,13 +37,13 @@ from ircmd.domain.text import count, one_line
 from ircmd.service import Workspace, hooks
 from ircmd.service.containment.service import ToggleResult
 from ircmd.tui.messages import FirstData, StoreChanged
-from ircmd.tui.screens.containment.modals import (
+from ircmd.tui.screens.dialogs.detail import DetailScreen
+from ircmd.tui.screens.warroom.panes.base import Pane
+from ircmd.tui.screens.warroom.panes.containment_modals import (
     ContainmentPlanModal,
     ControlsAtModal,
     ToggleControlModal,
 )
-from ircmd.tui.screens.dialogs.detail import DetailScreen
-from ircmd.tui.screens.warroom.panes.base import Pane
 from ircmd.tui.widgets.containment.control_board import ControlBoard
 from ircmd.tui.widgets.details import control_detail
 from ircmd.tui.widgets.refusals import Refusals, with_refusals

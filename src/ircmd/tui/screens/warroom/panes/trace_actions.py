@@ -19,11 +19,12 @@ from ircmd.domain.traces.blast import (
     query_from_span,
     suggest_dimensions,
 )
+from ircmd.domain.traces.cost import Pricer, pricer_from_config
 from ircmd.domain.traces.spans import Span
 from ircmd.service.traces.service import TraceService
 from ircmd.tui.screens.dialogs.prompt import TextPrompt
 from ircmd.tui.screens.output_paths import absolute, output_dir
-from ircmd.tui.screens.traces.dialogs import (
+from ircmd.tui.screens.warroom.panes.trace_dialogs import (
     ChecklistChange,
     ChoiceDialog,
     RecordsDialog,
@@ -59,10 +60,13 @@ class TraceNotice(Message, bubble=False):
 class SimilarFound(Message, bubble=False):
     """The blast radius of ``span`` (computed by a worker), to show in its dialog."""
 
-    def __init__(self, span: Span, result: SimilarResult) -> None:
+    def __init__(
+        self, span: Span, result: SimilarResult, cost: tuple[float, int] | None = None
+    ) -> None:
         super().__init__()
         self.span = span
         self.result = result
+        self.cost = cost
 
 
 class RecordsFound(Message, bubble=False):
@@ -111,6 +115,18 @@ class TraceActionsMixin:
     def read_only(self) -> bool:
         return bool(self.workspace is None or self.workspace.read_only)
 
+    @property
+    def conversation_keys(self) -> list[str]:
+        """``[traces] conversation_attributes``: an app's own conversation id attributes."""
+        ws = self.workspace
+        return list(ws.config.traces.conversation_attributes) if ws is not None else []
+
+    def pricer(self) -> Pricer:
+        """genai-prices plus the config's ``[prices]`` (a new one: cheap, and thread-safe)."""
+        ws = self.workspace
+        prices = {k: v.model_dump() for k, v in ws.config.prices.items()} if ws else {}
+        return pricer_from_config(prices)
+
     def check_trace_action(self, action: str) -> bool | None:
         if action in INCIDENT_ACTIONS and self.read_only:
             return None
@@ -127,7 +143,7 @@ class TraceActionsMixin:
         self._say(message.text, message.severity)
 
     def on_similar_found(self, message: SimilarFound) -> None:
-        self._show_similar(message.span, message.result)
+        self._show_similar(message.span, message.result, message.cost)
 
     def on_records_found(self, message: RecordsFound) -> None:
         self._show_records(message.tool, message.argument, message.items, message.checklist_id)
@@ -222,10 +238,14 @@ class TraceActionsMixin:
             return
         with self._lock:
             spans = list(self.index.spans())
-        result = find_similar(spans, query)
-        self.post_message(SimilarFound(span, result))
+        result = find_similar(spans, query, self.conversation_keys)
+        matched = set(result.trace_ids)
+        cost = self.pricer().breakdown(s for s in spans if s.trace_id in matched)
+        self.post_message(SimilarFound(span, result, (cost.total_usd, len(cost.unpriced))))
 
-    def _show_similar(self, span: Span, result: SimilarResult) -> None:
+    def _show_similar(
+        self, span: Span, result: SimilarResult, cost: tuple[float, int] | None = None
+    ) -> None:
         def done(what: str | None) -> None:
             if what == "record" and self._need_incident():
                 self._record_similar(result)
@@ -236,6 +256,7 @@ class TraceActionsMixin:
             result,
             can_record=not self.read_only and bool(self.incident_id),
             is_tool=bool(span.tool_name),
+            cost=cost,
         )
         self.app.push_screen(dialog, done)
 

@@ -8,7 +8,7 @@ pane as the Messages below and are pushed on the loop."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -24,11 +24,14 @@ if TYPE_CHECKING:
 
 
 class ConversationFound(Message, bubble=False):
-    def __init__(self, conversation_id: str, spans: list[Span], source: str) -> None:
+    def __init__(
+        self, conversation_id: str, spans: list[Span], source: str, keys: Sequence[str] = ()
+    ) -> None:
         super().__init__()
         self.conversation_id = conversation_id
         self.spans = spans
         self.source = source
+        self.keys = tuple(keys)
 
 
 class RunsToDiff(Message, bubble=False):
@@ -77,6 +80,9 @@ class TraceInvestigateMixin:
         def _tell(self, message: str, severity: str = "information") -> None: ...
 
         def source_of(self, span: Span) -> str: ...
+
+        @property
+        def conversation_keys(self) -> list[str]: ...
 
         def post_message(self, message: Message) -> bool: ...
 
@@ -187,20 +193,19 @@ class TraceInvestigateMixin:
 
     @work(thread=True, exclusive=True, group="trace-conversation", exit_on_error=False)
     def _find_conversation(self, trace_id: str, source: str) -> None:
+        keys = self.conversation_keys
         with self._lock:
             mine = list(self.index.spans(trace_id))
-            ids = conversation_ids_of(mine)
+            ids = conversation_ids_of(mine, keys)
             conv = ids.get(trace_id)
             spans = list(self.index.spans()) if conv else []
         if not conv:
-            self._tell(
-                "This trace names no conversation (gen_ai.conversation.id or session.id).",
-                "warning",
-            )
+            named = ", ".join(["gen_ai.conversation.id", "session.id", *keys])
+            self._tell(f"This trace names no conversation ({named}).", "warning")
             return
         if not source and mine:
             source = self.source_of(mine[0])
-        self.post_message(ConversationFound(conv, spans, source))
+        self.post_message(ConversationFound(conv, spans, source, keys))
 
     def on_conversation_found(self, message: ConversationFound) -> None:
         from ircmd.tui.screens.investigate.conversation_view import ConversationScreen
@@ -212,6 +217,7 @@ class TraceInvestigateMixin:
                 message.spans,
                 message.conversation_id,
                 message.source,
+                extra_keys=message.keys,
             )
         )
 

@@ -50,8 +50,11 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def similar_text(result: SimilarResult, window: str = "") -> Text:
-    """The blast radius as a few lines of literal text."""
+def similar_text(
+    result: SimilarResult, window: str = "", cost: tuple[float, int] | None = None
+) -> Text:
+    """The blast radius as a few lines of literal text; ``cost``: the matched traces' model
+    spend in USD and how many of their spans could not be priced."""
     t = Text()
     t.append("Spans like this one: ", "bold")
     t.append(one_line(result.query.describe(), 200))
@@ -71,6 +74,14 @@ def similar_text(result: SimilarResult, window: str = "") -> Text:
         t.append(f"{n:,}", "bold red" if label == "error spans" and n else "bold")
         if of:
             t.append(f" matched, of {of:,} scanned", "dim")
+        t.append("\n")
+    if cost is not None:
+        usd, unpriced = cost
+        t.append(f"{'cost':>14} ", "dim")
+        t.append(f"${usd:,.6f}", "bold")
+        t.append(" model spend of the matched traces", "dim")
+        if unpriced:
+            t.append(f" · {unpriced:,} spans unpriced", "yellow")
         t.append("\n")
     t.append("\n scope: ", "dim")
     style = {"the whole system": "bold white on red", "a segment": "bold dark_orange"}
@@ -100,16 +111,24 @@ class SimilarDialog(ModalScreen[str | None]):
         Binding("x", "choose('records')", "Records to correct", id="similar.records"),
     ]
 
-    def __init__(self, result: SimilarResult, *, can_record: bool, is_tool: bool) -> None:
+    def __init__(
+        self,
+        result: SimilarResult,
+        *,
+        can_record: bool,
+        is_tool: bool,
+        cost: tuple[float, int] | None = None,
+    ) -> None:
         super().__init__(classes="trace-dialog")
         self.result = result
+        self.cost = cost
         self._can_record = can_record
         self._is_tool = is_tool
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
             yield Label("Blast radius", classes="prompt-title")
-            yield Static(similar_text(self.result), id="similar-body")
+            yield Static(similar_text(self.result, cost=self.cost), id="similar-body")
             hints = []
             if self._can_record:
                 hints.append("r records it on the incident")

@@ -23,6 +23,7 @@ class HandoffService:
 
     def offer(self, incident_id: str, to: str) -> tuple[dict[str, Any], TimelineEvent]:
         from ircmd.service.comms.updates import UpdateService
+        from ircmd.service.regulatory.clocks import deadlines
 
         svc = self.incidents
         updates = UpdateService(svc)
@@ -32,7 +33,15 @@ class HandoffService:
             events = svc.store.events(inc.id)
             now = svc.clock()
             due = [d.to_json() for d in updates.due(inc.id, events, now)]
-            packet = build_packet(inc, events, task_board(events), now, to=to, due_updates=due)
+            packet = build_packet(
+                inc,
+                events,
+                task_board(events),
+                now,
+                to=to,
+                deadlines=deadlines(svc, inc.id),
+                due_updates=due,
+            )
             result.update(packet)
             draft = EventDraft(
                 kind=EventKind.HANDOFF_OFFERED,
