@@ -24,6 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.terminal.tmux import Tmux
 
+ROOT = Path(__file__).resolve().parents[1]
+
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -67,10 +69,40 @@ def idle_cpu(pid: int, seconds: float) -> float:
     return 100 * (cpu_seconds(pid) - before) / (time.monotonic() - t0)
 
 
-def start(tmp: Path, name: str, argv: list[str], size: tuple[int, int]) -> Tmux:
+def python_env(tmp: Path, src: Path) -> dict[str, str]:
+    """Run the code of ``src`` (the tmux server does not pass our environment on, and the
+    venv's editable install may point at another tree), with bytecode as an installed
+    ircmd has it: cached under ``tmp`` (nothing written into a source tree), compiled
+    before the run so the first war room's lazy imports do not count compile time."""
+    return {
+        "PYTHONPATH": str(src),
+        "PYTHONDONTWRITEBYTECODE": "",  # empty: unset (a CI or shell default of 1 is not)
+        "PYTHONPYCACHEPREFIX": str(tmp / "pycache"),
+    }
+
+
+def warm_bytecode(env: dict[str, str], src: Path) -> None:
+    import subprocess
+
+    import rich
+    import textual
+
+    child = {**os.environ, **env}
+    child.pop("PYTHONDONTWRITEBYTECODE", None)
+    dirs = [str(src / "ircmd"), str(Path(textual.__file__).parent), str(Path(rich.__file__).parent)]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *dirs], env=child, check=False)
+    imports = "import ircmd.tui.app, ircmd.tui.screens.warroom.screen, ircmd.cli"
+    subprocess.run([sys.executable, "-c", imports], env=child, check=True)
+
+
+def start(tmp: Path, name: str, argv: list[str], size: tuple[int, int], src: Path) -> Tmux:
     work = tmp / name
     work.mkdir()
-    env = {"IRCMD_DATA_DIR": str(tmp / "data"), "IRCMD_CONFIG": str(tmp / "none.toml")}
+    env = {
+        "IRCMD_DATA_DIR": str(tmp / "data"),
+        "IRCMD_CONFIG": str(tmp / "none.toml"),
+        **python_env(tmp, src),
+    }
     return Tmux.start(work, width=size[0], height=size[1], env=env, argv=[*ircmd(), *argv])
 
 
@@ -94,12 +126,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--size", default="160x48")
+    parser.add_argument("--src", type=Path, default=ROOT / "src", help="the tree to run")
     args = parser.parse_args()
     width, height = (int(x) for x in args.size.split("x"))
     with tempfile.TemporaryDirectory(prefix="bench-warroom-") as tmp_name:
         tmp = Path(tmp_name)
         (tmp / "none.toml").write_text('author = "bench"\n')
-        term = start(tmp, "demo", ["demo"], (width, height))
+        warm_bytecode(python_env(tmp, args.src), args.src)
+        term = start(tmp, "demo", ["demo"], (width, height), args.src)
         try:
             term.wait_for("INC-0003", timeout=60)
             time.sleep(3)  # settle: the first store, signal and backend reads finish

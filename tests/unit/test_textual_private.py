@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 
+from textual.app import ComposeResult
 from textual.geometry import Size
 from textual.widget import Widget
 
@@ -19,7 +20,7 @@ def test_scroll_update_still_has_the_signature_we_call() -> None:
 
 
 async def test_scroll_update_clamps_the_offset_to_the_new_virtual_size() -> None:
-    from textual.app import App, ComposeResult
+    from textual.app import App
     from textual.scroll_view import ScrollView
 
     class Tall(ScrollView):
@@ -43,7 +44,7 @@ async def test_scroll_update_clamps_the_offset_to_the_new_virtual_size() -> None
 
 
 async def test_binding_chain_lists_the_focused_widget_first() -> None:
-    from textual.app import App, ComposeResult
+    from textual.app import App
     from textual.widgets import Input
 
     from ircmd.tui.textual_private import binding_chain
@@ -63,7 +64,7 @@ async def test_binding_chain_lists_the_focused_widget_first() -> None:
 async def test_screen_busy_sees_a_message_queued_for_a_widget() -> None:
     """``screen_busy`` reads each widget's message queue: a message posted and not yet
     handled makes the screen busy; once handled it is not."""
-    from textual.app import App, ComposeResult
+    from textual.app import App
     from textual.message import Message
     from textual.widgets import Static
 
@@ -99,7 +100,7 @@ async def test_app_busy_sees_a_message_queued_for_the_app() -> None:
     submitting an ``Input``): while it waits in the app's queue the screen looks idle, and
     ``app_busy`` must not. (A key released then went to the old focus: the key-burst
     story lost a note.)"""
-    from textual.app import App, ComposeResult
+    from textual.app import App
     from textual.message import Message
     from textual.widgets import Static
 
@@ -127,3 +128,85 @@ async def test_app_busy_sees_a_message_queued_for_the_app() -> None:
         await pilot.pause()
         assert app.pings == 1
         assert not app_busy(app)
+
+
+def test_frame_hold_overrides_what_textual_still_calls() -> None:
+    """``FrameHoldScreen`` overrides ``Screen._compositor_refresh`` (the write of a frame)
+    and ``_refresh_layout`` and reads ``_layout_required``/``_recompose_required`` and the
+    compositor's dirty regions: fail loudly when Textual renames or reshapes them."""
+    from textual._compositor import Compositor
+    from textual.screen import Screen
+
+    assert list(inspect.signature(Screen._compositor_refresh).parameters) == ["self"]
+    assert list(inspect.signature(Screen._refresh_layout).parameters) == [
+        "self",
+        "size",
+        "scroll",
+    ]
+    screen: Screen[None] = Screen()
+    assert screen._layout_required is False
+    assert screen._recompose_required is False
+    assert isinstance(screen._compositor, Compositor)
+    assert isinstance(screen._compositor._dirty_regions, set)
+    assert callable(getattr(Screen, "_on_screen_suspend", None))
+
+
+async def test_frame_hold_paints_nothing_until_released_then_once() -> None:
+    """Held: Textual lays out and renders into the compositor, but no frame is written;
+    released: one frame with everything. Keys typed while held reach the focused widget."""
+    from textual.app import App
+    from textual.widgets import Input, Static
+
+    from ircmd.tui.textual_private import FrameHoldScreen
+
+    class Held(FrameHoldScreen):
+        OPEN_BUDGET = 30.0
+
+        def compose(self) -> ComposeResult:
+            yield Static("first", id="s")
+            yield Input(id="i")
+
+    class One(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(Held())
+
+    app = One()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, Held)
+        screen.query_one("#s", Static).update("with data")
+        await pilot.press("a", "b")
+        await pilot.pause()
+        assert screen.frame_held and screen.frames_painted == 0
+        assert screen.query_one("#i", Input).value == "ab"
+        screen.release_when_settled()
+        for _ in range(200):
+            if screen.frames_painted:
+                break
+            await pilot.pause(0.01)
+        assert not screen.frame_held
+        assert screen.frames_painted >= 1
+        assert screen.layouts_after_first_frame == 0
+
+
+async def test_frame_hold_lets_go_after_its_budget() -> None:
+    from textual.app import App
+
+    from ircmd.tui.textual_private import FrameHoldScreen
+
+    class Held(FrameHoldScreen):
+        OPEN_BUDGET = 0.05
+
+    class One(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(Held())
+
+    app = One()
+    async with app.run_test(size=(40, 10)) as pilot:
+        for _ in range(300):
+            if app.screen.frames_painted if isinstance(app.screen, Held) else False:
+                break
+            await pilot.pause(0.01)
+        assert isinstance(app.screen, Held)
+        assert not app.screen.frame_held and app.screen.frames_painted >= 1

@@ -74,6 +74,9 @@ class IrcmdApp(App[int]):
     # at most this long for a screen that never settles; generous: on a loaded machine a
     # key's effects can take over a second to run, and a key released early is misrouted
     HOLD_KEYS_SECONDS = 3.0
+    # after the first frame, once the home screen has been idle this long, the war room's
+    # modules are imported in a worker: opening the first war room then costs no import
+    PREWARM_AFTER_SECONDS = 1.0
 
     def __init__(self, workspace: Workspace, *, open_incident: str | None = None) -> None:
         super().__init__()
@@ -102,6 +105,7 @@ class IrcmdApp(App[int]):
         if self._open_incident:
             self.open_incident(self._open_incident)
         self._check_store()  # the first read only remembers the store's token
+        self.set_timer(self.PREWARM_AFTER_SECONDS, self._prewarm)
 
     async def on_unmount(self) -> None:
         self.tuning.undo()
@@ -118,6 +122,18 @@ class IrcmdApp(App[int]):
         from ircmd.tui.screens.evidence.verbs import evidence_verbs
 
         return (*evidence_verbs(), *commander_verbs())
+
+    @work(thread=True, exclusive=True, group="prewarm", exit_on_error=False)
+    def _prewarm(self) -> None:
+        """Import what the first war room needs (~0.1 s of imports, and the workspace's
+        extensions: deadline and health providers) while the home screen sits idle, so
+        ``enter`` costs the room's own work only (issue 13: open <= 300 ms). Kept out of the
+        first frame (issue 10: start <= 0.6 s)."""
+        import ircmd.tui.screens.commander.verbs
+        import ircmd.tui.screens.evidence.verbs
+        import ircmd.tui.screens.warroom.screen  # noqa: F401
+
+        self.workspace.extensions  # noqa: B018 (built on first use: the providers' imports)
 
     def open_incident(self, incident_id: str) -> None:
         # imported on first use: the war room (and the trace/containment services behind its

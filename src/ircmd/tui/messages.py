@@ -48,3 +48,13 @@ class Notice(Message):
 
     text: str
     severity: SeverityLevel = "information"
+
+
+class FirstData(Message):
+    """A pane (or the war room's header) shows its first data: ``name`` is what it is
+    (``timeline``, ``traces``, …). The war room paints its first frame once every pane
+    has said so (see ``FrameHoldScreen``); it bubbles, and nothing else needs to handle it."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name

@@ -12,6 +12,10 @@ the war room reads it so a pane's own binding wins over the war room's eager key
 ``MessagePump._message_queue`` and ``_pending_message`` (what a widget has still to handle):
 the app holds keys that follow one that may move the focus until every widget on the screen
 has handled what that key caused (see ``IrcmdApp._settle``).
+
+``Screen._compositor_refresh`` is where a screen's compositor writes a frame to the terminal:
+:class:`FrameHoldScreen` skips it while a screen that opens with data still waits for its
+first data, then paints the whole screen once (the war room opens in one frame, issue 13).
 """
 
 from __future__ import annotations
@@ -25,6 +29,66 @@ from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
+
+
+class FrameHoldScreen(Screen[Any]):
+    """A screen that paints nothing until :meth:`release_frame` (or ``OPEN_BUDGET``
+    seconds after it mounted), then the whole screen in one frame.
+
+    Layout, rendering into the compositor, focus and key handling all run as usual while
+    the frame is held (keys typed meanwhile land where they would; ``export_screenshot``
+    sees the screen as it is); only the write to the terminal waits. What the terminal
+    showed before (the screen beneath) stays until then."""
+
+    OPEN_BUDGET = 0.5
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.frame_held = True
+        self.frames_painted = 0
+        """Frames this screen wrote to the terminal as the top screen (tests, benchmarks)."""
+        self.layouts_after_first_frame = 0
+        """Layout passes (not scroll-only reflows) after the first frame was painted."""
+
+    # Textual runs each class's own handler in the MRO: no super() calls in these two
+    def _on_mount(self, _: Any) -> None:
+        self.set_timer(self.OPEN_BUDGET, self.release_frame)
+
+    def _on_screen_suspend(self) -> None:
+        self.release_frame()  # covered (help, a prompt): nothing is held beneath
+
+    def release_frame(self) -> None:
+        """Stop holding: the next refresh paints the whole screen."""
+        if not self.frame_held:
+            return
+        self.frame_held = False
+        if self.is_attached:
+            self._compositor._dirty_regions.add(self._compositor.size.region)  # in full
+            self.refresh()
+
+    def release_when_settled(self, poll: float = 0.01) -> None:
+        """Release once nothing on the screen has messages left or a layout pending (what
+        the first data caused -- scrollbars, a footer fitted to the width -- is in the one
+        frame); ``OPEN_BUDGET`` still bounds the wait."""
+        if not self.frame_held:
+            return
+        if self._layout_required or self._recompose_required or screen_busy(self):
+            self.set_timer(poll, self.release_when_settled)
+            return
+        self.release_frame()
+
+    def _refresh_layout(self, size: Any = None, scroll: bool = False) -> None:
+        if self.frames_painted and not (scroll and not self._layout_widgets):
+            self.layouts_after_first_frame += 1
+        super()._refresh_layout(size, scroll)
+
+    def _compositor_refresh(self) -> None:
+        app = self.app
+        if self is app.screen and not app.is_inline:
+            if self.frame_held:
+                return  # the dirty regions wait in the compositor for the release
+            self.frames_painted += 1
+        super()._compositor_refresh()
 
 
 def scroll_update(widget: Widget, virtual_size: Size) -> None:

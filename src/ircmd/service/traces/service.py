@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 from ircmd.backends.protocols import TraceBatch, TraceSource, TraceSourceError
 from ircmd.backends.registry import BackendNotFound, load_factory
 from ircmd.backends.traces.files import load_paths
-from ircmd.backends.traces.otlp_receiver import read_spool
 from ircmd.domain.config import Config
 from ircmd.domain.incidents.incident import DomainError, Incident
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent, format_time, sha256_hex
@@ -156,6 +155,10 @@ class TraceService:
         return self.data_dir / "spool"
 
     def load_spool(self) -> TraceBatch:
+        # imported here: the receiver module brings aiohttp and the OTLP protobufs (~0.15 s),
+        # and the war room's trace pane imports this module when it first opens
+        from ircmd.backends.traces.otlp_receiver import read_spool
+
         return read_spool(self.spool_directory())
 
     # -- evidence --------------------------------------------------------------------------------

@@ -161,11 +161,16 @@ class FitFooter(SteadyFooter):
     def compose(self) -> ComposeResult:
         produced: Iterable[Widget] = list(super().compose())
         keys = [w for w in produced if isinstance(w, FooterKey)]
-        if len(keys) != len(list(produced)) or not self.size.width:
+        # before its first layout the footer has no size: it will span the screen (every
+        # screen docks it full width), so it fits the app's width now rather than composing
+        # again after the first Resize (a second layout pass after the first frame)
+        width = self.size.width or self.app.size.width
+        if len(keys) != len(list(produced)) or not width:
             yield from produced  # grouped keys (KeyGroup): as Textual draws them
             return
+        self._fit_width = width
         first = self.first() if callable(self.first) else self.first
-        compact, shown = fit_style(keys, self.size.width, self._asked_compact, first)
+        compact, shown = fit_style(keys, width, self._asked_compact, first)
         if compact != self.compact:
             self._fitting = True
             try:

@@ -39,6 +39,8 @@ class MoneyAtRiskMixin:
 
         def say(self, text: str, *, error: bool = False) -> Any: ...
 
+        def _first_data(self, name: str) -> None: ...
+
     @work(thread=True, exclusive=True, group="warroom-money", exit_on_error=False)
     def read_money_at_risk(self) -> None:
         from ircmd.service.investigate.money import incident_money_at_risk
@@ -56,3 +58,4 @@ class MoneyAtRiskMixin:
         if message.label != self.money_at_risk_label:
             self.money_at_risk_label = message.label
             self._refresh_header()
+        self._first_data("money")  # the header is whole: the first frame may be painted

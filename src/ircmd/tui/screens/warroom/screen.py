@@ -20,7 +20,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Label, Static
 
@@ -39,7 +38,7 @@ from ircmd.service.incidents.presence import Presence
 from ircmd.service.incidents.retry import TypedLine
 from ircmd.service.incidents.severity import SeverityService
 from ircmd.store.base import StoreError
-from ircmd.tui.messages import ReportError, StoreChanged, StoreHealth
+from ircmd.tui.messages import FirstData, ReportError, StoreChanged, StoreHealth
 from ircmd.tui.screens.dialogs.confirm import ConfirmScreen
 from ircmd.tui.screens.signals.silences import offer_expire_silences
 from ircmd.tui.screens.warroom.eager_keys import eager, yields_to_focus
@@ -53,6 +52,7 @@ from ircmd.tui.screens.warroom.panes.timeline import TimelinePane
 from ircmd.tui.screens.warroom.panes.traces import TracePane
 from ircmd.tui.screens.warroom.verbs import VerbFactory, core_verbs
 from ircmd.tui.screens.write_outcome import check_saved, failed_text, outcome_unknown
+from ircmd.tui.textual_private import FrameHoldScreen
 from ircmd.tui.widgets.command_line import CommandLine
 from ircmd.tui.widgets.footer import FitFooter
 from ircmd.tui.widgets.refusals import Refusals, with_refusals
@@ -140,7 +140,7 @@ class ResolveChecked(Message, bubble=False):
         self.ask = ask
 
 
-class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
+class WarRoomScreen(MoneyAtRiskMixin, Refusals, FrameHoldScreen):
     BINDINGS = with_refusals(
         eager(
             [
@@ -174,6 +174,8 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
     ESCAPE_TO_MINIMIZE = False
     HEADER_SECONDS = 1.0
     HOUSEKEEPING_SECONDS = 5.0
+    # the first frame is painted once each of these shows its data (or after OPEN_BUDGET)
+    FIRST_DATA = frozenset({"header", "money", "timeline", "traces", "containment", "severity"})
 
     def __init__(
         self, workspace: Workspace, incident_id: str, extra_verbs: Iterable[VerbFactory] = ()
@@ -203,6 +205,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         self._side = "traces"
         self._header_shown: object = None
         self._status_shown: object = None
+        self._awaiting = set(self.FIRST_DATA)
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -243,6 +246,9 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             line, read_only=self.workspace.read_only
         )
         self.query_one("#cmdline-row").display = False
+        # the layout of this size before the first layout pass (not after the Resize that
+        # follows it: a second pass over every pane's styles)
+        self._set_mode(layout_mode(self.app.size.width))
         self._store_reachable = getattr(self.app, "store_health", (True, ""))[0]
         self._refresh_status()
         self.load()
@@ -254,17 +260,21 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         self.action_focus_pane(1)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._mode = layout_mode(event.size.width)
-        grid = self.query_one("#panes")
-        for mode, cls in MODE_CLASSES.items():
-            grid.set_class(mode == self._mode, cls)
-        # a narrow footer drops its spacing and the palette hint so no key name is cut
-        footer = self.query_one(Footer)
-        footer.compact = self._mode == "one"
-        footer.show_command_palette = self._mode != "one"
-        self._apply_layout()
+        if layout_mode(event.size.width) != self._mode:
+            self._set_mode(layout_mode(event.size.width))
+            self._apply_layout()
         self._refresh_header()  # the header fits its line 1 to the width (title first)
         self._refresh_status()  # so does the status bar (healthy backends counted when narrow)
+
+    def _set_mode(self, mode: Mode) -> None:
+        self._mode = mode
+        grid = self.query_one("#panes")
+        for name, cls in MODE_CLASSES.items():
+            grid.set_class(name == mode, cls)
+        # a narrow footer drops its spacing and the palette hint so no key name is cut
+        footer = self.query_one(Footer)
+        footer.compact = mode == "one"
+        footer.show_command_palette = mode != "one"
 
     def _apply_layout(self, focused: Widget | None = None) -> None:
         """Show the panes of this size's layout (the focused one among them) and the tabs."""
@@ -279,7 +289,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         tabs = self.query_one("#pane-tabs", Static)
         tabs.display = self._mode != "four"
         titles = [str(getattr(w, "PANE_TITLE", n)) for w, n in zip(self.panes, names, strict=True)]
-        tabs.update(tab_strip(names, titles, shown, current))
+        tabs.update(tab_strip(names, titles, shown, current), layout=False)  # one line
 
     def _build_registry(self) -> None:
         verbs: list[Verb] = list(core_verbs(self))
@@ -318,6 +328,16 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         self._last_update = message.last_update
         self._show(message.inc, message.deadline, message.problems, message.ids, message.update)
         self.read_money_at_risk()
+        self._first_data("header")
+
+    def on_first_data(self, message: FirstData) -> None:
+        message.stop()
+        self._first_data(message.name)
+
+    def _first_data(self, name: str) -> None:
+        self._awaiting.discard(name)
+        if not self._awaiting:
+            self.release_when_settled()
 
     def on_room_said(self, message: RoomSaid) -> None:
         self.say(message.text, error=message.error)
@@ -365,7 +385,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         if key == self._header_shown:
             return
         self._header_shown = key
-        self.query_one("#warroom-header", Static).update(text)
+        self.query_one("#warroom-header", Static).update(text, layout=False)  # 2 lines
 
     @work(thread=True, exclusive=True, group="warroom-housekeeping", exit_on_error=False)
     def housekeeping(self) -> None:
@@ -405,7 +425,7 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
         if key == self._status_shown:  # housekeeping reads it every 5 s; mostly unchanged
             return
         self._status_shown = key
-        self.query_one("#status-bar", Static).update(text)
+        self.query_one("#status-bar", Static).update(text, layout=False)  # one line
 
     def on_store_health(self, message: StoreHealth) -> None:
         self._store_reachable = message.ok
@@ -443,13 +463,13 @@ class WarRoomScreen(MoneyAtRiskMixin, Refusals, Screen[None]):
             wrapped.no_wrap = False
             wrapped.overflow = "fold"
             rows = min(3, len(wrapped.wrap(self.app.console, width)))
-        bar.styles.height = rows
+        bar.styles.height = rows  # a layout pass only when the number of rows changes
         bar.styles.text_wrap = "wrap" if rows > 1 else "nowrap"
         bar.styles.text_overflow = "fold" if rows > 1 else "ellipsis"
         if rows > 1:
             line.no_wrap = False
             line.overflow = "fold"
-        bar.update(line)
+        bar.update(line, layout=False)
 
     @work(thread=True, group="warroom-write", exit_on_error=False)
     def run_write(

@@ -314,10 +314,32 @@ class TimelineView(ScrollView, can_focus=True):
 
     def set_now(self, now: datetime) -> None:
         """The time relative times count from (handed down so tests can freeze it)."""
-        self.now = now
-        if self.relative:
+        before, self.now = self.now, now
+        if not self.relative:
+            return
+        if self.wrap:
             self._invalidate()
             self.refresh()
+            return
+        # Only the rows whose age label moves ("12m" → "13m") are drawn again: the pane ticks
+        # every few seconds, and a whole-pane repaint each time was most of an idle war
+        # room's CPU (issue 13). Rows not drawn yet are built with the new time anyway.
+        changed = {
+            i
+            for i in self._cache
+            if i < len(self._events)
+            and _age(before, self._events[i].at) != _age(now, self._events[i].at)
+        }
+        if not changed:
+            return
+        for i in changed:
+            self._cache.pop(i, None)
+            self._seg_cache.pop(i, None)
+        self._strips = {k: v for k, v in self._strips.items() if k[0] not in changed}
+        top = self.scroll_offset.y
+        for i in changed:
+            if 0 <= i - top < self.size.height:
+                self.refresh_line(i)  # a row of the content (it subtracts the scroll)
 
     def action_cursor(self, delta: int) -> None:
         if self._events:
@@ -367,3 +389,7 @@ class TimelineView(ScrollView, can_focus=True):
             self.relative = False
         else:
             self.utc = not self.utc
+
+
+def _age(now: datetime, at: datetime) -> str:
+    return format_age((now - at).total_seconds())

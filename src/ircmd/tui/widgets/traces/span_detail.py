@@ -306,12 +306,17 @@ class SpanDetail(ScrollView, can_focus=True):
         self.refresh()
 
     def _wrap(self) -> list[Text]:
-        width = max(10, self.scrollable_content_region.width or self.size.width or 80)
-        if self._lines is None or width != self._wrapped_at:
+        # twice at most: wrapped lines that need a scrollbar leave less width for the text;
+        # wrapped again now, not when the first frame renders (a second layout pass then)
+        for _ in range(2):
+            width = max(10, self.scrollable_content_region.width or self.size.width or 80)
+            if self._lines is not None and width == self._wrapped_at:
+                break
             self._lines = list(self._text.wrap(self.app.console, width, overflow="fold"))
             self._wrapped_at = width
             self._strips.clear()
             set_virtual_size(self, Size(width, len(self._lines)))
+        assert self._lines is not None
         return self._lines
 
     def on_resize(self) -> None:

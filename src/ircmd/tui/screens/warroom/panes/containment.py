@@ -36,7 +36,7 @@ from ircmd.domain.incidents.incident import DomainError
 from ircmd.domain.text import count, one_line
 from ircmd.service import Workspace, hooks
 from ircmd.service.containment.service import ToggleResult
-from ircmd.tui.messages import StoreChanged
+from ircmd.tui.messages import FirstData, StoreChanged
 from ircmd.tui.screens.dialogs.detail import DetailScreen
 from ircmd.tui.screens.warroom.panes.base import Pane
 from ircmd.tui.screens.warroom.panes.containment_modals import (
@@ -215,11 +215,14 @@ class ContainmentPane(Refusals, Pane):
         self.say(message.text, error=message.error)
 
     def _display(self, rows: list[ControlRow]) -> None:
+        first = self._all_rows is None
         self._all_rows = rows
         needle = self.filter_text.strip().lower()
         shown = [r for r in rows if needle in r.id.lower()] if needle else rows
         self.board.show_rows(shown, self.clock(), self.inflight)
         self._status(rows)
+        if first:
+            self.post_message(FirstData("containment"))
 
     def _status(self, rows: list[ControlRow]) -> None:
         """The pane's one status line. When it is wider than the pane, the least needed
@@ -265,7 +268,7 @@ class ContainmentPane(Refusals, Pane):
         t = Text(no_wrap=True, overflow="ellipsis")
         for _, piece in pieces:
             t.append_text(piece)
-        status.update(t)
+        status.update(t, layout=False)  # one line (height 1)
 
     def say(self, text: str, *, error: bool = False) -> None:
         """One line on the pane's status row, and on the war room's feedback line (or as a

@@ -20,7 +20,7 @@ from ircmd.domain.incidents.severity import (
 )
 from ircmd.domain.incidents.timeline import EventKind, TimelineEvent
 from ircmd.service.incidents.severity import SeverityService
-from ircmd.tui.messages import StoreChanged
+from ircmd.tui.messages import FirstData, StoreChanged
 from ircmd.tui.screens.dialogs.prompt import TextPrompt
 from ircmd.tui.screens.warroom.panes.base import Pane, PaneFeedback
 from ircmd.tui.widgets.incidents.severity_matrix import SeverityMatrix, verdict_text
@@ -116,10 +116,13 @@ class SeverityPane(Pane):
         assessment: SeverityAssessment,
         satisfied: dict[str, str] | None = None,
     ) -> None:
+        first = self.incident is None
         self.incident = inc
         self.assessment = assessment
         self.query_one("#severity-verdict", Static).update(verdict_text(assessment, inc.severity))
         self.query_one(SeverityMatrix).show(assessment, inc.severity, satisfied)
+        if first:
+            self.post_message(FirstData("severity"))
 
     def on_store_changed(self, _: StoreChanged) -> None:
         self.reload()

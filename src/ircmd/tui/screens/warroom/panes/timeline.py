@@ -14,7 +14,7 @@ from ircmd.domain.incidents.commandline import Command, Verb
 from ircmd.domain.incidents.eventfilter import EventFilter, parse_filter
 from ircmd.domain.incidents.timeline import TimelineEvent
 from ircmd.domain.text import count
-from ircmd.tui.messages import StoreChanged
+from ircmd.tui.messages import FirstData, StoreChanged
 from ircmd.tui.process_tuning import freeze_long_lived
 from ircmd.tui.screens.dialogs.detail import EventDetailScreen
 from ircmd.tui.screens.warroom.panes.base import Pane, PaneFeedback
@@ -42,6 +42,7 @@ class TimelinePane(Pane):
         self._all: list[TimelineEvent] = []
         self._filter = EventFilter()
         self._last_seq = 0
+        self._shown_once = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="timeline-filter", classes="pane-filter")
@@ -97,6 +98,9 @@ class TimelinePane(Pane):
         else:
             self.view.append_events(self._filter.apply(events))
         self._update_title()
+        if not self._shown_once:
+            self._shown_once = True
+            self.post_message(FirstData("timeline"))
 
     def on_store_changed(self, _: StoreChanged) -> None:
         self.reload()

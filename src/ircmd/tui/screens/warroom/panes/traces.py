@@ -32,6 +32,7 @@ from ircmd.domain.traces.tracetree import TraceIndex, TraceSummary
 from ircmd.service.backend_loop import BackendLoop
 from ircmd.service.traces.service import build_sources
 from ircmd.service.workspace import Workspace
+from ircmd.tui.messages import FirstData
 from ircmd.tui.process_tuning import freeze_long_lived
 from ircmd.tui.screens.warroom.panes.trace_actions import TraceActionsMixin
 from ircmd.tui.screens.warroom.panes.trace_investigate import TraceInvestigateMixin
@@ -70,11 +71,13 @@ class SourcesLoaded(Message, bubble=False):
 
 
 class SourcesPolled(Message, bubble=False):
-    """One poll of the live sources ended: problem lines met, each with its source's label."""
+    """One poll of the live sources ended: problem lines met, each with its source's label;
+    ``arrived``: whether any spans came."""
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
+    def __init__(self, problems: list[tuple[str, str]], arrived: bool = False) -> None:
         super().__init__()
         self.problems = problems
+        self.arrived = arrived
 
 
 class TraceOpened(Message, bubble=False):
@@ -141,6 +144,9 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         Binding("C", "changes", "What changed", show=False, id="traces.changes"),
     ]
     TICK_SECONDS = 0.3
+    # polls that bring nothing come ever more slowly, up to this (an idle war room costs
+    # almost nothing, issue 13); the first spans bring the tick's rate back
+    POLL_MAX_SECONDS = 1.2
     CLOSE_TIMEOUT = 5.0
     DETAIL_DELAY = 0.08
     SEARCH_DELAY = 0.25
@@ -187,6 +193,8 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         self._sources_live = False  # loaded: the tick polls from now on
         self._sources_polling = False
         self._sources_closed = False
+        self._poll_wait = self.TICK_SECONDS
+        self._next_poll = 0.0
 
     # -- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -219,6 +227,7 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
             self._run_sources()  # the app's ProcessTuning keeps keys fast meanwhile
         else:
             self._set_problems(self.problems)
+            self.post_message(FirstData("traces"))  # nothing to load: this is its data
         self._update_status()
 
     # -- spans in ----------------------------------------------------------------------
@@ -275,7 +284,7 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
 
     def _poll_sources_due(self) -> None:
         """On the tick: poll the sources again once the last poll has ended."""
-        if self._sources_live and not self._sources_polling:
+        if self._sources_live and not self._sources_polling and time.monotonic() >= self._next_poll:
             self._sources_polling = True
             self._poll_sources()
 
@@ -283,9 +292,12 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
     def _poll_sources(self) -> None:
         """One poll of every source (a thread worker); what arrived goes to the live feed."""
         problems: list[tuple[str, str]] = []
+        arrived = False
 
         def polled(batch: Any, label: str) -> None:
+            nonlocal arrived
             if batch.spans:
+                arrived = True
                 self.live.feed(batch.spans)
             if batch.problems or batch.warnings:
                 problems.extend((ln, label) for ln in batch.problem_lines)
@@ -293,7 +305,7 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
         try:
             self._each_source(lambda source: source.poll(), polled, problems)
         finally:
-            self.post_message(SourcesPolled(problems))
+            self.post_message(SourcesPolled(problems, arrived))
 
     def on_sources_loaded(self, message: SourcesLoaded) -> None:
         lines = [self._from_label(line, label) for line, label in message.problems]
@@ -302,6 +314,11 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
 
     def on_sources_polled(self, message: SourcesPolled) -> None:
         self._sources_polling = False
+        if message.arrived:
+            self._poll_wait = self.TICK_SECONDS
+        else:
+            self._poll_wait = min(self._poll_wait * 2, self.POLL_MAX_SECONDS)
+        self._next_poll = time.monotonic() + self._poll_wait - self.TICK_SECONDS
         if message.problems:
             self._add_problems([self._from_label(line, label) for line, label in message.problems])
 
@@ -433,6 +450,8 @@ class TracePane(TraceActionsMixin, TraceInvestigateMixin, Vertical):
             self.current_trace = current
             self._show_view(view)
         self._update_status()
+        if self.refreshes == 1:
+            self.post_message(FirstData("traces"))
 
     def _show_view(self, view: TraceView) -> None:
         self.view = view
