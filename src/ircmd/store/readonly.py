@@ -2,8 +2,10 @@
 
 The TUI hides actions in a read-only seat; this guard makes sure no incident change gets
 through anyway (a stray key, a verb, a bug): every write to an incident or its timeline is
-refused with one line. Operational documents (``put_doc``: presence heartbeats, which
-signals a console has seen) stay writable, so observers are counted and their view works.
+refused with one line. Operational documents stay writable, so observers are counted and
+their view works: presence heartbeats and which signals a console has seen or observed
+(:data:`OPERATIONAL`). Any other document (evidence, signal links, a local control's state, the
+chain key's manifest) is refused like an incident change.
 """
 
 from __future__ import annotations
@@ -11,8 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from ircmd.domain.incidents.incident import Incident
+from ircmd.domain.signals.signals import OBSERVED_COLLECTION, SEEN_COLLECTION
 from ircmd.domain.incidents.timeline import TimelineEvent
 from ircmd.store.base import Create, Decide, IncidentStore, StoreError
+
+
+OPERATIONAL = frozenset({"presence", SEEN_COLLECTION, OBSERVED_COLLECTION})
+"""The collections a read-only seat may write (``service/incidents/presence.py``'s
+``COLLECTION`` is ``presence``)."""
 
 
 class ReadOnlySeat(StoreError):
@@ -33,6 +41,11 @@ class ReadOnlyStore:
 
     def apply(self, incident_id: str, decide: Decide) -> tuple[Incident, list[TimelineEvent]]:
         raise ReadOnlySeat(f"read-only seat: {incident_id} was not changed")
+
+    def put_doc(self, collection: str, key: str, doc: dict[str, Any] | None) -> None:
+        if collection not in OPERATIONAL:
+            raise ReadOnlySeat(f"read-only seat: {collection}/{key} was not written")
+        self._inner.put_doc(collection, key, doc)
 
     def import_raw(self, raw: object) -> None:
         raise ReadOnlySeat(f"read-only seat: nothing copied into {self.location}")
