@@ -13,10 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from ircmd.domain.incidents.incident import Incident
-from ircmd.domain.signals.signals import OBSERVED_COLLECTION, SEEN_COLLECTION
 from ircmd.domain.incidents.timeline import TimelineEvent
+from ircmd.domain.signals.signals import OBSERVED_COLLECTION, SEEN_COLLECTION
 from ircmd.store.base import Create, Decide, IncidentStore, StoreError
-
 
 OPERATIONAL = frozenset({"presence", SEEN_COLLECTION, OBSERVED_COLLECTION})
 """The collections a read-only seat may write (``service/incidents/presence.py``'s
