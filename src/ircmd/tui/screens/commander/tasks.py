@@ -66,16 +66,16 @@ def task_row(task: Task, now: datetime, roles: Mapping[str, str] | None = None) 
             row.append("OVERDUE ", style="bold red")
     else:
         row.append(f"{'-':<13} ")
+    if task.control and task.confirm:  # before the title: the row is cut at the width
+        if task.drift:
+            row.append("⟂ DRIFT ", style="bold red")
+        elif task.is_open:
+            row.append(f"⟂ awaits {task.confirm} ", style="magenta")
+        else:
+            row.append(f"⟂ confirmed {task.confirm} ", style="green")
     row.append(one_line(task.title, 80), style="dim" if not task.is_open else "")
     if task.control:
         row.append(f"  ⟂ {one_line(task.control, 40)}", style="magenta")
-        if task.confirm:
-            if task.drift:
-                row.append(" DRIFT", style="bold red")
-            elif task.is_open:
-                row.append(f" awaits {task.confirm}", style="magenta")
-            else:
-                row.append(f" confirmed {task.confirm}", style="green")
     for key in ("span", "finding"):
         if task.link.get(key):
             row.append(f"  {key} {one_line(task.link[key], 24)}", style="dim")
