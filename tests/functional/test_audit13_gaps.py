@@ -241,7 +241,12 @@ async def test_header_names_the_audience_of_the_last_update(tmp_path: Path) -> N
             await type_command(pilot, "comms Refunds held while we check --audience executives")
             await wait_until(pilot, lambda: "last → executives 0s ago" in header(), what=header())
             view = room.query_one(TimelineView)
-            assert "→ executives: Refunds held" in view.render_line(view.size.height - 1).text
+            # the header and the timeline are fed by separate reads: wait for the row too
+            await wait_until(
+                pilot,
+                lambda: "→ executives: Refunds held" in view.render_line(view.size.height - 1).text,
+                what="the comms row at the timeline's foot",
+            )
     finally:
         app.workspace.close()
 
